@@ -1,0 +1,52 @@
+/* api.h - Loket's HTTP endpoints and the helpers they share.
+ *
+ * Handlers turn HTTP into domain calls and back; they hold no SQL and no
+ * domain rules.  Writes suspend the request until the store has committed.
+ */
+#ifndef LK_API_H
+#define LK_API_H
+
+#include "http/router.h"
+#include "http/server.h"
+#include "store/store.h"
+
+/* Registers every route.  Returns 0 or a negative errno. */
+int lk_api_routes(lk_router *r);
+
+/* Authenticates the request (Authorization: Bearer or Token) and checks
+ * `scope`.  Returns 0, or answers 401/403 and returns -1. */
+int lk_api_auth(lk_req *req, const char *scope);
+
+/* A write in progress on behalf of a request.  Embed it as the first
+ * member of the request's data (lk_req_set_data). */
+typedef struct lk_api_write {
+  lk_write w;
+  lk_req *req;
+  lk_write_fn apply;
+  void *op;
+  int status;
+  void (*then)(lk_req *req, int status);
+} lk_api_write;
+
+/* Suspends `req`, submits apply(op) to the store writer and, once it has
+ * committed or failed, calls then(req, status) on a server thread.
+ * lk_req_data(req) must point at `aw`. */
+void lk_api_submit(lk_req *req, lk_api_write *aw, lk_write_fn apply,
+                   void *op, void (*then)(lk_req *req, int status));
+
+/* Reads ?limit= (default `def`, at most `max`).  Returns 0, or answers
+ * 400 and returns -1. */
+int lk_api_limit(lk_req *req, int def, int max, int *out);
+
+/* Handlers, one file each. */
+void lk_api_healthz(lk_req *req);
+void lk_api_readyz(lk_req *req);
+void lk_api_metrics(lk_req *req);
+void lk_api_events(lk_req *req);
+void lk_api_tokens_list(lk_req *req);
+void lk_api_tokens_create(lk_req *req);
+void lk_api_tokens_get(lk_req *req);
+void lk_api_tokens_revoke(lk_req *req);
+void lk_api_static(lk_req *req);
+
+#endif

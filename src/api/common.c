@@ -1,0 +1,115 @@
+/* common.c - authentication, suspended writes and paging for handlers. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "core/token.h"
+#include "http/problem.h"
+
+int lk_api_auth(lk_req *req, const char *scope) {
+  const char *h = lk_req_header(req, "Authorization");
+  const char *secret = NULL;
+  char actor[LK_TOKEN_ID_LEN + 8];
+  lk_token_row t;
+  int rc;
+
+  if (h != NULL && strncmp(h, "Bearer ", 7) == 0)
+    secret = h + 7;
+  else if (h != NULL && strncmp(h, "Token ", 6) == 0)
+    secret = h + 6;
+  if (secret == NULL) {
+    lk_req_add_header(req, "WWW-Authenticate", "Bearer realm=\"loket\"");
+    lk_req_problem(req, 401, "unauthenticated", "Authentication required",
+                   "send an API token as Authorization: Bearer <token>",
+                   NULL);
+    return -1;
+  }
+  while (*secret == ' ')
+    secret++;
+  rc = lk_token_verify(lk_req_app(req)->store, secret, &t);
+  if (rc == LK_STORE_NOTFOUND) {
+    lk_req_add_header(req, "WWW-Authenticate",
+                      "Bearer realm=\"loket\", error=\"invalid_token\"");
+    lk_req_problem(req, 401, "invalid-token", "Invalid token",
+                   "the token is unknown or has been revoked", NULL);
+    return -1;
+  }
+  if (rc != 0) {
+    lk_req_problem_store(req, rc);
+    return -1;
+  }
+  snprintf(actor, sizeof(actor), "token:%s", t.id);
+  lk_req_set_actor(req, actor);
+  if (!lk_token_has_scope(&t, scope)) {
+    char detail[96];
+
+    snprintf(detail, sizeof(detail), "this token lacks the scope \"%s\"",
+             scope);
+    lk_req_problem(req, 403, "insufficient-scope", "Forbidden", detail,
+                   NULL);
+    return -1;
+  }
+  return 0;
+}
+
+static int write_apply(lk_tx *tx, void *arg) {
+  lk_api_write *aw = arg;
+
+  return aw->apply(tx, aw->op);
+}
+
+static void write_done(int status, void *arg) {
+  lk_api_write *aw = arg;
+
+  aw->status = status;
+  lk_req_resume(aw->req);
+}
+
+static void write_resumed(lk_req *req) {
+  lk_api_write *aw = lk_req_data(req);
+
+  aw->then(req, aw->status);
+}
+
+void lk_api_submit(lk_req *req, lk_api_write *aw, lk_write_fn apply,
+                   void *op, void (*then)(lk_req *req, int status)) {
+  int rc;
+
+  aw->req = req;
+  aw->apply = apply;
+  aw->op = op;
+  aw->then = then;
+  aw->w.apply = write_apply;
+  aw->w.done = write_done;
+  aw->w.arg = aw;
+  lk_req_suspend(req, write_resumed);
+  rc = lk_store_submit(lk_req_app(req)->store, &aw->w);
+  if (rc != 0) {
+    aw->status = rc;
+    lk_req_resume(req);
+  }
+}
+
+int lk_api_limit(lk_req *req, int def, int max, int *out) {
+  const char *s = lk_req_query(req, "limit");
+  char detail[64];
+  long v;
+  char *end;
+
+  if (s == NULL) {
+    *out = def;
+    return 0;
+  }
+  errno = 0;
+  v = strtol(s, &end, 10);
+  if (errno != 0 || end == s || *end != '\0' || v < 1 || v > max) {
+    snprintf(detail, sizeof(detail), "must be an integer from 1 to %d", max);
+    lk_req_problem(req, 400, "invalid-parameter", "Invalid parameter",
+                   detail, "limit");
+    return -1;
+  }
+  *out = (int)v;
+  return 0;
+}

@@ -1,0 +1,162 @@
+/* events.c - GET /api/v1/events: the event stream as Server-Sent Events.
+ *
+ * Each stream keeps a cursor (the last sequence number sent).  It reads
+ * from the bus's ring when it can and from the store when it has fallen
+ * further behind, so a client that resumes with Last-Event-ID after any
+ * pause receives every event exactly once and in order.  Between events
+ * the connection is suspended; the bus wakes it, and the server's tick
+ * wakes it for a heartbeat comment.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "events/bus.h"
+#include "http/problem.h"
+#include "util/clock.h"
+
+#define READ_BATCH 64
+#define STORE_BATCH 256
+
+typedef struct sse_stream {
+  lk_req *req;
+  lk_app *app;
+  lk_bus_listener *listener;
+  int64_t cursor;
+  int64_t last_sent_ms;
+  lk_buf pending;
+  size_t off;
+} sse_stream;
+
+static void sse_wake(const lk_event *ev, void *ud) {
+  sse_stream *s = ud;
+
+  (void)ev;
+  lk_req_stream_wake(s->req);
+}
+
+static void from_store(const lk_event_row *row, void *ud) {
+  sse_stream *s = ud;
+  lk_event *ev = lk_event_new(row);
+
+  if (ev != NULL) {
+    lk_buf_append(&s->pending, ev->sse, ev->sse_len);
+    lk_event_unref(ev);
+  }
+  s->cursor = row->seq;
+}
+
+/* Appends the next events to s->pending. */
+static void fill(sse_stream *s) {
+  lk_event *evs[READ_BATCH];
+  int n;
+
+  n = lk_bus_read(s->app->bus, s->cursor, evs, READ_BATCH);
+  if (n == LK_BUS_GONE) {
+    lk_store_events_after(s->app->store, s->cursor, STORE_BATCH, from_store,
+                          s);
+    return;
+  }
+  for (int i = 0; i < n; i++) {
+    lk_buf_append(&s->pending, evs[i]->sse, evs[i]->sse_len);
+    s->cursor = evs[i]->seq;
+    lk_event_unref(evs[i]);
+  }
+}
+
+static long sse_read(void *ud, char *buf, size_t max) {
+  sse_stream *s = ud;
+  int64_t now;
+  size_t n;
+
+  if (s->off == s->pending.len) {
+    lk_buf_reset(&s->pending);
+    s->off = 0;
+    if (atomic_load(&s->app->shutting_down))
+      return -1;
+    fill(s);
+    now = lk_clock_real_ms();
+    if (s->pending.len == 0 && now - s->last_sent_ms >= s->app->heartbeat_ms)
+      lk_buf_puts(&s->pending, ": heartbeat\n\n");
+    if (!lk_buf_ok(&s->pending))
+      return -1;
+    if (s->pending.len == 0) {
+      lk_req_stream_pause(s->req);
+      return 0;
+    }
+    s->last_sent_ms = now;
+  }
+  n = s->pending.len - s->off;
+  if (n > max)
+    n = max;
+  memcpy(buf, s->pending.data + s->off, n);
+  s->off += n;
+  return (long)n;
+}
+
+static void sse_free(void *ud) {
+  sse_stream *s = ud;
+
+  if (s->listener != NULL)
+    lk_bus_unlisten(s->app->bus, s->listener);
+  lk_buf_free(&s->pending);
+  free(s);
+}
+
+/* Last-Event-ID (header, or ?lastEventId= for the first connection of an
+ * EventSource).  Returns 1 if absent, 0 if valid, -1 after answering 400. */
+static int last_event_id(lk_req *req, int64_t *out) {
+  const char *s = lk_req_header(req, "Last-Event-ID");
+  long long v;
+  char *end;
+
+  if (s == NULL)
+    s = lk_req_query(req, "lastEventId");
+  if (s == NULL)
+    return 1;
+  errno = 0;
+  v = strtoll(s, &end, 10);
+  if (errno != 0 || end == s || *end != '\0' || v < 0) {
+    lk_req_problem(req, 400, "invalid-parameter", "Invalid parameter",
+                   "Last-Event-ID must be a non-negative event number",
+                   "Last-Event-ID");
+    return -1;
+  }
+  *out = v;
+  return 0;
+}
+
+void lk_api_events(lk_req *req) {
+  lk_app *app = lk_req_app(req);
+  sse_stream *s;
+  int64_t cursor = 0;
+  int rc;
+
+  if (lk_api_auth(req, "events") != 0)
+    return;
+  rc = last_event_id(req, &cursor);
+  if (rc < 0)
+    return;
+  s = calloc(1, sizeof(*s));
+  if (s == NULL) {
+    lk_req_problem_store(req, LK_STORE_NOMEM);
+    return;
+  }
+  s->req = req;
+  s->app = app;
+  s->last_sent_ms = lk_clock_real_ms();
+  /* Listen before reading the position: nothing published in between is
+   * missed. */
+  s->listener = lk_bus_listen(app->bus, sse_wake, s);
+  if (s->listener == NULL) {
+    free(s);
+    lk_req_problem_store(req, LK_STORE_NOMEM);
+    return;
+  }
+  s->cursor = rc == 1 ? lk_bus_last_seq(app->bus) : cursor;
+  /* The first bytes go out at once so the client sees the headers. */
+  lk_buf_puts(&s->pending, "retry: 3000\n\n");
+  lk_req_respond_stream(req, "text/event-stream; charset=utf-8", sse_read, s,
+                        sse_free);
+}

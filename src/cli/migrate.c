@@ -1,0 +1,104 @@
+/* migrate.c - `loket migrate`: bring the schema up to date. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli/cli.h"
+#include "store/store.h"
+
+static const char usage[] =
+    "Usage: loket migrate [--data DIR] [--to VERSION]\n"
+    "\n"
+    "Applies pending schema migrations (serve does this on start too).\n"
+    "\n"
+    "Options:\n"
+    "  --data DIR         data directory (env LOKET_DATA)\n"
+    "  --to VERSION       stop at this schema version (default: newest)\n"
+    "  --status           print the current and newest version only\n"
+    "  --log-level LEVEL  debug, info, warn or error\n"
+    "  -h, --help         show this help\n";
+
+int lk_cli_migrate(int argc, char **argv) {
+  static const struct option longopts[] = {
+      {"data", required_argument, NULL, 'd'},
+      {"to", required_argument, NULL, 't'},
+      {"status", no_argument, NULL, 's'},
+      {"log-level", required_argument, NULL, 'L'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0}};
+  lk_store_options so = {0};
+  const char *data = NULL;
+  const char *level = "warn";
+  bool status_only = false;
+  long target = 0;
+  lk_store *store;
+  int from = 0;
+  int to = 0;
+  char *end;
+  int opt;
+  int rc;
+
+  opterr = 0;
+  optind = 1;
+  while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+    switch (opt) {
+    case 'd':
+      data = optarg;
+      break;
+    case 't':
+      errno = 0;
+      target = strtol(optarg, &end, 10);
+      if (errno != 0 || end == optarg || *end != '\0' || target < 1 ||
+          target > lk_store_latest_version())
+        return lk_cli_usage_error(
+            "migrate: --to must be a version from 1 to %d",
+            lk_store_latest_version());
+      break;
+    case 's':
+      status_only = true;
+      break;
+    case 'L':
+      level = optarg;
+      break;
+    case 'h':
+      fputs(usage, stdout);
+      return LK_EXIT_OK;
+    default:
+      return lk_cli_bad_option("migrate", opt, argv);
+    }
+  }
+  if (optind < argc)
+    return lk_cli_usage_error("migrate: unexpected argument '%s'",
+                              argv[optind]);
+  if (lk_cli_log_level(level) != 0)
+    return LK_EXIT_USAGE;
+  so.dir = lk_cli_data_dir(data);
+  so.no_migrate = true;
+  so.group_commit = true;
+  rc = lk_store_open(&so, &store);
+  if (rc != 0) {
+    fprintf(stderr, "loket: cannot open the database in %s: %s\n", so.dir,
+            lk_store_strerror(rc));
+    return LK_EXIT_FAIL;
+  }
+  if (status_only) {
+    rc = lk_store_schema_version(store, &from);
+    if (rc == 0)
+      printf("schema version %d (newest %d)\n", from,
+             lk_store_latest_version());
+  } else {
+    rc = lk_store_migrate(store, (int)target, &from, &to);
+    if (rc == LK_STORE_INVALID)
+      fprintf(stderr, "loket: the schema is already past version %ld\n",
+              target);
+    else if (rc == 0 && from == to)
+      printf("schema version %d is up to date\n", to);
+    else if (rc == 0)
+      printf("schema migrated from version %d to %d\n", from, to);
+  }
+  if (rc != 0 && rc != LK_STORE_INVALID)
+    fprintf(stderr, "loket: migration failed: %s\n", lk_store_strerror(rc));
+  lk_store_close(store);
+  return rc == 0 ? LK_EXIT_OK : LK_EXIT_FAIL;
+}

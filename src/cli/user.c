@@ -1,0 +1,174 @@
+/* user.c - `loket user add`: staff accounts from the command line.
+ *
+ * The password never comes from argv (other users can read a process's
+ * arguments): it is read from a terminal prompt without echo, or as the
+ * first line of standard input when that is not a terminal.
+ */
+#include <getopt.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "core/user.h"
+
+static const char usage[] =
+    "Usage: loket user add --email E --role agent|supervisor|admin\n"
+    "                      [--name NAME] [--data DIR]\n"
+    "\n"
+    "Creates a staff account.  The password is asked for on the terminal,\n"
+    "or read as the first line of standard input.\n"
+    "\n"
+    "Options:\n"
+    "  --email E          log-in address\n"
+    "  --role ROLE        agent, supervisor or admin\n"
+    "  --name NAME        display name\n"
+    "  --data DIR         data directory (env LOKET_DATA)\n"
+    "  --log-level LEVEL  debug, info, warn or error\n"
+    "  -h, --help         show this help\n";
+
+/* Reads one line into buf without its newline.  Returns 0 or -1. */
+static int read_line(char *buf, size_t size) {
+  size_t len;
+
+  if (fgets(buf, (int)size, stdin) == NULL)
+    return -1;
+  len = strlen(buf);
+  if (len > 0 && buf[len - 1] == '\n')
+    buf[--len] = '\0';
+  else if (!feof(stdin))
+    return -1; /* longer than the buffer */
+  if (len > 0 && buf[len - 1] == '\r')
+    buf[--len] = '\0';
+  return 0;
+}
+
+static int prompt(const char *question, char *buf, size_t size) {
+  struct termios old;
+  struct termios quiet;
+  int rc;
+
+  fputs(question, stderr);
+  fflush(stderr);
+  tcgetattr(STDIN_FILENO, &old);
+  quiet = old;
+  quiet.c_lflag &= ~(tcflag_t)ECHO;
+  tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+  rc = read_line(buf, size);
+  tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+  fputc('\n', stderr);
+  return rc;
+}
+
+static int read_password(char *buf, size_t size) {
+  char again[LK_PASSWORD_MAX + 2];
+  int rc;
+
+  if (!isatty(STDIN_FILENO))
+    return read_line(buf, size);
+  if (prompt("Password: ", buf, size) != 0 ||
+      prompt("Password again: ", again, sizeof(again)) != 0)
+    return -1;
+  rc = strcmp(buf, again) == 0 ? 0 : -2;
+  sodium_memzero(again, sizeof(again));
+  return rc;
+}
+
+int lk_cli_user(int argc, char **argv) {
+  static const struct option longopts[] = {
+      {"email", required_argument, NULL, 'e'},
+      {"role", required_argument, NULL, 'r'},
+      {"name", required_argument, NULL, 'n'},
+      {"data", required_argument, NULL, 'd'},
+      {"log-level", required_argument, NULL, 'L'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0}};
+  const char *email = NULL;
+  const char *role = NULL;
+  const char *name = "";
+  const char *data = NULL;
+  const char *level = "warn";
+  char password[LK_PASSWORD_MAX + 2];
+  lk_store_options so = {0};
+  lk_user_add_op op;
+  lk_invalid why;
+  lk_store *store;
+  int opt;
+  int rc;
+
+  opterr = 0;
+  optind = 1;
+  while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+    switch (opt) {
+    case 'e':
+      email = optarg;
+      break;
+    case 'r':
+      role = optarg;
+      break;
+    case 'n':
+      name = optarg;
+      break;
+    case 'd':
+      data = optarg;
+      break;
+    case 'L':
+      level = optarg;
+      break;
+    case 'h':
+      fputs(usage, stdout);
+      return LK_EXIT_OK;
+    default:
+      return lk_cli_bad_option("user", opt, argv);
+    }
+  }
+  if (optind >= argc || strcmp(argv[optind], "add") != 0)
+    return lk_cli_usage_error("user: say add (see loket user --help)");
+  if (++optind < argc)
+    return lk_cli_usage_error("user: unexpected argument '%s'", argv[optind]);
+  if (email == NULL || role == NULL)
+    return lk_cli_usage_error("user add: --email and --role are required");
+  if (!lk_user_role_valid(role))
+    return lk_cli_usage_error(
+        "user add: --role must be agent, supervisor or admin");
+  if (lk_cli_log_level(level) != 0)
+    return LK_EXIT_USAGE;
+  rc = read_password(password, sizeof(password));
+  if (rc != 0) {
+    sodium_memzero(password, sizeof(password));
+    return lk_cli_usage_error(rc == -2 ? "user add: the passwords differ"
+                                       : "user add: no password given");
+  }
+  rc = lk_user_add_prepare(&op, "cli", email, role, name, password, &why);
+  sodium_memzero(password, sizeof(password));
+  if (rc == LK_EINVALID)
+    return lk_cli_usage_error("user add: %s %s", why.field, why.reason);
+  if (rc != 0) {
+    fprintf(stderr, "loket: cannot hash the password\n");
+    return LK_EXIT_FAIL;
+  }
+  so.dir = lk_cli_data_dir(data);
+  so.group_commit = true;
+  rc = lk_store_open(&so, &store);
+  if (rc != 0) {
+    fprintf(stderr, "loket: cannot open the database in %s: %s\n", so.dir,
+            lk_store_strerror(rc));
+    return LK_EXIT_FAIL;
+  }
+  rc = lk_store_write(store, lk_user_add_apply, &op);
+  lk_store_close(store);
+  if (rc == LK_STORE_CONFLICT) {
+    fprintf(stderr, "loket: a staff account for %s already exists\n",
+            op.user.email);
+    return LK_EXIT_FAIL;
+  }
+  if (rc != 0) {
+    fprintf(stderr, "loket: cannot add the account: %s\n",
+            lk_store_strerror(rc));
+    return LK_EXIT_FAIL;
+  }
+  printf("added %s (%s) as %s\n", op.user.email, op.user.id, op.user.role);
+  return LK_EXIT_OK;
+}

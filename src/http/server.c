@@ -1,0 +1,707 @@
+/* server.c - libmicrohttpd glue; see server.h for the request life cycle.
+ *
+ * Threads: libmicrohttpd runs a pool of epoll threads (one per core by
+ * default).  Handlers run on them and never block on the disk.  Other
+ * threads touch a request only through lk_req_resume() and
+ * lk_req_stream_wake(), which are safe because a suspended connection can
+ * neither finish nor be freed until it is resumed.
+ *
+ * Shutdown (lk_server_stop): stop listening, mark the app as shutting
+ * down so new requests on kept-alive connections get 503 with
+ * "Connection: close", end every event stream, wait for the requests in
+ * flight (the counter below) and only then stop libmicrohttpd.
+ */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "http/problem.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/metrics.h"
+
+#define MAX_HEADERS 8
+#define MEMORY_LIMIT (32 * 1024)
+#define CONNECTION_TIMEOUT_S 60
+
+struct lk_req {
+  lk_server *srv;
+  struct MHD_Connection *conn;
+  const char *method;
+  const char *path;
+  char id[48];
+  int64_t start_ns;
+  lk_route_result routed;
+  lk_route_match match;
+  bool routed_once;
+
+  lk_buf body;
+  bool body_too_large;
+  bool responded;
+  bool close_after;
+  bool cache_control_set;
+  int status;
+
+  void *data;
+  void (*data_free)(void *);
+  char actor[128];
+
+  int nheaders;
+  char *header_names[MAX_HEADERS];
+  char *header_values[MAX_HEADERS];
+
+  lk_resume_fn resume_fn;
+  bool in_flight;
+
+  /* streams; flags guarded by srv->streams_lock */
+  int refs;
+  lk_stream_fn stream_fn;
+  void *stream_ud;
+  void (*stream_free)(void *);
+  bool stream_paused;
+  bool stream_wake_pending;
+  int64_t stream_last_ms;
+  lk_req *stream_prev;
+  lk_req *stream_next;
+};
+
+struct lk_server {
+  struct MHD_Daemon *daemon;
+  lk_app *app;
+  lk_router *router;
+  int port;
+  char id_prefix[12];
+  _Atomic uint64_t next_id;
+  _Atomic long in_flight;
+  _Atomic long connections;
+  _Atomic uint64_t connections_total;
+  pthread_mutex_t streams_lock;
+  lk_req *streams;
+  long nstreams;
+  MHD_socket quiesced_fd;
+};
+
+static const char security_csp[] =
+    "default-src 'self'; script-src 'self'; style-src 'self'; "
+    "img-src 'self' data:; connect-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/* ---- accessors ------------------------------------------------------ */
+
+lk_app *lk_req_app(lk_req *req) { return req->srv->app; }
+const char *lk_req_method(lk_req *req) { return req->method; }
+const char *lk_req_path(lk_req *req) { return req->path; }
+const char *lk_req_id(lk_req *req) { return req->id; }
+
+const char *lk_req_param(lk_req *req, const char *name) {
+  return lk_route_param_get(&req->match, name);
+}
+
+const char *lk_req_query(lk_req *req, const char *name) {
+  return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *lk_req_header(lk_req *req, const char *name) {
+  return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *lk_req_body(lk_req *req, size_t *len) {
+  *len = req->body.len;
+  return req->body.data != NULL ? req->body.data : "";
+}
+
+void lk_req_set_data(lk_req *req, void *data, void (*free_fn)(void *)) {
+  if (req->data_free != NULL && req->data != NULL)
+    req->data_free(req->data);
+  req->data = data;
+  req->data_free = free_fn;
+}
+
+void *lk_req_data(lk_req *req) { return req->data; }
+
+void lk_req_set_actor(lk_req *req, const char *actor) {
+  snprintf(req->actor, sizeof(req->actor), "%s", actor);
+}
+
+const char *lk_req_actor(lk_req *req) { return req->actor; }
+
+void lk_req_add_header(lk_req *req, const char *name, const char *value) {
+  if (req->nheaders == MAX_HEADERS)
+    return;
+  req->header_names[req->nheaders] = strdup(name);
+  req->header_values[req->nheaders] = strdup(value);
+  req->nheaders++;
+  if (strcasecmp(name, "Cache-Control") == 0)
+    req->cache_control_set = true;
+}
+
+/* ---- responses ------------------------------------------------------ */
+
+static void add_standard_headers(lk_req *req, struct MHD_Response *resp) {
+  MHD_add_response_header(resp, "X-Request-Id", req->id);
+  MHD_add_response_header(resp, "Content-Security-Policy", security_csp);
+  MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+  MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+  MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+  MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
+  if (!req->cache_control_set)
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+  for (int i = 0; i < req->nheaders; i++) {
+    if (req->header_names[i] != NULL && req->header_values[i] != NULL)
+      MHD_add_response_header(resp, req->header_names[i],
+                              req->header_values[i]);
+  }
+  if (req->close_after || atomic_load(&req->srv->app->shutting_down))
+    MHD_add_response_header(resp, "Connection", "close");
+}
+
+static void queue(lk_req *req, int status, const char *content_type,
+                  struct MHD_Response *resp) {
+  if (resp == NULL) {
+    lk_log(LK_LOG_ERROR, "cannot create response", "id", req->id, NULL);
+    return;
+  }
+  if (content_type != NULL)
+    MHD_add_response_header(resp, "Content-Type", content_type);
+  add_standard_headers(req, resp);
+  req->status = status;
+  req->responded = true;
+  MHD_queue_response(req->conn, (unsigned)status, resp);
+  MHD_destroy_response(resp);
+}
+
+void lk_req_respond(lk_req *req, int status, const char *content_type,
+                    const char *body, size_t len) {
+  queue(req, status, content_type,
+        MHD_create_response_from_buffer(len, (void *)body,
+                                        MHD_RESPMEM_MUST_COPY));
+}
+
+void lk_req_respond_buf(lk_req *req, int status, const char *content_type,
+                        lk_buf *b) {
+  size_t len = b->len;
+  char *data = lk_buf_steal(b);
+
+  if (data == NULL) {
+    lk_req_respond(req, 500, "text/plain", "out of memory\n", 14);
+    return;
+  }
+  queue(req, status, content_type,
+        MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE));
+}
+
+void lk_req_respond_fd(lk_req *req, int status, const char *content_type,
+                       int fd, uint64_t size) {
+  struct MHD_Response *resp = MHD_create_response_from_fd((size_t)size, fd);
+
+  if (resp == NULL)
+    close(fd);
+  queue(req, status, content_type, resp);
+}
+
+/* ---- suspension ----------------------------------------------------- */
+
+void lk_req_suspend(lk_req *req, lk_resume_fn fn) {
+  req->resume_fn = fn;
+  MHD_suspend_connection(req->conn);
+}
+
+void lk_req_resume(lk_req *req) { MHD_resume_connection(req->conn); }
+
+/* ---- streams -------------------------------------------------------- */
+
+static void req_release(lk_req *req);
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max) {
+  lk_req *req = cls;
+  long n;
+
+  (void)pos;
+  n = req->stream_fn(req->stream_ud, buf, max);
+  if (n < 0)
+    return MHD_CONTENT_READER_END_OF_STREAM;
+  if (n > 0) {
+    pthread_mutex_lock(&req->srv->streams_lock);
+    req->stream_last_ms = lk_clock_real_ms();
+    pthread_mutex_unlock(&req->srv->streams_lock);
+  }
+  return n;
+}
+
+static void stream_free(void *cls) {
+  lk_req *req = cls;
+  lk_server *srv = req->srv;
+
+  pthread_mutex_lock(&srv->streams_lock);
+  if (req->stream_prev != NULL)
+    req->stream_prev->stream_next = req->stream_next;
+  else
+    srv->streams = req->stream_next;
+  if (req->stream_next != NULL)
+    req->stream_next->stream_prev = req->stream_prev;
+  srv->nstreams--;
+  pthread_mutex_unlock(&srv->streams_lock);
+  if (req->stream_free != NULL)
+    req->stream_free(req->stream_ud);
+  req_release(req);
+}
+
+void lk_req_respond_stream(lk_req *req, const char *content_type,
+                           lk_stream_fn fn, void *ud,
+                           void (*free_fn)(void *)) {
+  lk_server *srv = req->srv;
+  struct MHD_Response *resp;
+
+  req->stream_fn = fn;
+  req->stream_ud = ud;
+  req->stream_free = free_fn;
+  req->stream_last_ms = lk_clock_real_ms();
+  resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096,
+                                           stream_read, req, stream_free);
+  if (resp == NULL) {
+    if (free_fn != NULL)
+      free_fn(ud);
+    lk_req_problem(req, 500, "internal", "Internal error",
+                   "could not start the stream", NULL);
+    return;
+  }
+  req->refs++;
+  pthread_mutex_lock(&srv->streams_lock);
+  req->stream_next = srv->streams;
+  if (srv->streams != NULL)
+    srv->streams->stream_prev = req;
+  srv->streams = req;
+  srv->nstreams++;
+  pthread_mutex_unlock(&srv->streams_lock);
+  /* A stream lasts as long as the client wants: it is not "in flight" for
+   * a graceful shutdown, which ends it instead. */
+  if (req->in_flight) {
+    req->in_flight = false;
+    atomic_fetch_sub(&srv->in_flight, 1);
+  }
+  lk_req_add_header(req, "X-Accel-Buffering", "no");
+  queue(req, 200, content_type, resp);
+}
+
+void lk_req_stream_pause(lk_req *req) {
+  pthread_mutex_lock(&req->srv->streams_lock);
+  if (req->stream_wake_pending) {
+    req->stream_wake_pending = false;
+  } else {
+    req->stream_paused = true;
+    MHD_suspend_connection(req->conn);
+  }
+  pthread_mutex_unlock(&req->srv->streams_lock);
+}
+
+/* Caller holds streams_lock. */
+static void stream_wake_locked(lk_req *req) {
+  if (req->stream_paused) {
+    req->stream_paused = false;
+    MHD_resume_connection(req->conn);
+  } else {
+    req->stream_wake_pending = true;
+  }
+}
+
+void lk_req_stream_wake(lk_req *req) {
+  pthread_mutex_lock(&req->srv->streams_lock);
+  stream_wake_locked(req);
+  pthread_mutex_unlock(&req->srv->streams_lock);
+}
+
+void lk_server_tick(lk_server *srv) {
+  int64_t now = lk_clock_real_ms();
+  int hb = srv->app->heartbeat_ms;
+
+  pthread_mutex_lock(&srv->streams_lock);
+  for (lk_req *req = srv->streams; req != NULL; req = req->stream_next) {
+    if (now - req->stream_last_ms >= hb)
+      stream_wake_locked(req);
+  }
+  pthread_mutex_unlock(&srv->streams_lock);
+  lk_log_flush();
+}
+
+/* ---- libmicrohttpd callbacks ---------------------------------------- */
+
+static bool request_id_ok(const char *s) {
+  size_t n = 0;
+
+  for (; s[n] != '\0'; n++) {
+    char c = s[n];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+          (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'))
+      return false;
+  }
+  return n > 0 && n <= 40;
+}
+
+static lk_req *req_new(lk_server *srv, struct MHD_Connection *conn,
+                       const char *method, const char *path) {
+  lk_req *req = calloc(1, sizeof(*req));
+  const char *given;
+
+  if (req == NULL)
+    return NULL;
+  req->srv = srv;
+  req->conn = conn;
+  req->method = method;
+  req->path = path;
+  req->refs = 1;
+  req->start_ns = lk_clock_mono_ns();
+  given = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
+  if (given != NULL && request_id_ok(given))
+    snprintf(req->id, sizeof(req->id), "%s", given);
+  else
+    snprintf(req->id, sizeof(req->id), "%s-%llx", srv->id_prefix,
+             (unsigned long long)atomic_fetch_add(&srv->next_id, 1));
+  return req;
+}
+
+static void req_release(lk_req *req) {
+  if (--req->refs > 0)
+    return;
+  if (req->data_free != NULL && req->data != NULL)
+    req->data_free(req->data);
+  for (int i = 0; i < req->nheaders; i++) {
+    free(req->header_names[i]);
+    free(req->header_values[i]);
+  }
+  lk_buf_free(&req->body);
+  free(req);
+}
+
+static bool method_has_body(const char *method) {
+  return strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0 ||
+         strcmp(method, "PATCH") == 0;
+}
+
+static void dispatch(lk_req *req) {
+  if (atomic_load(&req->srv->app->shutting_down)) {
+    req->close_after = true;
+    lk_req_add_header(req, "Retry-After", "5");
+    lk_req_problem(req, 503, "shutting-down", "Service unavailable",
+                   "the server is shutting down; retry shortly", NULL);
+    return;
+  }
+  if (req->body_too_large) {
+    lk_req_problem_too_large(req);
+    return;
+  }
+  switch (req->routed) {
+  case LK_ROUTE_FOUND:
+    req->match.route->handler(req);
+    break;
+  case LK_ROUTE_NO_METHOD:
+    lk_req_add_header(req, "Allow", req->match.allow);
+    lk_req_problem(req, 405, "method-not-allowed", "Method not allowed",
+                   "this resource does not support that method", NULL);
+    break;
+  case LK_ROUTE_NOT_FOUND:
+    lk_req_not_found(req);
+    break;
+  }
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
+                                  const char *url, const char *method,
+                                  const char *version,
+                                  const char *upload_data,
+                                  size_t *upload_data_size, void **req_cls) {
+  lk_server *srv = cls;
+  lk_req *req = *req_cls;
+  const char *clen;
+  unsigned long long n;
+  char *end;
+
+  (void)version;
+  if (req == NULL) {
+    /* First call: headers only.  Do not answer here (keep-alive). */
+    req = req_new(srv, conn, method, url);
+    if (req == NULL)
+      return MHD_NO;
+    *req_cls = req;
+    req->in_flight = true;
+    atomic_fetch_add(&srv->in_flight, 1);
+    req->routed = lk_router_match(srv->router, method, url, &req->match);
+    clen = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                       MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (clen != NULL) {
+      errno = 0;
+      n = strtoull(clen, &end, 10);
+      if (errno == 0 && *end == '\0' && n > srv->app->max_body) {
+        /* We will not read the body, so the connection cannot be reused;
+         * answering now is right even though it costs keep-alive. */
+        req->close_after = true;
+        req->body_too_large = true;
+        lk_req_problem_too_large(req);
+      }
+    }
+    return MHD_YES;
+  }
+  if (*upload_data_size > 0) {
+    if (!req->body_too_large && method_has_body(method)) {
+      if (req->body.len + *upload_data_size > srv->app->max_body)
+        req->body_too_large = true;
+      else
+        lk_buf_append(&req->body, upload_data, *upload_data_size);
+    }
+    *upload_data_size = 0;
+    return MHD_YES;
+  }
+  if (req->responded)
+    return MHD_YES;
+  if (req->resume_fn != NULL) {
+    lk_resume_fn fn = req->resume_fn;
+
+    req->resume_fn = NULL;
+    fn(req);
+  } else {
+    dispatch(req);
+  }
+  if (!req->responded && req->resume_fn == NULL) {
+    lk_log(LK_LOG_ERROR, "handler did not answer", "id", req->id, "path",
+           req->path, NULL);
+    lk_req_problem(req, 500, "internal", "Internal error",
+                   "the request could not be completed", NULL);
+  }
+  return MHD_YES;
+}
+
+static void access_log(lk_req *req, uint64_t ns,
+                       enum MHD_RequestTerminationCode toe) {
+  const union MHD_ConnectionInfo *ci;
+  char addr[INET6_ADDRSTRLEN] = "";
+  lk_buf line = LK_BUF_INIT;
+
+  if (!lk_log_enabled(LK_LOG_INFO))
+    return;
+  ci = MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  if (ci != NULL && ci->client_addr != NULL) {
+    if (ci->client_addr->sa_family == AF_INET)
+      inet_ntop(AF_INET, &((struct sockaddr_in *)ci->client_addr)->sin_addr,
+                addr, sizeof(addr));
+    else if (ci->client_addr->sa_family == AF_INET6)
+      inet_ntop(AF_INET6,
+                &((struct sockaddr_in6 *)ci->client_addr)->sin6_addr, addr,
+                sizeof(addr));
+  }
+  lk_buf_puts(&line, "\"id\":");
+  lk_buf_json_str(&line, req->id);
+  lk_buf_puts(&line, ",\"method\":");
+  lk_buf_json_str(&line, req->method);
+  lk_buf_puts(&line, ",\"path\":");
+  lk_buf_json_str(&line, req->path);
+  lk_buf_printf(&line, ",\"status\":%d,\"ms\":%.3f", req->status,
+                (double)ns / 1e6);
+  if (req->match.route != NULL) {
+    lk_buf_puts(&line, ",\"route\":");
+    lk_buf_json_str(&line, req->match.route->pattern);
+  }
+  if (req->actor[0] != '\0') {
+    lk_buf_puts(&line, ",\"actor\":");
+    lk_buf_json_str(&line, req->actor);
+  }
+  lk_buf_puts(&line, ",\"remote\":");
+  lk_buf_json_str(&line, addr);
+  if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+    lk_buf_printf(&line, ",\"aborted\":%d", (int)toe);
+  if (lk_buf_ok(&line))
+    lk_log_raw(LK_LOG_INFO, "request", line.data);
+  lk_buf_free(&line);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn,
+                         void **req_cls, enum MHD_RequestTerminationCode toe) {
+  lk_server *srv = cls;
+  lk_req *req = *req_cls;
+  uint64_t ns;
+
+  (void)conn;
+  if (req == NULL)
+    return;
+  *req_cls = NULL;
+  ns = (uint64_t)(lk_clock_mono_ns() - req->start_ns);
+  lk_router_observe(srv->router, req->match.route, req->status, ns);
+  access_log(req, ns, toe);
+  if (req->in_flight)
+    atomic_fetch_sub(&srv->in_flight, 1);
+  req_release(req);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn,
+                          void **socket_ctx,
+                          enum MHD_ConnectionNotificationCode toe) {
+  lk_server *srv = cls;
+
+  (void)conn;
+  (void)socket_ctx;
+  if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+    atomic_fetch_add(&srv->connections, 1);
+    atomic_fetch_add(&srv->connections_total, 1);
+  } else {
+    atomic_fetch_sub(&srv->connections, 1);
+  }
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap) {
+  lk_buf msg = LK_BUF_INIT;
+
+  (void)cls;
+  lk_buf_vprintf(&msg, fmt, ap);
+  while (msg.len > 0 && msg.data[msg.len - 1] == '\n')
+    msg.data[--msg.len] = '\0';
+  if (lk_buf_ok(&msg) && msg.data != NULL)
+    lk_log(LK_LOG_WARN, "libmicrohttpd", "detail", msg.data, NULL);
+  lk_buf_free(&msg);
+}
+
+static void server_metrics(lk_buf *b, void *ud) {
+  lk_server *srv = ud;
+  long nstreams;
+
+  pthread_mutex_lock(&srv->streams_lock);
+  nstreams = srv->nstreams;
+  pthread_mutex_unlock(&srv->streams_lock);
+  lk_buf_printf(
+      b,
+      "# HELP loket_http_open_connections HTTP connections open now.\n"
+      "# TYPE loket_http_open_connections gauge\n"
+      "loket_http_open_connections %ld\n"
+      "# HELP loket_http_connections_total HTTP connections accepted.\n"
+      "# TYPE loket_http_connections_total counter\n"
+      "loket_http_connections_total %llu\n"
+      "# HELP loket_http_requests_in_flight Requests being processed.\n"
+      "# TYPE loket_http_requests_in_flight gauge\n"
+      "loket_http_requests_in_flight %ld\n"
+      "# HELP loket_http_streams_open Event streams open now.\n"
+      "# TYPE loket_http_streams_open gauge\n"
+      "loket_http_streams_open %ld\n",
+      atomic_load(&srv->connections),
+      (unsigned long long)atomic_load(&srv->connections_total),
+      atomic_load(&srv->in_flight), nstreams);
+}
+
+/* ---- start and stop ------------------------------------------------- */
+
+static int parse_address(const char *host, int port,
+                         struct sockaddr_storage *ss) {
+  struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
+  struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+  memset(ss, 0, sizeof(*ss));
+  if (inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
+    in4->sin_family = AF_INET;
+    in4->sin_port = htons((uint16_t)port);
+    return 0;
+  }
+  if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+    in6->sin6_family = AF_INET6;
+    in6->sin6_port = htons((uint16_t)port);
+    return 0;
+  }
+  return -EINVAL;
+}
+
+int lk_server_start(const lk_server_options *opt, lk_app *app,
+                    lk_router *router, lk_server **out, int *port_out) {
+  struct sockaddr_storage ss;
+  const union MHD_DaemonInfo *info;
+  unsigned int flags;
+  unsigned int threads;
+  unsigned char rnd[4];
+  lk_server *srv;
+
+  if (parse_address(opt->host, opt->port, &ss) != 0)
+    return -EINVAL;
+  srv = calloc(1, sizeof(*srv));
+  if (srv == NULL)
+    return -ENOMEM;
+  srv->app = app;
+  srv->router = router;
+  srv->quiesced_fd = MHD_INVALID_SOCKET;
+  pthread_mutex_init(&srv->streams_lock, NULL);
+  /* Request ids: a random prefix per process and a counter. */
+  {
+    FILE *f = fopen("/dev/urandom", "rb");
+    if (f == NULL || fread(rnd, 1, sizeof(rnd), f) != sizeof(rnd))
+      memset(rnd, 0, sizeof(rnd));
+    if (f != NULL)
+      fclose(f);
+  }
+  snprintf(srv->id_prefix, sizeof(srv->id_prefix), "%02x%02x%02x%02x",
+           rnd[0], rnd[1], rnd[2], rnd[3]);
+  threads = opt->threads > 0 ? (unsigned)opt->threads
+                             : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+  flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+          MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
+  if (ss.ss_family == AF_INET6)
+    flags |= MHD_USE_IPv6;
+  srv->daemon = MHD_start_daemon(
+      flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,
+      mhd_log, srv, MHD_OPTION_SOCK_ADDR,
+      (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, threads,
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MEMORY_LIMIT,
+      MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT_S,
+      MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_NOTIFY_COMPLETED,
+      on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
+      MHD_OPTION_END);
+  if (srv->daemon == NULL) {
+    pthread_mutex_destroy(&srv->streams_lock);
+    free(srv);
+    return -EADDRINUSE;
+  }
+  info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+  srv->port = info != NULL ? info->port : opt->port;
+  lk_metrics_register(server_metrics, srv);
+  lk_metrics_register(lk_router_metrics, router);
+  if (port_out != NULL)
+    *port_out = srv->port;
+  *out = srv;
+  return 0;
+}
+
+void lk_server_drain(lk_server *srv, int grace_ms) {
+  int64_t deadline = lk_clock_mono_ns() + (int64_t)grace_ms * 1000000;
+  MHD_socket listener;
+
+  atomic_store(&srv->app->shutting_down, true);
+  /* The listening socket may be closed only after MHD_stop_daemon(). */
+  listener = MHD_quiesce_daemon(srv->daemon);
+  /* Streams notice shutting_down when woken and end themselves. */
+  pthread_mutex_lock(&srv->streams_lock);
+  for (lk_req *req = srv->streams; req != NULL; req = req->stream_next)
+    stream_wake_locked(req);
+  pthread_mutex_unlock(&srv->streams_lock);
+  while (lk_clock_mono_ns() < deadline) {
+    pthread_mutex_lock(&srv->streams_lock);
+    long nstreams = srv->nstreams;
+    pthread_mutex_unlock(&srv->streams_lock);
+    if (atomic_load(&srv->in_flight) == 0 && nstreams == 0)
+      break;
+    usleep(5000);
+  }
+  srv->quiesced_fd = listener;
+}
+
+void lk_server_stop(lk_server *srv) {
+  if (srv == NULL)
+    return;
+  MHD_stop_daemon(srv->daemon);
+  if (srv->quiesced_fd != MHD_INVALID_SOCKET)
+    close(srv->quiesced_fd);
+  lk_log_flush();
+  pthread_mutex_destroy(&srv->streams_lock);
+  free(srv);
+}

@@ -1,0 +1,111 @@
+/* static.c - files under web/static/ at /static/, with ETag and 304. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "http/problem.h"
+
+static const struct {
+  const char *ext;
+  const char *type;
+} types[] = {
+    {".css", "text/css; charset=utf-8"},
+    {".js", "text/javascript; charset=utf-8"},
+    {".mjs", "text/javascript; charset=utf-8"},
+    {".json", "application/json"},
+    {".svg", "image/svg+xml"},
+    {".png", "image/png"},
+    {".jpg", "image/jpeg"},
+    {".jpeg", "image/jpeg"},
+    {".gif", "image/gif"},
+    {".webp", "image/webp"},
+    {".ico", "image/vnd.microsoft.icon"},
+    {".woff2", "font/woff2"},
+    {".woff", "font/woff"},
+    {".txt", "text/plain; charset=utf-8"},
+    {".html", "text/html; charset=utf-8"},
+    {".webmanifest", "application/manifest+json"},
+};
+
+static const char *type_of(const char *path) {
+  const char *dot = strrchr(path, '.');
+
+  if (dot != NULL && strchr(dot, '/') == NULL) {
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+      if (strcmp(dot, types[i].ext) == 0)
+        return types[i].type;
+    }
+  }
+  return "application/octet-stream";
+}
+
+/* Refuses paths that could leave the folder or reach hidden files. */
+static bool path_safe(const char *rel) {
+  const char *p = rel;
+
+  if (*rel == '\0' || strchr(rel, '\\') != NULL)
+    return false;
+  for (;;) {
+    if (*p == '.' || *p == '/' || *p == '\0')
+      return false; /* hidden file, "..", or an empty segment */
+    p = strchr(p, '/');
+    if (p == NULL)
+      return true;
+    p++;
+  }
+}
+
+static bool etag_matches(const char *header, const char *etag) {
+  const char *p;
+  size_t len = strlen(etag);
+
+  if (header == NULL)
+    return false;
+  if (strcmp(header, "*") == 0)
+    return true;
+  for (p = header; (p = strstr(p, etag)) != NULL; p += len) {
+    char after = p[len];
+    if (after == '\0' || after == ',' || after == ' ')
+      return true;
+  }
+  return false;
+}
+
+void lk_api_static(lk_req *req) {
+  const char *rel = lk_req_param(req, "*");
+  char path[PATH_MAX];
+  char etag[64];
+  struct stat st;
+  int fd;
+
+  if (rel == NULL || !path_safe(rel) ||
+      snprintf(path, sizeof(path), "%s/static/%s", lk_req_app(req)->web_dir,
+               rel) >= (int)sizeof(path)) {
+    lk_req_not_found(req);
+    return;
+  }
+  fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fd >= 0)
+      close(fd);
+    lk_req_not_found(req);
+    return;
+  }
+  snprintf(etag, sizeof(etag), "\"%llx-%llx\"", (unsigned long long)st.st_size,
+           (unsigned long long)st.st_mtim.tv_sec * 1000000000ull +
+               (unsigned long long)st.st_mtim.tv_nsec);
+  lk_req_add_header(req, "ETag", etag);
+  lk_req_add_header(req, "Cache-Control", "public, max-age=300");
+  if (etag_matches(lk_req_header(req, "If-None-Match"), etag)) {
+    close(fd);
+    lk_req_respond(req, 304, NULL, "", 0);
+    return;
+  }
+  lk_req_respond_fd(req, 200, type_of(path), fd, (uint64_t)st.st_size);
+}

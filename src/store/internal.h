@@ -1,0 +1,17 @@
+/* internal.h - what the store's entity files share.  Private to src/store. */
+#ifndef LK_STORE_INTERNAL_H
+#define LK_STORE_INTERNAL_H
+
+#include "store/db.h"
+#include "store/store.h"
+
+/* Borrows a read-only connection from the pool; give it back with
+ * lk_store_reader_release(). */
+int lk_store_reader(lk_store *s, lk_db **out);
+void lk_store_reader_release(lk_store *s, lk_db *db);
+/* The writer's connection, inside the current transaction. */
+lk_db *lk_tx_db(lk_tx *tx);
+/* Copies `src` into `dst` of `size` bytes, truncating. */
+void lk_store_copy(char *dst, size_t size, const char *src);
+
+#endif

@@ -1,0 +1,186 @@
+/* SQLite backend of db.h.
+ *
+ * One file per data directory (loket.db) in WAL mode with
+ * synchronous=FULL: a commit returns only after the WAL is fsynced.  The
+ * writer connection holds the only write lock of this process; read-only
+ * connections read the last committed snapshot without waiting for it.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/db.h"
+#include "store/store.h"
+#include "util/log.h"
+
+#define STMT_CACHE 64
+
+struct lk_stmt {
+  const char *sql;
+  sqlite3_stmt *st;
+};
+
+struct lk_db {
+  sqlite3 *conn;
+  int nstmts;
+  struct lk_stmt stmts[STMT_CACHE];
+};
+
+static int map_error(int rc) {
+  switch (rc & 0xff) {
+  case SQLITE_CONSTRAINT:
+    return LK_STORE_CONFLICT;
+  case SQLITE_NOMEM:
+    return LK_STORE_NOMEM;
+  case SQLITE_NOTFOUND:
+    return LK_STORE_NOTFOUND;
+  default:
+    return LK_STORE_IO;
+  }
+}
+
+static void log_error(sqlite3 *conn, const char *what) {
+  lk_log(LK_LOG_ERROR, "sqlite error", "op", what, "error",
+         conn ? sqlite3_errmsg(conn) : "out of memory", NULL);
+}
+
+int lk_db_open(const char *dir, bool readonly, lk_db **out) {
+  char path[PATH_MAX];
+  lk_db *db;
+  int flags;
+  int rc;
+
+  if (snprintf(path, sizeof(path), "%s/loket.db", dir) >= (int)sizeof(path))
+    return LK_STORE_INVALID;
+  db = calloc(1, sizeof(*db));
+  if (db == NULL)
+    return LK_STORE_NOMEM;
+  flags = SQLITE_OPEN_NOMUTEX |
+          (readonly ? SQLITE_OPEN_READONLY
+                    : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  rc = sqlite3_open_v2(path, &db->conn, flags, NULL);
+  if (rc != SQLITE_OK) {
+    log_error(db->conn, "open");
+    sqlite3_close(db->conn);
+    free(db);
+    return LK_STORE_IO;
+  }
+  sqlite3_extended_result_codes(db->conn, 1);
+  /* Another process (the CLI) may hold the write lock for a moment. */
+  sqlite3_busy_timeout(db->conn, 5000);
+  if (readonly) {
+    rc = lk_db_exec(db, "PRAGMA query_only=ON;");
+  } else {
+    rc = lk_db_exec(db, "PRAGMA journal_mode=WAL;"
+                        "PRAGMA synchronous=FULL;"
+                        "PRAGMA foreign_keys=ON;"
+                        "PRAGMA wal_autocheckpoint=4000;");
+  }
+  if (rc != 0) {
+    lk_db_close(db);
+    return rc;
+  }
+  *out = db;
+  return 0;
+}
+
+void lk_db_close(lk_db *db) {
+  if (db == NULL)
+    return;
+  for (int i = 0; i < db->nstmts; i++)
+    sqlite3_finalize(db->stmts[i].st);
+  sqlite3_close(db->conn);
+  free(db);
+}
+
+int lk_db_exec(lk_db *db, const char *sql) {
+  char *err = NULL;
+  int rc;
+
+  rc = sqlite3_exec(db->conn, sql, NULL, NULL, &err);
+  if (rc != SQLITE_OK) {
+    lk_log(LK_LOG_ERROR, "sqlite exec failed", "error",
+           err ? err : sqlite3_errstr(rc), NULL);
+    sqlite3_free(err);
+    return map_error(rc);
+  }
+  return 0;
+}
+
+lk_stmt *lk_db_stmt(lk_db *db, const char *sql) {
+  struct lk_stmt *s;
+  int rc;
+
+  for (int i = 0; i < db->nstmts; i++) {
+    if (db->stmts[i].sql == sql)
+      return &db->stmts[i];
+  }
+  if (db->nstmts == STMT_CACHE) {
+    /* More distinct statements than expected: recycle the oldest. */
+    sqlite3_finalize(db->stmts[0].st);
+    memmove(&db->stmts[0], &db->stmts[1],
+            sizeof(db->stmts[0]) * (STMT_CACHE - 1));
+    db->nstmts--;
+  }
+  s = &db->stmts[db->nstmts];
+  rc = sqlite3_prepare_v3(db->conn, sql, -1, SQLITE_PREPARE_PERSISTENT,
+                          &s->st, NULL);
+  if (rc != SQLITE_OK) {
+    log_error(db->conn, sql);
+    return NULL;
+  }
+  s->sql = sql;
+  db->nstmts++;
+  return s;
+}
+
+void lk_stmt_text(lk_stmt *st, int i, const char *v) {
+  if (v == NULL)
+    sqlite3_bind_null(st->st, i);
+  else
+    sqlite3_bind_text(st->st, i, v, -1, SQLITE_TRANSIENT);
+}
+
+void lk_stmt_int(lk_stmt *st, int i, int64_t v) {
+  sqlite3_bind_int64(st->st, i, v);
+}
+
+int lk_stmt_step(lk_stmt *st) {
+  int rc = sqlite3_step(st->st);
+
+  if (rc == SQLITE_ROW)
+    return LK_DB_ROW;
+  if (rc == SQLITE_DONE)
+    return LK_DB_DONE;
+  if ((rc & 0xff) != SQLITE_CONSTRAINT)
+    log_error(sqlite3_db_handle(st->st), sqlite3_sql(st->st));
+  return map_error(rc);
+}
+
+const char *lk_stmt_col_text(lk_stmt *st, int col) {
+  const unsigned char *t = sqlite3_column_text(st->st, col);
+  return t != NULL ? (const char *)t : "";
+}
+
+int64_t lk_stmt_col_int(lk_stmt *st, int col) {
+  return sqlite3_column_int64(st->st, col);
+}
+
+void lk_stmt_done(lk_stmt *st) {
+  sqlite3_reset(st->st);
+  sqlite3_clear_bindings(st->st);
+}
+
+int lk_stmt_run(lk_stmt *st) {
+  int rc = lk_stmt_step(st);
+
+  lk_stmt_done(st);
+  if (rc == LK_DB_ROW)
+    return 0;
+  return rc;
+}
+
+int64_t lk_db_changes(lk_db *db) { return sqlite3_changes64(db->conn); }

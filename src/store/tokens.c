@@ -1,0 +1,119 @@
+/* tokens.c - API tokens of other systems. */
+#include "store/internal.h"
+
+int lk_store_token_insert(lk_tx *tx, const lk_token_row *t,
+                          const char *secret_hash) {
+  static const char sql[] = "INSERT INTO api_tokens"
+                            " (id, name, scopes, secret_hash, created_at)"
+                            " VALUES (?1, ?2, ?3, ?4, ?5)";
+  lk_stmt *st = lk_db_stmt(lk_tx_db(tx), sql);
+
+  if (st == NULL)
+    return LK_STORE_IO;
+  lk_stmt_text(st, 1, t->id);
+  lk_stmt_text(st, 2, t->name);
+  lk_stmt_text(st, 3, t->scopes);
+  lk_stmt_text(st, 4, secret_hash);
+  lk_stmt_int(st, 5, t->created_at);
+  return lk_stmt_run(st);
+}
+
+int lk_store_token_revoke(lk_tx *tx, const char *id, int64_t when) {
+  static const char sql[] = "UPDATE api_tokens SET revoked_at = ?2"
+                            " WHERE id = ?1 AND revoked_at IS NULL";
+  lk_db *db = lk_tx_db(tx);
+  lk_stmt *st = lk_db_stmt(db, sql);
+  int rc;
+
+  if (st == NULL)
+    return LK_STORE_IO;
+  lk_stmt_text(st, 1, id);
+  lk_stmt_int(st, 2, when);
+  rc = lk_stmt_run(st);
+  if (rc == 0 && lk_db_changes(db) == 0)
+    rc = LK_STORE_NOTFOUND;
+  return rc;
+}
+
+#define TOKEN_COLUMNS                                                        \
+  "id, name, scopes, created_at, COALESCE(last_used_at, 0),"                 \
+  " COALESCE(revoked_at, 0)"
+
+static void token_row(lk_stmt *st, lk_token_row *t) {
+  lk_store_copy(t->id, sizeof(t->id), lk_stmt_col_text(st, 0));
+  lk_store_copy(t->name, sizeof(t->name), lk_stmt_col_text(st, 1));
+  lk_store_copy(t->scopes, sizeof(t->scopes), lk_stmt_col_text(st, 2));
+  t->created_at = lk_stmt_col_int(st, 3);
+  t->last_used_at = lk_stmt_col_int(st, 4);
+  t->revoked_at = lk_stmt_col_int(st, 5);
+}
+
+static int token_one(lk_store *s, const char *sql, const char *key,
+                     lk_token_row *out) {
+  lk_stmt *st;
+  lk_db *db;
+  int rc;
+
+  rc = lk_store_reader(s, &db);
+  if (rc != 0)
+    return rc;
+  st = lk_db_stmt(db, sql);
+  if (st == NULL) {
+    lk_store_reader_release(s, db);
+    return LK_STORE_IO;
+  }
+  lk_stmt_text(st, 1, key);
+  rc = lk_stmt_step(st);
+  if (rc == LK_DB_ROW) {
+    token_row(st, out);
+    rc = 0;
+  } else if (rc == LK_DB_DONE) {
+    rc = LK_STORE_NOTFOUND;
+  }
+  lk_stmt_done(st);
+  lk_store_reader_release(s, db);
+  return rc;
+}
+
+int lk_store_token_get(lk_store *s, const char *id, lk_token_row *out) {
+  static const char sql[] =
+      "SELECT " TOKEN_COLUMNS " FROM api_tokens WHERE id = ?1";
+  return token_one(s, sql, id, out);
+}
+
+int lk_store_token_by_hash(lk_store *s, const char *secret_hash,
+                           lk_token_row *out) {
+  static const char sql[] = "SELECT " TOKEN_COLUMNS " FROM api_tokens"
+                            " WHERE secret_hash = ?1 AND revoked_at IS NULL";
+  return token_one(s, sql, secret_hash, out);
+}
+
+int lk_store_token_list(lk_store *s, const char *after_id, int limit,
+                        lk_token_fn fn, void *ud) {
+  static const char sql[] = "SELECT " TOKEN_COLUMNS " FROM api_tokens"
+                            " WHERE id > ?1 ORDER BY id LIMIT ?2";
+  lk_token_row t;
+  lk_stmt *st;
+  lk_db *db;
+  int n = 0;
+  int rc;
+
+  rc = lk_store_reader(s, &db);
+  if (rc != 0)
+    return rc;
+  st = lk_db_stmt(db, sql);
+  if (st == NULL) {
+    lk_store_reader_release(s, db);
+    return LK_STORE_IO;
+  }
+  lk_stmt_text(st, 1, after_id);
+  lk_stmt_int(st, 2, limit);
+  while ((rc = lk_stmt_step(st)) == LK_DB_ROW) {
+    token_row(st, &t);
+    fn(&t, ud);
+    n++;
+  }
+  lk_stmt_done(st);
+  lk_store_reader_release(s, db);
+  return rc < 0 ? rc : n;
+}
