@@ -555,6 +555,9 @@ static void on_connection(void *cls, struct MHD_Connection *conn,
   }
 }
 
+/* libmicrohttpd hands us its own printf format. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
 static void mhd_log(void *cls, const char *fmt, va_list ap) {
   lk_buf msg = LK_BUF_INIT;
 
@@ -566,6 +569,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap) {
     lk_log(LK_LOG_WARN, "libmicrohttpd", "detail", msg.data, NULL);
   lk_buf_free(&msg);
 }
+#pragma GCC diagnostic pop
 
 static void server_metrics(lk_buf *b, void *ud) {
   lk_server *srv = ud;

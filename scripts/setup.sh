@@ -1,0 +1,51 @@
+#!/bin/sh
+# Installs what Loket needs on Debian 12, and nothing that is already there.
+#
+#   scripts/setup.sh run    build and run (compiler, CMake, -dev libraries)
+#   scripts/setup.sh test   also the test tools (cmocka, clang for the
+#                           fuzzer, promtool)
+#   scripts/setup.sh bench  also wrk and nginx for the benchmarks
+#
+# Quick when everything is present: one dpkg-query, no network.
+set -eu
+
+mode=${1:-run}
+
+run_pkgs="build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev
+libsqlite3-dev libsodium-dev"
+test_pkgs="libcmocka-dev python3 clang-14 libclang-rt-14-dev prometheus"
+bench_pkgs="wrk nginx-light valgrind"
+
+case $mode in
+  run) want=$run_pkgs ;;
+  test) want="$run_pkgs $test_pkgs" ;;
+  bench) want="$run_pkgs $test_pkgs $bench_pkgs" ;;
+  *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $want; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  case $status in
+    *"install ok installed"*) ;;
+    *) missing="$missing $p" ;;
+  esac
+done
+
+if [ -n "$missing" ]; then
+  echo "setup: installing$missing"
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo=sudo; fi
+  $sudo apt-get update -qq
+  # promtool comes with the prometheus package, whose service must not
+  # start during installation on a machine without systemd.
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+    --no-install-recommends $missing >/dev/null
+fi
+
+# Front-end packages, once the project has any.
+if [ -f package.json ] && command -v npm >/dev/null 2>&1; then
+  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
+    npm ci --no-audit --no-fund
+  fi
+fi
