@@ -1,6 +1,7 @@
 #include "core/user.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -102,6 +103,32 @@ int lk_user_add_apply(lk_tx *tx, void *arg) {
   return rc;
 }
 
+/* A hash to verify against when the address is unknown, so that a wrong
+ * address takes as long as a wrong password. */
+static char dummy_hash[crypto_pwhash_STRBYTES];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void make_dummy_hash(void) {
+  char pw[32];
+
+  randombytes_buf(pw, sizeof(pw));
+  if (crypto_pwhash_str(dummy_hash, pw, sizeof(pw),
+                        crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                        crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+    dummy_hash[0] = '\0';
+}
+
+static void waste_time_like_verify(const char *password) {
+  int rc;
+
+  pthread_once(&dummy_once, make_dummy_hash);
+  if (dummy_hash[0] == '\0')
+    return;
+  /* The outcome is meaningless: only the time it takes matters. */
+  rc = crypto_pwhash_str_verify(dummy_hash, password, strlen(password));
+  (void)rc;
+}
+
 int lk_user_check_password(lk_store *s, const char *email,
                            const char *password, lk_user_row *out) {
   char lowered[LK_EMAIL_MAX + 1];
@@ -109,9 +136,16 @@ int lk_user_check_password(lk_store *s, const char *email,
   lk_user_row u;
   int rc;
 
+  /* Truncating a longer address could turn it into another account's. */
+  if (strlen(email) > LK_EMAIL_MAX) {
+    waste_time_like_verify(password);
+    return LK_STORE_NOTFOUND;
+  }
   snprintf(lowered, sizeof(lowered), "%s", email);
   lower_ascii(lowered);
   rc = lk_store_user_by_email(s, lowered, &u, hash, sizeof(hash));
+  if (rc == LK_STORE_NOTFOUND)
+    waste_time_like_verify(password);
   if (rc != 0)
     return rc;
   if (u.disabled_at != 0 ||

@@ -1,6 +1,8 @@
 #include "events/bus.h"
 
+#include <jansson.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +28,29 @@ struct lk_bus {
   lk_bus_listener *listeners;
 };
 
+static bool is_object(const char *text) {
+  json_t *v = json_loads(text, 0, NULL);
+  bool ok = v != NULL && json_is_object(v);
+
+  json_decref(v);
+  return ok;
+}
+
+/* Appends `s` with CR and LF turned into spaces: an SSE field ends at
+ * either. */
+static void append_one_line(lk_buf *b, const char *s) {
+  size_t n;
+
+  for (;;) {
+    n = strcspn(s, "\r\n");
+    lk_buf_append(b, s, n);
+    if (s[n] == '\0')
+      return;
+    lk_buf_putc(b, ' ');
+    s += n + 1;
+  }
+}
+
 lk_event *lk_event_new(const lk_event_row *row) {
   lk_buf json = LK_BUF_INIT;
   lk_buf sse = LK_BUF_INIT;
@@ -35,7 +60,7 @@ lk_event *lk_event_new(const lk_event_row *row) {
   /* The payload was produced by the domain, but it may also come from a
    * database another process wrote: never pass on something that is not an
    * object, it would corrupt every stream. */
-  if (row->payload[0] != '{') {
+  if (!is_object(row->payload)) {
     lk_log(LK_LOG_ERROR, "event payload is not an object", "type", row->type,
            NULL);
     return NULL;
@@ -48,12 +73,14 @@ lk_event *lk_event_new(const lk_event_row *row) {
   lk_buf_json_str(&json, row->type);
   lk_buf_puts(&json, ",\"subject\":");
   lk_buf_json_str(&json, row->subject);
-  lk_buf_printf(&json, ",\"time\":\"%s\",\"data\":%s}", when, row->payload);
-  /* An SSE data line ends at a newline; compact JSON has none except
-   * inside strings, where it is escaped. */
+  lk_buf_printf(&json, ",\"time\":\"%s\",\"data\":", when);
+  /* The JSON goes on one SSE data line.  Strings have their line breaks
+   * escaped; in a valid payload a raw CR or LF can only be whitespace
+   * (pretty-printed by another writer), which a space replaces. */
+  append_one_line(&json, row->payload);
+  lk_buf_putc(&json, '}');
   lk_buf_printf(&sse, "id: %lld\nevent: ", (long long)row->seq);
-  for (const char *p = row->type; *p != '\0'; p++)
-    lk_buf_putc(&sse, (*p == '\n' || *p == '\r') ? ' ' : *p);
+  append_one_line(&sse, row->type);
   lk_buf_puts(&sse, "\ndata: ");
   if (json.data != NULL)
     lk_buf_append(&sse, json.data, json.len);

@@ -44,7 +44,7 @@ json_t *lk_json_parse(const char *body, size_t len, char *err,
     snprintf(err, err_size, "the request body is empty");
     return NULL;
   }
-  v = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+  v = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
   if (v == NULL) {
     snprintf(err, err_size, "%s at line %d, column %d (byte %d)", je.text,
              je.line, je.column, je.position);

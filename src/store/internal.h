@@ -11,7 +11,8 @@ int lk_store_reader(lk_store *s, lk_db **out);
 void lk_store_reader_release(lk_store *s, lk_db *db);
 /* The writer's connection, inside the current transaction. */
 lk_db *lk_tx_db(lk_tx *tx);
-/* Copies `src` into `dst` of `size` bytes, truncating. */
+/* Copies `src` into `dst` of `size` bytes, truncating (nothing when `size`
+ * is 0). */
 void lk_store_copy(char *dst, size_t size, const char *src);
 
 #endif

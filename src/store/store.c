@@ -94,6 +94,8 @@ const char *lk_store_strerror(int err) {
 void lk_store_copy(char *dst, size_t size, const char *src) {
   size_t n = strlen(src);
 
+  if (size == 0)
+    return;
   if (n >= size)
     n = size - 1;
   memcpy(dst, src, n);

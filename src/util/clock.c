@@ -36,14 +36,29 @@ int64_t lk_clock_mono_ns(void) {
   return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* Splits `ms` into whole seconds, rounded down also before 1970, and the
+ * milliseconds (0..999) past them. */
+static time_t split_ms(int64_t ms, int *millis) {
+  int64_t secs = ms / 1000;
+  int64_t rest = ms % 1000;
+
+  if (rest < 0) {
+    rest += 1000;
+    secs--;
+  }
+  *millis = (int)rest;
+  return (time_t)secs;
+}
+
 void lk_clock_format_iso(int64_t ms, char *out, size_t size) {
-  time_t secs = (time_t)(ms / 1000);
+  int millis;
+  time_t secs = split_ms(ms, &millis);
   struct tm tm;
 
   gmtime_r(&secs, &tm);
   snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
            tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-           tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+           tm.tm_min, tm.tm_sec, millis);
 }
 
 void lk_clock_format_http(int64_t ms, char *out, size_t size) {
@@ -51,7 +66,8 @@ void lk_clock_format_http(int64_t ms, char *out, size_t size) {
                                "Thu", "Fri", "Sat"};
   static const char *months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  time_t secs = (time_t)(ms / 1000);
+  int millis;
+  time_t secs = split_ms(ms, &millis);
   struct tm tm;
 
   gmtime_r(&secs, &tm);

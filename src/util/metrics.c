@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 const double lk_latency_bounds[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025,
                                     0.005,  0.01,    0.025,  0.05,  0.1,
@@ -46,24 +47,37 @@ static void series(lk_buf *b, const char *name, const char *suffix,
   }
 }
 
+/* Formats `v` with as few digits as read back to the same double: a
+ * bucket's le must be exactly its bound ("%g" turns 1234567 into
+ * 1.23457e+06). */
+static void format_double(char *out, size_t size, double v) {
+  snprintf(out, size, "%.15g", v);
+  if (strtod(out, NULL) != v)
+    snprintf(out, size, "%.17g", v);
+}
+
 void lk_histogram_render(const lk_histogram *h, lk_buf *b, const char *name,
                          const char *labels) {
   uint64_t cumulative = 0;
+  char num[32];
   char le[48];
 
   for (int i = 0; i <= h->nbounds; i++) {
     cumulative += atomic_load_explicit(&h->buckets[i], memory_order_relaxed);
-    if (i < h->nbounds)
-      snprintf(le, sizeof(le), "le=\"%g\"", h->bounds[i]);
-    else
+    if (i < h->nbounds) {
+      format_double(num, sizeof(num), h->bounds[i]);
+      snprintf(le, sizeof(le), "le=\"%s\"", num);
+    } else {
       snprintf(le, sizeof(le), "le=\"+Inf\"");
+    }
     series(b, name, "_bucket", labels, le);
     lk_buf_printf(b, " %llu\n", (unsigned long long)cumulative);
   }
   series(b, name, "_sum", labels, NULL);
-  lk_buf_printf(
-      b, " %.9g\n",
-      (double)atomic_load_explicit(&h->sum, memory_order_relaxed) / h->scale);
+  format_double(num, sizeof(num),
+                (double)atomic_load_explicit(&h->sum, memory_order_relaxed) /
+                    h->scale);
+  lk_buf_printf(b, " %s\n", num);
   series(b, name, "_count", labels, NULL);
   /* _count must equal the +Inf bucket even while others observe. */
   lk_buf_printf(b, " %llu\n", (unsigned long long)cumulative);

@@ -16,17 +16,19 @@
 #include "store/store.h"
 #include "util/log.h"
 
-#define STMT_CACHE 64
-
 struct lk_stmt {
   const char *sql;
   sqlite3_stmt *st;
 };
 
+/* Statements are allocated one by one and never move: a caller may hold
+ * one while preparing another.  The set is bounded by the SQL literals in
+ * the program. */
 struct lk_db {
   sqlite3 *conn;
   int nstmts;
-  struct lk_stmt stmts[STMT_CACHE];
+  int cap;
+  struct lk_stmt **stmts;
 };
 
 static int map_error(int rc) {
@@ -90,8 +92,11 @@ int lk_db_open(const char *dir, bool readonly, lk_db **out) {
 void lk_db_close(lk_db *db) {
   if (db == NULL)
     return;
-  for (int i = 0; i < db->nstmts; i++)
-    sqlite3_finalize(db->stmts[i].st);
+  for (int i = 0; i < db->nstmts; i++) {
+    sqlite3_finalize(db->stmts[i]->st);
+    free(db->stmts[i]);
+  }
+  free(db->stmts);
   sqlite3_close(db->conn);
   free(db);
 }
@@ -111,29 +116,35 @@ int lk_db_exec(lk_db *db, const char *sql) {
 }
 
 lk_stmt *lk_db_stmt(lk_db *db, const char *sql) {
+  struct lk_stmt **grown;
   struct lk_stmt *s;
   int rc;
 
   for (int i = 0; i < db->nstmts; i++) {
-    if (db->stmts[i].sql == sql)
-      return &db->stmts[i];
+    if (db->stmts[i]->sql == sql)
+      return db->stmts[i];
   }
-  if (db->nstmts == STMT_CACHE) {
-    /* More distinct statements than expected: recycle the oldest. */
-    sqlite3_finalize(db->stmts[0].st);
-    memmove(&db->stmts[0], &db->stmts[1],
-            sizeof(db->stmts[0]) * (STMT_CACHE - 1));
-    db->nstmts--;
+  if (db->nstmts == db->cap) {
+    int cap = db->cap ? db->cap * 2 : 32;
+
+    grown = realloc(db->stmts, sizeof(*grown) * (size_t)cap);
+    if (grown == NULL)
+      return NULL;
+    db->stmts = grown;
+    db->cap = cap;
   }
-  s = &db->stmts[db->nstmts];
+  s = calloc(1, sizeof(*s));
+  if (s == NULL)
+    return NULL;
   rc = sqlite3_prepare_v3(db->conn, sql, -1, SQLITE_PREPARE_PERSISTENT,
                           &s->st, NULL);
   if (rc != SQLITE_OK) {
     log_error(db->conn, sql);
+    free(s);
     return NULL;
   }
   s->sql = sql;
-  db->nstmts++;
+  db->stmts[db->nstmts++] = s;
   return s;
 }
 
