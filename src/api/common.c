@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "api/api.h"
 #include "core/token.h"
@@ -15,9 +16,10 @@ int lk_api_auth(lk_req *req, const char *scope) {
   lk_token_row t;
   int rc;
 
-  if (h != NULL && strncmp(h, "Bearer ", 7) == 0)
+  /* Authentication schemes are case-insensitive (RFC 9110, 11.1). */
+  if (h != NULL && strncasecmp(h, "Bearer ", 7) == 0)
     secret = h + 7;
-  else if (h != NULL && strncmp(h, "Token ", 6) == 0)
+  else if (h != NULL && strncasecmp(h, "Token ", 6) == 0)
     secret = h + 6;
   if (secret == NULL) {
     lk_req_add_header(req, "WWW-Authenticate", "Bearer realm=\"loket\"");

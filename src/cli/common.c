@@ -31,6 +31,10 @@ int lk_cli_log_level(const char *flag) {
   const char *s = flag != NULL ? flag : getenv("LOKET_LOG_LEVEL");
   lk_log_level level;
 
+  /* An empty environment variable means unset; an empty flag is a typo. */
+  if (flag != NULL && flag[0] == '\0')
+    return lk_cli_usage_error(
+        "invalid log level '' (use debug, info, warn or error)");
   if (s == NULL || s[0] == '\0')
     return 0;
   if (lk_log_level_parse(s, &level) != 0)

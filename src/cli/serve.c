@@ -152,6 +152,9 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
   while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
     switch (opt) {
     case 'l':
+      if (optarg[0] == '\0')
+        return lk_cli_usage_error(
+            "serve: invalid --listen '' (expected HOST:PORT)");
       listen = optarg;
       break;
     case 'd':
@@ -239,6 +242,8 @@ int lk_cli_serve(int argc, char **argv) {
   router = lk_router_new();
   if (app.bus == NULL || router == NULL || lk_api_routes(router) != 0) {
     fputs("loket: out of memory\n", stderr);
+    lk_router_free(router);
+    lk_bus_destroy(app.bus);
     return LK_EXIT_FAIL;
   }
   so.dir = o.data;
@@ -249,6 +254,8 @@ int lk_cli_serve(int argc, char **argv) {
   if (rc != 0) {
     fprintf(stderr, "loket: cannot open the database in %s: %s\n", o.data,
             lk_store_strerror(rc));
+    lk_router_free(router);
+    lk_bus_destroy(app.bus);
     return LK_EXIT_FAIL;
   }
   if (lk_store_last_event_seq(app.store, &last_seq) == 0)
@@ -267,6 +274,9 @@ int lk_cli_serve(int argc, char **argv) {
     fprintf(stderr, "loket: cannot listen on %s:%d: %s\n", o.host, o.port,
             strerror(-rc));
     lk_store_close(app.store);
+    lk_metrics_unregister_all();
+    lk_router_free(router);
+    lk_bus_destroy(app.bus);
     return LK_EXIT_FAIL;
   }
   {

@@ -46,6 +46,7 @@ struct lk_req {
   bool routed_once;
 
   lk_buf body;
+  uint64_t dropped; /* body bytes read past the limit */
   bool body_too_large;
   bool responded;
   bool close_after;
@@ -62,6 +63,7 @@ struct lk_req {
 
   lk_resume_fn resume_fn;
   bool in_flight;
+  bool after_shutdown; /* arrived once draining had begun */
 
   /* streams; flags guarded by srv->streams_lock */
   int refs;
@@ -262,6 +264,18 @@ void lk_req_respond_stream(lk_req *req, const char *content_type,
   lk_server *srv = req->srv;
   struct MHD_Response *resp;
 
+  /* HEAD: the headers only.  libmicrohttpd 0.9.75 would still send the
+   * last chunk of a chunked body, which the client then reads as the
+   * start of the next response. */
+  if (strcmp(req->method, "HEAD") == 0) {
+    if (free_fn != NULL)
+      free_fn(ud);
+    lk_req_add_header(req, "X-Accel-Buffering", "no");
+    queue(
+        req, 200, content_type,
+        MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT));
+    return;
+  }
   req->stream_fn = fn;
   req->stream_ud = ud;
   req->stream_free = free_fn;
@@ -360,6 +374,7 @@ static lk_req *req_new(lk_server *srv, struct MHD_Connection *conn,
   req->path = path;
   req->refs = 1;
   req->start_ns = lk_clock_mono_ns();
+  req->after_shutdown = atomic_load(&srv->app->shutting_down);
   given = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
   if (given != NULL && request_id_ok(given))
     snprintf(req->id, sizeof(req->id), "%s", given);
@@ -388,7 +403,9 @@ static bool method_has_body(const char *method) {
 }
 
 static void dispatch(lk_req *req) {
-  if (atomic_load(&req->srv->app->shutting_down)) {
+  /* A request that was already arriving when the drain began is in
+   * flight and gets served; only newer ones are turned away. */
+  if (req->after_shutdown) {
     req->close_after = true;
     lk_req_add_header(req, "Retry-After", "5");
     lk_req_problem(req, 503, "shutting-down", "Service unavailable",
@@ -452,10 +469,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
   }
   if (*upload_data_size > 0) {
     if (!req->body_too_large && method_has_body(method)) {
-      if (req->body.len + *upload_data_size > srv->app->max_body)
+      if (req->body.len + *upload_data_size > srv->app->max_body) {
+        /* A chunked body past the limit.  libmicrohttpd 0.9.75 cannot
+         * answer in the middle of an upload, so the rest is read and
+         * dropped and 413 follows; dispatch() sends it. */
         req->body_too_large = true;
-      else
+        req->close_after = true;
+        lk_buf_free(&req->body);
+      } else {
         lk_buf_append(&req->body, upload_data, *upload_data_size);
+      }
+    }
+    if (req->body_too_large) {
+      req->dropped += *upload_data_size;
+      /* Past any sensible size it is an attack: drop the connection. */
+      if (req->dropped > 64 * (uint64_t)srv->app->max_body + (1u << 20))
+        return MHD_NO;
     }
     *upload_data_size = 0;
     return MHD_YES;
