@@ -154,7 +154,12 @@ void lk_api_events(lk_req *req) {
     lk_req_problem_store(req, LK_STORE_NOMEM);
     return;
   }
-  s->cursor = rc == 1 ? lk_bus_last_seq(app->bus) : cursor;
+  /* An id from the future (a client of a database since restored from a
+   * backup) would silence the stream until the numbers catch up: such a
+   * client starts at the present instead. */
+  s->cursor = lk_bus_last_seq(app->bus);
+  if (rc == 0 && cursor < s->cursor)
+    s->cursor = cursor;
   /* The first bytes go out at once so the client sees the headers. */
   lk_buf_puts(&s->pending, "retry: 3000\n\n");
   lk_req_respond_stream(req, "text/event-stream; charset=utf-8", sse_read, s,

@@ -534,10 +534,10 @@ static void access_log(lk_req *req, uint64_t ns,
   lk_buf_json_str(&line, req->path);
   lk_buf_printf(&line, ",\"status\":%d,\"ms\":%.3f", req->status,
                 (double)ns / 1e6);
-  if (req->match.route != NULL) {
-    lk_buf_puts(&line, ",\"route\":");
-    lk_buf_json_str(&line, req->match.route->pattern);
-  }
+  /* The same name /metrics uses, so a log line and a series match. */
+  lk_buf_puts(&line, ",\"route\":");
+  lk_buf_json_str(&line, req->match.route != NULL ? req->match.route->pattern
+                                                  : "unmatched");
   if (req->actor[0] != '\0') {
     lk_buf_puts(&line, ",\"actor\":");
     lk_buf_json_str(&line, req->actor);

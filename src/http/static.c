@@ -1,4 +1,5 @@
-/* static.c - files under web/static/ at /static/, with ETag and 304. */
+/* static.c - files under web/static/ at /static/, and the OpenAPI
+ * document, with ETag and 304. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -61,6 +62,21 @@ static bool path_safe(const char *rel) {
   }
 }
 
+/* True if `path` resolves to a place inside web/static: a symbolic link
+ * anywhere on the way must not lead out of it. */
+static bool inside_static(const char *web_dir, const char *path) {
+  char root[PATH_MAX];
+  char dir[PATH_MAX];
+  char real[PATH_MAX];
+  size_t n;
+
+  if (snprintf(dir, sizeof(dir), "%s/static", web_dir) >= (int)sizeof(dir) ||
+      realpath(dir, root) == NULL || realpath(path, real) == NULL)
+    return false;
+  n = strlen(root);
+  return strncmp(real, root, n) == 0 && real[n] == '/';
+}
+
 static bool etag_matches(const char *header, const char *etag) {
   const char *p;
   size_t len = strlen(etag);
@@ -77,19 +93,12 @@ static bool etag_matches(const char *header, const char *etag) {
   return false;
 }
 
-void lk_api_static(lk_req *req) {
-  const char *rel = lk_req_param(req, "*");
-  char path[PATH_MAX];
+/* Answers with the regular file at `path`, with an ETag, or 304. */
+static void serve_file(lk_req *req, const char *path) {
   char etag[64];
   struct stat st;
   int fd;
 
-  if (rel == NULL || !path_safe(rel) ||
-      snprintf(path, sizeof(path), "%s/static/%s", lk_req_app(req)->web_dir,
-               rel) >= (int)sizeof(path)) {
-    lk_req_not_found(req);
-    return;
-  }
   fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     if (fd >= 0)
@@ -97,7 +106,8 @@ void lk_api_static(lk_req *req) {
     lk_req_not_found(req);
     return;
   }
-  snprintf(etag, sizeof(etag), "\"%llx-%llx\"", (unsigned long long)st.st_size,
+  snprintf(etag, sizeof(etag), "\"%llx-%llx\"",
+           (unsigned long long)st.st_size,
            (unsigned long long)st.st_mtim.tv_sec * 1000000000ull +
                (unsigned long long)st.st_mtim.tv_nsec);
   lk_req_add_header(req, "ETag", etag);
@@ -108,4 +118,27 @@ void lk_api_static(lk_req *req) {
     return;
   }
   lk_req_respond_fd(req, 200, type_of(path), fd, (uint64_t)st.st_size);
+}
+
+void lk_api_static(lk_req *req) {
+  const char *rel = lk_req_param(req, "*");
+  const char *web = lk_req_app(req)->web_dir;
+  char path[PATH_MAX];
+
+  if (rel == NULL || !path_safe(rel) ||
+      snprintf(path, sizeof(path), "%s/static/%s", web, rel) >=
+          (int)sizeof(path) ||
+      !inside_static(web, path)) {
+    lk_req_not_found(req);
+    return;
+  }
+  serve_file(req, path);
+}
+
+/* GET /api/openapi.json: the description of this API, web/openapi.json. */
+void lk_api_openapi(lk_req *req) {
+  char path[PATH_MAX];
+
+  snprintf(path, sizeof(path), "%s/openapi.json", lk_req_app(req)->web_dir);
+  serve_file(req, path);
 }

@@ -208,6 +208,14 @@ class Resume(EventsTestCase):
         self.assertEvents(h.events(2), [("token.created", t4),
                                         ("token.created", t5)])
 
+    def test_id_from_the_future_starts_at_the_present(self):
+        # A client that saw a newer database (restored from a backup since)
+        # must not be silenced until the numbers catch up.
+        s = self.stream(last_event_id=10**9)
+        self.assertEqual(s.status, 200)
+        t1 = self.create("t1")
+        self.assertEvents(s.events(1), [("token.created", t1)])
+
     def test_from_zero_replays_everything(self):
         t1 = self.create("t1")
         s = self.stream(last_event_id=0)

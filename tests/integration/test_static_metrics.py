@@ -1,5 +1,6 @@
 """Static files (types, ETag, 304, traversal), health checks, /metrics."""
 
+import json
 import os
 import re
 import shutil
@@ -43,6 +44,9 @@ class StaticFiles(LoketTestCase):
         put("secret.txt", b"SECRET-OUTSIDE-STATIC", base=self.web)
         outside = put("outside.txt", b"SECRET-OUTSIDE-WEB", base=root)
         os.symlink(outside, os.path.join(static, "link.txt"))
+        # A symbolic link to a folder outside: followed, it would serve
+        # whatever lies there.
+        os.symlink(root, os.path.join(static, "linkdir"))
         self.srv = self.start_server(web=self.web)
 
     def test_served_with_type_and_etag(self):
@@ -118,6 +122,8 @@ class StaticFiles(LoketTestCase):
             "/static/..\\secret.txt",
             "/static/%5c..%5csecret.txt",
             "/static/link.txt",
+            "/static/linkdir/outside.txt",
+            "/static/linkdir/web/secret.txt",
             "/static/sub",
             "/static/sub/",
             "/static/",
@@ -133,6 +139,20 @@ class StaticFiles(LoketTestCase):
                     self.assertNotIn(secret, r.body)
         # The nested file itself is fine.
         self.assertEqual(self.srv.get("/static/a/b").body, b"A-SLASH-B")
+
+
+class OpenAPI(LoketTestCase):
+    def test_openapi_document(self):
+        srv = self.start_server()
+        r = srv.get("/api/openapi.json")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.content_type, "application/json")
+        doc = json.loads(r.body)
+        self.assertTrue(doc["openapi"].startswith("3."))
+        # Every API route of the server is described.
+        for path in ("/api/v1/tokens", "/api/v1/tokens/{id}",
+                     "/api/v1/events"):
+            self.assertIn(path, doc["paths"])
 
 
 class HealthAndMetrics(LoketTestCase):
