@@ -12,9 +12,9 @@
 typedef struct lk_app {
   lk_store *store;
   lk_bus *bus;
-  const char *web_dir;      /* static files */
-  size_t max_body;          /* largest request body accepted, bytes */
-  int heartbeat_ms;         /* SSE comment interval */
+  const char *web_dir; /* static files */
+  size_t max_body;     /* largest request body accepted, bytes */
+  int heartbeat_ms;    /* SSE comment interval */
   atomic_bool shutting_down;
 } lk_app;
 

@@ -31,8 +31,8 @@ typedef struct lk_api_write {
 /* Suspends `req`, submits apply(op) to the store writer and, once it has
  * committed or failed, calls then(req, status) on a server thread.
  * lk_req_data(req) must point at `aw`. */
-void lk_api_submit(lk_req *req, lk_api_write *aw, lk_write_fn apply,
-                   void *op, void (*then)(lk_req *req, int status));
+void lk_api_submit(lk_req *req, lk_api_write *aw, lk_write_fn apply, void *op,
+                   void (*then)(lk_req *req, int status));
 
 /* Reads ?limit= (default `def`, at most `max`).  Returns 0, or answers
  * 400 and returns -1. */

@@ -24,8 +24,7 @@ int lk_api_auth(lk_req *req, const char *scope) {
   if (secret == NULL) {
     lk_req_add_header(req, "WWW-Authenticate", "Bearer realm=\"loket\"");
     lk_req_problem(req, 401, "unauthenticated", "Authentication required",
-                   "send an API token as Authorization: Bearer <token>",
-                   NULL);
+                   "send an API token as Authorization: Bearer <token>", NULL);
     return -1;
   }
   while (*secret == ' ')
@@ -49,8 +48,7 @@ int lk_api_auth(lk_req *req, const char *scope) {
 
     snprintf(detail, sizeof(detail), "this token lacks the scope \"%s\"",
              scope);
-    lk_req_problem(req, 403, "insufficient-scope", "Forbidden", detail,
-                   NULL);
+    lk_req_problem(req, 403, "insufficient-scope", "Forbidden", detail, NULL);
     return -1;
   }
   return 0;
@@ -75,8 +73,8 @@ static void write_resumed(lk_req *req) {
   aw->then(req, aw->status);
 }
 
-void lk_api_submit(lk_req *req, lk_api_write *aw, lk_write_fn apply,
-                   void *op, void (*then)(lk_req *req, int status)) {
+void lk_api_submit(lk_req *req, lk_api_write *aw, lk_write_fn apply, void *op,
+                   void (*then)(lk_req *req, int status)) {
   int rc;
 
   aw->req = req;
@@ -108,8 +106,8 @@ int lk_api_limit(lk_req *req, int def, int max, int *out) {
   v = strtol(s, &end, 10);
   if (errno != 0 || end == s || *end != '\0' || v < 1 || v > max) {
     snprintf(detail, sizeof(detail), "must be an integer from 1 to %d", max);
-    lk_req_problem(req, 400, "invalid-parameter", "Invalid parameter",
-                   detail, "limit");
+    lk_req_problem(req, 400, "invalid-parameter", "Invalid parameter", detail,
+                   "limit");
     return -1;
   }
   *out = (int)v;

@@ -54,8 +54,7 @@ static void fill(sse_stream *s) {
 
   n = lk_bus_read(s->app->bus, s->cursor, evs, READ_BATCH);
   if (n == LK_BUS_GONE) {
-    lk_store_events_after(s->app->store, s->cursor, STORE_BATCH, from_store,
-                          s);
+    lk_store_events_after(s->app->store, s->cursor, STORE_BATCH, from_store, s);
     return;
   }
   for (int i = 0; i < n; i++) {

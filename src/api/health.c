@@ -69,6 +69,5 @@ void lk_api_metrics(lk_req *req) {
                 "# TYPE process_resident_memory_bytes gauge\n"
                 "process_resident_memory_bytes %ld\n",
                 rss_bytes());
-  lk_req_respond_buf(req, 200, "text/plain; version=0.0.4; charset=utf-8",
-                     &b);
+  lk_req_respond_buf(req, 200, "text/plain; version=0.0.4; charset=utf-8", &b);
 }

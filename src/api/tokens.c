@@ -28,8 +28,7 @@ static void created(lk_req *req, int status) {
   lk_buf_puts(&b, ",\"token\":");
   lk_buf_json_str(&b, ctx->op.secret);
   lk_buf_puts(&b, "}\n");
-  snprintf(location, sizeof(location), "/api/v1/tokens/%s",
-           ctx->op.token.id);
+  snprintf(location, sizeof(location), "/api/v1/tokens/%s", ctx->op.token.id);
   lk_req_add_header(req, "Location", location);
   lk_req_respond_buf(req, 201, "application/json", &b);
 }
@@ -122,8 +121,7 @@ void lk_api_tokens_get(lk_req *req) {
 
   if (lk_api_auth(req, "admin") != 0)
     return;
-  rc = lk_store_token_get(lk_req_app(req)->store, lk_req_param(req, "id"),
-                          &t);
+  rc = lk_store_token_get(lk_req_app(req)->store, lk_req_param(req, "id"), &t);
   if (rc != 0) {
     lk_req_problem_store(req, rc);
     return;

@@ -83,8 +83,8 @@ static int parse_positive(const char *name, const char *s, long max,
   errno = 0;
   v = strtol(s, &end, 10);
   if (errno != 0 || end == s || *end != '\0' || v < 1 || v > max)
-    return lk_cli_usage_error("serve: %s must be a number from 1 to %ld",
-                              name, max);
+    return lk_cli_usage_error("serve: %s must be a number from 1 to %ld", name,
+                              max);
   *out = v;
   return 0;
 }
@@ -284,10 +284,9 @@ int lk_cli_serve(int argc, char **argv) {
     char ms[32];
 
     snprintf(url, sizeof(url),
-             strchr(o.host, ':') ? "http://[%s]:%d/" : "http://%s:%d/",
-             o.host, port);
-    snprintf(ms, sizeof(ms), "%.1f",
-             (double)(lk_clock_mono_ns() - t0) / 1e6);
+             strchr(o.host, ':') ? "http://[%s]:%d/" : "http://%s:%d/", o.host,
+             port);
+    snprintf(ms, sizeof(ms), "%.1f", (double)(lk_clock_mono_ns() - t0) / 1e6);
     lk_log(LK_LOG_INFO, "ready", "url", url, "data", o.data, "startup_ms", ms,
            NULL);
     lk_log_flush();

@@ -80,8 +80,7 @@ static int parse(int argc, char **argv, struct token_args *a) {
     return lk_cli_usage_error("token: unknown action '%s'", a->action);
   }
   if (optind < argc)
-    return lk_cli_usage_error("token: unexpected argument '%s'",
-                              argv[optind]);
+    return lk_cli_usage_error("token: unexpected argument '%s'", argv[optind]);
   return lk_cli_log_level(level);
 }
 
@@ -93,8 +92,8 @@ static void print_row(const lk_token_row *t, void *ud) {
   lk_clock_format_iso(t->created_at, created, sizeof(created));
   if (t->revoked_at != 0)
     lk_clock_format_iso(t->revoked_at, revoked, sizeof(revoked));
-  printf("%-20s  %-24s  %-24s  %-18s  %s\n", t->id, created, revoked,
-         t->scopes, t->name);
+  printf("%-20s  %-24s  %-24s  %-18s  %s\n", t->id, created, revoked, t->scopes,
+         t->name);
   memcpy(last_id, t->id, LK_TOKEN_ID_LEN + 1);
 }
 
@@ -112,8 +111,8 @@ static int create(lk_store *store, const struct token_args *a) {
             lk_store_strerror(rc));
     return LK_EXIT_FAIL;
   }
-  printf("id:     %s\nname:   %s\nscopes: %s\n%s\n", op.token.id,
-         op.token.name, op.token.scopes, op.secret);
+  printf("id:     %s\nname:   %s\nscopes: %s\n%s\n", op.token.id, op.token.name,
+         op.token.scopes, op.secret);
   return LK_EXIT_OK;
 }
 
@@ -128,8 +127,7 @@ static int list(lk_store *store) {
   do {
     n = lk_store_token_list(store, after, PAGE, print_row, after);
     if (n < 0) {
-      fprintf(stderr, "loket: cannot list tokens: %s\n",
-              lk_store_strerror(n));
+      fprintf(stderr, "loket: cannot list tokens: %s\n", lk_store_strerror(n));
       return LK_EXIT_FAIL;
     }
   } while (n == PAGE);

@@ -3,7 +3,9 @@
 #include <sodium.h>
 #include <string.h>
 
-int lk_ids_init(void) { return sodium_init() < 0 ? -1 : 0; }
+int lk_ids_init(void) {
+  return sodium_init() < 0 ? -1 : 0;
+}
 
 void lk_id_new(char *out, size_t size, const char *prefix) {
   unsigned char raw[8];
@@ -19,8 +21,7 @@ void lk_id_new(char *out, size_t size, const char *prefix) {
   sodium_bin2hex(out + plen, size - plen, raw, sizeof(raw));
 }
 
-int lk_secret_new(char *out, size_t size, const char *prefix,
-                  size_t nbytes) {
+int lk_secret_new(char *out, size_t size, const char *prefix, size_t nbytes) {
   unsigned char raw[64];
   size_t plen = strlen(prefix);
   size_t need;

@@ -140,8 +140,7 @@ int lk_token_create_apply(lk_tx *tx, void *arg) {
   if (rc != 0)
     return rc;
   lk_token_json(&payload, &op->token);
-  return token_changed(tx, op->actor, "token.created", op->token.id,
-                       &payload);
+  return token_changed(tx, op->actor, "token.created", op->token.id, &payload);
 }
 
 int lk_token_revoke_prepare(lk_token_revoke_op *op, const char *actor,

@@ -30,8 +30,8 @@ typedef struct lk_invalid {
 
 typedef struct lk_token_create_op {
   char actor[LK_NAME_MAX + 1];
-  lk_token_row token;                  /* the new token */
-  char secret[LK_TOKEN_SECRET_MAX];    /* shown once, never stored */
+  lk_token_row token;               /* the new token */
+  char secret[LK_TOKEN_SECRET_MAX]; /* shown once, never stored */
   char secret_hash[65];
 } lk_token_create_op;
 

@@ -129,8 +129,8 @@ static void waste_time_like_verify(const char *password) {
   (void)rc;
 }
 
-int lk_user_check_password(lk_store *s, const char *email,
-                           const char *password, lk_user_row *out) {
+int lk_user_check_password(lk_store *s, const char *email, const char *password,
+                           lk_user_row *out) {
   char lowered[LK_EMAIL_MAX + 1];
   char hash[128];
   lk_user_row u;

@@ -32,8 +32,8 @@ int lk_user_add_apply(lk_tx *tx, void *arg);
 /* Checks a password against the stored account.  Returns 0, or
  * LK_STORE_NOTFOUND for an unknown address, a disabled account or a wrong
  * password alike (so callers cannot tell them apart). */
-int lk_user_check_password(lk_store *s, const char *email,
-                           const char *password, lk_user_row *out);
+int lk_user_check_password(lk_store *s, const char *email, const char *password,
+                           lk_user_row *out);
 bool lk_user_role_valid(const char *role);
 
 #endif

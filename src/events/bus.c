@@ -20,8 +20,8 @@ struct lk_bus {
   pthread_mutex_t lock;
   lk_event **ring;
   size_t capacity;
-  size_t head;  /* index of the oldest event */
-  size_t count; /* events in the ring */
+  size_t head;   /* index of the oldest event */
+  size_t count;  /* events in the ring */
   int64_t floor; /* events with seq <= floor are only in the store;
                   * -1 until known */
   int64_t last_seq;

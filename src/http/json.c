@@ -87,8 +87,7 @@ int lk_req_json(lk_req *req, json_t **out) {
   json_t *v;
 
   if (!is_json_type(lk_req_header(req, "Content-Type"))) {
-    lk_req_problem(req, 415, "unsupported-media-type",
-                   "Unsupported media type",
+    lk_req_problem(req, 415, "unsupported-media-type", "Unsupported media type",
                    "send the body as application/json", NULL);
     return -1;
   }

@@ -19,8 +19,7 @@
  * NUL characters, trailing data and nesting deeper than LK_JSON_MAX_DEPTH.
  * On failure fills `err` (at least 160 bytes) with a description and
  * returns NULL.  Used by lk_req_json() and the fuzz target. */
-json_t *lk_json_parse(const char *body, size_t len, char *err,
-                      size_t err_size);
+json_t *lk_json_parse(const char *body, size_t len, char *err, size_t err_size);
 /* The request body as a JSON object: 415 unless Content-Type is JSON, 400
  * for malformed JSON, 422 if it is not an object.  The caller owns *out. */
 int lk_req_json(lk_req *req, json_t **out);

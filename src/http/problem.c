@@ -8,8 +8,7 @@
 #include "util/log.h"
 
 void lk_req_problem(lk_req *req, int status, const char *slug,
-                    const char *title, const char *detail,
-                    const char *field) {
+                    const char *title, const char *detail, const char *field) {
   lk_buf b = LK_BUF_INIT;
 
   lk_buf_puts(&b, "{\"type\":");
@@ -40,8 +39,8 @@ void lk_req_problem_too_large(lk_req *req) {
   snprintf(detail, sizeof(detail),
            "the request body is larger than the limit of %zu bytes",
            lk_req_app(req)->max_body);
-  lk_req_problem(req, 413, "body-too-large", "Request body too large",
-                 detail, NULL);
+  lk_req_problem(req, 413, "body-too-large", "Request body too large", detail,
+                 NULL);
 }
 
 static bool wants_json(lk_req *req) {

@@ -12,8 +12,7 @@
 
 /* `field` may be NULL. */
 void lk_req_problem(lk_req *req, int status, const char *slug,
-                    const char *title, const char *detail,
-                    const char *field);
+                    const char *title, const char *detail, const char *field);
 void lk_req_problem_too_large(lk_req *req);
 /* 404: a problem body under /api/ (and for clients that ask for JSON),
  * a Dutch HTML page elsewhere. */

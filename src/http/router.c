@@ -1,9 +1,9 @@
 #include "http/router.h"
 
 #include <errno.h>
-#include <stdlib.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_ROUTES 128
@@ -14,9 +14,9 @@ struct lk_router {
   lk_route unmatched;
 };
 
-static const int codes[LK_ROUTE_CODES] = {
-    200, 201, 202, 204, 304, 400, 401, 403, 404,
-    405, 409, 413, 415, 422, 429, 500, 503, 0 /* other */};
+static const int codes[LK_ROUTE_CODES] = {200, 201, 202, 204, 304, 400, 401,
+                                          403, 404, 405, 409, 413, 415, 422,
+                                          429, 500, 503, 0 /* other */};
 
 int lk_route_code_index(int status) {
   for (int i = 0; i < LK_ROUTE_CODES - 1; i++) {
@@ -26,7 +26,9 @@ int lk_route_code_index(int status) {
   return LK_ROUTE_CODES - 1;
 }
 
-int lk_route_code_status(int index) { return codes[index]; }
+int lk_route_code_status(int index) {
+  return codes[index];
+}
 
 static void route_init_metrics(lk_route *route) {
   for (int i = 0; i < LK_ROUTE_CODES; i++)
@@ -75,8 +77,7 @@ int lk_router_add(lk_router *r, const char *method, const char *pattern,
     end = strchr(p, '/');
     if (end == NULL)
       end = p + strlen(p);
-    if (route->nsegs == LK_ROUTE_MAX_SEGMENTS ||
-        (*p == '*' && *end != '\0')) {
+    if (route->nsegs == LK_ROUTE_MAX_SEGMENTS || (*p == '*' && *end != '\0')) {
       free(route);
       return -EINVAL;
     }
@@ -149,8 +150,8 @@ static void allow_add(lk_route_match *m, const char *method) {
 
   if (strstr(m->allow, method) != NULL)
     return;
-  snprintf(m->allow + len, sizeof(m->allow) - len, "%s%s",
-           len > 0 ? ", " : "", method);
+  snprintf(m->allow + len, sizeof(m->allow) - len, "%s%s", len > 0 ? ", " : "",
+           method);
 }
 
 lk_route_result lk_router_match(lk_router *r, const char *method,

@@ -100,10 +100,18 @@ static const char security_csp[] =
 
 /* ---- accessors ------------------------------------------------------ */
 
-lk_app *lk_req_app(lk_req *req) { return req->srv->app; }
-const char *lk_req_method(lk_req *req) { return req->method; }
-const char *lk_req_path(lk_req *req) { return req->path; }
-const char *lk_req_id(lk_req *req) { return req->id; }
+lk_app *lk_req_app(lk_req *req) {
+  return req->srv->app;
+}
+const char *lk_req_method(lk_req *req) {
+  return req->method;
+}
+const char *lk_req_path(lk_req *req) {
+  return req->path;
+}
+const char *lk_req_id(lk_req *req) {
+  return req->id;
+}
 
 const char *lk_req_param(lk_req *req, const char *name) {
   return lk_route_param_get(&req->match, name);
@@ -129,13 +137,17 @@ void lk_req_set_data(lk_req *req, void *data, void (*free_fn)(void *)) {
   req->data_free = free_fn;
 }
 
-void *lk_req_data(lk_req *req) { return req->data; }
+void *lk_req_data(lk_req *req) {
+  return req->data;
+}
 
 void lk_req_set_actor(lk_req *req, const char *actor) {
   snprintf(req->actor, sizeof(req->actor), "%s", actor);
 }
 
-const char *lk_req_actor(lk_req *req) { return req->actor; }
+const char *lk_req_actor(lk_req *req) {
+  return req->actor;
+}
 
 void lk_req_add_header(lk_req *req, const char *name, const char *value) {
   if (req->nheaders == MAX_HEADERS)
@@ -218,7 +230,9 @@ void lk_req_suspend(lk_req *req, lk_resume_fn fn) {
   MHD_suspend_connection(req->conn);
 }
 
-void lk_req_resume(lk_req *req) { MHD_resume_connection(req->conn); }
+void lk_req_resume(lk_req *req) {
+  MHD_resume_connection(req->conn);
+}
 
 /* ---- streams -------------------------------------------------------- */
 
@@ -259,8 +273,7 @@ static void stream_free(void *cls) {
 }
 
 void lk_req_respond_stream(lk_req *req, const char *content_type,
-                           lk_stream_fn fn, void *ud,
-                           void (*free_fn)(void *)) {
+                           lk_stream_fn fn, void *ud, void (*free_fn)(void *)) {
   lk_server *srv = req->srv;
   struct MHD_Response *resp;
 
@@ -280,8 +293,8 @@ void lk_req_respond_stream(lk_req *req, const char *content_type,
   req->stream_ud = ud;
   req->stream_free = free_fn;
   req->stream_last_ms = lk_clock_real_ms();
-  resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096,
-                                           stream_read, req, stream_free);
+  resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read,
+                                           req, stream_free);
   if (resp == NULL) {
     if (free_fn != NULL)
       free_fn(ud);
@@ -433,8 +446,7 @@ static void dispatch(lk_req *req) {
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                                   const char *url, const char *method,
-                                  const char *version,
-                                  const char *upload_data,
+                                  const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **req_cls) {
   lk_server *srv = cls;
   lk_req *req = *req_cls;
@@ -522,9 +534,8 @@ static void access_log(lk_req *req, uint64_t ns,
       inet_ntop(AF_INET, &((struct sockaddr_in *)ci->client_addr)->sin_addr,
                 addr, sizeof(addr));
     else if (ci->client_addr->sa_family == AF_INET6)
-      inet_ntop(AF_INET6,
-                &((struct sockaddr_in6 *)ci->client_addr)->sin6_addr, addr,
-                sizeof(addr));
+      inet_ntop(AF_INET6, &((struct sockaddr_in6 *)ci->client_addr)->sin6_addr,
+                addr, sizeof(addr));
   }
   lk_buf_puts(&line, "\"id\":");
   lk_buf_json_str(&line, req->id);
@@ -551,8 +562,8 @@ static void access_log(lk_req *req, uint64_t ns,
   lk_buf_free(&line);
 }
 
-static void on_completed(void *cls, struct MHD_Connection *conn,
-                         void **req_cls, enum MHD_RequestTerminationCode toe) {
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+                         enum MHD_RequestTerminationCode toe) {
   lk_server *srv = cls;
   lk_req *req = *req_cls;
   uint64_t ns;
@@ -673,8 +684,8 @@ int lk_server_start(const lk_server_options *opt, lk_app *app,
     if (f != NULL)
       fclose(f);
   }
-  snprintf(srv->id_prefix, sizeof(srv->id_prefix), "%02x%02x%02x%02x",
-           rnd[0], rnd[1], rnd[2], rnd[3]);
+  snprintf(srv->id_prefix, sizeof(srv->id_prefix), "%02x%02x%02x%02x", rnd[0],
+           rnd[1], rnd[2], rnd[3]);
   threads = opt->threads > 0 ? (unsigned)opt->threads
                              : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
   flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
@@ -683,13 +694,12 @@ int lk_server_start(const lk_server_options *opt, lk_app *app,
     flags |= MHD_USE_IPv6;
   srv->daemon = MHD_start_daemon(
       flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,
-      mhd_log, srv, MHD_OPTION_SOCK_ADDR,
-      (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, threads,
-      MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MEMORY_LIMIT,
-      MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT_S,
-      MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_NOTIFY_COMPLETED,
-      on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
-      MHD_OPTION_END);
+      mhd_log, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+      MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+      (size_t)MEMORY_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT,
+      (unsigned)CONNECTION_TIMEOUT_S, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+      MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+      MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_END);
   if (srv->daemon == NULL) {
     pthread_mutex_destroy(&srv->streams_lock);
     free(srv);

@@ -100,8 +100,7 @@ typedef long (*lk_stream_fn)(void *ud, char *buf, size_t max);
 /* Answers 200 with a response of unknown length produced by `fn`;
  * `free_fn(ud)` runs when the connection ends. */
 void lk_req_respond_stream(lk_req *req, const char *content_type,
-                           lk_stream_fn fn, void *ud,
-                           void (*free_fn)(void *));
+                           lk_stream_fn fn, void *ud, void (*free_fn)(void *));
 /* From inside an lk_stream_fn: suspend until lk_req_stream_wake(). */
 void lk_req_stream_pause(lk_req *req);
 /* Thread-safe: continue a paused stream (no-op if not paused). */

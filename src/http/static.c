@@ -106,8 +106,7 @@ static void serve_file(lk_req *req, const char *path) {
     lk_req_not_found(req);
     return;
   }
-  snprintf(etag, sizeof(etag), "\"%llx-%llx\"",
-           (unsigned long long)st.st_size,
+  snprintf(etag, sizeof(etag), "\"%llx-%llx\"", (unsigned long long)st.st_size,
            (unsigned long long)st.st_mtim.tv_sec * 1000000000ull +
                (unsigned long long)st.st_mtim.tv_nsec);
   lk_req_add_header(req, "ETag", etag);

@@ -128,9 +128,13 @@ void lk_store_reader_release(lk_store *s, lk_db *db) {
 
 /* ---- transactions --------------------------------------------------- */
 
-lk_db *lk_tx_db(lk_tx *tx) { return tx->db; }
+lk_db *lk_tx_db(lk_tx *tx) {
+  return tx->db;
+}
 
-int64_t lk_tx_now(lk_tx *tx) { return tx->now; }
+int64_t lk_tx_now(lk_tx *tx) {
+  return tx->now;
+}
 
 static char *dup_or_null(const char *s, bool *oom) {
   char *d = strdup(s);
@@ -330,8 +334,7 @@ static void run_batch(lk_store *s, lk_write *batch, int n) {
       run_step(s->wdb, rollback);
   }
 
-  lk_histogram_observe(&s->commit_seconds,
-                       (uint64_t)(lk_clock_mono_ns() - t0));
+  lk_histogram_observe(&s->commit_seconds, (uint64_t)(lk_clock_mono_ns() - t0));
   lk_histogram_observe(&s->batch_size, (uint64_t)n);
   atomic_fetch_add(&s->commits, 1);
   expect = s->last_published + 1;
@@ -502,9 +505,8 @@ void lk_store_stats_get(lk_store *s, lk_store_stats *out) {
 /* ---- migrations ----------------------------------------------------- */
 
 int lk_store_latest_version(void) {
-  return lk_db_nmigrations > 0
-             ? lk_db_migrations[lk_db_nmigrations - 1].version
-             : 0;
+  return lk_db_nmigrations > 0 ? lk_db_migrations[lk_db_nmigrations - 1].version
+                               : 0;
 }
 
 static int ensure_migrations_table(lk_db *db) {
@@ -655,8 +657,8 @@ int lk_store_open(const lk_store_options *opt, lk_store **out) {
   pthread_mutex_init(&s->lock, NULL);
   pthread_cond_init(&s->cond, NULL);
   pthread_mutex_init(&s->pool_lock, NULL);
-  lk_histogram_init(&s->commit_seconds, lk_latency_bounds,
-                    lk_latency_nbounds, 1e9);
+  lk_histogram_init(&s->commit_seconds, lk_latency_bounds, lk_latency_nbounds,
+                    1e9);
   lk_histogram_init(&s->batch_size, batch_bounds,
                     (int)(sizeof(batch_bounds) / sizeof(batch_bounds[0])), 1);
   rc = s->dir != NULL ? lk_db_open(s->dir, false, &s->wdb) : LK_STORE_NOMEM;

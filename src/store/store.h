@@ -50,10 +50,10 @@ typedef struct lk_tx lk_tx;
 typedef struct lk_event_row lk_event_row;
 
 typedef struct lk_store_options {
-  const char *dir;    /* data directory; created if missing */
-  int max_batch;      /* most writes per commit; 0 means 1024 */
-  bool no_migrate;    /* open an existing schema as it is */
-  bool group_commit;  /* false: one commit per write (for comparison) */
+  const char *dir;   /* data directory; created if missing */
+  int max_batch;     /* most writes per commit; 0 means 1024 */
+  bool no_migrate;   /* open an existing schema as it is */
+  bool group_commit; /* false: one commit per write (for comparison) */
   /* Receives every committed event, in order, on the writer thread; it
    * must not block.  May be NULL. */
   void (*on_events)(const struct lk_event_row *ev, void *ud);

@@ -35,8 +35,8 @@ int lk_store_token_revoke(lk_tx *tx, const char *id, int64_t when) {
   return rc;
 }
 
-#define TOKEN_COLUMNS                                                        \
-  "id, name, scopes, created_at, COALESCE(last_used_at, 0),"                 \
+#define TOKEN_COLUMNS                                                          \
+  "id, name, scopes, created_at, COALESCE(last_used_at, 0),"                   \
   " COALESCE(revoked_at, 0)"
 
 static void token_row(lk_stmt *st, lk_token_row *t) {

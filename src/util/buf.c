@@ -43,7 +43,9 @@ char *lk_buf_steal(lk_buf *b) {
   return s;
 }
 
-bool lk_buf_ok(const lk_buf *b) { return !b->oom; }
+bool lk_buf_ok(const lk_buf *b) {
+  return !b->oom;
+}
 
 int lk_buf_reserve(lk_buf *b, size_t extra) {
   size_t need;
@@ -83,9 +85,13 @@ void lk_buf_append(lk_buf *b, const void *data, size_t len) {
   b->data[b->len] = '\0';
 }
 
-void lk_buf_puts(lk_buf *b, const char *s) { lk_buf_append(b, s, strlen(s)); }
+void lk_buf_puts(lk_buf *b, const char *s) {
+  lk_buf_append(b, s, strlen(s));
+}
 
-void lk_buf_putc(lk_buf *b, char c) { lk_buf_append(b, &c, 1); }
+void lk_buf_putc(lk_buf *b, char c) {
+  lk_buf_append(b, &c, 1);
+}
 
 void lk_buf_vprintf(lk_buf *b, const char *fmt, va_list ap) {
   va_list ap2;

@@ -18,7 +18,8 @@ typedef struct lk_buf {
   bool oom;
 } lk_buf;
 
-#define LK_BUF_INIT {NULL, 0, 0, false}
+#define LK_BUF_INIT                                                            \
+  { NULL, 0, 0, false }
 
 void lk_buf_init(lk_buf *b);
 /* Frees the contents; the buffer may be reused after lk_buf_init(). */

@@ -8,7 +8,9 @@ static int64_t system_now(lk_clock *c) {
   return lk_clock_real_ms();
 }
 
-static int64_t fixed_now(lk_clock *c) { return c->fixed_ms; }
+static int64_t fixed_now(lk_clock *c) {
+  return c->fixed_ms;
+}
 
 lk_clock *lk_clock_system(void) {
   static lk_clock system = {system_now, 0};
@@ -20,7 +22,9 @@ void lk_clock_fixed(lk_clock *c, int64_t ms) {
   c->fixed_ms = ms;
 }
 
-void lk_clock_set(lk_clock *c, int64_t ms) { c->fixed_ms = ms; }
+void lk_clock_set(lk_clock *c, int64_t ms) {
+  c->fixed_ms = ms;
+}
 
 int64_t lk_clock_real_ms(void) {
   struct timespec ts;
@@ -56,14 +60,12 @@ void lk_clock_format_iso(int64_t ms, char *out, size_t size) {
   struct tm tm;
 
   gmtime_r(&secs, &tm);
-  snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-           tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-           tm.tm_min, tm.tm_sec, millis);
+  snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+           tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
 }
 
 void lk_clock_format_http(int64_t ms, char *out, size_t size) {
-  static const char *days[] = {"Sun", "Mon", "Tue", "Wed",
-                               "Thu", "Fri", "Sat"};
+  static const char *days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
   static const char *months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   int millis;

@@ -20,7 +20,9 @@ lk_clock *lk_clock_system(void);
  * lk_clock_set(). */
 void lk_clock_fixed(lk_clock *c, int64_t ms);
 void lk_clock_set(lk_clock *c, int64_t ms);
-static inline int64_t lk_clock_now(lk_clock *c) { return c->now_ms(c); }
+static inline int64_t lk_clock_now(lk_clock *c) {
+  return c->now_ms(c);
+}
 
 int64_t lk_clock_real_ms(void);
 /* Monotonic time in nanoseconds, for durations. */

@@ -57,9 +57,13 @@ static void escape(lk_buf *b, const char *s, bool attr) {
   }
 }
 
-void lk_html_txt(lk_buf *b, const char *s) { escape(b, s, false); }
+void lk_html_txt(lk_buf *b, const char *s) {
+  escape(b, s, false);
+}
 
-void lk_html_attr(lk_buf *b, const char *s) { escape(b, s, true); }
+void lk_html_attr(lk_buf *b, const char *s) {
+  escape(b, s, true);
+}
 
 static bool url_allowed(const char *s) {
   static const char *schemes[] = {"http:", "https:", "mailto:", "tel:"};

@@ -27,9 +27,13 @@ int lk_log_level_parse(const char *s, lk_log_level *out) {
   return -EINVAL;
 }
 
-void lk_log_set_level(lk_log_level level) { log_level = level; }
+void lk_log_set_level(lk_log_level level) {
+  log_level = level;
+}
 
-bool lk_log_enabled(lk_log_level level) { return level >= log_level; }
+bool lk_log_enabled(lk_log_level level) {
+  return level >= log_level;
+}
 
 static void write_all(const char *p, size_t len) {
   ssize_t n;

@@ -25,8 +25,7 @@ bool lk_log_enabled(lk_log_level level);
 
 /* Logs `msg` with extra members given as pairs of key and string value,
  * terminated by NULL: lk_log(LK_LOG_INFO, "started", "listen", addr, NULL). */
-void lk_log(lk_log_level level, const char *msg, ...)
-    __attribute__((sentinel));
+void lk_log(lk_log_level level, const char *msg, ...) __attribute__((sentinel));
 /* Logs a line whose extra members the caller already rendered as JSON
  * object members without braces ("\"a\":1,\"b\":\"x\""). */
 void lk_log_raw(lk_log_level level, const char *msg, const char *members);

@@ -136,8 +136,8 @@ lk_stmt *lk_db_stmt(lk_db *db, const char *sql) {
   s = calloc(1, sizeof(*s));
   if (s == NULL)
     return NULL;
-  rc = sqlite3_prepare_v3(db->conn, sql, -1, SQLITE_PREPARE_PERSISTENT,
-                          &s->st, NULL);
+  rc = sqlite3_prepare_v3(db->conn, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st,
+                          NULL);
   if (rc != SQLITE_OK) {
     log_error(db->conn, sql);
     free(s);
@@ -194,4 +194,6 @@ int lk_stmt_run(lk_stmt *st) {
   return rc;
 }
 
-int64_t lk_db_changes(lk_db *db) { return sqlite3_changes64(db->conn); }
+int64_t lk_db_changes(lk_db *db) {
+  return sqlite3_changes64(db->conn);
+}
