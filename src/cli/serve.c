@@ -296,8 +296,12 @@ int lk_cli_serve(int argc, char **argv) {
 
   run_until_signal(srv, &set);
   lk_server_drain(srv, SHUTDOWN_GRACE_MS);
-  lk_store_close(app.store); /* commits what is queued */
+  /* Commit what is queued (resuming the requests that wait for it), then
+   * stop the HTTP threads, and only then free the store they may still
+   * be reading from. */
+  lk_store_stop(app.store);
   lk_server_stop(srv);
+  lk_store_close(app.store);
   lk_metrics_unregister_all();
   lk_router_free(router);
   lk_bus_destroy(app.bus);

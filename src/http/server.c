@@ -387,7 +387,6 @@ static lk_req *req_new(lk_server *srv, struct MHD_Connection *conn,
   req->path = path;
   req->refs = 1;
   req->start_ns = lk_clock_mono_ns();
-  req->after_shutdown = atomic_load(&srv->app->shutting_down);
   given = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
   if (given != NULL && request_id_ok(given))
     snprintf(req->id, sizeof(req->id), "%s", given);
@@ -463,6 +462,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     *req_cls = req;
     req->in_flight = true;
     atomic_fetch_add(&srv->in_flight, 1);
+    /* Counted first, then the flag read: lk_server_drain() sets the flag
+     * first, then waits for the count, so no request slips between. */
+    req->after_shutdown = atomic_load(&srv->app->shutting_down);
     req->routed = lk_router_match(srv->router, method, url, &req->match);
     clen = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                        MHD_HTTP_HEADER_CONTENT_LENGTH);

@@ -44,8 +44,9 @@ int lk_server_start(const lk_server_options *opt, lk_app *app,
                     lk_router *router, lk_server **out, int *port_out);
 /* First half of a graceful stop: stops accepting connections, answers
  * new requests on open connections with 503, ends event streams and waits
- * up to `grace_ms` for the requests in flight.  Close the store after this
- * (its pending writes resume their requests), then call lk_server_stop(). */
+ * up to `grace_ms` for the requests in flight.  Then stop the store's
+ * writer (lk_store_stop: its pending writes resume their requests), call
+ * lk_server_stop(), and only then free the store. */
 void lk_server_drain(lk_server *srv, int grace_ms);
 /* Closes every connection and frees the server.  Safe with NULL. */
 void lk_server_stop(lk_server *srv);

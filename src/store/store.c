@@ -688,15 +688,20 @@ int lk_store_open(const lk_store_options *opt, lk_store **out) {
   return 0;
 }
 
-void lk_store_close(lk_store *s) {
-  if (s == NULL)
-    return;
+void lk_store_stop(lk_store *s) {
   pthread_mutex_lock(&s->lock);
   s->stopping = true;
   pthread_cond_signal(&s->cond);
   pthread_mutex_unlock(&s->lock);
   if (s->writer_started)
     pthread_join(s->writer, NULL);
+  s->writer_started = false;
+}
+
+void lk_store_close(lk_store *s) {
+  if (s == NULL)
+    return;
+  lk_store_stop(s);
   for (int i = 0; i < s->npool; i++)
     lk_db_close(s->pool[i]);
   lk_db_close(s->wdb);

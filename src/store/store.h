@@ -66,9 +66,12 @@ const char *lk_store_strerror(int err);
  * migrations unless opt->no_migrate, and starts the writer thread.
  * On error *out is untouched and nothing is left open. */
 int lk_store_open(const lk_store_options *opt, lk_store **out);
-/* Stops accepting writes, commits everything already submitted, tells
- * every caller, stops the writer and closes all connections.  Safe with
- * NULL. */
+/* Stops accepting writes (later ones fail with LK_STORE_CLOSED), commits
+ * everything already submitted, tells every caller and stops the writer.
+ * Reads keep working until lk_store_close(). */
+void lk_store_stop(lk_store *s);
+/* lk_store_stop(), then closes all connections and frees the store.  Safe
+ * with NULL. */
 void lk_store_close(lk_store *s);
 
 /* Schema migrations.  `target` 0 means the newest.  Returns the versions
