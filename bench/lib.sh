@@ -1,0 +1,175 @@
+# lib.sh - helpers shared by the benchmark scripts (sourced, not run).
+#
+# Every script keeps the processes it starts in BENCH_PIDS and its files in
+# BENCH_TMP; bench_cleanup (installed as the EXIT trap by bench_init) stops
+# exactly those processes and removes that directory.
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$BENCH_DIR/.." && pwd)
+LOKET=${LOKET:-$ROOT/build/release/loket}
+NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
+BENCH_PIDS=()
+BENCH_TMP=
+
+die() {
+  echo "$(basename "$0"): $*" >&2
+  exit 1
+}
+
+need() {
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null 2>&1 || [ -x "$tool" ] ||
+      die "needs $tool (apt-get install -y $(basename "$tool"))"
+  done
+}
+
+bench_cleanup() {
+  local pid
+  for pid in "${BENCH_PIDS[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${BENCH_PIDS[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  BENCH_PIDS=()
+  if [ -n "$BENCH_TMP" ] && [ -d "$BENCH_TMP" ] && [ -z "${KEEP_TMP:-}" ]; then
+    rm -rf "$BENCH_TMP"
+  fi
+}
+
+# bench_init NAME: temp dir, cleanup trap, loket binary check.
+bench_init() {
+  [ -x "$LOKET" ] ||
+    die "no $LOKET; build first: cmake --preset release && cmake --build build/release -j2"
+  BENCH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/loket-$1.XXXXXX")
+  # nginx workers run as an unprivileged user when started as root.
+  chmod 755 "$BENCH_TMP"
+  trap bench_cleanup EXIT
+  trap 'exit 130' INT TERM
+}
+
+# track PID: remember a process to stop at exit.
+track() { BENCH_PIDS+=("$1"); }
+
+# stop PID: stop one tracked process now and forget it.
+stop() {
+  local pid=$1 keep=() p
+  kill -TERM "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  for p in "${BENCH_PIDS[@]}"; do
+    [ "$p" = "$pid" ] || keep+=("$p")
+  done
+  BENCH_PIDS=("${keep[@]}")
+}
+
+# median: of the numbers on stdin, one per line.
+median() {
+  sort -g | awk '{a[NR] = $1}
+    END { if (NR == 0) print "nan";
+          else if (NR % 2) print a[(NR + 1) / 2];
+          else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+
+# ratio A B: A/B with 2 decimals.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "nan"; else printf "%.2f\n", a / b }'; }
+
+# free_port: a loopback TCP port nobody listens on, below the ephemeral
+# range so that no client connection holds it (racy, good enough).
+free_port() {
+  local p lo=32768
+  read -r lo _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+  [ "$lo" -gt 11000 ] || lo=32768
+  for _ in $(seq 1 100); do
+    p=$((10000 + RANDOM % (lo - 10000)))
+    if ! { exec 6<>"/dev/tcp/127.0.0.1/$p"; } 2>/dev/null; then
+      echo "$p"
+      return 0
+    fi
+    exec 6<&- 6>&-
+  done
+  die "no free port found"
+}
+
+# wait_http URL [SECONDS [PID]]: until URL answers at all (any status);
+# gives up early if PID exits.
+wait_http() {
+  local url=$1 deadline=$((SECONDS + ${2:-10})) pid=${3:-}
+  while [ $SECONDS -lt $deadline ]; do
+    curl -s -o /dev/null --max-time 1 "$url" && return 0
+    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+      return 1
+    fi
+    sleep 0.05
+  done
+  return 1
+}
+
+# write_nginx_conf DIR PORT ROOT: an nginx.conf serving ROOT statically on
+# 127.0.0.1:PORT with everything kept inside DIR.
+write_nginx_conf() {
+  local dir=$1 port=$2 root=$3
+  mkdir -p "$dir/tmp"
+  cat >"$dir/nginx.conf" <<EOF
+worker_processes 2;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  default_type application/json;
+  sendfile on;
+  keepalive_timeout 65;
+  keepalive_requests 1000000;
+  client_body_temp_path $dir/tmp/body;
+  proxy_temp_path $dir/tmp/proxy;
+  fastcgi_temp_path $dir/tmp/fastcgi;
+  uwsgi_temp_path $dir/tmp/uwsgi;
+  scgi_temp_path $dir/tmp/scgi;
+  server {
+    listen 127.0.0.1:$port;
+    root $root;
+  }
+}
+EOF
+}
+
+# start_loket OUTFILE ERRFILE ARGS...: runs `loket serve ARGS` in the
+# background, waits for its "Loket serving URL" line and sets LOKET_PID and
+# LOKET_URL.
+start_loket() {
+  local out=$1 err=$2 i
+  shift 2
+  "$LOKET" serve "$@" >"$out" 2>"$err" &
+  LOKET_PID=$!
+  track "$LOKET_PID"
+  for i in $(seq 1 200); do
+    LOKET_URL=$(sed -n 's/^Loket serving \(http[^ ]*\)$/\1/p' "$out")
+    [ -n "$LOKET_URL" ] && return 0
+    kill -0 "$LOKET_PID" 2>/dev/null || break
+    sleep 0.05
+  done
+  cat "$err" >&2
+  die "loket did not start"
+}
+
+# start_nginx CONFDIR: nginx in the foreground of a background job; sets
+# NGINX_PID (the master).
+start_nginx() {
+  "$NGINX" -p "$1" -c "$1/nginx.conf" -g 'daemon off;' 2>>"$1/error.log" &
+  NGINX_PID=$!
+  track "$NGINX_PID"
+}
+
+# make_token DATA NAME: creates an admin token; sets TOKEN_ID, TOKEN.
+make_token() {
+  local out
+  out=$("$LOKET" token create --name "$2" --scopes admin --data "$1") ||
+    die "loket token create failed"
+  TOKEN_ID=$(printf '%s\n' "$out" | sed -n '1s/^id:[[:space:]]*//p')
+  TOKEN=$(printf '%s\n' "$out" | tail -n 1)
+  [ -n "$TOKEN_ID" ] && [ -n "$TOKEN" ] || die "cannot parse: $out"
+}
+
+machine_line() {
+  echo "machine: $(nproc) cores, $(uname -srm), $(date -u +%Y-%m-%d)"
+}
