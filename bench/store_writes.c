@@ -248,11 +248,11 @@ static int measure(const struct config *cfg, bool group, struct result *res) {
   res->mean_batch = b.commits > a.commits ? (double)(b.writes - a.writes) /
                                                 (double)(b.commits - a.commits)
                                           : 0;
-  res->mean_commit_ms =
-      b.commit_count > a.commit_count
-          ? (double)(b.commit_ns_sum - a.commit_ns_sum) / 1e6 /
-                (double)(b.commit_count - a.commit_count)
-          : 0;
+  res->mean_commit_ms = b.commit_count > a.commit_count
+                            ? (double)(b.commit_ns_sum - a.commit_ns_sum) /
+                                  1e6 /
+                                  (double)(b.commit_count - a.commit_count)
+                            : 0;
   res->bounds = st.batch_size->bounds;
   res->nbounds = st.batch_size->nbounds;
   for (int i = 0; i <= LK_HIST_MAX_BUCKETS; i++)
@@ -468,7 +468,7 @@ int main(int argc, char **argv) {
   printf("  one per write  %8.0f writes/s  commit %.2f ms\n", smed,
          median(sc, cfg.rounds));
   printf("  ratio group/single %.1f\n", smed > 0 ? gmed / smed : 0);
-  printf("  target >= %.0f writes/s with group commit: %s\n",
-         TARGET_WRITES_S, gmed >= TARGET_WRITES_S ? "met" : "MISSED");
+  printf("  target >= %.0f writes/s with group commit: %s\n", TARGET_WRITES_S,
+         gmed >= TARGET_WRITES_S ? "met" : "MISSED");
   return 0;
 }
