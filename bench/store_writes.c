@@ -351,16 +351,16 @@ static int parse(int argc, char **argv, struct config *cfg) {
       cfg->base = optarg;
       break;
     case 't':
-      cfg->threads = atoi(optarg);
+      cfg->threads = (int)strtol(optarg, NULL, 10);
       break;
     case 's':
-      cfg->seconds = atof(optarg);
+      cfg->seconds = strtod(optarg, NULL);
       break;
     case 'w':
-      cfg->warmup = atof(optarg);
+      cfg->warmup = strtod(optarg, NULL);
       break;
     case 'r':
-      cfg->rounds = atoi(optarg);
+      cfg->rounds = (int)strtol(optarg, NULL, 10);
       break;
     case 'h':
       usage(stdout);

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 files=$(find src bench fuzz tests/unit -name '*.[ch]' | sort)
 status=0
 
-banned='\b(sprintf|vsprintf|strcpy|strcat|strtok|sscanf|gets|atoi|atol)[[:space:]]*\('
+banned='\b(sprintf|vsprintf|strcpy|strcat|strtok|sscanf|gets|atoi|atol|atof)[[:space:]]*\('
 if grep -nE "$banned" $files; then
   echo "check-style: banned function used (see above)" >&2
   status=1
