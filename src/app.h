@@ -9,12 +9,15 @@
 #include "events/bus.h"
 #include "store/store.h"
 
+struct lk_token_cache;
+
 typedef struct lk_app {
   lk_store *store;
   lk_bus *bus;
-  const char *web_dir; /* static files */
-  size_t max_body;     /* largest request body accepted, bytes */
-  int heartbeat_ms;    /* SSE comment interval */
+  struct lk_token_cache *tokens; /* verified API tokens */
+  const char *web_dir;           /* static files */
+  size_t max_body;               /* largest request body accepted, bytes */
+  int heartbeat_ms;              /* SSE comment interval */
   atomic_bool shutting_down;
 } lk_app;
 

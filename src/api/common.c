@@ -7,6 +7,7 @@
 
 #include "api/api.h"
 #include "core/token.h"
+#include "core/token_cache.h"
 #include "http/problem.h"
 
 int lk_api_auth(lk_req *req, const char *scope) {
@@ -29,7 +30,7 @@ int lk_api_auth(lk_req *req, const char *scope) {
   }
   while (*secret == ' ')
     secret++;
-  rc = lk_token_verify(lk_req_app(req)->store, secret, &t);
+  rc = lk_token_cache_verify(lk_req_app(req)->tokens, secret, &t);
   if (rc == LK_STORE_NOTFOUND) {
     lk_req_add_header(req, "WWW-Authenticate",
                       "Bearer realm=\"loket\", error=\"invalid_token\"");

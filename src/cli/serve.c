@@ -14,6 +14,7 @@
 
 #include "api/api.h"
 #include "cli/cli.h"
+#include "core/token_cache.h"
 #include "events/bus.h"
 #include "http/server.h"
 #include "util/clock.h"
@@ -214,15 +215,64 @@ static void run_until_signal(lk_server *srv, const sigset_t *set) {
   }
 }
 
+/* Frees whatever app_open() made, in the reverse order. */
+static void app_close(lk_app *app, lk_router *router) {
+  lk_store_close(app->store);
+  lk_token_cache_free(app->tokens);
+  lk_metrics_unregister_all();
+  lk_router_free(router);
+  lk_bus_destroy(app->bus);
+}
+
+/* Opens the store and builds what the server runs on. Returns 0, or an
+ * exit status after saying why on stderr. */
+static int app_open(lk_app *app, const struct serve_opts *o,
+                    lk_router **router) {
+  lk_store_options so = {0};
+  int64_t last_seq = 0;
+  int rc;
+
+  app->bus = lk_bus_create(BUS_CAPACITY);
+  *router = lk_router_new();
+  if (app->bus == NULL || *router == NULL || lk_api_routes(*router) != 0) {
+    fputs("loket: out of memory\n", stderr);
+    app_close(app, *router);
+    return LK_EXIT_FAIL;
+  }
+  so.dir = o->data;
+  so.group_commit = true;
+  so.on_events = lk_bus_publish_row;
+  so.on_events_ud = app->bus;
+  rc = lk_store_open(&so, &app->store);
+  if (rc != 0) {
+    fprintf(stderr, "loket: cannot open the database in %s: %s\n", o->data,
+            lk_store_strerror(rc));
+    app_close(app, *router);
+    return LK_EXIT_FAIL;
+  }
+  if (lk_store_last_event_seq(app->store, &last_seq) == 0)
+    lk_bus_start_at(app->bus, last_seq);
+  app->tokens = lk_token_cache_new(app->store, app->bus);
+  if (app->tokens == NULL) {
+    fputs("loket: out of memory\n", stderr);
+    app_close(app, *router);
+    return LK_EXIT_FAIL;
+  }
+  app->web_dir = o->web;
+  app->max_body = (size_t)o->max_body;
+  app->heartbeat_ms = (int)o->heartbeat_s * 1000;
+  atomic_init(&app->shutting_down, false);
+  lk_metrics_register(store_metrics, app->store);
+  return 0;
+}
+
 int lk_cli_serve(int argc, char **argv) {
   struct serve_opts o;
-  lk_store_options so = {0};
   lk_app app = {0};
   lk_server_options srvo = {0};
   lk_router *router = NULL;
   lk_server *srv = NULL;
   int64_t t0 = lk_clock_mono_ns();
-  int64_t last_seq = 0;
   sigset_t set;
   int port = 0;
   int rc;
@@ -238,34 +288,9 @@ int lk_cli_serve(int argc, char **argv) {
   pthread_sigmask(SIG_BLOCK, &set, NULL);
   signal(SIGPIPE, SIG_IGN);
 
-  app.bus = lk_bus_create(BUS_CAPACITY);
-  router = lk_router_new();
-  if (app.bus == NULL || router == NULL || lk_api_routes(router) != 0) {
-    fputs("loket: out of memory\n", stderr);
-    lk_router_free(router);
-    lk_bus_destroy(app.bus);
-    return LK_EXIT_FAIL;
-  }
-  so.dir = o.data;
-  so.group_commit = true;
-  so.on_events = lk_bus_publish_row;
-  so.on_events_ud = app.bus;
-  rc = lk_store_open(&so, &app.store);
-  if (rc != 0) {
-    fprintf(stderr, "loket: cannot open the database in %s: %s\n", o.data,
-            lk_store_strerror(rc));
-    lk_router_free(router);
-    lk_bus_destroy(app.bus);
-    return LK_EXIT_FAIL;
-  }
-  if (lk_store_last_event_seq(app.store, &last_seq) == 0)
-    lk_bus_start_at(app.bus, last_seq);
-  app.web_dir = o.web;
-  app.max_body = (size_t)o.max_body;
-  app.heartbeat_ms = (int)o.heartbeat_s * 1000;
-  atomic_init(&app.shutting_down, false);
-  lk_metrics_register(store_metrics, app.store);
-
+  rc = app_open(&app, &o, &router);
+  if (rc != 0)
+    return rc;
   srvo.host = o.host;
   srvo.port = o.port;
   srvo.threads = (int)o.threads;
@@ -273,10 +298,7 @@ int lk_cli_serve(int argc, char **argv) {
   if (rc != 0) {
     fprintf(stderr, "loket: cannot listen on %s:%d: %s\n", o.host, o.port,
             strerror(-rc));
-    lk_store_close(app.store);
-    lk_metrics_unregister_all();
-    lk_router_free(router);
-    lk_bus_destroy(app.bus);
+    app_close(&app, router);
     return LK_EXIT_FAIL;
   }
   {
@@ -301,10 +323,7 @@ int lk_cli_serve(int argc, char **argv) {
    * be reading from. */
   lk_store_stop(app.store);
   lk_server_stop(srv);
-  lk_store_close(app.store);
-  lk_metrics_unregister_all();
-  lk_router_free(router);
-  lk_bus_destroy(app.bus);
+  app_close(&app, router);
   lk_log(LK_LOG_INFO, "stopped", NULL);
   lk_log_flush();
   return LK_EXIT_OK;

@@ -8,7 +8,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import loketlib  # noqa: E402
-from loketlib import LoketTestCase, run_cli, create_token, db_query  # noqa
+from loketlib import (LoketTestCase, run_cli, create_token, db_query,  # noqa
+                      wait_until)
 
 
 class HelpAndVersion(LoketTestCase):
@@ -206,6 +207,10 @@ class Tokens(LoketTestCase):
         p = run_cli("token", "revoke", tid, data=data)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn(tid, p.stdout)
+        # The server learns of it through the event the CLI committed,
+        # which it picks up within about a second (docs/api.md).
+        wait_until(lambda: srv.get("/api/v1/tokens", token=secret).status
+                   == 401, 5, what="the revoked token to be refused")
         r = srv.get("/api/v1/tokens", token=secret)
         self.assertProblem(r, 401, "invalid-token")
         self.assertIn("Bearer", r.header("WWW-Authenticate", ""))

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,7 +50,15 @@ static void log_error(sqlite3 *conn, const char *what) {
          conn ? sqlite3_errmsg(conn) : "out of memory", NULL);
 }
 
+/* Memory statistics take a global mutex on every allocation, which the
+ * HTTP threads would then queue on; Loket does not read them. */
+static void configure_sqlite(void) {
+  sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  sqlite3_initialize();
+}
+
 int lk_db_open(const char *dir, bool readonly, lk_db **out) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
   char path[PATH_MAX];
   lk_db *db;
   int flags;
@@ -57,6 +66,7 @@ int lk_db_open(const char *dir, bool readonly, lk_db **out) {
 
   if (snprintf(path, sizeof(path), "%s/loket.db", dir) >= (int)sizeof(path))
     return LK_STORE_INVALID;
+  pthread_once(&once, configure_sqlite);
   db = calloc(1, sizeof(*db));
   if (db == NULL)
     return LK_STORE_NOMEM;
@@ -180,9 +190,9 @@ int64_t lk_stmt_col_int(lk_stmt *st, int col) {
   return sqlite3_column_int64(st->st, col);
 }
 
+/* Bindings are left in place: every caller binds all parameters anew. */
 void lk_stmt_done(lk_stmt *st) {
   sqlite3_reset(st->st);
-  sqlite3_clear_bindings(st->st);
 }
 
 int lk_stmt_run(lk_stmt *st) {
