@@ -126,6 +126,33 @@ void lk_store_reader_release(lk_store *s, lk_db *db) {
   lk_db_close(db);
 }
 
+int lk_store_query(lk_store *s, const char *sql, const char *text,
+                   int64_t limit, lk_row_fn fn, void *ud) {
+  lk_stmt *st;
+  lk_db *db;
+  int n = 0;
+  int rc;
+
+  rc = lk_store_reader(s, &db);
+  if (rc != 0)
+    return rc;
+  st = lk_db_stmt(db, sql);
+  if (st == NULL) {
+    lk_store_reader_release(s, db);
+    return LK_STORE_IO;
+  }
+  lk_stmt_text(st, 1, text);
+  if (limit > 0)
+    lk_stmt_int(st, 2, limit);
+  while ((rc = lk_stmt_step(st)) == LK_DB_ROW) {
+    fn(st, ud);
+    n++;
+  }
+  lk_stmt_done(st);
+  lk_store_reader_release(s, db);
+  return rc < 0 ? rc : n;
+}
+
 /* ---- transactions --------------------------------------------------- */
 
 lk_db *lk_tx_db(lk_tx *tx) {
@@ -235,8 +262,8 @@ int lk_store_events_after(lk_store *s, int64_t after, int limit,
   return rc;
 }
 
-static int last_seq(lk_db *db, int64_t *seq) {
-  static const char sql[] = "SELECT COALESCE(MAX(seq), 0) FROM events";
+/* Runs `sql`, which yields one integer. */
+static int query_int(lk_db *db, const char *sql, int64_t *out) {
   lk_stmt *st;
   int rc;
 
@@ -245,9 +272,14 @@ static int last_seq(lk_db *db, int64_t *seq) {
     return LK_STORE_IO;
   rc = lk_stmt_step(st);
   if (rc == LK_DB_ROW)
-    *seq = lk_stmt_col_int(st, 0);
+    *out = lk_stmt_col_int(st, 0);
   lk_stmt_done(st);
   return rc == LK_DB_ROW ? 0 : LK_STORE_IO;
+}
+
+static int last_seq(lk_db *db, int64_t *seq) {
+  static const char sql[] = "SELECT COALESCE(MAX(seq), 0) FROM events";
+  return query_int(db, sql, seq);
 }
 
 int lk_store_last_event_seq(lk_store *s, int64_t *seq) {
@@ -519,17 +551,11 @@ static int ensure_migrations_table(lk_db *db) {
 static int schema_version(lk_db *db, int *version) {
   static const char sql[] =
       "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
-  lk_stmt *st;
-  int rc;
+  int64_t v = 0;
+  int rc = query_int(db, sql, &v);
 
-  st = lk_db_stmt(db, sql);
-  if (st == NULL)
-    return LK_STORE_IO;
-  rc = lk_stmt_step(st);
-  if (rc == LK_DB_ROW)
-    *version = (int)lk_stmt_col_int(st, 0);
-  lk_stmt_done(st);
-  return rc == LK_DB_ROW ? 0 : LK_STORE_IO;
+  *version = (int)v;
+  return rc;
 }
 
 struct migrate_op {

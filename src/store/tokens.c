@@ -39,7 +39,9 @@ int lk_store_token_revoke(lk_tx *tx, const char *id, int64_t when) {
   "id, name, scopes, created_at, COALESCE(last_used_at, 0),"                   \
   " COALESCE(revoked_at, 0)"
 
-static void token_row(lk_stmt *st, lk_token_row *t) {
+static void token_row(lk_stmt *st, void *ud) {
+  lk_token_row *t = ud;
+
   lk_store_copy(t->id, sizeof(t->id), lk_stmt_col_text(st, 0));
   lk_store_copy(t->name, sizeof(t->name), lk_stmt_col_text(st, 1));
   lk_store_copy(t->scopes, sizeof(t->scopes), lk_stmt_col_text(st, 2));
@@ -50,29 +52,15 @@ static void token_row(lk_stmt *st, lk_token_row *t) {
 
 static int token_one(lk_store *s, const char *sql, const char *key,
                      lk_token_row *out) {
-  lk_stmt *st;
-  lk_db *db;
-  int rc;
+  lk_token_row t;
+  int n = lk_store_query(s, sql, key, 0, token_row, &t);
 
-  rc = lk_store_reader(s, &db);
-  if (rc != 0)
-    return rc;
-  st = lk_db_stmt(db, sql);
-  if (st == NULL) {
-    lk_store_reader_release(s, db);
-    return LK_STORE_IO;
-  }
-  lk_stmt_text(st, 1, key);
-  rc = lk_stmt_step(st);
-  if (rc == LK_DB_ROW) {
-    token_row(st, out);
-    rc = 0;
-  } else if (rc == LK_DB_DONE) {
-    rc = LK_STORE_NOTFOUND;
-  }
-  lk_stmt_done(st);
-  lk_store_reader_release(s, db);
-  return rc;
+  if (n < 0)
+    return n;
+  if (n == 0)
+    return LK_STORE_NOTFOUND;
+  *out = t;
+  return 0;
 }
 
 int lk_store_token_get(lk_store *s, const char *id, lk_token_row *out) {
@@ -88,32 +76,26 @@ int lk_store_token_by_hash(lk_store *s, const char *secret_hash,
   return token_one(s, sql, secret_hash, out);
 }
 
+struct list_ctx {
+  lk_token_fn fn;
+  void *ud;
+};
+
+static void list_row(lk_stmt *st, void *ud) {
+  struct list_ctx *lc = ud;
+  lk_token_row t;
+
+  token_row(st, &t);
+  lc->fn(&t, lc->ud);
+}
+
 int lk_store_token_list(lk_store *s, const char *after_id, int limit,
                         lk_token_fn fn, void *ud) {
   static const char sql[] = "SELECT " TOKEN_COLUMNS " FROM api_tokens"
                             " WHERE id > ?1 ORDER BY id LIMIT ?2";
-  lk_token_row t;
-  lk_stmt *st;
-  lk_db *db;
-  int n = 0;
-  int rc;
+  struct list_ctx lc = {fn, ud};
 
-  rc = lk_store_reader(s, &db);
-  if (rc != 0)
-    return rc;
-  st = lk_db_stmt(db, sql);
-  if (st == NULL) {
-    lk_store_reader_release(s, db);
-    return LK_STORE_IO;
-  }
-  lk_stmt_text(st, 1, after_id);
-  lk_stmt_int(st, 2, limit);
-  while ((rc = lk_stmt_step(st)) == LK_DB_ROW) {
-    token_row(st, &t);
-    fn(&t, ud);
-    n++;
-  }
-  lk_stmt_done(st);
-  lk_store_reader_release(s, db);
-  return rc < 0 ? rc : n;
+  if (limit < 1)
+    return 0;
+  return lk_store_query(s, sql, after_id, limit, list_row, &lc);
 }

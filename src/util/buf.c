@@ -118,22 +118,25 @@ void lk_buf_printf(lk_buf *b, const char *fmt, ...) {
   va_end(ap);
 }
 
+size_t lk_buf_put_utf8(lk_buf *b, const unsigned char *p, const char *bad) {
+  size_t n = lk_utf8_valid_prefix(p);
+
+  if (n == 0) {
+    lk_buf_puts(b, bad);
+    return 1;
+  }
+  lk_buf_append(b, p, n);
+  return n;
+}
+
 void lk_buf_json_str(lk_buf *b, const char *s) {
   static const char hex[] = "0123456789abcdef";
   const unsigned char *p = (const unsigned char *)s;
-  size_t n;
 
   lk_buf_putc(b, '"');
   while (*p != '\0') {
     if (*p >= 0x80) {
-      n = lk_utf8_valid_prefix(p);
-      if (n == 0) {
-        lk_buf_puts(b, "\\ufffd");
-        p++;
-      } else {
-        lk_buf_append(b, p, n);
-        p += n;
-      }
+      p += lk_buf_put_utf8(b, p, "\\ufffd");
       continue;
     }
     switch (*p) {

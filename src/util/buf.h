@@ -40,6 +40,10 @@ void lk_buf_printf(lk_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void lk_buf_vprintf(lk_buf *b, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
+/* Appends the UTF-8 sequence that starts at `p`, or `bad` if the bytes
+ * there are not valid UTF-8.  Returns how many bytes of `p` it consumed
+ * (at least 1).  `p` must be NUL-terminated. */
+size_t lk_buf_put_utf8(lk_buf *b, const unsigned char *p, const char *bad);
 /* Appends `s` as a JSON string literal, quotes included. Invalid UTF-8
  * bytes become U+FFFD so the output is always valid JSON. */
 void lk_buf_json_str(lk_buf *b, const char *s);

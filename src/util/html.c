@@ -5,22 +5,12 @@
 #include <string.h>
 #include <strings.h>
 
-#include "util/utf8.h"
-
 static void escape(lk_buf *b, const char *s, bool attr) {
   const unsigned char *p = (const unsigned char *)s;
-  size_t n;
 
   while (*p != '\0') {
     if (*p >= 0x80) {
-      n = lk_utf8_valid_prefix(p);
-      if (n == 0) {
-        lk_buf_puts(b, "\xef\xbf\xbd");
-        p++;
-      } else {
-        lk_buf_append(b, p, n);
-        p += n;
-      }
+      p += lk_buf_put_utf8(b, p, "\xef\xbf\xbd");
       continue;
     }
     switch (*p) {
