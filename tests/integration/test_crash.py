@@ -97,7 +97,7 @@ class Crash(LoketTestCase):
             burst.start()
             try:
                 # Let the burst get going, then crash mid-stream.
-                wait_until(lambda: burst.count() >= 150 + 50 * rnd, 30,
+                wait_until(lambda: burst.count() >= 600 + 200 * rnd, 60,
                            interval=0.005, what="writes to be acknowledged")
                 srv.kill()
             finally:
