@@ -8,6 +8,7 @@
  * wakes it for a heartbeat comment.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,8 @@
 typedef struct sse_stream {
   lk_req *req;
   lk_app *app;
+  char actor[64];      /* "token:tok_..." of the subscriber */
+  atomic_bool revoked; /* its token was revoked: end the stream */
   lk_bus_listener *listener;
   int64_t cursor;
   int64_t last_sent_ms;
@@ -32,7 +35,11 @@ typedef struct sse_stream {
 static void sse_wake(const lk_event *ev, void *ud) {
   sse_stream *s = ud;
 
-  (void)ev;
+  /* A revoked token loses its open streams too, not just new requests. */
+  if (strcmp(ev->type, "token.revoked") == 0 &&
+      strncmp(s->actor, "token:", 6) == 0 &&
+      strcmp(ev->subject, s->actor + 6) == 0)
+    atomic_store(&s->revoked, true);
   lk_req_stream_wake(s->req);
 }
 
@@ -72,10 +79,10 @@ static long sse_read(void *ud, char *buf, size_t max) {
   if (s->off == s->pending.len) {
     lk_buf_reset(&s->pending);
     s->off = 0;
-    if (atomic_load(&s->app->shutting_down))
+    if (atomic_load(&s->app->shutting_down) || atomic_load(&s->revoked))
       return -1;
     fill(s);
-    now = lk_clock_real_ms();
+    now = lk_clock_mono_ms();
     if (s->pending.len == 0 && now - s->last_sent_ms >= s->app->heartbeat_ms)
       lk_buf_puts(&s->pending, ": heartbeat\n\n");
     if (!lk_buf_ok(&s->pending))
@@ -144,7 +151,9 @@ void lk_api_events(lk_req *req) {
   }
   s->req = req;
   s->app = app;
-  s->last_sent_ms = lk_clock_real_ms();
+  snprintf(s->actor, sizeof(s->actor), "%s", lk_req_actor(req));
+  atomic_init(&s->revoked, false);
+  s->last_sent_ms = lk_clock_mono_ms();
   /* Listen before reading the position: nothing published in between is
    * missed. */
   s->listener = lk_bus_listen(app->bus, sse_wake, s);

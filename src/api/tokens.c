@@ -58,7 +58,7 @@ static int scopes_member(lk_req *req, json_t *body, char *out, size_t size) {
       return -1;
     }
     n = strlen(s);
-    if (len + n + 2 > size || strchr(s, ' ') != NULL) {
+    if (n == 0 || len + n + 2 > size || strchr(s, ' ') != NULL) {
       lk_req_problem(req, 422, "invalid-field", "Invalid field",
                      "must list distinct scopes among api, events and admin",
                      "/scopes");

@@ -82,7 +82,7 @@ void lk_token_cache_free(lk_token_cache *c) {
 
 int lk_token_cache_verify(lk_token_cache *c, const char *secret,
                           lk_token_row *out) {
-  int64_t now = lk_clock_real_ms();
+  int64_t now = lk_clock_mono_ms();
   char hash[65];
   struct slot *sl;
   uint64_t gen;

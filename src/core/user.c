@@ -148,8 +148,9 @@ int lk_user_check_password(lk_store *s, const char *email, const char *password,
     waste_time_like_verify(password);
   if (rc != 0)
     return rc;
-  if (u.disabled_at != 0 ||
-      crypto_pwhash_str_verify(hash, password, strlen(password)) != 0)
+  /* Verify first: a disabled account must take as long as any other. */
+  if (crypto_pwhash_str_verify(hash, password, strlen(password)) != 0 ||
+      u.disabled_at != 0)
     return LK_STORE_NOTFOUND;
   *out = u;
   return 0;

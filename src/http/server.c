@@ -6,10 +6,11 @@
  * lk_req_stream_wake(), which are safe because a suspended connection can
  * neither finish nor be freed until it is resumed.
  *
- * Shutdown (lk_server_stop): stop listening, mark the app as shutting
- * down so new requests on kept-alive connections get 503 with
- * "Connection: close", end every event stream, wait for the requests in
- * flight (the counter below) and only then stop libmicrohttpd.
+ * Shutdown (lk_server_drain, then lk_server_stop): stop listening, mark
+ * the app as shutting down so new requests on kept-alive connections get
+ * 503 with "Connection: close", end every event stream, wait for the
+ * requests in flight (the counter below) and only then stop
+ * libmicrohttpd.
  */
 #include "http/server.h"
 
@@ -46,7 +47,7 @@ struct lk_req {
   bool routed_once;
 
   lk_buf body;
-  uint64_t dropped; /* body bytes read past the limit */
+  uint64_t received; /* body bytes read, kept or not */
   bool body_too_large;
   bool responded;
   bool close_after;
@@ -248,7 +249,7 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max) {
     return MHD_CONTENT_READER_END_OF_STREAM;
   if (n > 0) {
     pthread_mutex_lock(&req->srv->streams_lock);
-    req->stream_last_ms = lk_clock_real_ms();
+    req->stream_last_ms = lk_clock_mono_ms();
     pthread_mutex_unlock(&req->srv->streams_lock);
   }
   return n;
@@ -292,7 +293,7 @@ void lk_req_respond_stream(lk_req *req, const char *content_type,
   req->stream_fn = fn;
   req->stream_ud = ud;
   req->stream_free = free_fn;
-  req->stream_last_ms = lk_clock_real_ms();
+  req->stream_last_ms = lk_clock_mono_ms();
   resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read,
                                            req, stream_free);
   if (resp == NULL) {
@@ -348,7 +349,7 @@ void lk_req_stream_wake(lk_req *req) {
 }
 
 void lk_server_tick(lk_server *srv) {
-  int64_t now = lk_clock_real_ms();
+  int64_t now = lk_clock_mono_ms();
   int hb = srv->app->heartbeat_ms;
 
   pthread_mutex_lock(&srv->streams_lock);
@@ -482,25 +483,25 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     return MHD_YES;
   }
   if (*upload_data_size > 0) {
-    if (!req->body_too_large && method_has_body(method)) {
-      if (req->body.len + *upload_data_size > srv->app->max_body) {
-        /* A chunked body past the limit.  libmicrohttpd 0.9.75 cannot
-         * answer in the middle of an upload, so the rest is read and
-         * dropped and 413 follows; dispatch() sends it. */
-        req->body_too_large = true;
-        req->close_after = true;
-        lk_buf_free(&req->body);
-      } else {
-        lk_buf_append(&req->body, upload_data, *upload_data_size);
-      }
-    }
-    if (req->body_too_large) {
-      req->dropped += *upload_data_size;
-      /* Past any sensible size it is an attack: drop the connection. */
-      if (req->dropped > 64 * (uint64_t)srv->app->max_body + (1u << 20))
-        return MHD_NO;
-    }
+    size_t got = *upload_data_size;
+
     *upload_data_size = 0;
+    /* Every method's body counts against the limit, also where it is
+     * ignored (GET, DELETE): otherwise one request could stream forever. */
+    if (!req->body_too_large && req->received + got > srv->app->max_body) {
+      /* Past the limit.  libmicrohttpd 0.9.75 cannot answer in the middle
+       * of an upload, so the rest is read and dropped and 413 follows;
+       * dispatch() sends it. */
+      req->body_too_large = true;
+      req->close_after = true;
+      lk_buf_free(&req->body);
+    }
+    req->received += got;
+    if (!req->body_too_large && method_has_body(method))
+      lk_buf_append(&req->body, upload_data, got);
+    /* Far past any sensible size it is an attack: drop the connection. */
+    if (req->received > 64 * (uint64_t)srv->app->max_body + (1u << 20))
+      return MHD_NO;
     return MHD_YES;
   }
   if (req->responded)

@@ -113,6 +113,8 @@ static void serve_file(lk_req *req, const char *path) {
   lk_req_add_header(req, "Cache-Control", "public, max-age=300");
   if (etag_matches(lk_req_header(req, "If-None-Match"), etag)) {
     close(fd);
+    /* libmicrohttpd 0.9.75 adds "Content-Length: 0" here and will not
+     * let a handler replace it (it would send both). */
     lk_req_respond(req, 304, NULL, "", 0);
     return;
   }

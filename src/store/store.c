@@ -359,6 +359,11 @@ static void run_batch(lk_store *s, lk_write *batch, int n) {
       w->events = NULL;
     }
     run_step(s->wdb, release);
+    /* A full disk or an I/O error makes SQLite roll back the whole
+     * transaction, not just the savepoint: then nothing of the batch is
+     * committed, and every write must say so. */
+    if (!lk_db_in_tx(s->wdb))
+      rc = LK_STORE_IO;
   }
   if (rc == 0) {
     rc = run_step(s->wdb, commit);
@@ -403,23 +408,34 @@ static void run_batch(lk_store *s, lk_write *batch, int n) {
   }
 }
 
+/* Looks for other processes' events once a second, however busy the
+ * writer is with writes of its own.  Called without s->lock. */
+static void poll_foreign(lk_store *s, int64_t *last_ns) {
+  int64_t now = lk_clock_mono_ns();
+
+  if (now - *last_ns < (int64_t)FOREIGN_POLL_MS * 1000000)
+    return;
+  *last_ns = now;
+  catch_up(s);
+}
+
 static void *writer_main(void *arg) {
   lk_store *s = arg;
+  int64_t last_poll = lk_clock_mono_ns();
   lk_write *batch;
   lk_write *last;
   struct timespec until;
   int n;
-  int rc;
 
   pthread_mutex_lock(&s->lock);
   for (;;) {
     if (s->head == NULL && !s->stopping) {
-      clock_gettime(CLOCK_REALTIME, &until);
+      clock_gettime(CLOCK_MONOTONIC, &until);
       until.tv_sec += FOREIGN_POLL_MS / 1000;
-      rc = pthread_cond_timedwait(&s->cond, &s->lock, &until);
-      if (rc == ETIMEDOUT && s->head == NULL) {
+      pthread_cond_timedwait(&s->cond, &s->lock, &until);
+      if (s->head == NULL) {
         pthread_mutex_unlock(&s->lock);
-        catch_up(s);
+        poll_foreign(s, &last_poll);
         pthread_mutex_lock(&s->lock);
       }
       continue;
@@ -439,6 +455,7 @@ static void *writer_main(void *arg) {
     last->next = NULL;
     pthread_mutex_unlock(&s->lock);
     run_batch(s, batch, n);
+    poll_foreign(s, &last_poll);
     pthread_mutex_lock(&s->lock);
   }
   pthread_mutex_unlock(&s->lock);
@@ -554,7 +571,8 @@ static int schema_version(lk_db *db, int *version) {
   int64_t v = 0;
   int rc = query_int(db, sql, &v);
 
-  *version = (int)v;
+  if (rc == 0)
+    *version = (int)v;
   return rc;
 }
 
@@ -681,7 +699,15 @@ int lk_store_open(const lk_store_options *opt, lk_store **out) {
   if (!opt->group_commit)
     s->max_batch = 1;
   pthread_mutex_init(&s->lock, NULL);
-  pthread_cond_init(&s->cond, NULL);
+  /* The writer's timed wait must not jump with the wall clock. */
+  {
+    pthread_condattr_t ca;
+
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&s->cond, &ca);
+    pthread_condattr_destroy(&ca);
+  }
   pthread_mutex_init(&s->pool_lock, NULL);
   lk_histogram_init(&s->commit_seconds, lk_latency_bounds, lk_latency_nbounds,
                     1e9);

@@ -8,7 +8,9 @@
  * commits once with a full fsync (synchronous=FULL) and then tells every
  * caller its outcome.  An acknowledged write is therefore on disk, and the
  * throughput comes from batching, not from skipping fsync.  A write that
- * fails rolls back its savepoint only; the others in the batch still commit.
+ * fails rolls back its savepoint only; the others in the batch still commit
+ * unless the failure ends the whole transaction (a full disk, an I/O
+ * error): then no write of the batch is committed and every one says so.
  *
  * A write is a function run by the writer thread (lk_write_fn).  The domain
  * (src/core) composes such functions from the typed operations below, so a
@@ -79,7 +81,7 @@ void lk_store_close(lk_store *s);
 int lk_store_migrate(lk_store *s, int target, int *from, int *to);
 int lk_store_schema_version(lk_store *s, int *version);
 int lk_store_latest_version(void);
-/* True if a write succeeds right now (used by /readyz). */
+/* True if a write succeeds right now.  Waits for the writer. */
 bool lk_store_writable(lk_store *s);
 
 /* ---- Writes --------------------------------------------------------- */

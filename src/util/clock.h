@@ -25,8 +25,12 @@ static inline int64_t lk_clock_now(lk_clock *c) {
 }
 
 int64_t lk_clock_real_ms(void);
-/* Monotonic time in nanoseconds, for durations. */
+/* Monotonic time in nanoseconds, for durations and intervals: it does not
+ * jump when the wall clock is set. */
 int64_t lk_clock_mono_ns(void);
+static inline int64_t lk_clock_mono_ms(void) {
+  return lk_clock_mono_ns() / 1000000;
+}
 /* Formats Unix milliseconds as RFC 3339 UTC with milliseconds
  * ("2026-11-28T13:52:09.123Z").  `size` must be at least 25. */
 void lk_clock_format_iso(int64_t ms, char *out, size_t size);

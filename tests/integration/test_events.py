@@ -165,6 +165,26 @@ class LiveStream(EventsTestCase):
         ev2 = s.next_event(5)
         self.assertEqual(ev2["json"]["subject"], mine)
         self.assertGreater(int(ev2["id"]), int(ev["id"]))
+        # Writes of this process (readiness probes) do not hold back the
+        # other process's events.
+        stop = threading.Event()
+
+        def probe():
+            while not stop.is_set():
+                self.srv.get("/readyz")
+                time.sleep(0.05)
+        prober = threading.Thread(target=probe)
+        prober.start()
+        try:
+            tid2, _ = create_token(self.data, "from-cli-busy", "api")
+            done = time.monotonic()
+            ev4 = s.next_event(10)
+            elapsed = time.monotonic() - done
+        finally:
+            stop.set()
+            prober.join()
+        self.assertEqual(ev4["json"]["subject"], tid2)
+        self.assertLess(elapsed, 3.0, "CLI event took %.2f s" % elapsed)
         # And a revocation by the CLI too.
         p = run_cli("token", "revoke", mine, data=self.data)
         self.assertEqual(p.returncode, 0, p.stderr)
@@ -315,6 +335,17 @@ class Refusals(EventsTestCase):
         # Scope checks still hold for the rest of the API.
         r = self.srv.get(PATH, token=events_only)
         self.assertProblem(r, 403, "insufficient-scope")
+
+    def test_revocation_ends_an_open_stream(self):
+        tid, secret = create_token(self.data, "leaked", "events")
+        s = self.stream(token=secret)
+        s.next_block(5)
+        self.revoke(tid)
+        # Nothing created after the revocation reaches the revoked stream.
+        self.create("after-revocation")
+        self.assertTrue(s.wait_eof(5), "stream of a revoked token went on")
+        subjects = [b.get("data", "") for b in iter(s.next_block, None)]
+        self.assertFalse(any("after-revocation" in d for d in subjects))
 
     def test_revoked_token_cannot_open_a_stream(self):
         tid, secret = create_token(self.data, "soon-revoked", "events")

@@ -137,6 +137,8 @@ class RejectedBodies(JsonTestCase):
              422, "invalid-field", "/scopes"),
             ("scopes empty", b'{"name":"a","scopes":[]}', None, 422,
              "invalid-field", "/scopes"),
+            ("empty scope name", b'{"name":"a","scopes":["","admin"]}',
+             None, 422, "invalid-field", "/scopes"),
             ("scope with space", b'{"name":"a","scopes":["api events"]}',
              None, 422, "invalid-field", "/scopes"),
             ("depth 32 is parsed", nested(32), None, 422, "unknown-field",
@@ -163,6 +165,17 @@ class RejectedBodies(JsonTestCase):
             chunks = [b'{"name":"'] + [b"a" * 1000] * 5 + [b'"}']
             r = self.post_chunked(chunks)
             self.assertProblem(r, 413, "body-too-large", path=PATH)
+        with self.subTest("too large, chunked, on a GET"):
+            # Bodies of methods that have none count against the limit too,
+            # or one request could stream forever.
+            hdrs = {"Transfer-Encoding": "chunked"}
+            wire = RawClient.build("GET", "/healthz", hdrs)
+            wire += b"".join(b"%x\r\n%s\r\n" % (1000, b"a" * 1000)
+                             for _ in range(5)) + b"0\r\n\r\n"
+            with self.srv.raw() as c:
+                c.send(wire)
+                r = c.read_response()
+            self.assertProblem(r, 413, "body-too-large", path="/healthz")
         with self.subTest("too large, declared only"):
             # Answered from the headers alone, before any body is sent.
             with self.srv.raw() as c:

@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include "store/internal.h"
 #include "store/store.h"
 #include "util/buf.h"
 
@@ -432,9 +433,10 @@ typedef struct job {
   lk_write w;
   jobs *all;
   int index;
-  int nemit;     /* events to emit */
-  bool dup_id;   /* insert job 0's token id again */
-  int fail_with; /* returned at the end; 0 commits */
+  int nemit;      /* events to emit */
+  bool dup_id;    /* insert job 0's token id again */
+  bool fill_disk; /* make the database full, then write a large row */
+  int fail_with;  /* returned at the end; 0 commits */
   int status;
   int64_t tx_now;
 } job;
@@ -448,6 +450,26 @@ struct jobs {
 
 static void job_id(char *out, size_t size, int index) {
   snprintf(out, size, "tok_%016x", index);
+}
+
+/* Caps the database at its present size, then writes a row that needs
+ * new pages: SQLITE_FULL, as on a full disk. */
+static int fill_disk(lk_tx *tx) {
+  lk_buf big = LK_BUF_INIT;
+  int rc;
+
+  rc = lk_db_exec(lk_tx_db(tx), "PRAGMA max_page_count = 1");
+  for (int i = 0; i < 20000 && rc == 0; i++)
+    lk_buf_puts(&big, "0123456789");
+  if (rc == 0)
+    rc = lk_store_audit(tx, "test", "fill", "disk", big.data);
+  lk_buf_free(&big);
+  return rc != 0 ? rc : -44;
+}
+
+static int unlimit_disk(lk_tx *tx, void *arg) {
+  (void)arg;
+  return lk_db_exec(lk_tx_db(tx), "PRAGMA max_page_count = 1073741823");
 }
 
 static int job_apply(lk_tx *tx, void *arg) {
@@ -464,6 +486,8 @@ static int job_apply(lk_tx *tx, void *arg) {
   rc = lk_store_token_insert(tx, &op.row, hash);
   if (rc != 0)
     return rc;
+  if (j->fill_disk)
+    return fill_disk(tx);
   for (int i = 0; i < j->nemit && rc == 0; i++) {
     char subject[32];
 
@@ -598,6 +622,37 @@ static void test_failed_write_rolls_back_only_itself(void **state) {
   }
   assert_string_equal(c.ev[0].subject, "job0.0");
   assert_string_equal(c.ev[n - 1].subject, "job7.2");
+  jobs_destroy(&all);
+}
+
+/* When a write's failure ends the whole transaction (a full disk), no
+ * write of the batch may be reported as failed yet be committed, or the
+ * other way round. */
+static void test_full_disk_fails_the_batch_truthfully(void **state) {
+  fixture *fx = *state;
+  jobs all;
+  lk_token_row t;
+  char id[LK_TOKEN_ID_LEN + 1];
+  int ncommitted = 0;
+
+  jobs_init(&all);
+  for (int i = 0; i < NJOBS; i++) {
+    all.items[i].fail_with = 0;
+    all.items[i].dup_id = false;
+  }
+  all.items[3].fill_disk = true;
+  run_jobs(fx->store, &all);
+  assert_int_equal(lk_store_write(fx->store, unlimit_disk, NULL), 0);
+  assert_int_not_equal(all.items[3].status, 0);
+  for (int i = 0; i < NJOBS; i++) {
+    job_id(id, sizeof(id), i);
+    assert_int_equal(lk_store_token_get(fx->store, id, &t),
+                     all.items[i].status == 0 ? 0 : LK_STORE_NOTFOUND);
+    ncommitted += all.items[i].status == 0;
+  }
+  /* The events delivered are exactly those of the committed writes. */
+  wait_seen(fx, ncommitted);
+  assert_int_equal(seen_count(fx), ncommitted);
   jobs_destroy(&all);
 }
 
@@ -1036,6 +1091,7 @@ int main(void) {
       T(test_migrate_step_by_step_keeps_data),
       T(test_newer_schema_is_refused),
       TO(test_failed_write_rolls_back_only_itself),
+      TO(test_full_disk_fails_the_batch_truthfully),
       T(test_without_group_commit_each_write_commits_alone),
       TO(test_stats),
       TO(test_failed_write_emits_nothing),

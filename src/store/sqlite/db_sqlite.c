@@ -204,6 +204,10 @@ int lk_stmt_run(lk_stmt *st) {
   return rc;
 }
 
+bool lk_db_in_tx(lk_db *db) {
+  return !sqlite3_get_autocommit(db->conn);
+}
+
 int64_t lk_db_changes(lk_db *db) {
   return sqlite3_changes64(db->conn);
 }
