@@ -2,6 +2,7 @@
  * password checks.  argon2id costs ~0.1 s and 64 MB per hash, so only a
  * handful of tests hash anything. */
 #include "lk_test.h"
+#include "lk_test_store.h"
 
 #include <jansson.h>
 #include <pthread.h>
@@ -104,54 +105,6 @@ static void test_rejects_password_length(void **state) {
 
 /* ---- through the store ---------------------------------------------- */
 
-typedef struct fixture {
-  lk_test_dir dir;
-  lk_store *store;
-  pthread_mutex_t lock;
-  pthread_cond_t cond;
-  int nevents;
-  char type[32];
-  char payload[512];
-} fixture;
-
-static void record_event(const lk_event_row *ev, void *ud) {
-  fixture *fx = ud;
-
-  pthread_mutex_lock(&fx->lock);
-  if (fx->nevents++ == 0) {
-    snprintf(fx->type, sizeof(fx->type), "%s", ev->type);
-    snprintf(fx->payload, sizeof(fx->payload), "%s", ev->payload);
-  }
-  pthread_cond_broadcast(&fx->cond);
-  pthread_mutex_unlock(&fx->lock);
-}
-
-static int setup_store(void **state) {
-  fixture *fx = calloc(1, sizeof(*fx));
-  lk_store_options opt = {.group_commit = true, .on_events = record_event};
-
-  if (fx == NULL)
-    return -1;
-  lk_test_dir_make(&fx->dir);
-  pthread_mutex_init(&fx->lock, NULL);
-  pthread_cond_init(&fx->cond, NULL);
-  opt.dir = fx->dir.path;
-  opt.on_events_ud = fx;
-  *state = fx;
-  return lk_store_open(&opt, &fx->store) == 0 ? 0 : -1;
-}
-
-static int teardown_store(void **state) {
-  fixture *fx = *state;
-
-  lk_store_close(fx->store);
-  lk_test_dir_remove(&fx->dir);
-  pthread_cond_destroy(&fx->cond);
-  pthread_mutex_destroy(&fx->lock);
-  free(fx);
-  return 0;
-}
-
 static void test_add_and_check_password(void **state) {
   fixture *fx = *state;
   lk_user_add_op op;
@@ -220,10 +173,10 @@ static void test_add_and_check_password(void **state) {
   while (fx->nevents < 1)
     pthread_cond_wait(&fx->cond, &fx->lock);
   pthread_mutex_unlock(&fx->lock);
-  assert_string_equal(fx->type, "user.created");
-  assert_null(strstr(fx->payload, "argon2"));
-  assert_null(strstr(fx->payload, "exactly12chr"));
-  v = json_loads(fx->payload, JSON_REJECT_DUPLICATES, NULL);
+  assert_string_equal(fx->types[0], "user.created");
+  assert_null(strstr(fx->payloads[0], "argon2"));
+  assert_null(strstr(fx->payloads[0], "exactly12chr"));
+  v = json_loads(fx->payloads[0], JSON_REJECT_DUPLICATES, NULL);
   assert_non_null(v);
   assert_string_equal(json_string_value(json_object_get(v, "id")), op.user.id);
   assert_string_equal(json_string_value(json_object_get(v, "email")),
