@@ -9,357 +9,26 @@
  * Shutdown (lk_server_drain, then lk_server_stop): stop listening, mark
  * the app as shutting down so new requests on kept-alive connections get
  * 503 with "Connection: close", end every event stream, wait for the
- * requests in flight (the counter below) and only then stop
+ * requests in flight (lk_server.in_flight) and only then stop
  * libmicrohttpd.
  */
-#include "http/server.h"
-
 #include <arpa/inet.h>
 #include <errno.h>
-#include <microhttpd.h>
 #include <netinet/in.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "http/internal.h"
 #include "http/problem.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/metrics.h"
 
-#define MAX_HEADERS 8
 #define MEMORY_LIMIT (32 * 1024)
 #define CONNECTION_TIMEOUT_S 60
-
-struct lk_req {
-  lk_server *srv;
-  struct MHD_Connection *conn;
-  const char *method;
-  const char *path;
-  char id[48];
-  int64_t start_ns;
-  lk_route_result routed;
-  lk_route_match match;
-  bool routed_once;
-
-  lk_buf body;
-  uint64_t received; /* body bytes read, kept or not */
-  bool body_too_large;
-  bool responded;
-  bool close_after;
-  bool cache_control_set;
-  int status;
-
-  void *data;
-  void (*data_free)(void *);
-  char actor[128];
-
-  int nheaders;
-  char *header_names[MAX_HEADERS];
-  char *header_values[MAX_HEADERS];
-
-  lk_resume_fn resume_fn;
-  bool in_flight;
-  bool after_shutdown; /* arrived once draining had begun */
-
-  /* streams; flags guarded by srv->streams_lock */
-  int refs;
-  lk_stream_fn stream_fn;
-  void *stream_ud;
-  void (*stream_free)(void *);
-  bool stream_paused;
-  bool stream_wake_pending;
-  int64_t stream_last_ms;
-  lk_req *stream_prev;
-  lk_req *stream_next;
-};
-
-struct lk_server {
-  struct MHD_Daemon *daemon;
-  lk_app *app;
-  lk_router *router;
-  int port;
-  char id_prefix[12];
-  _Atomic uint64_t next_id;
-  _Atomic long in_flight;
-  _Atomic long connections;
-  _Atomic uint64_t connections_total;
-  pthread_mutex_t streams_lock;
-  lk_req *streams;
-  long nstreams;
-  MHD_socket quiesced_fd;
-};
-
-static const char security_csp[] =
-    "default-src 'self'; script-src 'self'; style-src 'self'; "
-    "img-src 'self' data:; connect-src 'self'; object-src 'none'; "
-    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-
-/* ---- accessors ------------------------------------------------------ */
-
-lk_app *lk_req_app(lk_req *req) {
-  return req->srv->app;
-}
-const char *lk_req_method(lk_req *req) {
-  return req->method;
-}
-const char *lk_req_path(lk_req *req) {
-  return req->path;
-}
-const char *lk_req_id(lk_req *req) {
-  return req->id;
-}
-
-const char *lk_req_param(lk_req *req, const char *name) {
-  return lk_route_param_get(&req->match, name);
-}
-
-const char *lk_req_query(lk_req *req, const char *name) {
-  return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
-}
-
-const char *lk_req_header(lk_req *req, const char *name) {
-  return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
-}
-
-const char *lk_req_body(lk_req *req, size_t *len) {
-  *len = req->body.len;
-  return req->body.data != NULL ? req->body.data : "";
-}
-
-void lk_req_set_data(lk_req *req, void *data, void (*free_fn)(void *)) {
-  if (req->data_free != NULL && req->data != NULL)
-    req->data_free(req->data);
-  req->data = data;
-  req->data_free = free_fn;
-}
-
-void *lk_req_data(lk_req *req) {
-  return req->data;
-}
-
-void lk_req_set_actor(lk_req *req, const char *actor) {
-  snprintf(req->actor, sizeof(req->actor), "%s", actor);
-}
-
-const char *lk_req_actor(lk_req *req) {
-  return req->actor;
-}
-
-void lk_req_add_header(lk_req *req, const char *name, const char *value) {
-  if (req->nheaders == MAX_HEADERS)
-    return;
-  req->header_names[req->nheaders] = strdup(name);
-  req->header_values[req->nheaders] = strdup(value);
-  req->nheaders++;
-  if (strcasecmp(name, "Cache-Control") == 0)
-    req->cache_control_set = true;
-}
-
-/* ---- responses ------------------------------------------------------ */
-
-static void add_standard_headers(lk_req *req, struct MHD_Response *resp) {
-  MHD_add_response_header(resp, "X-Request-Id", req->id);
-  MHD_add_response_header(resp, "Content-Security-Policy", security_csp);
-  MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-  MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
-  MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-  MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
-  if (!req->cache_control_set)
-    MHD_add_response_header(resp, "Cache-Control", "no-store");
-  for (int i = 0; i < req->nheaders; i++) {
-    if (req->header_names[i] != NULL && req->header_values[i] != NULL)
-      MHD_add_response_header(resp, req->header_names[i],
-                              req->header_values[i]);
-  }
-  if (req->close_after || atomic_load(&req->srv->app->shutting_down))
-    MHD_add_response_header(resp, "Connection", "close");
-}
-
-static void queue(lk_req *req, int status, const char *content_type,
-                  struct MHD_Response *resp) {
-  if (resp == NULL) {
-    lk_log(LK_LOG_ERROR, "cannot create response", "id", req->id, NULL);
-    return;
-  }
-  if (content_type != NULL)
-    MHD_add_response_header(resp, "Content-Type", content_type);
-  add_standard_headers(req, resp);
-  req->status = status;
-  req->responded = true;
-  MHD_queue_response(req->conn, (unsigned)status, resp);
-  MHD_destroy_response(resp);
-}
-
-void lk_req_respond(lk_req *req, int status, const char *content_type,
-                    const char *body, size_t len) {
-  queue(req, status, content_type,
-        MHD_create_response_from_buffer(len, (void *)body,
-                                        MHD_RESPMEM_MUST_COPY));
-}
-
-void lk_req_respond_buf(lk_req *req, int status, const char *content_type,
-                        lk_buf *b) {
-  size_t len = b->len;
-  char *data = lk_buf_steal(b);
-
-  if (data == NULL) {
-    lk_req_respond(req, 500, "text/plain", "out of memory\n", 14);
-    return;
-  }
-  queue(req, status, content_type,
-        MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE));
-}
-
-void lk_req_respond_fd(lk_req *req, int status, const char *content_type,
-                       int fd, uint64_t size) {
-  struct MHD_Response *resp = MHD_create_response_from_fd((size_t)size, fd);
-
-  if (resp == NULL)
-    close(fd);
-  queue(req, status, content_type, resp);
-}
-
-/* ---- suspension ----------------------------------------------------- */
-
-void lk_req_suspend(lk_req *req, lk_resume_fn fn) {
-  req->resume_fn = fn;
-  MHD_suspend_connection(req->conn);
-}
-
-void lk_req_resume(lk_req *req) {
-  MHD_resume_connection(req->conn);
-}
-
-/* ---- streams -------------------------------------------------------- */
-
-static void req_release(lk_req *req);
-
-static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max) {
-  lk_req *req = cls;
-  long n;
-
-  (void)pos;
-  n = req->stream_fn(req->stream_ud, buf, max);
-  if (n < 0)
-    return MHD_CONTENT_READER_END_OF_STREAM;
-  if (n > 0) {
-    pthread_mutex_lock(&req->srv->streams_lock);
-    req->stream_last_ms = lk_clock_mono_ms();
-    pthread_mutex_unlock(&req->srv->streams_lock);
-  }
-  return n;
-}
-
-static void stream_free(void *cls) {
-  lk_req *req = cls;
-  lk_server *srv = req->srv;
-
-  pthread_mutex_lock(&srv->streams_lock);
-  if (req->stream_prev != NULL)
-    req->stream_prev->stream_next = req->stream_next;
-  else
-    srv->streams = req->stream_next;
-  if (req->stream_next != NULL)
-    req->stream_next->stream_prev = req->stream_prev;
-  srv->nstreams--;
-  pthread_mutex_unlock(&srv->streams_lock);
-  if (req->stream_free != NULL)
-    req->stream_free(req->stream_ud);
-  req_release(req);
-}
-
-void lk_req_respond_stream(lk_req *req, const char *content_type,
-                           lk_stream_fn fn, void *ud, void (*free_fn)(void *)) {
-  lk_server *srv = req->srv;
-  struct MHD_Response *resp;
-
-  /* HEAD: the headers only.  libmicrohttpd 0.9.75 would still send the
-   * last chunk of a chunked body, which the client then reads as the
-   * start of the next response. */
-  if (strcmp(req->method, "HEAD") == 0) {
-    if (free_fn != NULL)
-      free_fn(ud);
-    lk_req_add_header(req, "X-Accel-Buffering", "no");
-    queue(
-        req, 200, content_type,
-        MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT));
-    return;
-  }
-  req->stream_fn = fn;
-  req->stream_ud = ud;
-  req->stream_free = free_fn;
-  req->stream_last_ms = lk_clock_mono_ms();
-  resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read,
-                                           req, stream_free);
-  if (resp == NULL) {
-    if (free_fn != NULL)
-      free_fn(ud);
-    lk_req_problem(req, 500, "internal", "Internal error",
-                   "could not start the stream", NULL);
-    return;
-  }
-  req->refs++;
-  pthread_mutex_lock(&srv->streams_lock);
-  req->stream_next = srv->streams;
-  if (srv->streams != NULL)
-    srv->streams->stream_prev = req;
-  srv->streams = req;
-  srv->nstreams++;
-  pthread_mutex_unlock(&srv->streams_lock);
-  /* A stream lasts as long as the client wants: it is not "in flight" for
-   * a graceful shutdown, which ends it instead. */
-  if (req->in_flight) {
-    req->in_flight = false;
-    atomic_fetch_sub(&srv->in_flight, 1);
-  }
-  lk_req_add_header(req, "X-Accel-Buffering", "no");
-  queue(req, 200, content_type, resp);
-}
-
-void lk_req_stream_pause(lk_req *req) {
-  pthread_mutex_lock(&req->srv->streams_lock);
-  if (req->stream_wake_pending) {
-    req->stream_wake_pending = false;
-  } else {
-    req->stream_paused = true;
-    MHD_suspend_connection(req->conn);
-  }
-  pthread_mutex_unlock(&req->srv->streams_lock);
-}
-
-/* Caller holds streams_lock. */
-static void stream_wake_locked(lk_req *req) {
-  if (req->stream_paused) {
-    req->stream_paused = false;
-    MHD_resume_connection(req->conn);
-  } else {
-    req->stream_wake_pending = true;
-  }
-}
-
-void lk_req_stream_wake(lk_req *req) {
-  pthread_mutex_lock(&req->srv->streams_lock);
-  stream_wake_locked(req);
-  pthread_mutex_unlock(&req->srv->streams_lock);
-}
-
-void lk_server_tick(lk_server *srv) {
-  int64_t now = lk_clock_mono_ms();
-  int hb = srv->app->heartbeat_ms;
-
-  pthread_mutex_lock(&srv->streams_lock);
-  for (lk_req *req = srv->streams; req != NULL; req = req->stream_next) {
-    if (now - req->stream_last_ms >= hb)
-      stream_wake_locked(req);
-  }
-  pthread_mutex_unlock(&srv->streams_lock);
-  lk_log_flush();
-}
 
 /* ---- libmicrohttpd callbacks ---------------------------------------- */
 
@@ -397,7 +66,7 @@ static lk_req *req_new(lk_server *srv, struct MHD_Connection *conn,
   return req;
 }
 
-static void req_release(lk_req *req) {
+void lk_http_req_release(lk_req *req) {
   if (--req->refs > 0)
     return;
   if (req->data_free != NULL && req->data != NULL)
@@ -580,7 +249,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
   access_log(req, ns, toe);
   if (req->in_flight)
     atomic_fetch_sub(&srv->in_flight, 1);
-  req_release(req);
+  lk_http_req_release(req);
 }
 
 static void on_connection(void *cls, struct MHD_Connection *conn,
@@ -726,10 +395,7 @@ void lk_server_drain(lk_server *srv, int grace_ms) {
   /* The listening socket may be closed only after MHD_stop_daemon(). */
   listener = MHD_quiesce_daemon(srv->daemon);
   /* Streams notice shutting_down when woken and end themselves. */
-  pthread_mutex_lock(&srv->streams_lock);
-  for (lk_req *req = srv->streams; req != NULL; req = req->stream_next)
-    stream_wake_locked(req);
-  pthread_mutex_unlock(&srv->streams_lock);
+  lk_http_wake_streams(srv);
   while (lk_clock_mono_ns() < deadline) {
     pthread_mutex_lock(&srv->streams_lock);
     long nstreams = srv->nstreams;
