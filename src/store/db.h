@@ -52,6 +52,9 @@ int64_t lk_stmt_col_int(lk_stmt *st, int col);
 void lk_stmt_done(lk_stmt *st);
 /* Steps a statement that returns no rows and finishes it. */
 int lk_stmt_run(lk_stmt *st);
+/* Writes a consistent copy of the database to the new file `path`
+ * (mode 0600).  LK_STORE_CONFLICT if `path` exists. */
+int lk_db_backup(lk_db *db, const char *path);
 /* True while a transaction is open on `db`. */
 bool lk_db_in_tx(lk_db *db);
 /* Rows changed by the last statement. */

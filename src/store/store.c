@@ -108,6 +108,18 @@ int lk_store_query(lk_store *s, const char *sql, const char *text,
   return rc < 0 ? rc : n;
 }
 
+int lk_store_backup(lk_store *s, const char *path) {
+  lk_db *db;
+  int rc;
+
+  rc = lk_store_reader(s, &db);
+  if (rc != 0)
+    return rc;
+  rc = lk_db_backup(db, path);
+  lk_store_reader_release(s, db);
+  return rc;
+}
+
 void lk_store_stats_get(lk_store *s, lk_store_stats *out) {
   out->commits = atomic_load(&s->commits);
   out->writes = atomic_load(&s->writes);

@@ -81,6 +81,11 @@ void lk_store_close(lk_store *s);
 int lk_store_migrate(lk_store *s, int target, int *from, int *to);
 int lk_store_schema_version(lk_store *s, int *version);
 int lk_store_latest_version(void);
+/* Writes a consistent copy of the database to `path`, a file that must
+ * not exist yet (LK_STORE_CONFLICT if it does), while others keep reading
+ * and writing.  The copy is a complete database: put it in an empty data
+ * directory as loket.db to restore it. */
+int lk_store_backup(lk_store *s, const char *path);
 /* True if a write succeeds right now.  Waits for the writer. */
 bool lk_store_writable(lk_store *s);
 

@@ -6,12 +6,14 @@
  * connections read the last committed snapshot without waiting for it.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store/db.h"
 #include "store/store.h"
@@ -202,6 +204,41 @@ int lk_stmt_run(lk_stmt *st) {
   if (rc == LK_DB_ROW)
     return 0;
   return rc;
+}
+
+/* The online backup API, copying all pages in one step: it reads one
+ * snapshot (writers go on meanwhile) and the copy is a standalone file in
+ * rollback-journal mode with no WAL beside it.  A failed copy is removed. */
+int lk_db_backup(lk_db *db, const char *path) {
+  sqlite3_backup *b;
+  sqlite3 *dst = NULL;
+  int fd;
+  int rc;
+
+  /* Created here, only if new, and readable by the owner alone: the copy
+   * holds password and token hashes. */
+  fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return errno == EEXIST ? LK_STORE_CONFLICT : LK_STORE_IO;
+  close(fd);
+  rc = sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE, NULL);
+  if (rc == SQLITE_OK) {
+    b = sqlite3_backup_init(dst, "main", db->conn, "main");
+    if (b != NULL) {
+      sqlite3_backup_step(b, -1);
+      sqlite3_backup_finish(b);
+    }
+    rc = sqlite3_errcode(dst);
+  }
+  if (rc != SQLITE_OK)
+    log_error(dst, "backup");
+  if (sqlite3_close(dst) != SQLITE_OK && rc == SQLITE_OK)
+    rc = SQLITE_IOERR;
+  if (rc != SQLITE_OK) {
+    unlink(path);
+    return map_error(rc);
+  }
+  return 0;
 }
 
 bool lk_db_in_tx(lk_db *db) {
