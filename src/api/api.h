@@ -47,7 +47,5 @@ void lk_api_tokens_list(lk_req *req);
 void lk_api_tokens_create(lk_req *req);
 void lk_api_tokens_get(lk_req *req);
 void lk_api_tokens_revoke(lk_req *req);
-void lk_api_static(lk_req *req);
-void lk_api_openapi(lk_req *req);
 
 #endif

@@ -1,5 +1,6 @@
 /* routes.c - every URL Loket answers, in one table. */
 #include "api/api.h"
+#include "http/static.h"
 
 static const struct {
   const char *method;
@@ -10,8 +11,8 @@ static const struct {
     {"GET", "/healthz", lk_api_healthz, 0},
     {"GET", "/readyz", lk_api_readyz, 0},
     {"GET", "/metrics", lk_api_metrics, 0},
-    {"GET", "/static/*", lk_api_static, 0},
-    {"GET", "/api/openapi.json", lk_api_openapi, 0},
+    {"GET", "/static/*", lk_http_static, 0},
+    {"GET", "/api/openapi.json", lk_http_openapi, 0},
     {"GET", "/api/v1/events", lk_api_events, LK_ROUTE_STREAM},
     {"GET", "/api/v1/tokens", lk_api_tokens_list, 0},
     {"POST", "/api/v1/tokens", lk_api_tokens_create, 0},

@@ -3,6 +3,7 @@
  * Signals are blocked in every thread and taken by the main thread with
  * sigtimedwait(), which also paces the once-a-second housekeeping tick.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -30,8 +31,9 @@ static const char usage[] =
     "Runs Loket until SIGTERM or SIGINT, then stops gracefully.\n"
     "\n"
     "Options:\n"
-    "  --listen HOST:PORT  address to listen on (env LOKET_LISTEN;\n"
-    "                      default 127.0.0.1:8080; port 0 picks a free one)\n"
+    "  --listen ADDR:PORT  numeric IPv4 or [IPv6] address, or localhost\n"
+    "                      (env LOKET_LISTEN; default 127.0.0.1:8080;\n"
+    "                      port 0 picks a free one)\n"
     "  --data DIR          data directory (env LOKET_DATA; default "
     "./loket-data)\n"
     "  --web DIR           folder with static/ (env LOKET_WEB)\n"
@@ -43,6 +45,7 @@ static const char usage[] =
 
 /* Splits "host:port" or "[v6]:port". Returns 0 or -1. */
 static int parse_listen(const char *s, char *host, size_t size, int *port) {
+  unsigned char addr[sizeof(struct in6_addr)];
   const char *colon;
   const char *h = s;
   size_t hlen;
@@ -72,6 +75,10 @@ static int parse_listen(const char *s, char *host, size_t size, int *port) {
   host[hlen] = '\0';
   if (strcmp(host, "localhost") == 0)
     snprintf(host, size, "127.0.0.1");
+  /* A numeric address only: serve does not wait on name resolution. */
+  if (inet_pton(AF_INET, host, &addr) != 1 &&
+      inet_pton(AF_INET6, host, &addr) != 1)
+    return -1;
   *port = (int)p;
   return 0;
 }
@@ -155,7 +162,7 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
     case 'l':
       if (optarg[0] == '\0')
         return lk_cli_usage_error(
-            "serve: invalid --listen '' (expected HOST:PORT)");
+            "serve: invalid --listen '' (expected ADDRESS:PORT)");
       listen = optarg;
       break;
     case 'd':
@@ -192,7 +199,9 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
     listen = "127.0.0.1:8080";
   if (parse_listen(listen, o->host, sizeof(o->host), &o->port) != 0)
     return lk_cli_usage_error(
-        "serve: invalid --listen '%s' (expected HOST:PORT)", listen);
+        "serve: invalid --listen '%s' (expected ADDRESS:PORT with a "
+        "numeric IPv4 or [IPv6] address, or localhost)",
+        listen);
   if (o->web == NULL || o->web[0] == '\0')
     o->web = LOKET_WEB_DIR;
   o->data = lk_cli_data_dir(data);

@@ -7,8 +7,8 @@
  *
  * Writes come in two halves so that the HTTP layer can submit them without
  * blocking a thread: *_prepare() validates and fills an op, the matching
- * lk_write_fn runs it in the store writer.  lk_token_create() and
- * lk_token_revoke() do both and wait (for the CLI).
+ * lk_write_fn runs it in the store writer (the CLI uses lk_store_write() to
+ * run it and wait).
  */
 #ifndef LK_TOKEN_H
 #define LK_TOKEN_H

@@ -283,6 +283,20 @@ static void mhd_log(void *cls, const char *fmt, va_list ap) {
 }
 #pragma GCC diagnostic pop
 
+/* libmicrohttpd's last word before it aborts: into our log, so that the
+ * reason is in the same place as everything else. */
+static void mhd_panic(void *cls, const char *file, unsigned int line,
+                      const char *reason) {
+  char where[256];
+
+  (void)cls;
+  snprintf(where, sizeof(where), "%s:%u", file != NULL ? file : "?", line);
+  lk_log(LK_LOG_ERROR, "libmicrohttpd panic", "where", where, "reason",
+         reason != NULL ? reason : "", NULL);
+  lk_log_flush();
+  abort();
+}
+
 static void server_metrics(lk_buf *b, void *ud) {
   lk_server *srv = ud;
   long nstreams;
@@ -358,6 +372,7 @@ int lk_server_start(const lk_server_options *opt, lk_app *app,
   }
   snprintf(srv->id_prefix, sizeof(srv->id_prefix), "%02x%02x%02x%02x", rnd[0],
            rnd[1], rnd[2], rnd[3]);
+  MHD_set_panic_func(mhd_panic, NULL);
   threads = opt->threads > 0 ? (unsigned)opt->threads
                              : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
   flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |

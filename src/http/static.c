@@ -9,8 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "api/api.h"
 #include "http/problem.h"
+#include "http/static.h"
 
 static const struct {
   const char *ext;
@@ -121,7 +121,7 @@ static void serve_file(lk_req *req, const char *path) {
   lk_req_respond_fd(req, 200, type_of(path), fd, (uint64_t)st.st_size);
 }
 
-void lk_api_static(lk_req *req) {
+void lk_http_static(lk_req *req) {
   const char *rel = lk_req_param(req, "*");
   const char *web = lk_req_app(req)->web_dir;
   char path[PATH_MAX];
@@ -137,7 +137,7 @@ void lk_api_static(lk_req *req) {
 }
 
 /* GET /api/openapi.json: the description of this API, web/openapi.json. */
-void lk_api_openapi(lk_req *req) {
+void lk_http_openapi(lk_req *req) {
   char path[PATH_MAX];
 
   snprintf(path, sizeof(path), "%s/openapi.json", lk_req_app(req)->web_dir);

@@ -305,6 +305,10 @@ class Server:
                                      "of signal %d" % (timeout, sig))
         self.returncode = self.proc.returncode
         self._finish()
+        if self.returncode not in (0, None) and self.returncode != -9:
+            # A crash or a failed stop: show why in the test's output.
+            sys.stderr.write("loket serve exited with %d; end of its log:\n%s\n"
+                             % (self.returncode, self.log_text()[-3000:]))
         return self.returncode
 
     def kill(self):

@@ -103,7 +103,8 @@ class UsageErrors(LoketTestCase):
     def test_bad_listen(self):
         for value in ("nocolon", "127.0.0.1:", ":8080", "127.0.0.1:99999",
                       "127.0.0.1:-1", "127.0.0.1:80x", "[::1]8080", "",
-                      "a" * 100 + ":80"):
+                      "a" * 100 + ":80", "example.com:8080",
+                      "256.1.1.1:80", "[nope]:80"):
             with self.subTest(listen=value):
                 self.assertUsageError(["serve", "--listen", value], "--listen")
 
