@@ -67,7 +67,6 @@ struct lk_server {
   pthread_mutex_t streams_lock;
   lk_req *streams;
   long nstreams;
-  MHD_socket quiesced_fd;
 };
 
 /* Adds the standard headers and queues `resp` (which may be NULL after a

@@ -6,11 +6,11 @@
  * lk_req_stream_wake(), which are safe because a suspended connection can
  * neither finish nor be freed until it is resumed.
  *
- * Shutdown (lk_server_drain, then lk_server_stop): stop listening, mark
- * the app as shutting down so new requests on kept-alive connections get
- * 503 with "Connection: close", end every event stream, wait for the
- * requests in flight (lk_server.in_flight) and only then stop
- * libmicrohttpd.
+ * Shutdown (lk_server_drain, then lk_server_stop): mark the app as
+ * shutting down, so that new connections are closed at once and new
+ * requests on kept-alive connections get 503 with "Connection: close";
+ * end every event stream; wait for the requests in flight
+ * (lk_server.in_flight); only then stop libmicrohttpd.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -283,6 +283,16 @@ static void mhd_log(void *cls, const char *fmt, va_list ap) {
 }
 #pragma GCC diagnostic pop
 
+/* Turns new connections away once a graceful stop has begun. */
+static enum MHD_Result accept_policy(void *cls, const struct sockaddr *addr,
+                                     socklen_t addrlen) {
+  lk_server *srv = cls;
+
+  (void)addr;
+  (void)addrlen;
+  return atomic_load(&srv->app->shutting_down) ? MHD_NO : MHD_YES;
+}
+
 /* libmicrohttpd's last word before it aborts: into our log, so that the
  * reason is in the same place as everything else. */
 static void mhd_panic(void *cls, const char *file, unsigned int line,
@@ -360,7 +370,6 @@ int lk_server_start(const lk_server_options *opt, lk_app *app,
     return -ENOMEM;
   srv->app = app;
   srv->router = router;
-  srv->quiesced_fd = MHD_INVALID_SOCKET;
   pthread_mutex_init(&srv->streams_lock, NULL);
   /* Request ids: a random prefix per process and a counter. */
   {
@@ -380,7 +389,7 @@ int lk_server_start(const lk_server_options *opt, lk_app *app,
   if (ss.ss_family == AF_INET6)
     flags |= MHD_USE_IPv6;
   srv->daemon = MHD_start_daemon(
-      flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,
+      flags, 0, accept_policy, srv, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,
       mhd_log, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
       MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
       (size_t)MEMORY_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT,
@@ -404,11 +413,12 @@ int lk_server_start(const lk_server_options *opt, lk_app *app,
 
 void lk_server_drain(lk_server *srv, int grace_ms) {
   int64_t deadline = lk_clock_mono_ns() + (int64_t)grace_ms * 1000000;
-  MHD_socket listener;
 
+  /* From now on accept_policy() turns new connections away.  Not
+   * MHD_quiesce_daemon(): with epoll worker threads it races with them and
+   * libmicrohttpd 0.9.75 can abort ("Failed to remove listen FD from epoll
+   * set"), an open defect upstream. */
   atomic_store(&srv->app->shutting_down, true);
-  /* The listening socket may be closed only after MHD_stop_daemon(). */
-  listener = MHD_quiesce_daemon(srv->daemon);
   /* Streams notice shutting_down when woken and end themselves. */
   lk_http_wake_streams(srv);
   while (lk_clock_mono_ns() < deadline) {
@@ -419,15 +429,12 @@ void lk_server_drain(lk_server *srv, int grace_ms) {
       break;
     usleep(5000);
   }
-  srv->quiesced_fd = listener;
 }
 
 void lk_server_stop(lk_server *srv) {
   if (srv == NULL)
     return;
   MHD_stop_daemon(srv->daemon);
-  if (srv->quiesced_fd != MHD_INVALID_SOCKET)
-    close(srv->quiesced_fd);
   lk_log_flush();
   pthread_mutex_destroy(&srv->streams_lock);
   free(srv);

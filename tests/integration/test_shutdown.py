@@ -143,6 +143,14 @@ class Shutdown(LoketTestCase):
         self.assertEqual(r.header("Connection"), "close")
         self.assertIsNotNone(r.header("Retry-After"))
         self.assertTrue(keep.at_eof(2))
+        # ...and a new connection is closed without an answer.
+        try:
+            with self.srv.raw() as fresh:
+                fresh.send(RawClient.build("GET", "/healthz"))
+                self.assertTrue(fresh.at_eof(2), "new connection served")
+        except (ConnectionRefusedError, ConnectionResetError,
+                BrokenPipeError):
+            pass
         slow.send(body[3:])
         r = slow.read_response()
         self.assertEqual(r.status, 201, r)
