@@ -20,16 +20,11 @@ static const char usage[] =
     "  -h, --help         show this help\n";
 
 int lk_cli_backup(int argc, char **argv) {
-  static const struct option longopts[] = {
-      {"to", required_argument, NULL, 't'},
-      {"data", required_argument, NULL, 'd'},
-      {"log-level", required_argument, NULL, 'L'},
-      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0}};
-  lk_store_options so = {0};
+  static const struct option longopts[] = {{"to", required_argument, NULL, 't'},
+                                           LK_CLI_COMMON_OPTIONS,
+                                           {NULL, 0, NULL, 0}};
+  lk_cli_common c = {"backup", usage, NULL, "warn"};
   const char *to = NULL;
-  const char *data = NULL;
-  const char *level = "warn";
   lk_store *store;
   int opt;
   int rc;
@@ -41,34 +36,19 @@ int lk_cli_backup(int argc, char **argv) {
     case 't':
       to = optarg;
       break;
-    case 'd':
-      data = optarg;
-      break;
-    case 'L':
-      level = optarg;
-      break;
-    case 'h':
-      fputs(usage, stdout);
-      return LK_EXIT_OK;
     default:
-      return lk_cli_bad_option("backup", opt, argv);
+      rc = lk_cli_common_option(&c, opt, argv);
+      if (rc != LK_CLI_NEXT)
+        return rc;
     }
   }
   if (optind < argc)
     return lk_cli_usage_error("backup: unexpected argument '%s'", argv[optind]);
   if (to == NULL || to[0] == '\0')
     return lk_cli_usage_error("backup: --to is required");
-  if (lk_cli_log_level(level) != 0)
-    return LK_EXIT_USAGE;
-  so.dir = lk_cli_data_dir(data);
-  so.no_migrate = true;
-  so.group_commit = true;
-  rc = lk_store_open(&so, &store);
-  if (rc != 0) {
-    fprintf(stderr, "loket: cannot open the database in %s: %s\n", so.dir,
-            lk_store_strerror(rc));
-    return LK_EXIT_FAIL;
-  }
+  rc = lk_cli_open_store(&c, true, &store);
+  if (rc != 0)
+    return rc;
   rc = lk_store_backup(store, to);
   lk_store_close(store);
   if (rc == LK_STORE_CONFLICT) {
@@ -79,6 +59,6 @@ int lk_cli_backup(int argc, char **argv) {
     fprintf(stderr, "loket: backup failed: %s\n", lk_store_strerror(rc));
     return LK_EXIT_FAIL;
   }
-  printf("backed up %s to %s\n", so.dir, to);
+  printf("backed up %s to %s\n", lk_cli_data_dir(c.data), to);
   return LK_EXIT_OK;
 }

@@ -6,7 +6,10 @@
 #ifndef LK_CLI_H
 #define LK_CLI_H
 
+#include <getopt.h>
 #include <stdbool.h>
+
+#include "store/store.h"
 
 #define LK_EXIT_OK 0
 #define LK_EXIT_FAIL 1
@@ -27,5 +30,30 @@ const char *lk_cli_data_dir(const char *flag);
 int lk_cli_log_level(const char *flag);
 /* Reports an unknown option or a missing argument from getopt_long. */
 int lk_cli_bad_option(const char *command, int opt, char **argv);
+
+/* What every command but serve takes: --data, --log-level, --help. */
+typedef struct lk_cli_common {
+  const char *command; /* "migrate" */
+  const char *usage;   /* printed for --help */
+  const char *data;    /* --data, or NULL for $LOKET_DATA or the default */
+  const char *level;   /* --log-level; "warn" unless given */
+} lk_cli_common;
+
+#define LK_CLI_COMMON_OPTIONS                                                  \
+  {"data", required_argument, NULL, 'd'},                                      \
+      {"log-level", required_argument, NULL, 'L'}, {                           \
+    "help", no_argument, NULL, 'h'                                             \
+  }
+
+#define LK_CLI_NEXT (-1)
+
+/* Handles a common option (or getopt's complaint) in a command's option
+ * loop.  Returns LK_CLI_NEXT to go on, or the exit status to return now:
+ * LK_EXIT_OK after printing the help, LK_EXIT_USAGE for a bad option. */
+int lk_cli_common_option(lk_cli_common *c, int opt, char **argv);
+/* Applies --log-level and opens the store of --data, applying migrations
+ * unless `no_migrate`.  Returns 0, or an exit status after saying why on
+ * stderr. */
+int lk_cli_open_store(const lk_cli_common *c, bool no_migrate, lk_store **out);
 
 #endif

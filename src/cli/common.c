@@ -52,3 +52,37 @@ int lk_cli_bad_option(const char *command, int opt, char **argv) {
   return lk_cli_usage_error("%s: unknown option '%s' (see loket %s --help)",
                             command, arg, command);
 }
+
+int lk_cli_common_option(lk_cli_common *c, int opt, char **argv) {
+  switch (opt) {
+  case 'd':
+    c->data = optarg;
+    return LK_CLI_NEXT;
+  case 'L':
+    c->level = optarg;
+    return LK_CLI_NEXT;
+  case 'h':
+    fputs(c->usage, stdout);
+    return LK_EXIT_OK;
+  default:
+    return lk_cli_bad_option(c->command, opt, argv);
+  }
+}
+
+int lk_cli_open_store(const lk_cli_common *c, bool no_migrate, lk_store **out) {
+  lk_store_options so = {0};
+  int rc;
+
+  if (lk_cli_log_level(c->level != NULL ? c->level : "warn") != 0)
+    return LK_EXIT_USAGE;
+  so.dir = lk_cli_data_dir(c->data);
+  so.no_migrate = no_migrate;
+  so.group_commit = true;
+  rc = lk_store_open(&so, out);
+  if (rc != 0) {
+    fprintf(stderr, "loket: cannot open the database in %s: %s\n", so.dir,
+            lk_store_strerror(rc));
+    return LK_EXIT_FAIL;
+  }
+  return 0;
+}

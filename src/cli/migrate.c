@@ -20,16 +20,11 @@ static const char usage[] =
     "  -h, --help         show this help\n";
 
 int lk_cli_migrate(int argc, char **argv) {
-  static const struct option longopts[] = {
-      {"data", required_argument, NULL, 'd'},
-      {"to", required_argument, NULL, 't'},
-      {"status", no_argument, NULL, 's'},
-      {"log-level", required_argument, NULL, 'L'},
-      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0}};
-  lk_store_options so = {0};
-  const char *data = NULL;
-  const char *level = "warn";
+  static const struct option longopts[] = {{"to", required_argument, NULL, 't'},
+                                           {"status", no_argument, NULL, 's'},
+                                           LK_CLI_COMMON_OPTIONS,
+                                           {NULL, 0, NULL, 0}};
+  lk_cli_common c = {"migrate", usage, NULL, "warn"};
   bool status_only = false;
   long target = 0;
   lk_store *store;
@@ -43,9 +38,6 @@ int lk_cli_migrate(int argc, char **argv) {
   optind = 1;
   while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
     switch (opt) {
-    case 'd':
-      data = optarg;
-      break;
     case 't':
       errno = 0;
       target = strtol(optarg, &end, 10);
@@ -58,30 +50,18 @@ int lk_cli_migrate(int argc, char **argv) {
     case 's':
       status_only = true;
       break;
-    case 'L':
-      level = optarg;
-      break;
-    case 'h':
-      fputs(usage, stdout);
-      return LK_EXIT_OK;
     default:
-      return lk_cli_bad_option("migrate", opt, argv);
+      rc = lk_cli_common_option(&c, opt, argv);
+      if (rc != LK_CLI_NEXT)
+        return rc;
     }
   }
   if (optind < argc)
     return lk_cli_usage_error("migrate: unexpected argument '%s'",
                               argv[optind]);
-  if (lk_cli_log_level(level) != 0)
-    return LK_EXIT_USAGE;
-  so.dir = lk_cli_data_dir(data);
-  so.no_migrate = true;
-  so.group_commit = true;
-  rc = lk_store_open(&so, &store);
-  if (rc != 0) {
-    fprintf(stderr, "loket: cannot open the database in %s: %s\n", so.dir,
-            lk_store_strerror(rc));
-    return LK_EXIT_FAIL;
-  }
+  rc = lk_cli_open_store(&c, true, &store);
+  if (rc != 0)
+    return rc;
   if (status_only) {
     rc = lk_store_schema_version(store, &from);
     if (rc == 0)

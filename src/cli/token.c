@@ -28,21 +28,22 @@ struct token_args {
   const char *name;
   const char *scopes;
   const char *id;
-  const char *data;
+  lk_cli_common common;
 };
 
 static int parse(int argc, char **argv, struct token_args *a) {
   static const struct option longopts[] = {
       {"name", required_argument, NULL, 'n'},
       {"scopes", required_argument, NULL, 's'},
-      {"data", required_argument, NULL, 'd'},
-      {"log-level", required_argument, NULL, 'L'},
-      {"help", no_argument, NULL, 'h'},
+      LK_CLI_COMMON_OPTIONS,
       {NULL, 0, NULL, 0}};
-  const char *level = "warn";
   int opt;
+  int rc;
 
   memset(a, 0, sizeof(*a));
+  a->common.command = "token";
+  a->common.usage = usage;
+  a->common.level = "warn";
   opterr = 0;
   optind = 1;
   while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
@@ -53,17 +54,12 @@ static int parse(int argc, char **argv, struct token_args *a) {
     case 's':
       a->scopes = optarg;
       break;
-    case 'd':
-      a->data = optarg;
-      break;
-    case 'L':
-      level = optarg;
-      break;
-    case 'h':
-      fputs(usage, stdout);
-      return -1;
     default:
-      return lk_cli_bad_option("token", opt, argv);
+      rc = lk_cli_common_option(&a->common, opt, argv);
+      if (rc == LK_EXIT_OK)
+        return -1; /* the help was asked for */
+      if (rc != LK_CLI_NEXT)
+        return rc;
     }
   }
   if (optind >= argc)
@@ -81,7 +77,7 @@ static int parse(int argc, char **argv, struct token_args *a) {
   }
   if (optind < argc)
     return lk_cli_usage_error("token: unexpected argument '%s'", argv[optind]);
-  return lk_cli_log_level(level);
+  return lk_cli_log_level(a->common.level);
 }
 
 static void print_row(const lk_token_row *t, void *ud) {
@@ -157,7 +153,6 @@ static int revoke(lk_store *store, const struct token_args *a) {
 }
 
 int lk_cli_token(int argc, char **argv) {
-  lk_store_options so = {0};
   struct token_args a;
   lk_store *store;
   int rc;
@@ -165,14 +160,9 @@ int lk_cli_token(int argc, char **argv) {
   rc = parse(argc, argv, &a);
   if (rc != 0)
     return rc < 0 ? LK_EXIT_OK : rc;
-  so.dir = lk_cli_data_dir(a.data);
-  so.group_commit = true;
-  rc = lk_store_open(&so, &store);
-  if (rc != 0) {
-    fprintf(stderr, "loket: cannot open the database in %s: %s\n", so.dir,
-            lk_store_strerror(rc));
-    return LK_EXIT_FAIL;
-  }
+  rc = lk_cli_open_store(&a.common, false, &store);
+  if (rc != 0)
+    return rc;
   if (strcmp(a.action, "create") == 0)
     rc = create(store, &a);
   else if (strcmp(a.action, "list") == 0)

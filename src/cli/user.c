@@ -81,17 +81,13 @@ int lk_cli_user(int argc, char **argv) {
       {"email", required_argument, NULL, 'e'},
       {"role", required_argument, NULL, 'r'},
       {"name", required_argument, NULL, 'n'},
-      {"data", required_argument, NULL, 'd'},
-      {"log-level", required_argument, NULL, 'L'},
-      {"help", no_argument, NULL, 'h'},
+      LK_CLI_COMMON_OPTIONS,
       {NULL, 0, NULL, 0}};
+  lk_cli_common c = {"user", usage, NULL, "warn"};
   const char *email = NULL;
   const char *role = NULL;
   const char *name = "";
-  const char *data = NULL;
-  const char *level = "warn";
   char password[LK_PASSWORD_MAX + 2];
-  lk_store_options so = {0};
   lk_user_add_op op;
   lk_invalid why;
   lk_store *store;
@@ -111,17 +107,10 @@ int lk_cli_user(int argc, char **argv) {
     case 'n':
       name = optarg;
       break;
-    case 'd':
-      data = optarg;
-      break;
-    case 'L':
-      level = optarg;
-      break;
-    case 'h':
-      fputs(usage, stdout);
-      return LK_EXIT_OK;
     default:
-      return lk_cli_bad_option("user", opt, argv);
+      rc = lk_cli_common_option(&c, opt, argv);
+      if (rc != LK_CLI_NEXT)
+        return rc;
     }
   }
   if (optind >= argc || strcmp(argv[optind], "add") != 0)
@@ -133,7 +122,7 @@ int lk_cli_user(int argc, char **argv) {
   if (!lk_user_role_valid(role))
     return lk_cli_usage_error(
         "user add: --role must be agent, supervisor or admin");
-  if (lk_cli_log_level(level) != 0)
+  if (lk_cli_log_level(c.level) != 0)
     return LK_EXIT_USAGE;
   rc = read_password(password, sizeof(password));
   if (rc != 0) {
@@ -149,14 +138,9 @@ int lk_cli_user(int argc, char **argv) {
     fprintf(stderr, "loket: cannot hash the password\n");
     return LK_EXIT_FAIL;
   }
-  so.dir = lk_cli_data_dir(data);
-  so.group_commit = true;
-  rc = lk_store_open(&so, &store);
-  if (rc != 0) {
-    fprintf(stderr, "loket: cannot open the database in %s: %s\n", so.dir,
-            lk_store_strerror(rc));
-    return LK_EXIT_FAIL;
-  }
+  rc = lk_cli_open_store(&c, false, &store);
+  if (rc != 0)
+    return rc;
   rc = lk_store_write(store, lk_user_add_apply, &op);
   lk_store_close(store);
   if (rc == LK_STORE_CONFLICT) {
