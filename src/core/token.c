@@ -170,11 +170,17 @@ int lk_token_revoke_apply(lk_tx *tx, void *arg) {
   return token_changed(tx, op->actor, "token.revoked", op->id, &payload);
 }
 
+int lk_token_digest(const char *secret, char hash[65]) {
+  if (strncmp(secret, "lkt_", 4) != 0 || strlen(secret) >= LK_TOKEN_SECRET_MAX)
+    return -1;
+  lk_secret_hash(secret, hash);
+  return 0;
+}
+
 int lk_token_verify(lk_store *s, const char *secret, lk_token_row *out) {
   char hash[65];
 
-  if (strncmp(secret, "lkt_", 4) != 0 || strlen(secret) >= LK_TOKEN_SECRET_MAX)
+  if (lk_token_digest(secret, hash) != 0)
     return LK_STORE_NOTFOUND;
-  lk_secret_hash(secret, hash);
   return lk_store_token_by_hash(s, hash, out);
 }

@@ -54,6 +54,9 @@ int lk_token_revoke_prepare(lk_token_revoke_op *op, const char *actor,
 /* lk_write_fn; LK_STORE_NOTFOUND if no active token has that id. */
 int lk_token_revoke_apply(lk_tx *tx, void *arg);
 
+/* The digest under which `secret` is stored, in `hash`.  Returns 0, or -1
+ * if `secret` cannot be a token. */
+int lk_token_digest(const char *secret, char hash[65]);
 /* Finds the active token for `secret`. LK_STORE_NOTFOUND if none. */
 int lk_token_verify(lk_store *s, const char *secret, lk_token_row *out);
 /* True if the token grants `scope` ("admin" grants every scope). */

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/ids.h"
 #include "core/token.h"
 #include "util/clock.h"
 
@@ -88,9 +87,8 @@ int lk_token_cache_verify(lk_token_cache *c, const char *secret,
   uint64_t gen;
   int rc;
 
-  if (strncmp(secret, "lkt_", 4) != 0 || strlen(secret) >= LK_TOKEN_SECRET_MAX)
+  if (lk_token_digest(secret, hash) != 0)
     return LK_STORE_NOTFOUND;
-  lk_secret_hash(secret, hash);
   sl = slot_for(c, hash);
   pthread_mutex_lock(&c->lock);
   if (strcmp(sl->hash, hash) == 0 && sl->expires > now) {

@@ -20,7 +20,6 @@ struct lk_req {
   int64_t start_ns;
   lk_route_result routed;
   lk_route_match match;
-  bool routed_once;
 
   lk_buf body;
   uint64_t received; /* body bytes read, kept or not */

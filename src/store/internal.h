@@ -20,7 +20,6 @@ struct lk_tx_event {
 struct lk_tx {
   lk_db *db;
   int64_t now;
-  lk_write *cur;
   struct lk_tx_event **tail;
 };
 

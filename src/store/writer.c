@@ -139,7 +139,6 @@ static void run_batch(lk_store *s, lk_write *batch, int n) {
       w->status = rc;
       continue;
     }
-    tx.cur = w;
     tx.tail = &w->events;
     w->status = run_step(s->wdb, savepoint);
     if (w->status == 0)
