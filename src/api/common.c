@@ -13,7 +13,7 @@
 int lk_api_auth(lk_req *req, const char *scope) {
   const char *h = lk_req_header(req, "Authorization");
   const char *secret = NULL;
-  char actor[LK_TOKEN_ID_LEN + 8];
+  lk_principal p = {0};
   lk_token_row t;
   int rc;
 
@@ -42,8 +42,10 @@ int lk_api_auth(lk_req *req, const char *scope) {
     lk_req_problem_store(req, rc);
     return -1;
   }
-  snprintf(actor, sizeof(actor), "token:%s", t.id);
-  lk_req_set_actor(req, actor);
+  snprintf(p.actor, sizeof(p.actor), "token:%s", t.id);
+  snprintf(p.role, sizeof(p.role), "system");
+  p.confidential = lk_token_has_scope(&t, "confidential");
+  lk_req_set_principal(req, &p);
   if (!lk_token_has_scope(&t, scope)) {
     char detail[96];
 

@@ -59,9 +59,10 @@ static int scopes_member(lk_req *req, json_t *body, char *out, size_t size) {
     }
     n = strlen(s);
     if (n == 0 || len + n + 2 > size || strchr(s, ' ') != NULL) {
-      lk_req_problem(req, 422, "invalid-field", "Invalid field",
-                     "must list distinct scopes among api, events and admin",
-                     "/scopes");
+      lk_req_problem(
+          req, 422, "invalid-field", "Invalid field",
+          "must list distinct scopes among api, events, confidential and admin",
+          "/scopes");
       return -1;
     }
     if (len > 0)

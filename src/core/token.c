@@ -6,7 +6,7 @@
 #include "core/ids.h"
 #include "core/text.h"
 
-static const char *known_scopes[] = {"api", "events", "admin"};
+static const char *known_scopes[] = {"api", "events", "confidential", "admin"};
 
 static bool scope_known(const char *s, size_t len) {
   for (size_t i = 0; i < sizeof(known_scopes) / sizeof(known_scopes[0]); i++) {
@@ -76,7 +76,8 @@ int lk_token_create_prepare(lk_token_create_op *op, const char *actor,
   }
   if (!scopes_valid(scopes)) {
     why->field = "scopes";
-    why->reason = "must list distinct scopes among api, events and admin";
+    why->reason =
+        "must list distinct scopes among api, events, confidential and admin";
     return LK_EINVALID;
   }
   snprintf(op->actor, sizeof(op->actor), "%s", actor);

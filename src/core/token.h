@@ -2,7 +2,8 @@
  *
  * A token is "lkt_" and 192 random bits in base64url.  Only its BLAKE2b
  * digest is stored, so a copy of the database reveals no usable token.
- * Scopes: "api" (domain data), "events" (the event stream) and "admin"
+ * Scopes: "api" (domain data), "events" (the event stream), "confidential"
+ * (also confidential contacts and parties) and "admin"
  * (everything, including managing tokens).
  *
  * Writes come in two halves so that the HTTP layer can submit them without

@@ -31,7 +31,7 @@ struct lk_req {
 
   void *data;
   void (*data_free)(void *);
-  char actor[128];
+  lk_principal principal;
 
   int nheaders;
   char *header_names[LK_HTTP_MAX_HEADERS];

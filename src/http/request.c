@@ -60,12 +60,16 @@ void *lk_req_data(lk_req *req) {
   return req->data;
 }
 
-void lk_req_set_actor(lk_req *req, const char *actor) {
-  snprintf(req->actor, sizeof(req->actor), "%s", actor);
+void lk_req_set_principal(lk_req *req, const lk_principal *p) {
+  req->principal = *p;
+}
+
+const lk_principal *lk_req_principal(lk_req *req) {
+  return &req->principal;
 }
 
 const char *lk_req_actor(lk_req *req) {
-  return req->actor;
+  return req->principal.actor;
 }
 
 void lk_req_add_header(lk_req *req, const char *name, const char *value) {

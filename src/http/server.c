@@ -221,9 +221,9 @@ static void access_log(lk_req *req, uint64_t ns,
   lk_buf_puts(&line, ",\"route\":");
   lk_buf_json_str(&line, req->match.route != NULL ? req->match.route->pattern
                                                   : "unmatched");
-  if (req->actor[0] != '\0') {
+  if (req->principal.actor[0] != '\0') {
     lk_buf_puts(&line, ",\"actor\":");
-    lk_buf_json_str(&line, req->actor);
+    lk_buf_json_str(&line, req->principal.actor);
   }
   lk_buf_puts(&line, ",\"remote\":");
   lk_buf_json_str(&line, addr);

@@ -70,8 +70,21 @@ const char *lk_req_body(lk_req *req, size_t *len);
  * when the request ends. */
 void lk_req_set_data(lk_req *req, void *data, void (*free_fn)(void *));
 void *lk_req_data(lk_req *req);
-/* Who is calling, set by authentication ("token:tok_..."), or "". */
-void lk_req_set_actor(lk_req *req, const char *actor);
+/* Who is calling, set by authentication: a system with an API token or a
+ * staff member with a session. */
+typedef struct lk_principal {
+  char actor[48];    /* "token:tok_..." or "user:usr_...": for audit trails */
+  char role[16];     /* "agent", "supervisor", "admin"; "system" for tokens */
+  char user_id[24];  /* staff account, "" for a token */
+  char actor_id[40]; /* the staff member's actor (medewerker) uuid, or "" */
+  bool confidential; /* may see confidential contacts and parties */
+} lk_principal;
+
+/* Sets the caller; lk_req_actor() then returns p->actor. */
+void lk_req_set_principal(lk_req *req, const lk_principal *p);
+/* The caller, with every field "" and false before authentication. */
+const lk_principal *lk_req_principal(lk_req *req);
+/* The caller's actor string ("token:tok_..."), or "". */
 const char *lk_req_actor(lk_req *req);
 
 /* Adds a header to the response about to be sent (up to 8). */

@@ -2,6 +2,8 @@
  * document, with ETag and 304. */
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
+#include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,8 +11,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "http/problem.h"
 #include "http/static.h"
+#include "store/store.h"
+#include "util/log.h"
 
 static const struct {
   const char *ext;
@@ -136,10 +142,96 @@ void lk_http_static(lk_req *req) {
   serve_file(req, path);
 }
 
-/* GET /api/openapi.json: the description of this API, web/openapi.json. */
-void lk_http_openapi(lk_req *req) {
-  char path[PATH_MAX];
+/* Adds every member of `from` to `into`; with `nested`, objects found in
+ * both are merged one level down (components: schemas, responses ...). */
+static void merge_members(json_t *into, json_t *from, bool nested) {
+  const char *key;
+  json_t *v;
 
-  snprintf(path, sizeof(path), "%s/openapi.json", lk_req_app(req)->web_dir);
-  serve_file(req, path);
+  json_object_foreach(from, key, v) {
+    json_t *have = json_object_get(into, key);
+
+    if (nested && json_is_object(have) && json_is_object(v))
+      merge_members(have, v, false);
+    else
+      json_object_set(into, key, v);
+  }
+}
+
+/* The base document with the paths and components of each part in
+ * web/openapi.d/ (one file per area of the API) merged in, or NULL. */
+static json_t *openapi_document(const char *web) {
+  char path[PATH_MAX];
+  json_t *doc;
+  glob_t g;
+
+  snprintf(path, sizeof(path), "%s/openapi.json", web);
+  doc = json_load_file(path, JSON_REJECT_DUPLICATES, NULL);
+  if (!json_is_object(doc)) {
+    json_decref(doc);
+    return NULL;
+  }
+  snprintf(path, sizeof(path), "%s/openapi.d/*.json", web);
+  if (glob(path, 0, NULL, &g) != 0)
+    return doc;
+  for (size_t i = 0; i < g.gl_pathc; i++) {
+    json_t *part = json_load_file(g.gl_pathv[i], JSON_REJECT_DUPLICATES, NULL);
+    const char *area[] = {"paths", "components", "tags"};
+
+    for (size_t k = 0; json_is_object(part) && k < 3; k++) {
+      json_t *from = json_object_get(part, area[k]);
+      json_t *into = json_object_get(doc, area[k]);
+
+      if (json_is_array(from) && json_is_array(into))
+        json_array_extend(into, from);
+      else if (json_is_object(from) && json_is_object(into))
+        merge_members(into, from, k == 1);
+      else if (from != NULL && into == NULL)
+        json_object_set(doc, area[k], from);
+    }
+    if (!json_is_object(part))
+      lk_log(LK_LOG_ERROR, "openapi part is not a JSON object", "file",
+             g.gl_pathv[i], NULL);
+    json_decref(part);
+  }
+  globfree(&g);
+  return doc;
+}
+
+/* GET /api/openapi.json: the description of this API, web/openapi.json
+ * merged with its parts in web/openapi.d/. */
+void lk_http_openapi(lk_req *req) {
+  json_t *doc = openapi_document(lk_req_app(req)->web_dir);
+  unsigned char digest[16];
+  char etag[40];
+  char *text;
+  lk_buf b = LK_BUF_INIT;
+
+  if (doc == NULL) {
+    lk_req_not_found(req);
+    return;
+  }
+  text = json_dumps(doc, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+  json_decref(doc);
+  if (text == NULL) {
+    lk_req_problem_store(req, LK_STORE_NOMEM);
+    return;
+  }
+  crypto_generichash(digest, sizeof(digest), (unsigned char *)text,
+                     strlen(text), NULL, 0);
+  etag[0] = '"';
+  sodium_bin2hex(etag + 1, sizeof(etag) - 2, digest, sizeof(digest));
+  etag[33] = '"';
+  etag[34] = '\0';
+  lk_req_add_header(req, "ETag", etag);
+  lk_req_add_header(req, "Cache-Control", "public, max-age=300");
+  if (etag_matches(lk_req_header(req, "If-None-Match"), etag)) {
+    free(text);
+    lk_req_respond(req, 304, NULL, "", 0);
+    return;
+  }
+  lk_buf_puts(&b, text);
+  lk_buf_putc(&b, '\n');
+  free(text);
+  lk_req_respond_buf(req, 200, "application/json", &b);
 }
