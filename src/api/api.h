@@ -17,6 +17,12 @@ int lk_api_routes(lk_router *r);
  * `scope`.  Returns 0, or answers 401/403 and returns -1. */
 int lk_api_auth(lk_req *req, const char *scope);
 
+/* lk_api_auth(), then checks that the caller's role is at least `role`
+ * ("agent" < "supervisor" < "admin"; a token counts as an agent, or as an
+ * admin when it has the admin scope).  Returns 0, or answers 403 and
+ * returns -1. */
+int lk_api_auth_role(lk_req *req, const char *scope, const char *role);
+
 /* A write in progress on behalf of a request.  Embed it as the first
  * member of the request's data (lk_req_set_data). */
 typedef struct lk_api_write {

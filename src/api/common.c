@@ -43,7 +43,8 @@ int lk_api_auth(lk_req *req, const char *scope) {
     return -1;
   }
   snprintf(p.actor, sizeof(p.actor), "token:%s", t.id);
-  snprintf(p.role, sizeof(p.role), "system");
+  snprintf(p.role, sizeof(p.role), "%s",
+           lk_token_has_scope(&t, "admin") ? "admin" : "system");
   p.confidential = lk_token_has_scope(&t, "confidential");
   lk_req_set_principal(req, &p);
   if (!lk_token_has_scope(&t, scope)) {
@@ -55,6 +56,28 @@ int lk_api_auth(lk_req *req, const char *scope) {
     return -1;
   }
   return 0;
+}
+
+static int role_rank(const char *role) {
+  if (strcmp(role, "admin") == 0)
+    return 3;
+  if (strcmp(role, "supervisor") == 0)
+    return 2;
+  if (strcmp(role, "agent") == 0 || strcmp(role, "system") == 0)
+    return 1;
+  return 0;
+}
+
+int lk_api_auth_role(lk_req *req, const char *scope, const char *role) {
+  char detail[96];
+
+  if (lk_api_auth(req, scope) != 0)
+    return -1;
+  if (role_rank(lk_req_principal(req)->role) >= role_rank(role))
+    return 0;
+  snprintf(detail, sizeof(detail), "this needs the role \"%s\"", role);
+  lk_req_problem(req, 403, "insufficient-role", "Forbidden", detail, NULL);
+  return -1;
 }
 
 static int write_apply(lk_tx *tx, void *arg) {

@@ -74,7 +74,8 @@ void *lk_req_data(lk_req *req);
  * staff member with a session. */
 typedef struct lk_principal {
   char actor[48];    /* "token:tok_..." or "user:usr_...": for audit trails */
-  char role[16];     /* "agent", "supervisor", "admin"; "system" for tokens */
+  char role[16];     /* "agent", "supervisor", "admin"; tokens: "system", or
+                        "admin" with the admin scope */
   char user_id[24];  /* staff account, "" for a token */
   char actor_id[40]; /* the staff member's actor (medewerker) uuid, or "" */
   bool confidential; /* may see confidential contacts and parties */
