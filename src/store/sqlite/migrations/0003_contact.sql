@@ -230,6 +230,26 @@ CREATE VIRTUAL TABLE contacts_fts USING fts5 (
   tokenize = 'unicode61 remove_diacritics 2'
 );
 
+-- The index follows the contacts table whatever path writes it.  The party
+-- name is the conversation's party at the time the contact was written.
+CREATE TRIGGER contacts_fts_insert AFTER INSERT ON contacts
+BEGIN
+  INSERT INTO contacts_fts (rowid, subject, content, party_name)
+  VALUES (new.seq, new.subject, new.content,
+          COALESCE((SELECT p.display_name FROM conversations c
+                    JOIN parties p ON p.id = c.party_id
+                    WHERE c.id = new.conversation_id), ''));
+END;
+CREATE TRIGGER contacts_fts_update AFTER UPDATE OF subject, content ON contacts
+BEGIN
+  UPDATE contacts_fts SET subject = new.subject, content = new.content
+  WHERE rowid = new.seq;
+END;
+CREATE TRIGGER contacts_fts_delete AFTER DELETE ON contacts
+BEGIN
+  DELETE FROM contacts_fts WHERE rowid = old.seq;
+END;
+
 -- Betrokkenen: a party (or someone not known as a party) involved in one
 -- contact, with the details given for that contact.
 CREATE TABLE involved (
