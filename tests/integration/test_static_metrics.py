@@ -153,6 +153,21 @@ class OpenAPI(LoketTestCase):
         for path in ("/api/v1/tokens", "/api/v1/tokens/{id}",
                      "/api/v1/events"):
             self.assertIn(path, doc["paths"])
+        # Each area's part in web/openapi.d/ is merged in, paths and
+        # schemas alike, and the whole has one ETag that revalidates.
+        parts = os.path.join(os.environ["LOKET_SOURCE_DIR"], "web",
+                             "openapi.d")
+        for name in sorted(os.listdir(parts)) if os.path.isdir(parts) else []:
+            with open(os.path.join(parts, name)) as f:
+                part = json.load(f)
+            for path in part.get("paths", {}):
+                self.assertIn(path, doc["paths"], name)
+            for schema in part.get("components", {}).get("schemas", {}):
+                self.assertIn(schema, doc["components"]["schemas"], name)
+        etag = r.header("etag")
+        self.assertTrue(etag)
+        r = srv.get("/api/openapi.json", headers={"If-None-Match": etag})
+        self.assertEqual(r.status, 304)
 
 
 class HealthAndMetrics(LoketTestCase):
