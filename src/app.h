@@ -5,11 +5,13 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "events/bus.h"
 #include "store/store.h"
 
 struct lk_token_cache;
+struct lk_ratelimit;
 
 typedef struct lk_app {
   lk_store *store;
@@ -18,6 +20,13 @@ typedef struct lk_app {
   const char *web_dir;           /* static files */
   size_t max_body;               /* largest request body accepted, bytes */
   int heartbeat_ms;              /* SSE comment interval */
+  /* Staff sessions (core/session.h, docs/sessions.md). */
+  int64_t session_idle_ms;     /* idle time-out */
+  int64_t session_absolute_ms; /* absolute time-out */
+  bool secure_cookies;         /* served over TLS: cookies get Secure */
+  bool trust_proxy; /* believe X-Forwarded-For/-Proto/-Host of the proxy */
+  struct lk_ratelimit *login_by_account; /* log-in attempts per account */
+  struct lk_ratelimit *login_by_address; /* ... and per client address */
   atomic_bool shutting_down;
 } lk_app;
 

@@ -13,8 +13,10 @@
 /* Registers every route.  Returns 0 or a negative errno. */
 int lk_api_routes(lk_router *r);
 
-/* Authenticates the request (Authorization: Bearer or Token) and checks
- * `scope`.  Returns 0, or answers 401/403 and returns -1. */
+/* Authenticates the request (Authorization: Bearer or Token; without that
+ * header, the session cookie, see api/session.h) and checks `scope`.
+ * A session must also pass the CSRF check on POST, PUT, PATCH and DELETE.
+ * Returns 0, or answers 401/403 and returns -1. */
 int lk_api_auth(lk_req *req, const char *scope);
 
 /* lk_api_auth(), then checks that the caller's role is at least `role`

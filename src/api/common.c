@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "api/api.h"
+#include "api/session.h"
 #include "core/token.h"
 #include "core/token_cache.h"
 #include "http/problem.h"
@@ -17,6 +18,12 @@ int lk_api_auth(lk_req *req, const char *scope) {
   lk_token_row t;
   int rc;
 
+  /* Without an Authorization header a browser's session may speak. */
+  if (h == NULL) {
+    rc = lk_api_session_auth(req, scope);
+    if (rc != LK_API_SESSION_NONE)
+      return rc;
+  }
   /* Authentication schemes are case-insensitive (RFC 9110, 11.1). */
   if (h != NULL && strncasecmp(h, "Bearer ", 7) == 0)
     secret = h + 7;
@@ -25,7 +32,9 @@ int lk_api_auth(lk_req *req, const char *scope) {
   if (secret == NULL) {
     lk_req_add_header(req, "WWW-Authenticate", "Bearer realm=\"loket\"");
     lk_req_problem(req, 401, "unauthenticated", "Authentication required",
-                   "send an API token as Authorization: Bearer <token>", NULL);
+                   "send an API token as Authorization: Bearer <token>, or "
+                   "log in for a session",
+                   NULL);
     return -1;
   }
   while (*secret == ' ')

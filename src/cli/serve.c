@@ -11,10 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "api/api.h"
 #include "cli/cli.h"
+#include "core/ratelimit.h"
+#include "core/session.h"
 #include "core/token_cache.h"
 #include "events/bus.h"
 #include "http/server.h"
@@ -24,6 +27,7 @@
 
 #define BUS_CAPACITY 4096
 #define SHUTDOWN_GRACE_MS 4000
+#define SESSION_PURGE_EVERY_S 60
 
 static const char usage[] =
     "Usage: loket serve [OPTIONS]\n"
@@ -41,6 +45,22 @@ static const char usage[] =
     "  --threads N         HTTP threads (default: one per core)\n"
     "  --max-body BYTES    largest request body (default 1048576)\n"
     "  --heartbeat SECS    event stream heartbeat interval (default 15)\n"
+    "\n"
+    "Staff sessions (each also from the environment variable named):\n"
+    "  --session-idle SECS      end a session after this long without a\n"
+    "                           request (LOKET_SESSION_IDLE; default 1800)\n"
+    "  --session-lifetime SECS  end a session this long after log-in\n"
+    "                           (LOKET_SESSION_LIFETIME; default 43200)\n"
+    "  --secure-cookies         mark cookies Secure: Loket is reached over\n"
+    "                           HTTPS (LOKET_SECURE_COOKIES=1)\n"
+    "  --trust-proxy            believe X-Forwarded-For, -Proto and -Host\n"
+    "                           from the proxy in front (LOKET_TRUST_PROXY=1)\n"
+    "  --login-attempts N       log-in attempts per account per window\n"
+    "                           (LOKET_LOGIN_ATTEMPTS; default 5, at most 64)\n"
+    "  --login-attempts-address N  the same per client address\n"
+    "                           (LOKET_LOGIN_ATTEMPTS_ADDRESS; default 30)\n"
+    "  --login-window SECS      the sliding window of those limits\n"
+    "                           (LOKET_LOGIN_WINDOW; default 900)\n"
     "  -h, --help          show this help\n";
 
 /* Splits "host:port" or "[v6]:port". Returns 0 or -1. */
@@ -133,7 +153,65 @@ struct serve_opts {
   long threads;
   long max_body;
   long heartbeat_s;
+  long session_idle_s;
+  long session_lifetime_s;
+  bool secure_cookies;
+  bool trust_proxy;
+  long login_attempts;
+  long login_attempts_address;
+  long login_window_s;
 };
+
+/* A boolean from the environment: 1/true/yes/on or 0/false/no/off. */
+static int env_bool(const char *name, bool *out) {
+  const char *v = getenv(name);
+
+  if (v == NULL || v[0] == '\0')
+    return 0;
+  if (strcmp(v, "1") == 0 || strcasecmp(v, "true") == 0 ||
+      strcasecmp(v, "yes") == 0 || strcasecmp(v, "on") == 0) {
+    *out = true;
+    return 0;
+  }
+  if (strcmp(v, "0") == 0 || strcasecmp(v, "false") == 0 ||
+      strcasecmp(v, "no") == 0 || strcasecmp(v, "off") == 0) {
+    *out = false;
+    return 0;
+  }
+  return lk_cli_usage_error("serve: %s must be 1 or 0 (true or false)", name);
+}
+
+/* A number from the environment, as parse_positive() takes it. */
+static int env_positive(const char *name, long max, long *out) {
+  const char *v = getenv(name);
+
+  if (v == NULL || v[0] == '\0')
+    return 0;
+  return parse_positive(name, v, max, out);
+}
+
+/* Defaults, then the environment; flags come after. */
+static int session_defaults(struct serve_opts *o) {
+  o->session_idle_s = LK_SESSION_IDLE_DEFAULT_MS / 1000;
+  o->session_lifetime_s = LK_SESSION_ABSOLUTE_DEFAULT_MS / 1000;
+  o->secure_cookies = false;
+  o->trust_proxy = false;
+  o->login_attempts = 5;
+  o->login_attempts_address = 30;
+  o->login_window_s = 900;
+  if (env_positive("LOKET_SESSION_IDLE", 7 * 86400, &o->session_idle_s) ||
+      env_positive("LOKET_SESSION_LIFETIME", 30 * 86400,
+                   &o->session_lifetime_s) ||
+      env_bool("LOKET_SECURE_COOKIES", &o->secure_cookies) ||
+      env_bool("LOKET_TRUST_PROXY", &o->trust_proxy) ||
+      env_positive("LOKET_LOGIN_ATTEMPTS", LK_RATELIMIT_MAX_HITS,
+                   &o->login_attempts) ||
+      env_positive("LOKET_LOGIN_ATTEMPTS_ADDRESS", LK_RATELIMIT_MAX_HITS,
+                   &o->login_attempts_address) ||
+      env_positive("LOKET_LOGIN_WINDOW", 86400, &o->login_window_s))
+    return LK_EXIT_USAGE;
+  return 0;
+}
 
 static int parse_args(int argc, char **argv, struct serve_opts *o) {
   static const struct option longopts[] = {
@@ -144,6 +222,13 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
       {"threads", required_argument, NULL, 't'},
       {"max-body", required_argument, NULL, 'b'},
       {"heartbeat", required_argument, NULL, 'H'},
+      {"session-idle", required_argument, NULL, 'I'},
+      {"session-lifetime", required_argument, NULL, 'A'},
+      {"secure-cookies", no_argument, NULL, 'S'},
+      {"trust-proxy", no_argument, NULL, 'P'},
+      {"login-attempts", required_argument, NULL, 'n'},
+      {"login-attempts-address", required_argument, NULL, 'N'},
+      {"login-window", required_argument, NULL, 'W'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   const char *listen = getenv("LOKET_LISTEN");
@@ -155,6 +240,8 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
   o->threads = 0;
   o->max_body = 1024 * 1024;
   o->heartbeat_s = 15;
+  if (session_defaults(o) != 0)
+    return LK_EXIT_USAGE;
   opterr = 0;
   optind = 1;
   while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
@@ -186,6 +273,38 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
       if (parse_positive("--heartbeat", optarg, 3600, &o->heartbeat_s) != 0)
         return LK_EXIT_USAGE;
       break;
+    case 'I':
+      if (parse_positive("--session-idle", optarg, 7 * 86400,
+                         &o->session_idle_s) != 0)
+        return LK_EXIT_USAGE;
+      break;
+    case 'A':
+      if (parse_positive("--session-lifetime", optarg, 30 * 86400,
+                         &o->session_lifetime_s) != 0)
+        return LK_EXIT_USAGE;
+      break;
+    case 'S':
+      o->secure_cookies = true;
+      break;
+    case 'P':
+      o->trust_proxy = true;
+      break;
+    case 'n':
+      if (parse_positive("--login-attempts", optarg, LK_RATELIMIT_MAX_HITS,
+                         &o->login_attempts) != 0)
+        return LK_EXIT_USAGE;
+      break;
+    case 'N':
+      if (parse_positive("--login-attempts-address", optarg,
+                         LK_RATELIMIT_MAX_HITS,
+                         &o->login_attempts_address) != 0)
+        return LK_EXIT_USAGE;
+      break;
+    case 'W':
+      if (parse_positive("--login-window", optarg, 86400, &o->login_window_s) !=
+          0)
+        return LK_EXIT_USAGE;
+      break;
     case 'h':
       fputs(usage, stdout);
       return -1;
@@ -208,9 +327,12 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
   return lk_cli_log_level(level);
 }
 
-/* Waits for SIGTERM or SIGINT, ticking the server every second. */
-static void run_until_signal(lk_server *srv, const sigset_t *set) {
+/* Waits for SIGTERM or SIGINT, ticking the server every second and
+ * purging expired sessions every minute. */
+static void run_until_signal(lk_server *srv, lk_app *app, const sigset_t *set) {
   struct timespec second = {1, 0};
+  lk_session_config cfg = {app->session_idle_ms, app->session_absolute_ms};
+  int ticks = 0;
   int sig;
 
   for (;;) {
@@ -221,6 +343,8 @@ static void run_until_signal(lk_server *srv, const sigset_t *set) {
       return;
     }
     lk_server_tick(srv);
+    if (++ticks % SESSION_PURGE_EVERY_S == 0)
+      (void)lk_session_purge_submit(app->store, &cfg);
   }
 }
 
@@ -228,6 +352,8 @@ static void run_until_signal(lk_server *srv, const sigset_t *set) {
 static void app_close(lk_app *app, lk_router *router) {
   lk_store_close(app->store);
   lk_token_cache_free(app->tokens);
+  lk_ratelimit_free(app->login_by_account);
+  lk_ratelimit_free(app->login_by_address);
   lk_metrics_unregister_all();
   lk_router_free(router);
   lk_bus_destroy(app->bus);
@@ -262,7 +388,14 @@ static int app_open(lk_app *app, const struct serve_opts *o,
   if (lk_store_last_event_seq(app->store, &last_seq) == 0)
     lk_bus_start_at(app->bus, last_seq);
   app->tokens = lk_token_cache_new(app->store, app->bus);
-  if (app->tokens == NULL) {
+  app->login_by_account =
+      lk_ratelimit_new((int)o->login_attempts, o->login_window_s * 1000, 4096,
+                       lk_clock_system());
+  app->login_by_address =
+      lk_ratelimit_new((int)o->login_attempts_address, o->login_window_s * 1000,
+                       4096, lk_clock_system());
+  if (app->tokens == NULL || app->login_by_account == NULL ||
+      app->login_by_address == NULL) {
     fputs("loket: out of memory\n", stderr);
     app_close(app, *router);
     return LK_EXIT_FAIL;
@@ -270,6 +403,10 @@ static int app_open(lk_app *app, const struct serve_opts *o,
   app->web_dir = o->web;
   app->max_body = (size_t)o->max_body;
   app->heartbeat_ms = (int)o->heartbeat_s * 1000;
+  app->session_idle_ms = (int64_t)o->session_idle_s * 1000;
+  app->session_absolute_ms = (int64_t)o->session_lifetime_s * 1000;
+  app->secure_cookies = o->secure_cookies;
+  app->trust_proxy = o->trust_proxy;
   atomic_init(&app->shutting_down, false);
   lk_metrics_register(store_metrics, app->store);
   return 0;
@@ -325,7 +462,7 @@ int lk_cli_serve(int argc, char **argv) {
     fflush(stdout);
   }
 
-  run_until_signal(srv, &set);
+  run_until_signal(srv, &app, &set);
   lk_server_drain(srv, SHUTDOWN_GRACE_MS);
   /* Commit what is queued (resuming the requests that wait for it), then
    * stop the HTTP threads, and only then free the store they may still

@@ -1,4 +1,5 @@
-/* user.c - `loket user add`: staff accounts from the command line.
+/* user.c - `loket user add` and `loket user passwd`: staff accounts from
+ * the command line.
  *
  * The password never comes from argv (other users can read a process's
  * arguments): it is read from a terminal prompt without echo, or as the
@@ -12,19 +13,23 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/session.h"
 #include "core/user.h"
 
 static const char usage[] =
     "Usage: loket user add --email E --role agent|supervisor|admin\n"
     "                      [--name NAME] [--data DIR]\n"
+    "       loket user passwd EMAIL [--data DIR]\n"
     "\n"
-    "Creates a staff account.  The password is asked for on the terminal,\n"
-    "or read as the first line of standard input.\n"
+    "add creates a staff account.  passwd gives an account a new password\n"
+    "and ends all its sessions (every browser where it is logged in).\n"
+    "The password is asked for on the terminal, or read as the first line\n"
+    "of standard input.\n"
     "\n"
     "Options:\n"
-    "  --email E          log-in address\n"
-    "  --role ROLE        agent, supervisor or admin\n"
-    "  --name NAME        display name\n"
+    "  --email E          log-in address (add)\n"
+    "  --role ROLE        agent, supervisor or admin (add)\n"
+    "  --name NAME        display name (add)\n"
     "  --data DIR         data directory (env LOKET_DATA)\n"
     "  --log-level LEVEL  debug, info, warn or error\n"
     "  -h, --help         show this help\n";
@@ -76,6 +81,58 @@ static int read_password(char *buf, size_t size) {
   return rc;
 }
 
+/* loket user passwd EMAIL */
+static int user_passwd(const lk_cli_common *c, const char *email) {
+  char password[LK_PASSWORD_MAX + 2];
+  lk_session_config cfg = {LK_SESSION_IDLE_DEFAULT_MS,
+                           LK_SESSION_ABSOLUTE_DEFAULT_MS};
+  lk_password_change_op op;
+  lk_user_row u;
+  lk_invalid why;
+  lk_store *store;
+  int rc;
+
+  rc = lk_cli_open_store(c, false, &store);
+  if (rc != 0)
+    return rc;
+  rc = lk_account_by_email(store, email, &u);
+  if (rc != 0) {
+    lk_store_close(store);
+    if (rc == LK_STORE_NOTFOUND) {
+      fprintf(stderr, "loket: there is no staff account for %s\n", email);
+      return LK_EXIT_FAIL;
+    }
+    fprintf(stderr, "loket: cannot read the account: %s\n",
+            lk_store_strerror(rc));
+    return LK_EXIT_FAIL;
+  }
+  rc = read_password(password, sizeof(password));
+  if (rc != 0) {
+    sodium_memzero(password, sizeof(password));
+    lk_store_close(store);
+    return lk_cli_usage_error(rc == -2 ? "user passwd: the passwords differ"
+                                       : "user passwd: no password given");
+  }
+  rc = lk_password_change_prepare(&op, "cli", &u, password, NULL, &cfg, &why);
+  sodium_memzero(password, sizeof(password));
+  if (rc == LK_EINVALID) {
+    lk_store_close(store);
+    return lk_cli_usage_error("user passwd: the password %s", why.reason);
+  }
+  if (rc == 0)
+    rc = lk_store_write(store, lk_password_change_apply, &op);
+  lk_store_close(store);
+  sodium_memzero(op.password_hash, sizeof(op.password_hash));
+  if (rc != 0) {
+    fprintf(stderr, "loket: cannot change the password: %s\n",
+            rc == LK_STORE_NOMEM ? "out of memory" : lk_store_strerror(rc));
+    return LK_EXIT_FAIL;
+  }
+  printf("changed the password of %s (%s); ended %lld session%s\n", u.email,
+         u.id, (long long)op.ended, op.ended == 1 ? "" : "s");
+  return LK_EXIT_OK;
+}
+
 int lk_cli_user(int argc, char **argv) {
   static const struct option longopts[] = {
       {"email", required_argument, NULL, 'e'},
@@ -113,8 +170,23 @@ int lk_cli_user(int argc, char **argv) {
         return rc;
     }
   }
+  if (optind < argc && strcmp(argv[optind], "passwd") == 0) {
+    if (optind + 1 >= argc)
+      return lk_cli_usage_error("user passwd: give the account's e-mail "
+                                "address");
+    if (optind + 2 < argc)
+      return lk_cli_usage_error("user: unexpected argument '%s'",
+                                argv[optind + 2]);
+    if (email != NULL || role != NULL || name[0] != '\0')
+      return lk_cli_usage_error(
+          "user passwd: --email, --role and --name belong to user add");
+    if (lk_cli_log_level(c.level) != 0)
+      return LK_EXIT_USAGE;
+    return user_passwd(&c, argv[optind + 1]);
+  }
   if (optind >= argc || strcmp(argv[optind], "add") != 0)
-    return lk_cli_usage_error("user: say add (see loket user --help)");
+    return lk_cli_usage_error("user: say add or passwd (see loket user "
+                              "--help)");
   if (++optind < argc)
     return lk_cli_usage_error("user: unexpected argument '%s'", argv[optind]);
   if (email == NULL || role == NULL)
