@@ -1,5 +1,6 @@
 /* routes.c - every URL Loket answers, in one table. */
 #include "api/api.h"
+#include "api/ki/ki.h"
 #include "api/session.h"
 #include "http/static.h"
 
@@ -21,6 +22,12 @@ static const struct {
     {"DELETE", "/api/v1/tokens/{id}", lk_api_tokens_revoke, 0},
 };
 
+/* Areas with many routes register their own. */
+static int (*const areas[])(lk_router *r) = {
+    lk_session_routes,
+    lk_ki_routes,
+};
+
 int lk_api_routes(lk_router *r) {
   int rc;
 
@@ -30,5 +37,10 @@ int lk_api_routes(lk_router *r) {
     if (rc != 0)
       return rc;
   }
-  return lk_session_routes(r);
+  for (size_t i = 0; i < sizeof(areas) / sizeof(areas[0]); i++) {
+    rc = areas[i](r);
+    if (rc != 0)
+      return rc;
+  }
+  return 0;
 }
