@@ -377,7 +377,7 @@ int lk_conv_create_apply(lk_tx *tx, void *arg) {
   op->party_created = false;
   op->field[0] = '\0';
   if (op->client_key[0] != '\0') {
-    rc = lk_store_contact_by_client_key(tx, op->client_key, id);
+    rc = lk_store_contact_by_client_key(tx, op->client_key, id, op->contact_id);
     if (rc == 0) {
       memcpy(c->id, id, sizeof(c->id));
       op->replayed = true;
@@ -748,6 +748,15 @@ static void conv_head(lk_buf *b, const lk_conv_row *c) {
                 (long long)c->last_message_at);
 }
 
+void lk_conv_summary_json(lk_buf *b, const lk_conv_row *c,
+                          const char *message_id) {
+  conv_head(b, c);
+  lk_buf_printf(b, ",\"version\":%lld,\"createdAt\":%lld",
+                (long long)c->version, (long long)c->created_at);
+  json_opt(b, "messageId", message_id);
+  lk_buf_putc(b, '}');
+}
+
 void lk_conv_item_json(lk_buf *b, const lk_conv_item *it) {
   conv_head(b, it->row);
   lk_buf_puts(b, ",\"preview\":");
@@ -877,7 +886,7 @@ static void splice_attachments(struct timeline *t, lk_buf *out) {
 }
 
 int lk_conv_render(lk_store *s, const lk_conv_caller *caller, const char *id,
-                   int64_t after_seq, int limit, lk_buf *b) {
+                   int64_t after_seq, int limit, lk_buf *b, lk_conv_row *row) {
   lk_proclog_entry e = {caller->actor,     NULL, "read",
                         "klantcontact",    NULL, NULL,
                         caller->request_id};
@@ -935,6 +944,8 @@ int lk_conv_render(lk_store *s, const lk_conv_caller *caller, const char *id,
   }
   lk_buf_append(b, out.data, out.len);
   lk_buf_free(&out);
+  if (row != NULL)
+    *row = c;
   return 0;
 }
 

@@ -198,15 +198,20 @@ int lk_conv_update_apply(lk_tx *tx, void *arg);
 
 /* ---- reading -------------------------------------------------------- */
 
+/* Renders a conversation without its timeline, with the id of one of its
+ * messages (may be NULL). */
+void lk_conv_summary_json(lk_buf *b, const lk_conv_row *c,
+                          const char *message_id);
 /* Renders one inbox item. */
 void lk_conv_item_json(lk_buf *b, const lk_conv_item *it);
 /* Renders the conversation `id` with its categories and the messages of
  * its timeline after `after_seq` (at most `limit`; internal notes
  * included: every API caller is staff or a system).  Records the read in
  * the processing log first.  Returns 0, LK_STORE_NOTFOUND, or another
- * store code; `b` is then untouched. */
+ * store code; `b` is then untouched.  The conversation's row goes to
+ * `row` when it is not NULL. */
 int lk_conv_render(lk_store *s, const lk_conv_caller *caller, const char *id,
-                   int64_t after_seq, int limit, lk_buf *b);
+                   int64_t after_seq, int limit, lk_buf *b, lk_conv_row *row);
 /* Records in the processing log that `caller` read data of the parties
  * `party_ids` (n of them, duplicates allowed) through `resource`.  Queued
  * like lk_proclog_read(); returns 0 or a store code. */

@@ -50,7 +50,8 @@ int lk_store_attachment_get(lk_store *s, const char *id,
   static const char sql[] =
       "SELECT a.id, COALESCE(a.contact_id, ''), COALESCE(a.sha256, ''),"
       " a.filename, a.media_type, a.size, a.created_by, a.created_at,"
-      " COALESCE(c.confidential, 0) OR COALESCE(v.confidential, 0)"
+      " COALESCE(c.confidential, 0) OR COALESCE(v.confidential, 0),"
+      " COALESCE(v.party_id, '')"
       " FROM attachments a LEFT JOIN contacts c ON c.id = a.contact_id"
       " LEFT JOIN conversations v ON v.id = c.conversation_id"
       " WHERE a.id = ?1";
@@ -79,6 +80,7 @@ int lk_store_attachment_get(lk_store *s, const char *id,
     lk_store_copy(a.created_by, sizeof(a.created_by), lk_stmt_col_text(st, 6));
     a.created_at = lk_stmt_col_int(st, 7);
     a.confidential = lk_stmt_col_int(st, 8) != 0;
+    lk_store_copy(a.party_id, sizeof(a.party_id), lk_stmt_col_text(st, 9));
   }
   lk_stmt_done(st);
   lk_store_reader_release(s, db);

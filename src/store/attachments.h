@@ -30,6 +30,7 @@ typedef struct lk_attachment_row {
   char created_by[48]; /* the uploader's actor string */
   int64_t created_at;
   bool confidential; /* its contact or conversation is confidential */
+  char party_id[LK_CONV_ID_LEN + 1]; /* of its conversation, "" if none */
 } lk_attachment_row;
 
 /* Inserts an unlinked attachment (contact_id is ignored). */

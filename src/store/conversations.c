@@ -379,9 +379,10 @@ int lk_store_contact_insert(lk_tx *tx, const lk_contact_row *c) {
 }
 
 int lk_store_contact_by_client_key(lk_tx *tx, const char *client_key,
-                                   char conv_id[LK_CONV_ID_LEN + 1]) {
+                                   char conv_id[LK_CONV_ID_LEN + 1],
+                                   char contact_id[LK_CONV_ID_LEN + 1]) {
   static const char sql[] =
-      "SELECT conversation_id FROM contacts WHERE client_key = ?1";
+      "SELECT conversation_id, id FROM contacts WHERE client_key = ?1";
   lk_stmt *st = lk_db_stmt(lk_tx_db(tx), sql);
   int rc;
 
@@ -389,8 +390,10 @@ int lk_store_contact_by_client_key(lk_tx *tx, const char *client_key,
     return LK_STORE_IO;
   lk_stmt_text(st, 1, client_key);
   rc = lk_stmt_step(st);
-  if (rc == LK_DB_ROW)
+  if (rc == LK_DB_ROW) {
     lk_store_copy(conv_id, LK_CONV_ID_LEN + 1, lk_stmt_col_text(st, 0));
+    lk_store_copy(contact_id, LK_CONV_ID_LEN + 1, lk_stmt_col_text(st, 1));
+  }
   lk_stmt_done(st);
   if (rc == LK_DB_ROW)
     return 0;

@@ -114,9 +114,10 @@ typedef struct lk_contact_row {
 } lk_contact_row;
 
 int lk_store_contact_insert(lk_tx *tx, const lk_contact_row *c);
-/* The conversation of the contact stored under `client_key`. */
+/* The contact stored under `client_key` and its conversation. */
 int lk_store_contact_by_client_key(lk_tx *tx, const char *client_key,
-                                   char conv_id[LK_CONV_ID_LEN + 1]);
+                                   char conv_id[LK_CONV_ID_LEN + 1],
+                                   char contact_id[LK_CONV_ID_LEN + 1]);
 /* LK_STORE_NOTFOUND unless the klantcontact exists, is not a note and is
  * visible. */
 int lk_store_contact_check(lk_tx *tx, const char *id, bool may_confidential);
