@@ -19,7 +19,8 @@ typedef struct lk_app {
   struct lk_token_cache *tokens; /* verified API tokens */
   const char *web_dir;           /* static files */
   size_t max_body;               /* largest request body accepted, bytes */
-  int heartbeat_ms;              /* SSE comment interval */
+  size_t max_upload; /* the same for LK_ROUTE_UPLOAD routes (attachments) */
+  int heartbeat_ms;  /* SSE comment interval */
   /* Staff sessions (core/session.h, docs/sessions.md). */
   int64_t session_idle_ms;     /* idle time-out */
   int64_t session_absolute_ms; /* absolute time-out */

@@ -1,5 +1,6 @@
 /* routes.c - every URL Loket answers, in one table. */
 #include "api/api.h"
+#include "api/conversations.h"
 #include "api/ki/ki.h"
 #include "api/session.h"
 #include "http/static.h"
@@ -26,6 +27,7 @@ static const struct {
 static int (*const areas[])(lk_router *r) = {
     lk_session_routes,
     lk_ki_routes,
+    lk_conversations_routes,
 };
 
 int lk_api_routes(lk_router *r) {
