@@ -292,7 +292,7 @@ static void address_key(lk_buf *b, const char *address) {
 int lk_api_login_check(lk_req *req, const char *email, const char *password,
                        lk_session_login_op *op, int64_t *retry_ms) {
   lk_app *app = lk_req_app(req);
-  char address[LK_ADDRESS_MAX + 1];
+  char address[LK_CLIENT_ADDRESS_MAX + 1];
   char old[LK_SESSION_ID_LEN + 2];
   lk_buf akey = LK_BUF_INIT;
   lk_buf bkey = LK_BUF_INIT;
@@ -563,7 +563,7 @@ void lk_api_session_password(lk_req *req) {
   struct password_ctx *ctx;
   const char *current;
   const char *fresh;
-  char address[LK_ADDRESS_MAX + 1];
+  char address[LK_CLIENT_ADDRESS_MAX + 1];
   lk_session_config cfg;
   lk_user_row self;
   lk_user_row u;

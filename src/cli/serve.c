@@ -226,7 +226,7 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
       {"max-attachment", required_argument, NULL, 'A'},
       {"heartbeat", required_argument, NULL, 'H'},
       {"session-idle", required_argument, NULL, 'I'},
-      {"session-lifetime", required_argument, NULL, 'A'},
+      {"session-lifetime", required_argument, NULL, 'T'},
       {"secure-cookies", no_argument, NULL, 'S'},
       {"trust-proxy", no_argument, NULL, 'P'},
       {"login-attempts", required_argument, NULL, 'n'},
@@ -287,7 +287,7 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
                          &o->session_idle_s) != 0)
         return LK_EXIT_USAGE;
       break;
-    case 'A':
+    case 'T':
       if (parse_positive("--session-lifetime", optarg, 30 * 86400,
                          &o->session_lifetime_s) != 0)
         return LK_EXIT_USAGE;

@@ -33,7 +33,7 @@
 
 #define LK_SESSION_ID_LEN 22 /* 128 bits in unpadded base64url */
 #define LK_CSRF_TOKEN_LEN 43 /* 256 bits in unpadded base64url */
-#define LK_ADDRESS_MAX 63
+#define LK_CLIENT_ADDRESS_MAX 63
 
 typedef struct lk_session_config {
   int64_t idle_ms;     /* default 30 minutes */
@@ -82,11 +82,11 @@ bool lk_session_has_scope(const char *role, const char *scope);
 /* ---- writes ------------------------------------------------------------ */
 
 typedef struct lk_session_login_op {
-  lk_user_row user;                 /* who signs in */
-  char id[LK_SESSION_ID_LEN + 1];   /* the new id: for the cookie, not stored */
-  char id_hash[65];                 /* what is stored */
-  char old_hash[65];                /* a session to end first, or "" */
-  char address[LK_ADDRESS_MAX + 1]; /* the client, for the audit trail */
+  lk_user_row user;               /* who signs in */
+  char id[LK_SESSION_ID_LEN + 1]; /* the new id: for the cookie, not stored */
+  char id_hash[65];               /* what is stored */
+  char old_hash[65];              /* a session to end first, or "" */
+  char address[LK_CLIENT_ADDRESS_MAX + 1]; /* the client, for the audit trail */
   lk_session_config cfg;
   int64_t expires_at; /* set by apply */
 } lk_session_login_op;
