@@ -2,6 +2,7 @@
 #include "api/api.h"
 #include "api/conversations.h"
 #include "api/ki/ki.h"
+#include "api/residents.h"
 #include "api/session.h"
 #include "http/static.h"
 
@@ -28,6 +29,7 @@ static int (*const areas[])(lk_router *r) = {
     lk_session_routes,
     lk_ki_routes,
     lk_conversations_routes,
+    lk_residents_routes,
 };
 
 int lk_api_routes(lk_router *r) {

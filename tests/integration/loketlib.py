@@ -766,3 +766,20 @@ def main():
     if not os.access(LOKET_BIN, os.X_OK):
         raise SystemExit("LOKET_BIN %r is not an executable" % LOKET_BIN)
     unittest.main(verbosity=2)
+
+
+# ---- seeding rows directly (helper D, residents) ------------------------
+
+
+def db_write(data, statements):
+    """Runs [(sql, params), ...] in one transaction on its own read-write
+    connection to the data directory's database.  For fixtures whose
+    writing endpoints do not exist yet; safe while the server runs (WAL,
+    with a busy timeout).  Returns nothing; raises sqlite3 errors."""
+    conn = sqlite3.connect(db_path(data), timeout=10)
+    try:
+        with conn:
+            for sql, params in statements:
+                conn.execute(sql, params)
+    finally:
+        conn.close()

@@ -1,0 +1,181 @@
+/* parties.c - GET /api/v1/parties, /parties/{id} and /parties/{id}/timeline:
+ * finding a resident, the resident card and the resident's history. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/residents.h"
+#include "core/resident.h"
+#include "http/problem.h"
+
+lk_viewer lk_api_viewer(lk_req *req) {
+  const lk_principal *p = lk_req_principal(req);
+
+  return (lk_viewer){p->actor, lk_req_id(req), p->confidential};
+}
+
+static void bad_parameter(lk_req *req, const lk_invalid *why) {
+  lk_req_problem(req, 400, "invalid-parameter", "Invalid parameter",
+                 why->reason, why->field);
+}
+
+static void respond_json(lk_req *req, int rc, lk_buf *b) {
+  if (rc != 0) {
+    lk_buf_free(b);
+    lk_req_problem_store(req, rc);
+    return;
+  }
+  lk_req_respond_buf(req, 200, "application/json", b);
+}
+
+void lk_api_parties_find(lk_req *req) {
+  lk_party_query *q;
+  lk_viewer v;
+  lk_invalid why;
+  lk_buf b = LK_BUF_INIT;
+  int limit;
+  int rc;
+
+  if (lk_api_auth(req, "api") != 0 ||
+      lk_api_limit(req, 20, LK_PARTY_FIND_MAX, &limit) != 0)
+    return;
+  v = lk_api_viewer(req);
+  q = malloc(sizeof(*q));
+  if (q == NULL) {
+    lk_req_problem_store(req, LK_STORE_NOMEM);
+    return;
+  }
+  rc = lk_party_query_prepare(
+      q, lk_req_query(req, "email"), lk_req_query(req, "phone"),
+      lk_req_query(req, "bsn"), lk_req_query(req, "name"),
+      lk_req_query(req, "after"), limit, v.confidential, &why);
+  if (rc == LK_EINVALID) {
+    free(q);
+    bad_parameter(req, &why);
+    return;
+  }
+  rc = lk_resident_find(lk_req_app(req)->store, &v, q, &b);
+  free(q);
+  respond_json(req, rc, &b);
+}
+
+/* A card whose BSN is revealed waits in here for its log entry to
+ * commit. */
+struct reveal_ctx {
+  lk_api_write aw; /* first: see lk_api_submit */
+  lk_reveal_op op;
+  lk_buf body;
+};
+
+static void reveal_free(void *arg) {
+  struct reveal_ctx *ctx = arg;
+
+  lk_buf_free(&ctx->body);
+  free(ctx);
+}
+
+static void revealed(lk_req *req, int status) {
+  struct reveal_ctx *ctx = lk_req_data(req);
+
+  /* No durable log entry, no BSN. */
+  if (status != 0) {
+    lk_req_problem_store(req, status);
+    return;
+  }
+  lk_req_respond_buf(req, 200, "application/json", &ctx->body);
+}
+
+static void card_revealed(lk_req *req, const lk_viewer *v, const char *id) {
+  struct reveal_ctx *ctx;
+  lk_invalid why;
+  int rc;
+
+  ctx = calloc(1, sizeof(*ctx));
+  if (ctx == NULL) {
+    lk_req_problem_store(req, LK_STORE_NOMEM);
+    return;
+  }
+  lk_req_set_data(req, ctx, reveal_free);
+  if (lk_resident_reveal_prepare(&ctx->op, v, id, lk_req_query(req, "reason"),
+                                 &why) != 0) {
+    lk_req_problem(req, 422,
+                   lk_req_query(req, "reason") == NULL ||
+                           lk_req_query(req, "reason")[0] == '\0'
+                       ? "missing-field"
+                       : "invalid-field",
+                   "Invalid parameter", why.reason, why.field);
+    return;
+  }
+  rc = lk_resident_card(lk_req_app(req)->store, v, id, true, &ctx->body);
+  if (rc != 0) {
+    lk_req_problem_store(req, rc);
+    return;
+  }
+  lk_api_submit(req, &ctx->aw, lk_resident_reveal_apply, &ctx->op, revealed);
+}
+
+void lk_api_party_card(lk_req *req) {
+  const char *reveal = lk_req_query(req, "reveal");
+  const char *id = lk_req_param(req, "id");
+  lk_buf b = LK_BUF_INIT;
+  lk_viewer v;
+  int rc;
+
+  if (lk_api_auth(req, "api") != 0)
+    return;
+  v = lk_api_viewer(req);
+  if (reveal != NULL && strcmp(reveal, "bsn") != 0) {
+    lk_req_problem(req, 400, "invalid-parameter", "Invalid parameter",
+                   "the only thing to reveal is bsn", "reveal");
+    return;
+  }
+  if (reveal != NULL) {
+    card_revealed(req, &v, id);
+    return;
+  }
+  rc = lk_resident_card(lk_req_app(req)->store, &v, id, false, &b);
+  respond_json(req, rc, &b);
+}
+
+void lk_api_party_timeline(lk_req *req) {
+  lk_buf b = LK_BUF_INIT;
+  lk_invalid why;
+  lk_viewer v;
+  int limit;
+  int rc;
+
+  if (lk_api_auth(req, "api") != 0 ||
+      lk_api_limit(req, 50, LK_TIMELINE_MAX, &limit) != 0)
+    return;
+  v = lk_api_viewer(req);
+  rc = lk_resident_timeline(lk_req_app(req)->store, &v, lk_req_param(req, "id"),
+                            lk_req_query(req, "after"), limit, &b, &why);
+  if (rc == LK_EINVALID) {
+    bad_parameter(req, &why);
+    return;
+  }
+  respond_json(req, rc, &b);
+}
+
+static const struct {
+  const char *method;
+  const char *pattern;
+  lk_handler_fn handler;
+} routes[] = {
+    {"GET", "/api/v1/parties", lk_api_parties_find},
+    {"GET", "/api/v1/parties/{id}", lk_api_party_card},
+    {"GET", "/api/v1/parties/{id}/timeline", lk_api_party_timeline},
+    {"GET", "/api/v1/processing-log", lk_api_proclog_list},
+};
+
+int lk_residents_routes(lk_router *r) {
+  int rc;
+
+  for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+    rc = lk_router_add(r, routes[i].method, routes[i].pattern,
+                       routes[i].handler, 0);
+    if (rc != 0)
+      return rc;
+  }
+  return 0;
+}
