@@ -16,6 +16,7 @@ static const char usage[] =
     "  token     create, list or revoke API tokens for other systems\n"
     "  user      manage staff accounts\n"
     "  backup    copy the database while Loket runs\n"
+    "  demo      fill an empty data directory with demo data\n"
     "  version   print the version\n"
     "\n"
     "Run 'loket COMMAND --help' for a command's options.\n";
@@ -48,5 +49,7 @@ int main(int argc, char **argv) {
     return lk_cli_user(argc - 1, argv + 1);
   if (strcmp(cmd, "backup") == 0)
     return lk_cli_backup(argc - 1, argv + 1);
+  if (strcmp(cmd, "demo") == 0)
+    return lk_cli_demo(argc - 1, argv + 1);
   return lk_cli_usage_error("unknown command '%s' (see loket --help)", cmd);
 }
