@@ -4,6 +4,7 @@
  * {huisnr}, {plaats}, {datum}, {kenteken}, {zaak} and {naam}.
  */
 #include "core/demo_names.h"
+#include "core/party.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -87,19 +88,6 @@ void lk_rng_uuid7(lk_rng *r, int64_t ms, char out[37]) {
 }
 
 /* ---- BSN ------------------------------------------------------------ */
-
-int lk_bsn_valid(const char *bsn) {
-  int sum = 0;
-
-  if (strlen(bsn) != 9)
-    return 0;
-  for (int i = 0; i < 9; i++) {
-    if (bsn[i] < '0' || bsn[i] > '9')
-      return 0;
-    sum += (i < 8 ? 9 - i : -1) * (bsn[i] - '0');
-  }
-  return sum != 0 && sum % 11 == 0;
-}
 
 void lk_bsn_random(lk_rng *r, char out[10]) {
   for (;;) {

@@ -33,9 +33,6 @@ const char *lk_rng_pick(lk_rng *r, const char *const *list, size_t n);
 /* A UUID version 7 for the time `ms` whose other bits come from `r`. */
 void lk_rng_uuid7(lk_rng *r, int64_t ms, char out[37]);
 
-/* True if the 9 digits of `bsn` pass the 11-proef:
- * 9*d1 + 8*d2 + ... + 2*d8 - d9 is a multiple of 11 (and not 0). */
-int lk_bsn_valid(const char *bsn);
 /* Writes a random BSN that passes the 11-proef (9 digits, not starting
  * with 0) into `out`. */
 void lk_bsn_random(lk_rng *r, char out[10]);
