@@ -201,6 +201,20 @@ class ResidentsTest(LoketTestCase):
                          confidential=True)
         c[7] = f.contact(cls.conv_w, T0 + 7000, channel="balie",
                          subject="Zorgvraag")
+        # A confidential party in whose conversation Anna was involved, and
+        # a confidential party merged into Anna: neither may show through
+        # her history without the scope.
+        cls.carla = f.party("Carla Geheim", confidential=True)
+        conv_q = f.conversation(cls.carla, "email", "Geheim gesprek",
+                                last=T0 + 8000)
+        c[8] = f.contact(conv_q, T0 + 8000, subject="Over Anna")
+        f.involve(c[8], cls.anna)
+        cls.hidden_old = f.party("Anna (afgeschermd)", confidential=True,
+                                 merged_into=cls.anna)
+        cls.conv_h = f.conversation(cls.hidden_old, "post", "Brief",
+                                    last=T0 + 500)
+        c[9] = f.contact(cls.conv_h, T0 + 500, channel="post",
+                         subject="Brief")
         cls.contacts = c
         cls.task_open = f.task(c[1], "Terugbellen over container",
                                deadline=T0 + 86_400_000)
@@ -400,8 +414,11 @@ class ResidentsTest(LoketTestCase):
     def test_card_with_confidential_scope_shows_more(self):
         card = self.card(self.anna, self.cleared)
         self.assertEqual(card["conversationsPerChannel"],
-                         {"email": 1, "chat": 1, "balie": 1})
+                         {"email": 1, "chat": 1, "balie": 1, "post": 1})
         self.assertEqual(card["recentConversations"][0]["id"], self.conv_w)
+        self.assertEqual(card["recentConversations"][-1]["id"], self.conv_h)
+        self.assertEqual(sorted(card["mergedFrom"]),
+                         sorted([self.old, self.hidden_old]))
         self.assertEqual({t["id"] for t in card["openTasks"]},
                          {self.task_open, self.task_secret})
         # Still masked: the scope is no reveal.
@@ -538,8 +555,12 @@ class ResidentsTest(LoketTestCase):
         # With the scope, the confidential contacts appear in their place.
         items = self.timeline(self.anna, self.cleared)
         self.assertEqual([i["id"] for i in items],
-                         [c[7], c[6], c[5], c[4], c[3], c[2], c[1]])
-        self.assertTrue(all(i["confidential"] for i in items[:2]))
+                         [c[8], c[7], c[6], c[5], c[4], c[3], c[2], c[1],
+                          c[9]])
+        self.assertTrue(all(i["confidential"] for i in items[:3]))
+        self.assertTrue(items[-1]["confidential"])
+        self.assertEqual((items[0]["via"], items[0]["partyId"]),
+                         ("involved", self.carla))
         # The merged party's own timeline is only its own history; Bert's
         # has the contact Anna was involved in, through his conversation.
         self.assertEqual([i["id"] for i in self.timeline(self.old)], [c[2]])
