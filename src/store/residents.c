@@ -352,8 +352,13 @@ int lk_store_resident_card(lk_store *s, const char *id, bool confidential,
   if (rc >= 0 && clamp(tasks) > 0)
     rc = card_query(db, tasks_sql, id, true, confidential, clamp(tasks),
                     card_task, &cc);
-  if (lk_db_exec(db, "COMMIT") != 0 && rc >= 0)
-    rc = LK_STORE_IO;
+  /* A reader must go back to the pool without a transaction, or it would
+   * hold its snapshot (and the WAL) for ever. */
+  if (lk_db_exec(db, "COMMIT") != 0) {
+    lk_db_exec(db, "ROLLBACK");
+    if (rc >= 0)
+      rc = LK_STORE_IO;
+  }
   lk_store_reader_release(s, db);
   return rc < 0 ? rc : 0;
 }
