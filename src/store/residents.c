@@ -12,9 +12,12 @@
 
 #include "store/internal.h"
 
+/* ?1 the party, ?2 whether confidential parties count: a confidential
+ * party merged into a visible one keeps its history to itself. */
 #define FAMILY                                                                 \
   "WITH RECURSIVE family (id) AS (SELECT CAST(?1 AS TEXT) UNION"               \
-  " SELECT p.id FROM parties p JOIN family f ON p.merged_into = f.id) "
+  " SELECT p.id FROM parties p JOIN family f ON p.merged_into = f.id"          \
+  " WHERE p.confidential = 0 OR ?2 = 1) "
 
 #define PARTY_COLUMNS                                                          \
   "p.seq, p.id, p.nummer, p.kind, p.display_name, p.identification,"           \
@@ -349,8 +352,13 @@ int lk_store_resident_card(lk_store *s, const char *id, bool confidential,
   if (rc >= 0 && clamp(tasks) > 0)
     rc = card_query(db, tasks_sql, id, true, confidential, clamp(tasks),
                     card_task, &cc);
-  if (lk_db_exec(db, "COMMIT") != 0 && rc >= 0)
-    rc = LK_STORE_IO;
+  /* A reader must go back to the pool without a transaction, or it would
+   * hold its snapshot (and the WAL) for ever. */
+  if (lk_db_exec(db, "COMMIT") != 0) {
+    lk_db_exec(db, "ROLLBACK");
+    if (rc >= 0)
+      rc = LK_STORE_IO;
+  }
   lk_store_reader_release(s, db);
   return rc < 0 ? rc : 0;
 }
@@ -394,7 +402,9 @@ int lk_store_resident_timeline(lk_store *s, const char *id, bool confidential,
                                   " WHERE id = ?1 AND (confidential = 0"
                                   " OR ?2 = 1)";
   /* Contacts of the family's conversations, and contacts a member of the
-   * family is involved in (betrokkene). */
+   * family is involved in (betrokkene).  A contact counts as confidential
+   * if it, its conversation or that conversation's party is: a contact in
+   * a confidential party's conversation must not reveal that party. */
   static const char sql[] =
       FAMILY ", hits (seq) AS ("
              " SELECT c.seq FROM conversations v"
@@ -407,15 +417,16 @@ int lk_store_resident_timeline(lk_store *s, const char *id, bool confidential,
              "SELECT c.seq, c.id, COALESCE(c.conversation_id, ''),"
              " COALESCE(v.party_id, ''), c.kind, c.channel, c.subject,"
              " substr(c.content, 1, 400), c.occurred_at,"
-             " CASE WHEN c.confidential <> 0"
-             "  OR COALESCE(v.confidential, 0) <> 0 THEN 1 ELSE 0 END,"
+             " CASE WHEN c.confidential <> 0 OR COALESCE(v.confidential, 0)"
+             "  <> 0 OR COALESCE(vp.confidential, 0) <> 0 THEN 1 ELSE 0 END,"
              " CASE WHEN v.party_id IN (SELECT id FROM family)"
              "  THEN 0 ELSE 1 END"
              " FROM hits h JOIN contacts c ON c.seq = h.seq"
              " LEFT JOIN conversations v ON v.id = c.conversation_id"
+             " LEFT JOIN parties vp ON vp.id = v.party_id"
              " WHERE (c.occurred_at, c.seq) < (?3, ?4)"
-             " AND ((c.confidential = 0 AND COALESCE(v.confidential, 0) = 0)"
-             "  OR ?2 = 1)"
+             " AND ((c.confidential = 0 AND COALESCE(v.confidential, 0) = 0"
+             "  AND COALESCE(vp.confidential, 0) = 0) OR ?2 = 1)"
              " ORDER BY c.occurred_at DESC, c.seq DESC LIMIT ?5";
   struct timeline_ctx tc = {fn, ud};
   bool visible = false;

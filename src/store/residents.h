@@ -6,7 +6,8 @@
  *
  * The history of a party includes that of the parties merged into it
  * (parties.merged_into, followed transitively), so a resident who was two
- * parties before a merge still has one history.  Confidential parties,
+ * parties before a merge still has one history; a confidential party
+ * merged in counts only when `confidential` is true.  Confidential parties,
  * conversations and contacts are left out unless `confidential` is true;
  * a hidden party reads as LK_STORE_NOTFOUND, exactly like an unknown id.
  */
@@ -147,7 +148,8 @@ typedef struct lk_timeline_row {
   const char *subject;
   const char *content; /* the first 400 characters at most */
   int64_t occurred_at;
-  bool confidential; /* the contact's or its conversation's flag */
+  bool confidential; /* the contact's, its conversation's or that
+                        conversation's party's flag */
   bool involved;     /* found through a betrokkene, not a conversation */
 } lk_timeline_row;
 

@@ -116,6 +116,50 @@ class Fixture:
         self.statements = []
 
 
+def schema_errors(doc, schema, value, where="$"):
+    """Checks `value` against an OpenAPI 3.0 schema of `doc` (the subset
+    the part files use: $ref, type, nullable, enum, required, properties,
+    additionalProperties, items, maxItems, pattern-free strings).  Returns
+    a list of faults; additional members are faults unless allowed."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[1]
+        return schema_errors(doc, doc["components"]["schemas"][name], value,
+                             where)
+    if value is None:
+        return [] if schema.get("nullable") else ["%s is null" % where]
+    errs = []
+    kind = schema.get("type")
+    types = {"object": dict, "array": list, "string": str, "boolean": bool}
+    if kind == "integer":
+        if not isinstance(value, int) or isinstance(value, bool):
+            return ["%s is not an integer: %r" % (where, value)]
+    elif kind in types and not isinstance(value, types[kind]):
+        return ["%s is not %s: %r" % (where, kind, value)]
+    if "enum" in schema and value not in schema["enum"]:
+        errs.append("%s = %r not in %r" % (where, value, schema["enum"]))
+    if kind == "object":
+        props = schema.get("properties", {})
+        for name in schema.get("required", []):
+            if name not in value:
+                errs.append("%s lacks %s" % (where, name))
+        extra = schema.get("additionalProperties")
+        for name, v in value.items():
+            if name in props:
+                errs += schema_errors(doc, props[name], v,
+                                      "%s.%s" % (where, name))
+            elif isinstance(extra, dict):
+                errs += schema_errors(doc, extra, v, "%s.%s" % (where, name))
+            elif props and extra is not True:
+                errs.append("%s has undocumented %s" % (where, name))
+    if kind == "array":
+        if len(value) > schema.get("maxItems", len(value)):
+            errs.append("%s has too many items" % where)
+        for i, v in enumerate(value):
+            errs += schema_errors(doc, schema.get("items", {}), v,
+                                  "%s[%d]" % (where, i))
+    return errs
+
+
 def migrate(data):
     p = run_cli("migrate", data=data)
     if p.returncode != 0:
@@ -201,6 +245,20 @@ class ResidentsTest(LoketTestCase):
                          confidential=True)
         c[7] = f.contact(cls.conv_w, T0 + 7000, channel="balie",
                          subject="Zorgvraag")
+        # A confidential party in whose conversation Anna was involved, and
+        # a confidential party merged into Anna: neither may show through
+        # her history without the scope.
+        cls.carla = f.party("Carla Geheim", confidential=True)
+        conv_q = f.conversation(cls.carla, "email", "Geheim gesprek",
+                                last=T0 + 8000)
+        c[8] = f.contact(conv_q, T0 + 8000, subject="Over Anna")
+        f.involve(c[8], cls.anna)
+        cls.hidden_old = f.party("Anna (afgeschermd)", confidential=True,
+                                 merged_into=cls.anna)
+        cls.conv_h = f.conversation(cls.hidden_old, "post", "Brief",
+                                    last=T0 + 500)
+        c[9] = f.contact(cls.conv_h, T0 + 500, channel="post",
+                         subject="Brief")
         cls.contacts = c
         cls.task_open = f.task(c[1], "Terugbellen over container",
                                deadline=T0 + 86_400_000)
@@ -400,8 +458,11 @@ class ResidentsTest(LoketTestCase):
     def test_card_with_confidential_scope_shows_more(self):
         card = self.card(self.anna, self.cleared)
         self.assertEqual(card["conversationsPerChannel"],
-                         {"email": 1, "chat": 1, "balie": 1})
+                         {"email": 1, "chat": 1, "balie": 1, "post": 1})
         self.assertEqual(card["recentConversations"][0]["id"], self.conv_w)
+        self.assertEqual(card["recentConversations"][-1]["id"], self.conv_h)
+        self.assertEqual(sorted(card["mergedFrom"]),
+                         sorted([self.old, self.hidden_old]))
         self.assertEqual({t["id"] for t in card["openTasks"]},
                          {self.task_open, self.task_secret})
         # Still masked: the scope is no reveal.
@@ -538,8 +599,12 @@ class ResidentsTest(LoketTestCase):
         # With the scope, the confidential contacts appear in their place.
         items = self.timeline(self.anna, self.cleared)
         self.assertEqual([i["id"] for i in items],
-                         [c[7], c[6], c[5], c[4], c[3], c[2], c[1]])
-        self.assertTrue(all(i["confidential"] for i in items[:2]))
+                         [c[8], c[7], c[6], c[5], c[4], c[3], c[2], c[1],
+                          c[9]])
+        self.assertTrue(all(i["confidential"] for i in items[:3]))
+        self.assertTrue(items[-1]["confidential"])
+        self.assertEqual((items[0]["via"], items[0]["partyId"]),
+                         ("involved", self.carla))
         # The merged party's own timeline is only its own history; Bert's
         # has the contact Anna was involved in, through his conversation.
         self.assertEqual([i["id"] for i in self.timeline(self.old)], [c[2]])
@@ -590,15 +655,38 @@ class ResidentsTest(LoketTestCase):
         self.assertEqual(rows[0][1:5], (self.anna, "read", "klantbeeld",
                                         "party/%s/timeline" % self.anna))
 
-    def test_openapi_describes_the_endpoints(self):
+    def test_responses_match_the_openapi_document(self):
         doc = self.server.get("/api/openapi.json").json()
-        for path in ("/api/v1/parties", "/api/v1/parties/{id}",
-                     "/api/v1/parties/{id}/timeline",
-                     "/api/v1/processing-log"):
-            self.assertIn("get", doc["paths"].get(path, {}), path)
-        for name in ("ResidentCard", "PartySummary", "TimelineItem",
-                     "ProcessingLogEntry"):
-            self.assertIn(name, doc["components"]["schemas"])
+
+        def check(path, template, token, **params):
+            r = self.get(path, token, **params)
+            op = doc["paths"][template]["get"]
+            resp = op["responses"][str(r.status)]
+            media = "application/json" if r.status == 200 else \
+                "application/problem+json"
+            schema = resp["content"][media]["schema"]
+            self.assertEqual(schema_errors(doc, schema, r.json()), [],
+                             (path, params))
+            return r
+
+        parties = "/api/v1/parties"
+        one = "/api/v1/parties/{id}"
+        for token in (self.plain, self.cleared):
+            check(parties, parties, token, name="A", limit=50)
+            check(parties, parties, token, email="anna@example.nl")
+            for pid in (self.anna, self.old, self.html, self.secret):
+                check("/api/v1/parties/" + pid, one, token)
+                check("/api/v1/parties/%s/timeline" % pid, one + "/timeline",
+                      token)
+        check("/api/v1/parties/" + self.anna, one, self.plain, reveal="bsn",
+              reason="controle")
+        check("/api/v1/parties/" + self.anna, one, self.plain, reveal="bsn")
+        check(parties, parties, self.plain, bsn="1")
+        _, admin = create_token(self.data, "toezicht", "admin")
+        check("/api/v1/processing-log", "/api/v1/processing-log", admin,
+              limit=200)
+        check("/api/v1/processing-log", "/api/v1/processing-log",
+              self.plain)
 
 
 if __name__ == "__main__":
