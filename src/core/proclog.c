@@ -15,7 +15,7 @@ struct pending {
   char activity[48];
   char resource[256];
   char reason[256];
-  char request_id[40];
+  char request_id[48]; /* as long as lk_req ids */
 };
 
 static int pending_apply(lk_tx *tx, void *arg) {

@@ -22,6 +22,7 @@ import re
 import secrets
 import shutil
 import signal
+import sys
 import socket
 import sqlite3
 import subprocess
