@@ -15,6 +15,7 @@
 
 #include "api/api.h"
 #include "cli/cli.h"
+#include "core/assign.h"
 #include "core/token_cache.h"
 #include "events/bus.h"
 #include "http/server.h"
@@ -208,8 +209,10 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
   return lk_cli_log_level(level);
 }
 
-/* Waits for SIGTERM or SIGINT, ticking the server every second. */
-static void run_until_signal(lk_server *srv, const sigset_t *set) {
+/* Waits for SIGTERM or SIGINT, ticking the server and the assigner (snoozes
+ * end on time) every second. */
+static void run_until_signal(lk_server *srv, lk_assigner *as,
+                             const sigset_t *set) {
   struct timespec second = {1, 0};
   int sig;
 
@@ -221,12 +224,14 @@ static void run_until_signal(lk_server *srv, const sigset_t *set) {
       return;
     }
     lk_server_tick(srv);
+    lk_assigner_kick(as);
   }
 }
 
 /* Frees whatever app_open() made, in the reverse order. */
 static void app_close(lk_app *app, lk_router *router) {
   lk_store_close(app->store);
+  lk_assigner_free(app->assigner);
   lk_token_cache_free(app->tokens);
   lk_metrics_unregister_all();
   lk_router_free(router);
@@ -262,7 +267,8 @@ static int app_open(lk_app *app, const struct serve_opts *o,
   if (lk_store_last_event_seq(app->store, &last_seq) == 0)
     lk_bus_start_at(app->bus, last_seq);
   app->tokens = lk_token_cache_new(app->store, app->bus);
-  if (app->tokens == NULL) {
+  app->assigner = lk_assigner_start(app->store, app->bus);
+  if (app->tokens == NULL || app->assigner == NULL) {
     fputs("loket: out of memory\n", stderr);
     app_close(app, *router);
     return LK_EXIT_FAIL;
@@ -325,7 +331,7 @@ int lk_cli_serve(int argc, char **argv) {
     fflush(stdout);
   }
 
-  run_until_signal(srv, &set);
+  run_until_signal(srv, app.assigner, &set);
   lk_server_drain(srv, SHUTDOWN_GRACE_MS);
   /* Commit what is queued (resuming the requests that wait for it), then
    * stop the HTTP threads, and only then free the store they may still
