@@ -8,8 +8,10 @@ CREATE INDEX conversations_team_queue ON conversations (team_id, waiting_since)
   WHERE waiting_since IS NOT NULL AND status = 'open'
     AND assignee_id IS NULL;
 
--- Snoozed conversations whose time has come.
-CREATE INDEX conversations_snoozed ON conversations (snoozed_until)
+-- Snoozed conversations whose time has come.  (status, snoozed_until)
+-- rather than snoozed_until alone, so the planner prefers it to
+-- conversations_status for "status = 'snoozed' AND snoozed_until <= ?".
+CREATE INDEX conversations_snoozed ON conversations (status, snoozed_until)
   WHERE status = 'snoozed';
 
 -- The merges a party took part in as the merged one.
