@@ -811,6 +811,7 @@ struct lk_assigner {
   bool again; /* asked for while a pass ran */
   lk_write w;
   lk_assign_pass result;
+  uint64_t passes;
 };
 
 /* With as->lock held. */
@@ -838,6 +839,7 @@ static void pass_done(int status, void *arg) {
     lk_log(LK_LOG_ERROR, "assignment pass failed", "error",
            lk_store_strerror(status), NULL);
   pthread_mutex_lock(&as->lock);
+  as->passes++;
   if (status == 0 && as->result.more)
     as->again = true;
   if (as->again)
@@ -895,6 +897,15 @@ lk_assigner *lk_assigner_start(lk_store *store, lk_bus *bus) {
   }
   lk_assigner_kick(as); /* whatever queued while we were down */
   return as;
+}
+
+uint64_t lk_assigner_passes(lk_assigner *as) {
+  uint64_t n;
+
+  pthread_mutex_lock(&as->lock);
+  n = as->passes;
+  pthread_mutex_unlock(&as->lock);
+  return n;
 }
 
 void lk_assigner_free(lk_assigner *as) {

@@ -181,6 +181,8 @@ typedef struct lk_assigner lk_assigner;
 lk_assigner *lk_assigner_start(lk_store *store, lk_bus *bus);
 /* Asks for a pass (coalesced: at most one is pending).  Thread-safe. */
 void lk_assigner_kick(lk_assigner *as);
+/* Passes run so far (for tests and diagnostics). */
+uint64_t lk_assigner_passes(lk_assigner *as);
 /* Frees the assigner.  Call after lk_store_stop() (so no pass is pending)
  * and before the bus is destroyed.  Safe with NULL. */
 void lk_assigner_free(lk_assigner *as);

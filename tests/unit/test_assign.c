@@ -411,6 +411,89 @@ static void test_assigner_follows_events(void **state) {
   lk_test_dir_remove(&dir);
 }
 
+struct blocker {
+  lk_write w;
+  pthread_mutex_t lock;
+  pthread_cond_t cond;
+  bool running;
+  bool release;
+  bool done;
+};
+
+/* Holds the writer until released, so requests for passes pile up. */
+static int block_apply(lk_tx *tx, void *arg) {
+  struct blocker *b = arg;
+
+  (void)tx;
+  pthread_mutex_lock(&b->lock);
+  b->running = true;
+  pthread_cond_broadcast(&b->cond);
+  while (!b->release)
+    pthread_cond_wait(&b->cond, &b->lock);
+  pthread_mutex_unlock(&b->lock);
+  return 0;
+}
+
+static void block_done(int status, void *arg) {
+  struct blocker *b = arg;
+
+  (void)status;
+  pthread_mutex_lock(&b->lock);
+  b->done = true;
+  pthread_cond_broadcast(&b->cond);
+  pthread_mutex_unlock(&b->lock);
+}
+
+static void test_assigner_coalesces(void **state) {
+  lk_test_dir dir;
+  lk_store_options opt = {.group_commit = true};
+  lk_store *s;
+  lk_bus *bus = lk_bus_create(64);
+  lk_assigner *as;
+  struct blocker b = {.w = {.apply = block_apply, .done = block_done}};
+  uint64_t before;
+
+  (void)state;
+  lk_test_dir_make(&dir);
+  opt.dir = dir.path;
+  opt.on_events = lk_bus_publish_row;
+  opt.on_events_ud = bus;
+  assert_int_equal(lk_store_open(&opt, &s), 0);
+  as = lk_assigner_start(s, bus);
+  for (int i = 0; i < 500 && lk_assigner_passes(as) == 0; i++)
+    usleep(10000); /* the pass every start asks for */
+  before = lk_assigner_passes(as);
+  assert_int_equal(before, 1);
+  pthread_mutex_init(&b.lock, NULL);
+  pthread_cond_init(&b.cond, NULL);
+  b.w.arg = &b;
+  assert_int_equal(lk_store_submit(s, &b.w), 0);
+  pthread_mutex_lock(&b.lock);
+  while (!b.running)
+    pthread_cond_wait(&b.cond, &b.lock);
+  pthread_mutex_unlock(&b.lock);
+  /* A thousand requests while the writer is busy: one pass waits. */
+  for (int i = 0; i < 1000; i++)
+    lk_assigner_kick(as);
+  pthread_mutex_lock(&b.lock);
+  b.release = true;
+  pthread_cond_broadcast(&b.cond);
+  while (!b.done)
+    pthread_cond_wait(&b.cond, &b.lock);
+  pthread_mutex_unlock(&b.lock);
+  for (int i = 0; i < 500 && lk_assigner_passes(as) == before; i++)
+    usleep(10000);
+  usleep(200000);
+  assert_int_equal(lk_assigner_passes(as), before + 1);
+  lk_store_stop(s);
+  lk_assigner_free(as);
+  lk_store_close(s);
+  lk_bus_destroy(bus);
+  pthread_cond_destroy(&b.cond);
+  pthread_mutex_destroy(&b.lock);
+  lk_test_dir_remove(&dir);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_pass_respects_presence_capacity_team,
@@ -426,6 +509,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_assign_checks_ids, setup_store,
                                       teardown_store),
       cmocka_unit_test(test_assigner_follows_events),
+      cmocka_unit_test(test_assigner_coalesces),
   };
 
   lk_ids_init();
