@@ -11,12 +11,14 @@
 #include "store/store.h"
 
 struct lk_token_cache;
+struct lk_assigner;
 struct lk_ratelimit;
 
 typedef struct lk_app {
   lk_store *store;
   lk_bus *bus;
   struct lk_token_cache *tokens; /* verified API tokens */
+  struct lk_assigner *assigner;  /* round-robin assignment */
   const char *web_dir;           /* static files */
   size_t max_body;               /* largest request body accepted, bytes */
   size_t max_upload; /* the same for LK_ROUTE_UPLOAD routes (attachments) */

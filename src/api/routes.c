@@ -4,6 +4,7 @@
 #include "api/ki/ki.h"
 #include "api/residents.h"
 #include "api/session.h"
+#include "api/teams.h"
 #include "http/static.h"
 
 static const struct {
@@ -26,10 +27,8 @@ static const struct {
 
 /* Areas with many routes register their own. */
 static int (*const areas[])(lk_router *r) = {
-    lk_session_routes,
-    lk_ki_routes,
-    lk_conversations_routes,
-    lk_residents_routes,
+    lk_session_routes,   lk_ki_routes,    lk_conversations_routes,
+    lk_residents_routes, lk_teams_routes,
 };
 
 int lk_api_routes(lk_router *r) {

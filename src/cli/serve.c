@@ -16,6 +16,7 @@
 
 #include "api/api.h"
 #include "cli/cli.h"
+#include "core/assign.h"
 #include "core/ratelimit.h"
 #include "core/session.h"
 #include "core/token_cache.h"
@@ -336,8 +337,8 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
   return lk_cli_log_level(level);
 }
 
-/* Waits for SIGTERM or SIGINT, ticking the server every second and
- * purging expired sessions every minute. */
+/* Waits for SIGTERM or SIGINT, ticking the server and the assigner (snoozes
+ * end on time) every second and purging expired sessions every minute. */
 static void run_until_signal(lk_server *srv, lk_app *app, const sigset_t *set) {
   struct timespec second = {1, 0};
   lk_session_config cfg = {app->session_idle_ms, app->session_absolute_ms};
@@ -352,6 +353,7 @@ static void run_until_signal(lk_server *srv, lk_app *app, const sigset_t *set) {
       return;
     }
     lk_server_tick(srv);
+    lk_assigner_kick(app->assigner);
     if (++ticks % SESSION_PURGE_EVERY_S == 0)
       (void)lk_session_purge_submit(app->store, &cfg);
   }
@@ -360,6 +362,7 @@ static void run_until_signal(lk_server *srv, lk_app *app, const sigset_t *set) {
 /* Frees whatever app_open() made, in the reverse order. */
 static void app_close(lk_app *app, lk_router *router) {
   lk_store_close(app->store);
+  lk_assigner_free(app->assigner);
   lk_token_cache_free(app->tokens);
   lk_ratelimit_free(app->login_by_account);
   lk_ratelimit_free(app->login_by_address);
@@ -403,8 +406,9 @@ static int app_open(lk_app *app, const struct serve_opts *o,
   app->login_by_address =
       lk_ratelimit_new((int)o->login_attempts_address, o->login_window_s * 1000,
                        4096, lk_clock_system());
+  app->assigner = lk_assigner_start(app->store, app->bus);
   if (app->tokens == NULL || app->login_by_account == NULL ||
-      app->login_by_address == NULL) {
+      app->login_by_address == NULL || app->assigner == NULL) {
     fputs("loket: out of memory\n", stderr);
     app_close(app, *router);
     return LK_EXIT_FAIL;
