@@ -515,6 +515,55 @@ class KiPartiesTest(LoketTestCase):
                 status=204)
         self.assertEqual(self.bsn(q, "999993653").status, 201)
 
+    def test_partij_with_identificatoren(self):
+        ident = {"partijIdentificator": {
+            "codeObjecttype": "natuurlijk_persoon",
+            "codeSoortObjectId": "bsn", "objectId": "123456782",
+            "codeRegister": "brp"}}
+        p = self.persoon(achternaam="Inline", partijIdentificatoren=[ident])
+        ids = p["partijIdentificatoren"]
+        self.assertEqual(len(ids), 1)
+        self.assertEqual(ids[0]["identificeerdePartij"]["uuid"], p["uuid"])
+        # The same BSN for a second party: nothing of it is created.
+        r = self.call("POST", "partijen", {
+            "soortPartij": "persoon", "indicatieActief": True,
+            "interneNotitie": "atomair", "partijIdentificatoren": [ident]})
+        self.fout(r, 400,
+                  "partijIdentificatoren.0.partijIdentificator.objectId",
+                  "unique")
+        self.assertEqual(db_query(self.data, "SELECT COUNT(*) FROM parties"
+                                  " WHERE internal_note = 'atomair'"),
+                         [(0,)])
+        bad = json.loads(json.dumps(ident))
+        bad["partijIdentificator"]["objectId"] = "123456781"
+        r = self.call("POST", "partijen", {
+            "soortPartij": "persoon", "indicatieActief": True,
+            "partijIdentificatoren": [bad]})
+        self.fout(r, 400,
+                  "partijIdentificatoren.0.partijIdentificator.objectId",
+                  "invalid")
+        # PATCH without the list keeps it; with a list sets it.
+        v = self.ok("PATCH", "partijen/" + p["uuid"],
+                    {"interneNotitie": "blijft"})
+        self.assertEqual([x["uuid"] for x in v["partijIdentificatoren"]],
+                         [ids[0]["uuid"]])
+        other = dict(bad)
+        other["partijIdentificator"] = dict(bad["partijIdentificator"],
+                                            objectId="999990019")
+        lst = self.ok("GET", "partijen?partijIdentificator__objectId="
+                      "999990019")
+        if lst["count"] == 0:
+            v = self.ok("PATCH", "partijen/" + p["uuid"],
+                        {"partijIdentificatoren": [other]})
+            self.assertEqual(
+                [x["partijIdentificator"]["objectId"]
+                 for x in v["partijIdentificatoren"]], ["999990019"])
+        v = self.ok("PATCH", "partijen/" + p["uuid"],
+                    {"partijIdentificatoren": []})
+        self.assertEqual(v["partijIdentificatoren"], [])
+        self.fout(self.call("GET", "partij-identificatoren/" +
+                            ids[0]["uuid"]), 404)
+
     # ---- digitaleadressen ---------------------------------------------
 
     def test_digitale_adressen(self):
