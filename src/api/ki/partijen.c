@@ -265,7 +265,11 @@ int lk_ki_address_member(lk_ki *c, json_t *doc, const char *key, char *out,
       rc = LK_EINVALID;
       continue;
     }
-    if (s == NULL)
+    /* "" would break the patterns of these members: leave it out. */
+    if (s == NULL ||
+        (s[0] == '\0' && (strcmp(strs[i].name, "postcode") == 0 ||
+                          strcmp(strs[i].name, "land") == 0 ||
+                          strcmp(strs[i].name, "nummeraanduidingId") == 0)))
       continue;
     if (s[0] != '\0' &&
         ((strcmp(strs[i].name, "nummeraanduidingId") == 0 &&
