@@ -443,7 +443,7 @@ int lk_store_identifier_type_taken(lk_tx *tx, const char *party_id,
   static const char sql[] =
       "SELECT COUNT(*) FROM party_identifiers WHERE party_id = ?1"
       " AND id_type = ?2 AND id <> ?3";
-  int64_t n;
+  int64_t n = 0;
   int rc = count_tx(tx, sql, party_id, id_type, except, NULL, &n);
 
   *taken = n > 0;
@@ -455,7 +455,7 @@ int lk_store_identifier_identity_taken(lk_tx *tx, const lk_identifier_row *r,
   static const char sql[] =
       "SELECT COUNT(*) FROM party_identifiers WHERE id_type = ?1"
       " AND object_id = ?2 AND COALESCE(sub_of, '') = ?3 AND id <> ?4";
-  int64_t n;
+  int64_t n = 0;
   int rc = count_tx(tx, sql, r->id_type, r->object_id, r->sub_of, r->id, &n);
 
   *taken = n > 0;
