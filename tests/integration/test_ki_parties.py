@@ -580,6 +580,50 @@ class KiPartiesTest(LoketTestCase):
         self.fout(self.call("GET", "partij-identificatoren/" +
                             ids[0]["uuid"]), 404)
 
+    def test_partij_with_adressen_and_rekeningnummers(self):
+        d = self.ok("POST", "digitaleadressen", {
+            "adres": "los@example.nl", "soortDigitaalAdres": "email",
+            "isStandaardAdres": True}, 201)
+        self.assertIsNone(d["verstrektDoorPartij"])
+        acct = self.ok("POST", "rekeningnummers",
+                       {"iban": "GB82WEST12345698765432"}, 201)
+        p = self.persoon(achternaam="Links",
+                         digitaleAdressen=[{"uuid": d["uuid"]}],
+                         voorkeursDigitaalAdres={"uuid": d["uuid"]},
+                         rekeningnummers=[{"uuid": acct["uuid"]}],
+                         voorkeursRekeningnummer={"uuid": acct["uuid"]})
+        self.assertEqual([x["uuid"] for x in p["digitaleAdressen"]],
+                         [d["uuid"]])
+        self.assertEqual(p["voorkeursDigitaalAdres"]["uuid"], d["uuid"])
+        self.assertEqual(p["voorkeursRekeningnummer"]["uuid"], acct["uuid"])
+        self.assertEqual(self.ok("GET", "digitaleadressen/" + d["uuid"])[
+            "verstrektDoorPartij"]["uuid"], p["uuid"])
+        # A PATCH of something else leaves the links alone.
+        v = self.ok("PATCH", "partijen/" + p["uuid"], {"interneNotitie": "x"})
+        self.assertEqual(len(v["digitaleAdressen"]), 1)
+        # Another party takes the address: it leaves the first one, and so
+        # does the preference.
+        q = self.persoon(achternaam="Links2",
+                         digitaleAdressen=[{"uuid": d["uuid"]}])
+        self.assertEqual(len(q["digitaleAdressen"]), 1)
+        v = self.ok("GET", "partijen/" + p["uuid"])
+        self.assertEqual(v["digitaleAdressen"], [])
+        self.assertIsNone(v["voorkeursDigitaalAdres"])
+        moved = self.ok("GET", "digitaleadressen/" + d["uuid"])
+        self.assertEqual(moved["verstrektDoorPartij"]["uuid"], q["uuid"])
+        # Preferring an address that is not the party's own is refused.
+        r = self.call("PATCH", "partijen/" + p["uuid"], {
+            "voorkeursDigitaalAdres": {"uuid": d["uuid"]}})
+        self.fout(r, 400, "voorkeursDigitaalAdres")
+        v = self.ok("PATCH", "partijen/" + p["uuid"],
+                    {"rekeningnummers": []})
+        self.assertEqual(v["rekeningnummers"], [])
+        self.assertIsNone(v["voorkeursRekeningnummer"])
+        r = self.call("PATCH", "partijen/" + p["uuid"], {
+            "digitaleAdressen": [{"uuid":
+                                  "0190f3b2-8c4e-7a4e-9b1e-0123456789ab"}]})
+        self.fout(r, 400, "digitaleAdressen.0", "does_not_exist")
+
     # ---- digitaleadressen ---------------------------------------------
 
     def test_digitale_adressen(self):
