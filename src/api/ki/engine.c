@@ -711,7 +711,7 @@ static int int_param(lk_ki *c, const char *name, int def, int min, int max,
   long v;
 
   *out = def;
-  if (s == NULL)
+  if (s == NULL || s[0] == '\0')
     return 0;
   errno = 0;
   v = strtol(s, &end, 10);
