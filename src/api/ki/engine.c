@@ -16,7 +16,7 @@
 #define API_VERSION "0.9.0" /* info.version of the document we serve */
 
 typedef struct ki_invalid {
-  char name[64];
+  char name[128];
   char code[32];
   char reason[200];
 } ki_invalid;
@@ -27,15 +27,18 @@ struct lk_ki {
   char base[320]; /* scheme://host/klantinteracties/api/v1 */
   ki_invalid invalid[LK_KI_MAX_INVALID];
   int ninvalid;
-  int depth; /* of expand recursion */
+  int depth;       /* of expand recursion */
+  int quiet;       /* > 0: renders only check existence, no processing log */
+  json_t *body;    /* the request body while `prepare` runs */
+  lk_ki_mode mode; /* of the write in progress */
 };
 
 /* A write in flight: the engine's context outlives the handler. */
 struct ki_write {
   lk_api_write aw; /* first: see lk_api_submit */
   lk_ki c;
-  lk_ki_mode mode;
   lk_ki_op *op;
+  void (*then)(lk_ki *c, int status, lk_ki_op *op);
 };
 
 static void ki_write_free(void *p) {
@@ -71,11 +74,17 @@ int lk_ki_invalid(lk_ki *c, const char *name, const char *code,
   return LK_EINVALID;
 }
 
+bool lk_ki_in_body(lk_ki *c, const char *member) {
+  return json_object_get(c->body, member) != NULL;
+}
+
 bool lk_ki_has_invalid(lk_ki *c) {
   return c->ninvalid > 0;
 }
 
 int lk_ki_log_read(lk_ki *c, const char *party_id) {
+  if (c->quiet > 0)
+    return 0;
   lk_proclog_entry e = {
       .actor = lk_req_actor(c->req),
       .party_id = party_id,
@@ -240,7 +249,7 @@ static int missing(lk_ki *c, const char *name) {
 int lk_ki_get_string(lk_ki *c, json_t *obj, const char *prefix, const char *key,
                      size_t max, bool required, const char **out) {
   json_t *v = member(obj, key);
-  char name[64];
+  char name[128];
   char reason[96];
   const char *s;
 
@@ -272,7 +281,7 @@ int lk_ki_get_string(lk_ki *c, json_t *obj, const char *prefix, const char *key,
 int lk_ki_get_bool(lk_ki *c, json_t *obj, const char *prefix, const char *key,
                    bool required, int *out) {
   json_t *v = member(obj, key);
-  char name[64];
+  char name[128];
 
   member_name(name, sizeof(name), prefix, key);
   *out = -1;
@@ -287,7 +296,7 @@ int lk_ki_get_bool(lk_ki *c, json_t *obj, const char *prefix, const char *key,
 int lk_ki_get_enum(lk_ki *c, json_t *obj, const char *prefix, const char *key,
                    const char *const *values, bool required, const char **out) {
   json_t *v = member(obj, key);
-  char name[64];
+  char name[128];
   const char *s;
 
   member_name(name, sizeof(name), prefix, key);
@@ -329,7 +338,7 @@ static bool date_ok(const char *s) {
 int lk_ki_get_date(lk_ki *c, json_t *obj, const char *prefix, const char *key,
                    bool required, const char **out) {
   json_t *v = member(obj, key);
-  char name[64];
+  char name[128];
 
   member_name(name, sizeof(name), prefix, key);
   *out = NULL;
@@ -372,7 +381,7 @@ int lk_ki_ref_uuid(lk_ki *c, json_t *v, const char *name, const char *target,
 int lk_ki_get_ref(lk_ki *c, json_t *obj, const char *prefix, const char *key,
                   const char *target, bool required, const char **out) {
   json_t *v = member(obj, key);
-  char name[64];
+  char name[128];
 
   member_name(name, sizeof(name), prefix, key);
   *out = NULL;
@@ -388,7 +397,9 @@ int lk_ki_exists(lk_ki *c, const char *resource, const char *uuid) {
 
   if (r == NULL || !lk_uuid_valid(uuid))
     return 0;
+  c->quiet++;
   rc = r->render(c, uuid, &v);
+  c->quiet--;
   json_decref(v);
   if (rc == LK_STORE_NOTFOUND)
     return 0;
@@ -571,7 +582,7 @@ static int64_t days_from_civil(long y, long m, long d) {
 }
 
 int lk_ki_parse_datetime(const char *s, int64_t *out) {
-  long y, mo, d, h = 0, mi = 0, sec = 0, ms = 0, oh = 0, om = 0;
+  long y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, ms = 0, oh = 0, om = 0;
   int sign = 0;
   char date[11];
   const char *p;
@@ -649,11 +660,12 @@ static int parse_filters(lk_ki *c, lk_ki_query *q, char stamps[][24]) {
     if (i >= 32)
       break;
     q->values[i] = NULL;
-    if (v == NULL)
+    /* As in django-filter: an empty value does not filter. */
+    if (v == NULL || v[0] == '\0')
       continue;
     switch (f->type) {
     case LK_KI_F_STRING:
-      ok = lk_text_ok(v, 1000, false) || v[0] == '\0';
+      ok = lk_text_ok(v, 1000, false);
       break;
     case LK_KI_F_BOOL:
       ok = bool_param(v, &conv);
@@ -700,7 +712,7 @@ static int int_param(lk_ki *c, const char *name, int def, int min, int max,
   long v;
 
   *out = def;
-  if (s == NULL)
+  if (s == NULL || s[0] == '\0')
     return 0;
   errno = 0;
   v = strtol(s, &end, 10);
@@ -848,34 +860,90 @@ static void get_one(lk_ki *c, const char *uuid) {
 
 /* ---- writes ---------------------------------------------------------- */
 
-static void written(lk_req *req, int status) {
-  struct ki_write *w = lk_req_data(req);
-  lk_ki *c = &w->c;
-  lk_ki_op *op = w->op;
-  json_t *v = NULL;
-  int rc;
-
-  c->req = req;
-  if (status == LK_EINVALID ||
-      (status == LK_STORE_CONFLICT && op->fail_name[0] != '\0')) {
-    if (status == LK_STORE_CONFLICT) {
-      lk_req_problem(req, 409, "conflict", "Conflict", op->fail_reason,
-                     op->fail_name);
-      return;
-    }
+void lk_ki_fail_write(lk_ki *c, int status, const lk_ki_op *op) {
+  if (status == LK_STORE_CONFLICT && op->fail_name[0] != '\0') {
+    lk_req_problem(c->req, 409, "conflict", "Conflict", op->fail_reason,
+                   op->fail_name);
+    return;
+  }
+  if (status == LK_EINVALID) {
     lk_ki_invalid(c, op->fail_name[0] ? op->fail_name : "nonFieldErrors",
                   op->fail_code[0] ? op->fail_code : "invalid",
                   op->fail_reason[0] ? op->fail_reason : "Ongeldige invoer.");
     respond_invalid(c);
     return;
   }
-  if (status != 0) {
-    fail(c, status);
+  fail(c, status);
+}
+
+void lk_ki_respond(lk_ki *c, int status, json_t *body) {
+  if (body == NULL) {
+    lk_req_problem_store(c->req, LK_STORE_NOMEM);
     return;
   }
-  if (w->mode == LK_KI_DELETE) {
-    lk_req_add_header(req, "API-version", API_VERSION);
-    lk_req_respond(req, 204, NULL, "", 0);
+  respond_json(c, status, body);
+}
+
+void lk_ki_fail(lk_ki *c, int rc) {
+  fail(c, rc);
+}
+
+static void ki_write_free(void *p);
+static void written(lk_req *req, int status);
+
+void lk_ki_submit(lk_ki *c, lk_ki_op *op, lk_write_fn apply,
+                  void (*then)(lk_ki *c, int status, lk_ki_op *op)) {
+  struct ki_write *w = calloc(1, sizeof(*w));
+
+  if (w == NULL) {
+    free(op);
+    lk_req_problem_store(c->req, LK_STORE_NOMEM);
+    return;
+  }
+  w->c = *c;
+  w->c.body = NULL;
+  w->op = op;
+  w->then = then;
+  lk_req_set_data(c->req, w, ki_write_free);
+  lk_api_submit(c->req, &w->aw, apply, op, written);
+}
+
+void lk_ki_custom(lk_req *req, void (*fn)(lk_ki *c)) {
+  lk_ki *c;
+
+  if (lk_api_auth(req, "api") != 0)
+    return;
+  /* Heap: the context holds room for every invalid param. */
+  c = calloc(1, sizeof(*c));
+  if (c == NULL) {
+    lk_req_problem_store(req, LK_STORE_NOMEM);
+    return;
+  }
+  c->req = req;
+  set_base(c);
+  fn(c);
+  free(c);
+}
+
+static void written(lk_req *req, int status) {
+  struct ki_write *w = lk_req_data(req);
+
+  w->c.req = req;
+  w->then(&w->c, status, w->op);
+}
+
+/* The answer to a resource's write: the item as it now is. */
+static void resource_written(lk_ki *c, int status, lk_ki_op *op) {
+  json_t *v = NULL;
+  int rc;
+
+  if (status != 0) {
+    lk_ki_fail_write(c, status, op);
+    return;
+  }
+  if (c->mode == LK_KI_DELETE) {
+    lk_req_add_header(c->req, "API-version", API_VERSION);
+    lk_req_respond(c->req, 204, NULL, "", 0);
     return;
   }
   rc = c->res->render(c, op->uuid, &v);
@@ -883,17 +951,16 @@ static void written(lk_req *req, int status) {
     fail(c, rc);
     return;
   }
-  if (w->mode == LK_KI_CREATE) {
+  if (c->mode == LK_KI_CREATE) {
     json_t *url = json_object_get(v, "url");
 
     if (json_is_string(url))
-      lk_req_add_header(req, "Location", json_string_value(url));
+      lk_req_add_header(c->req, "Location", json_string_value(url));
   }
-  respond_json(c, w->mode == LK_KI_CREATE ? 201 : 200, v);
+  respond_json(c, c->mode == LK_KI_CREATE ? 201 : 200, v);
 }
 
 static void write_item(lk_ki *c, lk_ki_mode mode, const char *uuid) {
-  struct ki_write *w;
   json_t *body = NULL;
   json_t *doc = NULL;
   lk_write_fn apply = NULL;
@@ -932,14 +999,17 @@ static void write_item(lk_ki *c, lk_ki_mode mode, const char *uuid) {
     json_object_foreach(body, key, v) {
       json_object_set(doc, key, v);
     }
-    json_decref(body);
   }
   if (lk_ki_has_invalid(c)) {
+    json_decref(body);
     json_decref(doc);
     respond_invalid(c);
     return;
   }
+  c->body = mode == LK_KI_CREATE ? doc : body;
   rc = c->res->prepare(c, mode, uuid, doc, &op, &apply);
+  c->body = NULL;
+  json_decref(body);
   json_decref(doc);
   if (rc == 0 && lk_ki_has_invalid(c))
     rc = LK_EINVALID;
@@ -948,17 +1018,8 @@ static void write_item(lk_ki *c, lk_ki_mode mode, const char *uuid) {
     fail(c, rc);
     return;
   }
-  w = calloc(1, sizeof(*w));
-  if (w == NULL) {
-    free(op);
-    lk_req_problem_store(c->req, LK_STORE_NOMEM);
-    return;
-  }
-  w->c = *c;
-  w->mode = mode;
-  w->op = op;
-  lk_req_set_data(c->req, w, ki_write_free);
-  lk_api_submit(c->req, &w->aw, apply, op, written);
+  c->mode = mode;
+  lk_ki_submit(c, op, apply, resource_written);
 }
 
 /* ---- the handler ----------------------------------------------------- */
@@ -967,7 +1028,7 @@ static void ki_handle(lk_req *req) {
   const char *path = lk_req_path(req) + strlen(LK_KI_BASE "/");
   const char *method = lk_req_method(req);
   const char *uuid = lk_req_param(req, "uuid");
-  char name[64];
+  char name[128];
   size_t len = strcspn(path, "/");
   lk_ki c = {.req = req};
 

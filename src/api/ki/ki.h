@@ -127,6 +127,27 @@ typedef struct lk_ki_resource {
                  lk_ki_op **op, lk_write_fn *apply);
 } lk_ki_resource;
 
+/* ---- for endpoints outside the resource pattern ----------------------- */
+
+/* Authenticates `req` (scope api) and runs `fn` with an engine context
+ * (urls, member readers, lk_ki_invalid, lk_ki_exists ...); `fn` answers
+ * with lk_ki_respond/lk_ki_fail or submits with lk_ki_submit.  The
+ * context lives only during `fn` (lk_ki_submit copies it). */
+void lk_ki_custom(lk_req *req, void (*fn)(lk_ki *c));
+/* Answers with `body` (taken over) and the API-version header. */
+void lk_ki_respond(lk_ki *c, int status, json_t *body);
+/* Answers a failure: LK_EINVALID as 400 with the invalid params recorded,
+ * LK_STORE_NOTFOUND as 404, anything else as lk_req_problem_store(). */
+void lk_ki_fail(lk_ki *c, int rc);
+/* Answers the failure of a write with the fail_* of its op (400 or 409),
+ * else as lk_ki_fail(). */
+void lk_ki_fail_write(lk_ki *c, int status, const lk_ki_op *op);
+/* Submits apply(op) (op malloc'd, taken over and freed after `then`) and
+ * suspends the request; then(c, status, op) runs on a server thread once
+ * it committed (status 0) or failed, and answers. */
+void lk_ki_submit(lk_ki *c, lk_ki_op *op, lk_write_fn apply,
+                  void (*then)(lk_ki *c, int status, lk_ki_op *op));
+
 /* ---- for resources ------------------------------------------------- */
 
 /* Registers the routes of every resource in the registry (registry.c).
@@ -146,6 +167,11 @@ void lk_ki_op_init(lk_ki *c, lk_ki_op *op);
  * LK_EINVALID so a prepare can `return lk_ki_invalid(...)`. */
 int lk_ki_invalid(lk_ki *c, const char *name, const char *code,
                   const char *reason);
+/* While `prepare` runs: was `member` in the request body itself (not only
+ * in the current item the engine merged it into)?  Members that replace
+ * sets of other items (a party's identifiers) act only when sent, so a
+ * PATCH of something else never undoes a concurrent change to them. */
+bool lk_ki_in_body(lk_ki *c, const char *member);
 /* True once lk_ki_invalid() has been called. */
 bool lk_ki_has_invalid(lk_ki *c);
 
