@@ -917,6 +917,30 @@ class LoginPage(SessionCase):
         self.assertEqual(r.header("Location"), "/login")
 
 
+class OpenApi(SessionCase):
+    def test_described(self):
+        doc = self.srv.get("/api/openapi.json").json()
+        for path, methods in (("/api/v1/session", ("post", "get", "delete")),
+                              ("/api/v1/session/password", ("post",)),
+                              ("/api/v1/users", ("get", "post")),
+                              ("/api/v1/users/{id}", ("get", "patch"))):
+            for m in methods:
+                self.assertIn(m, doc["paths"][path], (path, m))
+        schemas = doc["components"]["schemas"]
+        self.assertIn("session", doc["components"]["securitySchemes"])
+        self.assertIn("bearer", doc["components"]["securitySchemes"])
+        # What the server answers has what the document promises, and no
+        # more.
+        b = self.browser()
+        sess = b.login("admin@example.org").json()
+        self.assertEqual(set(sess), set(schemas["Session"]["properties"]))
+        self.assertEqual(set(sess["user"]),
+                         set(schemas["SessionUser"]["required"]))
+        user = b.request("GET", "/api/v1/users/" + self.agent_id).json()
+        self.assertEqual(set(user), set(schemas["User"]["required"]))
+        self.assertEqual(set(user), set(schemas["User"]["properties"]))
+
+
 class SecureCookies(LoketTestCase):
     def test_secure_flag(self):
         data = self.make_data_dir()
