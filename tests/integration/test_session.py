@@ -201,6 +201,30 @@ class LogIn(SessionCase):
         # argon2id runs either way; a lookup alone would be 100x faster.
         self.assertGreater(unknown, known / 3, (known, unknown))
 
+    def test_parallel_logins(self):
+        # Password checks queue on the hashing threads; every one is
+        # answered, each with its own session.
+        import threading
+        results = []
+
+        def one(email):
+            b = self.browser()
+            results.append((b.login(email).status, b.session))
+        threads = [threading.Thread(target=one, args=(e,)) for e in
+                   ["agent@example.org", "admin@example.org"] * 4]
+        for t in threads:
+            t.start()
+        t0 = time.monotonic()
+        r = self.srv.get("/healthz")
+        healthz = time.monotonic() - t0
+        for t in threads:
+            t.join()
+        self.assertEqual(r.status, 200)
+        self.assertEqual(sorted(st for st, _ in results), [201] * 8)
+        self.assertEqual(len({sid for _, sid in results}), 8)
+        # The HTTP threads stay free while argon2id runs elsewhere.
+        self.assertLess(healthz, 2.0)
+
     def test_bad_bodies(self):
         b = self.browser()
         r = b.request("POST", "/api/v1/session", {"email": "a@b.nl"},
