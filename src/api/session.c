@@ -10,6 +10,8 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <netinet/in.h>
+#include <sodium.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -289,65 +291,135 @@ static void address_key(lk_buf *b, const char *address) {
   lk_buf_puts(b, address);
 }
 
-int lk_api_login_check(lk_req *req, const char *email, const char *password,
-                       lk_session_login_op *op, int64_t *retry_ms) {
+/* Takes back what an attempt counted: it turned out to be no guess. */
+static void login_uncount(lk_app *app, lk_api_login *l, bool account_too) {
+  if (account_too && app->login_by_account != NULL)
+    lk_ratelimit_forgive(app->login_by_account, l->account_key,
+                         l->account_stamp);
+  if (app->login_by_address != NULL)
+    lk_ratelimit_forgive(app->login_by_address, l->address_key,
+                         l->address_stamp);
+}
+
+static void free_secret(char **s) {
+  if (*s != NULL) {
+    sodium_memzero(*s, strlen(*s));
+    free(*s);
+    *s = NULL;
+  }
+}
+
+/* The password check: on a worker thread, or inline without one. */
+static void login_work(lk_work *w) {
+  lk_api_login *l =
+      (lk_api_login *)(void *)((char *)w - offsetof(lk_api_login, work));
+
+  l->rc = lk_user_check_password(lk_req_app(l->req)->store, l->email,
+                                 l->password, &l->user);
+  free_secret(&l->password);
+  if (l->queued)
+    lk_req_resume(l->req);
+}
+
+/* Back on a server thread: settle the counts and prepare the session. */
+static void login_finish(lk_req *req) {
+  lk_api_login *l = lk_req_data(req);
   lk_app *app = lk_req_app(req);
-  char address[LK_CLIENT_ADDRESS_MAX + 1];
   char old[LK_SESSION_ID_LEN + 2];
+  lk_session_config cfg;
+  int rc = l->rc;
+
+  if (rc == LK_STORE_NOTFOUND) {
+    lk_log(LK_LOG_WARN, "log-in refused", "id", lk_req_id(req), "remote",
+           l->address, NULL);
+    rc = LK_LOGIN_REFUSED;
+  } else if (rc == LK_LOGIN_BUSY) {
+    login_uncount(app, l, true);
+  } else {
+    /* A success (or our own failure) is no guess: it does not count. */
+    if (app->login_by_account != NULL)
+      lk_ratelimit_reset(app->login_by_account, l->account_key);
+    login_uncount(app, l, false);
+  }
+  if (rc == 0) {
+    lk_api_session_config(req, &cfg);
+    /* The session the browser had before (or was given by an attacker)
+     * ends with this log-in. */
+    lk_req_cookie(req, LK_SESSION_COOKIE, old, sizeof(old));
+    lk_session_login_prepare(&l->op, &l->user, old[0] != '\0' ? old : NULL,
+                             l->address, &cfg);
+  }
+  free(l->email);
+  free(l->account_key);
+  free(l->address_key);
+  l->email = l->account_key = l->address_key = NULL;
+  l->then(req, rc);
+}
+
+void lk_api_login_start(lk_req *req, lk_api_login *l, const char *email,
+                        const char *password,
+                        void (*then)(lk_req *req, int rc)) {
+  lk_app *app = lk_req_app(req);
   lk_buf akey = LK_BUF_INIT;
   lk_buf bkey = LK_BUF_INIT;
-  int64_t astamp = 0;
-  int64_t bstamp = 0;
   int64_t wait = 0;
-  lk_session_config cfg;
-  lk_user_row u;
-  int rc;
 
-  lk_req_client_address(req, app->trust_proxy, address, sizeof(address));
+  l->req = req;
+  l->then = then;
+  lk_req_client_address(req, app->trust_proxy, l->address, sizeof(l->address));
   account_key(&akey, email);
-  address_key(&bkey, address);
-  if (!lk_buf_ok(&akey) || !lk_buf_ok(&bkey)) {
-    rc = LK_STORE_NOMEM;
-    goto out;
+  address_key(&bkey, l->address);
+  l->account_key = lk_buf_steal(&akey);
+  l->address_key = lk_buf_steal(&bkey);
+  l->email = strdup(email);
+  l->password = strdup(password);
+  if (l->account_key == NULL || l->address_key == NULL || l->email == NULL ||
+      l->password == NULL) {
+    free_secret(&l->password);
+    free(l->email);
+    free(l->account_key);
+    free(l->address_key);
+    l->email = l->account_key = l->address_key = NULL;
+    then(req, LK_STORE_NOMEM);
+    return;
   }
   /* Counted before the check, so parallel guesses cannot outrun it. */
   if (app->login_by_account != NULL)
-    wait = lk_ratelimit_hit(app->login_by_account, akey.data, &astamp);
+    wait = lk_ratelimit_hit(app->login_by_account, l->account_key,
+                            &l->account_stamp);
   if (wait == 0 && app->login_by_address != NULL) {
-    wait = lk_ratelimit_hit(app->login_by_address, bkey.data, &bstamp);
+    wait = lk_ratelimit_hit(app->login_by_address, l->address_key,
+                            &l->address_stamp);
     if (wait > 0 && app->login_by_account != NULL)
-      lk_ratelimit_forgive(app->login_by_account, akey.data, astamp);
+      lk_ratelimit_forgive(app->login_by_account, l->account_key,
+                           l->account_stamp);
   }
   if (wait > 0) {
-    *retry_ms = wait;
     lk_log(LK_LOG_WARN, "log-in rate limited", "id", lk_req_id(req), "remote",
-           address, NULL);
-    rc = LK_LOGIN_LIMITED;
-    goto out;
+           l->address, NULL);
+    l->retry_ms = wait;
+    free_secret(&l->password);
+    free(l->email);
+    free(l->account_key);
+    free(l->address_key);
+    l->email = l->account_key = l->address_key = NULL;
+    then(req, LK_LOGIN_LIMITED);
+    return;
   }
-  rc = lk_user_check_password(app->store, email, password, &u);
-  if (rc == LK_STORE_NOTFOUND) {
-    lk_log(LK_LOG_WARN, "log-in refused", "id", lk_req_id(req), "remote",
-           address, NULL);
-    rc = LK_LOGIN_REFUSED;
-    goto out;
+  l->work.fn = login_work;
+  if (app->hasher == NULL) {
+    login_work(&l->work);
+    login_finish(req);
+    return;
   }
-  /* A success (or our own failure) is no guess: it does not count. */
-  if (app->login_by_account != NULL)
-    lk_ratelimit_reset(app->login_by_account, akey.data);
-  if (app->login_by_address != NULL)
-    lk_ratelimit_forgive(app->login_by_address, bkey.data, bstamp);
-  if (rc != 0)
-    goto out;
-  lk_api_session_config(req, &cfg);
-  /* The session the browser had before (or was given by an attacker)
-   * ends with this log-in. */
-  lk_req_cookie(req, LK_SESSION_COOKIE, old, sizeof(old));
-  lk_session_login_prepare(op, &u, old[0] != '\0' ? old : NULL, address, &cfg);
-out:
-  lk_buf_free(&akey);
-  lk_buf_free(&bkey);
-  return rc;
+  l->queued = true;
+  lk_req_suspend(req, login_finish);
+  if (lk_worker_submit(app->hasher, &l->work) != 0) {
+    l->queued = false;
+    free_secret(&l->password);
+    l->rc = LK_LOGIN_BUSY;
+    lk_req_resume(req);
+  }
 }
 
 /* ---- handlers --------------------------------------------------------- */
@@ -405,30 +477,52 @@ static void too_many(lk_req *req, int64_t retry_ms) {
                  "too many log-in attempts; wait before trying again", NULL);
 }
 
-struct login_ctx {
-  lk_api_write aw; /* first: see lk_api_submit */
-  lk_session_login_op op;
-};
+static void busy(lk_req *req) {
+  lk_req_add_header(req, "Retry-After", "1");
+  lk_req_problem(req, 503, "busy", "Service unavailable",
+                 "too many log-ins at once; retry shortly", NULL);
+}
 
 static void logged_in(lk_req *req, int status) {
-  struct login_ctx *ctx = lk_req_data(req);
+  lk_api_login *l = lk_req_data(req);
 
   if (status != 0) {
     lk_req_problem_store(req, status);
     return;
   }
   lk_req_add_header(req, "Location", "/api/v1/session");
-  respond_new_session(req, 201, &ctx->op, NULL);
+  respond_new_session(req, 201, &l->op, NULL);
+}
+
+static void login_checked(lk_req *req, int rc) {
+  lk_api_login *l = lk_req_data(req);
+
+  if (rc == LK_LOGIN_LIMITED) {
+    too_many(req, l->retry_ms);
+    return;
+  }
+  if (rc == LK_LOGIN_REFUSED) {
+    lk_req_problem(req, 401, "invalid-credentials", "Log-in failed",
+                   "the e-mail address or the password is wrong", NULL);
+    return;
+  }
+  if (rc == LK_LOGIN_BUSY) {
+    busy(req);
+    return;
+  }
+  if (rc != 0) {
+    lk_req_problem_store(req, rc);
+    return;
+  }
+  lk_api_submit(req, &l->aw, lk_session_login_apply, &l->op, logged_in);
 }
 
 void lk_api_session_create(lk_req *req) {
   static const char *const allowed[] = {"email", "password", NULL};
-  struct login_ctx *ctx;
+  lk_api_login *l;
   const char *email;
   const char *password;
-  int64_t retry = 0;
   json_t *body;
-  int rc;
 
   if (!lk_api_same_origin(req)) {
     lk_req_problem(req, 403, "cross-origin", "Forbidden",
@@ -443,29 +537,15 @@ void lk_api_session_create(lk_req *req) {
     json_decref(body);
     return;
   }
-  ctx = calloc(1, sizeof(*ctx));
-  if (ctx == NULL) {
+  l = calloc(1, sizeof(*l));
+  if (l == NULL) {
     json_decref(body);
     lk_req_problem_store(req, LK_STORE_NOMEM);
     return;
   }
-  lk_req_set_data(req, ctx, free);
-  rc = lk_api_login_check(req, email, password, &ctx->op, &retry);
+  lk_req_set_data(req, l, free);
+  lk_api_login_start(req, l, email, password, login_checked);
   json_decref(body);
-  if (rc == LK_LOGIN_LIMITED) {
-    too_many(req, retry);
-    return;
-  }
-  if (rc == LK_LOGIN_REFUSED) {
-    lk_req_problem(req, 401, "invalid-credentials", "Log-in failed",
-                   "the e-mail address or the password is wrong", NULL);
-    return;
-  }
-  if (rc != 0) {
-    lk_req_problem_store(req, rc);
-    return;
-  }
-  lk_api_submit(req, &ctx->aw, lk_session_login_apply, &ctx->op, logged_in);
 }
 
 void lk_api_session_get(lk_req *req) {
@@ -540,8 +620,20 @@ void lk_api_session_delete(lk_req *req) {
 }
 
 struct password_ctx {
-  lk_api_write aw;
+  lk_api_write aw; /* first: see lk_api_submit */
   lk_password_change_op op;
+  lk_work work;
+  lk_req *req;
+  bool queued;
+  char actor[LK_NAME_MAX + 1];
+  char email[LK_EMAIL_MAX + 1];
+  char address[LK_CLIENT_ADDRESS_MAX + 1];
+  char *current;
+  char *fresh;
+  char *key; /* the account's rate-limit key */
+  lk_session_config cfg;
+  lk_invalid why;
+  int rc;
 };
 
 static void password_changed(lk_req *req, int status) {
@@ -557,17 +649,64 @@ static void password_changed(lk_req *req, int status) {
   respond_new_session(req, 200, &ctx->op.session, extra);
 }
 
+/* Both argon2id runs, on a worker thread or inline: check the current
+ * password, hash the new one. */
+static void password_work(lk_work *w) {
+  struct password_ctx *ctx =
+      (struct password_ctx *)(void *)((char *)w -
+                                      offsetof(struct password_ctx, work));
+  lk_user_row u;
+
+  ctx->rc = lk_user_check_password(lk_req_app(ctx->req)->store, ctx->email,
+                                   ctx->current, &u);
+  if (ctx->rc == 0)
+    ctx->rc = lk_password_change_prepare(&ctx->op, ctx->actor, &u, ctx->fresh,
+                                         ctx->address, &ctx->cfg, &ctx->why);
+  free_secret(&ctx->current);
+  free_secret(&ctx->fresh);
+  if (ctx->queued)
+    lk_req_resume(ctx->req);
+}
+
+static void password_checked(lk_req *req) {
+  struct password_ctx *ctx = lk_req_data(req);
+  lk_app *app = lk_req_app(req);
+  int rc = ctx->rc;
+
+  if (rc != LK_STORE_NOTFOUND && rc != LK_LOGIN_BUSY &&
+      app->login_by_account != NULL)
+    lk_ratelimit_reset(app->login_by_account, ctx->key);
+  free(ctx->key);
+  ctx->key = NULL;
+  if (rc == LK_STORE_NOTFOUND) {
+    lk_req_problem(req, 422, "invalid-field", "Invalid field",
+                   "is not the current password", "/currentPassword");
+    return;
+  }
+  if (rc == LK_LOGIN_BUSY) {
+    busy(req);
+    return;
+  }
+  if (rc == LK_EINVALID) {
+    lk_req_problem(req, 422, "invalid-field", "Invalid field", ctx->why.reason,
+                   "/newPassword");
+    return;
+  }
+  if (rc != 0) {
+    lk_req_problem_store(req, rc);
+    return;
+  }
+  lk_api_submit(req, &ctx->aw, lk_password_change_apply, &ctx->op,
+                password_changed);
+}
+
 void lk_api_session_password(lk_req *req) {
   static const char *const allowed[] = {"currentPassword", "newPassword", NULL};
   lk_app *app = lk_req_app(req);
   struct password_ctx *ctx;
   const char *current;
   const char *fresh;
-  char address[LK_CLIENT_ADDRESS_MAX + 1];
-  lk_session_config cfg;
   lk_user_row self;
-  lk_user_row u;
-  lk_invalid why;
   lk_buf key = LK_BUF_INIT;
   int64_t wait = 0;
   json_t *body;
@@ -593,60 +732,58 @@ void lk_api_session_password(lk_req *req) {
     return;
   }
   rc = lk_store_user_get(app->store, lk_req_principal(req)->user_id, &self);
-  if (rc != 0) {
-    json_decref(body);
-    lk_req_problem_store(req, rc);
-    return;
-  }
-  /* A stolen session must not become a way to guess the password. */
-  account_key(&key, self.email);
-  if (app->login_by_account != NULL && lk_buf_ok(&key))
-    wait = lk_ratelimit_hit(app->login_by_account, key.data, NULL);
-  if (wait > 0) {
-    json_decref(body);
-    lk_buf_free(&key);
-    too_many(req, wait);
-    return;
-  }
-  rc = lk_user_check_password(app->store, self.email, current, &u);
-  if (rc == LK_STORE_NOTFOUND) {
-    json_decref(body);
-    lk_buf_free(&key);
-    lk_req_problem(req, 422, "invalid-field", "Invalid field",
-                   "is not the current password", "/currentPassword");
-    return;
-  }
-  if (app->login_by_account != NULL && lk_buf_ok(&key))
-    lk_ratelimit_reset(app->login_by_account, key.data);
-  lk_buf_free(&key);
-  if (rc != 0) {
-    json_decref(body);
-    lk_req_problem_store(req, rc);
-    return;
-  }
-  ctx = calloc(1, sizeof(*ctx));
+  ctx = rc == 0 ? calloc(1, sizeof(*ctx)) : NULL;
   if (ctx == NULL) {
     json_decref(body);
-    lk_req_problem_store(req, LK_STORE_NOMEM);
+    lk_req_problem_store(req, rc != 0 ? rc : LK_STORE_NOMEM);
     return;
   }
   lk_req_set_data(req, ctx, free);
-  lk_api_session_config(req, &cfg);
-  lk_req_client_address(req, app->trust_proxy, address, sizeof(address));
-  rc = lk_password_change_prepare(&ctx->op, lk_req_actor(req), &u, fresh,
-                                  address, &cfg, &why);
+  ctx->req = req;
+  snprintf(ctx->actor, sizeof(ctx->actor), "%s", lk_req_actor(req));
+  snprintf(ctx->email, sizeof(ctx->email), "%s", self.email);
+  lk_req_client_address(req, app->trust_proxy, ctx->address,
+                        sizeof(ctx->address));
+  lk_api_session_config(req, &ctx->cfg);
+  account_key(&key, self.email);
+  ctx->key = lk_buf_steal(&key);
+  ctx->current = strdup(current);
+  ctx->fresh = strdup(fresh);
   json_decref(body);
-  if (rc == LK_EINVALID) {
-    lk_req_problem(req, 422, "invalid-field", "Invalid field", why.reason,
-                   "/newPassword");
+  if (ctx->key == NULL || ctx->current == NULL || ctx->fresh == NULL) {
+    free_secret(&ctx->current);
+    free_secret(&ctx->fresh);
+    free(ctx->key);
+    ctx->key = NULL;
+    lk_req_problem_store(req, LK_STORE_NOMEM);
     return;
   }
-  if (rc != 0) {
-    lk_req_problem_store(req, rc);
+  /* A stolen session must not become a way to guess the password. */
+  if (app->login_by_account != NULL)
+    wait = lk_ratelimit_hit(app->login_by_account, ctx->key, NULL);
+  if (wait > 0) {
+    free_secret(&ctx->current);
+    free_secret(&ctx->fresh);
+    free(ctx->key);
+    ctx->key = NULL;
+    too_many(req, wait);
     return;
   }
-  lk_api_submit(req, &ctx->aw, lk_password_change_apply, &ctx->op,
-                password_changed);
+  ctx->work.fn = password_work;
+  if (app->hasher == NULL) {
+    password_work(&ctx->work);
+    password_checked(req);
+    return;
+  }
+  ctx->queued = true;
+  lk_req_suspend(req, password_checked);
+  if (lk_worker_submit(app->hasher, &ctx->work) != 0) {
+    ctx->queued = false;
+    free_secret(&ctx->current);
+    free_secret(&ctx->fresh);
+    ctx->rc = LK_LOGIN_BUSY;
+    lk_req_resume(req);
+  }
 }
 
 /* ---- routes ------------------------------------------------------------- */

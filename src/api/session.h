@@ -17,9 +17,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "api/api.h"
 #include "core/session.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "util/worker.h"
 
 #define LK_SESSION_COOKIE "loket_session"
 #define LK_LOGIN_CSRF_COOKIE "loket_csrf" /* before log-in: double submit */
@@ -63,15 +65,42 @@ int lk_api_csrf_token(lk_req *req, char out[LK_CSRF_TOKEN_LEN + 1]);
 
 #define LK_LOGIN_LIMITED 1 /* too many attempts: see retry_ms */
 #define LK_LOGIN_REFUSED 2 /* wrong address or password, or disabled */
+#define LK_LOGIN_BUSY 3    /* too many password checks queued: answer 503 */
 
-/* Checks an attempt to log in: the rate limits per account and per client
- * address first, then the password (argon2id, about 0.1 s).  Returns 0
- * with `op` prepared for lk_session_login_apply() (a fresh id; the
- * session cookie the browser sent is ended with it), LK_LOGIN_LIMITED
- * with *retry_ms, LK_LOGIN_REFUSED, or a negative LK_STORE_* code.  The
- * answer never depends on whether the account exists. */
-int lk_api_login_check(lk_req *req, const char *email, const char *password,
-                       lk_session_login_op *op, int64_t *retry_ms);
+/* A log-in attempt in progress.  It must be the first member of the
+ * request's data (lk_req_data), zeroed, since it begins with the write
+ * that stores the session. */
+typedef struct lk_api_login {
+  lk_api_write aw;        /* first: see lk_api_submit */
+  lk_session_login_op op; /* ready when the attempt succeeded */
+  int64_t retry_ms;       /* with LK_LOGIN_LIMITED */
+  /* private */
+  lk_work work;
+  lk_req *req;
+  bool queued; /* the check runs on the worker, which resumes req */
+  char *email;
+  char *password;
+  char *account_key;
+  char *address_key;
+  int64_t account_stamp;
+  int64_t address_stamp;
+  char address[LK_CLIENT_ADDRESS_MAX + 1];
+  lk_user_row user;
+  int rc;
+  void (*then)(lk_req *req, int rc);
+} lk_api_login;
+
+/* Starts a log-in attempt: the rate limits per account and per client
+ * address first, then the password check (argon2id, about 0.1 s) on the
+ * hashing worker while the request is suspended.  Calls then(req, rc) on
+ * a server thread with 0 (l->op is prepared for lk_session_login_apply():
+ * a fresh id; the session cookie the browser sent is ended with it),
+ * LK_LOGIN_LIMITED (l->retry_ms), LK_LOGIN_REFUSED, LK_LOGIN_BUSY or a
+ * negative LK_STORE_* code.  The outcome never depends on whether the
+ * account exists. */
+void lk_api_login_start(lk_req *req, lk_api_login *l, const char *email,
+                        const char *password,
+                        void (*then)(lk_req *req, int rc));
 /* Adds the Set-Cookie of the session `op` made. */
 void lk_api_session_cookie(lk_req *req, const lk_session_login_op *op);
 /* Adds a Set-Cookie that makes the browser forget its session cookie. */

@@ -25,10 +25,14 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/metrics.h"
+#include "util/worker.h"
 
 #define BUS_CAPACITY 4096
 #define SHUTDOWN_GRACE_MS 4000
 #define SESSION_PURGE_EVERY_S 60
+/* Password checks at once (argon2id: 64 MiB each) and how many may wait. */
+#define HASHER_THREADS 2
+#define HASHER_QUEUE 256
 
 static const char usage[] =
     "Usage: loket serve [OPTIONS]\n"
@@ -366,6 +370,7 @@ static void app_close(lk_app *app, lk_router *router) {
   lk_token_cache_free(app->tokens);
   lk_ratelimit_free(app->login_by_account);
   lk_ratelimit_free(app->login_by_address);
+  lk_worker_free(app->hasher);
   lk_metrics_unregister_all();
   lk_router_free(router);
   lk_bus_destroy(app->bus);
@@ -407,8 +412,10 @@ static int app_open(lk_app *app, const struct serve_opts *o,
       lk_ratelimit_new((int)o->login_attempts_address, o->login_window_s * 1000,
                        4096, lk_clock_system());
   app->assigner = lk_assigner_start(app->store, app->bus);
+  app->hasher = lk_worker_new(HASHER_THREADS, HASHER_QUEUE);
   if (app->tokens == NULL || app->login_by_account == NULL ||
-      app->login_by_address == NULL || app->assigner == NULL) {
+      app->login_by_address == NULL || app->assigner == NULL ||
+      app->hasher == NULL) {
     fputs("loket: out of memory\n", stderr);
     app_close(app, *router);
     return LK_EXIT_FAIL;
@@ -478,6 +485,9 @@ int lk_cli_serve(int argc, char **argv) {
 
   run_until_signal(srv, &app, &set);
   lk_server_drain(srv, SHUTDOWN_GRACE_MS);
+  /* Finish the password checks under way (they resume their requests);
+   * later ones are turned away with 503. */
+  lk_worker_stop(app.hasher);
   /* Commit what is queued (resuming the requests that wait for it), then
    * stop the HTTP threads, and only then free the store they may still
    * be reading from. */

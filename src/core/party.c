@@ -2,6 +2,8 @@
  * the writes of the party-side Klantinteracties resources (party.h). */
 #include "core/party.h"
 
+#include "core/contact_address.h"
+
 #include <ctype.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -173,50 +175,21 @@ bool lk_email_valid(const char *s) {
   return local_ok(s, (size_t)(at - s)) && domain_ok(at + 1);
 }
 
-int lk_address_key(const char *kind, const char *address, char *key,
-                   size_t size, lk_invalid *why) {
-  size_t n = 0;
-
+int lk_party_address_key(const char *kind, const char *address, char *key,
+                         size_t size, lk_invalid *why) {
   why->field = "adres";
-  if (strcmp(kind, "email") == 0) {
-    if (!lk_email_valid(address)) {
-      why->reason = "Voer een geldig e-mailadres in.";
-      return LK_EINVALID;
-    }
-    for (; *address != '\0' && n + 1 < size; address++)
-      key[n++] = (char)tolower((unsigned char)*address);
-  } else if (strcmp(kind, "telefoonnummer") == 0) {
-    const char *p = address;
-
-    if (!lk_phone_valid(address)) {
-      why->reason = "Het opgegeven telefoonnummer is ongeldig.";
-      return LK_EINVALID;
-    }
-    if (strncmp(p, "+31", 3) == 0 || strncmp(p, "0031", 4) == 0) {
-      p += p[0] == '+' ? 3 : 4;
-      key[n++] = '0';
-    } else if (p[0] == '+') {
-      p++;
-      key[n++] = '0';
-      key[n++] = '0';
-    }
-    for (; *p != '\0' && n + 1 < size; p++)
-      key[n++] = *p;
-  } else {
-    const char *end = address + strlen(address);
-
-    while (*address == ' ')
-      address++;
-    while (end > address && end[-1] == ' ')
-      end--;
-    if (end == address) {
-      why->reason = "Dit veld mag niet leeg zijn.";
-      return LK_EINVALID;
-    }
-    for (; address < end && n + 1 < size; address++)
-      key[n++] = *address;
+  if (strcmp(kind, "email") == 0 && !lk_email_valid(address)) {
+    why->reason = "Voer een geldig e-mailadres in.";
+    return LK_EINVALID;
   }
-  key[n] = '\0';
+  if (strcmp(kind, "telefoonnummer") == 0 && !lk_phone_valid(address)) {
+    why->reason = "Het opgegeven telefoonnummer is ongeldig.";
+    return LK_EINVALID;
+  }
+  if (lk_address_key(kind, address, key, size) != 0) {
+    why->reason = "Dit veld mag niet leeg zijn.";
+    return LK_EINVALID;
+  }
   return 0;
 }
 

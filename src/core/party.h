@@ -42,12 +42,12 @@ bool lk_phone_valid(const char *s);
  * part, '@', a domain of labels with a letter TLD (or localhost, or an
  * address literal); at most 254 bytes. */
 bool lk_email_valid(const char *s);
-/* Checks `address` for `kind` ("email", "telefoonnummer", "overig") and
- * writes its normalised form into `key`: e-mail in lower case, a phone
- * number as digits with +31 / 0031 written as 0 and another "+" as "00",
- * anything else trimmed.  Returns 0, or LK_EINVALID with `why` filled. */
-int lk_address_key(const char *kind, const char *address, char *key,
-                   size_t size, lk_invalid *why);
+/* Checks `address` for `kind` ("email", "telefoonnummer", "overig") by the
+ * standard's rules and writes its identity key (lk_address_key() of
+ * core/contact_address.h, the one rule every writer uses) into `key`.
+ * Returns 0, or LK_EINVALID with `why` filled. */
+int lk_party_address_key(const char *kind, const char *address, char *key,
+                         size_t size, lk_invalid *why);
 /* Checks an identifier's combination (brp/natuurlijk_persoon/bsn,
  * hr/niet_natuurlijk_persoon/rsin or kvk_nummer, hr/vestiging/
  * vestigingsnummer) and its object id.  `has_sub` says whether

@@ -9,6 +9,8 @@
  */
 #include "core/resident.h"
 
+#include "core/contact_address.h"
+
 #include <errno.h>
 #include <jansson.h>
 #include <sodium.h>
@@ -115,57 +117,6 @@ static bool parse_i64(const char *s, size_t len, int64_t *out) {
 /* ---- address keys --------------------------------------------------------
  */
 
-int lk_resident_address_key(const char *kind, const char *address, char *out,
-                            size_t size) {
-  const char *p = address != NULL ? address : "";
-  const char *end;
-  size_t n = 0;
-
-  if (size == 0)
-    return LK_EINVALID;
-  out[0] = '\0';
-  while (blank(*p))
-    p++;
-  end = p + strlen(p);
-  while (end > p && blank(end[-1]))
-    end--;
-  if (kind != NULL && strcmp(kind, "telefoonnummer") == 0) {
-    /* The Dutch country code in either form stands for the trunk 0. */
-    if (end - p >= 3 && memcmp(p, "+31", 3) == 0) {
-      out[n++] = '0';
-      p += 3;
-    }
-    for (; p < end; p++) {
-      if (*p < '0' || *p > '9')
-        continue;
-      if (n + 1 >= size) {
-        out[0] = '\0';
-        return LK_EINVALID;
-      }
-      out[n++] = *p;
-    }
-    out[n] = '\0';
-    if (n >= 4 && memcmp(out, "0031", 4) == 0) {
-      memmove(out + 1, out + 4, n - 3);
-      n -= 3;
-    }
-  } else {
-    bool email = kind != NULL && strcmp(kind, "email") == 0;
-
-    if ((size_t)(end - p) + 1 > size)
-      return LK_EINVALID;
-    for (; p < end; p++) {
-      char c = *p;
-
-      if (email && c >= 'A' && c <= 'Z')
-        c = (char)(c - 'A' + 'a');
-      out[n++] = c;
-    }
-    out[n] = '\0';
-  }
-  return n > 0 ? 0 : LK_EINVALID;
-}
-
 /* ---- look-up -------------------------------------------------------------
  */
 
@@ -230,13 +181,12 @@ int lk_party_query_prepare(lk_party_query *q, const char *email,
   if (email != NULL) {
     q->find.by = LK_PARTY_BY_EMAIL;
     q->param = "email";
-    if (lk_resident_address_key("email", email, q->key, sizeof(q->key)) != 0)
+    if (lk_address_key("email", email, q->key, sizeof(q->key)) != 0)
       return invalid(why, "email", "must be an e-mail address");
   } else if (phone != NULL) {
     q->find.by = LK_PARTY_BY_PHONE;
     q->param = "phone";
-    if (lk_resident_address_key("telefoonnummer", phone, q->key,
-                                sizeof(q->key)) != 0)
+    if (lk_address_key("telefoonnummer", phone, q->key, sizeof(q->key)) != 0)
       return invalid(why, "phone", "must be a telephone number");
   } else if (bsn != NULL) {
     q->find.by = LK_PARTY_BY_BSN;

@@ -32,18 +32,6 @@
 #define LK_PREVIEW_CHARS 140    /* characters of a contact's preview */
 #define LK_CURSOR_NAME_MAX 1024 /* longest name a look-up cursor holds */
 
-/* The normalised form of a digital address, under which it is matched
- * (digital_addresses.address_key): for kind "email" the address without
- * surrounding blanks in lower case (ASCII); for "telefoonnummer" its
- * digits only, where a leading "+31" or "0031" (the Dutch country code)
- * becomes "0", so "+31 6-1234 5678" and "06 12345678" are one key; any
- * other kind as given without surrounding blanks.  The same rule as
- * lk_address_key in core/contact_address.c, kept here until the two are
- * one.  Returns 0, or LK_EINVALID if the key would be empty or longer
- * than `size` - 1 bytes (and then writes ""). */
-int lk_resident_address_key(const char *kind, const char *address, char *out,
-                            size_t size);
-
 /* ---- look-up -------------------------------------------------------------
  */
 

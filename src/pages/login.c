@@ -9,6 +9,7 @@
  */
 #include "pages/login.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,10 +188,13 @@ void lk_page_login(lk_req *req) {
 
 /* ---- POST /login ------------------------------------------------------ */
 
+#define EMAIL_FIELD_MAX 1024
+
 struct login_ctx {
-  lk_api_write aw; /* first: see lk_api_submit */
-  lk_session_login_op op;
+  lk_api_login login; /* first: see lk_api_login_start */
   char next[LK_NEXT_MAX + 1];
+  char email[EMAIL_FIELD_MAX + 1];
+  char token[LK_SESSION_ID_LEN + 2];
 };
 
 static void redirect(lk_req *req, const char *location) {
@@ -213,7 +217,7 @@ static void logged_in(lk_req *req, int status) {
     lk_req_problem_store(req, status);
     return;
   }
-  lk_api_session_cookie(req, &ctx->op);
+  lk_api_session_cookie(req, &ctx->login.op);
   login_cookie(req, "", true); /* from now on the session's token */
   redirect(req, ctx->next[0] != '\0' ? ctx->next : LK_LOGIN_DEFAULT_NEXT);
 }
@@ -240,19 +244,57 @@ static bool form_token_ok(lk_req *req, const char *given) {
   return lk_secret_equal(have, given);
 }
 
-#define EMAIL_FIELD_MAX 1024
+/* The form again, after a failed attempt. */
+static void login_checked(lk_req *req, int rc) {
+  struct login_ctx *ctx = lk_req_data(req);
+  struct form f = {0};
+  char text[128];
+
+  f.email = ctx->email;
+  f.next = ctx->next[0] != '\0' ? ctx->next : NULL;
+  f.token = ctx->token;
+  if (rc == LK_LOGIN_LIMITED || rc == LK_LOGIN_BUSY) {
+    long secs =
+        rc == LK_LOGIN_BUSY ? 1 : lk_api_retry_seconds(ctx->login.retry_ms);
+    long mins = (secs + 59) / 60;
+
+    snprintf(text, sizeof(text), "%ld", secs);
+    lk_req_add_header(req, "Retry-After", text);
+    if (rc == LK_LOGIN_BUSY)
+      snprintf(text, sizeof(text),
+               "Het is even te druk. Probeer het over een paar seconden "
+               "opnieuw.");
+    else
+      snprintf(text, sizeof(text),
+               "Te veel mislukte pogingen om in te loggen. Probeer het over "
+               "%ld %s opnieuw.",
+               mins, mins == 1 ? "minuut" : "minuten");
+    f.summary = text;
+    render(req, rc == LK_LOGIN_BUSY ? 503 : 429, &f);
+    return;
+  }
+  if (rc == LK_LOGIN_REFUSED) {
+    f.password_error = "Het e-mailadres of het wachtwoord is onjuist.";
+    f.both_invalid = true;
+    render(req, 422, &f);
+    return;
+  }
+  if (rc != 0) {
+    lk_req_problem_store(req, rc);
+    return;
+  }
+  lk_api_submit(req, &ctx->login.aw, lk_session_login_apply, &ctx->login.op,
+                logged_in);
+}
 
 void lk_page_login_submit(lk_req *req) {
   char token[LK_SESSION_ID_LEN + 2];
   char email[EMAIL_FIELD_MAX + 1];
   char next[LK_NEXT_MAX + 2];
   char *password;
-  char retry_text[128];
   size_t len;
   struct login_ctx *ctx;
   struct form f = {0};
-  int64_t retry = 0;
-  int rc;
 
   if (!lk_req_is_form(req)) {
     lk_req_problem(req, 415, "unsupported-media-type", "Unsupported media type",
@@ -275,10 +317,14 @@ void lk_page_login_submit(lk_req *req) {
   f.token = token;
   lk_req_body(req, &len);
   password = malloc(len + 1);
-  if (password == NULL) {
+  ctx = calloc(1, sizeof(*ctx));
+  if (password == NULL || ctx == NULL) {
+    free(password);
+    free(ctx);
     lk_req_problem_store(req, LK_STORE_NOMEM);
     return;
   }
+  lk_req_set_data(req, ctx, free);
   field(req, "password", password, len + 1);
   if (email[0] == '\0')
     f.email_error = "Vul uw e-mailadres in.";
@@ -289,42 +335,13 @@ void lk_page_login_submit(lk_req *req) {
     render(req, 422, &f);
     return;
   }
-  ctx = calloc(1, sizeof(*ctx));
-  if (ctx == NULL) {
-    free(password);
-    lk_req_problem_store(req, LK_STORE_NOMEM);
-    return;
-  }
-  lk_req_set_data(req, ctx, free);
-  rc = lk_api_login_check(req, email, password, &ctx->op, &retry);
-  free(password);
-  if (rc == LK_LOGIN_LIMITED) {
-    long mins = (lk_api_retry_seconds(retry) + 59) / 60;
-
-    snprintf(retry_text, sizeof(retry_text), "%ld",
-             lk_api_retry_seconds(retry));
-    lk_req_add_header(req, "Retry-After", retry_text);
-    snprintf(retry_text, sizeof(retry_text),
-             "Te veel mislukte pogingen om in te loggen. Probeer het over "
-             "%ld %s opnieuw.",
-             mins, mins == 1 ? "minuut" : "minuten");
-    f.summary = retry_text;
-    render(req, 429, &f);
-    return;
-  }
-  if (rc == LK_LOGIN_REFUSED) {
-    f.password_error = "Het e-mailadres of het wachtwoord is onjuist.";
-    f.both_invalid = true;
-    render(req, 422, &f);
-    return;
-  }
-  if (rc != 0) {
-    lk_req_problem_store(req, rc);
-    return;
-  }
+  snprintf(ctx->email, sizeof(ctx->email), "%s", email);
+  snprintf(ctx->token, sizeof(ctx->token), "%s", token);
   if (f.next != NULL)
     snprintf(ctx->next, sizeof(ctx->next), "%s", f.next);
-  lk_api_submit(req, &ctx->aw, lk_session_login_apply, &ctx->op, logged_in);
+  lk_api_login_start(req, &ctx->login, email, password, login_checked);
+  sodium_memzero(password, len + 1);
+  free(password);
 }
 
 /* ---- POST /logout ----------------------------------------------------- */

@@ -728,7 +728,7 @@ class KiPartiesTest(LoketTestCase):
         # address keys in the store
         rows = db_query(self.data, "SELECT address_key FROM digital_addresses"
                         " WHERE id = ?", (tel["uuid"],))
-        self.assertEqual(rows[0][0], "0612345678")
+        self.assertEqual(rows[0][0], "0031612345678")
 
     # ---- rekeningnummers, vertegenwoordigingen, categorieën -----------
 

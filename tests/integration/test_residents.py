@@ -193,7 +193,7 @@ class ResidentsTest(LoketTestCase):
                   default=True, verified="2026-01-02")
         f.address(cls.anna, "email", "anna.oud@example.nl",
                   "anna.oud@example.nl")
-        f.address(cls.anna, "telefoonnummer", "06-1234 5678", "0612345678",
+        f.address(cls.anna, "telefoonnummer", "06-1234 5678", "0031612345678",
                   default=True)
         # An earlier party of Anna's, merged into her.
         cls.old = f.party("A. de Vries", merged_into=cls.anna)

@@ -140,8 +140,8 @@ static int prepare(lk_ki *c, lk_ki_mode mode, const char *uuid, json_t *doc,
   if (kind != NULL && adres != NULL) {
     snprintf(r->kind, sizeof(r->kind), "%s", kind);
     snprintf(r->address, sizeof(r->address), "%s", adres);
-    if (lk_address_key(kind, adres, r->address_key, sizeof(r->address_key),
-                       &why) != 0)
+    if (lk_party_address_key(kind, adres, r->address_key,
+                             sizeof(r->address_key), &why) != 0)
       lk_ki_invalid(c, why.field, "invalid", why.reason);
   }
   return lk_ki_has_invalid(c) ? LK_EINVALID : 0;
