@@ -93,7 +93,8 @@ int lk_store_kc_contact_get(lk_store *s, const char *id, bool confidential,
                                                                        "BY "
                                                                        "se"
                                                                        "q") ","
-                                                                            " " IDS("SELECT id AS x FROM tasks WHERE contact_id = c.id ORDER BY seq") " FROM contacts c WHERE c.id = ?2 AND " VIS("c");
+                                                                            " " IDS("SELECT id AS x FROM tasks WHERE contact_id = c.id ORDER BY seq") " FROM contacts c WHERE c.id = ?2 AND " VIS(
+                                                                                "c");
   lk_kc_contact c;
   lk_stmt *st;
   lk_db *db;
@@ -779,7 +780,8 @@ const char lk_kc_contact_page_sql[] =
  * wasPartij__partijIdentificator codeObjecttype, codeRegister,
  * codeSoortObjectId, objectId, ?19 wasPartij__url, ?20 wasPartij__uuid. */
 #define NAME(key, n)                                                           \
-  "(?" n " IS NULL OR json_extract(i.contact_name, '$." key "') = ?" n ")"
+  "(?" n " IS NULL OR json_extract(CASE WHEN json_valid(i.contact_name)"       \
+  " THEN i.contact_name END, '$." key "') = ?" n ")"
 #define B_PID(col, n)                                                          \
   "(?" n " IS NULL OR EXISTS (SELECT 1 FROM party_identifiers p"               \
   " WHERE p.party_id = i.party_id AND p." col " = ?" n "))"
@@ -829,7 +831,8 @@ const char lk_kc_involved_page_sql[] =
 /* bijlagen: ?2..?5 bijlageidentificator CodeObjecttype, CodeRegister,
  * CodeSoortObjectId, ObjectId, ?6 klantcontact__uuid. */
 #define IDENT(key, n)                                                          \
-  "(?" n " IS NULL OR json_extract(a.identificator, '$." key "') = ?" n ")"
+  "(?" n " IS NULL OR json_extract(CASE WHEN json_valid(a.identificator)"      \
+  " THEN a.identificator END, '$." key "') = ?" n ")"
 #define ATTACHMENT_WHERE                                                       \
   " FROM attachments a WHERE " VIS_LINK("a.contact_id") " AND " IDENT(         \
       "codeObjecttype",                                                        \

@@ -715,7 +715,7 @@ class KiContactsTest(LoketTestCase):
         self.assertEqual(ev, [("contact.added", c["uuid"])] * 2)
         audit = db_query(self.data, "SELECT action FROM audit_log"
                          " WHERE action LIKE 'klantcontact.%' OR action"
-                         " LIKE 'betrokkene.%' ORDER BY seq")
+                         " LIKE 'betrokkene.%' ORDER BY id")
         self.assertEqual([a for (a,) in audit],
                          ["klantcontact.create", "betrokkene.create"])
         rows = db_query(self.data, "SELECT operation, activity FROM"
