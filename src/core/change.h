@@ -18,7 +18,7 @@ typedef struct lk_change {
   char uuid[LK_CHANGE_UUID]; /* the item written */
   char actor[48];            /* "token:tok_..." or "user:usr_..." */
   char request_id[48];
-  char fail_name[64];
+  char fail_name[96];
   char fail_code[32];
   char fail_reason[160];
 } lk_change;

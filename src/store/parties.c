@@ -414,6 +414,23 @@ static int count_tx(lk_tx *tx, const char *sql, const char *a, const char *b,
   return rc < 0 ? rc : 0;
 }
 
+int lk_store_party_identifier_ids_tx(lk_tx *tx, const char *party_id,
+                                     char (*ids)[LK_ID], int max, int *n) {
+  static const char sql[] = "SELECT id FROM party_identifiers"
+                            " WHERE party_id = ?1 ORDER BY seq";
+  lk_stmt *st = lk_db_stmt(lk_tx_db(tx), sql);
+  int rc;
+
+  *n = 0;
+  if (st == NULL)
+    return LK_STORE_IO;
+  lk_stmt_text(st, 1, party_id);
+  while ((rc = lk_stmt_step(st)) == LK_DB_ROW && *n < max)
+    lk_store_copy(ids[(*n)++], LK_ID, lk_stmt_col_text(st, 0));
+  lk_stmt_done(st);
+  return rc < 0 ? rc : 0;
+}
+
 int lk_store_identifier_children(lk_tx *tx, const char *id, int64_t *n) {
   static const char sql[] =
       "SELECT COUNT(*) FROM party_identifiers WHERE sub_of = ?1";

@@ -16,7 +16,7 @@
 #define API_VERSION "0.9.0" /* info.version of the document we serve */
 
 typedef struct ki_invalid {
-  char name[64];
+  char name[128];
   char code[32];
   char reason[200];
 } ki_invalid;
@@ -654,11 +654,12 @@ static int parse_filters(lk_ki *c, lk_ki_query *q, char stamps[][24]) {
     if (i >= 32)
       break;
     q->values[i] = NULL;
-    if (v == NULL)
+    /* As in django-filter: an empty value does not filter. */
+    if (v == NULL || v[0] == '\0')
       continue;
     switch (f->type) {
     case LK_KI_F_STRING:
-      ok = lk_text_ok(v, 1000, false) || v[0] == '\0';
+      ok = lk_text_ok(v, 1000, false);
       break;
     case LK_KI_F_BOOL:
       ok = bool_param(v, &conv);
