@@ -576,7 +576,7 @@ static int64_t days_from_civil(long y, long m, long d) {
 }
 
 int lk_ki_parse_datetime(const char *s, int64_t *out) {
-  long y, mo, d, h = 0, mi = 0, sec = 0, ms = 0, oh = 0, om = 0;
+  long y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, ms = 0, oh = 0, om = 0;
   int sign = 0;
   char date[11];
   const char *p;
