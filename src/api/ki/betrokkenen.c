@@ -94,6 +94,10 @@ static int group_member_read(lk_ki *c, json_t *doc, const char *prefix,
       rc = LK_EINVALID;
       continue;
     }
+    /* null, and an empty value where the document has a pattern or a
+     * minimum length, mean the member is not there. */
+    if (s == NULL || (s[0] == '\0' && (m->pattern != NULL || m->min > 0)))
+      continue;
     if (s[0] != '\0' && ((m->min > 0 && lk_ki_chars(s) < (size_t)m->min) ||
                          (m->pattern != NULL && !matches(m->pattern, s)))) {
       rc = lk_ki_invalid(c, name, "invalid",
