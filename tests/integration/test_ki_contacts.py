@@ -291,6 +291,8 @@ class KiContactsTest(LoketTestCase):
                          [c["uuid"]])
         self.assertEqual(kc_uuids("hadBetrokkene__url=" + b["url"]),
                          [c["uuid"]])
+        self.assertEqual(kc_uuids("hadBetrokkene__uuid=" + b["uuid"].upper()),
+                         [c["uuid"]])
         self.assertEqual(kc_uuids("hadBetrokkene__wasPartij=true"),
                          [c["uuid"]])
         self.assertEqual(kc_uuids("hadBetrokkene__wasPartij=false"),
