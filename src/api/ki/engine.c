@@ -27,8 +27,9 @@ struct lk_ki {
   char base[320]; /* scheme://host/klantinteracties/api/v1 */
   ki_invalid invalid[LK_KI_MAX_INVALID];
   int ninvalid;
-  int depth; /* of expand recursion */
-  int quiet; /* > 0: renders only check existence, no processing log */
+  int depth;    /* of expand recursion */
+  int quiet;    /* > 0: renders only check existence, no processing log */
+  json_t *body; /* the request body while `prepare` runs */
 };
 
 /* A write in flight: the engine's context outlives the handler. */
@@ -70,6 +71,10 @@ int lk_ki_invalid(lk_ki *c, const char *name, const char *code,
     snprintf(iv->reason, sizeof(iv->reason), "%s", reason);
   }
   return LK_EINVALID;
+}
+
+bool lk_ki_in_body(lk_ki *c, const char *member) {
+  return json_object_get(c->body, member) != NULL;
 }
 
 bool lk_ki_has_invalid(lk_ki *c) {
@@ -243,7 +248,7 @@ static int missing(lk_ki *c, const char *name) {
 int lk_ki_get_string(lk_ki *c, json_t *obj, const char *prefix, const char *key,
                      size_t max, bool required, const char **out) {
   json_t *v = member(obj, key);
-  char name[64];
+  char name[128];
   char reason[96];
   const char *s;
 
@@ -275,7 +280,7 @@ int lk_ki_get_string(lk_ki *c, json_t *obj, const char *prefix, const char *key,
 int lk_ki_get_bool(lk_ki *c, json_t *obj, const char *prefix, const char *key,
                    bool required, int *out) {
   json_t *v = member(obj, key);
-  char name[64];
+  char name[128];
 
   member_name(name, sizeof(name), prefix, key);
   *out = -1;
@@ -290,7 +295,7 @@ int lk_ki_get_bool(lk_ki *c, json_t *obj, const char *prefix, const char *key,
 int lk_ki_get_enum(lk_ki *c, json_t *obj, const char *prefix, const char *key,
                    const char *const *values, bool required, const char **out) {
   json_t *v = member(obj, key);
-  char name[64];
+  char name[128];
   const char *s;
 
   member_name(name, sizeof(name), prefix, key);
@@ -332,7 +337,7 @@ static bool date_ok(const char *s) {
 int lk_ki_get_date(lk_ki *c, json_t *obj, const char *prefix, const char *key,
                    bool required, const char **out) {
   json_t *v = member(obj, key);
-  char name[64];
+  char name[128];
 
   member_name(name, sizeof(name), prefix, key);
   *out = NULL;
@@ -375,7 +380,7 @@ int lk_ki_ref_uuid(lk_ki *c, json_t *v, const char *name, const char *target,
 int lk_ki_get_ref(lk_ki *c, json_t *obj, const char *prefix, const char *key,
                   const char *target, bool required, const char **out) {
   json_t *v = member(obj, key);
-  char name[64];
+  char name[128];
 
   member_name(name, sizeof(name), prefix, key);
   *out = NULL;
@@ -706,7 +711,7 @@ static int int_param(lk_ki *c, const char *name, int def, int min, int max,
   long v;
 
   *out = def;
-  if (s == NULL)
+  if (s == NULL || s[0] == '\0')
     return 0;
   errno = 0;
   v = strtol(s, &end, 10);
@@ -938,14 +943,17 @@ static void write_item(lk_ki *c, lk_ki_mode mode, const char *uuid) {
     json_object_foreach(body, key, v) {
       json_object_set(doc, key, v);
     }
-    json_decref(body);
   }
   if (lk_ki_has_invalid(c)) {
+    json_decref(body);
     json_decref(doc);
     respond_invalid(c);
     return;
   }
+  c->body = mode == LK_KI_CREATE ? doc : body;
   rc = c->res->prepare(c, mode, uuid, doc, &op, &apply);
+  c->body = NULL;
+  json_decref(body);
   json_decref(doc);
   if (rc == 0 && lk_ki_has_invalid(c))
     rc = LK_EINVALID;
@@ -973,7 +981,7 @@ static void ki_handle(lk_req *req) {
   const char *path = lk_req_path(req) + strlen(LK_KI_BASE "/");
   const char *method = lk_req_method(req);
   const char *uuid = lk_req_param(req, "uuid");
-  char name[64];
+  char name[128];
   size_t len = strcspn(path, "/");
   lk_ki c = {.req = req};
 
