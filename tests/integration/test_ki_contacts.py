@@ -274,6 +274,18 @@ class KiContactsTest(LoketTestCase):
                          d["uuid"])
         self.invalid(self.req("GET", "/klantcontacten?expand=bestaatNiet"),
                      "expand")
+        # Through a party and a digital address to the contact and its tasks.
+        pe = self.ok("GET", "/partijen/%s?expand=betrokkenen.hadKlantcontact"
+                     % p["uuid"])
+        self.assertEqual(pe["_expand"]["betrokkenen"][0]["_expand"]
+                         ["hadKlantcontact"]["uuid"], c["uuid"])
+        de = self.ok("GET", "/digitaleadressen/%s?expand=verstrektDoor"
+                     "Betrokkene.hadKlantcontact.leiddeTotInterneTaken"
+                     % d["uuid"])
+        kce = (de["_expand"]["verstrektDoorBetrokkene"]["_expand"]
+               ["hadKlantcontact"])
+        self.assertEqual(kce["uuid"], c["uuid"])
+        self.assertEqual(kce["_expand"]["leiddeTotInterneTaken"], [])
         # Klantcontact filters through the betrokkene.
         other = self.contact()
         self.ok("POST", "/betrokkenen", {
