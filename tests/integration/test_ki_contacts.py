@@ -7,7 +7,8 @@ import sys
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from loketlib import LoketTestCase, create_token, db_query, main  # noqa: E402
+from loketlib import (LoketTestCase, create_token, db_query,  # noqa: E402
+                      main, wait_until)
 # The document's schemas and a small validator (None without PyYAML).
 from test_ki_parties import SCHEMAS, schema_errors  # noqa: E402
 
@@ -775,6 +776,18 @@ class KiContactsTest(LoketTestCase):
                         (p["uuid"],))
         self.assertIn(("create", "klantcontact"), rows)
         self.assertIn(("read", "klantinteracties"), rows)
+        # Reading a part of the contact is a read of the resident's data.
+        for coll, body in (("bijlagen", {"wasBijlageVanKlantcontact":
+                                         {"uuid": c["uuid"]}}),
+                           ("onderwerpobjecten", {"klantcontact":
+                                                  {"uuid": c["uuid"]}})):
+            item = self.ok("POST", "/" + coll, body)
+            path = BASE + "/%s/%s" % (coll, item["uuid"])
+            self.ok("GET", "/%s/%s" % (coll, item["uuid"]))
+            wait_until(lambda: db_query(
+                self.data, "SELECT 1 FROM processing_log WHERE party_id = ?"
+                " AND operation = 'read' AND resource = ?",
+                (p["uuid"], path)), 10, what="the read of " + path)
 
 
 if __name__ == "__main__":
