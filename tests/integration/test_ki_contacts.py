@@ -4,6 +4,7 @@ actorklantcontacten, internetaken and maak-klantcontact."""
 
 import os
 import sys
+import threading
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -167,6 +168,38 @@ class KiContactsTest(LoketTestCase):
         self.ok("DELETE", "/klantcontacten/" + c["uuid"])
         self.not_found(self.req("GET", "/klantcontacten/" + c["uuid"]))
         self.not_found(self.req("DELETE", "/klantcontacten/" + c["uuid"]))
+
+    def test_concurrent_creates_get_distinct_numbers(self):
+        got = []
+        errors = []
+        lock = threading.Lock()
+
+        def work():
+            c = self.srv.connection()
+            try:
+                for _ in range(5):
+                    r = self.srv.request(
+                        "POST", BASE + "/maak-klantcontact", conn=c,
+                        json_body={"klantcontact": contact_body(),
+                                   "betrokkene": {"rol": "klant",
+                                                  "initiator": True}},
+                        headers={"Authorization": "Token " + self.conf})
+                    if r.status != 201:
+                        errors.append(r)
+                        return
+                    with lock:
+                        got.append(r.json()["klantcontact"]["nummer"])
+            finally:
+                c.close()
+
+        ts = [threading.Thread(target=work) for _ in range(8)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join(60)
+        self.assertEqual(errors, [])
+        self.assertEqual(sorted(got), ["%010d" % i for i in range(1, 41)])
+        self.assertEqual(self.ok("GET", "/betrokkenen")["count"], 40)
 
     def test_contact_validation(self):
         r = self.req("POST", "/klantcontacten", {"onderwerp": "x"})
