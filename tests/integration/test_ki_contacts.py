@@ -527,6 +527,9 @@ class KiContactsTest(LoketTestCase):
         u = self.ok("PATCH", "/internetaken/" + t["uuid"],
                     {"status": "te_verwerken"})
         self.assertIsNone(u["afgehandeldOp"])
+        # A number, once given, stays.
+        self.assertEqual(self.ok("PATCH", "/internetaken/" + t["uuid"],
+                                 {"nummer": None})["nummer"], t["nummer"])
         # The deprecated single actor replaces the list.
         s = self.ok("PATCH", "/internetaken/" + t["uuid"],
                     {"toegewezenAanActor": {"uuid": a2["uuid"]}})
