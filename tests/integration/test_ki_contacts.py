@@ -598,8 +598,21 @@ class KiContactsTest(LoketTestCase):
         self.assertEqual(set(alone), {"klantcontact"})
         self.invalid(self.req("POST", "/maak-klantcontact", {}),
                      "klantcontact", "required")
-        self.not_found(self.req("GET", "/maak-klantcontact"))
+        r = self.req("GET", "/maak-klantcontact")
+        self.assertEqual(r.status, 405, r)
+        self.assertEqual(r.header("Allow"), "POST")
         self.not_found(self.req("GET", "/maak-klantcontact/" + kc["uuid"]))
+        # Malformed JSON and a non-object part.
+        r = self.srv.request("POST", BASE + "/maak-klantcontact", body=b"{",
+                             headers={"Authorization": "Token " + self.conf,
+                                      "Content-Type": "application/json"})
+        self.assertEqual(r.status, 400, r)
+        self.invalid(self.req("POST", "/maak-klantcontact",
+                              {"klantcontact": contact_body(),
+                               "betrokkene": "klant"}), "betrokkene")
+        r = self.srv.request("POST", BASE + "/maak-klantcontact",
+                             json_body={"klantcontact": contact_body()})
+        self.assertEqual(r.status, 401, r)
 
     def test_maak_klantcontact_is_atomic(self):
         before = self.ok("GET", "/klantcontacten")["count"]
