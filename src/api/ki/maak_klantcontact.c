@@ -8,7 +8,6 @@
  * ones just written.
  */
 #include <stdlib.h>
-#include <string.h>
 
 #include "api/ki/klantcontacten.h"
 #include "http/json.h"
