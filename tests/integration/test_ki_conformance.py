@@ -1037,10 +1037,38 @@ class KlantinteractiesConformance(unittest.TestCase):
             "wasOnderwerpobject__url": ("oo", "url", "kc0"),
             "wasOnderwerpobject__onderwerpobjectidentificatorObjectId":
                 (None, "ZAAK-2026-0001", "kc0"),
+            "hadBetrokkene__wasPartij": (None, "true", "kc1"),
+            "hadBetrokkene__wasPartij__partijIdentificator__codeObjecttype":
+                (None, "natuurlijk_persoon", "kc1"),
+            "hadBetrokkene__wasPartij__partijIdentificator__codeRegister":
+                (None, "brp", "kc1"),
+            "hadBetrokkene__wasPartij__partijIdentificator__"
+            "codeSoortObjectId": (None, "bsn", "kc1"),
+            "onderwerpobject__onderwerpobjectidentificatorCodeObjecttype":
+                (None, "zaak", "kc1"),
+            "onderwerpobject__onderwerpobjectidentificatorCodeRegister":
+                (None, "openzaak", "kc1"),
+            "onderwerpobject__onderwerpobjectidentificatorCodeSoortObjectId":
+                (None, "identificatie", "kc1"),
+            "wasOnderwerpobject__onderwerpobjectidentificatorCodeObjecttype":
+                (None, "zaak", "kc0"),
+            "wasOnderwerpobject__onderwerpobjectidentificatorCodeRegister":
+                (None, "openzaak", "kc0"),
+            "wasOnderwerpobject__"
+            "onderwerpobjectidentificatorCodeSoortObjectId":
+                (None, "identificatie", "kc0"),
             "leiddeTotInterneTaken": (None, "true", "kc1"),
         },
         "betrokkenenList": {
             "wasPartij__partijIdentificator__objectId": (None, BSN, "bet"),
+            "wasPartij__partijIdentificator__codeObjecttype":
+                (None, "natuurlijk_persoon", "bet"),
+            "wasPartij__partijIdentificator__codeRegister":
+                (None, "brp", "bet"),
+            "wasPartij__partijIdentificator__codeSoortObjectId":
+                (None, "bsn", "bet"),
+            "wasPartij__nummer": ("persoon", "member:nummer", "bet"),
+            "hadKlantcontact__nummer": ("kc1", "member:nummer", "bet"),
             "verstrektedigitaalAdres__uuid": ("da_bet", "uuid", "bet"),
             "verstrektedigitaalAdres__url": ("da_bet", "url", "bet"),
             "verstrektedigitaalAdres__adres":
@@ -1050,7 +1078,14 @@ class KlantinteractiesConformance(unittest.TestCase):
         "digitaleadressenList": {
             "verstrektDoorPartij__partijIdentificator__objectId":
                 (None, BSN, "da_mail"),
+            "verstrektDoorPartij__partijIdentificator__codeObjecttype":
+                (None, "natuurlijk_persoon", "da_mail"),
+            "verstrektDoorPartij__partijIdentificator__codeRegister":
+                (None, "brp", "da_mail"),
+            "verstrektDoorPartij__partijIdentificator__codeSoortObjectId":
+                (None, "bsn", "da_mail"),
             "verstrektDoorPartij__soortPartij": (None, "persoon", "da_mail"),
+            "isGeverifieerd": (None, "true", "da_mail"),
             "verstrektDoorBetrokkene__rol": (None, "klant", "da_bet"),
         },
         "partijenList": {
@@ -1058,6 +1093,13 @@ class KlantinteractiesConformance(unittest.TestCase):
             "partijIdentificator__codeSoortObjectId":
                 (None, "kvk_nummer", "org"),
             "partijIdentificator__codeRegister": (None, "brp", "persoon"),
+            "partijIdentificator__codeObjecttype":
+                (None, "natuurlijk_persoon", "persoon"),
+            "subIdentificatorVan__codeObjecttype":
+                (None, "niet_natuurlijk_persoon", "org"),
+            "subIdentificatorVan__codeRegister": (None, "hr", "org"),
+            "subIdentificatorVan__codeSoortObjectId":
+                (None, "kvk_nummer", "org"),
             "categorierelatie__categorie__naam": (None, "Afval", "persoon"),
             "subIdentificatorVan__objectId": (None, "12345678", "org"),
         },
@@ -1066,6 +1108,11 @@ class KlantinteractiesConformance(unittest.TestCase):
             "toegewezenAanActor__uuid": ("mdw", "uuid", "taak"),
             "toegewezenAanActor__url": ("mdw", "url", "taak"),
             "actoren__naam": (None, "Fatima el Amrani", "taak"),
+            "klantcontact__referentienummer": (None, "KC-0001", "taak"),
+            "klantcontact__nummer": ("kc1", "member:nummer", "taak"),
+        },
+        "categorieRelatiesList": {
+            "partij__nummer": ("persoon", "member:nummer", "catrel"),
         },
         "bijlagenList": {
             "klantcontact__uuid": ("kc1", "uuid", "bijlage"),
@@ -1086,8 +1133,18 @@ class KlantinteractiesConformance(unittest.TestCase):
                     got = self.g.get(src)
                     if not got:
                         continue
-                    value = got.get("uuid") if how == "uuid" else \
-                        self.url_of(self.g[src + "@coll"], got.get("uuid"))
+                    if how.startswith("member:"):
+                        value = got.get(how[7:])
+                        if value in (None, ""):
+                            self.warnings.append(
+                                "%s: %s has no %s to try filter %s on" % (
+                                    oid, src, how[7:], name))
+                            continue
+                    elif how == "uuid":
+                        value = got.get("uuid")
+                    else:
+                        value = self.url_of(self.g[src + "@coll"],
+                                            got.get("uuid"))
                 else:
                     value = how
                 if not self.uid(want):
