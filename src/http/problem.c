@@ -7,6 +7,31 @@
 #include "store/store.h"
 #include "util/log.h"
 
+/* Under the Klantinteracties API the body is also the standard's Fout:
+ * "code", and for a 400 the ValidatieFout's "invalidParams". */
+static bool vng_dialect(lk_req *req) {
+  return strncmp(lk_req_path(req), "/klantinteracties/", 18) == 0;
+}
+
+static void vng_members(lk_buf *b, int status, const char *slug,
+                        const char *detail, const char *field) {
+  lk_buf_puts(b, ",\"code\":");
+  lk_buf_json_str(b, slug);
+  if (status != 400)
+    return;
+  lk_buf_puts(b, ",\"invalidParams\":[");
+  if (field != NULL) {
+    lk_buf_puts(b, "{\"name\":");
+    lk_buf_json_str(b, field[0] == '/' ? field + 1 : field);
+    lk_buf_puts(b, ",\"code\":");
+    lk_buf_json_str(b, slug);
+    lk_buf_puts(b, ",\"reason\":");
+    lk_buf_json_str(b, detail != NULL ? detail : "");
+    lk_buf_putc(b, '}');
+  }
+  lk_buf_putc(b, ']');
+}
+
 void lk_req_problem(lk_req *req, int status, const char *slug,
                     const char *title, const char *detail, const char *field) {
   lk_buf b = LK_BUF_INIT;
@@ -14,12 +39,15 @@ void lk_req_problem(lk_req *req, int status, const char *slug,
   lk_buf_puts(&b, "{\"type\":");
   lk_buf_puts(&b, "\"urn:loket:problem:");
   lk_buf_puts(&b, slug);
-  lk_buf_puts(&b, "\",\"title\":");
+  lk_buf_putc(&b, '"');
+  if (vng_dialect(req))
+    vng_members(&b, status, slug, detail != NULL ? detail : title, field);
+  lk_buf_puts(&b, ",\"title\":");
   lk_buf_json_str(&b, title);
   lk_buf_printf(&b, ",\"status\":%d", status);
-  if (detail != NULL) {
+  if (detail != NULL || vng_dialect(req)) {
     lk_buf_puts(&b, ",\"detail\":");
-    lk_buf_json_str(&b, detail);
+    lk_buf_json_str(&b, detail != NULL ? detail : title);
   }
   if (field != NULL) {
     lk_buf_puts(&b, ",\"field\":");
@@ -47,7 +75,7 @@ static bool wants_json(lk_req *req) {
   const char *accept = lk_req_header(req, "Accept");
 
   if (strncmp(lk_req_path(req), "/api/", 5) == 0 ||
-      strcmp(lk_req_path(req), "/api") == 0)
+      strcmp(lk_req_path(req), "/api") == 0 || vng_dialect(req))
     return true;
   return accept != NULL && strstr(accept, "json") != NULL &&
          strstr(accept, "text/html") == NULL;
