@@ -1,6 +1,7 @@
 /* routes.c - every URL Loket answers, in one table. */
 #include "api/api.h"
 #include "api/ki/ki.h"
+#include "api/tasks.h"
 #include "http/static.h"
 
 static const struct {
@@ -30,5 +31,8 @@ int lk_api_routes(lk_router *r) {
     if (rc != 0)
       return rc;
   }
-  return lk_ki_routes(r);
+  rc = lk_ki_routes(r);
+  if (rc != 0)
+    return rc;
+  return lk_api_tasks_routes(r);
 }
