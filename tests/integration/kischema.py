@@ -46,16 +46,31 @@ METHODS = ("get", "put", "post", "delete", "options", "head", "patch",
 JSON_TYPES = ("application/json", "application/problem+json")
 
 # What an error body must look like where the document is silent: an
-# RFC 9457 problem, with the members Loket always sends.
+# RFC 9457 problem, with the members Loket always sends; `code` and
+# `invalidParams`, when present, shaped as in the VNG API standards' Fout
+# and ValidatieFout (which this document does not include).
 PROBLEM_SCHEMA = {
     "type": "object",
     "required": ["type", "title", "status"],
     "properties": {
         "type": {"type": "string", "format": "uri"},
+        "code": {"type": "string"},
         "title": {"type": "string", "minLength": 1},
         "status": {"type": "integer", "minimum": 400, "maximum": 599},
         "detail": {"type": "string"},
         "instance": {"type": "string"},
+        "invalidParams": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["name", "code", "reason"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "code": {"type": "string"},
+                    "reason": {"type": "string"},
+                },
+            },
+        },
     },
 }
 
