@@ -288,6 +288,8 @@ class KlantinteractiesConformance(unittest.TestCase):
         data = os.path.join(cls.tmp, "data")
         _, cls.token = create_token(data, "ki-conformance",
                                     "api admin confidential")
+        # A system without the confidential scope.
+        _, cls.plain_token = create_token(data, "ki-plain", "api")
         cls.srv = Server(data)
         cls.srv.start()
         cls.g = {}           # name -> created body (as returned)
@@ -349,6 +351,8 @@ class KlantinteractiesConformance(unittest.TestCase):
         headers = {}
         if auth == "good":
             headers["Authorization"] = "Token " + self.token
+        elif auth == "plain":
+            headers["Authorization"] = "Token " + self.plain_token
         elif auth == "wrong":
             headers["Authorization"] = "Token " + loketlib.new_token_secret()
         if body is not None and check_request:
@@ -1480,6 +1484,35 @@ class KlantinteractiesConformance(unittest.TestCase):
                 self.call(oid, bad, body=body,
                           expect=MALFORMED_UUID_STATUSES,
                           check_request=False)
+        self.done()
+
+    # -- 10: confidential klantcontacten --
+
+    def test_10_confidential(self):
+        """A caller without the confidential scope cannot tell a
+        confidential klantcontact from an unknown one: 404 on retrieve,
+        absent from the list and from its count, a valid error body."""
+        if not self.need("kc2", "kc1"):
+            return self.done()
+        kc2, kc1 = self.uid("kc2"), self.uid("kc1")
+        ops = RES["klantcontacten"]
+        self.call(ops["retrieve"], kc2, auth="plain", expect=(404,))
+        self.call(ops["retrieve"], kc1, auth="plain")
+        status, plain = self.call(ops["list"], query={"pageSize": 500},
+                                  auth="plain")
+        status2, full = self.call(ops["list"], query={"pageSize": 500})
+        if isinstance(plain, dict) and isinstance(full, dict):
+            got = ids(plain.get("results") or [])
+            if kc2 in got or kc1 not in got:
+                self.f.add(ops["list"], "GET klantcontacten (no "
+                           "confidential scope)", "kc1 listed, kc2 not",
+                           got)
+            if plain.get("count") != len(got) or plain.get(
+                    "count") >= full.get("count", 0):
+                self.f.add(ops["list"], "GET klantcontacten (no "
+                           "confidential scope)", "a count without kc2 "
+                           "(full list: %s)" % full.get("count"),
+                           plain.get("count"))
         self.done()
 
     # -- the end: was everything exercised? --
