@@ -564,8 +564,8 @@ int lk_digital_address_apply(lk_tx *tx, void *arg) {
   rc = lk_store_digital_address_put(tx, r, op->mode == LK_PARTY_CREATE);
   if (rc == LK_STORE_CONFLICT)
     return lk_change_fail(&op->h, LK_STORE_CONFLICT, "adres", "unique",
-                          "Dit geverifieerde adres hoort al bij een andere "
-                          "partij.");
+                          "Dit adres is al geverifieerd vastgelegd; een "
+                          "geverifieerd adres staat er maar een keer in.");
   if (rc == 0)
     rc = party_changed(tx, &op->h, "party.updated", r->party_id,
                        "digitaleadressen", r->id, op->mode);

@@ -28,6 +28,7 @@ struct lk_ki {
   ki_invalid invalid[LK_KI_MAX_INVALID];
   int ninvalid;
   int depth; /* of expand recursion */
+  int quiet; /* > 0: renders only check existence, no processing log */
 };
 
 /* A write in flight: the engine's context outlives the handler. */
@@ -76,6 +77,8 @@ bool lk_ki_has_invalid(lk_ki *c) {
 }
 
 int lk_ki_log_read(lk_ki *c, const char *party_id) {
+  if (c->quiet > 0)
+    return 0;
   lk_proclog_entry e = {
       .actor = lk_req_actor(c->req),
       .party_id = party_id,
@@ -388,7 +391,9 @@ int lk_ki_exists(lk_ki *c, const char *resource, const char *uuid) {
 
   if (r == NULL || !lk_uuid_valid(uuid))
     return 0;
+  c->quiet++;
   rc = r->render(c, uuid, &v);
+  c->quiet--;
   json_decref(v);
   if (rc == LK_STORE_NOTFOUND)
     return 0;

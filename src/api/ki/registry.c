@@ -3,9 +3,17 @@
  * (see docs/klantinteracties.md). */
 #include "api/ki/ki.h"
 
+extern const lk_ki_resource lk_ki_actoren;
+extern const lk_ki_resource lk_ki_categorie_relaties;
 extern const lk_ki_resource lk_ki_categorieen;
+extern const lk_ki_resource lk_ki_digitaleadressen;
+extern const lk_ki_resource lk_ki_partij_identificatoren;
+extern const lk_ki_resource lk_ki_partijen;
+extern const lk_ki_resource lk_ki_rekeningnummers;
+extern const lk_ki_resource lk_ki_vertegenwoordigingen;
 
 const lk_ki_resource *const lk_ki_registry[] = {
-    &lk_ki_categorieen,
-    NULL,
+    &lk_ki_actoren,          &lk_ki_categorie_relaties,     &lk_ki_categorieen,
+    &lk_ki_digitaleadressen, &lk_ki_partij_identificatoren, &lk_ki_partijen,
+    &lk_ki_rekeningnummers,  &lk_ki_vertegenwoordigingen,   NULL,
 };
