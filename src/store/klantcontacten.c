@@ -48,52 +48,53 @@ static int exec_id(lk_tx *tx, const char *sql, const char *id) {
 
 int lk_store_kc_contact_get(lk_store *s, const char *id, bool confidential,
                             lk_kc_contact_fn fn, void *ud) {
-  static const char
-      sql[] =
-          "SELECT c.id, COALESCE(c.conversation_id, ''), c.kind,"
-          " COALESCE(c.nummer, ''), c.reference, c.channel, c.subject, "
-          "c.content,"
-          " c.reply, c.language, c.main_topic_type, c.metadata, c.confidential,"
-          " COALESCE(c.succeeded, -1), c.further_action, c.occurred_at,"
-          " COALESCE((SELECT v.party_id FROM conversations v"
-          " WHERE v.id = c.conversation_id), (SELECT i.party_id FROM involved i"
-          " WHERE i.contact_id = c.id AND i.party_id IS NOT NULL"
-          " ORDER BY i.seq LIMIT 1), ''), " IDS(
-              "SELECT id AS x FROM involved WHERE contact_id = c.id"
-              " ORDER BY seq") ", " IDS("SELECT id AS x FROM subject_objects"
-                                        " WHERE contact_id = c.id ORDER BY "
-                                        "seq") ", " IDS("SELECT id AS x FROM "
-                                                        "attachments WHERE "
-                                                        "contact_id = c.id "
-                                                        "ORDER "
-                                                        "BY seq") ", " IDS("SEL"
-                                                                           "ECT"
-                                                                           " ac"
-                                                                           "tor"
-                                                                           "_id"
-                                                                           " AS"
-                                                                           " x "
-                                                                           "FRO"
-                                                                           "M "
-                                                                           "con"
-                                                                           "tac"
-                                                                           "t_"
-                                                                           "act"
-                                                                           "ors"
-                                                                           " WH"
-                                                                           "ERE"
-                                                                           " co"
-                                                                           "nta"
-                                                                           "ct_"
-                                                                           "id "
-                                                                           "= "
-                                                                           "c."
-                                                                           "id "
-                                                                           "ORD"
-                                                                           "ER "
-                                                                           "BY "
-                                                                           "se"
-                                                                           "q") ", " IDS("SELECT id AS x FROM tasks WHERE contact_id = c.id ORDER BY seq") " FROM contacts c WHERE c.id = ?2 AND " VIS("c");
+  static const char sql[] =
+      "SELECT c.id, COALESCE(c.conversation_id, ''), c.kind,"
+      " COALESCE(c.nummer, ''), c.reference, c.channel, c.subject, "
+      "c.content,"
+      " c.reply, c.language, c.main_topic_type, c.metadata, c.confidential,"
+      " COALESCE(c.succeeded, -1), c.further_action, c.occurred_at,"
+      " COALESCE((SELECT v.party_id FROM conversations v"
+      " WHERE v.id = c.conversation_id), (SELECT i.party_id FROM involved i"
+      " WHERE i.contact_id = c.id AND i.party_id IS NOT NULL"
+      " ORDER BY i.seq LIMIT 1), ''), " IDS(
+          "SELECT id AS x FROM involved WHERE contact_id = c.id"
+          " ORDER BY seq") ", " IDS("SELECT id AS x FROM subject_objects"
+                                    " WHERE contact_id = c.id ORDER BY "
+                                    "seq") ", " IDS("SELECT id AS x FROM "
+                                                    "attachments WHERE "
+                                                    "contact_id = c.id "
+                                                    "ORDER "
+                                                    "BY seq") ", " IDS("SEL"
+                                                                       "ECT"
+                                                                       " ac"
+                                                                       "tor"
+                                                                       "_id"
+                                                                       " AS"
+                                                                       " x "
+                                                                       "FRO"
+                                                                       "M "
+                                                                       "con"
+                                                                       "tac"
+                                                                       "t_"
+                                                                       "act"
+                                                                       "ors"
+                                                                       " WH"
+                                                                       "ERE"
+                                                                       " co"
+                                                                       "nta"
+                                                                       "ct_"
+                                                                       "id "
+                                                                       "= "
+                                                                       "c."
+                                                                       "id "
+                                                                       "ORD"
+                                                                       "ER "
+                                                                       "BY "
+                                                                       "se"
+                                                                       "q") ","
+                                                                            " " IDS("SELECT id AS x FROM tasks WHERE contact_id = c.id ORDER BY seq") " FROM contacts c WHERE c.id = ?2 AND " VIS(
+                                                                                "c");
   lk_kc_contact c;
   lk_stmt *st;
   lk_db *db;
@@ -779,7 +780,8 @@ const char lk_kc_contact_page_sql[] =
  * wasPartij__partijIdentificator codeObjecttype, codeRegister,
  * codeSoortObjectId, objectId, ?19 wasPartij__url, ?20 wasPartij__uuid. */
 #define NAME(key, n)                                                           \
-  "(?" n " IS NULL OR json_extract(i.contact_name, '$." key "') = ?" n ")"
+  "(?" n " IS NULL OR json_extract(CASE WHEN json_valid(i.contact_name)"       \
+  " THEN i.contact_name END, '$." key "') = ?" n ")"
 #define B_PID(col, n)                                                          \
   "(?" n " IS NULL OR EXISTS (SELECT 1 FROM party_identifiers p"               \
   " WHERE p.party_id = i.party_id AND p." col " = ?" n "))"
@@ -829,7 +831,8 @@ const char lk_kc_involved_page_sql[] =
 /* bijlagen: ?2..?5 bijlageidentificator CodeObjecttype, CodeRegister,
  * CodeSoortObjectId, ObjectId, ?6 klantcontact__uuid. */
 #define IDENT(key, n)                                                          \
-  "(?" n " IS NULL OR json_extract(a.identificator, '$." key "') = ?" n ")"
+  "(?" n " IS NULL OR json_extract(CASE WHEN json_valid(a.identificator)"      \
+  " THEN a.identificator END, '$." key "') = ?" n ")"
 #define ATTACHMENT_WHERE                                                       \
   " FROM attachments a WHERE " VIS_LINK("a.contact_id") " AND " IDENT(         \
       "codeObjecttype",                                                        \
