@@ -92,6 +92,9 @@ BSN = "999990019"
 BSN_OTHER = "999990020"
 BSN_BAD = "999990018"
 assert bsn_valid(BSN) and bsn_valid(BSN_OTHER) and not bsn_valid(BSN_BAD)
+# For the identificatoren made to be changed and deleted.
+SPARE_BSNS = [str(n) for n in range(999990021, 999990400) if bsn_valid(
+    str(n))]
 IBAN = "NL91ABNA0417164300"
 IBAN_OTHER = iban("NL", "RABO0123456789")
 assert iban("NL", "ABNA0417164300") == IBAN
@@ -110,7 +113,7 @@ def adres(straat, nr, postcode, stad):
     return {"nummeraanduidingId": "0363200000123456", "straatnaam": straat,
             "huisnummer": nr, "huisnummertoevoeging": "", "postcode":
             postcode, "stad": stad, "adresregel1": "%s %d" % (straat, nr),
-            "adresregel2": "%s %s" % (postcode, stad), "adresregel3": "",
+            "adresregel2": "%s %s" % (postcode, stad), "adresregel3": "Nederland",
             "land": "NL"}
 
 
@@ -276,7 +279,8 @@ class Failures:
                                                    got)
         if detail:
             line += "\n      " + str(detail).replace("\n", "\n      ")
-        self.lines.append(line)
+        if line not in self.lines:
+            self.lines.append(line)
 
 
 class KlantinteractiesConformance(unittest.TestCase):
@@ -536,6 +540,7 @@ class KlantinteractiesConformance(unittest.TestCase):
                     "codeRegister": "brp"}})
             c("pid_kvk", "partij-identificatoren", {
                 "identificeerdePartij": fk(self.uid("org")),
+                "anderePartijIdentificator": "KVK-oud-1",
                 "partijIdentificator": {
                     "codeObjecttype": "niet_natuurlijk_persoon",
                     "codeSoortObjectId": "kvk_nummer", "objectId": "12345678",
@@ -572,7 +577,7 @@ class KlantinteractiesConformance(unittest.TestCase):
             c("catrel", "categorie-relaties", {
                 "partij": fk(self.uid("persoon")),
                 "categorie": fk(self.uid("cat0")),
-                "beginDatum": "2026-01-01", "eindDatum": None})
+                "beginDatum": "2026-01-01", "eindDatum": "2027-12-31"})
         c("kc0", "klantcontacten", klantcontact_body(
             "Afvalpas kwijt", kanaal="e-mail", referentienummer="KC-0000",
             plaatsgevondenOp="2026-02-27T09:00:00Z"))
@@ -734,7 +739,7 @@ class KlantinteractiesConformance(unittest.TestCase):
         relations (partij.betrokkenen, klantcontact.hadBetrokkenen ...)
         list what was created."""
         fresh = {}
-        for name in sorted(k for k in self.g if "@" not in k):
+        for name in sorted(k for k in self.g if "@" not in k and self.g[k]):
             coll = self.g[name + "@coll"]
             u = self.uid(name)
             if not u:
@@ -845,7 +850,7 @@ class KlantinteractiesConformance(unittest.TestCase):
         or duplicates and matches one big page; page=N is the walk's Nth
         page; everything created is listed."""
         made = {}
-        for name in (k for k in self.g if "@" not in k):
+        for name in (k for k in self.g if "@" not in k and self.g[k]):
             if self.uid(name):
                 made.setdefault(self.g[name + "@coll"], set()).add(
                     self.uid(name))
@@ -903,7 +908,13 @@ class KlantinteractiesConformance(unittest.TestCase):
         status, got = self.call(oid, query=q)
         if status != 200 or not isinstance(got, dict):
             return None
-        return got.get("results") or []
+        res = got.get("results") or []
+        if got.get("count") != len(res) or got.get("next") is not None:
+            self.f.add(oid, "GET " + self.path_of(oid, query=q),
+                       "count %d and no next (one page of 500)" % len(res),
+                       "count %s, next %s" % (got.get("count"),
+                                              got.get("next")))
+        return res
 
     def test_05_filters(self):
         """Every filter in the document is accepted (200, a valid body);
@@ -1104,6 +1115,12 @@ class KlantinteractiesConformance(unittest.TestCase):
             "subIdentificatorVan__codeRegister": (None, "hr", "org"),
             "subIdentificatorVan__codeSoortObjectId":
                 (None, "kvk_nummer", "org"),
+            # The document does not say which side of the
+            # vertegenwoordiging this finds; either will do.
+            "vertegenwoordigdePartij__uuid":
+                ("persoon", "uuid", ("persoon", "persoon2")),
+            "vertegenwoordigdePartij__url":
+                ("persoon", "url", ("persoon", "persoon2")),
             "categorierelatie__categorie__naam": (None, "Afval", "persoon"),
             "subIdentificatorVan__objectId": (None, "12345678", "org"),
         },
@@ -1151,14 +1168,16 @@ class KlantinteractiesConformance(unittest.TestCase):
                                             got.get("uuid"))
                 else:
                     value = how
-                if not self.uid(want):
+                wants = want if isinstance(want, tuple) else (want,)
+                uids = [self.uid(w) for w in wants if self.uid(w)]
+                if not uids:
                     continue
                 res = self.list_all(oid, {name: value})
-                if res is not None and self.uid(want) not in ids(res):
+                if res is not None and not set(uids) & set(ids(res)):
                     self.f.add(oid, "GET " + self.path_of(
                         oid, query={name: value}), "%s (%s) listed" % (
-                            want, self.uid(want)), "%d results without it"
-                        % len(res))
+                            " or ".join(wants), ", ".join(uids)),
+                        "%d results without it" % len(res))
 
     # -- 6: expand --
 
@@ -1250,11 +1269,12 @@ class KlantinteractiesConformance(unittest.TestCase):
                 "persoon", {"contactnaam": contactnaam(
                     "T.", "Tijs", "", "Tijdelijk")},
                 interneNotitie="wegwerp"),
-            "partij-identificatoren": lambda: u("persoon2") and {
-                "identificeerdePartij": fk(u("persoon2")),
+            "partij-identificatoren": lambda: self.fresh_partij(n) and {
+                "identificeerdePartij": fk(self.fresh_partij(n)),
                 "partijIdentificator": {
                     "codeObjecttype": "natuurlijk_persoon",
-                    "codeSoortObjectId": "bsn", "objectId": BSN_OTHER,
+                    "codeSoortObjectId": "bsn",
+                    "objectId": SPARE_BSNS[n % len(SPARE_BSNS)],
                     "codeRegister": "brp"}},
             "digitaleadressen": lambda: u("persoon2") and {
                 "verstrektDoorBetrokkene": None,
@@ -1301,6 +1321,17 @@ class KlantinteractiesConformance(unittest.TestCase):
             return None, None
         got = self.create("tmp_" + coll, coll, body)
         return got, body
+
+    def fresh_partij(self, n):
+        """A partij of its own (a partij has one identificator of a
+        kind)."""
+        name = "tmp_partij_%d" % n
+        if name not in self.g:
+            self.g[name] = None
+            self.create(name, "partijen", partij_body(
+                "persoon", {"contactnaam": contactnaam(
+                    "K.", "Kees", "", "Kwast %d" % n)}))
+        return self.uid(name)
 
     # One member to change per collection, for PUT and PATCH.
     CHANGES = {
@@ -1513,6 +1544,30 @@ class KlantinteractiesConformance(unittest.TestCase):
                            "confidential scope)", "a count without kc2 "
                            "(full list: %s)" % full.get("count"),
                            plain.get("count"))
+        self.done()
+
+    # -- 11: methods the document does not declare --
+
+    def test_11_undeclared_methods(self):
+        """A method the document does not declare for a path is refused
+        (405, or 404), never carried out, and never a 5xx."""
+        any_uuid = self.uid("kc1") or str(uuidlib.uuid4())
+        for path, item in sorted(DOC.raw["paths"].items()):
+            for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+                if method.lower() in item:
+                    continue
+                p = BASE + path.replace("{uuid}", any_uuid)
+                body = {} if method in ("POST", "PUT", "PATCH") else None
+                try:
+                    r = self.srv.request(method, p, json_body=body, headers={
+                        "Authorization": "Token " + self.token})
+                except Exception as e:
+                    self.f.add("(undeclared)", "%s %s" % (method, p),
+                               "405", "no response (%s)" % e)
+                    continue
+                if r.status not in (404, 405):
+                    self.f.add("(undeclared)", "%s %s" % (method, p),
+                               "405 (or 404)", r.status, _short(r.body))
         self.done()
 
     # -- the end: was everything exercised? --
