@@ -732,6 +732,36 @@ class KlantinteractiesConformance(unittest.TestCase):
             check_request=False)
         self.done()
 
+    def test_02b_minimal(self):
+        """Every resource created with only what the document requires
+        (and the references that tie it in): the answer, a retrieve and
+        later the lists render the unset optional members validly (left
+        out, null where nullable, never "" where a pattern or format
+        forbids it)."""
+        for coll in ORDER:
+            body = self.throwaway_body(coll)
+            if not body:
+                continue
+            oid = RES[coll]["create"]
+            req = set(DOC.writable_required(oid, body))
+            minimal = {k: v for k, v in body.items() if k in req or (
+                isinstance(v, dict) and set(v) == {"uuid"})}
+            if coll == "partijen":
+                minimal["partijIdentificatie"] = body["partijIdentificatie"]
+            if not minimal:
+                k = next(iter(body))
+                minimal = {k: body[k]}
+            got = self.create("min_" + coll, coll, minimal)
+            if got:
+                self.call(RES[coll]["retrieve"], got["uuid"])
+                if coll in ("vertegenwoordigingen", "actorklantcontacten",
+                            "categorie-relaties"):
+                    # A link between the same two items may be unique;
+                    # make room for the ones tests 07 and 08 create.
+                    self.call(RES[coll]["destroy"], got["uuid"])
+                    del self.g["min_" + coll]
+        self.done()
+
     # -- 3: retrieve, and the relations the graph implies --
 
     def test_03_retrieve(self):
@@ -791,6 +821,25 @@ class KlantinteractiesConformance(unittest.TestCase):
         has("kc1", "hadBetrokkenActoren", "mdw", kc)
         has("bet", "digitaleAdressen", "da_bet", RES["betrokkenen"]
             ["retrieve"])
+        has("kc3", "hadBetrokkenen", "bet3", kc)
+        has("kc3", "gingOverOnderwerpobjecten", "oo3", kc)
+        has("persoon", "betrokkenen", "bet3", p)
+        # volledigeNaam (read-only) is made from the contactnaam.
+        for name, get in (
+                ("bet", lambda o: o.get("volledigeNaam")),
+                ("persoon", lambda o: (o.get("partijIdentificatie") or {})
+                 .get("volledigeNaam")),
+                ("cp", lambda o: (o.get("partijIdentificatie") or {})
+                 .get("volledigeNaam"))):
+            o = fresh.get(name)
+            if o is None:
+                continue
+            want = "Vries" if name != "cp" else "Dijk"
+            if want not in (get(o) or ""):
+                self.f.add(RES[self.g[name + "@coll"]]["retrieve"],
+                           "GET %s/%s" % (self.g[name + "@coll"],
+                                          self.uid(name)),
+                           "volledigeNaam with %r" % want, get(o))
         cr = fresh.get("catrel")
         if cr and (cr.get("categorie") or {}).get("naam") != "Afval":
             self.f.add(RES["categorie-relaties"]["retrieve"], "catrel",
@@ -1257,6 +1306,15 @@ class KlantinteractiesConformance(unittest.TestCase):
 
     def throwaway(self, coll):
         """A fresh item of `coll` and the body that made it."""
+        body = self.throwaway_body(coll)
+        if not body:
+            self.f.add(RES[coll]["create"], coll, "the items it refers to",
+                       "not created")
+            return None, None
+        got = self.create("tmp_" + coll, coll, body)
+        return got, body
+
+    def throwaway_body(self, coll):
         u = lambda n: self.uid(n)  # noqa: E731
         n = len(self.g)
         bodies = {
@@ -1314,13 +1372,7 @@ class KlantinteractiesConformance(unittest.TestCase):
                 "toegewezenAanActoren": [fk(u("team"))],
                 "toelichting": "Wegwerp", "status": "te_verwerken"},
         }
-        body = bodies[coll]()
-        if not body:
-            self.f.add(RES[coll]["create"], coll, "the items it refers to",
-                       "not created")
-            return None, None
-        got = self.create("tmp_" + coll, coll, body)
-        return got, body
+        return bodies[coll]()
 
     def fresh_partij(self, n):
         """A partij of its own (a partij has one identificator of a
@@ -1448,6 +1500,51 @@ class KlantinteractiesConformance(unittest.TestCase):
                         coll, u, _short(patch)), before, got,
                         derived | set(patch))
                     self.after(coll, u, oid, patch)
+        self.done()
+
+    def test_07b_default_address(self):
+        """Per partij and soortDigitaalAdres one isStandaardAdres: marking
+        another one turns the first off (the document's description of
+        isStandaardAdres)."""
+        coll = "digitaleadressen"
+        owner = self.fresh_partij(len(self.g))
+        if not owner:
+            return self.done()
+
+        def address(i, standaard):
+            return self.create("std_%d_%d" % (len(self.g), i), coll, {
+                "verstrektDoorBetrokkene": None,
+                "verstrektDoorPartij": fk(owner),
+                "adres": "standaard%d.%d@example.nl" % (i, len(self.g)),
+                "soortDigitaalAdres": "email", "isStandaardAdres": standaard,
+                "omschrijving": "", "referentie": "std-%d" % i,
+                "verificatieDatum": None})
+
+        a = address(1, True)
+        b = address(2, True)
+        phone = self.create("std_phone_%d" % len(self.g), coll, {
+            "verstrektDoorPartij": fk(owner), "adres": "0687654321",
+            "soortDigitaalAdres": "telefoonnummer", "isStandaardAdres": True})
+        if not (a and b and phone):
+            return self.done()
+        oid = RES[coll]["retrieve"]
+        for item, want in ((a, False), (b, True), (phone, True)):
+            status, got = self.call(oid, item["uuid"])
+            if isinstance(got, dict) and got.get("isStandaardAdres") != want:
+                self.f.add(oid, "GET %s/%s (%s)" % (coll, item["uuid"],
+                                                    item.get("adres")),
+                           "isStandaardAdres %s after a second standard "
+                           "e-mail address" % want,
+                           got.get("isStandaardAdres"))
+        # And back, by PATCH.
+        status, _ = self.call(RES[coll]["partial"], a["uuid"],
+                              body={"isStandaardAdres": True})
+        status, got = self.call(oid, b["uuid"])
+        if isinstance(got, dict) and got.get("isStandaardAdres") is not False:
+            self.f.add(RES[coll]["partial"], "PATCH %s/%s "
+                       "isStandaardAdres=true" % (coll, a["uuid"]),
+                       "the other e-mail address no longer standard",
+                       got.get("isStandaardAdres"))
         self.done()
 
     def after(self, coll, u, oid, sent):
