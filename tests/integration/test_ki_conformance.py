@@ -13,10 +13,12 @@ path, or keep it at $LOKET_SOURCE_DIR/../shared/standards/; without it this
 test says so and exits 77, which ctest reports as skipped.
 """
 
+import datetime
+import json
 import os
+import shutil
 import sys
 import tempfile
-import shutil
 import unittest
 import urllib.parse
 import uuid as uuidlib
@@ -113,8 +115,8 @@ def adres(straat, nr, postcode, stad):
     return {"nummeraanduidingId": "0363200000123456", "straatnaam": straat,
             "huisnummer": nr, "huisnummertoevoeging": "", "postcode":
             postcode, "stad": stad, "adresregel1": "%s %d" % (straat, nr),
-            "adresregel2": "%s %s" % (postcode, stad), "adresregel3": "Nederland",
-            "land": "NL"}
+            "adresregel2": "%s %s" % (postcode, stad),
+            "adresregel3": "Nederland", "land": "NL"}
 
 
 def partij_body(soort, ident, **kw):
@@ -251,7 +253,6 @@ def resolve(item, field):
 
 
 def same_instant(a, b):
-    import datetime
     try:
         return datetime.datetime.fromisoformat(a.replace("Z", "+00:00")) \
             == datetime.datetime.fromisoformat(b.replace("Z", "+00:00"))
@@ -315,9 +316,6 @@ class KlantinteractiesConformance(unittest.TestCase):
 
     def setUp(self):
         self.f = Failures()
-
-    def tearDown(self):
-        pass
 
     def done(self):
         if self.f.lines:
@@ -858,7 +856,7 @@ class KlantinteractiesConformance(unittest.TestCase):
             return None, None
         count = first.get("count")
         seen = ids(first.get("results") or [])
-        page, prev_url, pages = first, None, 1
+        page, pages = first, 1
         req = "GET " + self.path_of(oid, query=q)
         if page.get("previous") is not None:
             self.f.add(oid, req, "previous null on the first page",
@@ -885,7 +883,7 @@ class KlantinteractiesConformance(unittest.TestCase):
                 self.f.add(oid, this_url, "a previous link on page %d" %
                            pages, nxt.get("previous"))
             seen += ids(nxt.get("results") or [])
-            prev_url, page = this_url, nxt
+            page = nxt
             if pages > 200:
                 self.f.add(oid, req, "an end to next", "over 200 pages")
                 return None, None
@@ -1694,7 +1692,6 @@ def _short(v, n=300):
     if isinstance(v, bytes):
         s = v[:n].decode("utf-8", "replace")
     else:
-        import json
         try:
             s = json.dumps(v, ensure_ascii=False, sort_keys=True)
         except (TypeError, ValueError):
