@@ -1639,6 +1639,31 @@ class KlantinteractiesConformance(unittest.TestCase):
                            "confidential scope)", "a count without kc2 "
                            "(full list: %s)" % full.get("count"),
                            plain.get("count"))
+        q = {"vertrouwelijk": "true", "pageSize": 500}
+        status, hidden = self.call(ops["list"], query=q, auth="plain")
+        if isinstance(hidden, dict) and hidden.get("count") != 0:
+            self.f.add(ops["list"], "GET %s (no confidential scope)" %
+                       self.path_of(ops["list"], query=q), "count 0",
+                       hidden.get("count"))
+        # A reference to it in a body is refused exactly as an unknown
+        # uuid is.
+        if self.need("persoon"):
+            answers = []
+            for ref in (kc2, str(uuidlib.uuid4())):
+                body = {"wasPartij": fk(self.uid("persoon")),
+                        "hadKlantcontact": fk(ref), "rol": "klant",
+                        "initiator": False}
+                status, got = self.call(RES["betrokkenen"]["create"],
+                                        body=body, auth="plain",
+                                        expect=VALIDATION_STATUSES)
+                answers.append((status, sorted(
+                    (p.get("name"), p.get("code")) for p in
+                    (got or {}).get("invalidParams") or [])))
+            if answers[0] != answers[1]:
+                self.f.add(RES["betrokkenen"]["create"], "POST betrokkenen "
+                           "hadKlantcontact=<confidential> (no confidential "
+                           "scope)", "the answer to an unknown uuid %s" %
+                           (answers[1],), answers[0])
         self.done()
 
     # -- 11: methods the document does not declare --
