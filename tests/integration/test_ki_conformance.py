@@ -25,6 +25,7 @@ import uuid as uuidlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 import loketlib  # noqa: E402
 from loketlib import Server, create_token  # noqa: E402
 
