@@ -10,7 +10,7 @@
 #ifndef LK_CORE_CHANGE_H
 #define LK_CORE_CHANGE_H
 
-#include <stdio.h>
+#include <string.h>
 
 #define LK_CHANGE_UUID 37
 
@@ -18,17 +18,27 @@ typedef struct lk_change {
   char uuid[LK_CHANGE_UUID]; /* the item written */
   char actor[48];            /* "token:tok_..." or "user:usr_..." */
   char request_id[48];
-  char fail_name[64];
+  char fail_name[96];
   char fail_code[32];
   char fail_reason[160];
 } lk_change;
 
+/* Copies `src` into `dst` of `size` bytes, cutting what does not fit. */
+static inline void lk_change_copy(char *dst, size_t size, const char *src) {
+  size_t n = strlen(src);
+
+  if (n >= size)
+    n = size - 1;
+  memcpy(dst, src, n);
+  dst[n] = '\0';
+}
+
 /* Fills the fail_* members of `h` and returns `rc`. */
 static inline int lk_change_fail(lk_change *h, int rc, const char *name,
                                  const char *code, const char *reason) {
-  snprintf(h->fail_name, sizeof(h->fail_name), "%s", name);
-  snprintf(h->fail_code, sizeof(h->fail_code), "%s", code);
-  snprintf(h->fail_reason, sizeof(h->fail_reason), "%s", reason);
+  lk_change_copy(h->fail_name, sizeof(h->fail_name), name);
+  lk_change_copy(h->fail_code, sizeof(h->fail_code), code);
+  lk_change_copy(h->fail_reason, sizeof(h->fail_reason), reason);
   return rc;
 }
 

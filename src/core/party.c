@@ -373,6 +373,101 @@ static int must_exist(lk_tx *tx, lk_change *h, const char *table,
   return 0;
 }
 
+static bool same_identifier(const lk_identifier_row *a,
+                            const lk_identifier_row *b) {
+  return strcmp(a->party_id, b->party_id) == 0 &&
+         strcmp(a->object_type, b->object_type) == 0 &&
+         strcmp(a->register_, b->register_) == 0 &&
+         strcmp(a->id_type, b->id_type) == 0 &&
+         strcmp(a->object_id, b->object_id) == 0 &&
+         strcmp(a->other, b->other) == 0 && strcmp(a->sub_of, b->sub_of) == 0;
+}
+
+/* Runs one identifier write for the party op; its failure becomes the
+ * party's, named after the list member. */
+static int identifier_step(lk_tx *tx, lk_party_op *op, enum lk_party_mode m,
+                           const lk_identifier_row *row, int index) {
+  lk_identifier_op iop;
+  int rc;
+
+  memset(&iop, 0, sizeof(iop));
+  iop.h = op->h;
+  iop.h.fail_name[0] = '\0';
+  iop.mode = m;
+  iop.row = *row;
+  rc = lk_identifier_apply(tx, &iop);
+  if (rc != 0 && iop.h.fail_name[0] != '\0') {
+    char name[192];
+
+    if (index >= 0)
+      snprintf(name, sizeof(name), "partijIdentificatoren.%d.%s", index,
+               iop.h.fail_name);
+    else
+      snprintf(name, sizeof(name), "partijIdentificatoren");
+    lk_change_fail(&op->h, rc, name, iop.h.fail_code, iop.h.fail_reason);
+  }
+  return rc;
+}
+
+/* Makes the party's identifiers exactly op->identifiers. */
+static int sync_identifiers(lk_tx *tx, lk_party_op *op) {
+  char have[32][LK_ID];
+  int nhave;
+  int rc;
+
+  rc = lk_store_party_identifier_ids_tx(tx, op->row.id, have, 32, &nhave);
+  if (rc != 0)
+    return rc;
+  /* Those no longer listed go first, so a listed one may take over their
+   * kind. */
+  for (int i = 0; i < nhave; i++) {
+    bool kept = false;
+    lk_identifier_row gone = {0};
+
+    for (int j = 0; j < op->nidentifiers; j++) {
+      if (!op->identifier_new[j] && strcmp(op->identifiers[j].id, have[i]) == 0)
+        kept = true;
+    }
+    if (kept)
+      continue;
+    memcpy(gone.id, have[i], LK_ID);
+    rc = identifier_step(tx, op, LK_PARTY_DELETE, &gone, -1);
+    if (rc != 0)
+      return rc;
+  }
+  for (int j = 0; j < op->nidentifiers; j++) {
+    lk_identifier_row *r = &op->identifiers[j];
+    lk_identifier_row cur;
+
+    memcpy(r->party_id, op->row.id, LK_ID);
+    if (op->identifier_new[j]) {
+      rc = identifier_step(tx, op, LK_PARTY_CREATE, r, j);
+      if (rc != 0)
+        return rc;
+      continue;
+    }
+    rc = lk_store_identifier_get_tx(tx, r->id, &cur);
+    if (rc == LK_STORE_NOTFOUND)
+      return lk_change_fail(&op->h, LK_EINVALID, "partijIdentificatoren",
+                            "does_not_exist",
+                            "Een partij-identificator met deze uuid bestaat "
+                            "niet.");
+    if (rc != 0)
+      return rc;
+    if (cur.party_id[0] != '\0' && strcmp(cur.party_id, op->row.id) != 0)
+      return lk_change_fail(&op->h, LK_EINVALID, "partijIdentificatoren",
+                            "invalid",
+                            "Deze partij-identificator hoort bij een andere "
+                            "partij.");
+    if (same_identifier(&cur, r))
+      continue;
+    rc = identifier_step(tx, op, LK_PARTY_UPDATE, r, j);
+    if (rc != 0)
+      return rc;
+  }
+  return 0;
+}
+
 int lk_party_apply(lk_tx *tx, void *arg) {
   lk_party_op *op = arg;
   lk_party_row *p = &op->row;
@@ -426,6 +521,8 @@ int lk_party_apply(lk_tx *tx, void *arg) {
   if (rc == LK_STORE_CONFLICT)
     return lk_change_fail(&op->h, LK_EINVALID, "nummer", "unique",
                           "Er bestaat al een partij met dit nummer.");
+  if (rc == 0 && op->identifiers_given)
+    rc = sync_identifiers(tx, op);
   if (rc != 0)
     return rc;
   return party_changed(tx, &op->h,

@@ -64,11 +64,21 @@ void lk_party_full_name(const char *kind, const char *identification, char *out,
 
 enum lk_party_mode { LK_PARTY_CREATE, LK_PARTY_UPDATE, LK_PARTY_DELETE };
 
+#define LK_PARTY_MAX_IDENTIFIERS 8
+
 typedef struct lk_party_op {
   lk_change h; /* first */
   enum lk_party_mode mode;
   lk_party_row row; /* create/update: the new state (id, nummer may be "") */
+  /* partijIdentificatoren sent with the party: when `identifiers_given`,
+   * the party ends up with exactly these (new ones have `identifier_new`
+   * set, existing ones keep their id), in the same transaction. */
+  bool identifiers_given;
+  int nidentifiers;
+  lk_identifier_row identifiers[LK_PARTY_MAX_IDENTIFIERS];
+  bool identifier_new[LK_PARTY_MAX_IDENTIFIERS];
 } lk_party_op;
+/* lk_write_fn for an lk_party_op. */
 int lk_party_apply(lk_tx *tx, void *arg);
 
 typedef struct lk_identifier_op {

@@ -262,8 +262,8 @@ int lk_store_party_related(lk_store *s, const char *id, enum lk_party_rel rel,
   "(" p " = '1' OR " col " IS NULL OR NOT EXISTS (SELECT 1 FROM parties cp"    \
   " WHERE cp.id = " col " AND cp.confidential = 1))"
 
-#define PARTY_WHERE                                                            \
-  " FROM parties p WHERE"                                                      \
+#define PARTY_WHERE " FROM parties p WHERE" PARTY_COND
+#define PARTY_COND                                                             \
   " (?1 IS NULL OR json_extract(p.visiting_address, '$.adresregel1') = ?1)"    \
   " AND (?2 IS NULL OR json_extract(p.visiting_address, '$.adresregel2') = "   \
   "?2)"                                                                        \
@@ -304,12 +304,32 @@ int lk_store_party_related(lk_store *s, const char *id, enum lk_party_rel rel,
   " WHERE r.representing_id = p.id AND r.represented_id = ?25))"               \
   " AND (?26 = '1' OR p.confidential = 0)"
 
+/* The generic statement cannot use an index (every condition is "absent
+ * or equal"); the lookups by object id (a BSN) and by nummer get their own
+ * statements that start from an index. */
+#define BY_OBJECT_ID                                                           \
+  " FROM parties p WHERE p.id IN (SELECT party_id FROM party_identifiers"      \
+  " WHERE object_id = ?18) AND" PARTY_COND
+#define BY_NUMMER " FROM parties p WHERE p.nummer = ?14 AND" PARTY_COND
+
 int lk_store_party_page(lk_store *s, const char *const *f, int64_t offset,
                         int limit, char (*ids)[LK_ID], int *n, int64_t *count) {
   static const char count_sql[] = "SELECT COUNT(*)" PARTY_WHERE;
   static const char page_sql[] =
       "SELECT p.id" PARTY_WHERE " ORDER BY p.seq LIMIT ?27 OFFSET ?28";
+  static const char count_oid[] = "SELECT COUNT(*)" BY_OBJECT_ID;
+  static const char page_oid[] =
+      "SELECT p.id" BY_OBJECT_ID " ORDER BY p.seq LIMIT ?27 OFFSET ?28";
+  static const char count_nr[] = "SELECT COUNT(*)" BY_NUMMER;
+  static const char page_nr[] =
+      "SELECT p.id" BY_NUMMER " ORDER BY p.seq LIMIT ?27 OFFSET ?28";
 
+  if (f[17] != NULL)
+    return lk_store_ki_page(s, count_oid, page_oid, f, 26, offset, limit, ids,
+                            n, count);
+  if (f[13] != NULL)
+    return lk_store_ki_page(s, count_nr, page_nr, f, 26, offset, limit, ids, n,
+                            count);
   return lk_store_ki_page(s, count_sql, page_sql, f, 26, offset, limit, ids, n,
                           count);
 }
@@ -414,6 +434,23 @@ static int count_tx(lk_tx *tx, const char *sql, const char *a, const char *b,
   return rc < 0 ? rc : 0;
 }
 
+int lk_store_party_identifier_ids_tx(lk_tx *tx, const char *party_id,
+                                     char (*ids)[LK_ID], int max, int *n) {
+  static const char sql[] = "SELECT id FROM party_identifiers"
+                            " WHERE party_id = ?1 ORDER BY seq";
+  lk_stmt *st = lk_db_stmt(lk_tx_db(tx), sql);
+  int rc;
+
+  *n = 0;
+  if (st == NULL)
+    return LK_STORE_IO;
+  lk_stmt_text(st, 1, party_id);
+  while ((rc = lk_stmt_step(st)) == LK_DB_ROW && *n < max)
+    lk_store_copy(ids[(*n)++], LK_ID, lk_stmt_col_text(st, 0));
+  lk_stmt_done(st);
+  return rc < 0 ? rc : 0;
+}
+
 int lk_store_identifier_children(lk_tx *tx, const char *id, int64_t *n) {
   static const char sql[] =
       "SELECT COUNT(*) FROM party_identifiers WHERE sub_of = ?1";
@@ -426,7 +463,7 @@ int lk_store_identifier_type_taken(lk_tx *tx, const char *party_id,
   static const char sql[] =
       "SELECT COUNT(*) FROM party_identifiers WHERE party_id = ?1"
       " AND id_type = ?2 AND id <> ?3";
-  int64_t n;
+  int64_t n = 0;
   int rc = count_tx(tx, sql, party_id, id_type, except, NULL, &n);
 
   *taken = n > 0;
@@ -438,7 +475,7 @@ int lk_store_identifier_identity_taken(lk_tx *tx, const lk_identifier_row *r,
   static const char sql[] =
       "SELECT COUNT(*) FROM party_identifiers WHERE id_type = ?1"
       " AND object_id = ?2 AND COALESCE(sub_of, '') = ?3 AND id <> ?4";
-  int64_t n;
+  int64_t n = 0;
   int rc = count_tx(tx, sql, r->id_type, r->object_id, r->sub_of, r->id, &n);
 
   *taken = n > 0;
@@ -583,9 +620,12 @@ int lk_store_digital_address_verified_owner(lk_tx *tx, const char *kind,
   return rc < 0 ? rc : 0;
 }
 
-#define ADDR_WHERE                                                             \
+#define ADDR_FROM                                                              \
   " FROM digital_addresses d LEFT JOIN parties p ON p.id = d.party_id"         \
-  " LEFT JOIN involved b ON b.id = d.betrokkene_id WHERE"                      \
+  " LEFT JOIN involved b ON b.id = d.betrokkene_id WHERE"
+#define ADDR_WHERE ADDR_FROM ADDR_COND
+#define ADDR_BY_ADDRESS ADDR_FROM " d.address = ?1 AND" ADDR_COND
+#define ADDR_COND                                                              \
   " (?1 IS NULL OR d.address = ?1)"                                            \
   " AND (?2 IS NULL OR instr(lower(d.address), lower(?2)) > 0)"                \
   " AND (?3 IS NULL OR (d.verified_on IS NOT NULL) = (?3 = '1'))"              \
@@ -619,7 +659,13 @@ int lk_store_digital_address_page(lk_store *s, const char *const *f,
   static const char count_sql[] = "SELECT COUNT(*)" ADDR_WHERE;
   static const char page_sql[] =
       "SELECT d.id" ADDR_WHERE " ORDER BY d.seq LIMIT ?24 OFFSET ?25";
+  static const char count_addr[] = "SELECT COUNT(*)" ADDR_BY_ADDRESS;
+  static const char page_addr[] =
+      "SELECT d.id" ADDR_BY_ADDRESS " ORDER BY d.seq LIMIT ?24 OFFSET ?25";
 
+  if (f[0] != NULL)
+    return lk_store_ki_page(s, count_addr, page_addr, f, 23, offset, limit, ids,
+                            n, count);
   return lk_store_ki_page(s, count_sql, page_sql, f, 23, offset, limit, ids, n,
                           count);
 }

@@ -92,6 +92,9 @@ int lk_store_identifier_get_tx(lk_tx *tx, const char *id, lk_identifier_row *o);
 int lk_store_identifier_insert(lk_tx *tx, const lk_identifier_row *r);
 int lk_store_identifier_update(lk_tx *tx, const lk_identifier_row *r);
 int lk_store_identifier_delete(lk_tx *tx, const char *id);
+/* The ids of the identifiers of party `party_id` (at most `max`). */
+int lk_store_party_identifier_ids_tx(lk_tx *tx, const char *party_id,
+                                     char (*ids)[LK_ID], int max, int *n);
 /* Number of identifiers whose subIdentificatorVan is `id`. */
 int lk_store_identifier_children(lk_tx *tx, const char *id, int64_t *n);
 /* Another identifier of party `party_id` with `id_type` than `except`? */

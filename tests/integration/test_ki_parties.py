@@ -9,6 +9,7 @@ hosts; the suite still runs without it)."""
 
 import json
 import os
+import re
 import sys
 import urllib.parse
 
@@ -32,6 +33,9 @@ try:
 except Exception:  # noqa: BLE001 - any failure means: no schema checks
     SCHEMAS = None
 
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-"
+                     r"[0-9a-f]{12}$")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 XSS = "<script>alert('x')</script>&amp;\"quoted\""
 BSN = "999990019"
 
@@ -45,7 +49,8 @@ def resolve(schema):
 def schema_errors(value, schema, path="$"):
     """A small validator for the parts of OpenAPI 3.0 the document uses:
     $ref, allOf, oneOf with a discriminator, type, nullable, enum,
-    required, properties, items, maxLength, pattern-free."""
+    required, properties, items, maxLength, minLength, pattern and the
+    uuid, date and uri formats."""
     schema = resolve(schema)
     errs = []
     if value is None:
@@ -90,6 +95,17 @@ def schema_errors(value, schema, path="$"):
             errs.append("%s: not a string" % path)
         elif "maxLength" in schema and len(value) > schema["maxLength"]:
             errs.append("%s: longer than %d" % (path, schema["maxLength"]))
+        elif "minLength" in schema and len(value) < schema["minLength"]:
+            errs.append("%s: shorter than %d" % (path, schema["minLength"]))
+        elif "pattern" in schema and not re.search(schema["pattern"], value):
+            errs.append("%s: %r does not match %s" % (path, value,
+                                                      schema["pattern"]))
+        elif schema.get("format") == "uuid" and not UUID_RE.match(value):
+            errs.append("%s: %r is not a uuid" % (path, value))
+        elif schema.get("format") == "date" and not DATE_RE.match(value):
+            errs.append("%s: %r is not a date" % (path, value))
+        elif schema.get("format") == "uri" and not value.startswith("http"):
+            errs.append("%s: %r is not an absolute url" % (path, value))
     elif t == "integer":
         if not isinstance(value, int) or isinstance(value, bool):
             errs.append("%s: not an integer" % path)
@@ -514,6 +530,55 @@ class KiPartiesTest(LoketTestCase):
         self.ok("DELETE", "partij-identificatoren/" + ident["uuid"],
                 status=204)
         self.assertEqual(self.bsn(q, "999993653").status, 201)
+
+    def test_partij_with_identificatoren(self):
+        ident = {"partijIdentificator": {
+            "codeObjecttype": "natuurlijk_persoon",
+            "codeSoortObjectId": "bsn", "objectId": "123456782",
+            "codeRegister": "brp"}}
+        p = self.persoon(achternaam="Inline", partijIdentificatoren=[ident])
+        ids = p["partijIdentificatoren"]
+        self.assertEqual(len(ids), 1)
+        self.assertEqual(ids[0]["identificeerdePartij"]["uuid"], p["uuid"])
+        # The same BSN for a second party: nothing of it is created.
+        r = self.call("POST", "partijen", {
+            "soortPartij": "persoon", "indicatieActief": True,
+            "interneNotitie": "atomair", "partijIdentificatoren": [ident]})
+        self.fout(r, 400,
+                  "partijIdentificatoren.0.partijIdentificator.objectId",
+                  "unique")
+        self.assertEqual(db_query(self.data, "SELECT COUNT(*) FROM parties"
+                                  " WHERE internal_note = 'atomair'"),
+                         [(0,)])
+        bad = json.loads(json.dumps(ident))
+        bad["partijIdentificator"]["objectId"] = "123456781"
+        r = self.call("POST", "partijen", {
+            "soortPartij": "persoon", "indicatieActief": True,
+            "partijIdentificatoren": [bad]})
+        self.fout(r, 400,
+                  "partijIdentificatoren.0.partijIdentificator.objectId",
+                  "invalid")
+        # PATCH without the list keeps it; with a list sets it.
+        v = self.ok("PATCH", "partijen/" + p["uuid"],
+                    {"interneNotitie": "blijft"})
+        self.assertEqual([x["uuid"] for x in v["partijIdentificatoren"]],
+                         [ids[0]["uuid"]])
+        other = dict(bad)
+        other["partijIdentificator"] = dict(bad["partijIdentificator"],
+                                            objectId="999990019")
+        lst = self.ok("GET", "partijen?partijIdentificator__objectId="
+                      "999990019")
+        if lst["count"] == 0:
+            v = self.ok("PATCH", "partijen/" + p["uuid"],
+                        {"partijIdentificatoren": [other]})
+            self.assertEqual(
+                [x["partijIdentificator"]["objectId"]
+                 for x in v["partijIdentificatoren"]], ["999990019"])
+        v = self.ok("PATCH", "partijen/" + p["uuid"],
+                    {"partijIdentificatoren": []})
+        self.assertEqual(v["partijIdentificatoren"], [])
+        self.fout(self.call("GET", "partij-identificatoren/" +
+                            ids[0]["uuid"]), 404)
 
     # ---- digitaleadressen ---------------------------------------------
 

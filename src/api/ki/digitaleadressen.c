@@ -18,16 +18,21 @@ static int render(lk_ki *c, const char *uuid, json_t **out) {
   }
   if (rc != 0)
     return rc;
-  *out = json_pack("{s:s,s:o,s:o,s:o,s:s,s:s,s:b,s:s,s:s,s:o}", "uuid", r.id,
-                   "url", lk_ki_url(c, "digitaleadressen", r.id),
-                   "verstrektDoorBetrokkene",
-                   lk_ki_ref(c, "betrokkenen", r.betrokkene_id),
-                   "verstrektDoorPartij", lk_ki_ref(c, "partijen", r.party_id),
-                   "adres", r.address, "soortDigitaalAdres", r.kind,
-                   "isStandaardAdres", r.is_default, "omschrijving",
-                   r.description, "referentie", r.reference, "verificatieDatum",
-                   r.verified_on[0] ? json_string(r.verified_on) : json_null());
-  return *out != NULL ? 0 : LK_STORE_NOMEM;
+  *out = json_pack(
+      "{s:s,s:o,s:o,s:o,s:s,s:s,s:b,s:s,s:o}", "uuid", r.id, "url",
+      lk_ki_url(c, "digitaleadressen", r.id), "verstrektDoorBetrokkene",
+      lk_ki_ref(c, "betrokkenen", r.betrokkene_id), "verstrektDoorPartij",
+      lk_ki_ref(c, "partijen", r.party_id), "adres", r.address,
+      "soortDigitaalAdres", r.kind, "isStandaardAdres", r.is_default,
+      "omschrijving", r.description, "verificatieDatum",
+      r.verified_on[0] ? json_string(r.verified_on) : json_null());
+  if (*out == NULL)
+    return LK_STORE_NOMEM;
+  /* The document's pattern for referentie does not allow "": an address
+   * without one leaves the member out. */
+  if (r.reference[0] != '\0')
+    json_object_set_new(*out, "referentie", json_string(r.reference));
+  return 0;
 }
 
 static const char *const kinds[] = {"email", "overig", "telefoonnummer", NULL};

@@ -16,7 +16,7 @@
 #define API_VERSION "0.9.0" /* info.version of the document we serve */
 
 typedef struct ki_invalid {
-  char name[64];
+  char name[128];
   char code[32];
   char reason[200];
 } ki_invalid;
@@ -576,7 +576,7 @@ static int64_t days_from_civil(long y, long m, long d) {
 }
 
 int lk_ki_parse_datetime(const char *s, int64_t *out) {
-  long y, mo, d, h = 0, mi = 0, sec = 0, ms = 0, oh = 0, om = 0;
+  long y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, ms = 0, oh = 0, om = 0;
   int sign = 0;
   char date[11];
   const char *p;
@@ -654,11 +654,12 @@ static int parse_filters(lk_ki *c, lk_ki_query *q, char stamps[][24]) {
     if (i >= 32)
       break;
     q->values[i] = NULL;
-    if (v == NULL)
+    /* As in django-filter: an empty value does not filter. */
+    if (v == NULL || v[0] == '\0')
       continue;
     switch (f->type) {
     case LK_KI_F_STRING:
-      ok = lk_text_ok(v, 1000, false) || v[0] == '\0';
+      ok = lk_text_ok(v, 1000, false);
       break;
     case LK_KI_F_BOOL:
       ok = bool_param(v, &conv);

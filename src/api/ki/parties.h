@@ -30,6 +30,11 @@ static inline void lk_ki_item_id(lk_ki_op *h, char id[LK_ID],
 int lk_ki_party_visible(lk_ki *c, const char *party_id);
 /* The PartijIdentificator object of `r`. */
 json_t *lk_ki_identifier_json(lk_ki *c, const lk_identifier_row *r);
+/* Reads the members of a PartijIdentificator (anderePartijIdentificator,
+ * partijIdentificator, subIdentificatorVan; not identificeerdePartij) from
+ * `doc` into `r`, naming failures with `prefix`.  0 or LK_EINVALID. */
+int lk_ki_identifier_parse(lk_ki *c, json_t *doc, const char *prefix,
+                           lk_identifier_row *r);
 /* Validates a bezoekadres / correspondentieadres object at `key` of `doc`
  * into JSON text `out` ("" for null).  0 or LK_EINVALID. */
 int lk_ki_address_member(lk_ki *c, json_t *doc, const char *key, char *out,

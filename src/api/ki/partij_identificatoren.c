@@ -57,14 +57,55 @@ static int list(lk_ki *c, const lk_ki_query *q, lk_ki_page *pg) {
                                   pg->uuids, &pg->n, &pg->count);
 }
 
+int lk_ki_identifier_parse(lk_ki *c, json_t *doc, const char *prefix,
+                           lk_identifier_row *r) {
+  const char *ot = NULL, *reg = NULL, *it = NULL, *oid = NULL;
+  char pi_prefix[160];
+  char name[128];
+  lk_invalid why;
+  json_t *pi;
+  const char *s;
+  int before = lk_ki_has_invalid(c);
+
+  if (lk_ki_get_string(c, doc, prefix, "anderePartijIdentificator", 200, false,
+                       &s) == 0 &&
+      s != NULL)
+    snprintf(r->other, sizeof(r->other), "%s", s);
+  if (lk_ki_get_ref(c, doc, prefix, "subIdentificatorVan",
+                    "partij-identificatoren", false, &s) == 0 &&
+      s != NULL)
+    snprintf(r->sub_of, sizeof(r->sub_of), "%s", s);
+  snprintf(name, sizeof(name), "%spartijIdentificator", prefix);
+  pi = json_object_get(doc, "partijIdentificator");
+  if (pi == NULL || json_is_null(pi))
+    return lk_ki_invalid(c, name, "required", "Dit veld is vereist.");
+  if (!json_is_object(pi))
+    return lk_ki_invalid(c, name, "invalid", "Moet een object zijn.");
+  snprintf(pi_prefix, sizeof(pi_prefix), "%s.", name);
+  lk_ki_get_enum(c, pi, pi_prefix, "codeObjecttype", object_types, true, &ot);
+  lk_ki_get_enum(c, pi, pi_prefix, "codeRegister", registers, true, &reg);
+  lk_ki_get_enum(c, pi, pi_prefix, "codeSoortObjectId", id_types, true, &it);
+  lk_ki_get_string(c, pi, pi_prefix, "objectId", 200, true, &oid);
+  if (lk_ki_has_invalid(c) && !before)
+    return LK_EINVALID;
+  if (ot == NULL || reg == NULL || it == NULL || oid == NULL)
+    return LK_EINVALID;
+  if (lk_identifier_check(ot, reg, it, oid, r->sub_of[0] != '\0', &why) != 0) {
+    snprintf(name, sizeof(name), "%s%s", prefix, why.field);
+    return lk_ki_invalid(c, name, "invalid", why.reason);
+  }
+  snprintf(r->object_type, sizeof(r->object_type), "%s", ot);
+  snprintf(r->register_, sizeof(r->register_), "%s", reg);
+  snprintf(r->id_type, sizeof(r->id_type), "%s", it);
+  snprintf(r->object_id, sizeof(r->object_id), "%s", oid);
+  return 0;
+}
+
 static int prepare(lk_ki *c, lk_ki_mode mode, const char *uuid, json_t *doc,
                    lk_ki_op **out, lk_write_fn *apply) {
   lk_identifier_op *op = calloc(1, sizeof(*op));
   lk_identifier_row *r;
-  json_t *pi;
   const char *s;
-  const char *ot = NULL, *reg = NULL, *it = NULL, *oid = NULL;
-  lk_invalid why;
 
   if (op == NULL)
     return LK_STORE_NOMEM;
@@ -80,37 +121,8 @@ static int prepare(lk_ki *c, lk_ki_mode mode, const char *uuid, json_t *doc,
                     &s) == 0 &&
       s != NULL)
     snprintf(r->party_id, sizeof(r->party_id), "%s", s);
-  if (lk_ki_get_string(c, doc, "", "anderePartijIdentificator", 200, false,
-                       &s) == 0 &&
-      s != NULL)
-    snprintf(r->other, sizeof(r->other), "%s", s);
-  if (lk_ki_get_ref(c, doc, "", "subIdentificatorVan", "partij-identificatoren",
-                    false, &s) == 0 &&
-      s != NULL)
-    snprintf(r->sub_of, sizeof(r->sub_of), "%s", s);
-  pi = json_object_get(doc, "partijIdentificator");
-  if (pi == NULL || json_is_null(pi))
-    return lk_ki_invalid(c, "partijIdentificator", "required",
-                         "Dit veld is vereist.");
-  if (!json_is_object(pi))
-    return lk_ki_invalid(c, "partijIdentificator", "invalid",
-                         "Moet een object zijn.");
-  lk_ki_get_enum(c, pi, "partijIdentificator.", "codeObjecttype", object_types,
-                 true, &ot);
-  lk_ki_get_enum(c, pi, "partijIdentificator.", "codeRegister", registers, true,
-                 &reg);
-  lk_ki_get_enum(c, pi, "partijIdentificator.", "codeSoortObjectId", id_types,
-                 true, &it);
-  lk_ki_get_string(c, pi, "partijIdentificator.", "objectId", 200, true, &oid);
-  if (lk_ki_has_invalid(c))
-    return LK_EINVALID;
-  if (lk_identifier_check(ot, reg, it, oid, r->sub_of[0] != '\0', &why) != 0)
-    return lk_ki_invalid(c, why.field, "invalid", why.reason);
-  snprintf(r->object_type, sizeof(r->object_type), "%s", ot);
-  snprintf(r->register_, sizeof(r->register_), "%s", reg);
-  snprintf(r->id_type, sizeof(r->id_type), "%s", it);
-  snprintf(r->object_id, sizeof(r->object_id), "%s", oid);
-  return 0;
+  lk_ki_identifier_parse(c, doc, "", r);
+  return lk_ki_has_invalid(c) ? LK_EINVALID : 0;
 }
 
 static const char *const required[] = {"partijIdentificator", NULL};

@@ -265,7 +265,11 @@ int lk_ki_address_member(lk_ki *c, json_t *doc, const char *key, char *out,
       rc = LK_EINVALID;
       continue;
     }
-    if (s == NULL)
+    /* "" would break the patterns of these members: leave it out. */
+    if (s == NULL ||
+        (s[0] == '\0' && (strcmp(strs[i].name, "postcode") == 0 ||
+                          strcmp(strs[i].name, "land") == 0 ||
+                          strcmp(strs[i].name, "nummeraanduidingId") == 0)))
       continue;
     if (s[0] != '\0' &&
         ((strcmp(strs[i].name, "nummeraanduidingId") == 0 &&
@@ -401,6 +405,49 @@ static void preferred(lk_ki *c, json_t *doc, const char *key,
   snprintf(out, LK_ID, "%s", s);
 }
 
+/* partijIdentificatoren sent with the party (the document: "it is
+ * possible to send a list of partijIdentificator objects"). */
+static void identifiers(lk_ki *c, json_t *doc, lk_party_op *op) {
+  json_t *list = json_object_get(doc, "partijIdentificatoren");
+  json_t *item;
+  size_t i;
+
+  if (list == NULL || json_is_null(list))
+    return;
+  if (!json_is_array(list) ||
+      json_array_size(list) > LK_PARTY_MAX_IDENTIFIERS) {
+    lk_ki_invalid(c, "partijIdentificatoren", "invalid",
+                  "Moet een lijst van ten hoogste 8 identificatoren zijn.");
+    return;
+  }
+  op->identifiers_given = true;
+  json_array_foreach(list, i, item) {
+    lk_identifier_row *r = &op->identifiers[i];
+    const char *u = json_string_value(json_object_get(item, "uuid"));
+    char prefix[48];
+
+    snprintf(prefix, sizeof(prefix), "partijIdentificatoren.%zu.", i);
+    if (!json_is_object(item)) {
+      lk_ki_invalid(c, "partijIdentificatoren", "invalid",
+                    "Moet een lijst van objecten zijn.");
+      return;
+    }
+    if (u != NULL && lk_uuid_valid(u)) {
+      snprintf(r->id, sizeof(r->id), "%s", u);
+    } else {
+      lk_uuid_new(r->id, lk_clock_real_ms());
+      op->identifier_new[i] = true;
+    }
+    for (size_t j = 0; j < i; j++) {
+      if (!op->identifier_new[i] && strcmp(op->identifiers[j].id, r->id) == 0)
+        lk_ki_invalid(c, "partijIdentificatoren", "unique",
+                      "Dezelfde identificator staat er twee keer in.");
+    }
+    lk_ki_identifier_parse(c, item, prefix, r);
+    op->nidentifiers = (int)i + 1;
+  }
+}
+
 static int prepare(lk_ki *c, lk_ki_mode mode, const char *uuid, json_t *doc,
                    lk_ki_op **out, lk_write_fn *apply) {
   lk_party_op *op = calloc(1, sizeof(*op));
@@ -458,6 +505,7 @@ static int prepare(lk_ki *c, lk_ki_mode mode, const char *uuid, json_t *doc,
             p->preferred_account_id);
   if (p->kind[0] != '\0' && identification(c, doc, p) == LK_STORE_NOMEM)
     return LK_STORE_NOMEM;
+  identifiers(c, doc, op);
   if (p->works_for[0] != '\0' && strcmp(p->works_for, p->id) == 0)
     lk_ki_invalid(c, "partijIdentificatie.werkteVoorPartij", "invalid",
                   "Een partij kan niet voor zichzelf werken.");

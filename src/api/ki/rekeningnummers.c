@@ -17,11 +17,15 @@ static int render(lk_ki *c, const char *uuid, json_t **out) {
   }
   if (rc != 0)
     return rc;
-  *out = json_pack("{s:s,s:o,s:o,s:s,s:s}", "uuid", r.id, "url",
+  *out = json_pack("{s:s,s:o,s:o,s:s}", "uuid", r.id, "url",
                    lk_ki_url(c, "rekeningnummers", r.id), "partij",
-                   lk_ki_ref(c, "partijen", r.party_id), "iban", r.iban, "bic",
-                   r.bic);
-  return *out != NULL ? 0 : LK_STORE_NOMEM;
+                   lk_ki_ref(c, "partijen", r.party_id), "iban", r.iban);
+  if (*out == NULL)
+    return LK_STORE_NOMEM;
+  /* bic has a minimum length of 8: an account without one leaves it out. */
+  if (r.bic[0] != '\0')
+    json_object_set_new(*out, "bic", json_string(r.bic));
+  return 0;
 }
 
 static const lk_ki_filter filters[] = {
