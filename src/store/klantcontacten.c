@@ -46,55 +46,32 @@ static int exec_id(lk_tx *tx, const char *sql, const char *id) {
 
 /* ---- klantcontacten --------------------------------------------------- */
 
+/* clang-format off */
+static const char contact_get_sql[] =
+    "SELECT c.id, COALESCE(c.conversation_id, ''), c.kind,"
+    " COALESCE(c.nummer, ''), c.reference, c.channel, c.subject, c.content,"
+    " c.reply, c.language, c.main_topic_type, c.metadata, c.confidential,"
+    " COALESCE(c.succeeded, -1), c.further_action, c.occurred_at,"
+    " COALESCE((SELECT v.party_id FROM conversations v"
+    " WHERE v.id = c.conversation_id), (SELECT i.party_id FROM involved i"
+    " WHERE i.contact_id = c.id AND i.party_id IS NOT NULL"
+    " ORDER BY i.seq LIMIT 1), ''), "
+    IDS("SELECT id AS x FROM involved WHERE contact_id = c.id"
+        " ORDER BY seq") ", "
+    IDS("SELECT id AS x FROM subject_objects WHERE contact_id = c.id"
+        " ORDER BY seq") ", "
+    IDS("SELECT id AS x FROM attachments WHERE contact_id = c.id"
+        " ORDER BY seq") ", "
+    IDS("SELECT actor_id AS x FROM contact_actors WHERE contact_id = c.id"
+        " ORDER BY seq") ", "
+    IDS("SELECT id AS x FROM tasks WHERE contact_id = c.id"
+        " ORDER BY seq")
+    " FROM contacts c WHERE c.id = ?2 AND " VIS("c");
+/* clang-format on */
+
 int lk_store_kc_contact_get(lk_store *s, const char *id, bool confidential,
                             lk_kc_contact_fn fn, void *ud) {
-  static const char sql[] =
-      "SELECT c.id, COALESCE(c.conversation_id, ''), c.kind,"
-      " COALESCE(c.nummer, ''), c.reference, c.channel, c.subject, "
-      "c.content,"
-      " c.reply, c.language, c.main_topic_type, c.metadata, c.confidential,"
-      " COALESCE(c.succeeded, -1), c.further_action, c.occurred_at,"
-      " COALESCE((SELECT v.party_id FROM conversations v"
-      " WHERE v.id = c.conversation_id), (SELECT i.party_id FROM involved i"
-      " WHERE i.contact_id = c.id AND i.party_id IS NOT NULL"
-      " ORDER BY i.seq LIMIT 1), ''), " IDS(
-          "SELECT id AS x FROM involved WHERE contact_id = c.id"
-          " ORDER BY seq") ", " IDS("SELECT id AS x FROM subject_objects"
-                                    " WHERE contact_id = c.id ORDER BY "
-                                    "seq") ", " IDS("SELECT id AS x FROM "
-                                                    "attachments WHERE "
-                                                    "contact_id = c.id "
-                                                    "ORDER "
-                                                    "BY seq") ", " IDS("SEL"
-                                                                       "ECT"
-                                                                       " ac"
-                                                                       "tor"
-                                                                       "_id"
-                                                                       " AS"
-                                                                       " x "
-                                                                       "FRO"
-                                                                       "M "
-                                                                       "con"
-                                                                       "tac"
-                                                                       "t_"
-                                                                       "act"
-                                                                       "ors"
-                                                                       " WH"
-                                                                       "ERE"
-                                                                       " co"
-                                                                       "nta"
-                                                                       "ct_"
-                                                                       "id "
-                                                                       "= "
-                                                                       "c."
-                                                                       "id "
-                                                                       "ORD"
-                                                                       "ER "
-                                                                       "BY "
-                                                                       "se"
-                                                                       "q") ","
-                                                                            " " IDS("SELECT id AS x FROM tasks WHERE contact_id = c.id ORDER BY seq") " FROM contacts c WHERE c.id = ?2 AND " VIS(
-                                                                                "c");
+  const char *sql = contact_get_sql;
   lk_kc_contact c;
   lk_stmt *st;
   lk_db *db;
@@ -204,7 +181,8 @@ int lk_store_kc_contact_insert(lk_tx *tx, lk_kc_contact_w *c) {
 
 int lk_store_kc_contact_update(lk_tx *tx, const lk_kc_contact_w *c) {
   static const char sql[] =
-      "UPDATE contacts SET nummer = ?2, reference = ?3, channel = ?4,"
+      "UPDATE contacts SET nummer = COALESCE(?2, nummer), reference = ?3, "
+      "channel = ?4,"
       " subject = ?5, content = ?6, reply = ?7, language = ?8,"
       " confidential = ?9, succeeded = ?10, main_topic_type = ?11,"
       " further_action = ?12, occurred_at = ?13, metadata = ?14"
@@ -723,51 +701,46 @@ int lk_store_kc_actor_ok(lk_tx *tx, const char *id) {
 #define CONTAINS(col, n)                                                       \
   "(?" n " IS NULL OR instr(lower(" col "), lower(?" n ")) > 0)"
 
-#define CONTACT_WHERE                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                    \
-  " FROM contacts c WHERE " VIS(                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                         \
-      "c") " AND (?2 IS NULL OR EXISTS (SELECT 1"                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                        \
-           " FROM involved i JOIN digital_addresses d ON d.betrokkene_id = "                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                             \
-           "i.id"                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                        \
-           " WHERE i.contact_id = c.id AND instr(lower(d.address), "                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                     \
-           "lower(?2)) > 0))"                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                            \
-           " AND (?3 IS NULL OR " INV_HAS(                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                               \
-               "i.id = ?3") ")"                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                          \
-                            " AND (?4 IS NULL OR " INV_HAS(                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                              \
-                                "i.id = ?4") ")"                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                         \
-                                             " AND (?5 IS NULL OR " INV_HAS(                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                             \
-                                                 "(i.party_id IS NOT NULL) = "                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                           \
-                                                 "(?5 = '1')") ")"                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                       \
-                                                               " AND"                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                    \
-                                                               " " INV_PID(                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                              \
-                                                                   "object_"                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                             \
-                                                                   "type",                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                               \
-                                                                   "6") " AND"                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                           \
-                                                                        " " INV_PID("register",                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                          \
-                                                                                    "7") " AND " INV_PID("id_type",                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                      \
-                                                                                                         "8") " AND " INV_PID("object_id", "9") " AND (?10 IS NULL OR " INV_HAS("i.party_id = ?10") ")"                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                  \
-                                                                                                                                                                                                    " AND (?11 IS NULL OR " INV_HAS("i.party_id = ?11") ")"                                                                                                                                                                                                                                                                                                                                                                                                                                                                                              \
-                                                                                                                                                                                                                                                        " AND (?12 IS NULL OR c.succeeded = ?12)"                                                                                                                                                                                                                                                                                                                                                                                                                                                        \
-                                                                                                                                                                                                                                                        " AND " CONTAINS("c.content", "13") " AND (?14 IS NULL OR c.channel = ?14)"                                                                                                                                                                                                                                                                                                                                                                                                                      \
-                                                                                                                                                                                                                                                                                            " AND (?15 IS NULL OR EXISTS (SELECT 1 FROM tasks t"                                                                                                                                                                                                                                                                                                                                                                                                         \
-                                                                                                                                                                                                                                                                                            " WHERE t.contact_id = c.id) = (?15 = '1'))"                                                                                                                                                                                                                                                                                                                                                                                                                 \
-                                                                                                                                                                                                                                                                                            " AND (?16 IS NULL OR c.nummer = ?16)"                                                                                                                                                                                                                                                                                                                                                                                                                       \
-                                                                                                                                                                                                                                                                                            " AND " CONTAINS(                                                                                                                                                                                                                                                                                                                                                                                                                                            \
-                                                                                                                                                                                                                                                                                                "c.subject", "17") " AND " SUBJ("contact_id",                                                                                                                                                                                                                                                                                                                                                                                                            \
-                                                                                                                                                                                                                                                                                                                                "object_type",                                                                                                                                                                                                                                                                                                                                                                                                           \
-                                                                                                                                                                                                                                                                                                                                "18") " AND " SUBJ("contact_id", "register", "19") " AND " SUBJ("contact_id",                                                                                                                                                                                                                                                                                                                                            \
-                                                                                                                                                                                                                                                                                                                                                                                                "id_type",                                                                                                                                                                                                                                                                                                                                               \
-                                                                                                                                                                                                                                                                                                                                                                                                "20") " AND " SUBJ("contact_id", "object_id", "21") " AND " SUBJ("contact_id", "id", "22") " AND " SUBJ("contact_id",                                                                                                                                                                                                                                    \
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                        "id", "23") " AND (?24 IS NULL OR c.occurred_at = ?24)"                                                                                                                                                                                          \
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                    " AND " CONTAINS("c.reply", "25") " AND (?26 IS NULL OR c.reference = ?26)"                                                                                                                                                          \
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                      " AND (?27 IS NULL OR c.confidential = ?27)"                                                                                                                                                       \
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                      " AND " SUBJ("was_contact_id",                                                                                                                                                                     \
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                   "object_type", "28") " AND " SUBJ("was_contact_id",                                                                                                                                   \
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                     "register", "29") " AND " SUBJ("was_contact_id", "id_type", "30") " AND " SUBJ("was_contact_id",                                                    \
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                    "object_id", "31") " AND " SUBJ("was_contact_id",                    \
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                    "id",                                \
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                    "32") " AND " SUBJ("was_contact_id", \
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                       "id",             \
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                       "33")
+/* clang-format off */
+#define CONTACT_WHERE                                                          \
+  " FROM contacts c WHERE " VIS("c")                                           \
+  " AND (?2 IS NULL OR EXISTS (SELECT 1 FROM involved i"                       \
+  " JOIN digital_addresses d ON d.betrokkene_id = i.id"                        \
+  " WHERE i.contact_id = c.id AND instr(lower(d.address), lower(?2)) > 0))"    \
+  " AND (?3 IS NULL OR " INV_HAS("i.id = ?3") ")"                              \
+  " AND (?4 IS NULL OR " INV_HAS("i.id = ?4") ")"                              \
+  " AND (?5 IS NULL OR "                                                       \
+  INV_HAS("(i.party_id IS NOT NULL) = (?5 = '1')") ")"                         \
+  " AND " INV_PID("object_type", "6")                                          \
+  " AND " INV_PID("register", "7")                                             \
+  " AND " INV_PID("id_type", "8")                                              \
+  " AND " INV_PID("object_id", "9")                                            \
+  " AND (?10 IS NULL OR " INV_HAS("i.party_id = ?10") ")"                      \
+  " AND (?11 IS NULL OR " INV_HAS("i.party_id = ?11") ")"                      \
+  " AND (?12 IS NULL OR c.succeeded = ?12)"                                    \
+  " AND " CONTAINS("c.content", "13")                                          \
+  " AND (?14 IS NULL OR c.channel = ?14)"                                      \
+  " AND (?15 IS NULL OR EXISTS (SELECT 1 FROM tasks t"                         \
+  " WHERE t.contact_id = c.id) = (?15 = '1'))"                                 \
+  " AND (?16 IS NULL OR c.nummer = ?16)"                                       \
+  " AND " CONTAINS("c.subject", "17")                                          \
+  " AND " SUBJ("contact_id", "object_type", "18")                              \
+  " AND " SUBJ("contact_id", "register", "19")                                 \
+  " AND " SUBJ("contact_id", "id_type", "20")                                  \
+  " AND " SUBJ("contact_id", "object_id", "21")                                \
+  " AND " SUBJ("contact_id", "id", "22")                                       \
+  " AND " SUBJ("contact_id", "id", "23")                                       \
+  " AND (?24 IS NULL OR c.occurred_at = ?24)"                                  \
+  " AND " CONTAINS("c.reply", "25")                                            \
+  " AND (?26 IS NULL OR c.reference = ?26)"                                    \
+  " AND (?27 IS NULL OR c.confidential = ?27)"                                 \
+  " AND " SUBJ("was_contact_id", "object_type", "28")                          \
+  " AND " SUBJ("was_contact_id", "register", "29")                             \
+  " AND " SUBJ("was_contact_id", "id_type", "30")                              \
+  " AND " SUBJ("was_contact_id", "object_id", "31")                            \
+  " AND " SUBJ("was_contact_id", "id", "32")                                   \
+  " AND " SUBJ("was_contact_id", "id", "33")
+/* clang-format on */
 
 const char lk_kc_contact_count_sql[] = "SELECT COUNT(*)" CONTACT_WHERE;
 const char lk_kc_contact_page_sql[] =
@@ -779,50 +752,40 @@ const char lk_kc_contact_page_sql[] =
  * ?12 ..url, ?13 ..uuid, ?14 wasPartij__nummer, ?15..?18
  * wasPartij__partijIdentificator codeObjecttype, codeRegister,
  * codeSoortObjectId, objectId, ?19 wasPartij__url, ?20 wasPartij__uuid. */
+/* clang-format off */
 #define NAME(key, n)                                                           \
-  "(?" n " IS NULL OR json_extract(CASE WHEN json_valid(i.contact_name)"       \
+  "(?" n " IS NULL OR json_extract(CASE WHEN json_valid(i.contact_name)"      \
   " THEN i.contact_name END, '$." key "') = ?" n ")"
 #define B_PID(col, n)                                                          \
   "(?" n " IS NULL OR EXISTS (SELECT 1 FROM party_identifiers p"               \
   " WHERE p.party_id = i.party_id AND p." col " = ?" n "))"
-#define INVOLVED_WHERE                                                                                                    \
-  " FROM involved i JOIN contacts c ON c.id = i.contact_id WHERE " VIS("c") " AND " NAME("achternaam", "2") " AND " NAME( \
-      "voorletters",                                                                                                      \
-      "3") " AND " NAME("voornaam",                                                                                       \
-                        "4") " AND " NAME("voorvoegselAchternaam",                                                        \
-                                          "5") " AND (?6 IS NULL OR c.nummer "                                            \
-                                               "= ?6) AND (?7 IS NULL OR "                                                \
-                                               "c.reference = ?7)"                                                        \
-                                               " AND (?8 IS NULL OR c.id = "                                              \
-                                               "?8) AND (?9 IS NULL OR c.id "                                             \
-                                               "= ?9)"                                                                    \
-                                               " AND (?10 IS NULL OR "                                                    \
-                                               "i.organisation = ?10)"                                                    \
-                                               " AND (?11 IS NULL OR EXISTS "                                             \
-                                               "(SELECT 1 FROM "                                                          \
-                                               "digital_addresses d"                                                      \
-                                               " WHERE d.betrokkene_id = "                                                \
-                                               "i.id AND d.address = ?11))"                                               \
-                                               " AND (?12 IS NULL OR EXISTS "                                             \
-                                               "(SELECT 1 FROM "                                                          \
-                                               "digital_addresses d"                                                      \
-                                               " WHERE d.betrokkene_id = "                                                \
-                                               "i.id AND d.id = ?12))"                                                    \
-                                               " AND (?13 IS NULL OR EXISTS "                                             \
-                                               "(SELECT 1 FROM "                                                          \
-                                               "digital_addresses d"                                                      \
-                                               " WHERE d.betrokkene_id = "                                                \
-                                               "i.id AND d.id = ?13))"                                                    \
-                                               " AND (?14 IS NULL OR EXISTS "                                             \
-                                               "(SELECT 1 FROM parties p"                                                 \
-                                               " WHERE p.id = i.party_id AND "                                            \
-                                               "p.nummer = ?14))"                                                         \
-                                               " AND " B_PID("object_type", "15") " AND " B_PID(                          \
-                                                   "register",                                                            \
-                                                   "16") " AND " B_PID("id_"                                              \
-                                                                       "type",                                            \
-                                                                       "17") " AND " B_PID("object_id",                   \
-                                                                                           "18") " AND (?19 IS NULL OR i.party_id = ?19) AND (?20 IS NULL OR i.party_id = ?20)"
+#define B_ADDR(cond, n)                                                        \
+  "(?" n " IS NULL OR EXISTS (SELECT 1 FROM digital_addresses d"               \
+  " WHERE d.betrokkene_id = i.id AND " cond "))"
+#define INVOLVED_WHERE                                                         \
+  " FROM involved i JOIN contacts c ON c.id = i.contact_id"                    \
+  " WHERE " VIS("c")                                                           \
+  " AND " NAME("achternaam", "2")                                              \
+  " AND " NAME("voorletters", "3")                                             \
+  " AND " NAME("voornaam", "4")                                                \
+  " AND " NAME("voorvoegselAchternaam", "5")                                   \
+  " AND (?6 IS NULL OR c.nummer = ?6)"                                         \
+  " AND (?7 IS NULL OR c.reference = ?7)"                                      \
+  " AND (?8 IS NULL OR c.id = ?8)"                                             \
+  " AND (?9 IS NULL OR c.id = ?9)"                                             \
+  " AND (?10 IS NULL OR i.organisation = ?10)"                                 \
+  " AND " B_ADDR("d.address = ?11", "11")                                      \
+  " AND " B_ADDR("d.id = ?12", "12")                                           \
+  " AND " B_ADDR("d.id = ?13", "13")                                           \
+  " AND (?14 IS NULL OR EXISTS (SELECT 1 FROM parties p"                       \
+  " WHERE p.id = i.party_id AND p.nummer = ?14))"                              \
+  " AND " B_PID("object_type", "15")                                           \
+  " AND " B_PID("register", "16")                                              \
+  " AND " B_PID("id_type", "17")                                               \
+  " AND " B_PID("object_id", "18")                                             \
+  " AND (?19 IS NULL OR i.party_id = ?19)"                                     \
+  " AND (?20 IS NULL OR i.party_id = ?20)"
+/* clang-format on */
 
 const char lk_kc_involved_count_sql[] = "SELECT COUNT(*)" INVOLVED_WHERE;
 const char lk_kc_involved_page_sql[] =
@@ -830,21 +793,18 @@ const char lk_kc_involved_page_sql[] =
 
 /* bijlagen: ?2..?5 bijlageidentificator CodeObjecttype, CodeRegister,
  * CodeSoortObjectId, ObjectId, ?6 klantcontact__uuid. */
+/* clang-format off */
 #define IDENT(key, n)                                                          \
   "(?" n " IS NULL OR json_extract(CASE WHEN json_valid(a.identificator)"      \
   " THEN a.identificator END, '$." key "') = ?" n ")"
 #define ATTACHMENT_WHERE                                                       \
-  " FROM attachments a WHERE " VIS_LINK("a.contact_id") " AND " IDENT(         \
-      "codeObjecttype",                                                        \
-      "2") " AND " IDENT("codeRegister",                                       \
-                         "3") " AND " IDENT("codeSoortObjectId",               \
-                                            "4") " AND " IDENT("objectId",     \
-                                                               "5") " AND "    \
-                                                                    "(?6 IS "  \
-                                                                    "NULL OR " \
-                                                                    "a."       \
-                                                                    "contact_" \
-                                                                    "id = ?6)"
+  " FROM attachments a WHERE " VIS_LINK("a.contact_id")                        \
+  " AND " IDENT("codeObjecttype", "2")                                         \
+  " AND " IDENT("codeRegister", "3")                                           \
+  " AND " IDENT("codeSoortObjectId", "4")                                      \
+  " AND " IDENT("objectId", "5")                                               \
+  " AND (?6 IS NULL OR a.contact_id = ?6)"
+/* clang-format on */
 
 const char lk_kc_attachment_count_sql[] = "SELECT COUNT(*)" ATTACHMENT_WHERE;
 const char lk_kc_attachment_page_sql[] =
@@ -853,16 +813,19 @@ const char lk_kc_attachment_page_sql[] =
 /* onderwerpobjecten: ?2 klantcontact__url, ?3 klantcontact__uuid, ?4..?7
  * onderwerpobjectidentificator CodeObjecttype, CodeRegister,
  * CodeSoortObjectId, ObjectId, ?8 wasKlantcontact__url, ?9 ..uuid. */
+/* clang-format off */
 #define SUBJECT_WHERE                                                          \
-  " FROM subject_objects o WHERE " VIS_LINK("o.contact_id") " AND " VIS_LINK(  \
-      "o.was_contact_id") " AND (?2 IS NULL OR o.contact_id = ?2)"             \
-                          " AND (?3 IS NULL OR o.contact_id = ?3)"             \
-                          " AND (?4 IS NULL OR o.object_type = ?4)"            \
-                          " AND (?5 IS NULL OR o.register = ?5)"               \
-                          " AND (?6 IS NULL OR o.id_type = ?6)"                \
-                          " AND (?7 IS NULL OR o.object_id = ?7)"              \
-                          " AND (?8 IS NULL OR o.was_contact_id = ?8)"         \
-                          " AND (?9 IS NULL OR o.was_contact_id = ?9)"
+  " FROM subject_objects o WHERE " VIS_LINK("o.contact_id")                    \
+  " AND " VIS_LINK("o.was_contact_id")                                         \
+  " AND (?2 IS NULL OR o.contact_id = ?2)"                                     \
+  " AND (?3 IS NULL OR o.contact_id = ?3)"                                     \
+  " AND (?4 IS NULL OR o.object_type = ?4)"                                    \
+  " AND (?5 IS NULL OR o.register = ?5)"                                       \
+  " AND (?6 IS NULL OR o.id_type = ?6)"                                        \
+  " AND (?7 IS NULL OR o.object_id = ?7)"                                      \
+  " AND (?8 IS NULL OR o.was_contact_id = ?8)"                                 \
+  " AND (?9 IS NULL OR o.was_contact_id = ?9)"
+/* clang-format on */
 
 const char lk_kc_subject_count_sql[] = "SELECT COUNT(*)" SUBJECT_WHERE;
 const char lk_kc_subject_page_sql[] =
@@ -870,12 +833,15 @@ const char lk_kc_subject_page_sql[] =
 
 /* actorklantcontacten: ?2 actor__url, ?3 actor__uuid, ?4 klantcontact__url,
  * ?5 klantcontact__uuid. */
+/* clang-format off */
 #define CONTACT_ACTOR_WHERE                                                    \
   " FROM contact_actors l JOIN contacts c ON c.id = l.contact_id"              \
-  " WHERE " VIS("c") " AND (?2 IS NULL OR l.actor_id = ?2)"                    \
-                     " AND (?3 IS NULL OR l.actor_id = ?3)"                    \
-                     " AND (?4 IS NULL OR l.contact_id = ?4)"                  \
-                     " AND (?5 IS NULL OR l.contact_id = ?5)"
+  " WHERE " VIS("c")                                                           \
+  " AND (?2 IS NULL OR l.actor_id = ?2)"                                       \
+  " AND (?3 IS NULL OR l.actor_id = ?3)"                                       \
+  " AND (?4 IS NULL OR l.contact_id = ?4)"                                     \
+  " AND (?5 IS NULL OR l.contact_id = ?5)"
+/* clang-format on */
 
 const char lk_kc_contact_actor_count_sql[] =
     "SELECT COUNT(*)" CONTACT_ACTOR_WHERE;

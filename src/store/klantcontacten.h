@@ -88,7 +88,9 @@ typedef struct lk_kc_contact_w {
 /* Inserts an inbound contact without a conversation.  An empty nummer is
  * assigned from the "contact" counter and written back. */
 int lk_store_kc_contact_insert(lk_tx *tx, lk_kc_contact_w *c);
-/* Overwrites the columns above.  LK_STORE_NOTFOUND if none. */
+/* Overwrites the columns above, except that an empty nummer keeps the
+ * one assigned: a number people quote does not go away.
+ * LK_STORE_NOTFOUND if there is no such contact (or it is a note). */
 int lk_store_kc_contact_update(lk_tx *tx, const lk_kc_contact_w *c);
 /* Deletes the contact with its betrokkenen (and the digital addresses
  * only they gave), bijlagen, onderwerpobjecten, actor links and tasks;

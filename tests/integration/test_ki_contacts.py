@@ -8,6 +8,8 @@ import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from loketlib import LoketTestCase, create_token, db_query, main  # noqa: E402
+# The document's schemas and a small validator (None without PyYAML).
+from test_ki_parties import SCHEMAS, schema_errors  # noqa: E402
 
 BASE = "/klantinteracties/api/v1"
 XSS = "<script>alert('x')</script><img src=x onerror=alert(1)>&amp;\"'"
@@ -26,6 +28,20 @@ TAAK_KEYS = {
     "uuid", "url", "nummer", "referentienummer", "gevraagdeHandeling",
     "aanleidinggevendKlantcontact", "toegewezenAanActoren", "toelichting",
     "status", "toegewezenOp", "afgehandeldOp"}
+
+
+# Item and page schema of each collection, from the document.
+SCHEMA_OF = {
+    "klantcontacten": ("ExpandKlantcontact",
+                       "PaginatedExpandKlantcontactList"),
+    "betrokkenen": ("ExpandBetrokkene", "PaginatedExpandBetrokkeneList"),
+    "bijlagen": ("Bijlage", "PaginatedBijlageList"),
+    "onderwerpobjecten": ("Onderwerpobject", "PaginatedOnderwerpobjectList"),
+    "actorklantcontacten": ("ActorKlantcontact",
+                            "PaginatedActorKlantcontactList"),
+    "internetaken": ("InterneTaak", "PaginatedInterneTaakList"),
+    "maak-klantcontact": ("MaakKlantcontact", None),
+}
 
 
 def contact_body(**kw):
@@ -60,7 +76,21 @@ class KiContactsTest(LoketTestCase):
         r = self.req(method, path, body, token)
         want = status or {"POST": 201, "DELETE": 204}.get(method, 200)
         self.assertEqual(r.status, want, r)
-        return r.json() if r.body else None
+        if not r.body:
+            return None
+        v = r.json()
+        self.check_schema(path, v)
+        return v
+
+    def check_schema(self, path, v):
+        """The response validates against the document's schema."""
+        parts = path.split("?")[0].strip("/").split("/")
+        names = SCHEMA_OF.get(parts[0])
+        if SCHEMAS is None or names is None:
+            return
+        name = names[0] if len(parts) > 1 or "results" not in v else names[1]
+        self.assertEqual(schema_errors(v, {"$ref": "#/components/schemas/" +
+                                           name}), [], (name, v))
 
     def invalid(self, r, name, code=None):
         self.assertEqual(r.status, 400, r)
