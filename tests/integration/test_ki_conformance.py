@@ -644,9 +644,78 @@ class KlantinteractiesConformance(unittest.TestCase):
         print("document: %s (%s %s), %d operations, %d schemas" % (
             DOC_PATH, DOC.raw["info"]["title"], DOC.raw["info"]["version"],
             len(DOC.ops), len(DOC.components)), file=sys.stderr)
+        self.translation_bites()
         unknown = [c for c in RES if c not in ORDER + ["maak-klantcontact"]]
         self.assertEqual(unknown, [], "collections this suite does not "
                          "know how to build; extend ORDER")
+
+    def translation_bites(self):
+        """The translated schemas reject what the document forbids (so a
+        passing validation means something): nullable, formats, the
+        discriminator's branch, required read-only members."""
+        names = ("Klantcontact", "Partij", "Actor")
+        if not all(n in DOC.components for n in names):
+            print("document without %s: translation self-check skipped" %
+                  "/".join(names), file=sys.stderr)
+            return
+        u = str(uuidlib.uuid4())
+        link = "http://h:1%s/x/%s" % (BASE, u)
+        kc = {"uuid": u, "url": link, "gingOverOnderwerpobjecten": [],
+              "hadBetrokkenActoren": [], "omvatteBijlagen": [],
+              "hadBetrokkenen": [{"uuid": u, "url": link}],
+              "leiddeTotInterneTaken": [], "nummer": None,
+              "kanaal": "telefoon", "onderwerp": "o", "taal": "nld",
+              "vertrouwelijk": False, "indicatieContactGelukt": None,
+              "plaatsgevondenOp": "2026-03-02T10:15:00+01:00"}
+        partij = {"uuid": u, "url": link, "betrokkenen": [],
+                  "categorieRelaties": [], "vertegenwoordigden": [],
+                  "soortPartij": "persoon", "indicatieActief": True,
+                  "digitaleAdressen": None, "bezoekadres": None,
+                  "partijIdentificatie": {"contactnaam": None,
+                                          "volledigeNaam": "Jan"}}
+        actor = {"uuid": u, "url": link, "naam": "n",
+                 "soortActor": "medewerker", "actoridentificator": None,
+                 "actorIdentificatie": {"functie": "f",
+                                        "telefoonnummer": "0201234567",
+                                        "emailadres": "a@b.nl"}}
+        good = [("Klantcontact", kc), ("Partij", partij), ("Actor", actor)]
+        bad = [
+            ("Klantcontact", dict(kc, kanaal=None), "kanaal not nullable"),
+            ("Klantcontact", dict(kc, uuid="x"), "format uuid"),
+            ("Klantcontact", dict(kc, url="/relatief"), "format uri"),
+            ("Klantcontact", dict(kc, plaatsgevondenOp="2026-13-01T00:00Z"),
+             "format date-time"),
+            ("Klantcontact", {k: v for k, v in kc.items() if k != "taal"},
+             "required"),
+            ("Klantcontact", {k: v for k, v in kc.items() if k != "url"},
+             "required read-only member"),
+            ("Klantcontact", dict(kc, hadBetrokkenen=[{"uuid": u}]),
+             "required member of a referenced schema"),
+            ("Partij", dict(partij, partijIdentificatie={}),
+             "the persoon branch's required volledigeNaam"),
+            ("Partij", dict(partij, soortPartij="iets"),
+             "discriminator value"),
+            ("Partij", dict(partij, bezoekadres={"postcode": "1234ab"}),
+             "pattern inside a nullable allOf"),
+            ("Actor", dict(actor, actorIdentificatie={"functie": "f",
+                                                      "telefoonnummer": "1",
+                                                      "emailadres": "a@b"}),
+             "pattern in the medewerker branch"),
+            ("Actor", dict(actor, actorIdentificatie={
+                "functie": "f", "telefoonnummer": "0201234567",
+                "emailadres": "geen adres"}), "format email"),
+        ]
+        for name, inst in good:
+            errs = DOC.schema_errors(inst, DOC.component(name))
+            self.assertEqual(errs, [], "valid %s rejected" % name)
+        for name, inst, why in bad:
+            errs = DOC.schema_errors(inst, DOC.component(name))
+            self.assertTrue(errs, "%s: %s not enforced" % (name, why))
+        self.assertEqual(DOC.schema_errors(
+            {"naam": "n", "soortActor": "medewerker", "actorIdentificatie":
+             {"functie": "f", "telefoonnummer": "0201234567"}},
+            DOC.component("Actor"), "request"), [],
+            "a request need not carry read-only members")
 
     # -- 1: authentication, on every operation --
 
