@@ -1015,6 +1015,17 @@ class KlantinteractiesConformance(unittest.TestCase):
                     if not p2.get("previous"):
                         self.f.add(oid, "GET " + self.path_of(oid, query=q),
                                    "a previous link", p2.get("previous"))
+            # Odd paging parameters: the document only says "integer"
+            # (pageSize at most 500); answered, never a 5xx.
+            for q in ({"pageSize": 0}, {"pageSize": -1}, {"pageSize": "x"},
+                      {"pageSize": 501}, {"page": 0}, {"page": "x"},
+                      {"page": 99999}):
+                status, got = self.call(oid, query=q,
+                                        expect=(200, 400, 404))
+                if status == 200 and isinstance(got, dict) and len(
+                        got.get("results") or []) > 500:
+                    self.f.add(oid, "GET " + self.path_of(oid, query=q),
+                               "at most 500 results", len(got["results"]))
         self.done()
 
     # -- 5: every filter of every list --
