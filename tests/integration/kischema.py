@@ -530,6 +530,56 @@ class Document:
             out.add(disc["propertyName"])
         return out
 
+    def _props(self, schema, instance, seen=frozenset()):
+        """{name: property schema} at the top level of `instance`,
+        following $ref, allOf and the discriminator's branch."""
+        if "$ref" in schema:
+            if schema["$ref"] in seen:
+                return {}
+            seen = seen | {schema["$ref"]}
+            schema = self.deref(schema)
+        out = dict(schema.get("properties", {}))
+        for sub in schema.get("allOf", []):
+            out.update(self._props(sub, instance, seen))
+        disc = schema.get("discriminator")
+        if disc and isinstance(instance, dict):
+            ref = (disc.get("mapping") or {}).get(
+                instance.get(disc["propertyName"]))
+            if ref:
+                out.update(self._props({"$ref": ref}, instance, seen))
+        return out
+
+    def _plain_string(self, ps):
+        s = self.deref(ps)
+        if set(s) >= {"allOf"} or s.get("type") != "string":
+            return None
+        if any(k in s for k in ("format", "pattern", "enum", "readOnly")):
+            return None
+        return s.get("maxLength", 1000)
+
+    def text_members(self, oid, body):
+        """[(path, maxLength)] of the members of a request body that the
+        document types as free text (a string without format, pattern or
+        enum), nested objects included."""
+        out = []
+
+        def walk(schema, inst, path):
+            for name, ps in self._props(schema, inst).items():
+                if name not in inst:
+                    continue
+                v = inst[name]
+                n = self._plain_string(ps)
+                if n is not None and isinstance(v, str):
+                    out.append((path + (name,), n))
+                elif isinstance(v, dict):
+                    s = self.deref(ps)
+                    for sub in [s] + s.get("allOf", []):
+                        walk(sub, v, path + (name,))
+        schema = self.request_schema(oid)
+        if schema is not None and isinstance(body, dict):
+            walk(schema, body, ())
+        return sorted(set(out))
+
     def known_properties(self, schema, instance, seen=None):
         """Property names the schema describes at the top level of
         `instance` (following allOf and the discriminator's branch)."""

@@ -1747,6 +1747,52 @@ class KlantinteractiesConformance(unittest.TestCase):
                            (answers[1],), answers[0])
         self.done()
 
+    # -- 12: text is data --
+
+    # Free-text members Loket may check for meaning (codes, addresses,
+    # identifiers): left alone here.
+    NOT_FREE_TEXT = {"kanaal", "taal", "voorkeurstaal", "adres", "objectId",
+                     "codeObjecttype", "codeRegister", "codeSoortObjectId",
+                     "referentienummer", "nummer", "faxnummer",
+                     "anderePartijIdentificator", "huisnummertoevoeging"}
+
+    def test_12_verbatim(self):
+        """Every member the document types as free text (a string without
+        format, pattern or enum), at its maxLength in characters, holding
+        markup, quotes, an entity and a character outside the BMP, comes
+        back exactly as sent, on create and on retrieve."""
+        payload = "<script>alert(\"x\")</script> &amp; 'ë' \U0001d11e<b>"
+        tried = 0
+        for coll in ORDER:
+            body = self.throwaway_body(coll)
+            if not body:
+                continue
+            oid = RES[coll]["create"]
+            members = [(path, n) for path, n in DOC.text_members(oid, body)
+                       if path[-1] not in self.NOT_FREE_TEXT]
+            if not members:
+                continue
+            body = json.loads(json.dumps(body))
+            tried += len(members)
+            for path, n in members:
+                holder = body
+                for k in path[:-1]:
+                    holder = holder[k]
+                text = (payload * (n // len(payload) + 1))[:n]
+                holder[path[-1]] = text
+            got = self.create("text_" + coll, coll, body)
+            if got:
+                status, again = self.call(RES[coll]["retrieve"], got["uuid"])
+                self.check_echo(RES[coll]["retrieve"], "GET %s/%s" % (
+                    coll, got["uuid"]), body, again or {})
+                if coll in ("vertegenwoordigingen", "actorklantcontacten",
+                            "categorie-relaties"):
+                    self.call(RES[coll]["destroy"], got["uuid"])
+                    del self.g["text_" + coll]
+        print("verbatim: %d free-text members" % tried, file=sys.stderr)
+        self.assertGreater(tried, 0)
+        self.done()
+
     # -- 11: methods the document does not declare --
 
     def test_11_undeclared_methods(self):
