@@ -1780,6 +1780,15 @@ class KlantinteractiesConformance(unittest.TestCase):
                     holder = holder[k]
                 text = (payload * (n // len(payload) + 1))[:n]
                 holder[path[-1]] = text
+            # One character over maxLength is refused.
+            path, n = members[0]
+            over = json.loads(json.dumps(body))
+            holder = over
+            for k in path[:-1]:
+                holder = holder[k]
+            holder[path[-1]] = "\U0001d11e" * (n + 1)
+            self.call(oid, body=over, expect=VALIDATION_STATUSES,
+                      check_request=False)
             got = self.create("text_" + coll, coll, body)
             if got:
                 status, again = self.call(RES[coll]["retrieve"], got["uuid"])
