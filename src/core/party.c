@@ -468,6 +468,85 @@ static int sync_identifiers(lk_tx *tx, lk_party_op *op) {
   return 0;
 }
 
+/* Makes the party's addresses (or accounts) exactly `want`. */
+static int sync_links(lk_tx *tx, lk_party_op *op, bool accounts,
+                      char (*want)[LK_ID], int nwant) {
+  const char *resource = accounts ? "rekeningnummers" : "digitaleadressen";
+  char have[64][LK_ID];
+  int nhave;
+  int rc;
+
+  rc = lk_store_party_links_tx(tx, op->row.id, accounts, have, 64, &nhave);
+  for (int i = 0; rc == 0 && i < nhave; i++) {
+    bool kept = false;
+
+    for (int j = 0; j < nwant; j++)
+      kept |= strcmp(have[i], want[j]) == 0;
+    if (!kept)
+      rc = lk_store_party_link(tx, accounts, have[i], "");
+  }
+  for (int j = 0; rc == 0 && j < nwant; j++) {
+    char before[LK_ID] = "";
+
+    if (accounts) {
+      lk_bank_account_row a;
+      rc = lk_store_bank_account_get_tx(tx, want[j], &a);
+      if (rc == 0)
+        memcpy(before, a.party_id, LK_ID);
+    } else {
+      lk_digital_address_row a;
+      rc = lk_store_digital_address_get_tx(tx, want[j], &a);
+      if (rc == 0)
+        memcpy(before, a.party_id, LK_ID);
+    }
+    if (rc == LK_STORE_NOTFOUND)
+      return lk_change_fail(&op->h, LK_EINVALID,
+                            accounts ? "rekeningnummers" : "digitaleAdressen",
+                            "does_not_exist",
+                            "Het object met deze uuid bestaat niet.");
+    if (rc != 0 || strcmp(before, op->row.id) == 0)
+      continue;
+    rc = lk_store_party_link(tx, accounts, want[j], op->row.id);
+    /* The party it came from changed too. */
+    if (rc == 0 && before[0] != '\0')
+      rc = party_changed(tx, &op->h, "party.updated", before, resource, want[j],
+                         LK_PARTY_UPDATE);
+  }
+  return rc;
+}
+
+/* A preferred address or account must be the party's own after the
+ * write. */
+static int preferred_own(lk_tx *tx, lk_party_op *op) {
+  lk_party_row *p = &op->row;
+
+  if (p->preferred_address_id[0] != '\0') {
+    lk_digital_address_row a;
+    int rc = lk_store_digital_address_get_tx(tx, p->preferred_address_id, &a);
+
+    if (rc != 0 && rc != LK_STORE_NOTFOUND)
+      return rc;
+    if (rc != 0 || strcmp(a.party_id, p->id) != 0)
+      return lk_change_fail(&op->h, LK_EINVALID, "voorkeursDigitaalAdres",
+                            "invalid",
+                            "Moet een van de digitale adressen van deze "
+                            "partij zijn.");
+  }
+  if (p->preferred_account_id[0] != '\0') {
+    lk_bank_account_row a;
+    int rc = lk_store_bank_account_get_tx(tx, p->preferred_account_id, &a);
+
+    if (rc != 0 && rc != LK_STORE_NOTFOUND)
+      return rc;
+    if (rc != 0 || strcmp(a.party_id, p->id) != 0)
+      return lk_change_fail(&op->h, LK_EINVALID, "voorkeursRekeningnummer",
+                            "invalid",
+                            "Moet een van de rekeningnummers van deze partij "
+                            "zijn.");
+  }
+  return 0;
+}
+
 int lk_party_apply(lk_tx *tx, void *arg) {
   lk_party_op *op = arg;
   lk_party_row *p = &op->row;
@@ -523,6 +602,15 @@ int lk_party_apply(lk_tx *tx, void *arg) {
                           "Er bestaat al een partij met dit nummer.");
   if (rc == 0 && op->identifiers_given)
     rc = sync_identifiers(tx, op);
+  if (rc == 0 && op->addresses_given)
+    rc = sync_links(tx, op, false, op->addresses, op->naddresses);
+  if (rc == 0 && op->accounts_given)
+    rc = sync_links(tx, op, true, op->accounts, op->naccounts);
+  /* Checked after the links: the preferences may name addresses the same
+   * request gave the party. */
+  if (rc == 0 && (p->preferred_address_id[0] != '\0' ||
+                  p->preferred_account_id[0] != '\0'))
+    rc = preferred_own(tx, op);
   if (rc != 0)
     return rc;
   return party_changed(tx, &op->h,

@@ -65,6 +65,7 @@ void lk_party_full_name(const char *kind, const char *identification, char *out,
 enum lk_party_mode { LK_PARTY_CREATE, LK_PARTY_UPDATE, LK_PARTY_DELETE };
 
 #define LK_PARTY_MAX_IDENTIFIERS 8
+#define LK_PARTY_MAX_LINKS 32
 
 typedef struct lk_party_op {
   lk_change h; /* first */
@@ -77,6 +78,15 @@ typedef struct lk_party_op {
   int nidentifiers;
   lk_identifier_row identifiers[LK_PARTY_MAX_IDENTIFIERS];
   bool identifier_new[LK_PARTY_MAX_IDENTIFIERS];
+  /* digitaleAdressen / rekeningnummers sent with the party: when given,
+   * exactly these (existing) items belong to it afterwards; others it had
+   * are unlinked, and items taken from another party leave that party. */
+  bool addresses_given;
+  int naddresses;
+  char addresses[LK_PARTY_MAX_LINKS][LK_ID];
+  bool accounts_given;
+  int naccounts;
+  char accounts[LK_PARTY_MAX_LINKS][LK_ID];
 } lk_party_op;
 /* lk_write_fn for an lk_party_op. */
 int lk_party_apply(lk_tx *tx, void *arg);

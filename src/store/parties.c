@@ -434,6 +434,62 @@ static int count_tx(lk_tx *tx, const char *sql, const char *a, const char *b,
   return rc < 0 ? rc : 0;
 }
 
+int lk_store_party_links_tx(lk_tx *tx, const char *party_id, bool accounts,
+                            char (*ids)[LK_ID], int max, int *n) {
+  static const char addr_sql[] = "SELECT id FROM digital_addresses"
+                                 " WHERE party_id = ?1 ORDER BY seq";
+  static const char acct_sql[] = "SELECT id FROM bank_accounts"
+                                 " WHERE party_id = ?1 ORDER BY seq";
+  lk_stmt *st = lk_db_stmt(lk_tx_db(tx), accounts ? acct_sql : addr_sql);
+  int rc;
+
+  *n = 0;
+  if (st == NULL)
+    return LK_STORE_IO;
+  lk_stmt_text(st, 1, party_id);
+  while ((rc = lk_stmt_step(st)) == LK_DB_ROW && *n < max)
+    lk_store_copy(ids[(*n)++], LK_ID, lk_stmt_col_text(st, 0));
+  lk_stmt_done(st);
+  return rc < 0 ? rc : 0;
+}
+
+int lk_store_party_link(lk_tx *tx, bool accounts, const char *id,
+                        const char *party_id) {
+  static const char addr_sql[] =
+      "UPDATE digital_addresses SET is_default = CASE WHEN party_id IS ?2"
+      " THEN is_default ELSE 0 END, party_id = ?2 WHERE id = ?1";
+  static const char acct_sql[] =
+      "UPDATE bank_accounts SET party_id = ?2 WHERE id = ?1";
+  static const char unprefer[] =
+      "UPDATE parties SET preferred_address_id = CASE WHEN"
+      " preferred_address_id = ?1 THEN NULL ELSE preferred_address_id END,"
+      " preferred_account_id = CASE WHEN preferred_account_id = ?1 THEN NULL"
+      " ELSE preferred_account_id END"
+      " WHERE (preferred_address_id = ?1 OR preferred_account_id = ?1)"
+      " AND id IS NOT ?2";
+  lk_db *db = lk_tx_db(tx);
+  lk_stmt *st = lk_db_stmt(db, accounts ? acct_sql : addr_sql);
+  int rc;
+
+  if (st == NULL)
+    return LK_STORE_IO;
+  lk_stmt_text(st, 1, id);
+  text_or_null(st, 2, party_id);
+  rc = lk_stmt_run(st);
+  if (rc == 0 && lk_db_changes(db) == 0)
+    return LK_STORE_NOTFOUND;
+  /* Whoever preferred it before no longer holds it. */
+  st = rc == 0 ? lk_db_stmt(db, unprefer) : NULL;
+  if (rc == 0 && st == NULL)
+    return LK_STORE_IO;
+  if (rc == 0) {
+    lk_stmt_text(st, 1, id);
+    text_or_null(st, 2, party_id);
+    rc = lk_stmt_run(st);
+  }
+  return rc;
+}
+
 int lk_store_party_identifier_ids_tx(lk_tx *tx, const char *party_id,
                                      char (*ids)[LK_ID], int max, int *n) {
   static const char sql[] = "SELECT id FROM party_identifiers"
@@ -682,11 +738,18 @@ static void account_row(lk_stmt *st, void *ud) {
   r->created_at = lk_stmt_col_int(st, 4);
 }
 
+static const char account_by_id[] =
+    "SELECT id, COALESCE(party_id, ''), iban, bic, created_at"
+    " FROM bank_accounts WHERE id = ?1";
+
 int lk_store_bank_account_get(lk_store *s, const char *id,
                               lk_bank_account_row *o) {
-  static const char sql[] = "SELECT id, COALESCE(party_id, ''), iban, bic,"
-                            " created_at FROM bank_accounts WHERE id = ?1";
-  return get_one(s, NULL, sql, id, account_row, o);
+  return get_one(s, NULL, account_by_id, id, account_row, o);
+}
+
+int lk_store_bank_account_get_tx(lk_tx *tx, const char *id,
+                                 lk_bank_account_row *o) {
+  return get_one(NULL, tx, account_by_id, id, account_row, o);
 }
 
 int lk_store_bank_account_put(lk_tx *tx, const lk_bank_account_row *r,

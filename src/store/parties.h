@@ -92,6 +92,14 @@ int lk_store_identifier_get_tx(lk_tx *tx, const char *id, lk_identifier_row *o);
 int lk_store_identifier_insert(lk_tx *tx, const lk_identifier_row *r);
 int lk_store_identifier_update(lk_tx *tx, const lk_identifier_row *r);
 int lk_store_identifier_delete(lk_tx *tx, const char *id);
+/* Inside a write: the ids of the digital addresses (or, with `accounts`,
+ * the bank accounts) of party `party_id`, at most `max`. */
+int lk_store_party_links_tx(lk_tx *tx, const char *party_id, bool accounts,
+                            char (*ids)[LK_ID], int max, int *n);
+/* Gives digital address (or bank account) `id` to party `party_id` ("":
+ * to none).  An address that changes party stops being a default. */
+int lk_store_party_link(lk_tx *tx, bool accounts, const char *id,
+                        const char *party_id);
 /* The ids of the identifiers of party `party_id` (at most `max`). */
 int lk_store_party_identifier_ids_tx(lk_tx *tx, const char *party_id,
                                      char (*ids)[LK_ID], int max, int *n);
@@ -161,6 +169,8 @@ typedef struct lk_bank_account_row {
 
 int lk_store_bank_account_get(lk_store *s, const char *id,
                               lk_bank_account_row *o);
+int lk_store_bank_account_get_tx(lk_tx *tx, const char *id,
+                                 lk_bank_account_row *o);
 int lk_store_bank_account_put(lk_tx *tx, const lk_bank_account_row *r,
                               bool insert);
 int lk_store_bank_account_delete(lk_tx *tx, const char *id);

@@ -580,6 +580,50 @@ class KiPartiesTest(LoketTestCase):
         self.fout(self.call("GET", "partij-identificatoren/" +
                             ids[0]["uuid"]), 404)
 
+    def test_partij_with_adressen_and_rekeningnummers(self):
+        d = self.ok("POST", "digitaleadressen", {
+            "adres": "los@example.nl", "soortDigitaalAdres": "email",
+            "isStandaardAdres": True}, 201)
+        self.assertIsNone(d["verstrektDoorPartij"])
+        acct = self.ok("POST", "rekeningnummers",
+                       {"iban": "GB82WEST12345698765432"}, 201)
+        p = self.persoon(achternaam="Links",
+                         digitaleAdressen=[{"uuid": d["uuid"]}],
+                         voorkeursDigitaalAdres={"uuid": d["uuid"]},
+                         rekeningnummers=[{"uuid": acct["uuid"]}],
+                         voorkeursRekeningnummer={"uuid": acct["uuid"]})
+        self.assertEqual([x["uuid"] for x in p["digitaleAdressen"]],
+                         [d["uuid"]])
+        self.assertEqual(p["voorkeursDigitaalAdres"]["uuid"], d["uuid"])
+        self.assertEqual(p["voorkeursRekeningnummer"]["uuid"], acct["uuid"])
+        self.assertEqual(self.ok("GET", "digitaleadressen/" + d["uuid"])[
+            "verstrektDoorPartij"]["uuid"], p["uuid"])
+        # A PATCH of something else leaves the links alone.
+        v = self.ok("PATCH", "partijen/" + p["uuid"], {"interneNotitie": "x"})
+        self.assertEqual(len(v["digitaleAdressen"]), 1)
+        # Another party takes the address: it leaves the first one, and so
+        # does the preference.
+        q = self.persoon(achternaam="Links2",
+                         digitaleAdressen=[{"uuid": d["uuid"]}])
+        self.assertEqual(len(q["digitaleAdressen"]), 1)
+        v = self.ok("GET", "partijen/" + p["uuid"])
+        self.assertEqual(v["digitaleAdressen"], [])
+        self.assertIsNone(v["voorkeursDigitaalAdres"])
+        moved = self.ok("GET", "digitaleadressen/" + d["uuid"])
+        self.assertEqual(moved["verstrektDoorPartij"]["uuid"], q["uuid"])
+        # Preferring an address that is not the party's own is refused.
+        r = self.call("PATCH", "partijen/" + p["uuid"], {
+            "voorkeursDigitaalAdres": {"uuid": d["uuid"]}})
+        self.fout(r, 400, "voorkeursDigitaalAdres")
+        v = self.ok("PATCH", "partijen/" + p["uuid"],
+                    {"rekeningnummers": []})
+        self.assertEqual(v["rekeningnummers"], [])
+        self.assertIsNone(v["voorkeursRekeningnummer"])
+        r = self.call("PATCH", "partijen/" + p["uuid"], {
+            "digitaleAdressen": [{"uuid":
+                                  "0190f3b2-8c4e-7a4e-9b1e-0123456789ab"}]})
+        self.fout(r, 400, "digitaleAdressen.0", "does_not_exist")
+
     # ---- digitaleadressen ---------------------------------------------
 
     def test_digitale_adressen(self):
@@ -815,6 +859,68 @@ class KiPartiesTest(LoketTestCase):
                   400, "soortActor", "required")
         self.ok("DELETE", "actoren/" + g["uuid"], status=204)
         self.fout(self.call("GET", "actoren/" + g["uuid"]), 404)
+
+    def test_delete_partij_takes_its_items(self):
+        p = self.persoon(achternaam="Weg")
+        other = self.persoon(achternaam="Blijft")
+        ident = self.bsn(p, "999991905")
+        self.assertEqual(ident.status, 201, ident)
+        d = self.ok("POST", "digitaleadressen", {
+            "verstrektDoorPartij": {"uuid": p["uuid"]}, "adres": "w@e.nl",
+            "soortDigitaalAdres": "email"}, 201)
+        acct = self.ok("POST", "rekeningnummers", {
+            "partij": {"uuid": p["uuid"]}, "iban": "NL91ABNA0417164300"}, 201)
+        rep = self.ok("POST", "vertegenwoordigingen", {
+            "vertegenwoordigendePartij": {"uuid": other["uuid"]},
+            "vertegenwoordigdePartij": {"uuid": p["uuid"]}}, 201)
+        self.ok("DELETE", "partijen/" + p["uuid"], status=204)
+        for path in ("partij-identificatoren/" + ident.json()["uuid"],
+                     "digitaleadressen/" + d["uuid"],
+                     "rekeningnummers/" + acct["uuid"],
+                     "vertegenwoordigingen/" + rep["uuid"]):
+            self.fout(self.call("GET", path), 404)
+        self.assertEqual(self.ok("GET", "partijen/" + other["uuid"])[
+            "vertegenwoordigden"], [])
+        self.fout(self.call("DELETE", "partijen/" + p["uuid"]), 404)
+
+    def test_concurrent_duplicates(self):
+        """Two clients claim one BSN, or one verified address, at once:
+        exactly one wins, the other gets a clean error."""
+        import threading
+        parties = [self.persoon(achternaam="Race%d" % i) for i in range(2)]
+        for attempt in range(3):
+            number = ("99999%03d" % (100 + attempt))
+            number = next(n for n in ("%s%d" % (number, k)
+                                      for k in range(10))
+                          if sum(int(a) * b for a, b in zip(
+                              n, [9, 8, 7, 6, 5, 4, 3, 2, -1])) % 11 == 0)
+            results = [None, None]
+
+            def claim(i):
+                results[i] = self.bsn(parties[i], number).status
+
+            ts = [threading.Thread(target=claim, args=(i,)) for i in (0, 1)]
+            [t.start() for t in ts]
+            [t.join() for t in ts]
+            self.assertEqual(sorted(results), [201, 400], (number, results))
+            # Free the party's BSN slot for the next round.
+            for x in self.ok("GET", "partij-identificatoren?"
+                             "partijIdentificatorObjectId=" + number)[
+                    "results"]:
+                self.ok("DELETE", "partij-identificatoren/" + x["uuid"],
+                        status=204)
+        results = [None, None]
+
+        def verify(i):
+            results[i] = self.call("POST", "digitaleadressen", {
+                "verstrektDoorPartij": {"uuid": parties[i]["uuid"]},
+                "adres": "race@example.nl", "soortDigitaalAdres": "email",
+                "verificatieDatum": "2024-06-01"}).status
+
+        ts = [threading.Thread(target=verify, args=(i,)) for i in (0, 1)]
+        [t.start() for t in ts]
+        [t.join() for t in ts]
+        self.assertEqual(sorted(results), [201, 409], results)
 
     # ---- text is data ----------------------------------------------------
 

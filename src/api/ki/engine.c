@@ -27,8 +27,9 @@ struct lk_ki {
   char base[320]; /* scheme://host/klantinteracties/api/v1 */
   ki_invalid invalid[LK_KI_MAX_INVALID];
   int ninvalid;
-  int depth; /* of expand recursion */
-  int quiet; /* > 0: renders only check existence, no processing log */
+  int depth;    /* of expand recursion */
+  int quiet;    /* > 0: renders only check existence, no processing log */
+  json_t *body; /* the request body while `prepare` runs */
 };
 
 /* A write in flight: the engine's context outlives the handler. */
@@ -70,6 +71,10 @@ int lk_ki_invalid(lk_ki *c, const char *name, const char *code,
     snprintf(iv->reason, sizeof(iv->reason), "%s", reason);
   }
   return LK_EINVALID;
+}
+
+bool lk_ki_in_body(lk_ki *c, const char *member) {
+  return json_object_get(c->body, member) != NULL;
 }
 
 bool lk_ki_has_invalid(lk_ki *c) {
@@ -706,7 +711,7 @@ static int int_param(lk_ki *c, const char *name, int def, int min, int max,
   long v;
 
   *out = def;
-  if (s == NULL)
+  if (s == NULL || s[0] == '\0')
     return 0;
   errno = 0;
   v = strtol(s, &end, 10);
@@ -938,14 +943,17 @@ static void write_item(lk_ki *c, lk_ki_mode mode, const char *uuid) {
     json_object_foreach(body, key, v) {
       json_object_set(doc, key, v);
     }
-    json_decref(body);
   }
   if (lk_ki_has_invalid(c)) {
+    json_decref(body);
     json_decref(doc);
     respond_invalid(c);
     return;
   }
+  c->body = mode == LK_KI_CREATE ? doc : body;
   rc = c->res->prepare(c, mode, uuid, doc, &op, &apply);
+  c->body = NULL;
+  json_decref(body);
   json_decref(doc);
   if (rc == 0 && lk_ki_has_invalid(c))
     rc = LK_EINVALID;

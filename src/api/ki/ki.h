@@ -146,6 +146,11 @@ void lk_ki_op_init(lk_ki *c, lk_ki_op *op);
  * LK_EINVALID so a prepare can `return lk_ki_invalid(...)`. */
 int lk_ki_invalid(lk_ki *c, const char *name, const char *code,
                   const char *reason);
+/* While `prepare` runs: was `member` in the request body itself (not only
+ * in the current item the engine merged it into)?  Members that replace
+ * sets of other items (a party's identifiers) act only when sent, so a
+ * PATCH of something else never undoes a concurrent change to them. */
+bool lk_ki_in_body(lk_ki *c, const char *member);
 /* True once lk_ki_invalid() has been called. */
 bool lk_ki_has_invalid(lk_ki *c);
 

@@ -379,30 +379,50 @@ static int identification(lk_ki *c, json_t *doc, lk_party_row *p) {
   return rc;
 }
 
-/* voorkeursDigitaalAdres / voorkeursRekeningnummer: one of the party's own. */
+/* voorkeursDigitaalAdres / voorkeursRekeningnummer: an existing item; that
+ * it is the party's own is checked in the write (the same request may
+ * give it to the party). */
 static void preferred(lk_ki *c, json_t *doc, const char *key,
-                      const char *target, const char *party_id, char *out) {
+                      const char *target, char *out) {
   const char *s;
-  char owner[LK_ID] = "";
 
-  if (lk_ki_get_ref(c, doc, "", key, target, false, &s) != 0 || s == NULL)
-    return;
-  if (strcmp(target, "digitaleadressen") == 0) {
-    lk_digital_address_row a;
-    if (lk_store_digital_address_get(lk_ki_store(c), s, &a) == 0)
-      memcpy(owner, a.party_id, sizeof(owner));
-  } else {
-    lk_bank_account_row a;
-    if (lk_store_bank_account_get(lk_ki_store(c), s, &a) == 0)
-      memcpy(owner, a.party_id, sizeof(owner));
-  }
-  if (strcmp(owner, party_id) != 0) {
+  if (lk_ki_get_ref(c, doc, "", key, target, false, &s) == 0 && s != NULL)
+    snprintf(out, LK_ID, "%s", s);
+}
+
+/* digitaleAdressen / rekeningnummers sent with the party: references to
+ * existing items.  Returns whether the member was given. */
+static bool links(lk_ki *c, json_t *doc, const char *key, const char *target,
+                  char (*out)[LK_ID], int *n) {
+  json_t *list = json_object_get(doc, key);
+  json_t *item;
+  size_t i;
+
+  *n = 0;
+  if (list == NULL || json_is_null(list) || !lk_ki_in_body(c, key))
+    return false;
+  if (!json_is_array(list) || json_array_size(list) > LK_PARTY_MAX_LINKS) {
     lk_ki_invalid(c, key, "invalid",
-                  "Moet een van de eigen adressen of rekeningnummers van "
-                  "deze partij zijn.");
-    return;
+                  "Moet een lijst van ten hoogste 32 verwijzingen zijn.");
+    return false;
   }
-  snprintf(out, LK_ID, "%s", s);
+  json_array_foreach(list, i, item) {
+    char name[64];
+    const char *u;
+
+    snprintf(name, sizeof(name), "%s.%zu", key, i);
+    if (lk_ki_ref_uuid(c, item, name, target, &u) == 0)
+      snprintf(out[(*n)++], LK_ID, "%s", u);
+  }
+  return true;
+}
+
+static bool listed(char (*ids)[LK_ID], int n, const char *id) {
+  for (int i = 0; i < n; i++) {
+    if (strcmp(ids[i], id) == 0)
+      return true;
+  }
+  return false;
 }
 
 /* partijIdentificatoren sent with the party (the document: "it is
@@ -412,7 +432,8 @@ static void identifiers(lk_ki *c, json_t *doc, lk_party_op *op) {
   json_t *item;
   size_t i;
 
-  if (list == NULL || json_is_null(list))
+  if (list == NULL || json_is_null(list) ||
+      !lk_ki_in_body(c, "partijIdentificatoren"))
     return;
   if (!json_is_array(list) ||
       json_array_size(list) > LK_PARTY_MAX_IDENTIFIERS) {
@@ -499,10 +520,21 @@ static int prepare(lk_ki *c, lk_ki_mode mode, const char *uuid, json_t *doc,
                        sizeof(p->visiting_address));
   lk_ki_address_member(c, doc, "correspondentieadres", p->postal_address,
                        sizeof(p->postal_address));
-  preferred(c, doc, "voorkeursDigitaalAdres", "digitaleadressen", p->id,
+  preferred(c, doc, "voorkeursDigitaalAdres", "digitaleadressen",
             p->preferred_address_id);
-  preferred(c, doc, "voorkeursRekeningnummer", "rekeningnummers", p->id,
+  preferred(c, doc, "voorkeursRekeningnummer", "rekeningnummers",
             p->preferred_account_id);
+  op->addresses_given = links(c, doc, "digitaleAdressen", "digitaleadressen",
+                              op->addresses, &op->naddresses);
+  op->accounts_given = links(c, doc, "rekeningnummers", "rekeningnummers",
+                             op->accounts, &op->naccounts);
+  /* A preference not sent again goes with the item the request unlinks. */
+  if (op->addresses_given && !lk_ki_in_body(c, "voorkeursDigitaalAdres") &&
+      !listed(op->addresses, op->naddresses, p->preferred_address_id))
+    p->preferred_address_id[0] = '\0';
+  if (op->accounts_given && !lk_ki_in_body(c, "voorkeursRekeningnummer") &&
+      !listed(op->accounts, op->naccounts, p->preferred_account_id))
+    p->preferred_account_id[0] = '\0';
   if (p->kind[0] != '\0' && identification(c, doc, p) == LK_STORE_NOMEM)
     return LK_STORE_NOMEM;
   identifiers(c, doc, op);
