@@ -7,7 +7,8 @@ import sys
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from loketlib import LoketTestCase, create_token, db_query, main  # noqa: E402
+from loketlib import (LoketTestCase, create_token, db_query,  # noqa: E402
+                      main, wait_until)
 
 KI = "/klantinteracties/api/v1"
 TASKS = "/api/v1/tasks"
@@ -250,6 +251,11 @@ class TasksTest(LoketTestCase):
         # Earliest deadline first; none last, oldest first among them.
         self.assertEqual(names(""), ["t-early", "t-mid", "t-late", "t-none",
                                      "t-none2"])
+        # Each listed task is a logged read.
+        wait_until(lambda: len(db_query(
+            self.data, "SELECT DISTINCT resource FROM processing_log WHERE"
+            " operation = 'read' AND activity = 'internetaak'")) == 5, 10,
+            what="reads of the 5 listed tasks in the processing log")
         self.assertEqual(names("?status=te_verwerken"),
                          ["t-early", "t-late", "t-none", "t-none2"])
         self.assertEqual(names("?status=verwerkt"), ["t-mid"])
