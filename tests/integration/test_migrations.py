@@ -25,6 +25,15 @@ def status(data):
     return int(m.group(1)), int(m.group(2))
 
 
+def versions():
+    """The migration versions in the source tree: helpers number their
+    files from ranges handed out in advance, so there may be gaps."""
+    d = os.path.join(loketlib.SOURCE_DIR, "src", "store", "sqlite",
+                     "migrations")
+    return sorted(int(f[:4]) for f in os.listdir(d)
+                  if re.match(r"^\d{4}_.*\.sql$", f))
+
+
 def tables(data):
     return {r[0] for r in db_query(
         data, "SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -72,7 +81,7 @@ class Migrations(LoketTestCase):
         self.assertIn("audit_log", tables(data))
         applied = [r for r in srv.log_records()
                    if r.get("msg") == "migration applied"]
-        self.assertEqual(len(applied), newest - 1, applied)
+        self.assertEqual(len(applied), len(versions()) - 1, applied)
 
         # The old token still authenticates and reads back unchanged.
         r = srv.get("/api/v1/tokens/" + tid, token=secret)
@@ -116,7 +125,8 @@ class Migrations(LoketTestCase):
                          "schema migrated from version 0 to %d\n" % newest)
         rows = db_query(data, "SELECT version, name FROM schema_migrations"
                         " ORDER BY version")
-        self.assertEqual([r[0] for r in rows], list(range(1, newest + 1)))
+        self.assertEqual([r[0] for r in rows], versions())
+        self.assertEqual(versions()[-1], newest)
         self.assertTrue(all(r[1] for r in rows))
 
     def test_newer_schema_is_refused(self):

@@ -248,7 +248,7 @@ static int missing(lk_ki *c, const char *name) {
 int lk_ki_get_string(lk_ki *c, json_t *obj, const char *prefix, const char *key,
                      size_t max, bool required, const char **out) {
   json_t *v = member(obj, key);
-  char name[64];
+  char name[128];
   char reason[96];
   const char *s;
 
@@ -280,7 +280,7 @@ int lk_ki_get_string(lk_ki *c, json_t *obj, const char *prefix, const char *key,
 int lk_ki_get_bool(lk_ki *c, json_t *obj, const char *prefix, const char *key,
                    bool required, int *out) {
   json_t *v = member(obj, key);
-  char name[64];
+  char name[128];
 
   member_name(name, sizeof(name), prefix, key);
   *out = -1;
@@ -295,7 +295,7 @@ int lk_ki_get_bool(lk_ki *c, json_t *obj, const char *prefix, const char *key,
 int lk_ki_get_enum(lk_ki *c, json_t *obj, const char *prefix, const char *key,
                    const char *const *values, bool required, const char **out) {
   json_t *v = member(obj, key);
-  char name[64];
+  char name[128];
   const char *s;
 
   member_name(name, sizeof(name), prefix, key);
@@ -337,7 +337,7 @@ static bool date_ok(const char *s) {
 int lk_ki_get_date(lk_ki *c, json_t *obj, const char *prefix, const char *key,
                    bool required, const char **out) {
   json_t *v = member(obj, key);
-  char name[64];
+  char name[128];
 
   member_name(name, sizeof(name), prefix, key);
   *out = NULL;
@@ -380,7 +380,7 @@ int lk_ki_ref_uuid(lk_ki *c, json_t *v, const char *name, const char *target,
 int lk_ki_get_ref(lk_ki *c, json_t *obj, const char *prefix, const char *key,
                   const char *target, bool required, const char **out) {
   json_t *v = member(obj, key);
-  char name[64];
+  char name[128];
 
   member_name(name, sizeof(name), prefix, key);
   *out = NULL;
@@ -981,7 +981,7 @@ static void ki_handle(lk_req *req) {
   const char *path = lk_req_path(req) + strlen(LK_KI_BASE "/");
   const char *method = lk_req_method(req);
   const char *uuid = lk_req_param(req, "uuid");
-  char name[64];
+  char name[128];
   size_t len = strcspn(path, "/");
   lk_ki c = {.req = req};
 
