@@ -291,6 +291,8 @@ class KiContactsTest(LoketTestCase):
                          [c["uuid"]])
         self.assertEqual(kc_uuids("hadBetrokkene__url=" + b["url"]),
                          [c["uuid"]])
+        self.assertEqual(kc_uuids("hadBetrokkene__uuid=" + b["uuid"].upper()),
+                         [c["uuid"]])
         self.assertEqual(kc_uuids("hadBetrokkene__wasPartij=true"),
                          [c["uuid"]])
         self.assertEqual(kc_uuids("hadBetrokkene__wasPartij=false"),
@@ -328,6 +330,14 @@ class KiContactsTest(LoketTestCase):
             "bezoekadres": {"postcode": "12345"}}), "bezoekadres.postcode")
         self.invalid(self.req("PATCH", "/betrokkenen/" + b["uuid"], {
             "bezoekadres": {"huisnummer": 0}}), "bezoekadres.huisnummer")
+        # null and empty members where the document has a pattern are left
+        # out, so the answer keeps to the document.
+        pa = self.ok("PATCH", "/betrokkenen/" + b["uuid"], {
+            "bezoekadres": {"postcode": "", "land": None, "stad": "Ede",
+                            "huisnummer": None},
+            "correspondentieadres": {"nummeraanduidingId": ""}})
+        self.assertEqual(pa["bezoekadres"], {"stad": "Ede"})
+        self.assertEqual(pa["correspondentieadres"], {})
         self.ok("DELETE", "/betrokkenen/" + b["uuid"])
         self.not_found(self.req("GET", "/betrokkenen/" + b["uuid"]))
         self.assertEqual(self.ok("GET", "/klantcontacten/" + c["uuid"])

@@ -23,14 +23,21 @@ static int render(lk_ki *c, const char *uuid, json_t **out) {
   return *out != NULL ? 0 : LK_STORE_NOMEM;
 }
 
+/* The order is that of the list statement (store/klantcontacten.c). */
+static const lk_ki_filter filters[] = {
+    {"actor__url", LK_KI_F_URL, NULL},
+    {"actor__uuid", LK_KI_F_UUID, NULL},
+    {"klantcontact__url", LK_KI_F_URL, NULL},
+    {"klantcontact__uuid", LK_KI_F_UUID, NULL},
+    {NULL, 0, NULL}};
+
 static int list(lk_ki *c, const lk_ki_query *q, lk_ki_page *pg) {
   const char *params[5];
+  char ids[4][LK_KC_ID];
+  int n = lk_ki_kc_params(c, filters, q, params, ids);
 
-  params[0] = lk_ki_kc_confidential(c) ? "1" : "0";
-  for (int i = 0; i < 4; i++)
-    params[i + 1] = q->values[i];
   return lk_store_ki_page(lk_ki_store(c), lk_kc_contact_actor_count_sql,
-                          lk_kc_contact_actor_page_sql, params, 5, q->offset,
+                          lk_kc_contact_actor_page_sql, params, n, q->offset,
                           q->limit, pg->uuids, &pg->n, &pg->count);
 }
 
@@ -56,14 +63,6 @@ static int prepare(lk_ki *c, lk_ki_mode mode, const char *uuid, json_t *doc,
     rc = LK_EINVALID;
   return rc;
 }
-
-/* The order is that of the list statement (store/klantcontacten.c). */
-static const lk_ki_filter filters[] = {
-    {"actor__url", LK_KI_F_URL, NULL},
-    {"actor__uuid", LK_KI_F_UUID, NULL},
-    {"klantcontact__url", LK_KI_F_URL, NULL},
-    {"klantcontact__uuid", LK_KI_F_UUID, NULL},
-    {NULL, 0, NULL}};
 
 static const char *const required[] = {"actor", "klantcontact", NULL};
 

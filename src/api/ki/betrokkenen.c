@@ -94,6 +94,10 @@ static int group_member_read(lk_ki *c, json_t *doc, const char *prefix,
       rc = LK_EINVALID;
       continue;
     }
+    /* null, and an empty value where the document has a pattern or a
+     * minimum length, mean the member is not there. */
+    if (s == NULL || (s[0] == '\0' && (m->pattern != NULL || m->min > 0)))
+      continue;
     if (s[0] != '\0' && ((m->min > 0 && lk_ki_chars(s) < (size_t)m->min) ||
                          (m->pattern != NULL && !matches(m->pattern, s)))) {
       rc = lk_ki_invalid(c, name, "invalid",
@@ -200,29 +204,6 @@ int lk_ki_kc_involved_render(lk_ki *c, const char *uuid, json_t **out) {
 
 /* ---- the resource ----------------------------------------------------- */
 
-static int list(lk_ki *c, const lk_ki_query *q, lk_ki_page *pg) {
-  const char *params[20];
-
-  params[0] = lk_ki_kc_confidential(c) ? "1" : "0";
-  for (int i = 0; i < 19; i++)
-    params[i + 1] = q->values[i];
-  return lk_store_ki_page(lk_ki_store(c), lk_kc_involved_count_sql,
-                          lk_kc_involved_page_sql, params, 20, q->offset,
-                          q->limit, pg->uuids, &pg->n, &pg->count);
-}
-
-static int prepare(lk_ki *c, lk_ki_mode mode, const char *uuid, json_t *doc,
-                   lk_ki_op **out, lk_write_fn *apply) {
-  lk_kc_op *op = lk_ki_kc_op_new(c, mode, uuid, out);
-
-  if (op == NULL)
-    return LK_STORE_NOMEM;
-  *apply = lk_kc_involved_apply;
-  if (mode == LK_KI_DELETE)
-    return 0;
-  return lk_ki_kc_involved_read(c, doc, "", true, op);
-}
-
 /* The order is that of the list statement (store/klantcontacten.c). */
 static const lk_ki_filter filters[] = {
     {"contactnaamAchternaam", LK_KI_F_STRING, NULL},
@@ -245,6 +226,28 @@ static const lk_ki_filter filters[] = {
     {"wasPartij__url", LK_KI_F_URL, NULL},
     {"wasPartij__uuid", LK_KI_F_UUID, NULL},
     {NULL, 0, NULL}};
+
+static int list(lk_ki *c, const lk_ki_query *q, lk_ki_page *pg) {
+  const char *params[20];
+  char ids[19][LK_KC_ID];
+  int n = lk_ki_kc_params(c, filters, q, params, ids);
+
+  return lk_store_ki_page(lk_ki_store(c), lk_kc_involved_count_sql,
+                          lk_kc_involved_page_sql, params, n, q->offset,
+                          q->limit, pg->uuids, &pg->n, &pg->count);
+}
+
+static int prepare(lk_ki *c, lk_ki_mode mode, const char *uuid, json_t *doc,
+                   lk_ki_op **out, lk_write_fn *apply) {
+  lk_kc_op *op = lk_ki_kc_op_new(c, mode, uuid, out);
+
+  if (op == NULL)
+    return LK_STORE_NOMEM;
+  *apply = lk_kc_involved_apply;
+  if (mode == LK_KI_DELETE)
+    return 0;
+  return lk_ki_kc_involved_read(c, doc, "", true, op);
+}
 
 static const char *const expand[] = {"digitaleAdressen", NULL};
 

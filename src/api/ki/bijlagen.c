@@ -31,14 +31,22 @@ static int render(lk_ki *c, const char *uuid, json_t **out) {
   return 0;
 }
 
+/* The order is that of the list statement (store/klantcontacten.c). */
+static const lk_ki_filter filters[] = {
+    {"bijlageidentificatorCodeObjecttype", LK_KI_F_STRING, NULL},
+    {"bijlageidentificatorCodeRegister", LK_KI_F_STRING, NULL},
+    {"bijlageidentificatorCodeSoortObjectId", LK_KI_F_STRING, NULL},
+    {"bijlageidentificatorObjectId", LK_KI_F_STRING, NULL},
+    {"klantcontact__uuid", LK_KI_F_UUID, NULL},
+    {NULL, 0, NULL}};
+
 static int list(lk_ki *c, const lk_ki_query *q, lk_ki_page *pg) {
   const char *params[6];
+  char ids[5][LK_KC_ID];
+  int n = lk_ki_kc_params(c, filters, q, params, ids);
 
-  params[0] = lk_ki_kc_confidential(c) ? "1" : "0";
-  for (int i = 0; i < 5; i++)
-    params[i + 1] = q->values[i];
   return lk_store_ki_page(lk_ki_store(c), lk_kc_attachment_count_sql,
-                          lk_kc_attachment_page_sql, params, 6, q->offset,
+                          lk_kc_attachment_page_sql, params, n, q->offset,
                           q->limit, pg->uuids, &pg->n, &pg->count);
 }
 
@@ -96,15 +104,6 @@ static int prepare(lk_ki *c, lk_ki_mode mode, const char *uuid, json_t *doc,
     rc = LK_EINVALID;
   return rc != 0 || lk_ki_has_invalid(c) ? LK_EINVALID : 0;
 }
-
-/* The order is that of the list statement (store/klantcontacten.c). */
-static const lk_ki_filter filters[] = {
-    {"bijlageidentificatorCodeObjecttype", LK_KI_F_STRING, NULL},
-    {"bijlageidentificatorCodeRegister", LK_KI_F_STRING, NULL},
-    {"bijlageidentificatorCodeSoortObjectId", LK_KI_F_STRING, NULL},
-    {"bijlageidentificatorObjectId", LK_KI_F_STRING, NULL},
-    {"klantcontact__uuid", LK_KI_F_UUID, NULL},
-    {NULL, 0, NULL}};
 
 const lk_ki_resource lk_ki_bijlagen = {
     .name = "bijlagen",

@@ -64,6 +64,24 @@ void lk_ki_kc_uuid(char *out, const char *s) {
   out[i] = '\0';
 }
 
+int lk_ki_kc_params(lk_ki *c, const lk_ki_filter *filters, const lk_ki_query *q,
+                    const char **params, char (*ids)[LK_KC_ID]) {
+  int n = 0;
+
+  params[0] = lk_ki_kc_confidential(c) ? "1" : "0";
+  for (; filters[n].name != NULL && n < 32; n++) {
+    const char *v = q->values[n];
+
+    if (v != NULL &&
+        (filters[n].type == LK_KI_F_UUID || filters[n].type == LK_KI_F_URL)) {
+      lk_ki_kc_uuid(ids[n], v);
+      v = ids[n];
+    }
+    params[n + 1] = v;
+  }
+  return n + 1;
+}
+
 bool lk_ki_kc_confidential(lk_ki *c) {
   return lk_req_principal(lk_ki_req(c))->confidential;
 }
@@ -291,29 +309,6 @@ int lk_ki_kc_contact_render(lk_ki *c, const char *uuid, json_t **out) {
   return 0;
 }
 
-static int list(lk_ki *c, const lk_ki_query *q, lk_ki_page *pg) {
-  const char *params[33];
-
-  params[0] = lk_ki_kc_confidential(c) ? "1" : "0";
-  for (int i = 0; i < 32; i++)
-    params[i + 1] = q->values[i];
-  return lk_store_ki_page(lk_ki_store(c), lk_kc_contact_count_sql,
-                          lk_kc_contact_page_sql, params, 33, q->offset,
-                          q->limit, pg->uuids, &pg->n, &pg->count);
-}
-
-static int prepare(lk_ki *c, lk_ki_mode mode, const char *uuid, json_t *doc,
-                   lk_ki_op **out, lk_write_fn *apply) {
-  lk_kc_op *op = lk_ki_kc_op_new(c, mode, uuid, out);
-
-  if (op == NULL)
-    return LK_STORE_NOMEM;
-  *apply = lk_kc_contact_apply;
-  if (mode == LK_KI_DELETE)
-    return 0;
-  return lk_ki_kc_contact_read(c, doc, "", mode == LK_KI_CREATE, op);
-}
-
 /* The order is that of the list statement (store/klantcontacten.c). */
 static const lk_ki_filter filters[] = {
     {"hadBetrokkene__digitaaladres__adres__icontains", LK_KI_F_STRING, NULL},
@@ -361,6 +356,28 @@ static const lk_ki_filter filters[] = {
     {"wasOnderwerpobject__url", LK_KI_F_URL, NULL},
     {"wasOnderwerpobject__uuid", LK_KI_F_UUID, NULL},
     {NULL, 0, NULL}};
+
+static int list(lk_ki *c, const lk_ki_query *q, lk_ki_page *pg) {
+  const char *params[33];
+  char ids[32][LK_KC_ID];
+  int n = lk_ki_kc_params(c, filters, q, params, ids);
+
+  return lk_store_ki_page(lk_ki_store(c), lk_kc_contact_count_sql,
+                          lk_kc_contact_page_sql, params, n, q->offset,
+                          q->limit, pg->uuids, &pg->n, &pg->count);
+}
+
+static int prepare(lk_ki *c, lk_ki_mode mode, const char *uuid, json_t *doc,
+                   lk_ki_op **out, lk_write_fn *apply) {
+  lk_kc_op *op = lk_ki_kc_op_new(c, mode, uuid, out);
+
+  if (op == NULL)
+    return LK_STORE_NOMEM;
+  *apply = lk_kc_contact_apply;
+  if (mode == LK_KI_DELETE)
+    return 0;
+  return lk_ki_kc_contact_read(c, doc, "", mode == LK_KI_CREATE, op);
+}
 
 static const char *const expand[] = {"gingOverOnderwerpobjecten",
                                      "hadBetrokkenen",

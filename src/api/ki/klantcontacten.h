@@ -47,6 +47,12 @@ int lk_ki_kc_subject_render(lk_ki *c, const char *uuid, json_t **out);
  * *out so the engine frees it whatever happens.  NULL if out of memory. */
 lk_kc_op *lk_ki_kc_op_new(lk_ki *c, lk_ki_mode mode, const char *uuid,
                           lk_ki_op **out);
+/* The parameters of a list statement (store/klantcontacten.h): ?1 the
+ * caller's confidential access, then the filter values of `q` in the
+ * order of `filters`, uuids (and urls, given as uuids) in lower case in
+ * `ids`.  Returns how many parameters there are. */
+int lk_ki_kc_params(lk_ki *c, const lk_ki_filter *filters, const lk_ki_query *q,
+                    const char **params, char (*ids)[LK_KC_ID]);
 /* True if the caller may see confidential contacts. */
 bool lk_ki_kc_confidential(lk_ki *c);
 

@@ -86,14 +86,25 @@ int lk_ki_kc_subject_render(lk_ki *c, const char *uuid, json_t **out) {
   return 0;
 }
 
+/* The order is that of the list statement (store/klantcontacten.c). */
+static const lk_ki_filter filters[] = {
+    {"klantcontact__url", LK_KI_F_URL, NULL},
+    {"klantcontact__uuid", LK_KI_F_UUID, NULL},
+    {"onderwerpobjectidentificatorCodeObjecttype", LK_KI_F_STRING, NULL},
+    {"onderwerpobjectidentificatorCodeRegister", LK_KI_F_STRING, NULL},
+    {"onderwerpobjectidentificatorCodeSoortObjectId", LK_KI_F_STRING, NULL},
+    {"onderwerpobjectidentificatorObjectId", LK_KI_F_STRING, NULL},
+    {"wasKlantcontact__url", LK_KI_F_URL, NULL},
+    {"wasKlantcontact__uuid", LK_KI_F_UUID, NULL},
+    {NULL, 0, NULL}};
+
 static int list(lk_ki *c, const lk_ki_query *q, lk_ki_page *pg) {
   const char *params[9];
+  char ids[8][LK_KC_ID];
+  int n = lk_ki_kc_params(c, filters, q, params, ids);
 
-  params[0] = lk_ki_kc_confidential(c) ? "1" : "0";
-  for (int i = 0; i < 8; i++)
-    params[i + 1] = q->values[i];
   return lk_store_ki_page(lk_ki_store(c), lk_kc_subject_count_sql,
-                          lk_kc_subject_page_sql, params, 9, q->offset,
+                          lk_kc_subject_page_sql, params, n, q->offset,
                           q->limit, pg->uuids, &pg->n, &pg->count);
 }
 
@@ -108,18 +119,6 @@ static int prepare(lk_ki *c, lk_ki_mode mode, const char *uuid, json_t *doc,
     return 0;
   return lk_ki_kc_subject_read(c, doc, "", true, op);
 }
-
-/* The order is that of the list statement (store/klantcontacten.c). */
-static const lk_ki_filter filters[] = {
-    {"klantcontact__url", LK_KI_F_URL, NULL},
-    {"klantcontact__uuid", LK_KI_F_UUID, NULL},
-    {"onderwerpobjectidentificatorCodeObjecttype", LK_KI_F_STRING, NULL},
-    {"onderwerpobjectidentificatorCodeRegister", LK_KI_F_STRING, NULL},
-    {"onderwerpobjectidentificatorCodeSoortObjectId", LK_KI_F_STRING, NULL},
-    {"onderwerpobjectidentificatorObjectId", LK_KI_F_STRING, NULL},
-    {"wasKlantcontact__url", LK_KI_F_URL, NULL},
-    {"wasKlantcontact__uuid", LK_KI_F_UUID, NULL},
-    {NULL, 0, NULL}};
 
 const lk_ki_resource lk_ki_onderwerpobjecten = {
     .name = "onderwerpobjecten",
