@@ -27,17 +27,18 @@ struct lk_ki {
   char base[320]; /* scheme://host/klantinteracties/api/v1 */
   ki_invalid invalid[LK_KI_MAX_INVALID];
   int ninvalid;
-  int depth;    /* of expand recursion */
-  int quiet;    /* > 0: renders only check existence, no processing log */
-  json_t *body; /* the request body while `prepare` runs */
+  int depth;       /* of expand recursion */
+  int quiet;       /* > 0: renders only check existence, no processing log */
+  json_t *body;    /* the request body while `prepare` runs */
+  lk_ki_mode mode; /* of the write in progress */
 };
 
 /* A write in flight: the engine's context outlives the handler. */
 struct ki_write {
   lk_api_write aw; /* first: see lk_api_submit */
   lk_ki c;
-  lk_ki_mode mode;
   lk_ki_op *op;
+  void (*then)(lk_ki *c, int status, lk_ki_op *op);
 };
 
 static void ki_write_free(void *p) {
@@ -859,34 +860,90 @@ static void get_one(lk_ki *c, const char *uuid) {
 
 /* ---- writes ---------------------------------------------------------- */
 
-static void written(lk_req *req, int status) {
-  struct ki_write *w = lk_req_data(req);
-  lk_ki *c = &w->c;
-  lk_ki_op *op = w->op;
-  json_t *v = NULL;
-  int rc;
-
-  c->req = req;
-  if (status == LK_EINVALID ||
-      (status == LK_STORE_CONFLICT && op->fail_name[0] != '\0')) {
-    if (status == LK_STORE_CONFLICT) {
-      lk_req_problem(req, 409, "conflict", "Conflict", op->fail_reason,
-                     op->fail_name);
-      return;
-    }
+void lk_ki_fail_write(lk_ki *c, int status, const lk_ki_op *op) {
+  if (status == LK_STORE_CONFLICT && op->fail_name[0] != '\0') {
+    lk_req_problem(c->req, 409, "conflict", "Conflict", op->fail_reason,
+                   op->fail_name);
+    return;
+  }
+  if (status == LK_EINVALID) {
     lk_ki_invalid(c, op->fail_name[0] ? op->fail_name : "nonFieldErrors",
                   op->fail_code[0] ? op->fail_code : "invalid",
                   op->fail_reason[0] ? op->fail_reason : "Ongeldige invoer.");
     respond_invalid(c);
     return;
   }
-  if (status != 0) {
-    fail(c, status);
+  fail(c, status);
+}
+
+void lk_ki_respond(lk_ki *c, int status, json_t *body) {
+  if (body == NULL) {
+    lk_req_problem_store(c->req, LK_STORE_NOMEM);
     return;
   }
-  if (w->mode == LK_KI_DELETE) {
-    lk_req_add_header(req, "API-version", API_VERSION);
-    lk_req_respond(req, 204, NULL, "", 0);
+  respond_json(c, status, body);
+}
+
+void lk_ki_fail(lk_ki *c, int rc) {
+  fail(c, rc);
+}
+
+static void ki_write_free(void *p);
+static void written(lk_req *req, int status);
+
+void lk_ki_submit(lk_ki *c, lk_ki_op *op, lk_write_fn apply,
+                  void (*then)(lk_ki *c, int status, lk_ki_op *op)) {
+  struct ki_write *w = calloc(1, sizeof(*w));
+
+  if (w == NULL) {
+    free(op);
+    lk_req_problem_store(c->req, LK_STORE_NOMEM);
+    return;
+  }
+  w->c = *c;
+  w->c.body = NULL;
+  w->op = op;
+  w->then = then;
+  lk_req_set_data(c->req, w, ki_write_free);
+  lk_api_submit(c->req, &w->aw, apply, op, written);
+}
+
+void lk_ki_custom(lk_req *req, void (*fn)(lk_ki *c)) {
+  lk_ki *c;
+
+  if (lk_api_auth(req, "api") != 0)
+    return;
+  /* Heap: the context holds room for every invalid param. */
+  c = calloc(1, sizeof(*c));
+  if (c == NULL) {
+    lk_req_problem_store(req, LK_STORE_NOMEM);
+    return;
+  }
+  c->req = req;
+  set_base(c);
+  fn(c);
+  free(c);
+}
+
+static void written(lk_req *req, int status) {
+  struct ki_write *w = lk_req_data(req);
+
+  w->c.req = req;
+  w->then(&w->c, status, w->op);
+}
+
+/* The answer to a resource's write: the item as it now is. */
+static void resource_written(lk_ki *c, int status, lk_ki_op *op) {
+  json_t *v = NULL;
+  int rc;
+
+  if (status != 0) {
+    lk_ki_fail_write(c, status, op);
+    return;
+  }
+  if (c->mode == LK_KI_DELETE) {
+    lk_req_add_header(c->req, "API-version", API_VERSION);
+    lk_req_respond(c->req, 204, NULL, "", 0);
     return;
   }
   rc = c->res->render(c, op->uuid, &v);
@@ -894,17 +951,16 @@ static void written(lk_req *req, int status) {
     fail(c, rc);
     return;
   }
-  if (w->mode == LK_KI_CREATE) {
+  if (c->mode == LK_KI_CREATE) {
     json_t *url = json_object_get(v, "url");
 
     if (json_is_string(url))
-      lk_req_add_header(req, "Location", json_string_value(url));
+      lk_req_add_header(c->req, "Location", json_string_value(url));
   }
-  respond_json(c, w->mode == LK_KI_CREATE ? 201 : 200, v);
+  respond_json(c, c->mode == LK_KI_CREATE ? 201 : 200, v);
 }
 
 static void write_item(lk_ki *c, lk_ki_mode mode, const char *uuid) {
-  struct ki_write *w;
   json_t *body = NULL;
   json_t *doc = NULL;
   lk_write_fn apply = NULL;
@@ -962,17 +1018,8 @@ static void write_item(lk_ki *c, lk_ki_mode mode, const char *uuid) {
     fail(c, rc);
     return;
   }
-  w = calloc(1, sizeof(*w));
-  if (w == NULL) {
-    free(op);
-    lk_req_problem_store(c->req, LK_STORE_NOMEM);
-    return;
-  }
-  w->c = *c;
-  w->mode = mode;
-  w->op = op;
-  lk_req_set_data(c->req, w, ki_write_free);
-  lk_api_submit(c->req, &w->aw, apply, op, written);
+  c->mode = mode;
+  lk_ki_submit(c, op, apply, resource_written);
 }
 
 /* ---- the handler ----------------------------------------------------- */

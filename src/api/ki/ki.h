@@ -127,6 +127,27 @@ typedef struct lk_ki_resource {
                  lk_ki_op **op, lk_write_fn *apply);
 } lk_ki_resource;
 
+/* ---- for endpoints outside the resource pattern ----------------------- */
+
+/* Authenticates `req` (scope api) and runs `fn` with an engine context
+ * (urls, member readers, lk_ki_invalid, lk_ki_exists ...); `fn` answers
+ * with lk_ki_respond/lk_ki_fail or submits with lk_ki_submit.  The
+ * context lives only during `fn` (lk_ki_submit copies it). */
+void lk_ki_custom(lk_req *req, void (*fn)(lk_ki *c));
+/* Answers with `body` (taken over) and the API-version header. */
+void lk_ki_respond(lk_ki *c, int status, json_t *body);
+/* Answers a failure: LK_EINVALID as 400 with the invalid params recorded,
+ * LK_STORE_NOTFOUND as 404, anything else as lk_req_problem_store(). */
+void lk_ki_fail(lk_ki *c, int rc);
+/* Answers the failure of a write with the fail_* of its op (400 or 409),
+ * else as lk_ki_fail(). */
+void lk_ki_fail_write(lk_ki *c, int status, const lk_ki_op *op);
+/* Submits apply(op) (op malloc'd, taken over and freed after `then`) and
+ * suspends the request; then(c, status, op) runs on a server thread once
+ * it committed (status 0) or failed, and answers. */
+void lk_ki_submit(lk_ki *c, lk_ki_op *op, lk_write_fn apply,
+                  void (*then)(lk_ki *c, int status, lk_ki_op *op));
+
 /* ---- for resources ------------------------------------------------- */
 
 /* Registers the routes of every resource in the registry (registry.c).
