@@ -1,6 +1,7 @@
 /* routes.c - every URL Loket answers, in one table. */
 #include "api/api.h"
 #include "api/ki/ki.h"
+#include "api/ki/klantcontacten.h"
 #include "api/tasks.h"
 #include "http/static.h"
 
@@ -32,6 +33,8 @@ int lk_api_routes(lk_router *r) {
       return rc;
   }
   rc = lk_ki_routes(r);
+  if (rc == 0)
+    rc = lk_ki_maak_klantcontact_routes(r);
   if (rc != 0)
     return rc;
   return lk_api_tasks_routes(r);

@@ -19,6 +19,14 @@
   "(" col " IS NULL OR EXISTS (SELECT 1 FROM contacts c WHERE c.id = " col     \
   " AND " VIS("c") "))"
 
+/* The resident contact `col` is about: its conversation's party, else
+ * the first betrokkene that was a party; "" if none. */
+#define PARTY_OF(col)                                                          \
+  "COALESCE((SELECT v.party_id FROM contacts k JOIN conversations v"           \
+  " ON v.id = k.conversation_id WHERE k.id = " col "), (SELECT i.party_id"     \
+  " FROM involved i WHERE i.contact_id = " col " AND i.party_id IS NOT NULL"   \
+  " ORDER BY i.seq LIMIT 1), '')"
+
 /* Space-separated uuids of a reverse relation, oldest first. */
 #define IDS(sel) "COALESCE((SELECT group_concat(x, ' ') FROM (" sel ")), '')"
 
@@ -456,13 +464,17 @@ static void attachment_fill(lk_stmt *st, void *out) {
   lk_store_copy(a->contact_id, sizeof(a->contact_id), lk_stmt_col_text(st, 1));
   lk_store_copy(a->identificator, sizeof(a->identificator),
                 lk_stmt_col_text(st, 2));
+  lk_store_copy(a->party_id, sizeof(a->party_id), lk_stmt_col_text(st, 3));
 }
 
 int lk_store_kc_attachment_get(lk_store *s, const char *id, bool confidential,
                                lk_kc_attachment *out) {
+  /* clang-format off */
   static const char sql[] =
-      "SELECT a.id, COALESCE(a.contact_id, ''), a.identificator"
+      "SELECT a.id, COALESCE(a.contact_id, ''), a.identificator, "
+      PARTY_OF("a.contact_id")
       " FROM attachments a WHERE a.id = ?2 AND " VIS_LINK("a.contact_id");
+  /* clang-format on */
 
   return get_one(s, sql, id, confidential, attachment_fill, out);
 }
@@ -521,17 +533,21 @@ static void subject_fill(lk_stmt *st, void *out) {
                 lk_stmt_col_text(st, 4));
   lk_store_copy(o->register_, sizeof(o->register_), lk_stmt_col_text(st, 5));
   lk_store_copy(o->id_type, sizeof(o->id_type), lk_stmt_col_text(st, 6));
+  lk_store_copy(o->party_id, sizeof(o->party_id), lk_stmt_col_text(st, 7));
   o->has_identificator = o->object_id[0] != '\0' || o->object_type[0] != '\0' ||
                          o->register_[0] != '\0' || o->id_type[0] != '\0';
 }
 
 int lk_store_kc_subject_get(lk_store *s, const char *id, bool confidential,
                             lk_kc_subject *out) {
+  /* clang-format off */
   static const char sql[] =
       "SELECT o.id, COALESCE(o.contact_id, ''),"
       " COALESCE(o.was_contact_id, ''), o.object_id, o.object_type,"
-      " o.register, o.id_type FROM subject_objects o WHERE o.id = ?2"
+      " o.register, o.id_type, " PARTY_OF("o.contact_id")
+      " FROM subject_objects o WHERE o.id = ?2"
       " AND " VIS_LINK("o.contact_id") " AND " VIS_LINK("o.was_contact_id");
+  /* clang-format on */
 
   return get_one(s, sql, id, confidential, subject_fill, out);
 }
@@ -593,14 +609,17 @@ static void contact_actor_fill(lk_stmt *st, void *out) {
   lk_store_copy(l->id, sizeof(l->id), lk_stmt_col_text(st, 0));
   lk_store_copy(l->actor_id, sizeof(l->actor_id), lk_stmt_col_text(st, 1));
   lk_store_copy(l->contact_id, sizeof(l->contact_id), lk_stmt_col_text(st, 2));
+  lk_store_copy(l->party_id, sizeof(l->party_id), lk_stmt_col_text(st, 3));
 }
 
 int lk_store_kc_contact_actor_get(lk_store *s, const char *id,
                                   bool confidential, lk_kc_contact_actor *out) {
+  /* clang-format off */
   static const char sql[] =
-      "SELECT l.id, l.actor_id, l.contact_id FROM contact_actors l"
-      " JOIN contacts c ON c.id = l.contact_id WHERE l.id = ?2"
-      " AND " VIS("c");
+      "SELECT l.id, l.actor_id, l.contact_id, " PARTY_OF("l.contact_id")
+      " FROM contact_actors l JOIN contacts c ON c.id = l.contact_id"
+      " WHERE l.id = ?2 AND " VIS("c");
+  /* clang-format on */
 
   return get_one(s, sql, id, confidential, contact_actor_fill, out);
 }

@@ -135,6 +135,7 @@ typedef struct lk_kc_attachment {
   char id[LK_KC_ID];
   char contact_id[LK_KC_ID];       /* "" if none */
   char identificator[LK_KC_GROUP]; /* JSON object, "" for null */
+  char party_id[LK_KC_ID];         /* its contact's resident (read only) */
 } lk_kc_attachment;
 
 int lk_store_kc_attachment_get(lk_store *s, const char *id, bool confidential,
@@ -154,6 +155,7 @@ typedef struct lk_kc_subject {
   char object_type[LK_KC_TEXT200];
   char register_[LK_KC_TEXT200];
   char id_type[LK_KC_TEXT200];
+  char party_id[LK_KC_ID]; /* its contact's resident (read only) */
 } lk_kc_subject;
 
 int lk_store_kc_subject_get(lk_store *s, const char *id, bool confidential,
@@ -168,6 +170,7 @@ typedef struct lk_kc_contact_actor {
   char id[LK_KC_ID];
   char actor_id[LK_KC_ID];
   char contact_id[LK_KC_ID];
+  char party_id[LK_KC_ID]; /* its contact's resident (read only) */
 } lk_kc_contact_actor;
 
 int lk_store_kc_contact_actor_get(lk_store *s, const char *id,

@@ -159,7 +159,8 @@ int lk_store_task_insert(lk_tx *tx, lk_task_row *t) {
 
 int lk_store_task_update(lk_tx *tx, const lk_task_row *t) {
   static const char sql[] =
-      "UPDATE tasks SET nummer = ?2, reference = ?3, contact_id = ?4,"
+      "UPDATE tasks SET nummer = COALESCE(?2, nummer), reference = ?3,"
+      " contact_id = ?4,"
       " kind = ?5, action = ?6, explanation = ?7, status = ?8,"
       " deadline = ?9, assigned_at = ?10, done_at = ?11, updated_at = ?12"
       " WHERE id = ?1";

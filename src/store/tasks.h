@@ -49,8 +49,9 @@ typedef struct lk_task_row {
  * number from the "task" counter (written back into t->nummer).
  * LK_STORE_CONFLICT if the id or nummer is taken. */
 int lk_store_task_insert(lk_tx *tx, lk_task_row *t);
-/* Overwrites every column of task t->id and replaces its assignees.
- * LK_STORE_NOTFOUND if there is no such task. */
+/* Overwrites every column of task t->id (an empty nummer keeps the one
+ * assigned) and replaces its assignees.  LK_STORE_NOTFOUND if there is no
+ * such task. */
 int lk_store_task_update(lk_tx *tx, const lk_task_row *t);
 /* Deletes the task and its assignees.  LK_STORE_NOTFOUND if none. */
 int lk_store_task_delete(lk_tx *tx, const char *id);

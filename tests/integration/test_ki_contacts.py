@@ -4,10 +4,12 @@ actorklantcontacten, internetaken and maak-klantcontact."""
 
 import os
 import sys
+import threading
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from loketlib import LoketTestCase, create_token, db_query, main  # noqa: E402
+from loketlib import (LoketTestCase, create_token, db_query,  # noqa: E402
+                      main, wait_until)
 # The document's schemas and a small validator (None without PyYAML).
 from test_ki_parties import SCHEMAS, schema_errors  # noqa: E402
 
@@ -167,6 +169,38 @@ class KiContactsTest(LoketTestCase):
         self.not_found(self.req("GET", "/klantcontacten/" + c["uuid"]))
         self.not_found(self.req("DELETE", "/klantcontacten/" + c["uuid"]))
 
+    def test_concurrent_creates_get_distinct_numbers(self):
+        got = []
+        errors = []
+        lock = threading.Lock()
+
+        def work():
+            c = self.srv.connection()
+            try:
+                for _ in range(5):
+                    r = self.srv.request(
+                        "POST", BASE + "/maak-klantcontact", conn=c,
+                        json_body={"klantcontact": contact_body(),
+                                   "betrokkene": {"rol": "klant",
+                                                  "initiator": True}},
+                        headers={"Authorization": "Token " + self.conf})
+                    if r.status != 201:
+                        errors.append(r)
+                        return
+                    with lock:
+                        got.append(r.json()["klantcontact"]["nummer"])
+            finally:
+                c.close()
+
+        ts = [threading.Thread(target=work) for _ in range(8)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join(60)
+        self.assertEqual(errors, [])
+        self.assertEqual(sorted(got), ["%010d" % i for i in range(1, 41)])
+        self.assertEqual(self.ok("GET", "/betrokkenen")["count"], 40)
+
     def test_contact_validation(self):
         r = self.req("POST", "/klantcontacten", {"onderwerp": "x"})
         p = self.invalid(r, "kanaal", "required")
@@ -274,6 +308,18 @@ class KiContactsTest(LoketTestCase):
                          d["uuid"])
         self.invalid(self.req("GET", "/klantcontacten?expand=bestaatNiet"),
                      "expand")
+        # Through a party and a digital address to the contact and its tasks.
+        pe = self.ok("GET", "/partijen/%s?expand=betrokkenen.hadKlantcontact"
+                     % p["uuid"])
+        self.assertEqual(pe["_expand"]["betrokkenen"][0]["_expand"]
+                         ["hadKlantcontact"]["uuid"], c["uuid"])
+        de = self.ok("GET", "/digitaleadressen/%s?expand=verstrektDoor"
+                     "Betrokkene.hadKlantcontact.leiddeTotInterneTaken"
+                     % d["uuid"])
+        kce = (de["_expand"]["verstrektDoorBetrokkene"]["_expand"]
+               ["hadKlantcontact"])
+        self.assertEqual(kce["uuid"], c["uuid"])
+        self.assertEqual(kce["_expand"]["leiddeTotInterneTaken"], [])
         # Klantcontact filters through the betrokkene.
         other = self.contact()
         self.ok("POST", "/betrokkenen", {
@@ -481,6 +527,9 @@ class KiContactsTest(LoketTestCase):
         u = self.ok("PATCH", "/internetaken/" + t["uuid"],
                     {"status": "te_verwerken"})
         self.assertIsNone(u["afgehandeldOp"])
+        # A number, once given, stays.
+        self.assertEqual(self.ok("PATCH", "/internetaken/" + t["uuid"],
+                                 {"nummer": None})["nummer"], t["nummer"])
         # The deprecated single actor replaces the list.
         s = self.ok("PATCH", "/internetaken/" + t["uuid"],
                     {"toegewezenAanActor": {"uuid": a2["uuid"]}})
@@ -549,8 +598,21 @@ class KiContactsTest(LoketTestCase):
         self.assertEqual(set(alone), {"klantcontact"})
         self.invalid(self.req("POST", "/maak-klantcontact", {}),
                      "klantcontact", "required")
-        self.not_found(self.req("GET", "/maak-klantcontact"))
+        r = self.req("GET", "/maak-klantcontact")
+        self.assertEqual(r.status, 405, r)
+        self.assertEqual(r.header("Allow"), "POST")
         self.not_found(self.req("GET", "/maak-klantcontact/" + kc["uuid"]))
+        # Malformed JSON and a non-object part.
+        r = self.srv.request("POST", BASE + "/maak-klantcontact", body=b"{",
+                             headers={"Authorization": "Token " + self.conf,
+                                      "Content-Type": "application/json"})
+        self.assertEqual(r.status, 400, r)
+        self.invalid(self.req("POST", "/maak-klantcontact",
+                              {"klantcontact": contact_body(),
+                               "betrokkene": "klant"}), "betrokkene")
+        r = self.srv.request("POST", BASE + "/maak-klantcontact",
+                             json_body={"klantcontact": contact_body()})
+        self.assertEqual(r.status, 401, r)
 
     def test_maak_klantcontact_is_atomic(self):
         before = self.ok("GET", "/klantcontacten")["count"]
@@ -763,6 +825,18 @@ class KiContactsTest(LoketTestCase):
                         (p["uuid"],))
         self.assertIn(("create", "klantcontact"), rows)
         self.assertIn(("read", "klantinteracties"), rows)
+        # Reading a part of the contact is a read of the resident's data.
+        for coll, body in (("bijlagen", {"wasBijlageVanKlantcontact":
+                                         {"uuid": c["uuid"]}}),
+                           ("onderwerpobjecten", {"klantcontact":
+                                                  {"uuid": c["uuid"]}})):
+            item = self.ok("POST", "/" + coll, body)
+            path = BASE + "/%s/%s" % (coll, item["uuid"])
+            self.ok("GET", "/%s/%s" % (coll, item["uuid"]))
+            wait_until(lambda: db_query(
+                self.data, "SELECT 1 FROM processing_log WHERE party_id = ?"
+                " AND operation = 'read' AND resource = ?",
+                (p["uuid"], path)), 10, what="the read of " + path)
 
 
 if __name__ == "__main__":

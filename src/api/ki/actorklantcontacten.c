@@ -14,6 +14,8 @@ static int render(lk_ki *c, const char *uuid, json_t **out) {
   lk_ki_kc_uuid(id, uuid);
   rc = lk_store_kc_contact_actor_get(lk_ki_store(c), id,
                                      lk_ki_kc_confidential(c), &l);
+  if (rc == 0)
+    rc = lk_ki_log_read(c, l.party_id);
   if (rc != 0)
     return rc;
   *out = json_pack("{s:s,s:o,s:o,s:o}", "uuid", l.id, "url",

@@ -253,6 +253,7 @@ static const char *const expand[] = {"digitaleAdressen", NULL};
 
 static const lk_ki_expansion expansions[] = {
     {"digitaleAdressen", "digitaleadressen"},
+    {"hadKlantcontact", "klantcontacten"},
     {"wasPartij", "partijen"},
     {NULL, NULL}};
 

@@ -18,6 +18,8 @@ static int render(lk_ki *c, const char *uuid, json_t **out) {
   lk_ki_kc_uuid(id, uuid);
   rc = lk_store_kc_attachment_get(lk_ki_store(c), id, lk_ki_kc_confidential(c),
                                   &a);
+  if (rc == 0)
+    rc = lk_ki_log_read(c, a.party_id);
   if (rc != 0)
     return rc;
   o = json_object();

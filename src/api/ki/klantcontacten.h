@@ -53,6 +53,9 @@ lk_kc_op *lk_ki_kc_op_new(lk_ki *c, lk_ki_mode mode, const char *uuid,
  * `ids`.  Returns how many parameters there are. */
 int lk_ki_kc_params(lk_ki *c, const lk_ki_filter *filters, const lk_ki_query *q,
                     const char **params, char (*ids)[LK_KC_ID]);
+/* Registers POST /maak-klantcontact (called from src/api/routes.c).
+ * Returns 0 or a negative errno. */
+int lk_ki_maak_klantcontact_routes(lk_router *r);
 /* True if the caller may see confidential contacts. */
 bool lk_ki_kc_confidential(lk_ki *c);
 

@@ -1,15 +1,16 @@
 /* maak_klantcontact.c - POST /maak-klantcontact: a klantcontact with,
  * optionally, its betrokkene and onderwerpobject, in one transaction.
  *
- * It is registered as a resource so that the engine's body handling,
- * error bodies and write path apply; but it has no collection to list and
- * no items of its own: only POST answers, everything else is 404.  The
- * response (MaakKlantcontact) is rendered from the new contact, whose
- * only betrokkene and onderwerpobject are the ones just written.
+ * Not a resource (nothing to list, no items of its own): its own route on
+ * the engine's lk_ki_custom(), so member readers, error bodies and the
+ * write path are the engine's.  The answer (MaakKlantcontact) is rendered
+ * from the new contact, whose only betrokkene and onderwerpobject are the
+ * ones just written.
  */
-#include <string.h>
+#include <stdlib.h>
 
 #include "api/ki/klantcontacten.h"
+#include "http/json.h"
 
 static json_t *first_uuid(json_t *item, const char *member) {
   return json_object_get(json_array_get(json_object_get(item, member), 0),
@@ -23,8 +24,6 @@ static int render(lk_ki *c, const char *uuid, json_t **out) {
   json_t *id;
   int rc;
 
-  if (strcmp(lk_req_method(lk_ki_req(c)), "POST") != 0)
-    return LK_STORE_NOTFOUND;
   rc = lk_ki_kc_contact_render(c, uuid, &contact);
   if (rc != 0)
     return rc;
@@ -50,13 +49,6 @@ static int render(lk_ki *c, const char *uuid, json_t **out) {
   return 0;
 }
 
-static int list(lk_ki *c, const lk_ki_query *q, lk_ki_page *pg) {
-  (void)c;
-  (void)q;
-  (void)pg;
-  return LK_STORE_NOTFOUND;
-}
-
 /* The member `key` must be an object when present (`required`: present). */
 static int part(lk_ki *c, json_t *doc, const char *key, bool required,
                 json_t **out) {
@@ -72,21 +64,28 @@ static int part(lk_ki *c, json_t *doc, const char *key, bool required,
   return 0;
 }
 
-static int prepare(lk_ki *c, lk_ki_mode mode, const char *uuid, json_t *doc,
-                   lk_ki_op **out, lk_write_fn *apply) {
-  lk_kc_op *op;
+static void written(lk_ki *c, int status, lk_ki_op *op) {
+  json_t *v = NULL;
+  int rc;
+
+  if (status != 0) {
+    lk_ki_fail_write(c, status, op);
+    return;
+  }
+  rc = render(c, op->uuid, &v);
+  if (rc != 0)
+    lk_ki_fail(c, rc);
+  else
+    lk_ki_respond(c, 201, v);
+}
+
+/* Reads the three parts into `op`.  Returns 0 or LK_EINVALID. */
+static int read_parts(lk_ki *c, json_t *doc, lk_kc_op *op) {
   json_t *contact;
   json_t *involved;
   json_t *subject;
   int rc = 0;
 
-  *out = NULL;
-  if (mode != LK_KI_CREATE)
-    return LK_STORE_NOTFOUND;
-  op = lk_ki_kc_op_new(c, mode, uuid, out);
-  if (op == NULL)
-    return LK_STORE_NOMEM;
-  *apply = lk_kc_maak_apply;
   if (part(c, doc, "klantcontact", true, &contact) != 0 ||
       part(c, doc, "betrokkene", false, &involved) != 0 ||
       part(c, doc, "onderwerpobject", false, &subject) != 0)
@@ -106,12 +105,35 @@ static int prepare(lk_ki *c, lk_ki_mode mode, const char *uuid, json_t *doc,
   return rc;
 }
 
-static const lk_ki_filter filters[] = {{NULL, 0, NULL}};
+static void maak(lk_ki *c) {
+  lk_ki_op *head;
+  lk_kc_op *op;
+  json_t *doc;
+  int rc;
 
-const lk_ki_resource lk_ki_maak_klantcontact = {
-    .name = "maak-klantcontact",
-    .filters = filters,
-    .render = render,
-    .list = list,
-    .prepare = prepare,
-};
+  if (lk_req_json(lk_ki_req(c), &doc) != 0)
+    return;
+  op = lk_ki_kc_op_new(c, LK_KI_CREATE, NULL, &head);
+  if (op == NULL) {
+    json_decref(doc);
+    lk_ki_fail(c, LK_STORE_NOMEM);
+    return;
+  }
+  rc = read_parts(c, doc, op);
+  json_decref(doc);
+  if (rc != 0) {
+    free(op);
+    lk_ki_fail(c, rc);
+    return;
+  }
+  lk_ki_submit(c, head, lk_kc_maak_apply, written);
+}
+
+static void maak_handler(lk_req *req) {
+  lk_ki_custom(req, maak);
+}
+
+int lk_ki_maak_klantcontact_routes(lk_router *r) {
+  return lk_router_add(r, "POST", LK_KI_BASE "/maak-klantcontact", maak_handler,
+                       0);
+}

@@ -63,6 +63,8 @@ int lk_ki_kc_subject_render(lk_ki *c, const char *uuid, json_t **out) {
     return LK_STORE_NOMEM;
   lk_ki_kc_uuid(id, uuid);
   rc = lk_store_kc_subject_get(lk_ki_store(c), id, lk_ki_kc_confidential(c), s);
+  if (rc == 0)
+    rc = lk_ki_log_read(c, s->party_id);
   if (rc != 0) {
     free(s);
     return rc;

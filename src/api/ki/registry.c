@@ -16,7 +16,6 @@ extern const lk_ki_resource lk_ki_betrokkenen;
 extern const lk_ki_resource lk_ki_bijlagen;
 extern const lk_ki_resource lk_ki_internetaken;
 extern const lk_ki_resource lk_ki_klantcontacten;
-extern const lk_ki_resource lk_ki_maak_klantcontact;
 extern const lk_ki_resource lk_ki_onderwerpobjecten;
 
 const lk_ki_resource *const lk_ki_registry[] = {
@@ -34,7 +33,6 @@ const lk_ki_resource *const lk_ki_registry[] = {
     &lk_ki_bijlagen,
     &lk_ki_internetaken,
     &lk_ki_klantcontacten,
-    &lk_ki_maak_klantcontact,
     &lk_ki_onderwerpobjecten,
     NULL,
 };
