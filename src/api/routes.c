@@ -2,8 +2,10 @@
 #include "api/api.h"
 #include "api/conversations.h"
 #include "api/ki/ki.h"
+#include "api/ki/klantcontacten.h"
 #include "api/residents.h"
 #include "api/session.h"
+#include "api/tasks.h"
 #include "api/teams.h"
 #include "http/static.h"
 
@@ -27,8 +29,13 @@ static const struct {
 
 /* Areas with many routes register their own. */
 static int (*const areas[])(lk_router *r) = {
-    lk_session_routes,   lk_ki_routes,    lk_conversations_routes,
-    lk_residents_routes, lk_teams_routes,
+    lk_session_routes,
+    lk_ki_routes,
+    lk_ki_maak_klantcontact_routes,
+    lk_conversations_routes,
+    lk_api_tasks_routes,
+    lk_residents_routes,
+    lk_teams_routes,
 };
 
 int lk_api_routes(lk_router *r) {

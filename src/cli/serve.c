@@ -386,8 +386,14 @@ static int app_open(lk_app *app, const struct serve_opts *o,
 
   app->bus = lk_bus_create(BUS_CAPACITY);
   *router = lk_router_new();
-  if (app->bus == NULL || *router == NULL || lk_api_routes(*router) != 0) {
+  if (app->bus == NULL || *router == NULL) {
     fputs("loket: out of memory\n", stderr);
+    app_close(app, *router);
+    return LK_EXIT_FAIL;
+  }
+  rc = lk_api_routes(*router);
+  if (rc != 0) {
+    fprintf(stderr, "loket: cannot register the routes: %s\n", strerror(-rc));
     app_close(app, *router);
     return LK_EXIT_FAIL;
   }

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_ROUTES 128
+#define MAX_ROUTES 512
 
 struct lk_router {
   int nroutes;
