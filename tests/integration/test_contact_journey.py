@@ -233,10 +233,12 @@ class Journey(ServerCase):
                           "wasContactId": c1["messageId"]})
         contacts.append(c3["messageId"])
         self.assertEqual(c3["party"]["id"], anna)
-        self.assertEqual(
-            db_query(self.data, "SELECT was_contact_id FROM subject_objects"
-                     " WHERE contact_id = ?", (c3["messageId"],)),
-            [(c1["messageId"],)])
+        links = api_ok(agent.request(
+            "GET", KI_PATH + "/onderwerpobjecten?wasKlantcontact__uuid=" +
+            c1["messageId"]))["results"]
+        self.assertEqual([(o["klantcontact"]["uuid"],
+                           o["wasKlantcontact"]["uuid"]) for o in links],
+                         [(c3["messageId"], c1["messageId"])])
 
         # The agent answers by mail in the first conversation.
         out = api_ok(agent.request(

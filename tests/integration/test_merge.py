@@ -3,10 +3,9 @@ become one; nothing is lost, every moved row is recorded, the invariants
 on addresses hold, and ids that name nothing are refused.
 
 Parties and what hangs off them are made through the Klantinteracties
-API, conversations and their contacts through /api/v1/conversations.  One
-row is still written with SQL: a second betrokkene on a contact (a party
-involved in another party's contact), because no endpoint in this tree
-makes one yet (the Klantinteracties /betrokkenen resource is not merged).
+API, conversations and their contacts through /api/v1/conversations, a second
+party involved in a contact through the Klantinteracties /betrokkenen.
+The database is only read.
 """
 
 import json
@@ -18,7 +17,7 @@ import uuid
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import loketlib  # noqa: E402
 from loketlib import (LoketTestCase, api_ok, create_token,  # noqa: E402
-                      db_execute, db_query, ki_address, ki_identifier,
+                      db_query, ki_address, ki_identifier,
                       ki_organisation, ki_person, ki_request,
                       new_conversation, wait_until)
 
@@ -68,13 +67,9 @@ class Fixture:
         return rows[0][0]
 
     def involve(self, contact, party):
-        """SQL: no endpoint makes a betrokkene yet (see the docstring)."""
-        iid = str(uuid.uuid4())
-        db_execute(self.srv.data,
-                   "INSERT INTO involved (id, contact_id, party_id, role,"
-                   " created_at) VALUES (?, ?, ?, 'klant', ?)",
-                   (iid, contact, party, now_ms()))
-        return iid
+        return self.ki("betrokkenen", {
+            "hadKlantcontact": {"uuid": contact}, "wasPartij": {"uuid": party},
+            "rol": "klant", "initiator": False})
 
 
 class Merge(LoketTestCase):
