@@ -15,7 +15,7 @@ import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import loketlib  # noqa: E402
-from loketlib import (LoketTestCase, add_staff_user, api_ok,  # noqa: E402
+from loketlib import (LoketTestCase, add_staff_user,  # noqa: E402
                       create_token, db_query, new_conversation,
                       patch_conversation, wait_until)
 

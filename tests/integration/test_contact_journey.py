@@ -20,7 +20,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import sys
 import tempfile
 import time
@@ -32,7 +31,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import loketlib  # noqa: E402
 from loketlib import (KI_PATH, LoketTestCase, SSEClient,  # noqa: E402
                       StaffSession, add_staff_user, api_ok, create_token,
-                      db_query, ki_address, ki_identifier, ki_organisation,
+                      db_query, ki_address, ki_organisation,
                       ki_person, ki_request, new_conversation, wait_until)
 
 PASSWORD = "correct horse battery staple"
