@@ -622,9 +622,16 @@ class ResidentsTest(LoketTestCase):
         # history confidential (mark what it moves, or refuse the merge).
         h = History(self.server, self.admin)
         open_ = h.person("Olga", "", "Open")
-        hidden = h.person("Olga", "", "Afgeschermd",
-                          indicatieGeheimhouding=True)
+        hidden = h.person("Olga", "", "Afgeschermd")
         conv, contact, _ = h.conversation(hidden, "post", "Brief")
+        # Placed under geheimhouding after her first letter.
+        api_ok(ki_request(self.server, "PATCH", "partijen/" + hidden,
+                          {"indicatieGeheimhouding": True}, self.admin), 200)
+        self.assertProblem(self.get("/api/v1/parties/%s/timeline" % hidden),
+                           404, "not-found")
+        self.assertEqual([i["id"] for i in self.timeline(hidden,
+                                                         self.cleared)],
+                         [contact])
         h.merge(open_, hidden)
         self.assertEqual(self.timeline(open_), [])
         self.assertEqual(self.card(open_)["conversationCount"], 0)
