@@ -126,6 +126,40 @@ static int json_ms(lk_req *req, json_t *obj, const char *key, const char *field,
 
 /* ---- create --------------------------------------------------------- */
 
+/* The sender object {name, email, phone}; faults are named by their full
+ * JSON Pointer ("/from/email"). */
+static int from_member(lk_req *req, json_t *from, lk_conv_create_in *in) {
+  static const char *const keys[] = {"name", "email", "phone"};
+  const char **outs[] = {&in->from_name, &in->from_email, &in->from_phone};
+  const char *key;
+  json_t *v;
+  char field[64];
+
+  json_object_foreach(from, key, v) {
+    int k = -1;
+
+    for (int i = 0; i < 3; i++) {
+      if (strcmp(key, keys[i]) == 0)
+        k = i;
+    }
+    snprintf(field, sizeof(field), "/from/%.40s", key);
+    if (k < 0) {
+      lk_req_problem(req, 422, "unknown-field", "Unknown field",
+                     "this member is not part of the resource", field);
+      return -1;
+    }
+    if (json_is_null(v))
+      continue;
+    if (!json_is_string(v)) {
+      lk_req_problem(req, 422, "invalid-field", "Invalid field",
+                     "must be a string", field);
+      return -1;
+    }
+    *outs[k] = json_string_value(v);
+  }
+  return 0;
+}
+
 struct create_ctx {
   lk_api_write aw; /* first: see lk_api_submit */
   lk_conv_create_op op;
@@ -169,7 +203,6 @@ static void conv_create(lk_req *req) {
       "channel",       "subject",      "content",    "language", "confidential",
       "priority",      "teamId",       "categories", "from",     "partyId",
       "attachmentIds", "wasContactId", "clientKey",  NULL};
-  static const char *const from_allowed[] = {"name", "email", "phone", NULL};
   const char *categories[LK_CONV_MAX_CATEGORIES];
   const char *attachments[LK_CONV_MAX_ATTACHMENTS];
   const char *header_key = lk_req_header(req, "Idempotency-Key");
@@ -208,10 +241,7 @@ static void conv_create(lk_req *req) {
                      "must be an object with name, email and phone", "/from");
       goto out;
     }
-    if (lk_json_only(req, from, from_allowed) != 0 ||
-        lk_json_string(req, from, "name", false, &in.from_name) != 0 ||
-        lk_json_string(req, from, "email", false, &in.from_email) != 0 ||
-        lk_json_string(req, from, "phone", false, &in.from_phone) != 0)
+    if (from_member(req, from, &in) != 0)
       goto out;
   } else if (in.party_id == NULL) {
     lk_req_problem(req, 422, "missing-field", "Missing field",

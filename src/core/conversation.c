@@ -759,8 +759,10 @@ void lk_conv_summary_json(lk_buf *b, const lk_conv_row *c,
 
 void lk_conv_item_json(lk_buf *b, const lk_conv_item *it) {
   conv_head(b, it->row);
-  lk_buf_puts(b, ",\"preview\":");
-  lk_buf_json_str(b, it->preview != NULL ? it->preview : "");
+  if (it->preview != NULL) {
+    lk_buf_puts(b, ",\"preview\":");
+    lk_buf_json_str(b, it->preview);
+  }
   lk_buf_putc(b, '}');
 }
 
