@@ -92,7 +92,7 @@ def main():
             " channel, status, priority, team_id, assignee_id, confidential,"
             " version, created_at, updated_at, last_message_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
-            (cid, "LK-2026-%07d" % n, rng.choice(pids), subject, channel,
+            (cid, "LK-%s-%06d" % (time.strftime("%Y", time.gmtime()), n), rng.choice(pids), subject, channel,
              status, rng.randint(0, 3), team, assignee, conf, first, first,
              first + (k - 1) * 1000))
         if rng.random() < 0.5:
@@ -113,6 +113,13 @@ def main():
         if n % 20000 == 0:
             db.commit()
             sys.stderr.write("%d messages, %.0f s\n" % (done, time.time() - t0))
+    # The numbers Loket hands out next must follow the seeded ones.
+    db.execute("INSERT INTO counters (name, value) VALUES ('parties', ?)"
+               " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+               (parties,))
+    db.execute("INSERT INTO counters (name, value) VALUES (?, ?)"
+               " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+               ("conversations:%s" % time.strftime("%Y", time.gmtime()), n))
     db.commit()
     db.execute("ANALYZE")
     db.commit()

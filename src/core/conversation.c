@@ -261,11 +261,17 @@ static int link_party(lk_tx *tx, lk_conv_create_op *op) {
   op->party_created = true;
   memcpy(c->party_id, op->new_party_id, sizeof(c->party_id));
   copy(c->party_name, sizeof(c->party_name), op->from_name);
-  rc = lk_store_counter_next(tx, "parties", &n);
-  if (rc != 0)
-    return rc;
-  snprintf(nummer, sizeof(nummer), "%010lld", (long long)n);
-  rc = lk_store_party_insert_person(tx, c->party_id, nummer, op->from_name);
+  /* A number taken by a party that came in some other way (an import)
+   * is skipped; the counter stays the one source of new numbers. */
+  for (int tries = 0; tries < 8; tries++) {
+    rc = lk_store_counter_next(tx, "parties", &n);
+    if (rc != 0)
+      return rc;
+    snprintf(nummer, sizeof(nummer), "%010lld", (long long)n);
+    rc = lk_store_party_insert_person(tx, c->party_id, nummer, op->from_name);
+    if (rc != LK_STORE_CONFLICT)
+      break;
+  }
   if (rc == 0 && op->email_key[0] != '\0') {
     char id[LK_CONV_ID_LEN + 1];
 
