@@ -626,5 +626,38 @@ class VerbatimTest(Base):
         self.assertEqual(item["party"]["name"], HOSTILE[-1][:200])
 
 
+class OpenApiTest(Base):
+    def test_document_describes_these_endpoints(self):
+        r = self.srv.get("/api/openapi.json")
+        self.assertEqual(r.status, 200, r)
+        doc = r.json()
+        for path, methods in (("/api/v1/conversations", ("get", "post")),
+                              ("/api/v1/conversations/{id}",
+                               ("get", "patch")),
+                              ("/api/v1/conversations/{id}/messages",
+                               ("post",)),
+                              ("/api/v1/conversations/{id}/notes", ("post",)),
+                              ("/api/v1/search", ("get",)),
+                              ("/api/v1/attachments", ("post",)),
+                              ("/api/v1/attachments/{id}/content", ("get",))):
+            for m in methods:
+                self.assertIn(m, doc["paths"][path], (path, m))
+        schemas = doc["components"]["schemas"]
+        self.assertIn("Problem", schemas)  # the base document's, kept
+        # every $ref in the part resolves
+        text = json.dumps(doc)
+        for ref in set(re.findall(r'"#/components/schemas/([A-Za-z]+)"',
+                                  text)):
+            self.assertIn(ref, schemas, ref)
+        # a created conversation has the members the schema requires
+        c = self.create()
+        g = self.get(c["id"]).json()
+        for part in schemas["Conversation"]["allOf"]:
+            req = part.get("required") or schemas[
+                part["$ref"].rsplit("/", 1)[1]]["required"]
+            for key in req:
+                self.assertIn(key, g, key)
+
+
 if __name__ == "__main__":
     loketlib.main()
