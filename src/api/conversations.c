@@ -634,7 +634,9 @@ static void conv_patch(lk_req *req) {
   if (if_match != NULL) {
     int64_t v;
 
-    if (if_match_version(if_match, &v) != 0) {
+    if (strcmp(if_match, "*") == 0) {
+      v = in.if_version; /* any current version */
+    } else if (if_match_version(if_match, &v) != 0) {
       lk_req_problem(req, 412, "precondition-failed", "Precondition failed",
                      "If-Match must be the ETag of the conversation", NULL);
       goto out;

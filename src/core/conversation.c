@@ -118,24 +118,19 @@ static const char subject_reason[] =
     "must be at most 200 bytes of UTF-8 text without control characters";
 
 /* Ids that must name something: malformed ones name nothing, which the
- * HTTP layer reports like an unknown id (404), so they are kept as given
- * here and fail the lookup; only the count and type are checked. */
+ * HTTP layer reports like an unknown id (404), so they become "-" here and
+ * fail the lookup; only the count is checked.  Positions are kept, so a
+ * failure names the member as the caller sent it ("/categories/2"). */
 static int id_list(char (*out)[LK_CONV_ID_LEN + 1], int *n, int max,
                    const char *const *ids, int nids, const char *field,
                    lk_invalid *why) {
   if (nids > max)
     return invalid(why, field, "has too many members");
-  *n = 0;
   for (int i = 0; i < nids; i++) {
-    bool dup = false;
-
-    if (!uuid_copy(out[*n], ids[i]))
-      copy(out[*n], LK_CONV_ID_LEN + 1, "-"); /* names nothing: 404 */
-    for (int j = 0; j < *n; j++)
-      dup = dup || strcmp(out[j], out[*n]) == 0;
-    if (!dup)
-      (*n)++;
+    if (!uuid_copy(out[i], ids[i]))
+      copy(out[i], LK_CONV_ID_LEN + 1, "-");
   }
+  *n = nids;
   return 0;
 }
 
