@@ -358,14 +358,41 @@ static void list_one(const lk_conv_item *it, void *ud) {
   lc->n++;
 }
 
-static void conv_list(lk_req *req) {
+/* Reads ?cursor=: "<time>.<seq>" (hex) for the inbox, "f<seq>" for the
+ * inbox with a text query.  Returns 0, or answers 400 and returns -1. */
+static int list_cursor(lk_req *req, bool text, lk_conv_filter *f) {
   const char *cursor = lk_req_query(req, "cursor");
+  const char *dot;
+  char time_part[24];
+
+  if (cursor == NULL)
+    return 0;
+  f->after = true;
+  if (text) {
+    if (cursor[0] == 'f' && parse_i64(cursor + 1, 16, &f->after_seq) == 0)
+      return 0;
+  } else {
+    dot = strchr(cursor, '.');
+    if (dot != NULL && (size_t)(dot - cursor) < sizeof(time_part)) {
+      memcpy(time_part, cursor, (size_t)(dot - cursor));
+      time_part[dot - cursor] = '\0';
+      if (parse_i64(time_part, 16, &f->after_time) == 0 &&
+          parse_i64(dot + 1, 16, &f->after_seq) == 0)
+        return 0;
+    }
+  }
+  bad_param(req, "cursor", "is not a cursor from this list");
+  return -1;
+}
+
+static void conv_list(lk_req *req) {
   const char *q = lk_req_query(req, "q");
   char fts[LK_SEARCH_FTS_MAX + 1];
   lk_buf b = LK_BUF_INIT;
   struct list_ctx *lc;
   lk_conv_caller caller;
   lk_conv_filter f;
+  int64_t next_seq = 0;
   int limit;
   int rc;
 
@@ -373,26 +400,10 @@ static void conv_list(lk_req *req) {
       lk_api_limit(req, INBOX_DEFAULT, INBOX_MAX, &limit) != 0)
     return;
   lk_api_conv_caller(req, &caller);
-  if (lk_api_conv_filter(req, &caller, &f) != 0)
+  if (lk_api_conv_filter(req, &caller, &f) != 0 ||
+      list_cursor(req, q != NULL, &f) != 0)
     return;
   f.limit = limit;
-  if (cursor != NULL) {
-    const char *dot = strchr(cursor, '.');
-    char time_part[24];
-
-    if (dot == NULL || (size_t)(dot - cursor) >= sizeof(time_part)) {
-      bad_param(req, "cursor", "is not a cursor from this list");
-      return;
-    }
-    memcpy(time_part, cursor, (size_t)(dot - cursor));
-    time_part[dot - cursor] = '\0';
-    if (parse_i64(time_part, 16, &f.after_time) != 0 ||
-        parse_i64(dot + 1, 16, &f.after_seq) != 0) {
-      bad_param(req, "cursor", "is not a cursor from this list");
-      return;
-    }
-    f.after = true;
-  }
   if (q != NULL) {
     if (lk_store_fts_query(q, fts, sizeof(fts)) != 0) {
       lk_req_problem(req, 422, "invalid-parameter", "Invalid parameter",
@@ -408,7 +419,11 @@ static void conv_list(lk_req *req) {
   }
   lc->b = &b;
   lk_buf_puts(&b, "{\"items\":[");
-  rc = lk_store_conv_list(lk_req_app(req)->store, &f, list_one, lc);
+  if (q != NULL)
+    rc = lk_store_search_conversations(lk_req_app(req)->store, &f, list_one, lc,
+                                       &next_seq);
+  else
+    rc = lk_store_conv_list(lk_req_app(req)->store, &f, list_one, lc);
   if (rc >= 0)
     rc = lk_conv_log_reads(lk_req_app(req)->store, &caller,
                            "GET /api/v1/conversations", lc->parties,
@@ -420,7 +435,9 @@ static void conv_list(lk_req *req) {
     return;
   }
   lk_buf_puts(&b, "],\"next\":");
-  if (lc->n == limit)
+  if (q != NULL && next_seq != 0)
+    lk_buf_printf(&b, "\"f%llx\"", (unsigned long long)next_seq);
+  else if (q == NULL && lc->n == limit)
     lk_buf_printf(&b, "\"%llx.%llx\"", (unsigned long long)lc->last_time,
                   (unsigned long long)lc->last_seq);
   else

@@ -434,6 +434,33 @@ class InboxTest(Base):
             r = self.srv.get("/api/v1/conversations?" + bad, token=self.tok)
             self.assertIn(r.status, (400, 422), (bad, r))
 
+    def test_text_query_pages_each_conversation_once(self):
+        made = [self.create(content="fietswrak bij station %d" % i)["id"]
+                for i in range(7)]
+        other = self.create(content="iets anders")["id"]
+        # more matches in older conversations: they move up, once each
+        for cid in (made[0], made[2], made[0]):
+            self.message(cid, content="nog steeds dat fietswrak")
+        expect = [made[0], made[2]] + [c for c in reversed(made)
+                                       if c not in (made[0], made[2])]
+        seen = []
+        cursor = None
+        for _ in range(20):
+            q = "?q=fietswrak&limit=2" + ("&cursor=" + cursor
+                                          if cursor else "")
+            page = self.inbox(q)
+            seen += [i["id"] for i in page["items"]]
+            for i in page["items"]:
+                self.assertIn("fietswrak", i["preview"])
+            cursor = page["next"]
+            if cursor is None:
+                break
+        self.assertEqual(seen, expect)
+        self.assertNotIn(other, seen)
+        r = self.srv.get("/api/v1/conversations?q=x&cursor=1.2",
+                         token=self.tok)
+        self.assertProblem(r, 400, field="cursor")
+
     def test_item_shape(self):
         self.create(teamId=self.team, content="x" * 500)
         item = self.inbox()["items"][0]

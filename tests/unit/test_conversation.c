@@ -301,6 +301,73 @@ static void test_message_and_update(void **state) {
   free(u);
 }
 
+/* Many conversations in one write: a batch of prepared creations. */
+struct many {
+  lk_conv_create_op *ops;
+  int n;
+};
+
+static int many_apply(lk_tx *tx, void *arg) {
+  struct many *m = arg;
+  int rc = 0;
+
+  for (int i = 0; i < m->n && rc == 0; i++)
+    rc = lk_conv_create_apply(tx, &m->ops[i]);
+  return rc;
+}
+
+static void count_hit(const lk_search_hit *h, void *ud) {
+  (void)h;
+  (*(int *)ud)++;
+}
+
+static void count_item(const lk_conv_item *it, void *ud) {
+  (void)it;
+  (*(int *)ud)++;
+}
+
+/* A filter that passes none of the newest LK_SEARCH_WINDOW matches gives
+ * a short page with a cursor, not an unbounded walk. */
+static void test_search_window(void **state) {
+  fixture *fx = *state;
+  struct many m = {calloc(LK_SEARCH_WINDOW + 50, sizeof(lk_conv_create_op)),
+                   LK_SEARCH_WINDOW + 50};
+  lk_conv_filter f = {.limit = 20, .fts = "\"zoekwoord\"", .channel = "post"};
+  lk_invalid why;
+  int64_t next = -1;
+  int hits = 0;
+
+  assert_non_null(m.ops);
+  for (int i = 0; i < m.n; i++) {
+    lk_conv_create_in in = {.channel = i == 0 ? "post" : "email",
+                            .content = "een zoekwoord",
+                            .from_name = "Inwoner"};
+
+    assert_int_equal(lk_conv_create_prepare(&m.ops[i], &caller, &in, &why), 0);
+  }
+  assert_int_equal(lk_store_write(fx->store, many_apply, &m), 0);
+  assert_int_equal(lk_store_search(fx->store, &f, count_hit, &hits, &next), 0);
+  assert_true(next > 0);
+  f.after = true;
+  f.after_seq = next;
+  assert_int_equal(lk_store_search(fx->store, &f, count_hit, &hits, &next), 1);
+  assert_int_equal(next, 0);
+  /* the same for the inbox with a text query */
+  f.after = false;
+  hits = 0;
+  assert_int_equal(
+      lk_store_search_conversations(fx->store, &f, count_item, &hits, &next),
+      0);
+  assert_true(next > 0);
+  f.after = true;
+  f.after_seq = next;
+  assert_int_equal(
+      lk_store_search_conversations(fx->store, &f, count_item, &hits, &next),
+      1);
+  assert_int_equal(next, 0);
+  free(m.ops);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_email_keys),
@@ -313,6 +380,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_create_links_and_replays,
                                       setup_store, teardown_store),
       cmocka_unit_test_setup_teardown(test_message_and_update, setup_store,
+                                      teardown_store),
+      cmocka_unit_test_setup_teardown(test_search_window, setup_store,
                                       teardown_store),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
