@@ -281,6 +281,10 @@ static int window_floor(lk_db *db, const lk_conv_filter *f, int window,
   int rc;
 
   *floor = 0;
+  /* Without a selective filter nearly every match passes, and the page
+   * fills within its first rows: no floor needed, none paid for. */
+  if ((filter_mask(f) & ~(unsigned)(F_AFTER | F_HIDECONF)) == 0)
+    return 0;
   if (st == NULL)
     return LK_STORE_IO;
   lk_stmt_text(st, 1, f->fts);

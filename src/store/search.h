@@ -41,9 +41,9 @@ typedef struct lk_search_hit {
 typedef void (*lk_search_fn)(const lk_search_hit *h, void *ud);
 
 /* How many of the newest matches (below the cursor) one request looks at
- * at most.  Filters that pass few of them make a short page, with a cursor
- * to go on: the work of a request stays bounded however selective the
- * filters are. */
+ * at most when it has filters (beyond confidentiality).  Filters that pass
+ * few of them make a short page, with a cursor to go on: the work of a
+ * request stays bounded however selective the filters are. */
 #define LK_SEARCH_WINDOW 5000
 
 /* Messages matching f->fts (a query from lk_store_fts_query) and the
