@@ -238,6 +238,7 @@ static int fail_field(char *field, size_t size, const char *name, int index,
  * with the given addresses unverified. */
 static int link_party(lk_tx *tx, lk_conv_create_op *op) {
   lk_conv_row *c = &op->conv;
+  bool conf = false;
   char nummer[16];
   int64_t n;
   int rc = LK_STORE_NOTFOUND;
@@ -245,11 +246,15 @@ static int link_party(lk_tx *tx, lk_conv_create_op *op) {
   if (op->email_key[0] != '\0')
     rc = lk_store_party_by_verified_address(tx, "email", op->email_key,
                                             c->party_id, c->party_name,
-                                            sizeof(c->party_name));
+                                            sizeof(c->party_name), &conf);
   if (rc == LK_STORE_NOTFOUND && op->phone_key[0] != '\0')
     rc = lk_store_party_by_verified_address(tx, "telefoonnummer", op->phone_key,
                                             c->party_id, c->party_name,
-                                            sizeof(c->party_name));
+                                            sizeof(c->party_name), &conf);
+  /* A party under geheimhouding makes its conversations confidential,
+   * whoever files them: a web form's token may then not see them. */
+  if (rc == 0 && conf)
+    c->confidential = true;
   if (rc != LK_STORE_NOTFOUND)
     return rc;
 
@@ -367,6 +372,7 @@ static int link_attachments(lk_tx *tx, const lk_conv_caller *caller,
 int lk_conv_create_apply(lk_tx *tx, void *arg) {
   lk_conv_create_op *op = arg;
   lk_conv_row *c = &op->conv;
+  bool conf = false;
   lk_contact_row m = {0};
   char id[LK_CONV_ID_LEN + 1];
   char name[32];
@@ -401,9 +407,10 @@ int lk_conv_create_apply(lk_tx *tx, void *arg) {
   if (op->party_id[0] != '\0') {
     memcpy(c->party_id, op->party_id, sizeof(c->party_id));
     rc = lk_store_party_check(tx, c->party_id, op->caller.may_confidential,
-                              c->party_name, sizeof(c->party_name));
+                              c->party_name, sizeof(c->party_name), &conf);
     if (rc != 0)
       return fail_field(op->field, sizeof(op->field), "/partyId", -1, rc);
+    c->confidential = c->confidential || conf; /* as in link_party() */
   } else {
     rc = link_party(tx, op);
     if (rc != 0)

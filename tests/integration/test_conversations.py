@@ -377,6 +377,22 @@ class ConfidentialTest(Base):
         # the inbox preview never shows it either
         self.assertEqual(self.inbox()["items"][0]["preview"], "Hallo gemeente")
 
+    def test_party_under_geheimhouding_makes_it_confidential(self):
+        pid = self.add_verified("email", "geheim@example.nl",
+                                "geheim@example.nl", name="Geheime Naam")
+        db_exec(self.data, "UPDATE parties SET confidential = 1 WHERE id = ?",
+                (pid,))
+        c = self.create(**{"from": {"name": "X",
+                                    "email": "geheim@example.nl"}})
+        self.assertTrue(c["confidential"])
+        self.assertIsNone(c["party"])  # the filer learns nothing of it
+        self.assertNotIn("Geheime", json.dumps(c))
+        self.assertProblem(self.get(c["id"]), 404)
+        g = self.get(c["id"], self.conf).json()
+        self.assertEqual(g["party"]["id"], pid)
+        self.assertTrue(g["messages"][0]["confidential"])
+        self.assertEqual(self.ids(), [])
+
     def test_confidential_party_by_id(self):
         a = self.create()
         db_exec(self.data, "UPDATE parties SET confidential = 1 WHERE id = ?",
