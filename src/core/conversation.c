@@ -75,11 +75,12 @@ static int invalid(lk_invalid *why, const char *field, const char *reason) {
   return LK_EINVALID;
 }
 
-/* ISO 639 codes: two or three lower-case letters ("nld", "en"). */
+/* ISO 639-2/B codes, as the standard's taal: three lower-case letters
+ * ("nld", "eng", "ara"). */
 static bool language_ok(const char *s) {
   size_t n = strlen(s);
 
-  if (n < 2 || n > 3)
+  if (n != 3)
     return false;
   for (size_t i = 0; i < n; i++) {
     if (s[i] < 'a' || s[i] > 'z')
@@ -156,7 +157,7 @@ int lk_conv_create_prepare(lk_conv_create_op *op, const lk_conv_caller *caller,
     return invalid(why, "/content", content_reason);
   if (given(in->language) && !language_ok(in->language))
     return invalid(why, "/language",
-                   "must be an ISO 639 code of 2 or 3 lower-case letters");
+                   "must be an ISO 639-2/B code of 3 lower-case letters");
   prio = given(in->priority) ? lk_conv_priority_parse(in->priority) : 1;
   if (prio < 0)
     return invalid(why, "/priority", "must be low, normal, high or urgent");
@@ -499,7 +500,7 @@ int lk_conv_message_prepare(lk_conv_message_op *op,
   copy(op->content, sizeof(op->content), in->content);
   if (given(in->language) && !language_ok(in->language))
     return invalid(why, "/language",
-                   "must be an ISO 639 code of 2 or 3 lower-case letters");
+                   "must be an ISO 639-2/B code of 3 lower-case letters");
   copy(op->language, sizeof(op->language), in->language);
   op->confidential = in->confidential;
   rc = id_list(op->attachments, &op->nattachments, LK_CONV_MAX_ATTACHMENTS,

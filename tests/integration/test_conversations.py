@@ -157,6 +157,7 @@ class CreateTest(Base):
             ({"subject": "x" * 201}, "/subject"),
             ({"subject": "line\nbreak"}, "/subject"),
             ({"language": "Dutch"}, "/language"),
+            ({"language": "nl"}, "/language"),
             ({"from": {"name": ""}}, "/from/name"),
             ({"from": {"name": "A", "email": "geen-adres"}}, "/from/email"),
             ({"from": {"name": "A", "phone": "bel me"}}, "/from/phone"),
