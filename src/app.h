@@ -17,7 +17,8 @@ typedef struct lk_app {
   struct lk_token_cache *tokens; /* verified API tokens */
   const char *web_dir;           /* static files */
   size_t max_body;               /* largest request body accepted, bytes */
-  int heartbeat_ms;              /* SSE comment interval */
+  size_t max_upload; /* the same for LK_ROUTE_UPLOAD routes (attachments) */
+  int heartbeat_ms;  /* SSE comment interval */
   atomic_bool shutting_down;
 } lk_app;
 

@@ -1,5 +1,6 @@
 /* routes.c - every URL Loket answers, in one table. */
 #include "api/api.h"
+#include "api/conversations.h"
 #include "http/static.h"
 
 static const struct {
@@ -29,5 +30,5 @@ int lk_api_routes(lk_router *r) {
     if (rc != 0)
       return rc;
   }
-  return 0;
+  return lk_conversations_routes(r);
 }

@@ -40,6 +40,7 @@ static const char usage[] =
     "  --log-level LEVEL   debug, info, warn or error (env LOKET_LOG_LEVEL)\n"
     "  --threads N         HTTP threads (default: one per core)\n"
     "  --max-body BYTES    largest request body (default 1048576)\n"
+    "  --max-attachment BYTES  largest attachment upload (default 10485760)\n"
     "  --heartbeat SECS    event stream heartbeat interval (default 15)\n"
     "  -h, --help          show this help\n";
 
@@ -132,6 +133,7 @@ struct serve_opts {
   const char *web;
   long threads;
   long max_body;
+  long max_upload;
   long heartbeat_s;
 };
 
@@ -143,6 +145,7 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
       {"log-level", required_argument, NULL, 'L'},
       {"threads", required_argument, NULL, 't'},
       {"max-body", required_argument, NULL, 'b'},
+      {"max-attachment", required_argument, NULL, 'A'},
       {"heartbeat", required_argument, NULL, 'H'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
@@ -154,6 +157,7 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
   o->web = getenv("LOKET_WEB");
   o->threads = 0;
   o->max_body = 1024 * 1024;
+  o->max_upload = 10 * 1024 * 1024;
   o->heartbeat_s = 15;
   opterr = 0;
   optind = 1;
@@ -180,6 +184,11 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
       break;
     case 'b':
       if (parse_positive("--max-body", optarg, 1L << 30, &o->max_body) != 0)
+        return LK_EXIT_USAGE;
+      break;
+    case 'A':
+      if (parse_positive("--max-attachment", optarg, 1L << 30,
+                         &o->max_upload) != 0)
         return LK_EXIT_USAGE;
       break;
     case 'H':
@@ -269,6 +278,7 @@ static int app_open(lk_app *app, const struct serve_opts *o,
   }
   app->web_dir = o->web;
   app->max_body = (size_t)o->max_body;
+  app->max_upload = (size_t)o->max_upload;
   app->heartbeat_ms = (int)o->heartbeat_s * 1000;
   atomic_init(&app->shutting_down, false);
   lk_metrics_register(store_metrics, app->store);

@@ -72,6 +72,8 @@ struct lk_server {
  * failed allocation), then drops the caller's reference (request.c). */
 void lk_http_queue(lk_req *req, int status, const char *content_type,
                    struct MHD_Response *resp);
+/* The largest body `req` may send: max_upload on upload routes (server.c). */
+size_t lk_http_body_limit(lk_req *req);
 /* Drops a reference to `req`, freeing it with the last (server.c). */
 void lk_http_req_release(lk_req *req);
 /* Wakes every stream, so that a draining server's streams end

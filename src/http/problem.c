@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "http/internal.h"
 #include "pages/layout.h"
 #include "store/store.h"
 #include "util/log.h"
@@ -38,7 +39,7 @@ void lk_req_problem_too_large(lk_req *req) {
 
   snprintf(detail, sizeof(detail),
            "the request body is larger than the limit of %zu bytes",
-           lk_req_app(req)->max_body);
+           lk_http_body_limit(req));
   lk_req_problem(req, 413, "body-too-large", "Request body too large", detail,
                  NULL);
 }

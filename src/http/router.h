@@ -37,6 +37,7 @@ typedef struct lk_route {
 
 /* Route flags. */
 #define LK_ROUTE_STREAM 1 /* long-lived response: not in latency metrics */
+#define LK_ROUTE_UPLOAD 2 /* body limit is lk_app.max_upload, not max_body */
 
 typedef struct lk_route_param {
   const char *name;

@@ -79,6 +79,15 @@ void lk_http_req_release(lk_req *req) {
   free(req);
 }
 
+size_t lk_http_body_limit(lk_req *req) {
+  lk_app *app = req->srv->app;
+
+  if (req->routed == LK_ROUTE_FOUND &&
+      (req->match.route->flags & LK_ROUTE_UPLOAD) && app->max_upload > 0)
+    return app->max_upload;
+  return app->max_body;
+}
+
 static bool method_has_body(const char *method) {
   return strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0 ||
          strcmp(method, "PATCH") == 0;
@@ -141,7 +150,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     if (clen != NULL) {
       errno = 0;
       n = strtoull(clen, &end, 10);
-      if (errno == 0 && *end == '\0' && n > srv->app->max_body) {
+      if (errno == 0 && *end == '\0' && n > lk_http_body_limit(req)) {
         /* We will not read the body, so the connection cannot be reused;
          * answering now is right even though it costs keep-alive. */
         req->close_after = true;
@@ -157,7 +166,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     *upload_data_size = 0;
     /* Every method's body counts against the limit, also where it is
      * ignored (GET, DELETE): otherwise one request could stream forever. */
-    if (!req->body_too_large && req->received + got > srv->app->max_body) {
+    if (!req->body_too_large && req->received + got > lk_http_body_limit(req)) {
       /* Past the limit.  libmicrohttpd 0.9.75 cannot answer in the middle
        * of an upload, so the rest is read and dropped and 413 follows;
        * dispatch() sends it. */
@@ -169,7 +178,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     if (!req->body_too_large && method_has_body(method))
       lk_buf_append(&req->body, upload_data, got);
     /* Far past any sensible size it is an attack: drop the connection. */
-    if (req->received > 64 * (uint64_t)srv->app->max_body + (1u << 20))
+    if (req->received > 64 * (uint64_t)lk_http_body_limit(req) + (1u << 20))
       return MHD_NO;
     return MHD_YES;
   }

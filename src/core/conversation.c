@@ -1,0 +1,1012 @@
+/* conversation.c - the rules of conversations and messages; see
+ * conversation.h.
+ *
+ * The apply functions run on the store writer, which every write of the
+ * process shares, so they stay lean: each lookup is one indexed b-tree
+ * probe, and everything that can be decided without the database (ids,
+ * address keys, validation) is decided in *_prepare() on the caller's
+ * thread.
+ */
+#include "core/conversation.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/ids.h"
+#include "core/proclog.h"
+#include "core/text.h"
+#include "store/attachments.h"
+#include "store/proclog.h"
+#include "util/clock.h"
+
+static const char *const channels[] = {
+    "webformulier", "chat",  "email", "telefoon", "post",
+    "social",       "video", "kiosk", "balie",    NULL};
+/* Outbound messages on these leave through an adapter later. */
+static const char *const delivering[] = {"webformulier", "chat",   "email",
+                                         "post",         "social", NULL};
+static const char *const priorities[] = {"low", "normal", "high", "urgent"};
+static const char *const statuses[] = {"open", "pending", "snoozed", "resolved",
+                                       NULL};
+
+static bool in_list(const char *const *list, const char *s) {
+  for (; s != NULL && *list != NULL; list++) {
+    if (strcmp(*list, s) == 0)
+      return true;
+  }
+  return false;
+}
+
+bool lk_conv_channel_valid(const char *channel) {
+  return in_list(channels, channel);
+}
+
+bool lk_conv_channel_delivers(const char *channel) {
+  return in_list(delivering, channel);
+}
+
+int lk_conv_priority_parse(const char *name) {
+  for (int i = 0; i < 4; i++) {
+    if (name != NULL && strcmp(name, priorities[i]) == 0)
+      return i;
+  }
+  return -1;
+}
+
+const char *lk_conv_priority_name(int priority) {
+  return priority >= 0 && priority < 4 ? priorities[priority] : "normal";
+}
+
+bool lk_conv_status_valid(const char *status) {
+  return in_list(statuses, status);
+}
+
+/* ---- validation helpers --------------------------------------------- */
+
+static bool given(const char *s) {
+  return s != NULL && s[0] != '\0';
+}
+
+static int invalid(lk_invalid *why, const char *field, const char *reason) {
+  why->field = field;
+  why->reason = reason;
+  return LK_EINVALID;
+}
+
+/* ISO 639 codes: two or three lower-case letters ("nld", "en"). */
+static bool language_ok(const char *s) {
+  size_t n = strlen(s);
+
+  if (n < 2 || n > 3)
+    return false;
+  for (size_t i = 0; i < n; i++) {
+    if (s[i] < 'a' || s[i] > 'z')
+      return false;
+  }
+  return true;
+}
+
+/* Copies a UUID in lower case; false if `s` is not one. */
+static bool uuid_copy(char out[LK_CONV_ID_LEN + 1], const char *s) {
+  if (s == NULL || strlen(s) != LK_CONV_ID_LEN || !lk_uuid_valid(s))
+    return false;
+  for (int i = 0; i <= LK_CONV_ID_LEN; i++)
+    out[i] = (s[i] >= 'A' && s[i] <= 'F') ? (char)(s[i] - 'A' + 'a') : s[i];
+  return true;
+}
+
+static void copy(char *dst, size_t size, const char *src) {
+  snprintf(dst, size, "%s", src != NULL ? src : "");
+}
+
+/* The calendar year (UTC) of a Unix time in milliseconds. */
+static int year_of(int64_t ms) {
+  time_t t = (time_t)(ms / 1000);
+  struct tm tm;
+
+  if (gmtime_r(&t, &tm) == NULL)
+    return 1970;
+  return tm.tm_year + 1900;
+}
+
+static const char content_reason[] =
+    "must be 1 to 65536 bytes of UTF-8 text (newlines and tabs allowed, no "
+    "other control characters)";
+static const char subject_reason[] =
+    "must be at most 200 bytes of UTF-8 text without control characters";
+
+/* Ids that must name something: malformed ones name nothing, which the
+ * HTTP layer reports like an unknown id (404), so they are kept as given
+ * here and fail the lookup; only the count and type are checked. */
+static int id_list(char (*out)[LK_CONV_ID_LEN + 1], int *n, int max,
+                   const char *const *ids, int nids, const char *field,
+                   lk_invalid *why) {
+  if (nids > max)
+    return invalid(why, field, "has too many members");
+  *n = 0;
+  for (int i = 0; i < nids; i++) {
+    bool dup = false;
+
+    if (!uuid_copy(out[*n], ids[i]))
+      copy(out[*n], LK_CONV_ID_LEN + 1, "-"); /* names nothing: 404 */
+    for (int j = 0; j < *n; j++)
+      dup = dup || strcmp(out[j], out[*n]) == 0;
+    if (!dup)
+      (*n)++;
+  }
+  return 0;
+}
+
+/* ---- create --------------------------------------------------------- */
+
+int lk_conv_create_prepare(lk_conv_create_op *op, const lk_conv_caller *caller,
+                           const lk_conv_create_in *in, lk_invalid *why) {
+  int64_t now = lk_clock_real_ms();
+  int prio;
+  int rc;
+
+  memset(op, 0, sizeof(*op));
+  op->caller = *caller;
+  if (!lk_conv_channel_valid(in->channel))
+    return invalid(why, "/channel",
+                   "must be one of webformulier, chat, email, telefoon, post, "
+                   "social, video, kiosk, balie");
+  if (given(in->subject) &&
+      !lk_text_ok(in->subject, LK_CONV_SUBJECT_MAX, false))
+    return invalid(why, "/subject", subject_reason);
+  if (in->content == NULL ||
+      !lk_text_ok(in->content, LK_CONV_CONTENT_MAX, true))
+    return invalid(why, "/content", content_reason);
+  if (given(in->language) && !language_ok(in->language))
+    return invalid(why, "/language",
+                   "must be an ISO 639 code of 2 or 3 lower-case letters");
+  prio = given(in->priority) ? lk_conv_priority_parse(in->priority) : 1;
+  if (prio < 0)
+    return invalid(why, "/priority", "must be low, normal, high or urgent");
+  if (given(in->party_id)) {
+    if (given(in->from_name) || given(in->from_email) || given(in->from_phone))
+      return invalid(why, "/from", "give either partyId or from, not both");
+    if (!uuid_copy(op->party_id, in->party_id))
+      copy(op->party_id, sizeof(op->party_id), "-"); /* names nothing: 404 */
+  } else {
+    if (in->from_name == NULL ||
+        !lk_text_ok(in->from_name, LK_CONV_NAME_MAX, false))
+      return invalid(why, "/from/name",
+                     "must be 1 to 200 bytes of UTF-8 text without control "
+                     "characters");
+    copy(op->from_name, sizeof(op->from_name), in->from_name);
+    if (given(in->from_email)) {
+      if (lk_address_key("email", in->from_email, op->email_key,
+                         sizeof(op->email_key)) != 0)
+        return invalid(why, "/from/email", "is not an e-mail address");
+      copy(op->email, sizeof(op->email), in->from_email);
+    }
+    if (given(in->from_phone)) {
+      if (lk_address_key("telefoonnummer", in->from_phone, op->phone_key,
+                         sizeof(op->phone_key)) != 0)
+        return invalid(why, "/from/phone", "is not a telephone number");
+      copy(op->phone, sizeof(op->phone), in->from_phone);
+    }
+    lk_uuid_new(op->new_party_id, now);
+  }
+  if (given(in->client_key)) {
+    if (!lk_text_ok(in->client_key, LK_CONV_CLIENT_KEY_MAX, false))
+      return invalid(why, "/clientKey",
+                     "must be 1 to 100 bytes of text without control "
+                     "characters");
+    /* Scoped to the caller: another caller's key must neither collide
+     * with it nor give access to the conversation it made. */
+    snprintf(op->client_key, sizeof(op->client_key), "api:%s:%s", caller->actor,
+             in->client_key);
+  }
+  rc = id_list(op->categories, &op->ncategories, LK_CONV_MAX_CATEGORIES,
+               in->categories, in->ncategories, "/categories", why);
+  if (rc == 0)
+    rc = id_list(op->attachments, &op->nattachments, LK_CONV_MAX_ATTACHMENTS,
+                 in->attachments, in->nattachments, "/attachmentIds", why);
+  if (rc != 0)
+    return rc;
+  if (given(in->was_contact_id) &&
+      !uuid_copy(op->was_contact_id, in->was_contact_id))
+    copy(op->was_contact_id, sizeof(op->was_contact_id), "-");
+  if (given(in->team_id) && !uuid_copy(op->conv.team_id, in->team_id))
+    copy(op->conv.team_id, sizeof(op->conv.team_id), "-");
+
+  lk_uuid_new(op->conv.id, now);
+  lk_uuid_new(op->contact_id, now);
+  copy(op->conv.subject, sizeof(op->conv.subject), in->subject);
+  copy(op->conv.channel, sizeof(op->conv.channel), in->channel);
+  copy(op->conv.status, sizeof(op->conv.status), "open");
+  copy(op->conv.language, sizeof(op->conv.language),
+       given(in->language) ? in->language : "nld");
+  copy(op->content, sizeof(op->content), in->content);
+  op->conv.priority = prio;
+  op->conv.confidential = in->confidential;
+  op->conv.version = 1;
+  return 0;
+}
+
+static int fail_field(char *field, size_t size, const char *name, int index,
+                      int rc) {
+  if (rc == LK_STORE_NOTFOUND) {
+    if (index >= 0)
+      snprintf(field, size, "%s/%d", name, index);
+    else
+      snprintf(field, size, "%s", name);
+  }
+  return rc;
+}
+
+/* Finds the sender's party through a verified address, or creates one
+ * with the given addresses unverified. */
+static int link_party(lk_tx *tx, lk_conv_create_op *op) {
+  lk_conv_row *c = &op->conv;
+  char nummer[16];
+  int64_t n;
+  int rc = LK_STORE_NOTFOUND;
+
+  if (op->email_key[0] != '\0')
+    rc = lk_store_party_by_verified_address(tx, "email", op->email_key,
+                                            c->party_id, c->party_name,
+                                            sizeof(c->party_name));
+  if (rc == LK_STORE_NOTFOUND && op->phone_key[0] != '\0')
+    rc = lk_store_party_by_verified_address(tx, "telefoonnummer", op->phone_key,
+                                            c->party_id, c->party_name,
+                                            sizeof(c->party_name));
+  if (rc != LK_STORE_NOTFOUND)
+    return rc;
+
+  op->party_created = true;
+  memcpy(c->party_id, op->new_party_id, sizeof(c->party_id));
+  copy(c->party_name, sizeof(c->party_name), op->from_name);
+  rc = lk_store_counter_next(tx, "parties", &n);
+  if (rc != 0)
+    return rc;
+  snprintf(nummer, sizeof(nummer), "%010lld", (long long)n);
+  rc = lk_store_party_insert_person(tx, c->party_id, nummer, op->from_name);
+  if (rc == 0 && op->email_key[0] != '\0') {
+    char id[LK_CONV_ID_LEN + 1];
+
+    lk_uuid_new(id, lk_tx_now(tx));
+    rc = lk_store_address_insert(tx, id, c->party_id, "email", op->email,
+                                 op->email_key, true);
+  }
+  if (rc == 0 && op->phone_key[0] != '\0') {
+    char id[LK_CONV_ID_LEN + 1];
+
+    lk_uuid_new(id, lk_tx_now(tx));
+    rc = lk_store_address_insert(tx, id, c->party_id, "telefoonnummer",
+                                 op->phone, op->phone_key, true);
+  }
+  return rc;
+}
+
+static void json_opt(lk_buf *b, const char *key, const char *v) {
+  lk_buf_printf(b, ",\"%s\":", key);
+  if (v != NULL && v[0] != '\0')
+    lk_buf_json_str(b, v);
+  else
+    lk_buf_puts(b, "null");
+}
+
+static int emit(lk_tx *tx, const char *type, const char *subject, lk_buf *b) {
+  int rc;
+
+  if (!lk_buf_ok(b)) {
+    lk_buf_free(b);
+    return LK_STORE_NOMEM;
+  }
+  rc = lk_tx_emit(tx, type, subject, b->data);
+  lk_buf_free(b);
+  return rc;
+}
+
+static int emit_conversation(lk_tx *tx, const char *type,
+                             const lk_conv_row *c) {
+  lk_buf b = LK_BUF_INIT;
+
+  lk_buf_puts(&b, "{\"id\":");
+  lk_buf_json_str(&b, c->id);
+  lk_buf_puts(&b, ",\"status\":");
+  lk_buf_json_str(&b, c->status);
+  lk_buf_puts(&b, ",\"channel\":");
+  lk_buf_json_str(&b, c->channel);
+  lk_buf_puts(&b, ",\"priority\":");
+  lk_buf_json_str(&b, lk_conv_priority_name(c->priority));
+  json_opt(&b, "teamId", c->team_id);
+  json_opt(&b, "assigneeId", c->assignee_id);
+  json_opt(&b, "partyId", c->party_id);
+  lk_buf_printf(&b, ",\"version\":%lld}", (long long)c->version);
+  return emit(tx, type, c->id, &b);
+}
+
+static int emit_contact(lk_tx *tx, const char *id, const char *conv_id,
+                        const char *kind, const char *channel) {
+  lk_buf b = LK_BUF_INIT;
+
+  lk_buf_puts(&b, "{\"id\":");
+  lk_buf_json_str(&b, id);
+  lk_buf_puts(&b, ",\"conversationId\":");
+  lk_buf_json_str(&b, conv_id);
+  lk_buf_puts(&b, ",\"kind\":");
+  lk_buf_json_str(&b, kind);
+  lk_buf_puts(&b, ",\"channel\":");
+  lk_buf_json_str(&b, channel);
+  lk_buf_putc(&b, '}');
+  return emit(tx, "contact.added", id, &b);
+}
+
+static int proclog(lk_tx *tx, const lk_conv_caller *caller,
+                   const char *party_id, const char *operation,
+                   const char *conv_id) {
+  char resource[64];
+  lk_proclog_entry e = {caller->actor,     party_id, operation,
+                        "klantcontact",    resource, NULL,
+                        caller->request_id};
+
+  snprintf(resource, sizeof(resource), "conversation:%s", conv_id);
+  return lk_store_proclog_insert(tx, &e);
+}
+
+static int link_attachments(lk_tx *tx, const lk_conv_caller *caller,
+                            char (*ids)[LK_CONV_ID_LEN + 1], int n,
+                            const char *contact_id, char *field,
+                            size_t field_size) {
+  int rc = 0;
+
+  for (int i = 0; i < n && rc == 0; i++) {
+    rc = lk_store_attachment_link(tx, ids[i], contact_id, caller->actor);
+    fail_field(field, field_size, "/attachmentIds", i, rc);
+  }
+  return rc;
+}
+
+int lk_conv_create_apply(lk_tx *tx, void *arg) {
+  lk_conv_create_op *op = arg;
+  lk_conv_row *c = &op->conv;
+  lk_contact_row m = {0};
+  char id[LK_CONV_ID_LEN + 1];
+  char name[32];
+  int64_t now = lk_tx_now(tx);
+  int64_t n;
+  int rc;
+
+  op->replayed = false;
+  op->party_created = false;
+  op->field[0] = '\0';
+  if (op->client_key[0] != '\0') {
+    rc = lk_store_contact_by_client_key(tx, op->client_key, id, op->contact_id);
+    if (rc == 0) {
+      memcpy(c->id, id, sizeof(c->id));
+      op->replayed = true;
+      return 0;
+    }
+    if (rc != LK_STORE_NOTFOUND)
+      return rc;
+  }
+  if (c->team_id[0] != '\0') {
+    rc = lk_store_team_check(tx, c->team_id);
+    if (rc != 0)
+      return fail_field(op->field, sizeof(op->field), "/teamId", -1, rc);
+  }
+  if (op->was_contact_id[0] != '\0') {
+    rc = lk_store_contact_check(tx, op->was_contact_id,
+                                op->caller.may_confidential);
+    if (rc != 0)
+      return fail_field(op->field, sizeof(op->field), "/wasContactId", -1, rc);
+  }
+  if (op->party_id[0] != '\0') {
+    memcpy(c->party_id, op->party_id, sizeof(c->party_id));
+    rc = lk_store_party_check(tx, c->party_id, op->caller.may_confidential,
+                              c->party_name, sizeof(c->party_name));
+    if (rc != 0)
+      return fail_field(op->field, sizeof(op->field), "/partyId", -1, rc);
+  } else {
+    rc = link_party(tx, op);
+    if (rc != 0)
+      return rc;
+  }
+
+  /* "LK-2026-000123": numbered per year, as residents quote them. */
+  snprintf(name, sizeof(name), "conversations:%d", year_of(now));
+  rc = lk_store_counter_next(tx, name, &n);
+  if (rc != 0)
+    return rc;
+  snprintf(c->reference, sizeof(c->reference), "LK-%d-%06lld", year_of(now),
+           (long long)n);
+  c->created_at = c->updated_at = c->last_message_at = now;
+  c->waiting_since = now; /* unassigned: queued for assignment */
+  rc = lk_store_conv_insert(tx, c);
+  if (rc != 0)
+    return rc;
+
+  m.id = op->contact_id;
+  m.conversation_id = c->id;
+  m.kind = "inbound";
+  m.channel = c->channel;
+  m.subject = c->subject;
+  m.content = op->content;
+  m.language = c->language;
+  m.confidential = c->confidential;
+  m.occurred_at = now;
+  m.client_key = op->client_key;
+  m.delivery = "";
+  rc = lk_store_contact_insert(tx, &m);
+  if (rc != 0)
+    return rc;
+  lk_uuid_new(id, now);
+  rc =
+      lk_store_involved_insert(tx, id, op->contact_id, c->party_id, NULL, true);
+  for (int i = 0; rc == 0 && i < op->ncategories; i++) {
+    rc = lk_store_conv_category_add(tx, c->id, op->categories[i]);
+    fail_field(op->field, sizeof(op->field), "/categories", i, rc);
+  }
+  if (rc == 0)
+    rc = link_attachments(tx, &op->caller, op->attachments, op->nattachments,
+                          op->contact_id, op->field, sizeof(op->field));
+  if (rc == 0 && op->was_contact_id[0] != '\0') {
+    lk_uuid_new(id, now);
+    rc =
+        lk_store_subject_object_was(tx, id, op->contact_id, op->was_contact_id);
+  }
+  if (rc == 0)
+    rc = proclog(tx, &op->caller, c->party_id, "create", c->id);
+  if (rc == 0)
+    rc = emit_conversation(tx, "conversation.created", c);
+  if (rc == 0)
+    rc = emit_contact(tx, op->contact_id, c->id, "inbound", c->channel);
+  return rc;
+}
+
+/* ---- messages ------------------------------------------------------- */
+
+int lk_conv_message_prepare(lk_conv_message_op *op,
+                            const lk_conv_caller *caller, const char *conv_id,
+                            const lk_conv_message_in *in, lk_invalid *why) {
+  int rc;
+
+  memset(op, 0, sizeof(*op));
+  op->caller = *caller;
+  if (!uuid_copy(op->conv_id, conv_id))
+    copy(op->conv_id, sizeof(op->conv_id), "-");
+  if (in->kind == NULL ||
+      (strcmp(in->kind, "inbound") != 0 && strcmp(in->kind, "outbound") != 0 &&
+       strcmp(in->kind, "note") != 0))
+    return invalid(why, "/direction", "must be inbound or outbound");
+  copy(op->kind, sizeof(op->kind), in->kind);
+  if (given(in->channel) && !lk_conv_channel_valid(in->channel))
+    return invalid(why, "/channel",
+                   "must be one of webformulier, chat, email, telefoon, post, "
+                   "social, video, kiosk, balie");
+  copy(op->channel, sizeof(op->channel), in->channel);
+  if (given(in->subject) &&
+      !lk_text_ok(in->subject, LK_CONV_SUBJECT_MAX, false))
+    return invalid(why, "/subject", subject_reason);
+  copy(op->subject, sizeof(op->subject), in->subject);
+  if (in->content == NULL ||
+      !lk_text_ok(in->content, LK_CONV_CONTENT_MAX, true))
+    return invalid(why, "/content", content_reason);
+  copy(op->content, sizeof(op->content), in->content);
+  if (given(in->language) && !language_ok(in->language))
+    return invalid(why, "/language",
+                   "must be an ISO 639 code of 2 or 3 lower-case letters");
+  copy(op->language, sizeof(op->language), in->language);
+  op->confidential = in->confidential;
+  rc = id_list(op->attachments, &op->nattachments, LK_CONV_MAX_ATTACHMENTS,
+               in->attachments, in->nattachments, "/attachmentIds", why);
+  if (rc != 0)
+    return rc;
+  lk_uuid_new(op->contact_id, lk_clock_real_ms());
+  return 0;
+}
+
+int lk_conv_message_apply(lk_tx *tx, void *arg) {
+  lk_conv_message_op *op = arg;
+  lk_conv_row *c = &op->conv;
+  lk_contact_row m = {0};
+  char id[LK_CONV_ID_LEN + 1];
+  char old_status[12];
+  bool note = strcmp(op->kind, "note") == 0;
+  bool inbound = strcmp(op->kind, "inbound") == 0;
+  int64_t now = lk_tx_now(tx);
+  int rc;
+
+  op->field[0] = '\0';
+  rc = lk_store_conv_lock(tx, op->conv_id, op->caller.may_confidential, c);
+  if (rc != 0)
+    return rc;
+  memcpy(old_status, c->status, sizeof(old_status));
+  m.id = op->contact_id;
+  m.conversation_id = c->id;
+  m.kind = op->kind;
+  m.channel = op->channel[0] != '\0' ? op->channel : c->channel;
+  m.subject = op->subject;
+  m.content = op->content;
+  m.language = op->language[0] != '\0' ? op->language : c->language;
+  m.confidential = op->confidential || c->confidential;
+  m.occurred_at = now;
+  m.author_id = inbound ? NULL : op->caller.actor_id;
+  copy(op->delivery, sizeof(op->delivery),
+       !inbound && !note && lk_conv_channel_delivers(m.channel) ? "queued"
+                                                                : "");
+  m.delivery = op->delivery;
+  op->occurred_at = now;
+  rc = lk_store_contact_insert(tx, &m);
+  if (rc != 0)
+    return rc;
+  lk_uuid_new(id, now);
+  if (inbound)
+    rc = lk_store_involved_insert(tx, id, op->contact_id, c->party_id, NULL,
+                                  true);
+  else if (op->caller.actor_id[0] != '\0')
+    rc = lk_store_contact_actor_insert(tx, id, op->caller.actor_id,
+                                       op->contact_id);
+  if (rc == 0)
+    rc = link_attachments(tx, &op->caller, op->attachments, op->nattachments,
+                          op->contact_id, op->field, sizeof(op->field));
+  if (rc != 0)
+    return rc;
+
+  if (!note)
+    c->last_message_at = now;
+  if (inbound && strcmp(c->status, "open") != 0) {
+    /* The resident wrote again: whatever we were waiting for is over. */
+    copy(c->status, sizeof(c->status), "open");
+    c->snoozed_until = 0;
+    c->resolved_at = 0;
+  }
+  if (inbound && c->assignee_id[0] == '\0' && c->waiting_since == 0)
+    c->waiting_since = now;
+  if (!inbound && !note && c->first_response_at == 0)
+    c->first_response_at = now;
+  c->version++;
+  c->updated_at = now;
+  rc = lk_store_conv_save(tx, c);
+  if (rc == 0)
+    rc = proclog(tx, &op->caller, c->party_id, "create", c->id);
+  if (rc == 0 && !note && !inbound)
+    rc = lk_store_audit(tx, op->caller.actor, "contact.added", op->contact_id,
+                        NULL);
+  if (rc == 0 && note)
+    rc = lk_store_audit(tx, op->caller.actor, "note.added", op->contact_id,
+                        NULL);
+  if (rc == 0)
+    rc = emit_contact(tx, op->contact_id, c->id, op->kind, m.channel);
+  if (rc == 0 && strcmp(old_status, c->status) != 0)
+    rc = emit_conversation(tx, "conversation.updated", c);
+  return rc;
+}
+
+/* ---- update --------------------------------------------------------- */
+
+int lk_conv_update_prepare(lk_conv_update_op *op, const lk_conv_caller *caller,
+                           const char *conv_id, const lk_conv_update_in *in,
+                           int64_t now, lk_invalid *why) {
+  int rc;
+
+  memset(op, 0, sizeof(*op));
+  op->caller = *caller;
+  op->if_version = in->if_version;
+  if (!uuid_copy(op->conv_id, conv_id))
+    copy(op->conv_id, sizeof(op->conv_id), "-");
+  if (in->status != NULL) {
+    if (!lk_conv_status_valid(in->status))
+      return invalid(why, "/status",
+                     "must be open, pending, snoozed or resolved");
+    op->set_status = true;
+    copy(op->status, sizeof(op->status), in->status);
+    if (strcmp(in->status, "snoozed") == 0) {
+      if (in->snoozed_until <= now)
+        return invalid(why, "/snoozedUntil",
+                       "a snoozed conversation needs a time in the future "
+                       "(Unix milliseconds)");
+      op->snoozed_until = in->snoozed_until;
+    } else if (in->snoozed_until != 0) {
+      return invalid(why, "/snoozedUntil", "only with status snoozed");
+    }
+  } else if (in->snoozed_until != 0) {
+    return invalid(why, "/snoozedUntil", "only with status snoozed");
+  }
+  if (in->priority != NULL) {
+    op->priority = lk_conv_priority_parse(in->priority);
+    if (op->priority < 0)
+      return invalid(why, "/priority", "must be low, normal, high or urgent");
+    op->set_priority = true;
+  }
+  if (in->subject != NULL) {
+    if (in->subject[0] != '\0' &&
+        !lk_text_ok(in->subject, LK_CONV_SUBJECT_MAX, false))
+      return invalid(why, "/subject", subject_reason);
+    op->set_subject = true;
+    copy(op->subject, sizeof(op->subject), in->subject);
+  }
+  if (in->set_team) {
+    op->set_team = true;
+    if (given(in->team_id) && !uuid_copy(op->team_id, in->team_id))
+      copy(op->team_id, sizeof(op->team_id), "-");
+  }
+  if (in->set_categories) {
+    op->set_categories = true;
+    rc = id_list(op->categories, &op->ncategories, LK_CONV_MAX_CATEGORIES,
+                 in->categories, in->ncategories, "/categories", why);
+    if (rc != 0)
+      return rc;
+  }
+  return 0;
+}
+
+int lk_conv_update_apply(lk_tx *tx, void *arg) {
+  lk_conv_update_op *op = arg;
+  lk_conv_row *c = &op->conv;
+  int64_t now = lk_tx_now(tx);
+  lk_buf details = LK_BUF_INIT;
+  int rc;
+
+  op->field[0] = '\0';
+  rc = lk_store_conv_lock(tx, op->conv_id, op->caller.may_confidential, c);
+  if (rc != 0)
+    return rc;
+  if (op->if_version != 0 && op->if_version != c->version)
+    return LK_CONV_STALE;
+  if (op->set_team && op->team_id[0] != '\0') {
+    rc = lk_store_team_check(tx, op->team_id);
+    if (rc != 0)
+      return fail_field(op->field, sizeof(op->field), "/teamId", -1, rc);
+  }
+  if (op->set_status && strcmp(op->status, c->status) != 0) {
+    copy(c->status, sizeof(c->status), op->status);
+    c->resolved_at = strcmp(op->status, "resolved") == 0 ? now : 0;
+    /* Only an open conversation waits in the queue. */
+    if (strcmp(op->status, "open") != 0)
+      c->waiting_since = 0;
+    else if (c->assignee_id[0] == '\0')
+      c->waiting_since = now;
+  }
+  if (op->set_status)
+    c->snoozed_until = op->snoozed_until;
+  if (op->set_priority)
+    c->priority = op->priority;
+  if (op->set_subject)
+    copy(c->subject, sizeof(c->subject), op->subject);
+  if (op->set_team)
+    copy(c->team_id, sizeof(c->team_id), op->team_id);
+  if (op->set_categories) {
+    rc = lk_store_conv_categories_clear(tx, c->id);
+    for (int i = 0; rc == 0 && i < op->ncategories; i++) {
+      rc = lk_store_conv_category_add(tx, c->id, op->categories[i]);
+      fail_field(op->field, sizeof(op->field), "/categories", i, rc);
+    }
+    if (rc != 0)
+      return rc;
+  }
+  c->version++;
+  c->updated_at = now;
+  rc = lk_store_conv_save(tx, c);
+  if (rc == 0)
+    rc = proclog(tx, &op->caller, c->party_id, "update", c->id);
+  if (rc == 0) {
+    lk_buf_puts(&details, "{\"status\":");
+    lk_buf_json_str(&details, c->status);
+    lk_buf_puts(&details, ",\"priority\":");
+    lk_buf_json_str(&details, lk_conv_priority_name(c->priority));
+    json_opt(&details, "teamId", c->team_id);
+    lk_buf_printf(&details, ",\"version\":%lld}", (long long)c->version);
+    rc = lk_buf_ok(&details)
+             ? lk_store_audit(tx, op->caller.actor, "conversation.updated",
+                              c->id, details.data)
+             : LK_STORE_NOMEM;
+    lk_buf_free(&details);
+  }
+  if (rc == 0)
+    rc = emit_conversation(tx, "conversation.updated", c);
+  return rc;
+}
+
+/* ---- reading -------------------------------------------------------- */
+
+static void json_time(lk_buf *b, const char *key, int64_t v) {
+  if (v != 0)
+    lk_buf_printf(b, ",\"%s\":%lld", key, (long long)v);
+  else
+    lk_buf_printf(b, ",\"%s\":null", key);
+}
+
+static void party_json(lk_buf *b, const lk_conv_row *c) {
+  lk_buf_puts(b, ",\"party\":");
+  if (c->party_id[0] == '\0') {
+    lk_buf_puts(b, "null");
+    return;
+  }
+  lk_buf_puts(b, "{\"id\":");
+  lk_buf_json_str(b, c->party_id);
+  lk_buf_puts(b, ",\"name\":");
+  lk_buf_json_str(b, c->party_name);
+  lk_buf_putc(b, '}');
+}
+
+/* The members an inbox item and a full conversation share. */
+static void conv_head(lk_buf *b, const lk_conv_row *c) {
+  lk_buf_puts(b, "{\"id\":");
+  lk_buf_json_str(b, c->id);
+  lk_buf_puts(b, ",\"reference\":");
+  lk_buf_json_str(b, c->reference);
+  lk_buf_puts(b, ",\"subject\":");
+  lk_buf_json_str(b, c->subject);
+  lk_buf_puts(b, ",\"status\":");
+  lk_buf_json_str(b, c->status);
+  lk_buf_puts(b, ",\"priority\":");
+  lk_buf_json_str(b, lk_conv_priority_name(c->priority));
+  lk_buf_puts(b, ",\"channel\":");
+  lk_buf_json_str(b, c->channel);
+  party_json(b, c);
+  json_opt(b, "teamId", c->team_id);
+  json_opt(b, "assigneeId", c->assignee_id);
+  lk_buf_printf(b, ",\"confidential\":%s,\"lastMessageAt\":%lld",
+                c->confidential ? "true" : "false",
+                (long long)c->last_message_at);
+}
+
+void lk_conv_summary_json(lk_buf *b, const lk_conv_row *c,
+                          const char *message_id) {
+  conv_head(b, c);
+  lk_buf_printf(b, ",\"version\":%lld,\"createdAt\":%lld",
+                (long long)c->version, (long long)c->created_at);
+  json_opt(b, "messageId", message_id);
+  lk_buf_putc(b, '}');
+}
+
+void lk_conv_item_json(lk_buf *b, const lk_conv_item *it) {
+  conv_head(b, it->row);
+  lk_buf_puts(b, ",\"preview\":");
+  lk_buf_json_str(b, it->preview != NULL ? it->preview : "");
+  lk_buf_putc(b, '}');
+}
+
+static void category_json(const char *id, const char *name, void *ud) {
+  lk_buf *b = ud;
+
+  if (b->len > 0 && b->data[b->len - 1] != '[')
+    lk_buf_putc(b, ',');
+  lk_buf_puts(b, "{\"id\":");
+  lk_buf_json_str(b, id);
+  lk_buf_puts(b, ",\"name\":");
+  lk_buf_json_str(b, name);
+  lk_buf_putc(b, '}');
+}
+
+/* Messages are rendered into `msgs` first, each with a marker where its
+ * attachments go; the attachments of the whole page are then fetched in
+ * one query and spliced in by contact id. */
+struct att_item {
+  char contact[LK_CONV_ID_LEN + 1];
+  size_t off;
+  size_t len;
+};
+
+struct timeline {
+  lk_buf *b;
+  int n;
+  int64_t first_seq;
+  int64_t last_seq;
+  lk_buf att; /* rendered attachments, back to back */
+  struct att_item *items;
+  int nitems;
+  int cap;
+  bool oom;
+};
+
+static void attachment_json(lk_buf *b, const lk_attachment_view *a) {
+  lk_buf_puts(b, "{\"id\":");
+  lk_buf_json_str(b, a->id);
+  lk_buf_puts(b, ",\"filename\":");
+  lk_buf_json_str(b, a->filename);
+  lk_buf_puts(b, ",\"mediaType\":");
+  lk_buf_json_str(b, a->media_type);
+  lk_buf_printf(b, ",\"size\":%lld,\"sha256\":", (long long)a->size);
+  lk_buf_json_str(b, a->sha256);
+  lk_buf_putc(b, '}');
+}
+
+static void attachment_of(const lk_attachment_view *a, void *ud) {
+  struct timeline *t = ud;
+  struct att_item *it;
+
+  if (t->nitems == t->cap) {
+    int cap = t->cap ? t->cap * 2 : 16;
+    struct att_item *grown = realloc(t->items, sizeof(*grown) * (size_t)cap);
+
+    if (grown == NULL) {
+      t->oom = true;
+      return;
+    }
+    t->items = grown;
+    t->cap = cap;
+  }
+  it = &t->items[t->nitems++];
+  copy(it->contact, sizeof(it->contact), a->contact_id);
+  it->off = t->att.len;
+  attachment_json(&t->att, a);
+  it->len = t->att.len - it->off;
+}
+
+static void message_json(const lk_contact_row *m, void *ud) {
+  struct timeline *t = ud;
+  lk_buf *b = t->b;
+
+  if (t->n++ > 0)
+    lk_buf_putc(b, ',');
+  else
+    t->first_seq = m->seq - 1;
+  t->last_seq = m->seq;
+  lk_buf_puts(b, "{\"id\":");
+  lk_buf_json_str(b, m->id);
+  lk_buf_puts(b, ",\"kind\":");
+  lk_buf_json_str(b, m->kind);
+  lk_buf_puts(b, ",\"channel\":");
+  lk_buf_json_str(b, m->channel);
+  lk_buf_puts(b, ",\"subject\":");
+  lk_buf_json_str(b, m->subject);
+  lk_buf_puts(b, ",\"content\":");
+  lk_buf_json_str(b, m->content);
+  lk_buf_puts(b, ",\"language\":");
+  lk_buf_json_str(b, m->language);
+  lk_buf_printf(b, ",\"confidential\":%s,\"occurredAt\":%lld",
+                m->confidential ? "true" : "false", (long long)m->occurred_at);
+  json_opt(b, "authorId", m->author_id);
+  json_opt(b, "delivery", m->delivery);
+  /* The marker is a raw control character, which rendered JSON never
+   * holds (strings escape it), followed by the contact id. */
+  lk_buf_puts(b, ",\"attachments\":[\x01");
+  lk_buf_puts(b, m->id);
+  lk_buf_puts(b, "\x01]}");
+}
+
+/* Replaces each "\x01<contact id>\x01" marker with its attachments. */
+static void splice_attachments(struct timeline *t, lk_buf *out) {
+  const char *p = t->b->data;
+  const char *mark;
+
+  while ((mark = strchr(p, '\x01')) != NULL) {
+    bool first = true;
+
+    lk_buf_append(out, p, (size_t)(mark - p));
+    for (int i = 0; i < t->nitems; i++) {
+      if (strncmp(t->items[i].contact, mark + 1, LK_CONV_ID_LEN) != 0)
+        continue;
+      if (!first)
+        lk_buf_putc(out, ',');
+      first = false;
+      lk_buf_append(out, t->att.data + t->items[i].off, t->items[i].len);
+    }
+    p = mark + 1 + LK_CONV_ID_LEN + 1;
+  }
+  lk_buf_puts(out, p);
+}
+
+int lk_conv_render(lk_store *s, const lk_conv_caller *caller, const char *id,
+                   int64_t after_seq, int limit, lk_buf *b, lk_conv_row *row) {
+  lk_proclog_entry e = {caller->actor,     NULL, "read",
+                        "klantcontact",    NULL, NULL,
+                        caller->request_id};
+  lk_buf msgs = LK_BUF_INIT;
+  lk_buf out = LK_BUF_INIT;
+  struct timeline t = {.b = &msgs};
+  char resource[64];
+  lk_conv_row c;
+  int rc;
+
+  rc = lk_store_conv_get(s, id, caller->may_confidential, &c);
+  if (rc != 0)
+    return rc;
+  snprintf(resource, sizeof(resource), "conversation:%s", c.id);
+  e.party_id = c.party_id;
+  e.resource = resource;
+  rc = lk_proclog_read(s, &e);
+  if (rc != 0)
+    return rc;
+  conv_head(&out, &c);
+  lk_buf_puts(&out, ",\"language\":");
+  lk_buf_json_str(&out, c.language);
+  lk_buf_printf(&out, ",\"version\":%lld,\"createdAt\":%lld",
+                (long long)c.version, (long long)c.created_at);
+  lk_buf_printf(&out, ",\"updatedAt\":%lld", (long long)c.updated_at);
+  json_time(&out, "snoozedUntil", c.snoozed_until);
+  json_time(&out, "firstResponseAt", c.first_response_at);
+  json_time(&out, "resolvedAt", c.resolved_at);
+  json_time(&out, "waitingSince", c.waiting_since);
+  lk_buf_puts(&out, ",\"categories\":[");
+  rc = lk_store_conv_categories(s, c.id, category_json, &out);
+  lk_buf_puts(&out, "],\"messages\":[");
+  if (rc >= 0)
+    rc = lk_store_conv_timeline(s, c.id, caller->may_confidential, after_seq,
+                                limit, message_json, &t);
+  if (rc >= 0 && t.n > 0)
+    rc = lk_store_conv_attachments(s, c.id, t.first_seq, t.last_seq,
+                                   attachment_of, &t);
+  if (rc >= 0 && t.oom)
+    rc = LK_STORE_NOMEM;
+  if (rc >= 0 && t.n > 0)
+    splice_attachments(&t, &out);
+  lk_buf_puts(&out, "],\"messagesNext\":");
+  if (rc >= 0 && t.n == limit)
+    lk_buf_printf(&out, "\"%lld\"", (long long)t.last_seq);
+  else
+    lk_buf_puts(&out, "null");
+  lk_buf_puts(&out, "}\n");
+  lk_buf_free(&msgs);
+  lk_buf_free(&t.att);
+  free(t.items);
+  if (rc < 0 || !lk_buf_ok(&out)) {
+    lk_buf_free(&out);
+    return rc < 0 ? rc : LK_STORE_NOMEM;
+  }
+  lk_buf_append(b, out.data, out.len);
+  lk_buf_free(&out);
+  if (row != NULL)
+    *row = c;
+  return 0;
+}
+
+/* ---- processing log of list reads ----------------------------------- */
+
+struct read_log {
+  lk_write w;
+  lk_conv_caller caller;
+  char resource[128];
+  int n;
+  char parties[][LK_CONV_ID_LEN + 1];
+};
+
+static int read_log_apply(lk_tx *tx, void *arg) {
+  struct read_log *r = arg;
+  int rc = 0;
+
+  for (int i = 0; i < r->n && rc == 0; i++) {
+    lk_proclog_entry e = {r->caller.actor,     r->parties[i], "read",
+                          "klantcontact",      r->resource,   NULL,
+                          r->caller.request_id};
+
+    rc = lk_store_proclog_insert(tx, &e);
+  }
+  return rc;
+}
+
+static void read_log_done(int status, void *arg) {
+  (void)status; /* a lost entry is logged by nobody else: rare, disk full */
+  free(arg);
+}
+
+int lk_conv_log_reads(lk_store *s, const lk_conv_caller *caller,
+                      const char *resource, const char *const *party_ids,
+                      int n) {
+  struct read_log *r;
+  int rc;
+
+  r = calloc(1, sizeof(*r) + (size_t)(n > 0 ? n : 1) * (LK_CONV_ID_LEN + 1));
+  if (r == NULL)
+    return LK_STORE_NOMEM;
+  r->caller = *caller;
+  copy(r->resource, sizeof(r->resource), resource);
+  /* One row per resident, not per conversation. */
+  for (int i = 0; i < n; i++) {
+    bool seen = party_ids[i] == NULL || party_ids[i][0] == '\0';
+
+    for (int j = 0; j < r->n && !seen; j++)
+      seen = strcmp(r->parties[j], party_ids[i]) == 0;
+    if (!seen)
+      copy(r->parties[r->n++], LK_CONV_ID_LEN + 1, party_ids[i]);
+  }
+  if (r->n == 0) {
+    free(r);
+    return 0;
+  }
+  r->w.apply = read_log_apply;
+  r->w.done = read_log_done;
+  r->w.arg = r;
+  rc = lk_store_submit(s, &r->w);
+  if (rc != 0)
+    free(r);
+  return rc;
+}

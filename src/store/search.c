@@ -1,0 +1,259 @@
+/* search.c - full text with filters; see search.h.  The SQL is generated
+ * per combination of filters and kept, like the inbox query in
+ * conversations.c, so each statement stays a plain conjunction. */
+#include "store/search.h"
+
+#include <pthread.h>
+#include <string.h>
+
+#include "store/internal.h"
+#include "util/buf.h"
+#include "util/utf8.h"
+
+static const char *nz(const char *s) {
+  return s != NULL && s[0] != '\0' ? s : NULL;
+}
+
+/* A term worth searching has a letter or digit; "-", "(" or "*" alone
+ * would be a phrase without tokens. */
+static bool has_word(const char *p, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)p[i];
+
+    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+        (c >= 'A' && c <= 'Z') || c >= 0x80)
+      return true;
+  }
+  return false;
+}
+
+int lk_store_fts_query(const char *q, char *out, size_t size) {
+  lk_buf b = LK_BUF_INIT;
+  size_t len = q != NULL ? strlen(q) : 0;
+  const char *p = q;
+  int terms = 0;
+
+  if (size > 0)
+    out[0] = '\0';
+  if (len == 0 || len > LK_SEARCH_Q_MAX || !lk_utf8_valid(q, len))
+    return -1;
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)q[i];
+
+    if ((c < 0x20 && c != ' ' && c != '\t') || c == 0x7f)
+      return -1;
+  }
+  while (*p != '\0') {
+    size_t n;
+    bool prefix = false;
+
+    while (*p == ' ' || *p == '\t')
+      p++;
+    n = strcspn(p, " \t");
+    if (n == 0)
+      break;
+    if (has_word(p, n)) {
+      size_t m = n;
+
+      while (m > 0 && p[m - 1] == '*') {
+        prefix = true;
+        m--;
+      }
+      if (++terms > LK_SEARCH_TERMS_MAX) {
+        lk_buf_free(&b);
+        return -1;
+      }
+      if (b.len > 0)
+        lk_buf_putc(&b, ' ');
+      lk_buf_putc(&b, '"');
+      for (size_t i = 0; i < m; i++) {
+        if (p[i] == '"')
+          lk_buf_putc(&b, '"'); /* a quote inside a phrase is doubled */
+        lk_buf_putc(&b, p[i]);
+      }
+      lk_buf_putc(&b, '"');
+      if (prefix)
+        lk_buf_puts(&b, " *");
+    }
+    p += n;
+  }
+  if (terms == 0 || !lk_buf_ok(&b) || b.len >= size) {
+    lk_buf_free(&b);
+    return -1;
+  }
+  memcpy(out, b.data, b.len + 1);
+  lk_buf_free(&b);
+  return 0;
+}
+
+enum {
+  F_TEAM = 1 << 0,
+  F_STATUS = 1 << 1,
+  F_CHANNEL = 1 << 2,
+  F_ASSIGNEE = 1 << 3,
+  F_UNASSIGNED = 1 << 4,
+  F_CATEGORY = 1 << 5,
+  F_PARTY = 1 << 6,
+  F_FROM = 1 << 7,
+  F_TO = 1 << 8,
+  F_AFTER = 1 << 9,
+  F_HIDECONF = 1 << 10,
+  F_COMBINATIONS = 1 << 11
+};
+
+static pthread_mutex_t search_sql_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *search_sql[F_COMBINATIONS];
+
+static unsigned filter_mask(const lk_conv_filter *f) {
+  unsigned m = 0;
+
+  if (nz(f->team_id))
+    m |= F_TEAM;
+  if (nz(f->status))
+    m |= F_STATUS;
+  if (nz(f->channel))
+    m |= F_CHANNEL;
+  if (f->unassigned)
+    m |= F_UNASSIGNED;
+  else if (nz(f->assignee_id))
+    m |= F_ASSIGNEE;
+  if (nz(f->category_id))
+    m |= F_CATEGORY;
+  if (nz(f->party_id))
+    m |= F_PARTY;
+  if (f->from != 0)
+    m |= F_FROM;
+  if (f->to != 0)
+    m |= F_TO;
+  if (f->after)
+    m |= F_AFTER;
+  if (!f->may_confidential)
+    m |= F_HIDECONF;
+  return m;
+}
+
+/* Parameters as in the inbox query: ?1 team, ?2 status, ?3 channel,
+ * ?4 assignee, ?5 category, ?6 party, ?7 from, ?8 to, ?9 the cursor,
+ * ?11 the limit, ?12 the FTS query. */
+static char *build_sql(unsigned m) {
+  lk_buf b = LK_BUF_INIT;
+
+  lk_buf_puts(&b,
+              "SELECT contacts_fts.rowid,"
+              " snippet(contacts_fts, -1, '', '', '\xe2\x80\xa6', 16),"
+              " c.id, c.kind, c.channel, c.occurred_at,"
+              " v.seq, v.id, v.reference, COALESCE(v.party_id, ''),"
+              " COALESCE(p.display_name, ''), v.subject, v.channel, v.status,"
+              " COALESCE(v.team_id, ''), COALESCE(v.assignee_id, ''),"
+              " v.priority, v.confidential, v.last_message_at"
+              " FROM contacts_fts JOIN contacts c ON c.seq = contacts_fts.rowid"
+              " JOIN conversations v ON v.id = c.conversation_id"
+              " LEFT JOIN parties p ON p.id = v.party_id"
+              " WHERE contacts_fts MATCH ?12");
+  if (m & F_AFTER)
+    lk_buf_puts(&b, " AND contacts_fts.rowid < ?9");
+  if (m & F_TEAM)
+    lk_buf_puts(&b, " AND v.team_id = ?1");
+  if (m & F_STATUS)
+    lk_buf_puts(&b, " AND v.status = ?2");
+  if (m & F_CHANNEL)
+    lk_buf_puts(&b, " AND c.channel = ?3");
+  if (m & F_ASSIGNEE)
+    lk_buf_puts(&b, " AND v.assignee_id = ?4");
+  if (m & F_UNASSIGNED)
+    lk_buf_puts(&b, " AND v.assignee_id IS NULL");
+  if (m & F_CATEGORY)
+    lk_buf_puts(&b, " AND EXISTS (SELECT 1 FROM conversation_categories cc"
+                    " WHERE cc.conversation_id = v.id"
+                    " AND cc.category_id = ?5)");
+  if (m & F_PARTY)
+    lk_buf_puts(&b, " AND v.party_id = ?6");
+  if (m & F_FROM)
+    lk_buf_puts(&b, " AND c.occurred_at >= ?7");
+  if (m & F_TO)
+    lk_buf_puts(&b, " AND c.occurred_at < ?8");
+  if (m & F_HIDECONF)
+    lk_buf_puts(&b, " AND c.confidential = 0 AND v.confidential = 0");
+  lk_buf_puts(&b, " ORDER BY contacts_fts.rowid DESC LIMIT ?11");
+  return lk_buf_steal(&b);
+}
+
+const char *lk_store_search_sql(const lk_conv_filter *f) {
+  unsigned m = filter_mask(f);
+  char *sql;
+
+  pthread_mutex_lock(&search_sql_lock);
+  if (search_sql[m] == NULL)
+    search_sql[m] = build_sql(m);
+  sql = search_sql[m];
+  pthread_mutex_unlock(&search_sql_lock);
+  return sql;
+}
+
+static void hit_row(lk_stmt *st, lk_search_hit *h, lk_conv_row *c) {
+  memset(c, 0, sizeof(*c));
+  h->seq = lk_stmt_col_int(st, 0);
+  h->snippet = lk_stmt_col_text(st, 1);
+  h->contact_id = lk_stmt_col_text(st, 2);
+  h->kind = lk_stmt_col_text(st, 3);
+  h->channel = lk_stmt_col_text(st, 4);
+  h->occurred_at = lk_stmt_col_int(st, 5);
+  c->seq = lk_stmt_col_int(st, 6);
+  lk_store_copy(c->id, sizeof(c->id), lk_stmt_col_text(st, 7));
+  lk_store_copy(c->reference, sizeof(c->reference), lk_stmt_col_text(st, 8));
+  lk_store_copy(c->party_id, sizeof(c->party_id), lk_stmt_col_text(st, 9));
+  lk_store_copy(c->party_name, sizeof(c->party_name), lk_stmt_col_text(st, 10));
+  lk_store_copy(c->subject, sizeof(c->subject), lk_stmt_col_text(st, 11));
+  lk_store_copy(c->channel, sizeof(c->channel), lk_stmt_col_text(st, 12));
+  lk_store_copy(c->status, sizeof(c->status), lk_stmt_col_text(st, 13));
+  lk_store_copy(c->team_id, sizeof(c->team_id), lk_stmt_col_text(st, 14));
+  lk_store_copy(c->assignee_id, sizeof(c->assignee_id),
+                lk_stmt_col_text(st, 15));
+  c->priority = (int)lk_stmt_col_int(st, 16);
+  c->confidential = lk_stmt_col_int(st, 17) != 0;
+  c->last_message_at = lk_stmt_col_int(st, 18);
+  h->conv = c;
+}
+
+int lk_store_search(lk_store *s, const lk_conv_filter *f, lk_search_fn fn,
+                    void *ud) {
+  const char *sql = lk_store_search_sql(f);
+  lk_search_hit h;
+  lk_conv_row c;
+  lk_stmt *st;
+  lk_db *db;
+  int n = 0;
+  int rc;
+
+  if (sql == NULL)
+    return LK_STORE_NOMEM;
+  if (f->limit < 1 || nz(f->fts) == NULL)
+    return 0;
+  rc = lk_store_reader(s, &db);
+  if (rc != 0)
+    return rc;
+  st = lk_db_stmt(db, sql);
+  if (st == NULL) {
+    lk_store_reader_release(s, db);
+    return LK_STORE_IO;
+  }
+  lk_stmt_text(st, 1, nz(f->team_id));
+  lk_stmt_text(st, 2, nz(f->status));
+  lk_stmt_text(st, 3, nz(f->channel));
+  lk_stmt_text(st, 4, nz(f->assignee_id));
+  lk_stmt_text(st, 5, nz(f->category_id));
+  lk_stmt_text(st, 6, nz(f->party_id));
+  lk_stmt_int(st, 7, f->from);
+  lk_stmt_int(st, 8, f->to);
+  lk_stmt_int(st, 9, f->after_seq);
+  lk_stmt_int(st, 11, f->limit);
+  lk_stmt_text(st, 12, f->fts);
+  while ((rc = lk_stmt_step(st)) == LK_DB_ROW) {
+    hit_row(st, &h, &c);
+    fn(&h, ud);
+    n++;
+  }
+  lk_stmt_done(st);
+  lk_store_reader_release(s, db);
+  return rc < 0 ? rc : n;
+}
