@@ -177,7 +177,9 @@ struct gen {
   int nstaff;
 
   /* counters behind the human-readable numbers */
-  int64_t party_no, contact_no, task_no, conversation_no;
+  int64_t party_no, contact_no, task_no;
+  int first_year;     /* of the oldest conversation */
+  int64_t conv_no[2]; /* conversation references per year */
   int64_t zaak_no;
 
   /* what was made, for the summary */
@@ -579,11 +581,22 @@ static const char *contactnaam_json(struct gen *g, const struct party_info *p) {
 
 struct setup {
   struct gen *g;
-  int64_t counters[4];
+  int64_t counters[6];
 };
 
-static const char *const counter_names[] = {"party", "contact", "task",
-                                            "conversation"};
+/* The counters other modules number from: parties (both names in use),
+ * klantcontacten, internetaken, and conversation references per year
+ * ("conversations:2026" gives LK-2026-000123). */
+static const char *const counter_names[] = {"partij", "parties", "contact",
+                                            "task"};
+
+static int year_of(int64_t ms) {
+  time_t t = (time_t)(ms / 1000);
+  struct tm tm;
+
+  gmtime_r(&t, &tm);
+  return tm.tm_year + 1900;
+}
 
 static int apply_setup(lk_tx *tx, void *arg) {
   struct setup *su = arg;
@@ -597,6 +610,12 @@ static int apply_setup(lk_tx *tx, void *arg) {
   rc = lk_store_demo_tune(tx);
   for (int i = 0; rc == 0 && i < 4; i++)
     rc = lk_store_demo_counter_get(tx, counter_names[i], &su->counters[i]);
+  for (int i = 0; rc == 0 && i < 2; i++) {
+    char name[32];
+
+    snprintf(name, sizeof(name), "conversations:%d", g->first_year + i);
+    rc = lk_store_demo_counter_get(tx, name, &su->counters[4 + i]);
+  }
   for (size_t i = 0; rc == 0 && i < lk_demo_ntopics; i++) {
     lk_rng_uuid7(&g->rng, g->now - 400 * DAY_MS, id);
     rc = lk_store_demo_category(tx, id, lk_demo_topics[i].category, now,
@@ -799,7 +818,7 @@ static const char *add_address(struct gen *g, const char *party_id,
                                const char *key, bool is_default, bool verified,
                                int64_t t) {
   struct row *r = add_row(g, R_ADDRESS);
-  char day[16];
+  char day[48];
 
   r->u.address.id = auuid(g, t);
   r->u.address.party_id = party_id;
@@ -1185,7 +1204,8 @@ static int make_conversation(struct gen *g, int len, int64_t start) {
                             : lk_rng_range(&g->rng, 20 * MIN_MS, 30 * HOUR_MS));
   }
   if (times[len - 1] > g->now - MIN_MS) {
-    int64_t back = times[len - 1] - (g->now - MIN_MS);
+    int64_t back = times[len - 1] - (g->now - MIN_MS) +
+                   lk_rng_range(&g->rng, 0, 3 * HOUR_MS);
     for (int i = 0; i < len; i++)
       times[i] -= back;
   }
@@ -1212,7 +1232,12 @@ static int make_conversation(struct gen *g, int len, int64_t start) {
   }
 
   cc.conv_id = auuid(g, start);
-  cc.reference = afmt(g, "LK-%07lld", (long long)++g->conversation_no);
+  {
+    int y = year_of(start);
+    int64_t *no = &g->conv_no[y > g->first_year];
+
+    cc.reference = afmt(g, "LK-%d-%06lld", y, (long long)++*no);
+  }
   conv_row = g->chunks[g->cur].nrows;
   r = add_row(g, R_CONVERSATION);
   r->u.conv.id = cc.conv_id;
@@ -1357,13 +1382,20 @@ static int apply_finish(lk_tx *tx, void *arg) {
   struct gen *g = f->g;
   int rc;
 
-  rc = lk_store_demo_counter(tx, "party", g->party_no);
+  rc = lk_store_demo_counter(tx, "partij", g->party_no);
+  if (rc == 0)
+    rc = lk_store_demo_counter(tx, "parties", g->party_no);
   if (rc == 0)
     rc = lk_store_demo_counter(tx, "contact", g->contact_no);
   if (rc == 0)
     rc = lk_store_demo_counter(tx, "task", g->task_no);
-  if (rc == 0)
-    rc = lk_store_demo_counter(tx, "conversation", g->conversation_no);
+  for (int i = 0; rc == 0 && i < 2; i++) {
+    char name[32];
+
+    snprintf(name, sizeof(name), "conversations:%d", g->first_year + i);
+    if (g->conv_no[i] > 0)
+      rc = lk_store_demo_counter(tx, name, g->conv_no[i]);
+  }
   if (rc == 0)
     rc = lk_store_audit(tx, ACTOR, "demo.created", "demo", f->details);
   return rc;
@@ -1475,6 +1507,7 @@ static int gen_init(struct gen *g, int64_t scale, int64_t seed, int64_t parties,
   pthread_cond_init(&g->cond, NULL);
   lk_rng_seed(&g->rng, (uint64_t)seed);
   g->now = now - now % DAY_MS;
+  g->first_year = year_of(g->now - 366 * DAY_MS);
   g->nparties = parties > 0 ? parties : scale * 500;
   g->ncontacts = contacts > 0 ? contacts : scale * 2000;
   g->norgs = g->nparties / 20 > 0 ? g->nparties / 20 : 1;
@@ -1572,10 +1605,12 @@ int lk_cli_demo(int argc, char **argv) {
     su.g = g;
     rc = lk_store_write(store, apply_setup, &su);
     if (rc == 0) {
-      g->party_no = su.counters[0];
-      g->contact_no = su.counters[1];
-      g->task_no = su.counters[2];
-      g->conversation_no = su.counters[3];
+      g->party_no =
+          su.counters[0] > su.counters[1] ? su.counters[0] : su.counters[1];
+      g->contact_no = su.counters[2];
+      g->task_no = su.counters[3];
+      g->conv_no[0] = su.counters[4];
+      g->conv_no[1] = su.counters[5];
       rc = generate(g);
     }
     if (rc == 0) {
