@@ -32,9 +32,13 @@ WRK=(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" --latency -s "$BENCH_DIR/contact_post
 echo "command: LOKET_GROUP_COMMIT=1|0 loket serve --threads $SERVER_THREADS;" \
   "BENCH_TOKEN=... ${WRK[*]} -d$DURATION URL/api/v1/conversations"
 
-# measure MODE N: prints "creates/s p99_ms"; MODE is 1 (group) or 0.
+# measure MODE N: prints "creates/s p99_ms writes_per_commit
+# writer_us_per_write"; MODE is 1 (group) or 0.  The last two come from the
+# server's /metrics (warm-up included): how full the commits were and how
+# long the writer thread was busy per write (running it and committing).
 measure() {
   local mode=$1 n=$2 data=$BENCH_TMP/data-$1-$2 out rps p99 before after done
+  local metrics batch busy
   "$LOKET" demo --data "$data" >/dev/null || die "loket demo failed"
   make_token "$data" contact-post
   LOKET_GROUP_COMMIT=$mode start_loket "$BENCH_TMP/loket-$mode-$n.out" \
@@ -49,7 +53,14 @@ measure() {
   if echo "$out" | grep -q 'Non-2xx'; then
     die "mode $mode: $(echo "$out" | grep 'Non-2xx'); $(head -c 300 "$BENCH_TMP/loket-$mode-$n.err")"
   fi
+  metrics=$(curl -sf "${LOKET_URL}metrics") || die "no /metrics"
   stop "$LOKET_PID"
+  batch=$(echo "$metrics" | awk '/^loket_store_commits_total / { c = $2 }
+    /^loket_store_writes_total / { w = $2 }
+    END { printf "%.1f", c ? w / c : 0 }')
+  busy=$(echo "$metrics" | awk '/^loket_store_writes_total / { w = $2 }
+    /^loket_store_commit_duration_seconds_sum / { s = $2 }
+    END { printf "%.0f", w ? s / w * 1e6 : 0 }')
   rps=$(echo "$out" | awk '/^Requests\/sec:/ { printf "%.0f", $2 }')
   done=$(echo "$out" | awk '/requests in/ { print $1 }')
   p99=$(echo "$out" | awk '$1 == "99%" {
@@ -61,7 +72,7 @@ measure() {
   [ $((after - before)) -ge "$done" ] ||
     die "mode $mode: $done acknowledged but only $((after - before)) stored"
   rm -rf "$data"
-  echo "$rps $p99"
+  echo "$rps $p99 $batch $busy"
 }
 
 : >"$BENCH_TMP/group" && : >"$BENCH_TMP/single"
@@ -70,7 +81,7 @@ for r in $(seq 1 "$ROUNDS"); do
   for mode in $order; do
     res=$(measure "$mode" "$r")
     if [ "$mode" = 1 ]; then echo "$res" >>"$BENCH_TMP/group"; else echo "$res" >>"$BENCH_TMP/single"; fi
-    printf 'round %d  %-22s %6s creates/s  p99 %s ms\n' "$r" \
+    printf 'round %d  %-22s %6s creates/s  p99 %s ms  %s writes/commit  writer %s us/write\n' "$r" \
       "$([ "$mode" = 1 ] && echo "group commit" || echo "one commit per write")" \
       ${res}
   done

@@ -14,7 +14,7 @@ mode=${1:-run}
 run_pkgs="build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev
 libsqlite3-dev libsodium-dev"
 test_pkgs="libcmocka-dev python3 clang-14 libclang-rt-14-dev prometheus"
-bench_pkgs="wrk nginx-light valgrind curl"
+bench_pkgs="wrk nginx-light valgrind curl sqlite3"
 
 case $mode in
   run) want=$run_pkgs ;;

@@ -21,9 +21,9 @@
  * subscribers), writes one audit entry for the whole load, one
  * processing-log entry per party and per conversation it creates, and the
  * staff accounts through the ordinary user code (which does emit
- * user.created).  It refuses a database that already holds parties,
- * actors or conversations: demo data mixed into real data could not be
- * told apart from it.
+ * user.created).  It refuses a database that already holds parties or
+ * conversations: demo data mixed into real data could not be told apart
+ * from it.
  */
 #include <getopt.h>
 #include <pthread.h>
@@ -51,7 +51,7 @@ static const char usage[] =
     "staff accounts, categories, conversations over every channel with\n"
     "their messages and internal notes, and tasks.  Prints the staff\n"
     "log-ins (e-mail and a random password) at the end.  Refuses a\n"
-    "database that already holds parties, actors or conversations.\n"
+    "database that already holds parties or conversations.\n"
     "\n"
     "Options:\n"
     "  --scale N          size: N * 500 parties, N * 2000 contacts (1)\n"
@@ -1595,7 +1595,7 @@ int lk_cli_demo(int argc, char **argv) {
   rc = lk_store_demo_rows(store, &rows);
   if (rc == 0 && rows > 0) {
     fprintf(stderr,
-            "loket: demo: %s already holds parties, actors or conversations;"
+            "loket: demo: %s already holds parties or conversations;"
             " demo data goes into an empty data directory only\n",
             lk_cli_data_dir(c.data));
     rc = 1;
