@@ -35,6 +35,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "core/contact_address.h"
 #include "core/demo_names.h"
 #include "core/ids.h"
 #include "core/user.h"
@@ -165,6 +166,7 @@ struct gen {
   pthread_mutex_t lock;
   pthread_cond_t cond;
   bool oom;
+  bool bad_address; /* a generated address lk_address_key() refused */
 
   struct party_info *parties;
   int64_t nparty;
@@ -371,6 +373,8 @@ static int flush(struct gen *g) {
 
   if (g->oom)
     return LK_STORE_NOMEM;
+  if (g->bad_address)
+    return LK_STORE_INVALID;
   if (c->nrows > 0) {
     c->w.apply = apply_chunk;
     c->w.done = chunk_done;
@@ -813,12 +817,17 @@ static void add_identifier(struct gen *g, const char *party_id,
   r->u.ident.created_at = t;
 }
 
+/* The key is what identity linking matches on; it must come from
+ * lk_address_key() like every other writer's (contact_address.h). */
 static const char *add_address(struct gen *g, const char *party_id,
                                const char *kind, const char *address,
-                               const char *key, bool is_default, bool verified,
-                               int64_t t) {
+                               bool is_default, bool verified, int64_t t) {
   struct row *r = add_row(g, R_ADDRESS);
+  char key[LK_ADDRESS_KEY_MAX + 1];
   char day[48];
+
+  if (lk_address_key(kind, address, key, sizeof(key)) != 0)
+    g->bad_address = true;
 
   r->u.address.id = auuid(g, t);
   r->u.address.party_id = party_id;
@@ -830,7 +839,7 @@ static const char *add_address(struct gen *g, const char *party_id,
                              : is_default               ? "mobiel"
                                                         : "vast";
   if (verified) {
-    format_iso_date(t + lk_rng_range(&g->rng, 0, 30) * DAY_MS, day,
+    format_iso_date(t + lk_rng_range(&g->rng, 0, 20) * DAY_MS, day,
                     sizeof(day));
     r->u.address.verified_on = astr(g, day);
   }
@@ -881,7 +890,6 @@ static void make_org(struct gen *g, struct party_info *p, const char *id,
                      int64_t idx, int64_t t, size_t party_row) {
   char kvk[16];
   char addr[160];
-  char key[160];
   char s[64];
   uint64_t v;
 
@@ -893,11 +901,10 @@ static void make_org(struct gen *g, struct party_info *p, const char *id,
   slug(p->name, s, sizeof(s));
   snprintf(addr, sizeof(addr), "info@%.30s%lld.example", s, (long long)idx);
   g->chunks[g->cur].rows[party_row].u.party.preferred_address_id =
-      add_address(g, id, "email", addr, addr, true, false, t);
+      add_address(g, id, "email", addr, true, false, t);
   snprintf(addr, sizeof(addr), "030-%07d",
            (int)lk_rng_range(&g->rng, 1000000, 9999999));
-  snprintf(key, sizeof(key), "030%s", addr + 4);
-  add_address(g, id, "telefoonnummer", addr, key, true, false, t);
+  add_address(g, id, "telefoonnummer", addr, true, false, t);
 }
 
 static void make_person(struct gen *g, struct party_info *p, const char *id,
@@ -907,7 +914,6 @@ static void make_person(struct gen *g, struct party_info *p, const char *id,
   bool has_phone = lk_rng_pct(&g->rng, 70);
   const char *preferred = NULL;
   char addr[160];
-  char key[160];
   char a[48], b[48], c[64];
 
   slug(first_name(p), a, sizeof(a));
@@ -935,7 +941,7 @@ static void make_person(struct gen *g, struct party_info *p, const char *id,
           addr, sizeof(addr), "%s.%s%lld@%s", a, b, (long long)idx,
           lk_rng_pick(&g->rng, lk_demo.mail_domains, lk_demo.nmail_domains));
     }
-    preferred = add_address(g, id, "email", addr, addr, true, verified, t);
+    preferred = add_address(g, id, "email", addr, true, verified, t);
   }
   if (has_phone) {
     /* A mobile number no other party has: the index through a bijection
@@ -944,16 +950,14 @@ static void make_person(struct gen *g, struct party_info *p, const char *id,
     const char *pid;
 
     snprintf(addr, sizeof(addr), "06-%08llu", (unsigned long long)n);
-    snprintf(key, sizeof(key), "06%08llu", (unsigned long long)n);
-    pid = add_address(g, id, "telefoonnummer", addr, key, true,
+    pid = add_address(g, id, "telefoonnummer", addr, true,
                       lk_rng_pct(&g->rng, 50), t);
     if (preferred == NULL)
       preferred = pid;
     if (lk_rng_pct(&g->rng, 10)) {
       snprintf(addr, sizeof(addr), "030-%07d",
                (int)lk_rng_range(&g->rng, 1000000, 9999999));
-      snprintf(key, sizeof(key), "030%s", addr + 4);
-      add_address(g, id, "telefoonnummer", addr, key, false, false, t);
+      add_address(g, id, "telefoonnummer", addr, false, false, t);
     }
   }
   g->chunks[g->cur].rows[party_row].u.party.preferred_address_id = preferred;

@@ -162,6 +162,14 @@ class Demo(LoketTestCase):
                             " WHERE kind = 'email'"):
             # Only reserved example domains: no mail can reach anyone.
             self.assertRegex(addr, r"[@.]example(\.com|\.net|\.org)?$")
+        # Keys follow lk_address_key(), or identity linking would miss.
+        for kind, addr, key in self.q("SELECT kind, address, address_key"
+                                      " FROM digital_addresses"):
+            if kind == "email":
+                self.assertEqual(key, addr.lower())
+            else:
+                digits = "".join(c for c in addr if c.isdigit())
+                self.assertEqual(key, "0031" + digits[1:])
         # The preferred address is one of the party's own.
         self.assertEqual(self.one(
             "SELECT count(*) FROM parties p WHERE preferred_address_id IS NOT"
