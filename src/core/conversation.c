@@ -118,24 +118,19 @@ static const char subject_reason[] =
     "must be at most 200 bytes of UTF-8 text without control characters";
 
 /* Ids that must name something: malformed ones name nothing, which the
- * HTTP layer reports like an unknown id (404), so they are kept as given
- * here and fail the lookup; only the count and type are checked. */
+ * HTTP layer reports like an unknown id (404), so they become "-" here and
+ * fail the lookup; only the count is checked.  Positions are kept, so a
+ * failure names the member as the caller sent it ("/categories/2"). */
 static int id_list(char (*out)[LK_CONV_ID_LEN + 1], int *n, int max,
                    const char *const *ids, int nids, const char *field,
                    lk_invalid *why) {
   if (nids > max)
     return invalid(why, field, "has too many members");
-  *n = 0;
   for (int i = 0; i < nids; i++) {
-    bool dup = false;
-
-    if (!uuid_copy(out[*n], ids[i]))
-      copy(out[*n], LK_CONV_ID_LEN + 1, "-"); /* names nothing: 404 */
-    for (int j = 0; j < *n; j++)
-      dup = dup || strcmp(out[j], out[*n]) == 0;
-    if (!dup)
-      (*n)++;
+    if (!uuid_copy(out[i], ids[i]))
+      copy(out[i], LK_CONV_ID_LEN + 1, "-");
   }
+  *n = nids;
   return 0;
 }
 
@@ -261,11 +256,17 @@ static int link_party(lk_tx *tx, lk_conv_create_op *op) {
   op->party_created = true;
   memcpy(c->party_id, op->new_party_id, sizeof(c->party_id));
   copy(c->party_name, sizeof(c->party_name), op->from_name);
-  rc = lk_store_counter_next(tx, "parties", &n);
-  if (rc != 0)
-    return rc;
-  snprintf(nummer, sizeof(nummer), "%010lld", (long long)n);
-  rc = lk_store_party_insert_person(tx, c->party_id, nummer, op->from_name);
+  /* A number taken by a party that came in some other way (an import)
+   * is skipped; the counter stays the one source of new numbers. */
+  for (int tries = 0; tries < 8; tries++) {
+    rc = lk_store_counter_next(tx, "parties", &n);
+    if (rc != 0)
+      return rc;
+    snprintf(nummer, sizeof(nummer), "%010lld", (long long)n);
+    rc = lk_store_party_insert_person(tx, c->party_id, nummer, op->from_name);
+    if (rc != LK_STORE_CONFLICT)
+      break;
+  }
   if (rc == 0 && op->email_key[0] != '\0') {
     char id[LK_CONV_ID_LEN + 1];
 
@@ -759,8 +760,10 @@ void lk_conv_summary_json(lk_buf *b, const lk_conv_row *c,
 
 void lk_conv_item_json(lk_buf *b, const lk_conv_item *it) {
   conv_head(b, it->row);
-  lk_buf_puts(b, ",\"preview\":");
-  lk_buf_json_str(b, it->preview != NULL ? it->preview : "");
+  if (it->preview != NULL) {
+    lk_buf_puts(b, ",\"preview\":");
+    lk_buf_json_str(b, it->preview);
+  }
   lk_buf_putc(b, '}');
 }
 

@@ -629,8 +629,7 @@ enum {
   F_TO = 1 << 8,
   F_AFTER = 1 << 9,
   F_HIDECONF = 1 << 10,
-  F_FTS = 1 << 11,
-  F_COMBINATIONS = 1 << 12
+  F_COMBINATIONS = 1 << 11
 };
 
 static pthread_mutex_t list_sql_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -661,14 +660,12 @@ static unsigned filter_mask(const lk_conv_filter *f) {
     m |= F_AFTER;
   if (!f->may_confidential)
     m |= F_HIDECONF;
-  if (nz(f->fts))
-    m |= F_FTS;
   return m;
 }
 
 /* Parameters: ?1 team, ?2 status, ?3 channel, ?4 assignee, ?5 category,
- * ?6 party, ?7 from, ?8 to, ?9 and ?10 the cursor, ?11 the limit, ?12 the
- * FTS query.  Unused numbers are simply not in the text. */
+ * ?6 party, ?7 from, ?8 to, ?9 and ?10 the cursor, ?11 the limit.  Unused
+ * numbers are simply not in the text. */
 static char *build_list_sql(unsigned m) {
   lk_buf b = LK_BUF_INIT;
   const char *hide = (m & F_HIDECONF) ? " AND c.confidential = 0" : "";
@@ -703,12 +700,6 @@ static char *build_list_sql(unsigned m) {
     lk_buf_puts(&b, " AND (v.last_message_at, v.seq) < (?9, ?10)");
   if (m & F_HIDECONF)
     lk_buf_puts(&b, " AND v.confidential = 0");
-  if (m & F_FTS)
-    lk_buf_printf(&b,
-                  " AND v.id IN (SELECT c.conversation_id FROM contacts c"
-                  " WHERE c.seq IN (SELECT rowid FROM contacts_fts"
-                  " WHERE contacts_fts MATCH ?12)%s)",
-                  hide);
   lk_buf_puts(&b, " ORDER BY v.last_message_at DESC, v.seq DESC LIMIT ?11");
   return lk_buf_steal(&b);
 }
@@ -758,7 +749,6 @@ int lk_store_conv_list(lk_store *s, const lk_conv_filter *f, lk_conv_item_fn fn,
   lk_stmt_int(st, 9, f->after_time);
   lk_stmt_int(st, 10, f->after_seq);
   lk_stmt_int(st, 11, f->limit);
-  lk_stmt_text(st, 12, nz(f->fts));
   while ((rc = lk_stmt_step(st)) == LK_DB_ROW) {
     conv_row(st, &row);
     it.preview = lk_stmt_col_text(st, CONV_NCOLUMNS);

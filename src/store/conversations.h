@@ -177,9 +177,10 @@ typedef struct lk_conv_filter {
   const char *party_id;
   int64_t from;    /* last_message_at >= from (0: none) */
   int64_t to;      /* last_message_at < to (0: none) */
-  const char *fts; /* an FTS5 query (already made safe), or NULL */
+  const char *fts; /* search only: an FTS5 query from lk_store_fts_query() */
   bool may_confidential;
-  /* cursor: list what comes after (last_message_at, seq), newest first */
+  /* cursor: list what comes after (last_message_at, seq), newest first;
+   * search uses after_seq alone (the FTS rowid) */
   bool after;
   int64_t after_time;
   int64_t after_seq;
