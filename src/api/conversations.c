@@ -165,6 +165,16 @@ struct create_ctx {
   lk_conv_create_op op;
 };
 
+/* Whoever filed a conversation that turned out confidential (its sender
+ * is a party under geheimhouding) learns its id and reference, not whom it
+ * was linked to. */
+static void hide_party(lk_conv_row *c, const lk_conv_caller *caller) {
+  if (c->confidential && !caller->may_confidential) {
+    c->party_id[0] = '\0';
+    c->party_name[0] = '\0';
+  }
+}
+
 static void created(lk_req *req, int status) {
   struct create_ctx *ctx = lk_req_data(req);
   lk_conv_row row;
@@ -180,6 +190,7 @@ static void created(lk_req *req, int status) {
            ctx->op.conv.id);
   lk_req_add_header(req, "Location", location);
   if (!ctx->op.replayed) {
+    hide_party(&ctx->op.conv, &ctx->op.caller);
     lk_conv_summary_json(&b, &ctx->op.conv, ctx->op.contact_id);
     lk_buf_putc(&b, '\n');
     lk_req_respond_buf(req, 201, "application/json", &b);
@@ -193,6 +204,7 @@ static void created(lk_req *req, int status) {
     lk_req_problem_store(req, rc);
     return;
   }
+  hide_party(&row, &ctx->op.caller);
   lk_conv_summary_json(&b, &row, ctx->op.contact_id);
   lk_buf_putc(&b, '\n');
   lk_req_respond_buf(req, 200, "application/json", &b);

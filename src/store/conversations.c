@@ -50,7 +50,7 @@ int lk_store_counter_next(lk_tx *tx, const char *name, int64_t *value) {
 /* Looks up a party by id, following merges (at most a few hops: a merge
  * chain longer than that is a bug elsewhere, and we refuse it). */
 static int party_resolve(lk_db *db, char *party_id, bool may_confidential,
-                         char *name, size_t name_size) {
+                         char *name, size_t name_size, bool *confidential) {
   static const char sql[] =
       "SELECT display_name, confidential, COALESCE(merged_into, '')"
       " FROM parties WHERE id = ?1";
@@ -73,8 +73,10 @@ static int party_resolve(lk_db *db, char *party_id, bool may_confidential,
     conf = lk_stmt_col_int(st, 1) != 0;
     lk_store_copy(next, sizeof(next), lk_stmt_col_text(st, 2));
     lk_stmt_done(st);
-    if (next[0] == '\0')
+    if (next[0] == '\0') {
+      *confidential = conf;
       return conf && !may_confidential ? LK_STORE_NOTFOUND : 0;
+    }
     memcpy(party_id, next, sizeof(next));
   }
   return LK_STORE_NOTFOUND;
@@ -82,7 +84,8 @@ static int party_resolve(lk_db *db, char *party_id, bool may_confidential,
 
 int lk_store_party_by_verified_address(lk_tx *tx, const char *kind,
                                        const char *key, char *party_id,
-                                       char *party_name, size_t name_size) {
+                                       char *party_name, size_t name_size,
+                                       bool *confidential) {
   /* Served by the partial unique index digital_addresses_verified. */
   static const char sql[] =
       "SELECT party_id FROM digital_addresses"
@@ -102,15 +105,15 @@ int lk_store_party_by_verified_address(lk_tx *tx, const char *kind,
   lk_stmt_done(st);
   if (rc != LK_DB_ROW)
     return rc < 0 ? rc : LK_STORE_NOTFOUND;
-  /* Linking never reveals anything: a confidential party's history is
-   * joined like any other. */
-  return party_resolve(db, party_id, true, party_name, name_size);
+  /* A confidential party's history is joined like any other; the caller
+   * decides what that means for who may see it. */
+  return party_resolve(db, party_id, true, party_name, name_size, confidential);
 }
 
 int lk_store_party_check(lk_tx *tx, char *party_id, bool may_confidential,
-                         char *name, size_t name_size) {
+                         char *name, size_t name_size, bool *confidential) {
   return party_resolve(lk_tx_db(tx), party_id, may_confidential, name,
-                       name_size);
+                       name_size, confidential);
 }
 
 int lk_store_party_insert_person(lk_tx *tx, const char *id, const char *nummer,

@@ -157,6 +157,7 @@ class CreateTest(Base):
             ({"subject": "x" * 201}, "/subject"),
             ({"subject": "line\nbreak"}, "/subject"),
             ({"language": "Dutch"}, "/language"),
+            ({"language": "nl"}, "/language"),
             ({"from": {"name": ""}}, "/from/name"),
             ({"from": {"name": "A", "email": "geen-adres"}}, "/from/email"),
             ({"from": {"name": "A", "phone": "bel me"}}, "/from/phone"),
@@ -376,6 +377,22 @@ class ConfidentialTest(Base):
         self.assertEqual(r.json()["items"], [])
         # the inbox preview never shows it either
         self.assertEqual(self.inbox()["items"][0]["preview"], "Hallo gemeente")
+
+    def test_party_under_geheimhouding_makes_it_confidential(self):
+        pid = self.add_verified("email", "geheim@example.nl",
+                                "geheim@example.nl", name="Geheime Naam")
+        db_exec(self.data, "UPDATE parties SET confidential = 1 WHERE id = ?",
+                (pid,))
+        c = self.create(**{"from": {"name": "X",
+                                    "email": "geheim@example.nl"}})
+        self.assertTrue(c["confidential"])
+        self.assertIsNone(c["party"])  # the filer learns nothing of it
+        self.assertNotIn("Geheime", json.dumps(c))
+        self.assertProblem(self.get(c["id"]), 404)
+        g = self.get(c["id"], self.conf).json()
+        self.assertEqual(g["party"]["id"], pid)
+        self.assertTrue(g["messages"][0]["confidential"])
+        self.assertEqual(self.ids(), [])
 
     def test_confidential_party_by_id(self):
         a = self.create()

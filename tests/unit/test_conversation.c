@@ -107,6 +107,93 @@ static void test_fts_queries(void **state) {
   assert_int_equal(lk_store_fts_query(many, out, sizeof(out)), -1);
 }
 
+/* Whatever the input, a query that lk_store_fts_query() accepts never
+ * makes FTS5 fail: random strings over the characters FTS5 gives meaning
+ * to, and its keywords, run against a real FTS5 table. */
+static void test_fts_queries_never_fail(void **state) {
+  static const char *const pieces[] = {"\"",
+                                       "'",
+                                       "(",
+                                       ")",
+                                       "*",
+                                       "-",
+                                       "+",
+                                       ":",
+                                       "^",
+                                       "{",
+                                       "}",
+                                       ",",
+                                       " ",
+                                       " ",
+                                       "NEAR",
+                                       "OR",
+                                       "AND",
+                                       "NOT",
+                                       "near",
+                                       "a",
+                                       "b",
+                                       "é",
+                                       "/",
+                                       "\\",
+                                       "x:y",
+                                       "\t",
+                                       "0",
+                                       "NEAR/2",
+                                       "\xe2\x80\x9c",
+                                       "col"};
+  char q[LK_SEARCH_Q_MAX + 1];
+  char out[LK_SEARCH_FTS_MAX + 1];
+  unsigned seed = 12345;
+  sqlite3_stmt *st;
+  sqlite3 *db;
+  int accepted = 0;
+
+  (void)state;
+  assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+  assert_int_equal(
+      sqlite3_exec(db,
+                   "CREATE VIRTUAL TABLE t USING fts5 (a, b, tokenize = "
+                   "'unicode61 remove_diacritics 2');"
+                   "INSERT INTO t VALUES ('near a b or and', 'x y col');",
+                   NULL, NULL, NULL),
+      SQLITE_OK);
+  assert_int_equal(sqlite3_prepare_v2(db, "SELECT rowid FROM t WHERE t MATCH ?",
+                                      -1, &st, NULL),
+                   SQLITE_OK);
+  for (int i = 0; i < 20000; i++) {
+    size_t n = 0;
+    int parts;
+
+    seed = seed * 1103515245u + 12345u;
+    parts = 1 + (int)((seed >> 16) % 12);
+    q[0] = '\0';
+    for (int k = 0; k < parts; k++) {
+      const char *p;
+      size_t len;
+
+      seed = seed * 1103515245u + 12345u;
+      p = pieces[(seed >> 16) % (sizeof(pieces) / sizeof(pieces[0]))];
+      len = strlen(p);
+      if (n + len >= sizeof(q))
+        break;
+      memcpy(q + n, p, len + 1);
+      n += len;
+    }
+    if (lk_store_fts_query(q, out, sizeof(out)) != 0)
+      continue;
+    accepted++;
+    sqlite3_bind_text(st, 1, out, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW)
+      ;
+    if (sqlite3_reset(st) != SQLITE_OK)
+      fail_msg("FTS5 refused \"%s\" made from \"%s\": %s", out, q,
+               sqlite3_errmsg(db));
+  }
+  assert_true(accepted > 1000);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+}
+
 /* ---- query plans ---------------------------------------------------- */
 
 /* The plan of `sql` on the store's database, details joined by "|". */
@@ -373,6 +460,7 @@ int main(void) {
       cmocka_unit_test(test_email_keys),
       cmocka_unit_test(test_phone_keys),
       cmocka_unit_test(test_fts_queries),
+      cmocka_unit_test(test_fts_queries_never_fail),
       cmocka_unit_test_setup_teardown(test_inbox_plans, setup_store,
                                       teardown_store),
       cmocka_unit_test_setup_teardown(test_search_plans, setup_store,
