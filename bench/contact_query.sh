@@ -29,7 +29,8 @@ start_loket "$BENCH_TMP/loket.out" "$BENCH_TMP/loket.err" \
   --listen 127.0.0.1:0 --data "$DIR" --log-level warn \
   --threads "$SERVER_THREADS"
 CMD=(python3 "$BENCH_DIR/contact_query.py" --url "$LOKET_URL" --token "\$TOKEN"
-  --db "$DIR/loket.db" --rounds "$ROUNDS" --like-rounds "$LIKE_ROUNDS")
+  --db "$DIR/loket.db" --rounds "$ROUNDS" --like-rounds "$LIKE_ROUNDS"
+  --pid "$LOKET_PID")
 echo "command: loket serve --threads $SERVER_THREADS; ${CMD[*]}"
 CMD[5]=$TOKEN
 "${CMD[@]}"
