@@ -51,6 +51,8 @@ METHODS = ("get", "put", "post", "delete", "patch", "options", "head",
            "trace")
 PASSWORD = "correct horse battery staple"
 KI = "/klantinteracties/api/v1"
+# Small, so that a 413 costs little to provoke.
+MAX_BODY = 8192
 PROBLEM_TYPE = "application/problem+json"
 
 # OpenAPI 3.0 schema keywords (3.1 and JSON Schema only ones are errors).
@@ -284,7 +286,7 @@ class OpenAPIConformance(LoketTestCase):
     def setUpClass(cls):
         cls.tmp = tempfile.TemporaryDirectory(prefix="loket-openapi-")
         cls.data = os.path.join(cls.tmp.name, "data")
-        cls.srv = Server(cls.data)
+        cls.srv = Server(cls.data, max_body=MAX_BODY)
         cls.srv.start()
         cls.raw_doc = None
         r = cls.srv.get("/api/openapi.json")
@@ -561,6 +563,13 @@ class OpenAPIConformance(LoketTestCase):
         """An id of the same shape as `real` that names nothing."""
         return real[:-8] + "0000000f"
 
+    def param_keys(self, method, template):
+        oid = self.ops.get((method, template))
+        if oid is None:
+            return set()
+        return {(p["in"], p["name"])
+                for p in self.doc.operation(oid)["parameters"]}
+
     def generic_failures(self, method, template, params=None, body=None,
                          scoped=None, unknown_param="id"):
         """The 4xx every operation must describe: no credentials (401), a
@@ -575,7 +584,22 @@ class OpenAPIConformance(LoketTestCase):
             self.call(method, template, p, body=body, token=self.admin,
                       expect=404)
         if body is not None:
+            tok = {"token": self.admin}
             self.call(method, template, params, raw_body="[1]",
+                      expect=(400, 422), **tok)
+            self.call(method, template, params, raw_body='{"a": ',
+                      expect=400, **tok)
+            self.call(method, template, params, body=dict(
+                body, unknownMember=1), expect=(400, 422),
+                check_request=False, **tok)
+            self.call(method, template, params, raw_body=json.dumps(body),
+                      headers={"Content-Type": "text/plain"}, expect=415,
+                      **tok)
+            self.call(method, template, params, raw_body=json.dumps(dict(
+                body, padding="x" * MAX_BODY)), expect=413, **tok)
+        elif ("query", "limit") in self.param_keys(method, template):
+            # A list: its limit is bounded.
+            self.call(method, template, params, query={"limit": 100000},
                       token=self.admin, expect=(400, 422))
 
     def scenario(self):
