@@ -42,8 +42,8 @@ import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from loketlib import (SOURCE_DIR, LoketTestCase, SSEClient,  # noqa: E402
-                      Server, add_staff_user, create_token,
+from loketlib import (SOURCE_DIR, WEB_DIR, LoketTestCase,  # noqa: E402
+                      SSEClient, Server, add_staff_user, create_token,
                       insert_conversation, main)
 import kischema  # noqa: E402
 
@@ -321,6 +321,33 @@ class OpenAPIConformance(LoketTestCase):
             except Exception as e:  # jsonschema.SchemaError and friends
                 errs.append("a schema is not valid JSON Schema once "
                             "translated: %s" % str(e)[:400])
+        self.assertEqual(errs, [], "\n  " + "\n  ".join(errs))
+
+    def test_1_parts_do_not_collide(self):
+        """The server merges the parts path by path and component by
+        component, the last file winning: two parts describing the same
+        path, or two different schemas under one name, silently lose
+        one of them."""
+        files = [os.path.join(WEB_DIR, "openapi.json")] + sorted(
+            glob.glob(os.path.join(WEB_DIR, "openapi.d", "*.json")))
+        owner = {}
+        errs = []
+        for f in files:
+            with open(f, encoding="utf-8") as fh:
+                part = json.load(fh)
+            name = os.path.relpath(f, WEB_DIR)
+            keys = [("paths", k, v) for k, v in
+                    (part.get("paths") or {}).items()]
+            for sec, objs in (part.get("components") or {}).items():
+                keys += [("components/" + sec, k, v)
+                         for k, v in objs.items()]
+            for area, k, v in keys:
+                have = owner.get((area, k))
+                if have is not None and (area == "paths" or have[1] != v):
+                    errs.append("%s %s is in both %s and %s%s" % (
+                        area, k, have[0], name, "" if area == "paths" else
+                        " (differently)"))
+                owner[(area, k)] = (name, v)
         self.assertEqual(errs, [], "\n  " + "\n  ".join(errs))
 
     # -- 2 --
