@@ -402,7 +402,7 @@ class OpenAPIConformance(LoketTestCase):
 
     def call(self, method, template, params=None, query=None, body=None,
              token=None, headers=None, expect=None, raw_body=None,
-             check_request=True):
+             check_request=True, data=None):
         """Sends one request for the operation (method, template), checks
         the response against the document, records coverage and returns
         the Response (its .json() when it is JSON via .obj)."""
@@ -414,8 +414,9 @@ class OpenAPIConformance(LoketTestCase):
         hdrs = dict(headers or {})
         if token is not None:
             hdrs["Authorization"] = "Bearer " + token
-        data = None
-        if raw_body is not None:
+        if data is not None:
+            pass
+        elif raw_body is not None:
             data = raw_body.encode()
             hdrs.setdefault("Content-Type", "application/json")
         elif body is not None:
@@ -590,6 +591,13 @@ class OpenAPIConformance(LoketTestCase):
         """An id of the same shape as `real` that names nothing."""
         return real[:-8] + "0000000f"
 
+    def schemes(self, oid):
+        """The security schemes that let a caller in to `oid`."""
+        if oid is None:
+            return set()
+        return {name for req in self.doc.operation(oid)["security"] or []
+                for name in req}
+
     def param_keys(self, method, template):
         oid = self.ops.get((method, template))
         if oid is None:
@@ -603,6 +611,19 @@ class OpenAPIConformance(LoketTestCase):
         token whose scope does not allow it (403), an unknown id (404) and
         a body that is not an object (400/422)."""
         self.call(method, template, params, body=body, expect=401)
+        if method == "GET":
+            # Staff sessions: does the document say what the server does?
+            oid = self.ops.get((method, template))
+            r = self.call(method, template, params,
+                          headers=self.admin_session)
+            said = "session" in self.schemes(oid)
+            if oid is not None and (r.status != 401) != said:
+                self.fail_op(oid, r.status, "the server %s a staff session "
+                             "but the operation's security %s" % (
+                                 "accepts" if r.status != 401 else "refuses",
+                             "lists it" if said else "does not list it"),
+                             "GET %s with an admin's session cookie" %
+                             template)
         self.call(method, template, params, body=body,
                   token=scoped or self.tok_events, expect=403)
         if params and unknown_param in params:
@@ -640,6 +661,14 @@ class OpenAPIConformance(LoketTestCase):
                                 "Sanne Supervisor")
         agent_uid = add_staff_user(data, "agent@loket.example", "agent",
                                    "Ali Agent")
+
+        add_staff_user(data, "admin@loket.example", "admin", "Ada Admin")
+        r = srv.post_json("/api/v1/session", {"email": "admin@loket.example",
+                                              "password": PASSWORD})
+        self.assertEqual(r.status, 201, r)
+        self.admin_session = {
+            "Cookie": (r.header("Set-Cookie") or "").split(";")[0],
+            "X-CSRF-Token": r.json().get("csrfToken", "")}
 
         # Not /api/v1 but described: the probes and the document itself.
         for p in ("/healthz", "/readyz", "/metrics"):
@@ -915,11 +944,79 @@ class OpenAPIConformance(LoketTestCase):
 
     def conversations_scenario(self, conv):
         """Conversations, messages, notes, search and attachments: once
-        the document describes them."""
+        the document describes them (another area's part)."""
         C = "/api/v1/conversations"
         if ("POST", C) not in self.ops:
             return
-        # Built when conversations.json lands on main.
+        new = {"channel": "email", "subject": "Paspoort aanvragen",
+               "content": "Wanneer kan ik mijn paspoort ophalen?\nGroet,",
+               "from": {"name": "Fatima el Amrani",
+                        "email": "fatima@example.nl"}}
+        key = {"Idempotency-Key": "oa-" + uuid.uuid4().hex}
+        r = self.call("POST", C, token=self.api, body=new, headers=key,
+                      expect=201)
+        cid = (r.obj or {}).get("id", conv)
+        self.call("POST", C, token=self.api, body=new, headers=key,
+                  expect=200)
+        self.generic_failures("POST", C, body=new)
+        self.call("GET", C, token=self.api, query={"status": "open",
+                                                   "limit": 5}, expect=200)
+        self.generic_failures("GET", C)
+        self.call("GET", C + "/{id}", {"id": cid}, token=self.api,
+                  query={"limit": 10}, expect=200)
+        self.generic_failures("GET", C + "/{id}", {"id": cid})
+        r = self.call("PATCH", C + "/{id}", {"id": cid}, token=self.api,
+                      body={"priority": "high"}, expect=200)
+        self.call("PATCH", C + "/{id}", {"id": cid}, token=self.api,
+                  body={"priority": "low"}, headers={"If-Match": '"1"'},
+                  expect=412)
+        self.generic_failures("PATCH", C + "/{id}", {"id": cid},
+                              body={"status": "pending"})
+
+        r = self.call("POST", "/api/v1/attachments", token=self.api,
+                      query={"filename": "brief.txt"},
+                      data=b"Geachte heer, mevrouw,\n",
+                      headers={"Content-Type": "text/plain"}, expect=201)
+        att = (r.obj or {}).get("id", str(uuid.uuid4()))
+        self.call("POST", "/api/v1/attachments", token=self.api,
+                  query={"filename": "x.exe"}, data=b"MZ\x90\x00",
+                  headers={"Content-Type": "application/x-msdownload"},
+                  expect=(415, 422))
+        self.call("POST", "/api/v1/attachments", query={"filename": "a.txt"},
+                  data=b"a", headers={"Content-Type": "text/plain"},
+                  expect=401)
+        self.call("POST", "/api/v1/attachments", token=self.tok_events,
+                  query={"filename": "a.txt"}, data=b"a",
+                  headers={"Content-Type": "text/plain"}, expect=403)
+        self.call("GET", "/api/v1/attachments/{id}", {"id": att},
+                  token=self.api, expect=200)
+        self.generic_failures("GET", "/api/v1/attachments/{id}", {"id": att})
+        self.call("GET", "/api/v1/attachments/{id}/content", {"id": att},
+                  token=self.api, expect=200)
+        self.generic_failures("GET", "/api/v1/attachments/{id}/content",
+                              {"id": att})
+
+        self.call("POST", C + "/{id}/messages", {"id": cid}, token=self.api,
+                  body={"direction": "outbound", "content":
+                        "U kunt uw paspoort vanaf dinsdag ophalen.",
+                        "attachmentIds": [att]}, expect=201)
+        self.generic_failures("POST", C + "/{id}/messages", {"id": cid},
+                              body={"direction": "inbound",
+                                    "content": "Dank u."})
+        self.call("POST", C + "/{id}/notes", {"id": cid}, token=self.api,
+                  body={"content": "Identiteit gecontroleerd aan de balie."},
+                  expect=201)
+        self.generic_failures("POST", C + "/{id}/notes", {"id": cid},
+                              body={"content": "Nog een notitie."})
+        S = "/api/v1/search"
+        self.call("GET", S, token=self.api, query={"q": "paspoort",
+                                                   "limit": 5}, expect=200)
+        self.call("GET", S, token=self.api, expect=(400, 422))
+        self.call("GET", S, query={"q": "paspoort"}, expect=401)
+        self.call("GET", S, query={"q": "paspoort"}, token=self.tok_events,
+                  expect=403)
+        self.call("GET", S, query={"q": "paspoort", "limit": 100000},
+                  token=self.api, expect=(400, 422))
 
 
 if __name__ == "__main__":
