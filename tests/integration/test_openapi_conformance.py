@@ -606,7 +606,7 @@ class OpenAPIConformance(LoketTestCase):
                 for p in self.doc.operation(oid)["parameters"]}
 
     def generic_failures(self, method, template, params=None, body=None,
-                         scoped=None, unknown_param="id"):
+                         scoped=None, unknown_param="id", list_query=None):
         """The 4xx every operation must describe: no credentials (401), a
         token whose scope does not allow it (403), an unknown id (404) and
         a body that is not an object (400/422)."""
@@ -646,9 +646,32 @@ class OpenAPIConformance(LoketTestCase):
             self.call(method, template, params, raw_body=json.dumps(dict(
                 body, padding="x" * MAX_BODY)), expect=413, **tok)
         elif ("query", "limit") in self.param_keys(method, template):
-            # A list: its limit is bounded.
-            self.call(method, template, params, query={"limit": 100000},
+            # A list: its limit is bounded, and its cursor leads on.
+            q = dict(list_query or {})
+            self.call(method, template, params, query=dict(q, limit=100000),
                       token=self.admin, expect=(400, 422))
+            self.call(method, template, params, query=dict(q, limit="x"),
+                      token=self.admin, expect=(400, 422))
+            r = self.call(method, template, params, query=dict(q, limit=1),
+                          token=self.admin, expect=200)
+            nxt = (r.obj or {}).get("next") if isinstance(r.obj,
+                                                          dict) else None
+            keys = self.param_keys(method, template)
+            cursor = "cursor" if ("query", "cursor") in keys else "after"
+            if nxt:
+                self.call(method, template, params, query=dict(
+                    q, limit=1, **{cursor: nxt}), token=self.admin,
+                    expect=200)
+            elif r.status == 200:
+                self.fail_op(self.ops[(method, template)], 200, "no next "
+                             "cursor to follow (the test should make more "
+                             "than one item)", Call(method, template, None,
+                                                    r))
+        if params and unknown_param in params:
+            p = dict(params)
+            p[unknown_param] = "not an id"
+            self.call(method, template, p, body=body, token=self.admin,
+                      expect=(400, 404, 422))
 
     def scenario(self):
         data = self.data
@@ -775,6 +798,19 @@ class OpenAPIConformance(LoketTestCase):
                 self.check_response(oid, resp, c)
             finally:
                 sse.close()
+            sse = SSEClient(srv, extra_headers=self.admin_session)
+            try:
+                said = "session" in self.schemes(oid)
+                if (sse.status != 401) != said:
+                    self.fail_op(oid, sse.status, "the server %s a staff "
+                                 "session but the operation's security %s"
+                                 % ("accepts" if sse.status != 401 else
+                                    "refuses", "lists it" if said else
+                                    "does not list it"),
+                                 "GET /api/v1/events with an admin's "
+                                 "session cookie")
+            finally:
+                sse.close()
             self.call("GET", "/api/v1/events", expect=401)
             self.call("GET", "/api/v1/events", token=self.api, expect=403)
 
@@ -788,16 +824,34 @@ class OpenAPIConformance(LoketTestCase):
             self.assertEqual(r.status, 201, r)
             return r.json()["uuid"]
 
+        def klantcontact(party, subject):
+            hdr = {"Authorization": "Token " + self.api}
+            r = srv.request("POST", KI + "/klantcontacten", json_body={
+                "kanaal": "telefoon", "onderwerp": subject, "taal": "nld",
+                "vertrouwelijk": False,
+                "inhoud": "Wanneer kan ik mijn paspoort ophalen?",
+                "plaatsgevondenOp": "2026-05-01T10:00:00Z"}, headers=hdr)
+            self.assertEqual(r.status, 201, r)
+            kc = r.json()["uuid"]
+            r = srv.request("POST", KI + "/betrokkenen", json_body={
+                "hadKlantcontact": {"uuid": kc}, "wasPartij": {"uuid": party},
+                "rol": "klant", "initiator": True}, headers=hdr)
+            self.assertEqual(r.status, 201, r)
+            return kc
+
         p1 = partij("Jan", "Jansen")
         p2 = partij("Jan", "Janssen")
         p3 = partij("Piet", "Pietersen")
+        contact = klantcontact(p1, "Paspoort aanvragen")
+        klantcontact(p1, "Verhuizing doorgeven")
 
         P = "/api/v1/parties"
         self.call("GET", P, token=self.api, query={"name": "Jan",
                                                    "limit": 10}, expect=200)
         self.call("GET", P, token=self.api, query={"limit": 0},
                   expect=(400, 422))
-        self.generic_failures("GET", P, scoped=self.tok_events)
+        self.generic_failures("GET", P, scoped=self.tok_events,
+                              list_query={"name": "Jan"})
         self.call("GET", P + "/{id}", {"id": p1}, token=self.api,
                   expect=200)
         self.generic_failures("GET", P + "/{id}", {"id": p1})
@@ -807,6 +861,7 @@ class OpenAPIConformance(LoketTestCase):
         self.call("GET", "/api/v1/processing-log", token=self.admin,
                   query={"partyId": p1, "limit": 5}, expect=200)
         self.generic_failures("GET", "/api/v1/processing-log",
+                              list_query={"partyId": p1},
                               scoped=self.api)
 
         # --- teams and agents ---
@@ -888,14 +943,6 @@ class OpenAPIConformance(LoketTestCase):
 
         # --- tasks ---
         K = "/api/v1/tasks"
-        r = srv.request("POST", KI + "/klantcontacten", json_body={
-            "kanaal": "telefoon", "onderwerp": "Paspoort aanvragen",
-            "taal": "nld", "vertrouwelijk": False,
-            "inhoud": "Wanneer kan ik mijn paspoort ophalen?",
-            "plaatsgevondenOp": "2026-05-01T10:00:00Z"},
-            headers={"Authorization": "Token " + self.api})
-        self.assertEqual(r.status, 201, r)
-        contact = r.json()["uuid"]
         r = self.call("POST", K, token=self.api, body={
             "contactId": contact, "kind": "callback",
             "action": "Mevrouw terugbellen over haar aanvraag",
@@ -935,11 +982,17 @@ class OpenAPIConformance(LoketTestCase):
         self.call("GET", PM, token=self.admin, query={"partyId": p1,
                                                       "limit": 5},
                   expect=200)
-        self.generic_failures("GET", PM)
+        self.generic_failures("GET", PM, list_query={"partyId": p1})
         self.call("GET", PM + "/{id}", {"id": merge}, token=self.admin,
                   expect=200)
         self.generic_failures("GET", PM + "/{id}", {"id": merge})
 
+        self.call("GET", P + "/{id}", {"id": p3}, token=self.api,
+                  expect=200)
+        self.call("GET", P + "/{id}", {"id": p2}, token=self.api,
+                  expect=(200, 404))
+        self.call("GET", P + "/{id}/timeline", {"id": p1}, token=self.api,
+                  expect=200)
         self.conversations_scenario(conv)
 
     def conversations_scenario(self, conv):
