@@ -15,17 +15,29 @@ parts, so this test holds the merged document to what the server does:
    with a regex from $LOKET_SOURCE_DIR) are exactly the described
    path+method pairs.
 3. Every described operation is called with valid requests built from
-   realistic data (staff users from `loket user add`, a logged-in
-   session, tokens with the scopes api/events/admin/confidential,
-   parties created through the KI API) and with requests that must fail
-   (no credentials, a scope that does not allow it, an unknown id, a
-   body that is not an object).  Every response's status must be one the
-   document declares for the operation and its body must validate against
-   the declared schema (kischema.py translates OpenAPI 3.0 schemas to JSON
-   Schema); every 4xx must be an RFC 9457 problem with
-   application/problem+json.
+   realistic data (staff users from `loket user add`, logged-in
+   sessions, tokens with the scopes api/events/admin/confidential,
+   parties and klantcontacten created through the KI API) and with
+   requests that must fail: no credentials (401), a scope that does not
+   allow it (403), an unknown and a malformed id (404), a body that is
+   not an object, malformed JSON, an unknown member, each required member
+   left out (400/422), the wrong media type (415), a body over --max-body
+   (413), an unbounded limit (400/422).  Lists are paged with limit=1 and
+   their `next` cursor followed.  Each GET is also tried with a staff
+   session: the operation's security must say whether sessions work.
+   Every response's status must be one the document declares for the
+   operation, its content type one it declares, and its JSON body must
+   validate against the declared schema (kischema.py translates OpenAPI
+   3.0 to JSON Schema) and name no member the schema leaves out; every
+   4xx under /api/ must be an RFC 9457 problem (application/problem+json,
+   type, title, status equal to the HTTP status).
 4. A coverage table is printed; the test fails unless every described
-   operation got a 2xx and a 4xx.
+   /api/v1 operation got a 2xx and a 4xx (the rest: any answer).
+
+Besides, test_1_parts_do_not_collide reads web/openapi.json and
+web/openapi.d/*.json: the server merges them path by path and schema by
+schema, the last file winning, so a path in two parts or one schema name
+with two meanings silently loses one.
 
 Violations are collected, not raised one by one, so that one run lists
 every disagreement with the request that showed it.
@@ -645,6 +657,15 @@ class OpenAPIConformance(LoketTestCase):
                       **tok)
             self.call(method, template, params, raw_body=json.dumps(dict(
                 body, padding="x" * MAX_BODY)), expect=413, **tok)
+            # What the document calls required, the server must insist on.
+            oid = self.ops.get((method, template))
+            schema = self.doc.request_schema(oid) if oid else None
+            for name in (self.doc.deref(schema or {}).get("required") or
+                         []) if method != "PATCH" else []:
+                if name in body:
+                    less = {k: v for k, v in body.items() if k != name}
+                    self.call(method, template, params, body=less,
+                              expect=(400, 422), check_request=False, **tok)
         elif ("query", "limit") in self.param_keys(method, template):
             # A list: its limit is bounded, and its cursor leads on.
             q = dict(list_query or {})
@@ -750,6 +771,10 @@ class OpenAPIConformance(LoketTestCase):
             "email": "nieuw@loket.example", "displayName": "Noor Nieuw",
             "role": "agent", "password": PASSWORD}, expect=201)
         new_uid = (r.obj or {}).get("id", agent_uid)
+        # Only what the document requires is enough.
+        self.call("POST", U, token=self.admin, body={
+            "email": "minimaal@loket.example", "role": "agent",
+            "password": PASSWORD}, expect=201)
         self.call("POST", U, token=self.admin, body={
             "email": "nieuw@loket.example", "displayName": "Noor Nieuw",
             "role": "agent", "password": PASSWORD}, expect=409)
@@ -773,6 +798,8 @@ class OpenAPIConformance(LoketTestCase):
         r = self.call("POST", T, token=self.admin, body={
             "name": "koppeling", "scopes": ["api"]}, expect=201)
         tok = (r.obj or {}).get("id", "tok_0000000000000000")
+        self.call("POST", T, token=self.admin, body={"name": "minimaal"},
+                  expect=201)
         self.generic_failures("POST", T, body={"name": "x"},
                               scoped=self.api)
         self.call("GET", T + "/{id}", {"id": tok}, token=self.admin,
@@ -870,6 +897,8 @@ class OpenAPIConformance(LoketTestCase):
         r = self.call("POST", TM, token=self.admin, body={
             "name": "Burgerzaken", "active": True}, expect=201)
         team = (r.obj or {}).get("id", str(uuid.uuid4()))
+        self.call("POST", TM, token=self.admin, body={"name": "Minimaal"},
+                  expect=201)
         self.generic_failures("POST", TM, body={"name": "X"},
                               scoped=self.api)
         self.call("GET", TM, token=self.api, query={"limit": 5},
@@ -951,6 +980,13 @@ class OpenAPIConformance(LoketTestCase):
         task = (r.obj or {}).get("id", str(uuid.uuid4()))
         self.call("POST", K, token=self.api, body={
             "conversationId": conv, "action": "Bellen"}, expect=422)
+        self.call("POST", K, token=self.api, body={
+            "action": "Bellen"}, expect=422, check_request=False)
+        self.call("POST", K, token=self.api, body={
+            "contactId": contact, "conversationId": conv,
+            "action": "Bellen"}, expect=422, check_request=False)
+        self.call("POST", K, token=self.api, body={
+            "contactId": contact, "action": "Terugbellen"}, expect=201)
         self.generic_failures("POST", K, body={"action": "Bellen",
                                                "contactId": contact})
         self.call("GET", K, token=self.api, query={
@@ -1009,6 +1045,9 @@ class OpenAPIConformance(LoketTestCase):
         r = self.call("POST", C, token=self.api, body=new, headers=key,
                       expect=201)
         cid = (r.obj or {}).get("id", conv)
+        self.call("POST", C, token=self.api, body={
+            "channel": "telefoon", "content": "Beller vroeg naar de "
+            "openingstijden."}, expect=201)
         self.call("POST", C, token=self.api, body=new, headers=key,
                   expect=200)
         self.generic_failures("POST", C, body=new)
