@@ -500,6 +500,11 @@ class OpenAPIConformance(LoketTestCase):
                              sorted(responses))), c)
             return
         resp = responses[key]
+        if r.status < 300:
+            for name in resp.get("headers") or {}:
+                if r.header(name) is None:
+                    self.fail_op(oid, status, "declared header %s is "
+                                 "missing" % name, c)
         content = resp.get("content") or {}
         if not content:
             if r.body and r.status != 304:
@@ -963,6 +968,13 @@ class OpenAPIConformance(LoketTestCase):
                   body={"assigneeId": agent, "version": 1}, expect=409)
         self.generic_failures("POST", C + "/assignment", {"id": conv},
                               body={"assigneeId": agent})
+        # Confidential: unknown to a caller without the scope (admin
+        # implies every scope).
+        secret = insert_conversation(data, team_id=team, confidential=1)
+        self.call("POST", C + "/assignment", {"id": secret},
+                  token=self.api, body={"assigneeId": agent}, expect=404)
+        self.call("POST", C + "/assignment", {"id": secret},
+                  token=self.conf, body={"assigneeId": agent}, expect=200)
         self.call("POST", C + "/claim", {"id": conv2}, token=self.admin,
                   body={"agentId": agent}, expect=200)
         self.call("POST", C + "/claim", {"id": conv2}, token=self.admin,
