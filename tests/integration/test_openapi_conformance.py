@@ -391,6 +391,26 @@ class OpenAPIConformance(LoketTestCase):
                 continue
             r = self.srv.request(m, p)
             self.assertEqual(r.status, 401, "%s %s: %r" % (m, p, r))
+        # And from the outside: a method the document does not describe
+        # gets 405, whose Allow lists exactly the described methods.
+        for path, item in sorted(self.raw_doc["paths"].items()):
+            if not path.startswith("/api/v1/"):
+                continue
+            have = {m.upper() for m in METHODS if m in item}
+            spare = [m for m in ("PATCH", "PUT", "DELETE", "POST", "GET")
+                     if m not in have]
+            if not spare:
+                continue
+            url = re.sub(r"\{[^}]*\}", str(uuid.uuid4()), path)
+            r = self.srv.request(spare[0], url)
+            allow = {a.strip() for a in (r.header("Allow") or "").split(",")
+                     if a.strip()} - {"HEAD", "OPTIONS"}
+            if r.status != 405 or allow != have:
+                lines.append("%s %s -> %d Allow %r, but the document "
+                             "describes %s" % (spare[0], path, r.status,
+                                               r.header("Allow"),
+                                               ", ".join(sorted(have))))
+                print("  " + lines[-1], file=sys.stderr)
         self.assertEqual(lines, [], "\n  " + "\n  ".join(lines))
 
     # -- 3 and 4 --
