@@ -13,7 +13,9 @@ parts, so this test holds the merged document to what the server does:
 2. The router and the document agree both ways: the /api/v1 routes
    registered in src/api/*.c (route tables and lk_router_add calls, read
    with a regex from $LOKET_SOURCE_DIR) are exactly the described
-   path+method pairs.
+   path+method pairs; and, asked with a method the document does not
+   describe, each described path answers 405 with an Allow header that
+   lists exactly the described methods.
 3. Every described operation is called with valid requests built from
    realistic data (staff users from `loket user add`, logged-in
    sessions, tokens with the scopes api/events/admin/confidential,
