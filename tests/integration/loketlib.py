@@ -992,3 +992,35 @@ class StaffSession:
 
     def get(self, path):
         return self.request("GET", path)
+
+
+# ---- fixtures of the conversations tests (helper C1) ----------------------
+
+
+def db_exec(data, sql, params=()):
+    """Runs one writing statement on the data directory's database, as
+    another process would (the server keeps running: WAL)."""
+    conn = sqlite3.connect(db_path(data), timeout=10)
+    try:
+        with conn:
+            conn.execute(sql, params)
+    finally:
+        conn.close()
+
+
+def add_team(data, name="KCC"):
+    """Inserts a team (actor of kind organisatorische_eenheid); its id."""
+    import uuid
+    tid = str(uuid.uuid4())
+    db_exec(data, "INSERT INTO actors (id, kind, name, created_at,"
+            " updated_at) VALUES (?, 'organisatorische_eenheid', ?, 0, 0)",
+            (tid, name))
+    return tid
+
+
+def add_category(data, name):
+    import uuid
+    cid = str(uuid.uuid4())
+    db_exec(data, "INSERT INTO categories (id, name, created_at)"
+            " VALUES (?, ?, 0)", (cid, name))
+    return cid
