@@ -702,6 +702,22 @@ class OpenAPIConformance(LoketTestCase):
         elif ("query", "limit") in self.param_keys(method, template):
             # A list: its limit is bounded, and its cursor leads on.
             q = dict(list_query or {})
+            # Each value a query parameter's enum lists is accepted, and
+            # a value it does not list is refused.
+            oid = self.ops[(method, template)]
+            for prm in self.doc.query_params(oid):
+                ps = self.doc.param_schema(prm)
+                enum = ps.get("enum") or self.doc.deref(
+                    ps.get("items") or {}).get("enum")
+                if not enum or prm["name"] in q:
+                    continue
+                for v in enum:
+                    self.call(method, template, params, query=dict(
+                        q, **{prm["name"]: v}), token=self.admin,
+                        expect=200)
+                self.call(method, template, params, query=dict(
+                    q, **{prm["name"]: "no-such-value"}), token=self.admin,
+                    expect=(400, 422))
             self.call(method, template, params, query=dict(q, limit=100000),
                       token=self.admin, expect=(400, 422))
             self.call(method, template, params, query=dict(q, limit="x"),
@@ -1095,6 +1111,14 @@ class OpenAPIConformance(LoketTestCase):
         self.call("POST", C, token=self.api, body=new, headers=key,
                   expect=200)
         self.generic_failures("POST", C, body=new)
+        r = self.call("POST", C, token=self.conf, body=dict(
+            new, confidential=True, subject="Melding huiselijk geweld"),
+            expect=201)
+        hidden = (r.obj or {}).get("id", str(uuid.uuid4()))
+        self.call("GET", C + "/{id}", {"id": hidden}, token=self.api,
+                  expect=404)
+        self.call("GET", C + "/{id}", {"id": hidden}, token=self.conf,
+                  expect=200)
         self.call("GET", C, token=self.api, query={"status": "open",
                                                    "limit": 5}, expect=200)
         self.generic_failures("GET", C)
