@@ -407,7 +407,8 @@ class OpenAPIConformance(LoketTestCase):
             r = self.srv.request(spare[0], url)
             allow = {a.strip() for a in (r.header("Allow") or "").split(",")
                      if a.strip()} - {"HEAD", "OPTIONS"}
-            if r.status != 405 or allow != have:
+            if r.status != 405 or allow != have or not (
+                    r.content_type or "").startswith(PROBLEM_TYPE):
                 lines.append("%s %s -> %d Allow %r, but the document "
                              "describes %s" % (spare[0], path, r.status,
                                                r.header("Allow"),
@@ -892,6 +893,10 @@ class OpenAPIConformance(LoketTestCase):
             finally:
                 sse.close()
             self.call("GET", "/api/v1/events", expect=401)
+            self.call("GET", "/api/v1/events", token=self.tok_events,
+                      query={"lastEventId": "x"}, expect=400)
+            self.call("GET", "/api/v1/events", token=self.tok_events,
+                      headers={"Last-Event-ID": "-1"}, expect=400)
             self.call("GET", "/api/v1/events", token=self.api, expect=403)
 
         # --- parties, made through the KI API ---
