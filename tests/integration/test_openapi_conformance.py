@@ -24,8 +24,11 @@ parts, so this test holds the merged document to what the server does:
    allow it (403), an unknown and a malformed id (404), a body that is
    not an object, malformed JSON, an unknown member, each required member
    left out (400/422), the wrong media type (415), a body over --max-body
-   (413), an unbounded limit (400/422).  Lists are paged with limit=1 and
-   their `next` cursor followed.  Each GET is also tried with a staff
+   (413), an unbounded limit (400/422).  A list's limit must declare a
+   maximum that the server accepts and one more that it refuses; each
+   value of a query parameter's enum must be accepted and another value
+   refused.  Lists are paged with limit=1 and their `next` cursor
+   followed.  Each GET is also tried with a staff
    session: the operation's security must say whether sessions work.
    Every response's status must be one the document declares for the
    operation, its content type one it declares, and its JSON body must
@@ -723,6 +726,18 @@ class OpenAPIConformance(LoketTestCase):
                       token=self.admin, expect=(400, 422))
             self.call(method, template, params, query=dict(q, limit="x"),
                       token=self.admin, expect=(400, 422))
+            # The document's maximum is the server's.
+            lim = next(self.doc.param_schema(x) for x in
+                       self.doc.query_params(oid) if x["name"] == "limit")
+            if "maximum" not in lim:
+                self.fail_op(oid, "-", "the limit parameter declares no "
+                             "maximum", "%s %s" % (method, template))
+            else:
+                top = int(lim["maximum"])
+                self.call(method, template, params, query=dict(
+                    q, limit=top), token=self.admin, expect=200)
+                self.call(method, template, params, query=dict(
+                    q, limit=top + 1), token=self.admin, expect=(400, 422))
             r = self.call(method, template, params, query=dict(q, limit=1),
                           token=self.admin, expect=200)
             obj = r.obj if isinstance(r.obj, dict) else {}
