@@ -389,13 +389,17 @@ class OpenAPIConformance(LoketTestCase):
                   (m, described[(m, p)]) for m, p in missing]
         for line in lines:
             print("  " + line, file=sys.stderr)
-        # The regex must see real routes: each one answers something other
-        # than the router's own 404/405 (a route needs credentials first).
+        # The regex must see real routes: each one, asked without
+        # credentials, gets past the router (no 404 "no resource at this
+        # path", no 405) to its handler's refusal.
         for m, p in sorted(routes):
-            if m != "GET" or "{}" in p or p == "/api/v1/events":
-                continue
-            r = self.srv.request(m, p)
-            self.assertEqual(r.status, 401, "%s %s: %r" % (m, p, r))
+            url = p.replace("{}", str(uuid.uuid4()))
+            r = self.srv.request(m, url)
+            if r.status == 405 or (r.status == 404 and "no resource" in (
+                    r.text or "")):
+                lines.append("%s %s (%s) is in the sources but the server "
+                             "does not route it: %d" % (m, p, routes[(m, p)],
+                                                        r.status))
         # And from the outside: a method the document does not describe
         # gets 405, whose Allow lists exactly the described methods.
         for path, item in sorted(self.raw_doc["paths"].items()):
