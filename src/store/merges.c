@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "store/merges.h"
-#include "store/rows.h"
+#include "store/internal.h"
 
 static void brief_row(lk_stmt *st, void *ud) {
   lk_party_brief *p = ud;

@@ -8,50 +8,15 @@
 #include "store/internal.h"
 #include "store/kiquery.h"
 
-/* Text columns that may be NULL are bound as NULL when empty. */
-static void text_or_null(lk_stmt *st, int i, const char *v) {
-  lk_stmt_text(st, i, v != NULL && v[0] != '\0' ? v : NULL);
-}
-
 #define COPY(dst, col)                                                         \
   lk_store_copy(dst, sizeof(dst), lk_stmt_col_text(st, col))
-
-/* Runs a statement with ?1 = `id` that changes rows; LK_STORE_NOTFOUND
- * when none changed and `must` is set. */
-static int run_id(lk_tx *tx, const char *sql, const char *id, bool must) {
-  lk_db *db = lk_tx_db(tx);
-  lk_stmt *st = lk_db_stmt(db, sql);
-  int rc;
-
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, id);
-  rc = lk_stmt_run(st);
-  if (rc == 0 && must && lk_db_changes(db) == 0)
-    rc = LK_STORE_NOTFOUND;
-  return rc;
-}
 
 /* One row by ?1 on a reader (tx NULL) or inside the write. */
 static int get_one(lk_store *s, lk_tx *tx, const char *sql, const char *id,
                    lk_row_fn fn, void *out) {
-  int n;
+  int n = tx == NULL ? lk_store_query(s, sql, id, 0, fn, out)
+                     : lk_rows(lk_tx_db(tx), sql, &id, 1, NULL, 0, fn, out);
 
-  if (tx == NULL) {
-    n = lk_store_query(s, sql, id, 0, fn, out);
-  } else {
-    lk_stmt *st = lk_db_stmt(lk_tx_db(tx), sql);
-    int rc;
-
-    if (st == NULL)
-      return LK_STORE_IO;
-    lk_stmt_text(st, 1, id);
-    rc = lk_stmt_step(st);
-    if (rc == LK_DB_ROW)
-      fn(st, out);
-    lk_stmt_done(st);
-    n = rc == LK_DB_ROW ? 1 : rc;
-  }
   if (n < 0)
     return n;
   return n == 0 ? LK_STORE_NOTFOUND : 0;
@@ -128,21 +93,23 @@ int lk_store_party_next_nummer(lk_tx *tx, char out[11]) {
   return LK_STORE_CONFLICT;
 }
 
-static void party_bind(lk_stmt *st, const lk_party_row *p) {
+static void party_bind(lk_stmt *st, const void *arg) {
+  const lk_party_row *p = arg;
+
   lk_stmt_text(st, 1, p->id);
   lk_stmt_text(st, 2, p->nummer);
   lk_stmt_text(st, 3, p->kind);
   lk_stmt_text(st, 4, p->display_name);
   lk_stmt_text(st, 5, p->identification);
-  text_or_null(st, 6, p->works_for);
+  lk_stmt_text_opt(st, 6, p->works_for);
   lk_stmt_text(st, 7, p->internal_note);
   lk_stmt_int(st, 8, p->confidential);
   lk_stmt_text(st, 9, p->language);
   lk_stmt_int(st, 10, p->active);
-  text_or_null(st, 11, p->preferred_address_id);
-  text_or_null(st, 12, p->preferred_account_id);
-  text_or_null(st, 13, p->visiting_address);
-  text_or_null(st, 14, p->postal_address);
+  lk_stmt_text_opt(st, 11, p->preferred_address_id);
+  lk_stmt_text_opt(st, 12, p->preferred_account_id);
+  lk_stmt_text_opt(st, 13, p->visiting_address);
+  lk_stmt_text_opt(st, 14, p->postal_address);
   lk_stmt_int(st, 15, p->created_at);
   lk_stmt_int(st, 16, p->updated_at);
 }
@@ -154,12 +121,7 @@ int lk_store_party_insert(lk_tx *tx, const lk_party_row *p) {
       " preferred_address_id, preferred_account_id, visiting_address,"
       " postal_address, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5,"
       " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
-  lk_stmt *st = lk_db_stmt(lk_tx_db(tx), sql);
-
-  if (st == NULL)
-    return LK_STORE_IO;
-  party_bind(st, p);
-  return lk_stmt_run(st);
+  return lk_tx_run(tx, sql, party_bind, p, false);
 }
 
 int lk_store_party_update(lk_tx *tx, const lk_party_row *p) {
@@ -170,17 +132,7 @@ int lk_store_party_update(lk_tx *tx, const lk_party_row *p) {
       " preferred_address_id = ?11, preferred_account_id = ?12,"
       " visiting_address = ?13, postal_address = ?14, updated_at = ?16"
       " WHERE id = ?1 AND ?15 = ?15";
-  lk_db *db = lk_tx_db(tx);
-  lk_stmt *st = lk_db_stmt(db, sql);
-  int rc;
-
-  if (st == NULL)
-    return LK_STORE_IO;
-  party_bind(st, p);
-  rc = lk_stmt_run(st);
-  if (rc == 0 && lk_db_changes(db) == 0)
-    rc = LK_STORE_NOTFOUND;
-  return rc;
+  return lk_tx_run(tx, sql, party_bind, p, true);
 }
 
 int lk_store_party_delete(lk_tx *tx, const char *id) {
@@ -213,11 +165,11 @@ int lk_store_party_delete(lk_tx *tx, const char *id) {
   if (rc != 0)
     return rc < 0 ? rc : LK_STORE_CONFLICT;
   for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-    rc = run_id(tx, steps[i], id, false);
+    rc = lk_tx_run_id(tx, steps[i], id, false);
     if (rc != 0)
       return rc;
   }
-  return run_id(tx, del, id, true);
+  return lk_tx_run_id(tx, del, id, true);
 }
 
 struct id_ctx {
@@ -366,15 +318,17 @@ int lk_store_identifier_get_tx(lk_tx *tx, const char *id,
   return get_one(NULL, tx, ident_by_id, id, ident_row, o);
 }
 
-static void ident_bind(lk_stmt *st, const lk_identifier_row *r) {
+static void ident_bind(lk_stmt *st, const void *arg) {
+  const lk_identifier_row *r = arg;
+
   lk_stmt_text(st, 1, r->id);
-  text_or_null(st, 2, r->party_id);
+  lk_stmt_text_opt(st, 2, r->party_id);
   lk_stmt_text(st, 3, r->object_type);
   lk_stmt_text(st, 4, r->register_);
   lk_stmt_text(st, 5, r->id_type);
   lk_stmt_text(st, 6, r->object_id);
   lk_stmt_text(st, 7, r->other);
-  text_or_null(st, 8, r->sub_of);
+  lk_stmt_text_opt(st, 8, r->sub_of);
   lk_stmt_int(st, 9, r->created_at);
 }
 
@@ -383,12 +337,7 @@ int lk_store_identifier_insert(lk_tx *tx, const lk_identifier_row *r) {
       "INSERT INTO party_identifiers (id, party_id, object_type, register,"
       " id_type, object_id, other, sub_of, created_at)"
       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
-  lk_stmt *st = lk_db_stmt(lk_tx_db(tx), sql);
-
-  if (st == NULL)
-    return LK_STORE_IO;
-  ident_bind(st, r);
-  return lk_stmt_run(st);
+  return lk_tx_run(tx, sql, ident_bind, r, false);
 }
 
 int lk_store_identifier_update(lk_tx *tx, const lk_identifier_row *r) {
@@ -396,22 +345,12 @@ int lk_store_identifier_update(lk_tx *tx, const lk_identifier_row *r) {
       "UPDATE party_identifiers SET party_id = ?2, object_type = ?3,"
       " register = ?4, id_type = ?5, object_id = ?6, other = ?7, sub_of = ?8"
       " WHERE id = ?1 AND ?9 = ?9";
-  lk_db *db = lk_tx_db(tx);
-  lk_stmt *st = lk_db_stmt(db, sql);
-  int rc;
-
-  if (st == NULL)
-    return LK_STORE_IO;
-  ident_bind(st, r);
-  rc = lk_stmt_run(st);
-  if (rc == 0 && lk_db_changes(db) == 0)
-    rc = LK_STORE_NOTFOUND;
-  return rc;
+  return lk_tx_run(tx, sql, ident_bind, r, true);
 }
 
 int lk_store_identifier_delete(lk_tx *tx, const char *id) {
   static const char sql[] = "DELETE FROM party_identifiers WHERE id = ?1";
-  return run_id(tx, sql, id, true);
+  return lk_tx_run_id(tx, sql, id, true);
 }
 
 static int count_tx(lk_tx *tx, const char *sql, const char *a, const char *b,
@@ -474,7 +413,7 @@ int lk_store_party_link(lk_tx *tx, bool accounts, const char *id,
   if (st == NULL)
     return LK_STORE_IO;
   lk_stmt_text(st, 1, id);
-  text_or_null(st, 2, party_id);
+  lk_stmt_text_opt(st, 2, party_id);
   rc = lk_stmt_run(st);
   if (rc == 0 && lk_db_changes(db) == 0)
     return LK_STORE_NOTFOUND;
@@ -484,7 +423,7 @@ int lk_store_party_link(lk_tx *tx, bool accounts, const char *id,
     return LK_STORE_IO;
   if (rc == 0) {
     lk_stmt_text(st, 1, id);
-    text_or_null(st, 2, party_id);
+    lk_stmt_text_opt(st, 2, party_id);
     rc = lk_stmt_run(st);
   }
   return rc;
@@ -593,6 +532,22 @@ int lk_store_digital_address_get_tx(lk_tx *tx, const char *id,
   return get_one(NULL, tx, addr_by_id, id, addr_row, o);
 }
 
+static void addr_bind(lk_stmt *st, const void *arg) {
+  const lk_digital_address_row *r = arg;
+
+  lk_stmt_text(st, 1, r->id);
+  lk_stmt_text_opt(st, 2, r->party_id);
+  lk_stmt_text_opt(st, 3, r->betrokkene_id);
+  lk_stmt_text(st, 4, r->kind);
+  lk_stmt_text(st, 5, r->address);
+  lk_stmt_text(st, 6, r->address_key);
+  lk_stmt_int(st, 7, r->is_default);
+  lk_stmt_text(st, 8, r->description);
+  lk_stmt_text(st, 9, r->reference);
+  lk_stmt_text_opt(st, 10, r->verified_on);
+  lk_stmt_int(st, 11, r->created_at);
+}
+
 int lk_store_digital_address_put(lk_tx *tx, const lk_digital_address_row *r,
                                  bool insert) {
   static const char reset[] =
@@ -608,48 +563,24 @@ int lk_store_digital_address_put(lk_tx *tx, const lk_digital_address_row *r,
       " kind = ?4, address = ?5, address_key = ?6, is_default = ?7,"
       " description = ?8, reference = ?9, verified_on = ?10"
       " WHERE id = ?1 AND ?11 = ?11";
-  lk_db *db = lk_tx_db(tx);
-  lk_stmt *st;
-  int rc;
+  const char *const others[] = {r->party_id, r->kind, r->id};
 
   if (r->is_default && r->party_id[0] != '\0') {
-    st = lk_db_stmt(db, reset);
-    if (st == NULL)
-      return LK_STORE_IO;
-    lk_stmt_text(st, 1, r->party_id);
-    lk_stmt_text(st, 2, r->kind);
-    lk_stmt_text(st, 3, r->id);
-    rc = lk_stmt_run(st);
-    if (rc != 0)
-      return rc;
+    int n = lk_rows(lk_tx_db(tx), reset, others, 3, NULL, 0, NULL, NULL);
+
+    if (n < 0)
+      return n;
   }
-  st = lk_db_stmt(db, insert ? ins : upd);
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, r->id);
-  text_or_null(st, 2, r->party_id);
-  text_or_null(st, 3, r->betrokkene_id);
-  lk_stmt_text(st, 4, r->kind);
-  lk_stmt_text(st, 5, r->address);
-  lk_stmt_text(st, 6, r->address_key);
-  lk_stmt_int(st, 7, r->is_default);
-  lk_stmt_text(st, 8, r->description);
-  lk_stmt_text(st, 9, r->reference);
-  text_or_null(st, 10, r->verified_on);
-  lk_stmt_int(st, 11, r->created_at);
-  rc = lk_stmt_run(st);
-  if (rc == 0 && !insert && lk_db_changes(db) == 0)
-    rc = LK_STORE_NOTFOUND;
-  return rc;
+  return lk_tx_run(tx, insert ? ins : upd, addr_bind, r, !insert);
 }
 
 int lk_store_digital_address_delete(lk_tx *tx, const char *id) {
   static const char unlink[] = "UPDATE parties SET preferred_address_id = NULL"
                                " WHERE preferred_address_id = ?1";
   static const char del[] = "DELETE FROM digital_addresses WHERE id = ?1";
-  int rc = run_id(tx, unlink, id, false);
+  int rc = lk_tx_run_id(tx, unlink, id, false);
 
-  return rc != 0 ? rc : run_id(tx, del, id, true);
+  return rc != 0 ? rc : lk_tx_run_id(tx, del, id, true);
 }
 
 int lk_store_digital_address_verified_owner(lk_tx *tx, const char *kind,
@@ -752,36 +683,32 @@ int lk_store_bank_account_get_tx(lk_tx *tx, const char *id,
   return get_one(NULL, tx, account_by_id, id, account_row, o);
 }
 
+static void bank_account_bind(lk_stmt *st, const void *arg) {
+  const lk_bank_account_row *r = arg;
+
+  lk_stmt_text(st, 1, r->id);
+  lk_stmt_text_opt(st, 2, r->party_id);
+  lk_stmt_text(st, 3, r->iban);
+  lk_stmt_text(st, 4, r->bic);
+  lk_stmt_int(st, 5, r->created_at);
+}
+
 int lk_store_bank_account_put(lk_tx *tx, const lk_bank_account_row *r,
                               bool insert) {
   static const char ins[] = "INSERT INTO bank_accounts (id, party_id, iban,"
                             " bic, created_at) VALUES (?1, ?2, ?3, ?4, ?5)";
   static const char upd[] = "UPDATE bank_accounts SET party_id = ?2,"
                             " iban = ?3, bic = ?4 WHERE id = ?1 AND ?5 = ?5";
-  lk_db *db = lk_tx_db(tx);
-  lk_stmt *st = lk_db_stmt(db, insert ? ins : upd);
-  int rc;
-
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, r->id);
-  text_or_null(st, 2, r->party_id);
-  lk_stmt_text(st, 3, r->iban);
-  lk_stmt_text(st, 4, r->bic);
-  lk_stmt_int(st, 5, r->created_at);
-  rc = lk_stmt_run(st);
-  if (rc == 0 && !insert && lk_db_changes(db) == 0)
-    rc = LK_STORE_NOTFOUND;
-  return rc;
+  return lk_tx_run(tx, insert ? ins : upd, bank_account_bind, r, !insert);
 }
 
 int lk_store_bank_account_delete(lk_tx *tx, const char *id) {
   static const char unlink[] = "UPDATE parties SET preferred_account_id = NULL"
                                " WHERE preferred_account_id = ?1";
   static const char del[] = "DELETE FROM bank_accounts WHERE id = ?1";
-  int rc = run_id(tx, unlink, id, false);
+  int rc = lk_tx_run_id(tx, unlink, id, false);
 
-  return rc != 0 ? rc : run_id(tx, del, id, true);
+  return rc != 0 ? rc : lk_tx_run_id(tx, del, id, true);
 }
 
 #define ACCOUNT_WHERE                                                          \
@@ -819,6 +746,15 @@ int lk_store_representation_get(lk_store *s, const char *id,
   return get_one(s, NULL, sql, id, repr_row, o);
 }
 
+static void representation_bind(lk_stmt *st, const void *arg) {
+  const lk_representation_row *r = arg;
+
+  lk_stmt_text(st, 1, r->id);
+  lk_stmt_text(st, 2, r->representing_id);
+  lk_stmt_text(st, 3, r->represented_id);
+  lk_stmt_int(st, 4, r->created_at);
+}
+
 int lk_store_representation_put(lk_tx *tx, const lk_representation_row *r,
                                 bool insert) {
   static const char ins[] =
@@ -827,25 +763,12 @@ int lk_store_representation_put(lk_tx *tx, const lk_representation_row *r,
   static const char upd[] =
       "UPDATE representations SET representing_id = ?2, represented_id = ?3"
       " WHERE id = ?1 AND ?4 = ?4";
-  lk_db *db = lk_tx_db(tx);
-  lk_stmt *st = lk_db_stmt(db, insert ? ins : upd);
-  int rc;
-
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, r->id);
-  lk_stmt_text(st, 2, r->representing_id);
-  lk_stmt_text(st, 3, r->represented_id);
-  lk_stmt_int(st, 4, r->created_at);
-  rc = lk_stmt_run(st);
-  if (rc == 0 && !insert && lk_db_changes(db) == 0)
-    rc = LK_STORE_NOTFOUND;
-  return rc;
+  return lk_tx_run(tx, insert ? ins : upd, representation_bind, r, !insert);
 }
 
 int lk_store_representation_delete(lk_tx *tx, const char *id) {
   static const char sql[] = "DELETE FROM representations WHERE id = ?1";
-  return run_id(tx, sql, id, true);
+  return lk_tx_run_id(tx, sql, id, true);
 }
 
 #define REPR_WHERE                                                             \
@@ -883,24 +806,20 @@ int lk_store_category_get(lk_store *s, const char *id, lk_category_row *o) {
   return get_one(s, NULL, sql, id, category_row, o);
 }
 
+static void category_bind(lk_stmt *st, const void *arg) {
+  const lk_category_row *r = arg;
+
+  lk_stmt_text(st, 1, r->id);
+  lk_stmt_text(st, 2, r->name);
+  lk_stmt_int(st, 3, r->created_at);
+}
+
 int lk_store_category_put(lk_tx *tx, const lk_category_row *r, bool insert) {
   static const char ins[] = "INSERT INTO categories (id, name, created_at)"
                             " VALUES (?1, ?2, ?3)";
   static const char upd[] =
       "UPDATE categories SET name = ?2 WHERE id = ?1 AND ?3 = ?3";
-  lk_db *db = lk_tx_db(tx);
-  lk_stmt *st = lk_db_stmt(db, insert ? ins : upd);
-  int rc;
-
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, r->id);
-  lk_stmt_text(st, 2, r->name);
-  lk_stmt_int(st, 3, r->created_at);
-  rc = lk_stmt_run(st);
-  if (rc == 0 && !insert && lk_db_changes(db) == 0)
-    rc = LK_STORE_NOTFOUND;
-  return rc;
+  return lk_tx_run(tx, insert ? ins : upd, category_bind, r, !insert);
 }
 
 int lk_store_category_delete(lk_tx *tx, const char *id) {
@@ -912,7 +831,7 @@ int lk_store_category_delete(lk_tx *tx, const char *id) {
 
   if (rc != 0)
     return rc < 0 ? rc : LK_STORE_CONFLICT;
-  return run_id(tx, sql, id, true);
+  return lk_tx_run_id(tx, sql, id, true);
 }
 
 int lk_store_category_page(lk_store *s, int64_t offset, int limit,
@@ -949,6 +868,17 @@ int lk_store_category_relation_get(lk_store *s, const char *id,
   return get_one(s, NULL, sql, id, catrel_row, o);
 }
 
+static void category_relation_bind(lk_stmt *st, const void *arg) {
+  const lk_category_relation_row *r = arg;
+
+  lk_stmt_text(st, 1, r->id);
+  lk_stmt_text_opt(st, 2, r->party_id);
+  lk_stmt_text_opt(st, 3, r->category_id);
+  lk_stmt_text_opt(st, 4, r->begin_date);
+  lk_stmt_text_opt(st, 5, r->end_date);
+  lk_stmt_int(st, 6, r->created_at);
+}
+
 int lk_store_category_relation_put(lk_tx *tx, const lk_category_relation_row *r,
                                    bool insert) {
   static const char ins[] =
@@ -957,27 +887,12 @@ int lk_store_category_relation_put(lk_tx *tx, const lk_category_relation_row *r,
   static const char upd[] =
       "UPDATE category_relations SET party_id = ?2, category_id = ?3,"
       " begin_date = ?4, end_date = ?5 WHERE id = ?1 AND ?6 = ?6";
-  lk_db *db = lk_tx_db(tx);
-  lk_stmt *st = lk_db_stmt(db, insert ? ins : upd);
-  int rc;
-
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, r->id);
-  text_or_null(st, 2, r->party_id);
-  text_or_null(st, 3, r->category_id);
-  text_or_null(st, 4, r->begin_date);
-  text_or_null(st, 5, r->end_date);
-  lk_stmt_int(st, 6, r->created_at);
-  rc = lk_stmt_run(st);
-  if (rc == 0 && !insert && lk_db_changes(db) == 0)
-    rc = LK_STORE_NOTFOUND;
-  return rc;
+  return lk_tx_run(tx, insert ? ins : upd, category_relation_bind, r, !insert);
 }
 
 int lk_store_category_relation_delete(lk_tx *tx, const char *id) {
   static const char sql[] = "DELETE FROM category_relations WHERE id = ?1";
-  return run_id(tx, sql, id, true);
+  return lk_tx_run_id(tx, sql, id, true);
 }
 
 #define CATREL_WHERE                                                           \
