@@ -71,19 +71,17 @@ void lk_api_merges_create(lk_req *req) {
     json_decref(body);
     return;
   }
-  ctx = calloc(1, sizeof(*ctx));
+  ctx = lk_api_data(req, sizeof(*ctx), merge_ctx_free);
   if (ctx == NULL) {
     json_decref(body);
-    lk_req_problem_store(req, LK_STORE_NOMEM);
     return;
   }
-  lk_req_set_data(req, ctx, merge_ctx_free);
   p = lk_req_principal(req);
   rc = lk_merge_prepare(&ctx->op, p->actor, p->confidential, lk_req_id(req),
                         survivor, merged_id, reason, &why);
   json_decref(body);
   if (rc != 0) {
-    lk_api_invalid(req, &why);
+    lk_api_prepare_failed(req, rc, &why);
     return;
   }
   lk_api_submit(req, &ctx->aw, lk_merge_apply, &ctx->op, merged);

@@ -537,13 +537,11 @@ void lk_api_session_create(lk_req *req) {
     json_decref(body);
     return;
   }
-  l = calloc(1, sizeof(*l));
+  l = lk_api_data(req, sizeof(*l), free);
   if (l == NULL) {
     json_decref(body);
-    lk_req_problem_store(req, LK_STORE_NOMEM);
     return;
   }
-  lk_req_set_data(req, l, free);
   lk_api_login_start(req, l, email, password, login_checked);
   json_decref(body);
 }
@@ -605,12 +603,9 @@ void lk_api_session_delete(lk_req *req) {
 
   if (lk_api_auth(req, "api") != 0 || need_session(req) != 0)
     return;
-  ctx = calloc(1, sizeof(*ctx));
-  if (ctx == NULL) {
-    lk_req_problem_store(req, LK_STORE_NOMEM);
+  ctx = lk_api_data(req, sizeof(*ctx), free);
+  if (ctx == NULL)
     return;
-  }
-  lk_req_set_data(req, ctx, free);
   lk_req_cookie(req, LK_SESSION_COOKIE, id, sizeof(id));
   if (lk_session_logout_prepare(&ctx->op, lk_req_actor(req), id) != 0) {
     session_ended(req);

@@ -201,13 +201,11 @@ static void write_task(lk_req *req, bool create) {
     json_decref(body);
     return;
   }
-  ctx = calloc(1, sizeof(*ctx));
+  ctx = lk_api_data(req, sizeof(*ctx), free);
   if (ctx == NULL) {
     json_decref(body);
-    lk_req_problem_store(req, LK_STORE_NOMEM);
     return;
   }
-  lk_req_set_data(req, ctx, free);
   ctx->created = create;
   if (create)
     rc = lk_task_create_prepare(&ctx->op, p->actor, lk_req_id(req),

@@ -111,14 +111,6 @@ int lk_json_string_or_null(lk_req *req, json_t *obj, const char *key,
   return 0;
 }
 
-void lk_api_invalid(lk_req *req, const lk_invalid *why) {
-  char field[64];
-
-  snprintf(field, sizeof(field), "/%s", why->field);
-  lk_req_problem(req, 422, "invalid-field", "Invalid field", why->reason,
-                 field);
-}
-
 /* ---- agents --------------------------------------------------------- */
 
 static void team_ref(const lk_team_row *t, void *ud) {
@@ -302,13 +294,11 @@ void lk_api_agents_create(lk_req *req) {
     json_decref(body);
     return;
   }
-  ctx = calloc(1, sizeof(*ctx));
+  ctx = lk_api_data(req, sizeof(*ctx), free);
   if (ctx == NULL) {
     json_decref(body);
-    lk_req_problem_store(req, LK_STORE_NOMEM);
     return;
   }
-  lk_req_set_data(req, ctx, free);
   rc = lk_agent_create_prepare(&ctx->op, lk_req_actor(req), user_id, name,
                                has_capacity ? (int)capacity : -1, ids, nteams,
                                &why);
@@ -337,14 +327,11 @@ static void agent_updated(lk_req *req, int status) {
 
 /* A new update op for the agent in the path, or NULL after answering. */
 static struct agent_update_ctx *agent_update_ctx(lk_req *req) {
-  struct agent_update_ctx *ctx = calloc(1, sizeof(*ctx));
+  struct agent_update_ctx *ctx = lk_api_data(req, sizeof(*ctx), free);
   lk_invalid why;
 
-  if (ctx == NULL) {
-    lk_req_problem_store(req, LK_STORE_NOMEM);
+  if (ctx == NULL)
     return NULL;
-  }
-  lk_req_set_data(req, ctx, free);
   if (lk_agent_update_prepare(&ctx->op, lk_req_actor(req),
                               lk_req_param(req, "id"), &why) != 0) {
     lk_req_problem_store(req, LK_STORE_NOTFOUND); /* names no agent */
@@ -544,13 +531,11 @@ static void team_write(lk_req *req, bool create) {
     json_decref(body);
     return;
   }
-  ctx = calloc(1, sizeof(*ctx));
+  ctx = lk_api_data(req, sizeof(*ctx), free);
   if (ctx == NULL) {
     json_decref(body);
-    lk_req_problem_store(req, LK_STORE_NOMEM);
     return;
   }
-  lk_req_set_data(req, ctx, free);
   if (create)
     rc = lk_team_create_prepare(&ctx->op, lk_req_actor(req), name, &why);
   else
@@ -560,12 +545,8 @@ static void team_write(lk_req *req, bool create) {
   if (rc == 0 && create && has_active)
     ctx->op.active = active;
   json_decref(body);
-  if (rc != 0 && strcmp(why.field, "id") == 0) {
-    lk_req_problem_store(req, LK_STORE_NOTFOUND);
-    return;
-  }
   if (rc != 0) {
-    lk_api_invalid(req, &why);
+    lk_api_prepare_failed(req, rc, &why);
     return;
   }
   lk_api_submit(req, &ctx->aw, lk_team_apply, &ctx->op, team_written);
@@ -598,12 +579,9 @@ static void member_write(lk_req *req, bool member) {
 
   if (lk_api_auth_role(req, "api", "supervisor") != 0)
     return;
-  ctx = calloc(1, sizeof(*ctx));
-  if (ctx == NULL) {
-    lk_req_problem_store(req, LK_STORE_NOMEM);
+  ctx = lk_api_data(req, sizeof(*ctx), free);
+  if (ctx == NULL)
     return;
-  }
-  lk_req_set_data(req, ctx, free);
   if (lk_team_member_prepare(&ctx->op, lk_req_actor(req),
                              lk_req_param(req, "id"),
                              lk_req_param(req, "agentId"), member, &why) != 0) {
