@@ -46,6 +46,17 @@ void lk_api_submit(lk_req *req, lk_api_write *aw, lk_write_fn apply, void *op,
  * 400 and returns -1. */
 int lk_api_limit(lk_req *req, int def, int max, int *out);
 
+/* A row of an area's route table (see lk_router_add). */
+typedef struct lk_api_route {
+  const char *method;
+  const char *pattern;
+  lk_handler_fn handler;
+  int flags;
+} lk_api_route;
+
+/* Adds the `n` routes of `routes`.  Returns 0 or lk_router_add's error. */
+int lk_api_add_routes(lk_router *r, const lk_api_route *routes, size_t n);
+
 /* Allocates the request's data: `size` zeroed bytes, freed with `free_fn`
  * when the request ends.  Returns it, or NULL after answering 500. */
 void *lk_api_data(lk_req *req, size_t size, void (*free_fn)(void *));

@@ -181,3 +181,14 @@ void lk_api_prepare_failed(lk_req *req, int rc, const lk_invalid *why) {
   else
     lk_req_problem_store(req, rc);
 }
+
+int lk_api_add_routes(lk_router *r, const lk_api_route *routes, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    int rc = lk_router_add(r, routes[i].method, routes[i].pattern,
+                           routes[i].handler, routes[i].flags);
+
+    if (rc != 0)
+      return rc;
+  }
+  return 0;
+}

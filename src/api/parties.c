@@ -149,25 +149,13 @@ void lk_api_party_timeline(lk_req *req) {
   respond_json(req, rc, &b);
 }
 
-static const struct {
-  const char *method;
-  const char *pattern;
-  lk_handler_fn handler;
-} routes[] = {
-    {"GET", "/api/v1/parties", lk_api_parties_find},
-    {"GET", "/api/v1/parties/{id}", lk_api_party_card},
-    {"GET", "/api/v1/parties/{id}/timeline", lk_api_party_timeline},
-    {"GET", "/api/v1/processing-log", lk_api_proclog_list},
+static const lk_api_route routes[] = {
+    {"GET", "/api/v1/parties", lk_api_parties_find, 0},
+    {"GET", "/api/v1/parties/{id}", lk_api_party_card, 0},
+    {"GET", "/api/v1/parties/{id}/timeline", lk_api_party_timeline, 0},
+    {"GET", "/api/v1/processing-log", lk_api_proclog_list, 0},
 };
 
 int lk_residents_routes(lk_router *r) {
-  int rc;
-
-  for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-    rc = lk_router_add(r, routes[i].method, routes[i].pattern,
-                       routes[i].handler, 0);
-    if (rc != 0)
-      return rc;
-  }
-  return 0;
+  return lk_api_add_routes(r, routes, sizeof(routes) / sizeof(routes[0]));
 }

@@ -783,32 +783,20 @@ void lk_api_session_password(lk_req *req) {
 
 /* ---- routes ------------------------------------------------------------- */
 
-static const struct {
-  const char *method;
-  const char *pattern;
-  lk_handler_fn handler;
-} routes[] = {
-    {"POST", "/api/v1/session", lk_api_session_create},
-    {"GET", "/api/v1/session", lk_api_session_get},
-    {"DELETE", "/api/v1/session", lk_api_session_delete},
-    {"POST", "/api/v1/session/password", lk_api_session_password},
-    {"GET", "/api/v1/users", lk_api_users_list},
-    {"POST", "/api/v1/users", lk_api_users_create},
-    {"GET", "/api/v1/users/{id}", lk_api_users_get},
-    {"PATCH", "/api/v1/users/{id}", lk_api_users_update},
-    {"GET", "/login", lk_page_login},
-    {"POST", "/login", lk_page_login_submit},
-    {"POST", "/logout", lk_page_logout},
+static const lk_api_route routes[] = {
+    {"POST", "/api/v1/session", lk_api_session_create, 0},
+    {"GET", "/api/v1/session", lk_api_session_get, 0},
+    {"DELETE", "/api/v1/session", lk_api_session_delete, 0},
+    {"POST", "/api/v1/session/password", lk_api_session_password, 0},
+    {"GET", "/api/v1/users", lk_api_users_list, 0},
+    {"POST", "/api/v1/users", lk_api_users_create, 0},
+    {"GET", "/api/v1/users/{id}", lk_api_users_get, 0},
+    {"PATCH", "/api/v1/users/{id}", lk_api_users_update, 0},
+    {"GET", "/login", lk_page_login, 0},
+    {"POST", "/login", lk_page_login_submit, 0},
+    {"POST", "/logout", lk_page_logout, 0},
 };
 
 int lk_session_routes(lk_router *r) {
-  int rc;
-
-  for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-    rc = lk_router_add(r, routes[i].method, routes[i].pattern,
-                       routes[i].handler, 0);
-    if (rc != 0)
-      return rc;
-  }
-  return 0;
+  return lk_api_add_routes(r, routes, sizeof(routes) / sizeof(routes[0]));
 }

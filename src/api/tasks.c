@@ -433,13 +433,12 @@ static void tasks_list(lk_req *req) {
 }
 
 int lk_api_tasks_routes(lk_router *r) {
-  int rc = lk_router_add(r, "GET", "/api/v1/tasks", tasks_list, 0);
+  static const lk_api_route routes[] = {
+      {"GET", "/api/v1/tasks", tasks_list, 0},
+      {"POST", "/api/v1/tasks", tasks_create, 0},
+      {"GET", "/api/v1/tasks/{id}", tasks_get, 0},
+      {"PATCH", "/api/v1/tasks/{id}", tasks_update, 0},
+  };
 
-  if (rc == 0)
-    rc = lk_router_add(r, "POST", "/api/v1/tasks", tasks_create, 0);
-  if (rc == 0)
-    rc = lk_router_add(r, "GET", "/api/v1/tasks/{id}", tasks_get, 0);
-  if (rc == 0)
-    rc = lk_router_add(r, "PATCH", "/api/v1/tasks/{id}", tasks_update, 0);
-  return rc;
+  return lk_api_add_routes(r, routes, sizeof(routes) / sizeof(routes[0]));
 }

@@ -11,41 +11,29 @@
 #define TEAMS_SHOWN 32    /* teams listed with an agent */
 #define MEMBERS_SHOWN 100 /* members listed with a team */
 
-static const struct {
-  const char *method;
-  const char *pattern;
-  lk_handler_fn handler;
-} routes[] = {
-    {"GET", "/api/v1/agents", lk_api_agents_list},
-    {"POST", "/api/v1/agents", lk_api_agents_create},
-    {"GET", "/api/v1/agents/{id}", lk_api_agents_get},
-    {"PATCH", "/api/v1/agents/{id}", lk_api_agents_update},
-    {"PUT", "/api/v1/agents/{id}/presence", lk_api_agents_presence},
-    {"GET", "/api/v1/teams", lk_api_teams_list},
-    {"POST", "/api/v1/teams", lk_api_teams_create},
-    {"GET", "/api/v1/teams/{id}", lk_api_teams_get},
-    {"PATCH", "/api/v1/teams/{id}", lk_api_teams_update},
-    {"PUT", "/api/v1/teams/{id}/members/{agentId}", lk_api_teams_member_put},
+static const lk_api_route routes[] = {
+    {"GET", "/api/v1/agents", lk_api_agents_list, 0},
+    {"POST", "/api/v1/agents", lk_api_agents_create, 0},
+    {"GET", "/api/v1/agents/{id}", lk_api_agents_get, 0},
+    {"PATCH", "/api/v1/agents/{id}", lk_api_agents_update, 0},
+    {"PUT", "/api/v1/agents/{id}/presence", lk_api_agents_presence, 0},
+    {"GET", "/api/v1/teams", lk_api_teams_list, 0},
+    {"POST", "/api/v1/teams", lk_api_teams_create, 0},
+    {"GET", "/api/v1/teams/{id}", lk_api_teams_get, 0},
+    {"PATCH", "/api/v1/teams/{id}", lk_api_teams_update, 0},
+    {"PUT", "/api/v1/teams/{id}/members/{agentId}", lk_api_teams_member_put, 0},
     {"DELETE", "/api/v1/teams/{id}/members/{agentId}",
-     lk_api_teams_member_delete},
+     lk_api_teams_member_delete, 0},
     {"POST", "/api/v1/conversations/{id}/assignment",
-     lk_api_conversations_assign},
-    {"POST", "/api/v1/conversations/{id}/claim", lk_api_conversations_claim},
-    {"POST", "/api/v1/party-merges", lk_api_merges_create},
-    {"GET", "/api/v1/party-merges", lk_api_merges_list},
-    {"GET", "/api/v1/party-merges/{id}", lk_api_merges_get},
+     lk_api_conversations_assign, 0},
+    {"POST", "/api/v1/conversations/{id}/claim", lk_api_conversations_claim, 0},
+    {"POST", "/api/v1/party-merges", lk_api_merges_create, 0},
+    {"GET", "/api/v1/party-merges", lk_api_merges_list, 0},
+    {"GET", "/api/v1/party-merges/{id}", lk_api_merges_get, 0},
 };
 
 int lk_teams_routes(lk_router *r) {
-  int rc;
-
-  for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-    rc = lk_router_add(r, routes[i].method, routes[i].pattern,
-                       routes[i].handler, 0);
-    if (rc != 0)
-      return rc;
-  }
-  return 0;
+  return lk_api_add_routes(r, routes, sizeof(routes) / sizeof(routes[0]));
 }
 
 /* ---- body helpers --------------------------------------------------- */
