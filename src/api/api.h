@@ -57,6 +57,9 @@ typedef struct lk_api_route {
 /* Adds the `n` routes of `routes`.  Returns 0 or lk_router_add's error. */
 int lk_api_add_routes(lk_router *r, const lk_api_route *routes, size_t n);
 
+/* Adds "Location: /api/v1/<collection>/<id>" to the response. */
+void lk_api_location(lk_req *req, const char *collection, const char *id);
+
 /* Allocates the request's data: `size` zeroed bytes, freed with `free_fn`
  * when the request ends.  Returns it, or NULL after answering 500. */
 void *lk_api_data(lk_req *req, size_t size, void (*free_fn)(void *));

@@ -192,3 +192,10 @@ int lk_api_add_routes(lk_router *r, const lk_api_route *routes, size_t n) {
   }
   return 0;
 }
+
+void lk_api_location(lk_req *req, const char *collection, const char *id) {
+  char location[128];
+
+  snprintf(location, sizeof(location), "/api/v1/%s/%s", collection, id);
+  lk_req_add_header(req, "Location", location);
+}

@@ -27,7 +27,6 @@ static void merge_ctx_free(void *p) {
 static void merged(lk_req *req, int status) {
   struct merge_ctx *ctx = lk_req_data(req);
   lk_buf b = LK_BUF_INIT;
-  char location[96];
 
   if (status == LK_STORE_CONFLICT && ctx->op.why.field != NULL) {
     char field[32];
@@ -43,9 +42,7 @@ static void merged(lk_req *req, int status) {
   }
   lk_merge_json(&b, &ctx->op.merge, ctx->op.moved.data);
   lk_buf_putc(&b, '\n');
-  snprintf(location, sizeof(location), "/api/v1/party-merges/%s",
-           ctx->op.merge.id);
-  lk_req_add_header(req, "Location", location);
+  lk_api_location(req, "party-merges", ctx->op.merge.id);
   lk_req_respond_buf(req, 201, "application/json", &b);
 }
 

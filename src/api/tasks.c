@@ -166,7 +166,6 @@ struct write_ctx {
 static void written(lk_req *req, int status) {
   struct write_ctx *ctx = lk_req_data(req);
   lk_buf b = LK_BUF_INIT;
-  char location[80];
 
   if (status == LK_TASK_EREF) {
     lk_req_problem(req, 422, "invalid-field", "Invalid field",
@@ -179,10 +178,8 @@ static void written(lk_req *req, int status) {
   }
   lk_api_task_json(&b, &ctx->op.task);
   lk_buf_putc(&b, '\n');
-  if (ctx->created) {
-    snprintf(location, sizeof(location), "/api/v1/tasks/%s", ctx->op.task.id);
-    lk_req_add_header(req, "Location", location);
-  }
+  if (ctx->created)
+    lk_api_location(req, "tasks", ctx->op.task.id);
   lk_req_respond_buf(req, ctx->created ? 201 : 200, "application/json", &b);
 }
 

@@ -145,12 +145,8 @@ static void respond_agent(lk_req *req, int status, const char *id) {
     return;
   }
   lk_buf_putc(&b, '\n');
-  if (status == 201) {
-    char location[96];
-
-    snprintf(location, sizeof(location), "/api/v1/agents/%s", a.id);
-    lk_req_add_header(req, "Location", location);
-  }
+  if (status == 201)
+    lk_api_location(req, "agents", a.id);
   lk_req_respond_buf(req, status, "application/json", &b);
 }
 
@@ -440,12 +436,8 @@ static void respond_team(lk_req *req, int status, const char *id) {
     return;
   }
   lk_buf_puts(&b, "]}\n");
-  if (status == 201) {
-    char location[96];
-
-    snprintf(location, sizeof(location), "/api/v1/teams/%s", t.id);
-    lk_req_add_header(req, "Location", location);
-  }
+  if (status == 201)
+    lk_api_location(req, "teams", t.id);
   lk_req_respond_buf(req, status, "application/json", &b);
 }
 

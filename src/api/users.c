@@ -92,14 +92,12 @@ struct create_ctx {
 
 static void created(lk_req *req, int status) {
   struct create_ctx *ctx = lk_req_data(req);
-  char location[64];
 
   if (status != 0) {
     lk_req_problem_store(req, status);
     return;
   }
-  snprintf(location, sizeof(location), "/api/v1/users/%s", ctx->op.user.id);
-  lk_req_add_header(req, "Location", location);
+  lk_api_location(req, "users", ctx->op.user.id);
   respond_user(req, 201, &ctx->op.user);
 }
 
