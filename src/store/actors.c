@@ -28,17 +28,11 @@ static const char actor_by_id[] =
     "SELECT " ACTOR_COLUMNS " FROM actors WHERE id = ?1";
 
 int lk_store_actor_get(lk_store *s, const char *id, lk_actor_row *out) {
-  lk_actor_row a;
-  int n = lk_rows_read(s, actor_by_id, &id, 1, NULL, 0, actor_row, &a);
-
-  return lk_rows_one(n, &a, out, sizeof(a));
+  return lk_row_get(s, NULL, actor_by_id, id, actor_row, out);
 }
 
 int lk_store_actor_get_tx(lk_tx *tx, const char *id, lk_actor_row *out) {
-  lk_actor_row a;
-  int n = lk_rows(lk_tx_db(tx), actor_by_id, &id, 1, NULL, 0, actor_row, &a);
-
-  return lk_rows_one(n, &a, out, sizeof(a));
+  return lk_row_get(NULL, tx, actor_by_id, id, actor_row, out);
 }
 
 static void actor_bind(lk_stmt *st, const void *arg) {

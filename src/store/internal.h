@@ -166,6 +166,19 @@ static inline int lk_rows_read(lk_store *s, const char *sql,
   return rc;
 }
 
+/* The row of `sql` with ?1 = `id` through `fn` into `out`, on a pooled
+ * reader (`tx` NULL) or inside the write.  Returns 0, LK_STORE_NOTFOUND
+ * or a negative code. */
+static inline int lk_row_get(lk_store *s, lk_tx *tx, const char *sql,
+                             const char *id, lk_row_fn fn, void *out) {
+  int n = tx == NULL ? lk_rows_read(s, sql, &id, 1, NULL, 0, fn, out)
+                     : lk_rows(lk_tx_db(tx), sql, &id, 1, NULL, 0, fn, out);
+
+  if (n < 0)
+    return n;
+  return n == 0 ? LK_STORE_NOTFOUND : 0;
+}
+
 /* Maps a row count to 0 (copying `row` to `out`) or LK_STORE_NOTFOUND. */
 static inline int lk_rows_one(int n, const void *row, void *out, size_t size) {
   if (n < 0)

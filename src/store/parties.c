@@ -11,17 +11,6 @@
 #define COPY(dst, col)                                                         \
   lk_store_copy(dst, sizeof(dst), lk_stmt_col_text(st, col))
 
-/* One row by ?1 on a reader (tx NULL) or inside the write. */
-static int get_one(lk_store *s, lk_tx *tx, const char *sql, const char *id,
-                   lk_row_fn fn, void *out) {
-  int n = tx == NULL ? lk_store_query(s, sql, id, 0, fn, out)
-                     : lk_rows(lk_tx_db(tx), sql, &id, 1, NULL, 0, fn, out);
-
-  if (n < 0)
-    return n;
-  return n == 0 ? LK_STORE_NOTFOUND : 0;
-}
-
 /* ---- parties --------------------------------------------------------- */
 
 #define PARTY_COLUMNS                                                          \
@@ -57,11 +46,11 @@ static const char party_by_id[] =
     "SELECT " PARTY_COLUMNS " FROM parties WHERE id = ?1";
 
 int lk_store_party_get(lk_store *s, const char *id, lk_party_row *out) {
-  return get_one(s, NULL, party_by_id, id, party_row, out);
+  return lk_row_get(s, NULL, party_by_id, id, party_row, out);
 }
 
 int lk_store_party_get_tx(lk_tx *tx, const char *id, lk_party_row *out) {
-  return get_one(NULL, tx, party_by_id, id, party_row, out);
+  return lk_row_get(NULL, tx, party_by_id, id, party_row, out);
 }
 
 int lk_store_party_next_nummer(lk_tx *tx, char out[11]) {
@@ -310,12 +299,12 @@ static const char ident_by_id[] =
     "SELECT " IDENT_COLUMNS " FROM party_identifiers WHERE id = ?1";
 
 int lk_store_identifier_get(lk_store *s, const char *id, lk_identifier_row *o) {
-  return get_one(s, NULL, ident_by_id, id, ident_row, o);
+  return lk_row_get(s, NULL, ident_by_id, id, ident_row, o);
 }
 
 int lk_store_identifier_get_tx(lk_tx *tx, const char *id,
                                lk_identifier_row *o) {
-  return get_one(NULL, tx, ident_by_id, id, ident_row, o);
+  return lk_row_get(NULL, tx, ident_by_id, id, ident_row, o);
 }
 
 static void ident_bind(lk_stmt *st, const void *arg) {
@@ -524,12 +513,12 @@ static const char addr_by_id[] =
 
 int lk_store_digital_address_get(lk_store *s, const char *id,
                                  lk_digital_address_row *o) {
-  return get_one(s, NULL, addr_by_id, id, addr_row, o);
+  return lk_row_get(s, NULL, addr_by_id, id, addr_row, o);
 }
 
 int lk_store_digital_address_get_tx(lk_tx *tx, const char *id,
                                     lk_digital_address_row *o) {
-  return get_one(NULL, tx, addr_by_id, id, addr_row, o);
+  return lk_row_get(NULL, tx, addr_by_id, id, addr_row, o);
 }
 
 static void addr_bind(lk_stmt *st, const void *arg) {
@@ -675,12 +664,12 @@ static const char account_by_id[] =
 
 int lk_store_bank_account_get(lk_store *s, const char *id,
                               lk_bank_account_row *o) {
-  return get_one(s, NULL, account_by_id, id, account_row, o);
+  return lk_row_get(s, NULL, account_by_id, id, account_row, o);
 }
 
 int lk_store_bank_account_get_tx(lk_tx *tx, const char *id,
                                  lk_bank_account_row *o) {
-  return get_one(NULL, tx, account_by_id, id, account_row, o);
+  return lk_row_get(NULL, tx, account_by_id, id, account_row, o);
 }
 
 static void bank_account_bind(lk_stmt *st, const void *arg) {
@@ -743,7 +732,7 @@ int lk_store_representation_get(lk_store *s, const char *id,
   static const char sql[] =
       "SELECT id, representing_id, represented_id, created_at"
       " FROM representations WHERE id = ?1";
-  return get_one(s, NULL, sql, id, repr_row, o);
+  return lk_row_get(s, NULL, sql, id, repr_row, o);
 }
 
 static void representation_bind(lk_stmt *st, const void *arg) {
@@ -803,7 +792,7 @@ static void category_row(lk_stmt *st, void *ud) {
 int lk_store_category_get(lk_store *s, const char *id, lk_category_row *o) {
   static const char sql[] =
       "SELECT id, name, created_at FROM categories WHERE id = ?1";
-  return get_one(s, NULL, sql, id, category_row, o);
+  return lk_row_get(s, NULL, sql, id, category_row, o);
 }
 
 static void category_bind(lk_stmt *st, const void *arg) {
@@ -865,7 +854,7 @@ int lk_store_category_relation_get(lk_store *s, const char *id,
       " COALESCE(c.name, ''), COALESCE(r.begin_date, ''),"
       " COALESCE(r.end_date, ''), r.created_at FROM category_relations r"
       " LEFT JOIN categories c ON c.id = r.category_id WHERE r.id = ?1";
-  return get_one(s, NULL, sql, id, catrel_row, o);
+  return lk_row_get(s, NULL, sql, id, catrel_row, o);
 }
 
 static void category_relation_bind(lk_stmt *st, const void *arg) {
