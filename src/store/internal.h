@@ -166,6 +166,19 @@ static inline int lk_rows_read(lk_store *s, const char *sql,
   return rc;
 }
 
+/* lk_rows() inside the write for a statement that returns no rows: 0,
+ * or with `must` LK_STORE_NOTFOUND when it changed none, or a negative
+ * code. */
+static inline int lk_rows_write(lk_tx *tx, const char *sql,
+                                const char *const *texts, int nt,
+                                const int64_t *nums, int nn, bool must) {
+  int n = lk_rows(lk_tx_db(tx), sql, texts, nt, nums, nn, NULL, NULL);
+
+  if (n < 0)
+    return n;
+  return must && lk_db_changes(lk_tx_db(tx)) == 0 ? LK_STORE_NOTFOUND : 0;
+}
+
 /* The row of `sql` with ?1 = `id` through `fn` into `out`, on a pooled
  * reader (`tx` NULL) or inside the write.  Returns 0, LK_STORE_NOTFOUND
  * or a negative code. */
