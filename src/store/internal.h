@@ -7,6 +7,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "util/metrics.h"
@@ -177,6 +178,29 @@ static inline int lk_rows_write(lk_tx *tx, const char *sql,
   if (n < 0)
     return n;
   return must && lk_db_changes(lk_tx_db(tx)) == 0 ? LK_STORE_NOTFOUND : 0;
+}
+
+static inline void lk_number_row(lk_stmt *st, void *ud) {
+  *(int64_t *)ud = lk_stmt_col_int(st, 0);
+}
+
+/* Takes the next value of counter `name` (table counters) inside the
+ * write, as ten digits with leading zeros into `out`. */
+static inline int lk_store_next_number(lk_tx *tx, const char *name, char *out,
+                                       size_t size) {
+  static const char sql[] =
+      "INSERT INTO counters (name, value) VALUES (?1, 1)"
+      " ON CONFLICT (name) DO UPDATE SET value = counters.value + 1"
+      " RETURNING value";
+  int64_t v = 0;
+  int n = lk_rows(lk_tx_db(tx), sql, &name, 1, NULL, 0, lk_number_row, &v);
+
+  if (n < 0)
+    return n;
+  if (n == 0)
+    return LK_STORE_IO;
+  snprintf(out, size, "%010lld", (long long)v);
+  return 0;
 }
 
 /* The row of `sql` with ?1 = `id` through `fn` into `out`, on a pooled

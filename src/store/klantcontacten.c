@@ -119,22 +119,6 @@ int lk_store_kc_contact_get(lk_store *s, const char *id, bool confidential,
   return rc;
 }
 
-static int next_contact_number(lk_tx *tx, char *out, size_t size) {
-  static const char sql[] =
-      "INSERT INTO counters (name, value) VALUES ('contact', 1)"
-      " ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value";
-  lk_stmt *st = lk_db_stmt(lk_tx_db(tx), sql);
-  int rc;
-
-  if (st == NULL)
-    return LK_STORE_IO;
-  rc = lk_stmt_step(st);
-  if (rc == LK_DB_ROW)
-    snprintf(out, size, "%010lld", (long long)lk_stmt_col_int(st, 0));
-  lk_stmt_done(st);
-  return rc == LK_DB_ROW ? 0 : rc < 0 ? rc : LK_STORE_IO;
-}
-
 static void bind_contact(lk_stmt *st, const void *arg) {
   const lk_kc_contact_w *c = arg;
 
@@ -167,7 +151,7 @@ int lk_store_kc_contact_insert(lk_tx *tx, lk_kc_contact_w *c) {
   int rc;
 
   if (c->nummer[0] == '\0') {
-    rc = next_contact_number(tx, c->nummer, sizeof(c->nummer));
+    rc = lk_store_next_number(tx, "contact", c->nummer, sizeof(c->nummer));
     if (rc != 0)
       return rc;
   }

@@ -54,28 +54,14 @@ int lk_store_party_get_tx(lk_tx *tx, const char *id, lk_party_row *out) {
 }
 
 int lk_store_party_next_nummer(lk_tx *tx, char out[11]) {
-  static const char next[] =
-      "INSERT INTO counters (name, value) VALUES ('partij', 1)"
-      " ON CONFLICT (name) DO UPDATE SET value = counters.value + 1"
-      " RETURNING value";
   static const char taken[] = "SELECT 1 FROM parties WHERE nummer = ?1";
-  lk_db *db = lk_tx_db(tx);
 
   /* A client may have chosen a nummer the counter reaches later. */
   for (int tries = 0; tries < 1000; tries++) {
-    lk_stmt *st = lk_db_stmt(db, next);
-    int64_t v;
-    int rc;
+    int rc = lk_store_next_number(tx, "partij", out, 11);
 
-    if (st == NULL)
-      return LK_STORE_IO;
-    rc = lk_stmt_step(st);
-    v = rc == LK_DB_ROW ? lk_stmt_col_int(st, 0) : 0;
-    lk_stmt_done(st);
-    if (rc != LK_DB_ROW)
-      return rc < 0 ? rc : LK_STORE_IO;
-    snprintf(out, 11, "%010lld", (long long)v);
-    rc = lk_store_ki_exists_tx(tx, taken, out);
+    if (rc == 0)
+      rc = lk_store_ki_exists_tx(tx, taken, out);
     if (rc <= 0)
       return rc;
   }

@@ -68,23 +68,6 @@ int64_t lk_task_deadline_key(const lk_task_row *t) {
   return t->deadline != 0 ? t->deadline : INT64_MAX;
 }
 
-static int next_number(lk_tx *tx, const char *counter, char *out, size_t size) {
-  static const char sql[] =
-      "INSERT INTO counters (name, value) VALUES (?1, 1)"
-      " ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value";
-  lk_stmt *st = lk_db_stmt(lk_tx_db(tx), sql);
-  int rc;
-
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, counter);
-  rc = lk_stmt_step(st);
-  if (rc == LK_DB_ROW)
-    snprintf(out, size, "%010lld", (long long)lk_stmt_col_int(st, 0));
-  lk_stmt_done(st);
-  return rc == LK_DB_ROW ? 0 : rc < 0 ? rc : LK_STORE_IO;
-}
-
 static int put_assignees(lk_tx *tx, const lk_task_row *t) {
   static const char del[] = "DELETE FROM task_assignees WHERE task_id = ?1";
   static const char ins[] = "INSERT INTO task_assignees"
@@ -139,7 +122,7 @@ int lk_store_task_insert(lk_tx *tx, lk_task_row *t) {
   int rc;
 
   if (t->nummer[0] == '\0') {
-    rc = next_number(tx, "task", t->nummer, sizeof(t->nummer));
+    rc = lk_store_next_number(tx, "task", t->nummer, sizeof(t->nummer));
     if (rc != 0)
       return rc;
   }
