@@ -2,6 +2,7 @@
 #ifndef LK_STORE_INTERNAL_H
 #define LK_STORE_INTERNAL_H
 
+#include "store/conversations.h"
 #include "store/db.h"
 #include "store/store.h"
 
@@ -180,27 +181,17 @@ static inline int lk_rows_write(lk_tx *tx, const char *sql,
   return must && lk_db_changes(lk_tx_db(tx)) == 0 ? LK_STORE_NOTFOUND : 0;
 }
 
-static inline void lk_number_row(lk_stmt *st, void *ud) {
-  *(int64_t *)ud = lk_stmt_col_int(st, 0);
-}
-
-/* Takes the next value of counter `name` (table counters) inside the
- * write, as ten digits with leading zeros into `out`. */
+/* lk_store_counter_next() (store/conversations.h) as ten digits with
+ * leading zeros into `out`: the nummers of partijen, klantcontacten and
+ * interne taken. */
 static inline int lk_store_next_number(lk_tx *tx, const char *name, char *out,
                                        size_t size) {
-  static const char sql[] =
-      "INSERT INTO counters (name, value) VALUES (?1, 1)"
-      " ON CONFLICT (name) DO UPDATE SET value = counters.value + 1"
-      " RETURNING value";
-  int64_t v = 0;
-  int n = lk_rows(lk_tx_db(tx), sql, &name, 1, NULL, 0, lk_number_row, &v);
+  int64_t v;
+  int rc = lk_store_counter_next(tx, name, &v);
 
-  if (n < 0)
-    return n;
-  if (n == 0)
-    return LK_STORE_IO;
-  snprintf(out, size, "%010lld", (long long)v);
-  return 0;
+  if (rc == 0)
+    snprintf(out, size, "%010lld", (long long)v);
+  return rc;
 }
 
 /* The row of `sql` with ?1 = `id` through `fn` into `out`, on a pooled
