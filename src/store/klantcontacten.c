@@ -230,18 +230,12 @@ int lk_store_kc_contact_nummer_taken(lk_tx *tx, const char *nummer,
                                      const char *except_id, bool *taken) {
   static const char sql[] =
       "SELECT 1 FROM contacts WHERE nummer = ?1 AND id <> ?2";
-  lk_stmt *st = lk_db_stmt(lk_tx_db(tx), sql);
-  int rc;
+  const char *const texts[] = {nummer, except_id};
+  int n = lk_rows(lk_tx_db(tx), sql, texts, 2, NULL, 0, NULL, NULL);
 
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, nummer);
-  lk_stmt_text(st, 2, except_id);
-  rc = lk_stmt_step(st);
-  lk_stmt_done(st);
-  if (rc < 0)
-    return rc;
-  *taken = rc == LK_DB_ROW;
+  if (n < 0)
+    return n;
+  *taken = n > 0;
   return 0;
 }
 
@@ -378,24 +372,15 @@ int lk_store_kc_involved_delete(lk_tx *tx, const char *id) {
   return lk_tx_run_id(tx, del, id, true);
 }
 
+static void id_row(lk_stmt *st, void *ud) {
+  lk_store_copy(ud, LK_KC_ID, lk_stmt_col_text(st, 0));
+}
+
 int lk_store_kc_involved_contact(lk_tx *tx, const char *id,
                                  char contact_id[LK_KC_ID]) {
   static const char sql[] = "SELECT contact_id FROM involved WHERE id = ?1";
-  lk_stmt *st = lk_db_stmt(lk_tx_db(tx), sql);
-  int rc;
 
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, id);
-  rc = lk_stmt_step(st);
-  if (rc == LK_DB_ROW) {
-    lk_store_copy(contact_id, LK_KC_ID, lk_stmt_col_text(st, 0));
-    rc = 0;
-  } else if (rc == LK_DB_DONE) {
-    rc = LK_STORE_NOTFOUND;
-  }
-  lk_stmt_done(st);
-  return rc;
+  return lk_row_get(NULL, tx, sql, id, id_row, contact_id);
 }
 
 /* ---- bijlagen --------------------------------------------------------- */
@@ -567,18 +552,12 @@ int lk_store_kc_contact_actor_delete(lk_tx *tx, const char *id) {
 
 static int exists_tx(lk_tx *tx, const char *sql, const char *id,
                      bool confidential) {
-  lk_stmt *st = lk_db_stmt(lk_tx_db(tx), sql);
-  int rc;
+  const int64_t flag = confidential ? 1 : 0;
+  int n = lk_rows(lk_tx_db(tx), sql, &id, 1, &flag, 1, NULL, NULL);
 
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, id);
-  lk_stmt_int(st, 2, confidential ? 1 : 0);
-  rc = lk_stmt_step(st);
-  lk_stmt_done(st);
-  if (rc < 0)
-    return rc;
-  return rc == LK_DB_ROW ? 0 : LK_STORE_NOTFOUND;
+  if (n < 0)
+    return n;
+  return n > 0 ? 0 : LK_STORE_NOTFOUND;
 }
 
 int lk_store_kc_party_ok(lk_tx *tx, const char *id, bool confidential) {
