@@ -46,6 +46,35 @@ void lk_api_submit(lk_req *req, lk_api_write *aw, lk_write_fn apply, void *op,
  * 400 and returns -1. */
 int lk_api_limit(lk_req *req, int def, int max, int *out);
 
+/* A row of an area's route table (see lk_router_add). */
+typedef struct lk_api_route {
+  const char *method;
+  const char *pattern;
+  lk_handler_fn handler;
+  int flags;
+} lk_api_route;
+
+/* Adds the `n` routes of `routes`.  Returns 0 or lk_router_add's error. */
+int lk_api_add_routes(lk_router *r, const lk_api_route *routes, size_t n);
+
+/* Adds "Location: /api/v1/<collection>/<id>" to the response. */
+void lk_api_location(lk_req *req, const char *collection, const char *id);
+
+/* Allocates the request's data: `size` zeroed bytes, freed with `free_fn`
+ * when the request ends.  Returns it, or NULL after answering 500. */
+void *lk_api_data(lk_req *req, size_t size, void (*free_fn)(void *));
+
+/* Problems for an LK_EINVALID from core (`why`, core/token.h). */
+struct lk_invalid;
+/* 422 invalid-field, the field as a JSON Pointer ("/name"). */
+void lk_api_invalid(lk_req *req, const struct lk_invalid *why);
+/* 400 invalid-parameter, for a query parameter. */
+void lk_api_bad_param(lk_req *req, const struct lk_invalid *why);
+/* Answers a *_prepare that failed with `rc`: an invalid "id" (the path's,
+ * which then names nothing) is 404, another LK_EINVALID 422
+ * (lk_api_invalid), anything else rc's store problem. */
+void lk_api_prepare_failed(lk_req *req, int rc, const struct lk_invalid *why);
+
 /* Handlers, one file each. */
 void lk_api_healthz(lk_req *req);
 void lk_api_readyz(lk_req *req);

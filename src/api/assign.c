@@ -73,24 +73,17 @@ static void assign_done(lk_req *req, int status) {
 }
 
 static struct assign_ctx *new_ctx(lk_req *req) {
-  struct assign_ctx *ctx = calloc(1, sizeof(*ctx));
+  struct assign_ctx *ctx = lk_api_data(req, sizeof(*ctx), free);
 
-  if (ctx == NULL) {
-    lk_req_problem_store(req, LK_STORE_NOMEM);
+  if (ctx == NULL)
     return NULL;
-  }
-  lk_req_set_data(req, ctx, free);
   return ctx;
 }
 
 static void prepared(lk_req *req, struct assign_ctx *ctx, int rc,
                      const lk_invalid *why) {
-  if (rc != 0 && strcmp(why->field, "id") == 0) {
-    lk_req_problem_store(req, LK_STORE_NOTFOUND); /* names nothing */
-    return;
-  }
   if (rc != 0) {
-    lk_api_invalid(req, why);
+    lk_api_prepare_failed(req, rc, why);
     return;
   }
   lk_api_submit(req, &ctx->aw, lk_assign_apply, &ctx->op, assign_done);

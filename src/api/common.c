@@ -148,3 +148,54 @@ int lk_api_limit(lk_req *req, int def, int max, int *out) {
   *out = (int)v;
   return 0;
 }
+
+void *lk_api_data(lk_req *req, size_t size, void (*free_fn)(void *)) {
+  void *data = calloc(1, size);
+
+  if (data == NULL) {
+    lk_req_problem_store(req, LK_STORE_NOMEM);
+    return NULL;
+  }
+  lk_req_set_data(req, data, free_fn);
+  return data;
+}
+
+void lk_api_invalid(lk_req *req, const lk_invalid *why) {
+  char field[64];
+
+  snprintf(field, sizeof(field), "/%s", why->field);
+  lk_req_problem(req, 422, "invalid-field", "Invalid field", why->reason,
+                 field);
+}
+
+void lk_api_bad_param(lk_req *req, const lk_invalid *why) {
+  lk_req_problem(req, 400, "invalid-parameter", "Invalid parameter",
+                 why->reason, why->field);
+}
+
+void lk_api_prepare_failed(lk_req *req, int rc, const lk_invalid *why) {
+  if (rc == LK_EINVALID && strcmp(why->field, "id") == 0)
+    lk_req_problem_store(req, LK_STORE_NOTFOUND); /* names nothing */
+  else if (rc == LK_EINVALID)
+    lk_api_invalid(req, why);
+  else
+    lk_req_problem_store(req, rc);
+}
+
+int lk_api_add_routes(lk_router *r, const lk_api_route *routes, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    int rc = lk_router_add(r, routes[i].method, routes[i].pattern,
+                           routes[i].handler, routes[i].flags);
+
+    if (rc != 0)
+      return rc;
+  }
+  return 0;
+}
+
+void lk_api_location(lk_req *req, const char *collection, const char *id) {
+  char location[128];
+
+  snprintf(location, sizeof(location), "/api/v1/%s/%s", collection, id);
+  lk_req_add_header(req, "Location", location);
+}

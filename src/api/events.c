@@ -13,7 +13,9 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/session.h"
 #include "events/bus.h"
+#include "http/cookie.h"
 #include "http/problem.h"
 #include "util/clock.h"
 
@@ -23,8 +25,13 @@
 typedef struct sse_stream {
   lk_req *req;
   lk_app *app;
-  char actor[64];      /* "token:tok_..." of the subscriber */
+  char actor[64];      /* "token:tok_..." or "user:usr_..." of the subscriber */
   atomic_bool revoked; /* its token was revoked: end the stream */
+  /* A stream opened with a session: the digest it is stored under, and
+   * whether a session of its account ended (look it up again). */
+  char session_hash[65];
+  atomic_bool recheck;
+  lk_session_config session_cfg;
   lk_bus_listener *listener;
   int64_t cursor;
   int64_t last_sent_ms;
@@ -40,7 +47,25 @@ static void sse_wake(const lk_event *ev, void *ud) {
       strncmp(s->actor, "token:", 6) == 0 &&
       strcmp(ev->subject, s->actor + 6) == 0)
     atomic_store(&s->revoked, true);
+  /* A session ended (log-out, password change, disabled account): the
+   * stream of that session must end too, but not the account's others. */
+  if (strcmp(ev->type, "session.ended") == 0 &&
+      strncmp(s->actor, "user:", 5) == 0 &&
+      strcmp(ev->subject, s->actor + 5) == 0)
+    atomic_store(&s->recheck, true);
   lk_req_stream_wake(s->req);
+}
+
+/* True while the stream's session is active (on the request's thread: the
+ * bus's callback must not read the store). */
+static bool session_live(sse_stream *s) {
+  lk_session_row r;
+
+  if (s->session_hash[0] == '\0' ||
+      lk_store_session_get(s->app->store, s->session_hash, &r) != 0)
+    return false;
+  return lk_session_check(&r, &s->session_cfg, lk_clock_real_ms()) ==
+         LK_SESSION_ACTIVE;
 }
 
 static void from_store(const lk_event_row *row, void *ud) {
@@ -80,6 +105,8 @@ static long sse_read(void *ud, char *buf, size_t max) {
     lk_buf_reset(&s->pending);
     s->off = 0;
     if (atomic_load(&s->app->shutting_down) || atomic_load(&s->revoked))
+      return -1;
+    if (atomic_exchange(&s->recheck, false) && !session_live(s))
       return -1;
     fill(s);
     now = lk_clock_mono_ms();
@@ -153,6 +180,17 @@ void lk_api_events(lk_req *req) {
   s->app = app;
   snprintf(s->actor, sizeof(s->actor), "%s", lk_req_actor(req));
   atomic_init(&s->revoked, false);
+  atomic_init(&s->recheck, false);
+  if (strncmp(s->actor, "user:", 5) == 0) {
+    char id[LK_SESSION_ID_LEN + 1];
+
+    /* lk_api_auth() took this cookie as valid a moment ago. */
+    if (lk_req_cookie(req, LK_SESSION_COOKIE, id, sizeof(id)) !=
+            LK_COOKIE_FOUND ||
+        lk_session_digest(id, s->session_hash) != 0)
+      s->session_hash[0] = '\0';
+    lk_api_session_config(req, &s->session_cfg);
+  }
   s->last_sent_ms = lk_clock_mono_ms();
   /* Listen before reading the position: nothing published in between is
    * missed. */

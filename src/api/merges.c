@@ -27,7 +27,6 @@ static void merge_ctx_free(void *p) {
 static void merged(lk_req *req, int status) {
   struct merge_ctx *ctx = lk_req_data(req);
   lk_buf b = LK_BUF_INIT;
-  char location[96];
 
   if (status == LK_STORE_CONFLICT && ctx->op.why.field != NULL) {
     char field[32];
@@ -43,9 +42,7 @@ static void merged(lk_req *req, int status) {
   }
   lk_merge_json(&b, &ctx->op.merge, ctx->op.moved.data);
   lk_buf_putc(&b, '\n');
-  snprintf(location, sizeof(location), "/api/v1/party-merges/%s",
-           ctx->op.merge.id);
-  lk_req_add_header(req, "Location", location);
+  lk_api_location(req, "party-merges", ctx->op.merge.id);
   lk_req_respond_buf(req, 201, "application/json", &b);
 }
 
@@ -71,19 +68,17 @@ void lk_api_merges_create(lk_req *req) {
     json_decref(body);
     return;
   }
-  ctx = calloc(1, sizeof(*ctx));
+  ctx = lk_api_data(req, sizeof(*ctx), merge_ctx_free);
   if (ctx == NULL) {
     json_decref(body);
-    lk_req_problem_store(req, LK_STORE_NOMEM);
     return;
   }
-  lk_req_set_data(req, ctx, merge_ctx_free);
   p = lk_req_principal(req);
   rc = lk_merge_prepare(&ctx->op, p->actor, p->confidential, lk_req_id(req),
                         survivor, merged_id, reason, &why);
   json_decref(body);
   if (rc != 0) {
-    lk_api_invalid(req, &why);
+    lk_api_prepare_failed(req, rc, &why);
     return;
   }
   lk_api_submit(req, &ctx->aw, lk_merge_apply, &ctx->op, merged);

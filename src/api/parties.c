@@ -14,11 +14,6 @@ lk_viewer lk_api_viewer(lk_req *req) {
   return (lk_viewer){p->actor, lk_req_id(req), p->confidential};
 }
 
-static void bad_parameter(lk_req *req, const lk_invalid *why) {
-  lk_req_problem(req, 400, "invalid-parameter", "Invalid parameter",
-                 why->reason, why->field);
-}
-
 static void respond_json(lk_req *req, int rc, lk_buf *b) {
   if (rc != 0) {
     lk_buf_free(b);
@@ -51,7 +46,7 @@ void lk_api_parties_find(lk_req *req) {
       lk_req_query(req, "after"), limit, v.confidential, &why);
   if (rc == LK_EINVALID) {
     free(q);
-    bad_parameter(req, &why);
+    lk_api_bad_param(req, &why);
     return;
   }
   rc = lk_resident_find(lk_req_app(req)->store, &v, q, &b);
@@ -90,12 +85,9 @@ static void card_revealed(lk_req *req, const lk_viewer *v, const char *id) {
   lk_invalid why;
   int rc;
 
-  ctx = calloc(1, sizeof(*ctx));
-  if (ctx == NULL) {
-    lk_req_problem_store(req, LK_STORE_NOMEM);
+  ctx = lk_api_data(req, sizeof(*ctx), reveal_free);
+  if (ctx == NULL)
     return;
-  }
-  lk_req_set_data(req, ctx, reveal_free);
   if (lk_resident_reveal_prepare(&ctx->op, v, id, lk_req_query(req, "reason"),
                                  &why) != 0) {
     lk_req_problem(req, 422,
@@ -151,31 +143,19 @@ void lk_api_party_timeline(lk_req *req) {
   rc = lk_resident_timeline(lk_req_app(req)->store, &v, lk_req_param(req, "id"),
                             lk_req_query(req, "after"), limit, &b, &why);
   if (rc == LK_EINVALID) {
-    bad_parameter(req, &why);
+    lk_api_bad_param(req, &why);
     return;
   }
   respond_json(req, rc, &b);
 }
 
-static const struct {
-  const char *method;
-  const char *pattern;
-  lk_handler_fn handler;
-} routes[] = {
-    {"GET", "/api/v1/parties", lk_api_parties_find},
-    {"GET", "/api/v1/parties/{id}", lk_api_party_card},
-    {"GET", "/api/v1/parties/{id}/timeline", lk_api_party_timeline},
-    {"GET", "/api/v1/processing-log", lk_api_proclog_list},
+static const lk_api_route routes[] = {
+    {"GET", "/api/v1/parties", lk_api_parties_find, 0},
+    {"GET", "/api/v1/parties/{id}", lk_api_party_card, 0},
+    {"GET", "/api/v1/parties/{id}/timeline", lk_api_party_timeline, 0},
+    {"GET", "/api/v1/processing-log", lk_api_proclog_list, 0},
 };
 
 int lk_residents_routes(lk_router *r) {
-  int rc;
-
-  for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-    rc = lk_router_add(r, routes[i].method, routes[i].pattern,
-                       routes[i].handler, 0);
-    if (rc != 0)
-      return rc;
-  }
-  return 0;
+  return lk_api_add_routes(r, routes, sizeof(routes) / sizeof(routes[0]));
 }

@@ -30,8 +30,7 @@ void lk_api_proclog_list(lk_req *req) {
       lk_req_query(req, "to"), lk_req_query(req, "after"), limit, &why);
   if (rc == LK_EINVALID) {
     free(q);
-    lk_req_problem(req, 400, "invalid-parameter", "Invalid parameter",
-                   why.reason, why.field);
+    lk_api_bad_param(req, &why);
     return;
   }
   rc = lk_proclog_page(lk_req_app(req)->store, &v, q, &b);

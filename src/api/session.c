@@ -537,13 +537,11 @@ void lk_api_session_create(lk_req *req) {
     json_decref(body);
     return;
   }
-  l = calloc(1, sizeof(*l));
+  l = lk_api_data(req, sizeof(*l), free);
   if (l == NULL) {
     json_decref(body);
-    lk_req_problem_store(req, LK_STORE_NOMEM);
     return;
   }
-  lk_req_set_data(req, l, free);
   lk_api_login_start(req, l, email, password, login_checked);
   json_decref(body);
 }
@@ -605,12 +603,9 @@ void lk_api_session_delete(lk_req *req) {
 
   if (lk_api_auth(req, "api") != 0 || need_session(req) != 0)
     return;
-  ctx = calloc(1, sizeof(*ctx));
-  if (ctx == NULL) {
-    lk_req_problem_store(req, LK_STORE_NOMEM);
+  ctx = lk_api_data(req, sizeof(*ctx), free);
+  if (ctx == NULL)
     return;
-  }
-  lk_req_set_data(req, ctx, free);
   lk_req_cookie(req, LK_SESSION_COOKIE, id, sizeof(id));
   if (lk_session_logout_prepare(&ctx->op, lk_req_actor(req), id) != 0) {
     session_ended(req);
@@ -788,32 +783,20 @@ void lk_api_session_password(lk_req *req) {
 
 /* ---- routes ------------------------------------------------------------- */
 
-static const struct {
-  const char *method;
-  const char *pattern;
-  lk_handler_fn handler;
-} routes[] = {
-    {"POST", "/api/v1/session", lk_api_session_create},
-    {"GET", "/api/v1/session", lk_api_session_get},
-    {"DELETE", "/api/v1/session", lk_api_session_delete},
-    {"POST", "/api/v1/session/password", lk_api_session_password},
-    {"GET", "/api/v1/users", lk_api_users_list},
-    {"POST", "/api/v1/users", lk_api_users_create},
-    {"GET", "/api/v1/users/{id}", lk_api_users_get},
-    {"PATCH", "/api/v1/users/{id}", lk_api_users_update},
-    {"GET", "/login", lk_page_login},
-    {"POST", "/login", lk_page_login_submit},
-    {"POST", "/logout", lk_page_logout},
+static const lk_api_route routes[] = {
+    {"POST", "/api/v1/session", lk_api_session_create, 0},
+    {"GET", "/api/v1/session", lk_api_session_get, 0},
+    {"DELETE", "/api/v1/session", lk_api_session_delete, 0},
+    {"POST", "/api/v1/session/password", lk_api_session_password, 0},
+    {"GET", "/api/v1/users", lk_api_users_list, 0},
+    {"POST", "/api/v1/users", lk_api_users_create, 0},
+    {"GET", "/api/v1/users/{id}", lk_api_users_get, 0},
+    {"PATCH", "/api/v1/users/{id}", lk_api_users_update, 0},
+    {"GET", "/login", lk_page_login, 0},
+    {"POST", "/login", lk_page_login_submit, 0},
+    {"POST", "/logout", lk_page_logout, 0},
 };
 
 int lk_session_routes(lk_router *r) {
-  int rc;
-
-  for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-    rc = lk_router_add(r, routes[i].method, routes[i].pattern,
-                       routes[i].handler, 0);
-    if (rc != 0)
-      return rc;
-  }
-  return 0;
+  return lk_api_add_routes(r, routes, sizeof(routes) / sizeof(routes[0]));
 }

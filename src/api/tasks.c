@@ -166,7 +166,6 @@ struct write_ctx {
 static void written(lk_req *req, int status) {
   struct write_ctx *ctx = lk_req_data(req);
   lk_buf b = LK_BUF_INIT;
-  char location[80];
 
   if (status == LK_TASK_EREF) {
     lk_req_problem(req, 422, "invalid-field", "Invalid field",
@@ -179,10 +178,8 @@ static void written(lk_req *req, int status) {
   }
   lk_api_task_json(&b, &ctx->op.task);
   lk_buf_putc(&b, '\n');
-  if (ctx->created) {
-    snprintf(location, sizeof(location), "/api/v1/tasks/%s", ctx->op.task.id);
-    lk_req_add_header(req, "Location", location);
-  }
+  if (ctx->created)
+    lk_api_location(req, "tasks", ctx->op.task.id);
   lk_req_respond_buf(req, ctx->created ? 201 : 200, "application/json", &b);
 }
 
@@ -201,13 +198,11 @@ static void write_task(lk_req *req, bool create) {
     json_decref(body);
     return;
   }
-  ctx = calloc(1, sizeof(*ctx));
+  ctx = lk_api_data(req, sizeof(*ctx), free);
   if (ctx == NULL) {
     json_decref(body);
-    lk_req_problem_store(req, LK_STORE_NOMEM);
     return;
   }
-  lk_req_set_data(req, ctx, free);
   ctx->created = create;
   if (create)
     rc = lk_task_create_prepare(&ctx->op, p->actor, lk_req_id(req),
@@ -435,13 +430,12 @@ static void tasks_list(lk_req *req) {
 }
 
 int lk_api_tasks_routes(lk_router *r) {
-  int rc = lk_router_add(r, "GET", "/api/v1/tasks", tasks_list, 0);
+  static const lk_api_route routes[] = {
+      {"GET", "/api/v1/tasks", tasks_list, 0},
+      {"POST", "/api/v1/tasks", tasks_create, 0},
+      {"GET", "/api/v1/tasks/{id}", tasks_get, 0},
+      {"PATCH", "/api/v1/tasks/{id}", tasks_update, 0},
+  };
 
-  if (rc == 0)
-    rc = lk_router_add(r, "POST", "/api/v1/tasks", tasks_create, 0);
-  if (rc == 0)
-    rc = lk_router_add(r, "GET", "/api/v1/tasks/{id}", tasks_get, 0);
-  if (rc == 0)
-    rc = lk_router_add(r, "PATCH", "/api/v1/tasks/{id}", tasks_update, 0);
-  return rc;
+  return lk_api_add_routes(r, routes, sizeof(routes) / sizeof(routes[0]));
 }

@@ -11,41 +11,29 @@
 #define TEAMS_SHOWN 32    /* teams listed with an agent */
 #define MEMBERS_SHOWN 100 /* members listed with a team */
 
-static const struct {
-  const char *method;
-  const char *pattern;
-  lk_handler_fn handler;
-} routes[] = {
-    {"GET", "/api/v1/agents", lk_api_agents_list},
-    {"POST", "/api/v1/agents", lk_api_agents_create},
-    {"GET", "/api/v1/agents/{id}", lk_api_agents_get},
-    {"PATCH", "/api/v1/agents/{id}", lk_api_agents_update},
-    {"PUT", "/api/v1/agents/{id}/presence", lk_api_agents_presence},
-    {"GET", "/api/v1/teams", lk_api_teams_list},
-    {"POST", "/api/v1/teams", lk_api_teams_create},
-    {"GET", "/api/v1/teams/{id}", lk_api_teams_get},
-    {"PATCH", "/api/v1/teams/{id}", lk_api_teams_update},
-    {"PUT", "/api/v1/teams/{id}/members/{agentId}", lk_api_teams_member_put},
+static const lk_api_route routes[] = {
+    {"GET", "/api/v1/agents", lk_api_agents_list, 0},
+    {"POST", "/api/v1/agents", lk_api_agents_create, 0},
+    {"GET", "/api/v1/agents/{id}", lk_api_agents_get, 0},
+    {"PATCH", "/api/v1/agents/{id}", lk_api_agents_update, 0},
+    {"PUT", "/api/v1/agents/{id}/presence", lk_api_agents_presence, 0},
+    {"GET", "/api/v1/teams", lk_api_teams_list, 0},
+    {"POST", "/api/v1/teams", lk_api_teams_create, 0},
+    {"GET", "/api/v1/teams/{id}", lk_api_teams_get, 0},
+    {"PATCH", "/api/v1/teams/{id}", lk_api_teams_update, 0},
+    {"PUT", "/api/v1/teams/{id}/members/{agentId}", lk_api_teams_member_put, 0},
     {"DELETE", "/api/v1/teams/{id}/members/{agentId}",
-     lk_api_teams_member_delete},
+     lk_api_teams_member_delete, 0},
     {"POST", "/api/v1/conversations/{id}/assignment",
-     lk_api_conversations_assign},
-    {"POST", "/api/v1/conversations/{id}/claim", lk_api_conversations_claim},
-    {"POST", "/api/v1/party-merges", lk_api_merges_create},
-    {"GET", "/api/v1/party-merges", lk_api_merges_list},
-    {"GET", "/api/v1/party-merges/{id}", lk_api_merges_get},
+     lk_api_conversations_assign, 0},
+    {"POST", "/api/v1/conversations/{id}/claim", lk_api_conversations_claim, 0},
+    {"POST", "/api/v1/party-merges", lk_api_merges_create, 0},
+    {"GET", "/api/v1/party-merges", lk_api_merges_list, 0},
+    {"GET", "/api/v1/party-merges/{id}", lk_api_merges_get, 0},
 };
 
 int lk_teams_routes(lk_router *r) {
-  int rc;
-
-  for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-    rc = lk_router_add(r, routes[i].method, routes[i].pattern,
-                       routes[i].handler, 0);
-    if (rc != 0)
-      return rc;
-  }
-  return 0;
+  return lk_api_add_routes(r, routes, sizeof(routes) / sizeof(routes[0]));
 }
 
 /* ---- body helpers --------------------------------------------------- */
@@ -111,14 +99,6 @@ int lk_json_string_or_null(lk_req *req, json_t *obj, const char *key,
   return 0;
 }
 
-void lk_api_invalid(lk_req *req, const lk_invalid *why) {
-  char field[64];
-
-  snprintf(field, sizeof(field), "/%s", why->field);
-  lk_req_problem(req, 422, "invalid-field", "Invalid field", why->reason,
-                 field);
-}
-
 /* ---- agents --------------------------------------------------------- */
 
 static void team_ref(const lk_team_row *t, void *ud) {
@@ -165,12 +145,8 @@ static void respond_agent(lk_req *req, int status, const char *id) {
     return;
   }
   lk_buf_putc(&b, '\n');
-  if (status == 201) {
-    char location[96];
-
-    snprintf(location, sizeof(location), "/api/v1/agents/%s", a.id);
-    lk_req_add_header(req, "Location", location);
-  }
+  if (status == 201)
+    lk_api_location(req, "agents", a.id);
   lk_req_respond_buf(req, status, "application/json", &b);
 }
 
@@ -302,13 +278,11 @@ void lk_api_agents_create(lk_req *req) {
     json_decref(body);
     return;
   }
-  ctx = calloc(1, sizeof(*ctx));
+  ctx = lk_api_data(req, sizeof(*ctx), free);
   if (ctx == NULL) {
     json_decref(body);
-    lk_req_problem_store(req, LK_STORE_NOMEM);
     return;
   }
-  lk_req_set_data(req, ctx, free);
   rc = lk_agent_create_prepare(&ctx->op, lk_req_actor(req), user_id, name,
                                has_capacity ? (int)capacity : -1, ids, nteams,
                                &why);
@@ -337,14 +311,11 @@ static void agent_updated(lk_req *req, int status) {
 
 /* A new update op for the agent in the path, or NULL after answering. */
 static struct agent_update_ctx *agent_update_ctx(lk_req *req) {
-  struct agent_update_ctx *ctx = calloc(1, sizeof(*ctx));
+  struct agent_update_ctx *ctx = lk_api_data(req, sizeof(*ctx), free);
   lk_invalid why;
 
-  if (ctx == NULL) {
-    lk_req_problem_store(req, LK_STORE_NOMEM);
+  if (ctx == NULL)
     return NULL;
-  }
-  lk_req_set_data(req, ctx, free);
   if (lk_agent_update_prepare(&ctx->op, lk_req_actor(req),
                               lk_req_param(req, "id"), &why) != 0) {
     lk_req_problem_store(req, LK_STORE_NOTFOUND); /* names no agent */
@@ -465,12 +436,8 @@ static void respond_team(lk_req *req, int status, const char *id) {
     return;
   }
   lk_buf_puts(&b, "]}\n");
-  if (status == 201) {
-    char location[96];
-
-    snprintf(location, sizeof(location), "/api/v1/teams/%s", t.id);
-    lk_req_add_header(req, "Location", location);
-  }
+  if (status == 201)
+    lk_api_location(req, "teams", t.id);
   lk_req_respond_buf(req, status, "application/json", &b);
 }
 
@@ -544,13 +511,11 @@ static void team_write(lk_req *req, bool create) {
     json_decref(body);
     return;
   }
-  ctx = calloc(1, sizeof(*ctx));
+  ctx = lk_api_data(req, sizeof(*ctx), free);
   if (ctx == NULL) {
     json_decref(body);
-    lk_req_problem_store(req, LK_STORE_NOMEM);
     return;
   }
-  lk_req_set_data(req, ctx, free);
   if (create)
     rc = lk_team_create_prepare(&ctx->op, lk_req_actor(req), name, &why);
   else
@@ -560,12 +525,8 @@ static void team_write(lk_req *req, bool create) {
   if (rc == 0 && create && has_active)
     ctx->op.active = active;
   json_decref(body);
-  if (rc != 0 && strcmp(why.field, "id") == 0) {
-    lk_req_problem_store(req, LK_STORE_NOTFOUND);
-    return;
-  }
   if (rc != 0) {
-    lk_api_invalid(req, &why);
+    lk_api_prepare_failed(req, rc, &why);
     return;
   }
   lk_api_submit(req, &ctx->aw, lk_team_apply, &ctx->op, team_written);
@@ -598,12 +559,9 @@ static void member_write(lk_req *req, bool member) {
 
   if (lk_api_auth_role(req, "api", "supervisor") != 0)
     return;
-  ctx = calloc(1, sizeof(*ctx));
-  if (ctx == NULL) {
-    lk_req_problem_store(req, LK_STORE_NOMEM);
+  ctx = lk_api_data(req, sizeof(*ctx), free);
+  if (ctx == NULL)
     return;
-  }
-  lk_req_set_data(req, ctx, free);
   if (lk_team_member_prepare(&ctx->op, lk_req_actor(req),
                              lk_req_param(req, "id"),
                              lk_req_param(req, "agentId"), member, &why) != 0) {

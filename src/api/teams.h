@@ -42,7 +42,4 @@ int lk_json_bool(lk_req *req, json_t *obj, const char *key, bool *out,
 int lk_json_string_or_null(lk_req *req, json_t *obj, const char *key,
                            bool required, const char **out);
 
-/* Answers 422 for an LK_EINVALID `why` (field as a JSON Pointer). */
-void lk_api_invalid(lk_req *req, const lk_invalid *why);
-
 #endif

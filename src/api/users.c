@@ -12,14 +12,14 @@
 #include "http/problem.h"
 #include "store/sessions.h"
 
-static void invalid(lk_req *req, const lk_invalid *why) {
-  char field[32];
+/* lk_api_prepare_failed(), knowing that core/user.c calls the display
+ * name "name" and the API "displayName". */
+static void prepare_failed(lk_req *req, int rc, const lk_invalid *why) {
+  lk_invalid w = *why;
 
-  /* core/user.c calls the display name "name"; the API "displayName". */
-  snprintf(field, sizeof(field), "/%s",
-           strcmp(why->field, "name") == 0 ? "displayName" : why->field);
-  lk_req_problem(req, 422, "invalid-field", "Invalid field", why->reason,
-                 field);
+  if (rc == LK_EINVALID && strcmp(w.field, "name") == 0)
+    w.field = "displayName";
+  lk_api_prepare_failed(req, rc, &w);
 }
 
 static void respond_user(lk_req *req, int status, const lk_user_row *u) {
@@ -92,14 +92,12 @@ struct create_ctx {
 
 static void created(lk_req *req, int status) {
   struct create_ctx *ctx = lk_req_data(req);
-  char location[64];
 
   if (status != 0) {
     lk_req_problem_store(req, status);
     return;
   }
-  snprintf(location, sizeof(location), "/api/v1/users/%s", ctx->op.user.id);
-  lk_req_add_header(req, "Location", location);
+  lk_api_location(req, "users", ctx->op.user.id);
   respond_user(req, 201, &ctx->op.user);
 }
 
@@ -125,22 +123,16 @@ void lk_api_users_create(lk_req *req) {
     json_decref(body);
     return;
   }
-  ctx = calloc(1, sizeof(*ctx));
+  ctx = lk_api_data(req, sizeof(*ctx), free);
   if (ctx == NULL) {
     json_decref(body);
-    lk_req_problem_store(req, LK_STORE_NOMEM);
     return;
   }
-  lk_req_set_data(req, ctx, free);
   rc = lk_user_add_prepare(&ctx->op, lk_req_actor(req), email, role,
                            name != NULL ? name : "", password, &why);
   json_decref(body);
-  if (rc == LK_EINVALID) {
-    invalid(req, &why);
-    return;
-  }
   if (rc != 0) {
-    lk_req_problem_store(req, rc);
+    prepare_failed(req, rc, &why);
     return;
   }
   lk_api_submit(req, &ctx->aw, lk_user_add_apply, &ctx->op, created);
@@ -193,13 +185,11 @@ void lk_api_users_update(lk_req *req) {
                    "give at least one of role, displayName and disabled", NULL);
     return;
   }
-  ctx = calloc(1, sizeof(*ctx));
+  ctx = lk_api_data(req, sizeof(*ctx), free);
   if (ctx == NULL) {
     json_decref(body);
-    lk_req_problem_store(req, LK_STORE_NOMEM);
     return;
   }
-  lk_req_set_data(req, ctx, free);
   rc = lk_user_update_prepare(&ctx->op, lk_req_actor(req),
                               lk_req_principal(req)->user_id,
                               lk_req_param(req, "id"), role, name,
@@ -208,12 +198,8 @@ void lk_api_users_update(lk_req *req) {
                                                        : 0,
                               &why);
   json_decref(body);
-  if (rc == LK_EINVALID && strcmp(why.field, "id") == 0) {
-    lk_req_problem_store(req, LK_STORE_NOTFOUND); /* names no account */
-    return;
-  }
   if (rc == LK_EINVALID) {
-    invalid(req, &why);
+    prepare_failed(req, rc, &why);
     return;
   }
   lk_api_submit(req, &ctx->aw, lk_user_update_apply, &ctx->op, updated);

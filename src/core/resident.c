@@ -32,7 +32,11 @@ static bool blank(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+/* Starts member `key`, with the comma before it unless it is the first
+ * (of the object, or of a buffer that holds members only). */
 static void put_key(lk_buf *b, const char *key) {
+  if (b->len > 0 && b->data[b->len - 1] != '{' && b->data[b->len - 1] != ',')
+    lk_buf_putc(b, ',');
   lk_buf_json_str(b, key);
   lk_buf_putc(b, ':');
 }
@@ -238,17 +242,11 @@ static void find_one(const lk_party_row *p, void *ud) {
     lk_buf_putc(b, ',');
   lk_buf_putc(b, '{');
   put_str(b, "id", p->id);
-  lk_buf_putc(b, ',');
   put_str(b, "nummer", p->nummer);
-  lk_buf_putc(b, ',');
   put_str(b, "kind", p->kind);
-  lk_buf_putc(b, ',');
   put_str(b, "name", p->display_name);
-  lk_buf_putc(b, ',');
   put_bool(b, "confidential", p->confidential);
-  lk_buf_putc(b, ',');
   put_bool(b, "active", p->active);
-  lk_buf_putc(b, ',');
   put_opt(b, "mergedInto", p->merged_into);
   lk_buf_putc(b, '}');
   snprintf(fc->ids[fc->n], sizeof(fc->ids[0]), "%s", p->id);
@@ -343,31 +341,18 @@ static void card_party(const lk_party_row *p, void *ud) {
   lk_buf *b = &cc->head;
 
   put_str(b, "id", p->id);
-  lk_buf_putc(b, ',');
   put_str(b, "nummer", p->nummer);
-  lk_buf_putc(b, ',');
   put_str(b, "kind", p->kind);
-  lk_buf_putc(b, ',');
   put_str(b, "name", p->display_name);
-  lk_buf_putc(b, ',');
   put_object(b, "identification", p->identification);
-  lk_buf_putc(b, ',');
   put_str(b, "language", p->language);
-  lk_buf_putc(b, ',');
   put_bool(b, "active", p->active);
-  lk_buf_putc(b, ',');
   put_bool(b, "confidential", p->confidential);
-  lk_buf_putc(b, ',');
   put_str(b, "internalNote", p->internal_note);
-  lk_buf_putc(b, ',');
   put_opt(b, "mergedInto", p->merged_into);
-  lk_buf_putc(b, ',');
   put_object(b, "visitingAddress", p->visiting_address);
-  lk_buf_putc(b, ',');
   put_object(b, "postalAddress", p->postal_address);
-  lk_buf_putc(b, ',');
   put_int(b, "createdAt", p->created_at);
-  lk_buf_putc(b, ',');
   put_int(b, "updatedAt", p->updated_at);
 }
 
@@ -387,24 +372,17 @@ static void card_identifier(const lk_identifier_row *r, void *ud) {
   comma(b, &cc->nidentifiers);
   lk_buf_putc(b, '{');
   put_str(b, "id", r->id);
-  lk_buf_putc(b, ',');
   put_str(b, "objectType", r->object_type);
-  lk_buf_putc(b, ',');
   put_str(b, "register", r->register_);
-  lk_buf_putc(b, ',');
   put_str(b, "type", r->id_type);
-  lk_buf_putc(b, ',');
   if (mask) {
     lk_bsn_mask(r->object_id, masked, sizeof(masked));
     put_str(b, "objectId", masked);
   } else {
     put_str(b, "objectId", r->object_id);
   }
-  lk_buf_putc(b, ',');
   put_bool(b, "masked", mask);
-  lk_buf_putc(b, ',');
   put_str(b, "other", r->other);
-  lk_buf_putc(b, ',');
   put_opt(b, "subIdentifierOf", r->sub_of);
   lk_buf_putc(b, '}');
 }
@@ -416,19 +394,12 @@ static void card_address(const lk_address_row *r, void *ud) {
   comma(b, &cc->naddresses);
   lk_buf_putc(b, '{');
   put_str(b, "id", r->id);
-  lk_buf_putc(b, ',');
   put_str(b, "kind", r->kind);
-  lk_buf_putc(b, ',');
   put_str(b, "address", r->address);
-  lk_buf_putc(b, ',');
   put_bool(b, "verified", r->verified_on[0] != '\0');
-  lk_buf_putc(b, ',');
   put_opt(b, "verifiedOn", r->verified_on);
-  lk_buf_putc(b, ',');
   put_bool(b, "isDefault", r->is_default);
-  lk_buf_putc(b, ',');
   put_str(b, "description", r->description);
-  lk_buf_putc(b, ',');
   put_str(b, "reference", r->reference);
   lk_buf_putc(b, '}');
 }
@@ -450,25 +421,15 @@ static void card_conversation(const lk_conversation_brief *c, void *ud) {
   comma(b, &cc->nconversations);
   lk_buf_putc(b, '{');
   put_str(b, "id", c->id);
-  lk_buf_putc(b, ',');
   put_str(b, "reference", c->reference);
-  lk_buf_putc(b, ',');
   put_str(b, "partyId", c->party_id);
-  lk_buf_putc(b, ',');
   put_str(b, "subject", c->subject);
-  lk_buf_putc(b, ',');
   put_str(b, "channel", c->channel);
-  lk_buf_putc(b, ',');
   put_str(b, "status", c->status);
-  lk_buf_putc(b, ',');
   put_int(b, "priority", c->priority);
-  lk_buf_putc(b, ',');
   put_opt(b, "assigneeId", c->assignee_id);
-  lk_buf_putc(b, ',');
   put_bool(b, "confidential", c->confidential);
-  lk_buf_putc(b, ',');
   put_int(b, "createdAt", c->created_at);
-  lk_buf_putc(b, ',');
   put_int(b, "lastMessageAt", c->last_message_at);
   lk_buf_putc(b, '}');
 }
@@ -480,34 +441,24 @@ static void card_task(const lk_task_brief *t, void *ud) {
   comma(b, &cc->ntasks);
   lk_buf_putc(b, '{');
   put_str(b, "id", t->id);
-  lk_buf_putc(b, ',');
   put_opt(b, "nummer", t->nummer);
-  lk_buf_putc(b, ',');
   put_str(b, "kind", t->kind);
-  lk_buf_putc(b, ',');
   put_str(b, "action", t->action);
-  lk_buf_putc(b, ',');
   put_str(b, "status", t->status);
-  lk_buf_putc(b, ',');
   put_key(b, "deadline");
   if (t->deadline != 0)
     lk_buf_printf(b, "%lld", (long long)t->deadline);
   else
     lk_buf_puts(b, "null");
-  lk_buf_putc(b, ',');
   put_int(b, "assignedAt", t->assigned_at);
-  lk_buf_putc(b, ',');
   put_int(b, "createdAt", t->created_at);
-  lk_buf_putc(b, ',');
   put_str(b, "contactId", t->contact_id);
-  lk_buf_putc(b, ',');
   put_str(b, "conversationId", t->conversation_id);
   lk_buf_putc(b, '}');
 }
 
 static void put_list(lk_buf *b, const char *key, const lk_buf *items, char open,
                      char close) {
-  lk_buf_putc(b, ',');
   put_key(b, key);
   lk_buf_putc(b, open);
   if (items->len > 0)
@@ -546,7 +497,6 @@ int lk_resident_card(lk_store *s, const lk_viewer *v, const char *id,
     put_list(&b, "identifiers", &cc.identifiers, '[', ']');
     put_list(&b, "digitalAddresses", &cc.addresses, '[', ']');
     put_list(&b, "conversationsPerChannel", &cc.counts, '{', '}');
-    lk_buf_putc(&b, ',');
     put_int(&b, "conversationCount", cc.total);
     put_list(&b, "recentConversations", &cc.conversations, '[', ']');
     put_list(&b, "openTasks", &cc.tasks, '[', ']');
@@ -665,23 +615,14 @@ static void timeline_one(const lk_timeline_row *r, void *ud) {
   lk_resident_preview(r->content, tc->preview, sizeof(tc->preview));
   lk_buf_putc(b, '{');
   put_str(b, "id", r->id);
-  lk_buf_putc(b, ',');
   put_opt(b, "conversationId", r->conversation_id);
-  lk_buf_putc(b, ',');
   put_opt(b, "partyId", r->party_id);
-  lk_buf_putc(b, ',');
   put_str(b, "kind", r->kind);
-  lk_buf_putc(b, ',');
   put_str(b, "channel", r->channel);
-  lk_buf_putc(b, ',');
   put_str(b, "subject", r->subject);
-  lk_buf_putc(b, ',');
   put_str(b, "preview", tc->preview);
-  lk_buf_putc(b, ',');
   put_int(b, "occurredAt", r->occurred_at);
-  lk_buf_putc(b, ',');
   put_bool(b, "confidential", r->confidential);
-  lk_buf_putc(b, ',');
   put_str(b, "via", r->involved ? "involved" : "conversation");
   lk_buf_putc(b, '}');
 }

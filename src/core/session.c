@@ -124,6 +124,15 @@ static int audit(lk_tx *tx, const char *actor, const char *action,
   return rc;
 }
 
+/* Tells open event streams that sessions of `user_id` ended, so a stream
+ * of one of them ends with it (api/events.c looks its session up again). */
+static int session_ended_emit(lk_tx *tx, const char *user_id) {
+  char payload[LK_USER_ID_LEN + 16];
+
+  snprintf(payload, sizeof(payload), "{\"user\":\"%s\"}", user_id);
+  return lk_tx_emit(tx, "session.ended", user_id, payload);
+}
+
 static void user_actor(char *out, size_t size, const char *user_id) {
   snprintf(out, size, "user:%s", user_id);
 }
@@ -147,6 +156,7 @@ void lk_session_login_prepare(lk_session_login_op *op, const lk_user_row *user,
 /* Stores the session of `op` (inside a write that may do more). */
 static int session_store(lk_tx *tx, lk_session_login_op *op) {
   char actor[LK_USER_ID_LEN + 8];
+  char old_user[LK_USER_ID_LEN + 1];
   lk_buf details = LK_BUF_INIT;
   bool replaced = false;
   int rc;
@@ -154,10 +164,12 @@ static int session_store(lk_tx *tx, lk_session_login_op *op) {
   rc = lk_store_session_purge(tx, lk_tx_now(tx),
                               lk_tx_now(tx) - op->cfg.idle_ms, NULL);
   if (rc == 0 && op->old_hash[0] != '\0') {
-    rc = lk_store_session_delete(tx, op->old_hash, NULL);
+    rc = lk_store_session_delete(tx, op->old_hash, old_user);
     replaced = rc == 0;
     if (rc == LK_STORE_NOTFOUND)
       rc = 0;
+    else if (rc == 0)
+      rc = session_ended_emit(tx, old_user);
   }
   if (rc != 0)
     return rc;
@@ -193,6 +205,8 @@ int lk_session_logout_apply(lk_tx *tx, void *arg) {
   int rc;
 
   rc = lk_store_session_delete(tx, op->id_hash, user_id);
+  if (rc == 0)
+    rc = session_ended_emit(tx, user_id);
   if (rc != 0)
     return rc;
   lk_buf_puts(&details, "{\"reason\":\"logout\"}");
@@ -235,6 +249,8 @@ int lk_password_change_apply(lk_tx *tx, void *arg) {
                                   lk_tx_now(tx));
   if (rc == 0)
     rc = lk_store_session_delete_user(tx, op->user_id, &op->ended);
+  if (rc == 0 && op->ended > 0)
+    rc = session_ended_emit(tx, op->user_id);
   if (rc != 0)
     return rc;
   lk_buf_printf(&details, "{\"sessionsEnded\":%lld}", (long long)op->ended);
@@ -308,6 +324,8 @@ int lk_user_update_apply(lk_tx *tx, void *arg) {
                             op->disabled, &op->user);
   if (rc == 0 && op->user.disabled_at != 0)
     rc = lk_store_session_delete_user(tx, op->id, &op->ended);
+  if (rc == 0 && op->ended > 0)
+    rc = session_ended_emit(tx, op->id);
   if (rc != 0)
     return rc;
   lk_buf_puts(&payload, "{\"id\":");

@@ -397,12 +397,9 @@ void lk_page_logout(lk_req *req) {
               "Gebruik de knop hieronder om uit te loggen.");
     return;
   }
-  ctx = calloc(1, sizeof(*ctx));
-  if (ctx == NULL) {
-    lk_req_problem_store(req, LK_STORE_NOMEM);
+  ctx = lk_api_data(req, sizeof(*ctx), free);
+  if (ctx == NULL)
     return;
-  }
-  lk_req_set_data(req, ctx, free);
   lk_req_cookie(req, LK_SESSION_COOKIE, id, sizeof(id));
   lk_session_logout_prepare(&ctx->op, p.actor, id);
   lk_api_submit(req, &ctx->aw, lk_session_logout_apply, &ctx->op, logged_out);

@@ -28,30 +28,16 @@ static const char actor_by_id[] =
     "SELECT " ACTOR_COLUMNS " FROM actors WHERE id = ?1";
 
 int lk_store_actor_get(lk_store *s, const char *id, lk_actor_row *out) {
-  int n = lk_store_query(s, actor_by_id, id, 0, actor_row, out);
-
-  if (n < 0)
-    return n;
-  return n == 0 ? LK_STORE_NOTFOUND : 0;
+  return lk_row_get(s, NULL, actor_by_id, id, actor_row, out);
 }
 
 int lk_store_actor_get_tx(lk_tx *tx, const char *id, lk_actor_row *out) {
-  lk_stmt *st = lk_db_stmt(lk_tx_db(tx), actor_by_id);
-  int rc;
-
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, id);
-  rc = lk_stmt_step(st);
-  if (rc == LK_DB_ROW)
-    actor_row(st, out);
-  lk_stmt_done(st);
-  if (rc < 0)
-    return rc;
-  return rc == LK_DB_ROW ? 0 : LK_STORE_NOTFOUND;
+  return lk_row_get(NULL, tx, actor_by_id, id, actor_row, out);
 }
 
-static void actor_bind(lk_stmt *st, const lk_actor_row *a) {
+static void actor_bind(lk_stmt *st, const void *arg) {
+  const lk_actor_row *a = arg;
+
   lk_stmt_text(st, 1, a->id);
   lk_stmt_text(st, 2, a->kind);
   lk_stmt_text(st, 3, a->name);
@@ -67,12 +53,7 @@ int lk_store_actor_insert(lk_tx *tx, const lk_actor_row *a) {
       "INSERT INTO actors (id, kind, name, active, identificator,"
       " identification, created_at, updated_at)"
       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-  lk_stmt *st = lk_db_stmt(lk_tx_db(tx), sql);
-
-  if (st == NULL)
-    return LK_STORE_IO;
-  actor_bind(st, a);
-  return lk_stmt_run(st);
+  return lk_tx_run(tx, sql, actor_bind, a, false);
 }
 
 int lk_store_actor_update(lk_tx *tx, const lk_actor_row *a) {
@@ -80,17 +61,7 @@ int lk_store_actor_update(lk_tx *tx, const lk_actor_row *a) {
       "UPDATE actors SET kind = ?2, name = ?3, active = ?4,"
       " identificator = ?5, identification = ?6, updated_at = ?8"
       " WHERE id = ?1 AND ?7 = ?7";
-  lk_db *db = lk_tx_db(tx);
-  lk_stmt *st = lk_db_stmt(db, sql);
-  int rc;
-
-  if (st == NULL)
-    return LK_STORE_IO;
-  actor_bind(st, a);
-  rc = lk_stmt_run(st);
-  if (rc == 0 && lk_db_changes(db) == 0)
-    rc = LK_STORE_NOTFOUND;
-  return rc;
+  return lk_tx_run(tx, sql, actor_bind, a, true);
 }
 
 int lk_store_actor_delete(lk_tx *tx, const char *id) {
@@ -104,20 +75,11 @@ int lk_store_actor_delete(lk_tx *tx, const char *id) {
       " UNION ALL SELECT 1 FROM contact_actors WHERE actor_id = ?1"
       " UNION ALL SELECT 1 FROM task_assignees WHERE actor_id = ?1 LIMIT 1";
   static const char del[] = "DELETE FROM actors WHERE id = ?1";
-  lk_db *db = lk_tx_db(tx);
-  lk_stmt *st;
   int rc = lk_store_ki_exists_tx(tx, in_use, id);
 
   if (rc != 0)
     return rc < 0 ? rc : LK_STORE_CONFLICT;
-  st = lk_db_stmt(db, del);
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, id);
-  rc = lk_stmt_run(st);
-  if (rc == 0 && lk_db_changes(db) == 0)
-    rc = LK_STORE_NOTFOUND;
-  return rc;
+  return lk_tx_run_id(tx, del, id, true);
 }
 
 #define ACTOR_WHERE                                                            \

@@ -1,7 +1,7 @@
 /* assign.c - conversations' assignment state, the queue and the pool of
  * agents the round-robin pass offers work to. */
 #include "store/assign.h"
-#include "store/rows.h"
+#include "store/internal.h"
 
 #define STATE_COLUMNS                                                          \
   "id, COALESCE(party_id, ''), COALESCE(team_id, ''),"                         \

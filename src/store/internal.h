@@ -2,11 +2,14 @@
 #ifndef LK_STORE_INTERNAL_H
 #define LK_STORE_INTERNAL_H
 
+#include "store/conversations.h"
 #include "store/db.h"
 #include "store/store.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "util/metrics.h"
 
@@ -85,5 +88,133 @@ lk_db *lk_tx_db(lk_tx *tx);
 /* Copies `src` into `dst` of `size` bytes, truncating (nothing when `size`
  * is 0). */
 void lk_store_copy(char *dst, size_t size, const char *src);
+
+/* ---- helpers every entity file shares ---------------------------------- */
+
+/* Binds `v` at `i`, or NULL when `v` is NULL or empty: for optional text
+ * columns. */
+static inline void lk_stmt_text_opt(lk_stmt *st, int i, const char *v) {
+  lk_stmt_text(st, i, v != NULL && v[0] != '\0' ? v : NULL);
+}
+
+/* Sets the parameters of `st` from `arg`. */
+typedef void (*lk_bind_fn)(lk_stmt *st, const void *arg);
+
+/* Runs `sql`, which returns no rows, inside the write with the parameters
+ * `bind` sets from `arg`.  With `must`, LK_STORE_NOTFOUND when it changed
+ * no row. */
+static inline int lk_tx_run(lk_tx *tx, const char *sql, lk_bind_fn bind,
+                            const void *arg, bool must) {
+  lk_db *db = lk_tx_db(tx);
+  lk_stmt *st = lk_db_stmt(db, sql);
+  int rc;
+
+  if (st == NULL)
+    return LK_STORE_IO;
+  bind(st, arg);
+  rc = lk_stmt_run(st);
+  if (rc == 0 && must && lk_db_changes(db) == 0)
+    rc = LK_STORE_NOTFOUND;
+  return rc;
+}
+
+static inline void lk_bind_id(lk_stmt *st, const void *id) {
+  lk_stmt_text(st, 1, id);
+}
+
+/* lk_tx_run() with ?1 = `id`. */
+static inline int lk_tx_run_id(lk_tx *tx, const char *sql, const char *id,
+                               bool must) {
+  return lk_tx_run(tx, sql, lk_bind_id, id, must);
+}
+
+/* Runs `sql` on `db` with ?1..?nt bound to `texts` (NULL binds NULL) and
+ * the next ones to `nums`, calling `fn` (may be NULL) per row.  Returns
+ * the number of rows or a negative code. */
+static inline int lk_rows(lk_db *db, const char *sql, const char *const *texts,
+                          int nt, const int64_t *nums, int nn, lk_row_fn fn,
+                          void *ud) {
+  lk_stmt *st = lk_db_stmt(db, sql);
+  int n = 0;
+  int rc;
+
+  if (st == NULL)
+    return LK_STORE_IO;
+  for (int i = 0; i < nt; i++)
+    lk_stmt_text(st, i + 1, texts[i]);
+  for (int i = 0; i < nn; i++)
+    lk_stmt_int(st, nt + i + 1, nums[i]);
+  while ((rc = lk_stmt_step(st)) == LK_DB_ROW) {
+    if (fn != NULL)
+      fn(st, ud);
+    n++;
+  }
+  lk_stmt_done(st);
+  return rc < 0 ? rc : n;
+}
+
+/* lk_rows() on a pooled reader. */
+static inline int lk_rows_read(lk_store *s, const char *sql,
+                               const char *const *texts, int nt,
+                               const int64_t *nums, int nn, lk_row_fn fn,
+                               void *ud) {
+  lk_db *db;
+  int rc = lk_store_reader(s, &db);
+
+  if (rc != 0)
+    return rc;
+  rc = lk_rows(db, sql, texts, nt, nums, nn, fn, ud);
+  lk_store_reader_release(s, db);
+  return rc;
+}
+
+/* lk_rows() inside the write for a statement that returns no rows: 0,
+ * or with `must` LK_STORE_NOTFOUND when it changed none, or a negative
+ * code. */
+static inline int lk_rows_write(lk_tx *tx, const char *sql,
+                                const char *const *texts, int nt,
+                                const int64_t *nums, int nn, bool must) {
+  int n = lk_rows(lk_tx_db(tx), sql, texts, nt, nums, nn, NULL, NULL);
+
+  if (n < 0)
+    return n;
+  return must && lk_db_changes(lk_tx_db(tx)) == 0 ? LK_STORE_NOTFOUND : 0;
+}
+
+/* lk_store_counter_next() (store/conversations.h) as ten digits with
+ * leading zeros into `out`: the nummers of partijen, klantcontacten and
+ * interne taken. */
+static inline int lk_store_next_number(lk_tx *tx, const char *name, char *out,
+                                       size_t size) {
+  int64_t v;
+  int rc = lk_store_counter_next(tx, name, &v);
+
+  if (rc == 0)
+    snprintf(out, size, "%010lld", (long long)v);
+  return rc;
+}
+
+/* The row of `sql` with ?1 = `id` through `fn` into `out`, on a pooled
+ * reader (`tx` NULL) or inside the write.  Returns 0, LK_STORE_NOTFOUND
+ * or a negative code. */
+static inline int lk_row_get(lk_store *s, lk_tx *tx, const char *sql,
+                             const char *id, lk_row_fn fn, void *out) {
+  int n = tx == NULL ? lk_rows_read(s, sql, &id, 1, NULL, 0, fn, out)
+                     : lk_rows(lk_tx_db(tx), sql, &id, 1, NULL, 0, fn, out);
+
+  if (n < 0)
+    return n;
+  return n == 0 ? LK_STORE_NOTFOUND : 0;
+}
+
+/* Maps a row count to 0 (copying `row` to `out`) or LK_STORE_NOTFOUND. */
+static inline int lk_rows_one(int n, const void *row, void *out, size_t size) {
+  if (n < 0)
+    return n;
+  if (n == 0)
+    return LK_STORE_NOTFOUND;
+  memcpy(out, row, size);
+  return 0;
+}
 
 #endif

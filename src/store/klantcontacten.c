@@ -30,25 +30,16 @@
 /* Space-separated uuids of a reverse relation, oldest first. */
 #define IDS(sel) "COALESCE((SELECT group_concat(x, ' ') FROM (" sel ")), '')"
 
-static int run_changed(lk_db *db, lk_stmt *st) {
-  int rc = lk_stmt_run(st);
-
-  if (rc == 0 && lk_db_changes(db) == 0)
-    rc = LK_STORE_NOTFOUND;
-  return rc;
-}
-
-static void bind_opt(lk_stmt *st, int i, const char *v) {
-  lk_stmt_text(st, i, v != NULL && *v != '\0' ? v : NULL);
-}
-
-/* Runs `sql` with ?1 = `id` and ignores how many rows it touched. */
-static int exec_id(lk_tx *tx, const char *sql, const char *id) {
+/* Inserts a row: `bind` sets its columns from `row` and ?`at` is the
+ * write's time, its created_at. */
+static int insert_now(lk_tx *tx, const char *sql, lk_bind_fn bind,
+                      const void *row, int at) {
   lk_stmt *st = lk_db_stmt(lk_tx_db(tx), sql);
 
   if (st == NULL)
     return LK_STORE_IO;
-  lk_stmt_text(st, 1, id);
+  bind(st, row);
+  lk_stmt_int(st, at, lk_tx_now(tx));
   return lk_stmt_run(st);
 }
 
@@ -128,25 +119,11 @@ int lk_store_kc_contact_get(lk_store *s, const char *id, bool confidential,
   return rc;
 }
 
-static int next_contact_number(lk_tx *tx, char *out, size_t size) {
-  static const char sql[] =
-      "INSERT INTO counters (name, value) VALUES ('contact', 1)"
-      " ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value";
-  lk_stmt *st = lk_db_stmt(lk_tx_db(tx), sql);
-  int rc;
+static void bind_contact(lk_stmt *st, const void *arg) {
+  const lk_kc_contact_w *c = arg;
 
-  if (st == NULL)
-    return LK_STORE_IO;
-  rc = lk_stmt_step(st);
-  if (rc == LK_DB_ROW)
-    snprintf(out, size, "%010lld", (long long)lk_stmt_col_int(st, 0));
-  lk_stmt_done(st);
-  return rc == LK_DB_ROW ? 0 : rc < 0 ? rc : LK_STORE_IO;
-}
-
-static void bind_contact(lk_stmt *st, const lk_kc_contact_w *c) {
   lk_stmt_text(st, 1, c->id);
-  bind_opt(st, 2, c->nummer);
+  lk_stmt_text_opt(st, 2, c->nummer);
   lk_stmt_text(st, 3, c->reference);
   lk_stmt_text(st, 4, c->channel);
   lk_stmt_text(st, 5, c->subject);
@@ -171,20 +148,14 @@ int lk_store_kc_contact_insert(lk_tx *tx, lk_kc_contact_w *c) {
       " further_action, occurred_at, metadata, kind, created_at)"
       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
       " 'inbound', ?15)";
-  lk_stmt *st;
   int rc;
 
   if (c->nummer[0] == '\0') {
-    rc = next_contact_number(tx, c->nummer, sizeof(c->nummer));
+    rc = lk_store_next_number(tx, "contact", c->nummer, sizeof(c->nummer));
     if (rc != 0)
       return rc;
   }
-  st = lk_db_stmt(lk_tx_db(tx), sql);
-  if (st == NULL)
-    return LK_STORE_IO;
-  bind_contact(st, c);
-  lk_stmt_int(st, 15, lk_tx_now(tx));
-  return lk_stmt_run(st);
+  return insert_now(tx, sql, bind_contact, c, 15);
 }
 
 int lk_store_kc_contact_update(lk_tx *tx, const lk_kc_contact_w *c) {
@@ -195,13 +166,7 @@ int lk_store_kc_contact_update(lk_tx *tx, const lk_kc_contact_w *c) {
       " confidential = ?9, succeeded = ?10, main_topic_type = ?11,"
       " further_action = ?12, occurred_at = ?13, metadata = ?14"
       " WHERE id = ?1 AND kind <> 'note'";
-  lk_db *db = lk_tx_db(tx);
-  lk_stmt *st = lk_db_stmt(db, sql);
-
-  if (st == NULL)
-    return LK_STORE_IO;
-  bind_contact(st, c);
-  return run_changed(db, st);
+  return lk_tx_run(tx, sql, bind_contact, c, true);
 }
 
 int lk_store_kc_contact_delete(lk_tx *tx, const char *id) {
@@ -222,20 +187,14 @@ int lk_store_kc_contact_delete(lk_tx *tx, const char *id) {
   };
   static const char del[] =
       "DELETE FROM contacts WHERE id = ?1 AND kind <> 'note'";
-  lk_db *db = lk_tx_db(tx);
-  lk_stmt *st;
   int rc;
 
   for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-    rc = exec_id(tx, steps[i], id);
+    rc = lk_tx_run_id(tx, steps[i], id, false);
     if (rc != 0)
       return rc;
   }
-  st = lk_db_stmt(db, del);
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, id);
-  return run_changed(db, st);
+  return lk_tx_run_id(tx, del, id, true);
 }
 
 int lk_store_kc_contact_check(lk_tx *tx, const char *id, bool confidential,
@@ -271,18 +230,12 @@ int lk_store_kc_contact_nummer_taken(lk_tx *tx, const char *nummer,
                                      const char *except_id, bool *taken) {
   static const char sql[] =
       "SELECT 1 FROM contacts WHERE nummer = ?1 AND id <> ?2";
-  lk_stmt *st = lk_db_stmt(lk_tx_db(tx), sql);
-  int rc;
+  const char *const texts[] = {nummer, except_id};
+  int n = lk_rows(lk_tx_db(tx), sql, texts, 2, NULL, 0, NULL, NULL);
 
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, nummer);
-  lk_stmt_text(st, 2, except_id);
-  rc = lk_stmt_step(st);
-  lk_stmt_done(st);
-  if (rc < 0)
-    return rc;
-  *taken = rc == LK_DB_ROW;
+  if (n < 0)
+    return n;
+  *taken = n > 0;
   return 0;
 }
 
@@ -372,16 +325,18 @@ int lk_store_kc_involved_get(lk_store *s, const char *id, bool confidential,
   return get_one(s, sql, id, confidential, involved_fill, out);
 }
 
-static void bind_involved(lk_stmt *st, const lk_kc_involved *b) {
+static void bind_involved(lk_stmt *st, const void *arg) {
+  const lk_kc_involved *b = arg;
+
   lk_stmt_text(st, 1, b->id);
   lk_stmt_text(st, 2, b->contact_id);
-  bind_opt(st, 3, b->party_id);
+  lk_stmt_text_opt(st, 3, b->party_id);
   lk_stmt_text(st, 4, b->role);
   lk_stmt_int(st, 5, b->initiator ? 1 : 0);
   lk_stmt_text(st, 6, b->organisation);
-  bind_opt(st, 7, b->contact_name);
-  bind_opt(st, 8, b->visiting_address);
-  bind_opt(st, 9, b->postal_address);
+  lk_stmt_text_opt(st, 7, b->contact_name);
+  lk_stmt_text_opt(st, 8, b->visiting_address);
+  lk_stmt_text_opt(st, 9, b->postal_address);
 }
 
 int lk_store_kc_involved_insert(lk_tx *tx, const lk_kc_involved *b) {
@@ -389,13 +344,7 @@ int lk_store_kc_involved_insert(lk_tx *tx, const lk_kc_involved *b) {
       "INSERT INTO involved (id, contact_id, party_id, role, initiator,"
       " organisation, contact_name, visiting_address, postal_address,"
       " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
-  lk_stmt *st = lk_db_stmt(lk_tx_db(tx), sql);
-
-  if (st == NULL)
-    return LK_STORE_IO;
-  bind_involved(st, b);
-  lk_stmt_int(st, 10, lk_tx_now(tx));
-  return lk_stmt_run(st);
+  return insert_now(tx, sql, bind_involved, b, 10);
 }
 
 int lk_store_kc_involved_update(lk_tx *tx, const lk_kc_involved *b) {
@@ -403,13 +352,7 @@ int lk_store_kc_involved_update(lk_tx *tx, const lk_kc_involved *b) {
       "UPDATE involved SET contact_id = ?2, party_id = ?3, role = ?4,"
       " initiator = ?5, organisation = ?6, contact_name = ?7,"
       " visiting_address = ?8, postal_address = ?9 WHERE id = ?1";
-  lk_db *db = lk_tx_db(tx);
-  lk_stmt *st = lk_db_stmt(db, sql);
-
-  if (st == NULL)
-    return LK_STORE_IO;
-  bind_involved(st, b);
-  return run_changed(db, st);
+  return lk_tx_run(tx, sql, bind_involved, b, true);
 }
 
 int lk_store_kc_involved_delete(lk_tx *tx, const char *id) {
@@ -420,39 +363,24 @@ int lk_store_kc_involved_delete(lk_tx *tx, const char *id) {
                                " SET betrokkene_id = NULL"
                                " WHERE betrokkene_id = ?1";
   static const char del[] = "DELETE FROM involved WHERE id = ?1";
-  lk_db *db = lk_tx_db(tx);
-  lk_stmt *st;
-  int rc = exec_id(tx, del_own, id);
+  int rc = lk_tx_run_id(tx, del_own, id, false);
 
   if (rc == 0)
-    rc = exec_id(tx, unlink, id);
+    rc = lk_tx_run_id(tx, unlink, id, false);
   if (rc != 0)
     return rc;
-  st = lk_db_stmt(db, del);
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, id);
-  return run_changed(db, st);
+  return lk_tx_run_id(tx, del, id, true);
+}
+
+static void id_row(lk_stmt *st, void *ud) {
+  lk_store_copy(ud, LK_KC_ID, lk_stmt_col_text(st, 0));
 }
 
 int lk_store_kc_involved_contact(lk_tx *tx, const char *id,
                                  char contact_id[LK_KC_ID]) {
   static const char sql[] = "SELECT contact_id FROM involved WHERE id = ?1";
-  lk_stmt *st = lk_db_stmt(lk_tx_db(tx), sql);
-  int rc;
 
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, id);
-  rc = lk_stmt_step(st);
-  if (rc == LK_DB_ROW) {
-    lk_store_copy(contact_id, LK_KC_ID, lk_stmt_col_text(st, 0));
-    rc = 0;
-  } else if (rc == LK_DB_DONE) {
-    rc = LK_STORE_NOTFOUND;
-  }
-  lk_stmt_done(st);
-  return rc;
+  return lk_row_get(NULL, tx, sql, id, id_row, contact_id);
 }
 
 /* ---- bijlagen --------------------------------------------------------- */
@@ -479,44 +407,30 @@ int lk_store_kc_attachment_get(lk_store *s, const char *id, bool confidential,
   return get_one(s, sql, id, confidential, attachment_fill, out);
 }
 
+static void bind_attachment(lk_stmt *st, const void *arg) {
+  const lk_kc_attachment *a = arg;
+
+  lk_stmt_text(st, 1, a->id);
+  lk_stmt_text_opt(st, 2, a->contact_id);
+  lk_stmt_text(st, 3, a->identificator);
+}
+
 int lk_store_kc_attachment_insert(lk_tx *tx, const lk_kc_attachment *a) {
   static const char sql[] =
       "INSERT INTO attachments (id, contact_id, identificator, created_at)"
       " VALUES (?1, ?2, ?3, ?4)";
-  lk_stmt *st = lk_db_stmt(lk_tx_db(tx), sql);
-
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, a->id);
-  bind_opt(st, 2, a->contact_id);
-  lk_stmt_text(st, 3, a->identificator);
-  lk_stmt_int(st, 4, lk_tx_now(tx));
-  return lk_stmt_run(st);
+  return insert_now(tx, sql, bind_attachment, a, 4);
 }
 
 int lk_store_kc_attachment_update(lk_tx *tx, const lk_kc_attachment *a) {
   static const char sql[] = "UPDATE attachments SET contact_id = ?2,"
                             " identificator = ?3 WHERE id = ?1";
-  lk_db *db = lk_tx_db(tx);
-  lk_stmt *st = lk_db_stmt(db, sql);
-
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, a->id);
-  bind_opt(st, 2, a->contact_id);
-  lk_stmt_text(st, 3, a->identificator);
-  return run_changed(db, st);
+  return lk_tx_run(tx, sql, bind_attachment, a, true);
 }
 
 int lk_store_kc_attachment_delete(lk_tx *tx, const char *id) {
   static const char sql[] = "DELETE FROM attachments WHERE id = ?1";
-  lk_db *db = lk_tx_db(tx);
-  lk_stmt *st = lk_db_stmt(db, sql);
-
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, id);
-  return run_changed(db, st);
+  return lk_tx_run_id(tx, sql, id, true);
 }
 
 /* ---- onderwerpobjecten ------------------------------------------------ */
@@ -552,10 +466,12 @@ int lk_store_kc_subject_get(lk_store *s, const char *id, bool confidential,
   return get_one(s, sql, id, confidential, subject_fill, out);
 }
 
-static void bind_subject(lk_stmt *st, const lk_kc_subject *o) {
+static void bind_subject(lk_stmt *st, const void *arg) {
+  const lk_kc_subject *o = arg;
+
   lk_stmt_text(st, 1, o->id);
-  bind_opt(st, 2, o->contact_id);
-  bind_opt(st, 3, o->was_contact_id);
+  lk_stmt_text_opt(st, 2, o->contact_id);
+  lk_stmt_text_opt(st, 3, o->was_contact_id);
   lk_stmt_text(st, 4, o->object_id);
   lk_stmt_text(st, 5, o->object_type);
   lk_stmt_text(st, 6, o->register_);
@@ -567,13 +483,7 @@ int lk_store_kc_subject_insert(lk_tx *tx, const lk_kc_subject *o) {
       "INSERT INTO subject_objects (id, contact_id, was_contact_id,"
       " object_id, object_type, register, id_type, created_at)"
       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-  lk_stmt *st = lk_db_stmt(lk_tx_db(tx), sql);
-
-  if (st == NULL)
-    return LK_STORE_IO;
-  bind_subject(st, o);
-  lk_stmt_int(st, 8, lk_tx_now(tx));
-  return lk_stmt_run(st);
+  return insert_now(tx, sql, bind_subject, o, 8);
 }
 
 int lk_store_kc_subject_update(lk_tx *tx, const lk_kc_subject *o) {
@@ -581,24 +491,12 @@ int lk_store_kc_subject_update(lk_tx *tx, const lk_kc_subject *o) {
       "UPDATE subject_objects SET contact_id = ?2, was_contact_id = ?3,"
       " object_id = ?4, object_type = ?5, register = ?6, id_type = ?7"
       " WHERE id = ?1";
-  lk_db *db = lk_tx_db(tx);
-  lk_stmt *st = lk_db_stmt(db, sql);
-
-  if (st == NULL)
-    return LK_STORE_IO;
-  bind_subject(st, o);
-  return run_changed(db, st);
+  return lk_tx_run(tx, sql, bind_subject, o, true);
 }
 
 int lk_store_kc_subject_delete(lk_tx *tx, const char *id) {
   static const char sql[] = "DELETE FROM subject_objects WHERE id = ?1";
-  lk_db *db = lk_tx_db(tx);
-  lk_stmt *st = lk_db_stmt(db, sql);
-
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, id);
-  return run_changed(db, st);
+  return lk_tx_run_id(tx, sql, id, true);
 }
 
 /* ---- actorklantcontacten ---------------------------------------------- */
@@ -624,62 +522,42 @@ int lk_store_kc_contact_actor_get(lk_store *s, const char *id,
   return get_one(s, sql, id, confidential, contact_actor_fill, out);
 }
 
+static void bind_contact_actor(lk_stmt *st, const void *arg) {
+  const lk_kc_contact_actor *l = arg;
+
+  lk_stmt_text(st, 1, l->id);
+  lk_stmt_text(st, 2, l->actor_id);
+  lk_stmt_text(st, 3, l->contact_id);
+}
+
 int lk_store_kc_contact_actor_insert(lk_tx *tx, const lk_kc_contact_actor *l) {
   static const char sql[] = "INSERT INTO contact_actors"
                             " (id, actor_id, contact_id, created_at)"
                             " VALUES (?1, ?2, ?3, ?4)";
-  lk_stmt *st = lk_db_stmt(lk_tx_db(tx), sql);
-
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, l->id);
-  lk_stmt_text(st, 2, l->actor_id);
-  lk_stmt_text(st, 3, l->contact_id);
-  lk_stmt_int(st, 4, lk_tx_now(tx));
-  return lk_stmt_run(st);
+  return insert_now(tx, sql, bind_contact_actor, l, 4);
 }
 
 int lk_store_kc_contact_actor_update(lk_tx *tx, const lk_kc_contact_actor *l) {
   static const char sql[] = "UPDATE contact_actors SET actor_id = ?2,"
                             " contact_id = ?3 WHERE id = ?1";
-  lk_db *db = lk_tx_db(tx);
-  lk_stmt *st = lk_db_stmt(db, sql);
-
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, l->id);
-  lk_stmt_text(st, 2, l->actor_id);
-  lk_stmt_text(st, 3, l->contact_id);
-  return run_changed(db, st);
+  return lk_tx_run(tx, sql, bind_contact_actor, l, true);
 }
 
 int lk_store_kc_contact_actor_delete(lk_tx *tx, const char *id) {
   static const char sql[] = "DELETE FROM contact_actors WHERE id = ?1";
-  lk_db *db = lk_tx_db(tx);
-  lk_stmt *st = lk_db_stmt(db, sql);
-
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, id);
-  return run_changed(db, st);
+  return lk_tx_run_id(tx, sql, id, true);
 }
 
 /* ---- references ------------------------------------------------------- */
 
 static int exists_tx(lk_tx *tx, const char *sql, const char *id,
                      bool confidential) {
-  lk_stmt *st = lk_db_stmt(lk_tx_db(tx), sql);
-  int rc;
+  const int64_t flag = confidential ? 1 : 0;
+  int n = lk_rows(lk_tx_db(tx), sql, &id, 1, &flag, 1, NULL, NULL);
 
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, id);
-  lk_stmt_int(st, 2, confidential ? 1 : 0);
-  rc = lk_stmt_step(st);
-  lk_stmt_done(st);
-  if (rc < 0)
-    return rc;
-  return rc == LK_DB_ROW ? 0 : LK_STORE_NOTFOUND;
+  if (n < 0)
+    return n;
+  return n > 0 ? 0 : LK_STORE_NOTFOUND;
 }
 
 int lk_store_kc_party_ok(lk_tx *tx, const char *id, bool confidential) {

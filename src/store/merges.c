@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/internal.h"
 #include "store/merges.h"
-#include "store/rows.h"
 
 static void brief_row(lk_stmt *st, void *ud) {
   lk_party_brief *p = ud;

@@ -8,54 +8,8 @@
 #include "store/internal.h"
 #include "store/kiquery.h"
 
-/* Text columns that may be NULL are bound as NULL when empty. */
-static void text_or_null(lk_stmt *st, int i, const char *v) {
-  lk_stmt_text(st, i, v != NULL && v[0] != '\0' ? v : NULL);
-}
-
 #define COPY(dst, col)                                                         \
   lk_store_copy(dst, sizeof(dst), lk_stmt_col_text(st, col))
-
-/* Runs a statement with ?1 = `id` that changes rows; LK_STORE_NOTFOUND
- * when none changed and `must` is set. */
-static int run_id(lk_tx *tx, const char *sql, const char *id, bool must) {
-  lk_db *db = lk_tx_db(tx);
-  lk_stmt *st = lk_db_stmt(db, sql);
-  int rc;
-
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, id);
-  rc = lk_stmt_run(st);
-  if (rc == 0 && must && lk_db_changes(db) == 0)
-    rc = LK_STORE_NOTFOUND;
-  return rc;
-}
-
-/* One row by ?1 on a reader (tx NULL) or inside the write. */
-static int get_one(lk_store *s, lk_tx *tx, const char *sql, const char *id,
-                   lk_row_fn fn, void *out) {
-  int n;
-
-  if (tx == NULL) {
-    n = lk_store_query(s, sql, id, 0, fn, out);
-  } else {
-    lk_stmt *st = lk_db_stmt(lk_tx_db(tx), sql);
-    int rc;
-
-    if (st == NULL)
-      return LK_STORE_IO;
-    lk_stmt_text(st, 1, id);
-    rc = lk_stmt_step(st);
-    if (rc == LK_DB_ROW)
-      fn(st, out);
-    lk_stmt_done(st);
-    n = rc == LK_DB_ROW ? 1 : rc;
-  }
-  if (n < 0)
-    return n;
-  return n == 0 ? LK_STORE_NOTFOUND : 0;
-}
 
 /* ---- parties --------------------------------------------------------- */
 
@@ -92,65 +46,60 @@ static const char party_by_id[] =
     "SELECT " PARTY_COLUMNS " FROM parties WHERE id = ?1";
 
 int lk_store_party_get(lk_store *s, const char *id, lk_party_row *out) {
-  return get_one(s, NULL, party_by_id, id, party_row, out);
+  return lk_row_get(s, NULL, party_by_id, id, party_row, out);
 }
 
 int lk_store_party_get_tx(lk_tx *tx, const char *id, lk_party_row *out) {
-  return get_one(NULL, tx, party_by_id, id, party_row, out);
+  return lk_row_get(NULL, tx, party_by_id, id, party_row, out);
 }
 
 int lk_store_party_next_nummer(lk_tx *tx, char out[11]) {
-  static const char next[] =
-      "INSERT INTO counters (name, value) VALUES ('partij', 1)"
-      " ON CONFLICT (name) DO UPDATE SET value = counters.value + 1"
-      " RETURNING value";
+  static const char taken[] = "SELECT 1 FROM parties WHERE nummer = ?1";
   /* Past the highest number in use, found through the unique index. */
   static const char past[] =
       "UPDATE counters SET value = COALESCE((SELECT CAST(nummer AS BIGINT)"
       " + 1 FROM parties WHERE nummer BETWEEN '0000000000' AND '9999999999'"
       " AND length(nummer) = 10 ORDER BY nummer DESC LIMIT 1), 1)"
       " WHERE name = 'partij' RETURNING value";
-  static const char taken[] = "SELECT 1 FROM parties WHERE nummer = ?1";
-  lk_db *db = lk_tx_db(tx);
-  const char *sql = next;
+  lk_stmt *st;
+  int64_t v;
+  int rc = lk_store_next_number(tx, "partij", out, 11);
 
-  /* A client (or an import) may have chosen a nummer the counter reaches
-   * later: then the counter jumps past every number in use, once. */
-  for (int tries = 0; tries < 2; tries++, sql = past) {
-    lk_stmt *st = lk_db_stmt(db, sql);
-    int64_t v;
-    int rc;
-
-    if (st == NULL)
-      return LK_STORE_IO;
-    rc = lk_stmt_step(st);
-    v = rc == LK_DB_ROW ? lk_stmt_col_int(st, 0) : 0;
-    lk_stmt_done(st);
-    if (rc != LK_DB_ROW)
-      return rc < 0 ? rc : LK_STORE_IO;
-    snprintf(out, 11, "%010lld", (long long)v);
+  if (rc == 0)
     rc = lk_store_ki_exists_tx(tx, taken, out);
-    if (rc <= 0)
-      return rc;
-  }
-  return LK_STORE_CONFLICT;
+  if (rc <= 0)
+    return rc;
+  /* A client (or an import) chose a nummer the counter has now reached:
+   * the counter jumps past every number in use, once. */
+  st = lk_db_stmt(lk_tx_db(tx), past);
+  if (st == NULL)
+    return LK_STORE_IO;
+  rc = lk_stmt_step(st);
+  v = rc == LK_DB_ROW ? lk_stmt_col_int(st, 0) : 0;
+  lk_stmt_done(st);
+  if (rc != LK_DB_ROW)
+    return rc < 0 ? rc : LK_STORE_IO;
+  snprintf(out, 11, "%010lld", (long long)v);
+  return 0;
 }
 
-static void party_bind(lk_stmt *st, const lk_party_row *p) {
+static void party_bind(lk_stmt *st, const void *arg) {
+  const lk_party_row *p = arg;
+
   lk_stmt_text(st, 1, p->id);
   lk_stmt_text(st, 2, p->nummer);
   lk_stmt_text(st, 3, p->kind);
   lk_stmt_text(st, 4, p->display_name);
   lk_stmt_text(st, 5, p->identification);
-  text_or_null(st, 6, p->works_for);
+  lk_stmt_text_opt(st, 6, p->works_for);
   lk_stmt_text(st, 7, p->internal_note);
   lk_stmt_int(st, 8, p->confidential);
   lk_stmt_text(st, 9, p->language);
   lk_stmt_int(st, 10, p->active);
-  text_or_null(st, 11, p->preferred_address_id);
-  text_or_null(st, 12, p->preferred_account_id);
-  text_or_null(st, 13, p->visiting_address);
-  text_or_null(st, 14, p->postal_address);
+  lk_stmt_text_opt(st, 11, p->preferred_address_id);
+  lk_stmt_text_opt(st, 12, p->preferred_account_id);
+  lk_stmt_text_opt(st, 13, p->visiting_address);
+  lk_stmt_text_opt(st, 14, p->postal_address);
   lk_stmt_int(st, 15, p->created_at);
   lk_stmt_int(st, 16, p->updated_at);
 }
@@ -162,12 +111,7 @@ int lk_store_party_insert(lk_tx *tx, const lk_party_row *p) {
       " preferred_address_id, preferred_account_id, visiting_address,"
       " postal_address, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5,"
       " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
-  lk_stmt *st = lk_db_stmt(lk_tx_db(tx), sql);
-
-  if (st == NULL)
-    return LK_STORE_IO;
-  party_bind(st, p);
-  return lk_stmt_run(st);
+  return lk_tx_run(tx, sql, party_bind, p, false);
 }
 
 int lk_store_party_update(lk_tx *tx, const lk_party_row *p) {
@@ -178,17 +122,7 @@ int lk_store_party_update(lk_tx *tx, const lk_party_row *p) {
       " preferred_address_id = ?11, preferred_account_id = ?12,"
       " visiting_address = ?13, postal_address = ?14, updated_at = ?16"
       " WHERE id = ?1 AND ?15 = ?15";
-  lk_db *db = lk_tx_db(tx);
-  lk_stmt *st = lk_db_stmt(db, sql);
-  int rc;
-
-  if (st == NULL)
-    return LK_STORE_IO;
-  party_bind(st, p);
-  rc = lk_stmt_run(st);
-  if (rc == 0 && lk_db_changes(db) == 0)
-    rc = LK_STORE_NOTFOUND;
-  return rc;
+  return lk_tx_run(tx, sql, party_bind, p, true);
 }
 
 int lk_store_party_delete(lk_tx *tx, const char *id) {
@@ -221,11 +155,11 @@ int lk_store_party_delete(lk_tx *tx, const char *id) {
   if (rc != 0)
     return rc < 0 ? rc : LK_STORE_CONFLICT;
   for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-    rc = run_id(tx, steps[i], id, false);
+    rc = lk_tx_run_id(tx, steps[i], id, false);
     if (rc != 0)
       return rc;
   }
-  return run_id(tx, del, id, true);
+  return lk_tx_run_id(tx, del, id, true);
 }
 
 struct id_ctx {
@@ -366,23 +300,25 @@ static const char ident_by_id[] =
     "SELECT " IDENT_COLUMNS " FROM party_identifiers WHERE id = ?1";
 
 int lk_store_identifier_get(lk_store *s, const char *id, lk_identifier_row *o) {
-  return get_one(s, NULL, ident_by_id, id, ident_row, o);
+  return lk_row_get(s, NULL, ident_by_id, id, ident_row, o);
 }
 
 int lk_store_identifier_get_tx(lk_tx *tx, const char *id,
                                lk_identifier_row *o) {
-  return get_one(NULL, tx, ident_by_id, id, ident_row, o);
+  return lk_row_get(NULL, tx, ident_by_id, id, ident_row, o);
 }
 
-static void ident_bind(lk_stmt *st, const lk_identifier_row *r) {
+static void ident_bind(lk_stmt *st, const void *arg) {
+  const lk_identifier_row *r = arg;
+
   lk_stmt_text(st, 1, r->id);
-  text_or_null(st, 2, r->party_id);
+  lk_stmt_text_opt(st, 2, r->party_id);
   lk_stmt_text(st, 3, r->object_type);
   lk_stmt_text(st, 4, r->register_);
   lk_stmt_text(st, 5, r->id_type);
   lk_stmt_text(st, 6, r->object_id);
   lk_stmt_text(st, 7, r->other);
-  text_or_null(st, 8, r->sub_of);
+  lk_stmt_text_opt(st, 8, r->sub_of);
   lk_stmt_int(st, 9, r->created_at);
 }
 
@@ -391,12 +327,7 @@ int lk_store_identifier_insert(lk_tx *tx, const lk_identifier_row *r) {
       "INSERT INTO party_identifiers (id, party_id, object_type, register,"
       " id_type, object_id, other, sub_of, created_at)"
       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
-  lk_stmt *st = lk_db_stmt(lk_tx_db(tx), sql);
-
-  if (st == NULL)
-    return LK_STORE_IO;
-  ident_bind(st, r);
-  return lk_stmt_run(st);
+  return lk_tx_run(tx, sql, ident_bind, r, false);
 }
 
 int lk_store_identifier_update(lk_tx *tx, const lk_identifier_row *r) {
@@ -404,22 +335,12 @@ int lk_store_identifier_update(lk_tx *tx, const lk_identifier_row *r) {
       "UPDATE party_identifiers SET party_id = ?2, object_type = ?3,"
       " register = ?4, id_type = ?5, object_id = ?6, other = ?7, sub_of = ?8"
       " WHERE id = ?1 AND ?9 = ?9";
-  lk_db *db = lk_tx_db(tx);
-  lk_stmt *st = lk_db_stmt(db, sql);
-  int rc;
-
-  if (st == NULL)
-    return LK_STORE_IO;
-  ident_bind(st, r);
-  rc = lk_stmt_run(st);
-  if (rc == 0 && lk_db_changes(db) == 0)
-    rc = LK_STORE_NOTFOUND;
-  return rc;
+  return lk_tx_run(tx, sql, ident_bind, r, true);
 }
 
 int lk_store_identifier_delete(lk_tx *tx, const char *id) {
   static const char sql[] = "DELETE FROM party_identifiers WHERE id = ?1";
-  return run_id(tx, sql, id, true);
+  return lk_tx_run_id(tx, sql, id, true);
 }
 
 static int count_tx(lk_tx *tx, const char *sql, const char *a, const char *b,
@@ -482,7 +403,7 @@ int lk_store_party_link(lk_tx *tx, bool accounts, const char *id,
   if (st == NULL)
     return LK_STORE_IO;
   lk_stmt_text(st, 1, id);
-  text_or_null(st, 2, party_id);
+  lk_stmt_text_opt(st, 2, party_id);
   rc = lk_stmt_run(st);
   if (rc == 0 && lk_db_changes(db) == 0)
     return LK_STORE_NOTFOUND;
@@ -492,7 +413,7 @@ int lk_store_party_link(lk_tx *tx, bool accounts, const char *id,
     return LK_STORE_IO;
   if (rc == 0) {
     lk_stmt_text(st, 1, id);
-    text_or_null(st, 2, party_id);
+    lk_stmt_text_opt(st, 2, party_id);
     rc = lk_stmt_run(st);
   }
   return rc;
@@ -593,12 +514,28 @@ static const char addr_by_id[] =
 
 int lk_store_digital_address_get(lk_store *s, const char *id,
                                  lk_digital_address_row *o) {
-  return get_one(s, NULL, addr_by_id, id, addr_row, o);
+  return lk_row_get(s, NULL, addr_by_id, id, addr_row, o);
 }
 
 int lk_store_digital_address_get_tx(lk_tx *tx, const char *id,
                                     lk_digital_address_row *o) {
-  return get_one(NULL, tx, addr_by_id, id, addr_row, o);
+  return lk_row_get(NULL, tx, addr_by_id, id, addr_row, o);
+}
+
+static void addr_bind(lk_stmt *st, const void *arg) {
+  const lk_digital_address_row *r = arg;
+
+  lk_stmt_text(st, 1, r->id);
+  lk_stmt_text_opt(st, 2, r->party_id);
+  lk_stmt_text_opt(st, 3, r->betrokkene_id);
+  lk_stmt_text(st, 4, r->kind);
+  lk_stmt_text(st, 5, r->address);
+  lk_stmt_text(st, 6, r->address_key);
+  lk_stmt_int(st, 7, r->is_default);
+  lk_stmt_text(st, 8, r->description);
+  lk_stmt_text(st, 9, r->reference);
+  lk_stmt_text_opt(st, 10, r->verified_on);
+  lk_stmt_int(st, 11, r->created_at);
 }
 
 int lk_store_digital_address_put(lk_tx *tx, const lk_digital_address_row *r,
@@ -616,48 +553,24 @@ int lk_store_digital_address_put(lk_tx *tx, const lk_digital_address_row *r,
       " kind = ?4, address = ?5, address_key = ?6, is_default = ?7,"
       " description = ?8, reference = ?9, verified_on = ?10"
       " WHERE id = ?1 AND ?11 = ?11";
-  lk_db *db = lk_tx_db(tx);
-  lk_stmt *st;
-  int rc;
+  const char *const others[] = {r->party_id, r->kind, r->id};
 
   if (r->is_default && r->party_id[0] != '\0') {
-    st = lk_db_stmt(db, reset);
-    if (st == NULL)
-      return LK_STORE_IO;
-    lk_stmt_text(st, 1, r->party_id);
-    lk_stmt_text(st, 2, r->kind);
-    lk_stmt_text(st, 3, r->id);
-    rc = lk_stmt_run(st);
-    if (rc != 0)
-      return rc;
+    int n = lk_rows(lk_tx_db(tx), reset, others, 3, NULL, 0, NULL, NULL);
+
+    if (n < 0)
+      return n;
   }
-  st = lk_db_stmt(db, insert ? ins : upd);
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, r->id);
-  text_or_null(st, 2, r->party_id);
-  text_or_null(st, 3, r->betrokkene_id);
-  lk_stmt_text(st, 4, r->kind);
-  lk_stmt_text(st, 5, r->address);
-  lk_stmt_text(st, 6, r->address_key);
-  lk_stmt_int(st, 7, r->is_default);
-  lk_stmt_text(st, 8, r->description);
-  lk_stmt_text(st, 9, r->reference);
-  text_or_null(st, 10, r->verified_on);
-  lk_stmt_int(st, 11, r->created_at);
-  rc = lk_stmt_run(st);
-  if (rc == 0 && !insert && lk_db_changes(db) == 0)
-    rc = LK_STORE_NOTFOUND;
-  return rc;
+  return lk_tx_run(tx, insert ? ins : upd, addr_bind, r, !insert);
 }
 
 int lk_store_digital_address_delete(lk_tx *tx, const char *id) {
   static const char unlink[] = "UPDATE parties SET preferred_address_id = NULL"
                                " WHERE preferred_address_id = ?1";
   static const char del[] = "DELETE FROM digital_addresses WHERE id = ?1";
-  int rc = run_id(tx, unlink, id, false);
+  int rc = lk_tx_run_id(tx, unlink, id, false);
 
-  return rc != 0 ? rc : run_id(tx, del, id, true);
+  return rc != 0 ? rc : lk_tx_run_id(tx, del, id, true);
 }
 
 int lk_store_digital_address_verified_owner(lk_tx *tx, const char *kind,
@@ -752,12 +665,22 @@ static const char account_by_id[] =
 
 int lk_store_bank_account_get(lk_store *s, const char *id,
                               lk_bank_account_row *o) {
-  return get_one(s, NULL, account_by_id, id, account_row, o);
+  return lk_row_get(s, NULL, account_by_id, id, account_row, o);
 }
 
 int lk_store_bank_account_get_tx(lk_tx *tx, const char *id,
                                  lk_bank_account_row *o) {
-  return get_one(NULL, tx, account_by_id, id, account_row, o);
+  return lk_row_get(NULL, tx, account_by_id, id, account_row, o);
+}
+
+static void bank_account_bind(lk_stmt *st, const void *arg) {
+  const lk_bank_account_row *r = arg;
+
+  lk_stmt_text(st, 1, r->id);
+  lk_stmt_text_opt(st, 2, r->party_id);
+  lk_stmt_text(st, 3, r->iban);
+  lk_stmt_text(st, 4, r->bic);
+  lk_stmt_int(st, 5, r->created_at);
 }
 
 int lk_store_bank_account_put(lk_tx *tx, const lk_bank_account_row *r,
@@ -766,30 +689,16 @@ int lk_store_bank_account_put(lk_tx *tx, const lk_bank_account_row *r,
                             " bic, created_at) VALUES (?1, ?2, ?3, ?4, ?5)";
   static const char upd[] = "UPDATE bank_accounts SET party_id = ?2,"
                             " iban = ?3, bic = ?4 WHERE id = ?1 AND ?5 = ?5";
-  lk_db *db = lk_tx_db(tx);
-  lk_stmt *st = lk_db_stmt(db, insert ? ins : upd);
-  int rc;
-
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, r->id);
-  text_or_null(st, 2, r->party_id);
-  lk_stmt_text(st, 3, r->iban);
-  lk_stmt_text(st, 4, r->bic);
-  lk_stmt_int(st, 5, r->created_at);
-  rc = lk_stmt_run(st);
-  if (rc == 0 && !insert && lk_db_changes(db) == 0)
-    rc = LK_STORE_NOTFOUND;
-  return rc;
+  return lk_tx_run(tx, insert ? ins : upd, bank_account_bind, r, !insert);
 }
 
 int lk_store_bank_account_delete(lk_tx *tx, const char *id) {
   static const char unlink[] = "UPDATE parties SET preferred_account_id = NULL"
                                " WHERE preferred_account_id = ?1";
   static const char del[] = "DELETE FROM bank_accounts WHERE id = ?1";
-  int rc = run_id(tx, unlink, id, false);
+  int rc = lk_tx_run_id(tx, unlink, id, false);
 
-  return rc != 0 ? rc : run_id(tx, del, id, true);
+  return rc != 0 ? rc : lk_tx_run_id(tx, del, id, true);
 }
 
 #define ACCOUNT_WHERE                                                          \
@@ -824,7 +733,16 @@ int lk_store_representation_get(lk_store *s, const char *id,
   static const char sql[] =
       "SELECT id, representing_id, represented_id, created_at"
       " FROM representations WHERE id = ?1";
-  return get_one(s, NULL, sql, id, repr_row, o);
+  return lk_row_get(s, NULL, sql, id, repr_row, o);
+}
+
+static void representation_bind(lk_stmt *st, const void *arg) {
+  const lk_representation_row *r = arg;
+
+  lk_stmt_text(st, 1, r->id);
+  lk_stmt_text(st, 2, r->representing_id);
+  lk_stmt_text(st, 3, r->represented_id);
+  lk_stmt_int(st, 4, r->created_at);
 }
 
 int lk_store_representation_put(lk_tx *tx, const lk_representation_row *r,
@@ -835,25 +753,12 @@ int lk_store_representation_put(lk_tx *tx, const lk_representation_row *r,
   static const char upd[] =
       "UPDATE representations SET representing_id = ?2, represented_id = ?3"
       " WHERE id = ?1 AND ?4 = ?4";
-  lk_db *db = lk_tx_db(tx);
-  lk_stmt *st = lk_db_stmt(db, insert ? ins : upd);
-  int rc;
-
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, r->id);
-  lk_stmt_text(st, 2, r->representing_id);
-  lk_stmt_text(st, 3, r->represented_id);
-  lk_stmt_int(st, 4, r->created_at);
-  rc = lk_stmt_run(st);
-  if (rc == 0 && !insert && lk_db_changes(db) == 0)
-    rc = LK_STORE_NOTFOUND;
-  return rc;
+  return lk_tx_run(tx, insert ? ins : upd, representation_bind, r, !insert);
 }
 
 int lk_store_representation_delete(lk_tx *tx, const char *id) {
   static const char sql[] = "DELETE FROM representations WHERE id = ?1";
-  return run_id(tx, sql, id, true);
+  return lk_tx_run_id(tx, sql, id, true);
 }
 
 #define REPR_WHERE                                                             \
@@ -888,7 +793,15 @@ static void category_row(lk_stmt *st, void *ud) {
 int lk_store_category_get(lk_store *s, const char *id, lk_category_row *o) {
   static const char sql[] =
       "SELECT id, name, created_at FROM categories WHERE id = ?1";
-  return get_one(s, NULL, sql, id, category_row, o);
+  return lk_row_get(s, NULL, sql, id, category_row, o);
+}
+
+static void category_bind(lk_stmt *st, const void *arg) {
+  const lk_category_row *r = arg;
+
+  lk_stmt_text(st, 1, r->id);
+  lk_stmt_text(st, 2, r->name);
+  lk_stmt_int(st, 3, r->created_at);
 }
 
 int lk_store_category_put(lk_tx *tx, const lk_category_row *r, bool insert) {
@@ -896,19 +809,7 @@ int lk_store_category_put(lk_tx *tx, const lk_category_row *r, bool insert) {
                             " VALUES (?1, ?2, ?3)";
   static const char upd[] =
       "UPDATE categories SET name = ?2 WHERE id = ?1 AND ?3 = ?3";
-  lk_db *db = lk_tx_db(tx);
-  lk_stmt *st = lk_db_stmt(db, insert ? ins : upd);
-  int rc;
-
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, r->id);
-  lk_stmt_text(st, 2, r->name);
-  lk_stmt_int(st, 3, r->created_at);
-  rc = lk_stmt_run(st);
-  if (rc == 0 && !insert && lk_db_changes(db) == 0)
-    rc = LK_STORE_NOTFOUND;
-  return rc;
+  return lk_tx_run(tx, insert ? ins : upd, category_bind, r, !insert);
 }
 
 int lk_store_category_delete(lk_tx *tx, const char *id) {
@@ -920,7 +821,7 @@ int lk_store_category_delete(lk_tx *tx, const char *id) {
 
   if (rc != 0)
     return rc < 0 ? rc : LK_STORE_CONFLICT;
-  return run_id(tx, sql, id, true);
+  return lk_tx_run_id(tx, sql, id, true);
 }
 
 int lk_store_category_page(lk_store *s, int64_t offset, int limit,
@@ -954,7 +855,18 @@ int lk_store_category_relation_get(lk_store *s, const char *id,
       " COALESCE(c.name, ''), COALESCE(r.begin_date, ''),"
       " COALESCE(r.end_date, ''), r.created_at FROM category_relations r"
       " LEFT JOIN categories c ON c.id = r.category_id WHERE r.id = ?1";
-  return get_one(s, NULL, sql, id, catrel_row, o);
+  return lk_row_get(s, NULL, sql, id, catrel_row, o);
+}
+
+static void category_relation_bind(lk_stmt *st, const void *arg) {
+  const lk_category_relation_row *r = arg;
+
+  lk_stmt_text(st, 1, r->id);
+  lk_stmt_text_opt(st, 2, r->party_id);
+  lk_stmt_text_opt(st, 3, r->category_id);
+  lk_stmt_text_opt(st, 4, r->begin_date);
+  lk_stmt_text_opt(st, 5, r->end_date);
+  lk_stmt_int(st, 6, r->created_at);
 }
 
 int lk_store_category_relation_put(lk_tx *tx, const lk_category_relation_row *r,
@@ -965,27 +877,12 @@ int lk_store_category_relation_put(lk_tx *tx, const lk_category_relation_row *r,
   static const char upd[] =
       "UPDATE category_relations SET party_id = ?2, category_id = ?3,"
       " begin_date = ?4, end_date = ?5 WHERE id = ?1 AND ?6 = ?6";
-  lk_db *db = lk_tx_db(tx);
-  lk_stmt *st = lk_db_stmt(db, insert ? ins : upd);
-  int rc;
-
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, r->id);
-  text_or_null(st, 2, r->party_id);
-  text_or_null(st, 3, r->category_id);
-  text_or_null(st, 4, r->begin_date);
-  text_or_null(st, 5, r->end_date);
-  lk_stmt_int(st, 6, r->created_at);
-  rc = lk_stmt_run(st);
-  if (rc == 0 && !insert && lk_db_changes(db) == 0)
-    rc = LK_STORE_NOTFOUND;
-  return rc;
+  return lk_tx_run(tx, insert ? ins : upd, category_relation_bind, r, !insert);
 }
 
 int lk_store_category_relation_delete(lk_tx *tx, const char *id) {
   static const char sql[] = "DELETE FROM category_relations WHERE id = ?1";
-  return run_id(tx, sql, id, true);
+  return lk_tx_run_id(tx, sql, id, true);
 }
 
 #define CATREL_WHERE                                                           \

@@ -24,57 +24,46 @@ static const char *nz(const char *s) {
   return s != NULL ? s : "";
 }
 
+struct query_ctx {
+  lk_proclog_fn fn;
+  void *ud;
+};
+
+static void query_row(lk_stmt *st, void *ud) {
+  struct query_ctx *qc = ud;
+  lk_proclog_row r;
+
+  r.seq = lk_stmt_col_int(st, 0);
+  r.time = lk_stmt_col_int(st, 1);
+  r.actor = lk_stmt_col_text(st, 2);
+  r.party_id = lk_stmt_col_text(st, 3);
+  r.operation = lk_stmt_col_text(st, 4);
+  r.activity = lk_stmt_col_text(st, 5);
+  r.resource = lk_stmt_col_text(st, 6);
+  r.reason = lk_stmt_col_text(st, 7);
+  r.request_id = lk_stmt_col_text(st, 8);
+  qc->fn(&r, qc->ud);
+}
+
 int lk_store_proclog_query(lk_store *s, const lk_proclog_filter *f,
                            lk_proclog_fn fn, void *ud) {
   static const char by_party[] = COLUMNS "WHERE party_id = ?1" REST;
   /* ?1 is bound but unused here: the actor is the index's own column. */
   static const char by_actor[] = COLUMNS "WHERE actor = ?2 AND ?1 = ''" REST;
   static const char by_time[] = COLUMNS "WHERE ?1 = ''" REST;
+  const char *const texts[] = {nz(f->party_id), nz(f->actor), nz(f->operation)};
+  const int64_t nums[] = {f->from, f->to, f->before_time, f->before_seq,
+                          f->limit};
+  struct query_ctx qc = {fn, ud};
   const char *sql;
-  lk_proclog_row r;
-  lk_stmt *st;
-  lk_db *db;
-  int n = 0;
-  int rc;
 
   if (f->limit < 1)
     return 0;
-  if (nz(f->party_id)[0] != '\0')
+  if (texts[0][0] != '\0')
     sql = by_party;
-  else if (nz(f->actor)[0] != '\0')
+  else if (texts[1][0] != '\0')
     sql = by_actor;
   else
     sql = by_time;
-  rc = lk_store_reader(s, &db);
-  if (rc != 0)
-    return rc;
-  st = lk_db_stmt(db, sql);
-  if (st == NULL) {
-    lk_store_reader_release(s, db);
-    return LK_STORE_IO;
-  }
-  lk_stmt_text(st, 1, nz(f->party_id));
-  lk_stmt_text(st, 2, nz(f->actor));
-  lk_stmt_text(st, 3, nz(f->operation));
-  lk_stmt_int(st, 4, f->from);
-  lk_stmt_int(st, 5, f->to);
-  lk_stmt_int(st, 6, f->before_time);
-  lk_stmt_int(st, 7, f->before_seq);
-  lk_stmt_int(st, 8, f->limit);
-  while ((rc = lk_stmt_step(st)) == LK_DB_ROW) {
-    r.seq = lk_stmt_col_int(st, 0);
-    r.time = lk_stmt_col_int(st, 1);
-    r.actor = lk_stmt_col_text(st, 2);
-    r.party_id = lk_stmt_col_text(st, 3);
-    r.operation = lk_stmt_col_text(st, 4);
-    r.activity = lk_stmt_col_text(st, 5);
-    r.resource = lk_stmt_col_text(st, 6);
-    r.reason = lk_stmt_col_text(st, 7);
-    r.request_id = lk_stmt_col_text(st, 8);
-    fn(&r, ud);
-    n++;
-  }
-  lk_stmt_done(st);
-  lk_store_reader_release(s, db);
-  return rc < 0 ? rc : n;
+  return lk_rows_read(s, sql, texts, 3, nums, 5, query_row, &qc);
 }

@@ -258,19 +258,15 @@ static void card_task(lk_stmt *st, void *ud) {
  * when the query has it (`flag`), then the limit when `limit` > 0 (as ?3,
  * or ?2 without the flag). */
 static int card_query(lk_db *db, const char *sql, const char *id, bool flag,
-                      bool confidential, int limit,
-                      void (*fn)(lk_stmt *st, void *ud), void *ud) {
-  lk_stmt *st = lk_db_stmt(db, sql);
-  int i = 2;
+                      bool confidential, int limit, lk_row_fn fn, void *ud) {
+  int64_t nums[2];
+  int nn = 0;
 
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, id);
   if (flag)
-    lk_stmt_int(st, i++, confidential ? 1 : 0);
+    nums[nn++] = confidential ? 1 : 0;
   if (limit > 0)
-    lk_stmt_int(st, i, limit);
-  return each_row(st, fn, ud);
+    nums[nn++] = limit;
+  return lk_rows(db, sql, &id, 1, nums, nn, fn, ud);
 }
 
 static int clamp(int n) {
@@ -430,7 +426,6 @@ int lk_store_resident_timeline(lk_store *s, const char *id, bool confidential,
              " ORDER BY c.occurred_at DESC, c.seq DESC LIMIT ?5";
   struct timeline_ctx tc = {fn, ud};
   bool visible = false;
-  lk_stmt *st;
   lk_db *db;
   int rc;
 
@@ -442,17 +437,10 @@ int lk_store_resident_timeline(lk_store *s, const char *id, bool confidential,
   if (rc >= 0 && !visible)
     rc = LK_STORE_NOTFOUND;
   if (rc >= 0 && limit > 0) {
-    st = lk_db_stmt(db, sql);
-    if (st == NULL) {
-      rc = LK_STORE_IO;
-    } else {
-      lk_stmt_text(st, 1, id);
-      lk_stmt_int(st, 2, confidential ? 1 : 0);
-      lk_stmt_int(st, 3, before_time);
-      lk_stmt_int(st, 4, before_seq);
-      lk_stmt_int(st, 5, limit);
-      rc = each_row(st, timeline_row, &tc);
-    }
+    const int64_t nums[] = {confidential ? 1 : 0, before_time, before_seq,
+                            limit};
+
+    rc = lk_rows(db, sql, &id, 1, nums, 4, timeline_row, &tc);
   }
   lk_store_reader_release(s, db);
   return rc < 0 ? rc : (limit > 0 ? rc : 0);

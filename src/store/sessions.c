@@ -9,77 +9,48 @@ int lk_store_session_insert(lk_tx *tx, const char *id_hash, const char *user_id,
       "INSERT INTO staff_sessions"
       " (id_hash, user_id, created_at, last_seen_at, expires_at)"
       " VALUES (?1, ?2, ?3, ?3, ?4)";
-  lk_stmt *st = lk_db_stmt(lk_tx_db(tx), sql);
+  const char *const texts[] = {id_hash, user_id};
+  const int64_t nums[] = {lk_tx_now(tx), expires_at};
 
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, id_hash);
-  lk_stmt_text(st, 2, user_id);
-  lk_stmt_int(st, 3, lk_tx_now(tx));
-  lk_stmt_int(st, 4, expires_at);
-  return lk_stmt_run(st);
+  return lk_rows_write(tx, sql, texts, 2, nums, 2, false);
+}
+
+static void user_id_row(lk_stmt *st, void *ud) {
+  if (ud != NULL)
+    lk_store_copy(ud, LK_USER_ID_LEN + 1, lk_stmt_col_text(st, 0));
 }
 
 int lk_store_session_delete(lk_tx *tx, const char *id_hash, char *user_id) {
   static const char sql[] =
       "DELETE FROM staff_sessions WHERE id_hash = ?1 RETURNING user_id";
-  lk_stmt *st = lk_db_stmt(lk_tx_db(tx), sql);
-  int rc;
 
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, id_hash);
-  rc = lk_stmt_step(st);
-  if (rc == LK_DB_ROW && user_id != NULL)
-    lk_store_copy(user_id, LK_USER_ID_LEN + 1, lk_stmt_col_text(st, 0));
-  lk_stmt_done(st);
-  if (rc == LK_DB_ROW)
-    return 0;
-  return rc == LK_DB_DONE ? LK_STORE_NOTFOUND : rc;
+  return lk_row_get(NULL, tx, sql, id_hash, user_id_row, user_id);
 }
 
 int lk_store_session_delete_user(lk_tx *tx, const char *user_id, int64_t *n) {
   static const char sql[] = "DELETE FROM staff_sessions WHERE user_id = ?1";
-  lk_db *db = lk_tx_db(tx);
-  lk_stmt *st = lk_db_stmt(db, sql);
-  int rc;
+  int rc = lk_rows_write(tx, sql, &user_id, 1, NULL, 0, false);
 
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, user_id);
-  rc = lk_stmt_run(st);
   if (rc == 0 && n != NULL)
-    *n = lk_db_changes(db);
+    *n = lk_db_changes(lk_tx_db(tx));
   return rc;
 }
 
 int lk_store_session_touch(lk_tx *tx, const char *id_hash, int64_t when) {
   static const char sql[] = "UPDATE staff_sessions SET last_seen_at = ?2"
                             " WHERE id_hash = ?1 AND last_seen_at < ?2";
-  lk_stmt *st = lk_db_stmt(lk_tx_db(tx), sql);
-
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, id_hash);
-  lk_stmt_int(st, 2, when);
-  return lk_stmt_run(st);
+  return lk_rows_write(tx, sql, &id_hash, 1, &when, 1, false);
 }
 
 int lk_store_session_purge(lk_tx *tx, int64_t now, int64_t idle_before,
                            int64_t *n) {
   static const char sql[] = "DELETE FROM staff_sessions"
                             " WHERE expires_at <= ?1 OR last_seen_at < ?2";
-  lk_db *db = lk_tx_db(tx);
-  lk_stmt *st = lk_db_stmt(db, sql);
-  int rc;
+  const int64_t nums[] = {now, idle_before};
+  int rc = lk_rows_write(tx, sql, NULL, 0, nums, 2, false);
 
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_int(st, 1, now);
-  lk_stmt_int(st, 2, idle_before);
-  rc = lk_stmt_run(st);
   if (rc == 0 && n != NULL)
-    *n = lk_db_changes(db);
+    *n = lk_db_changes(lk_tx_db(tx));
   return rc;
 }
 
@@ -198,23 +169,13 @@ int lk_store_user_update(lk_tx *tx, const char *id, const char *role,
       " ELSE COALESCE(disabled_at, ?5) END"
       " WHERE id = ?1 RETURNING id, email, role, display_name, created_at,"
       " password_changed_at, COALESCE(disabled_at, 0)";
-  lk_stmt *st = lk_db_stmt(lk_tx_db(tx), sql);
-  int rc;
+  const char *const texts[] = {id, role, display_name};
+  const int64_t nums[] = {disabled, lk_tx_now(tx)};
+  int n = lk_rows(lk_tx_db(tx), sql, texts, 3, nums, 2, user_row, out);
 
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, id);
-  lk_stmt_text(st, 2, role);
-  lk_stmt_text(st, 3, display_name);
-  lk_stmt_int(st, 4, disabled);
-  lk_stmt_int(st, 5, lk_tx_now(tx));
-  rc = lk_stmt_step(st);
-  if (rc == LK_DB_ROW)
-    user_columns(st, out);
-  lk_stmt_done(st);
-  if (rc == LK_DB_ROW)
-    return 0;
-  return rc == LK_DB_DONE ? LK_STORE_NOTFOUND : rc;
+  if (n < 0)
+    return n;
+  return n == 0 ? LK_STORE_NOTFOUND : 0;
 }
 
 int lk_store_user_set_password(lk_tx *tx, const char *id,
@@ -222,17 +183,7 @@ int lk_store_user_set_password(lk_tx *tx, const char *id,
   static const char sql[] =
       "UPDATE staff_users SET password_hash = ?2, password_changed_at = ?3"
       " WHERE id = ?1";
-  lk_db *db = lk_tx_db(tx);
-  lk_stmt *st = lk_db_stmt(db, sql);
-  int rc;
+  const char *const texts[] = {id, password_hash};
 
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, id);
-  lk_stmt_text(st, 2, password_hash);
-  lk_stmt_int(st, 3, when);
-  rc = lk_stmt_run(st);
-  if (rc == 0 && lk_db_changes(db) == 0)
-    rc = LK_STORE_NOTFOUND;
-  return rc;
+  return lk_rows_write(tx, sql, texts, 2, &when, 1, true);
 }

@@ -68,44 +68,20 @@ int64_t lk_task_deadline_key(const lk_task_row *t) {
   return t->deadline != 0 ? t->deadline : INT64_MAX;
 }
 
-static int next_number(lk_tx *tx, const char *counter, char *out, size_t size) {
-  static const char sql[] =
-      "INSERT INTO counters (name, value) VALUES (?1, 1)"
-      " ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value";
-  lk_stmt *st = lk_db_stmt(lk_tx_db(tx), sql);
-  int rc;
-
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, counter);
-  rc = lk_stmt_step(st);
-  if (rc == LK_DB_ROW)
-    snprintf(out, size, "%010lld", (long long)lk_stmt_col_int(st, 0));
-  lk_stmt_done(st);
-  return rc == LK_DB_ROW ? 0 : rc < 0 ? rc : LK_STORE_IO;
-}
-
 static int put_assignees(lk_tx *tx, const lk_task_row *t) {
   static const char del[] = "DELETE FROM task_assignees WHERE task_id = ?1";
   static const char ins[] = "INSERT INTO task_assignees"
                             " (task_id, actor_id, position)"
                             " VALUES (?1, ?2, ?3)";
-  lk_db *db = lk_tx_db(tx);
-  lk_stmt *st = lk_db_stmt(db, del);
-  int rc;
+  int rc = lk_tx_run_id(tx, del, t->id, false);
 
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, t->id);
-  rc = lk_stmt_run(st);
   for (int i = 0; rc == 0 && i < t->nassignees; i++) {
-    st = lk_db_stmt(db, ins);
-    if (st == NULL)
-      return LK_STORE_IO;
-    lk_stmt_text(st, 1, t->id);
-    lk_stmt_text(st, 2, t->assignees[i]);
-    lk_stmt_int(st, 3, i);
-    rc = lk_stmt_run(st);
+    const char *texts[] = {t->id, t->assignees[i]};
+    const int64_t pos = i;
+
+    rc = lk_rows(lk_tx_db(tx), ins, texts, 2, &pos, 1, NULL, NULL);
+    if (rc > 0)
+      rc = 0;
   }
   return rc;
 }
@@ -117,29 +93,13 @@ static void bind_opt_int(lk_stmt *st, int i, int64_t v) {
     lk_stmt_text(st, i, NULL);
 }
 
-static void bind_opt_text(lk_stmt *st, int i, const char *v) {
-  lk_stmt_text(st, i, v != NULL && *v != '\0' ? v : NULL);
-}
+/* The columns of `arg` (an lk_task_row) as ?1..?13; an empty nummer
+ * binds NULL (an update keeps the old one). */
+static void task_bind(lk_stmt *st, const void *arg) {
+  const lk_task_row *t = arg;
 
-int lk_store_task_insert(lk_tx *tx, lk_task_row *t) {
-  static const char sql[] =
-      "INSERT INTO tasks (id, nummer, reference, contact_id, kind, action,"
-      " explanation, status, deadline, assigned_at, done_at, created_at,"
-      " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
-      " ?12, ?13)";
-  lk_stmt *st;
-  int rc;
-
-  if (t->nummer[0] == '\0') {
-    rc = next_number(tx, "task", t->nummer, sizeof(t->nummer));
-    if (rc != 0)
-      return rc;
-  }
-  st = lk_db_stmt(lk_tx_db(tx), sql);
-  if (st == NULL)
-    return LK_STORE_IO;
   lk_stmt_text(st, 1, t->id);
-  lk_stmt_text(st, 2, t->nummer);
+  lk_stmt_text_opt(st, 2, t->nummer);
   lk_stmt_text(st, 3, t->reference);
   lk_stmt_text(st, 4, t->contact_id);
   lk_stmt_text(st, 5, t->kind);
@@ -151,7 +111,22 @@ int lk_store_task_insert(lk_tx *tx, lk_task_row *t) {
   bind_opt_int(st, 11, t->done_at);
   lk_stmt_int(st, 12, t->created_at);
   lk_stmt_int(st, 13, t->updated_at);
-  rc = lk_stmt_run(st);
+}
+
+int lk_store_task_insert(lk_tx *tx, lk_task_row *t) {
+  static const char sql[] =
+      "INSERT INTO tasks (id, nummer, reference, contact_id, kind, action,"
+      " explanation, status, deadline, assigned_at, done_at, created_at,"
+      " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+      " ?12, ?13)";
+  int rc;
+
+  if (t->nummer[0] == '\0') {
+    rc = lk_store_next_number(tx, "task", t->nummer, sizeof(t->nummer));
+    if (rc != 0)
+      return rc;
+  }
+  rc = lk_tx_run(tx, sql, task_bind, t, false);
   if (rc == 0)
     rc = put_assignees(tx, t);
   return rc;
@@ -162,29 +137,10 @@ int lk_store_task_update(lk_tx *tx, const lk_task_row *t) {
       "UPDATE tasks SET nummer = COALESCE(?2, nummer), reference = ?3,"
       " contact_id = ?4,"
       " kind = ?5, action = ?6, explanation = ?7, status = ?8,"
-      " deadline = ?9, assigned_at = ?10, done_at = ?11, updated_at = ?12"
-      " WHERE id = ?1";
-  lk_db *db = lk_tx_db(tx);
-  lk_stmt *st = lk_db_stmt(db, sql);
-  int rc;
+      " deadline = ?9, assigned_at = ?10, done_at = ?11, updated_at = ?13"
+      " WHERE id = ?1 AND ?12 = ?12";
+  int rc = lk_tx_run(tx, sql, task_bind, t, true);
 
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, t->id);
-  bind_opt_text(st, 2, t->nummer);
-  lk_stmt_text(st, 3, t->reference);
-  lk_stmt_text(st, 4, t->contact_id);
-  lk_stmt_text(st, 5, t->kind);
-  lk_stmt_text(st, 6, t->action);
-  lk_stmt_text(st, 7, t->explanation);
-  lk_stmt_text(st, 8, t->status);
-  bind_opt_int(st, 9, t->deadline);
-  lk_stmt_int(st, 10, t->assigned_at);
-  bind_opt_int(st, 11, t->done_at);
-  lk_stmt_int(st, 12, t->updated_at);
-  rc = lk_stmt_run(st);
-  if (rc == 0 && lk_db_changes(db) == 0)
-    rc = LK_STORE_NOTFOUND;
   if (rc == 0)
     rc = put_assignees(tx, t);
   return rc;
@@ -193,24 +149,9 @@ int lk_store_task_update(lk_tx *tx, const lk_task_row *t) {
 int lk_store_task_delete(lk_tx *tx, const char *id) {
   static const char del_a[] = "DELETE FROM task_assignees WHERE task_id = ?1";
   static const char del_t[] = "DELETE FROM tasks WHERE id = ?1";
-  lk_db *db = lk_tx_db(tx);
-  lk_stmt *st = lk_db_stmt(db, del_a);
-  int rc;
+  int rc = lk_tx_run_id(tx, del_a, id, false);
 
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, id);
-  rc = lk_stmt_run(st);
-  if (rc != 0)
-    return rc;
-  st = lk_db_stmt(db, del_t);
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, id);
-  rc = lk_stmt_run(st);
-  if (rc == 0 && lk_db_changes(db) == 0)
-    rc = LK_STORE_NOTFOUND;
-  return rc;
+  return rc != 0 ? rc : lk_tx_run_id(tx, del_t, id, true);
 }
 
 static const char get_sql[] =

@@ -2,7 +2,7 @@
  * team_members). */
 #include <string.h>
 
-#include "store/rows.h"
+#include "store/internal.h"
 #include "store/teams.h"
 
 /* ---- agents --------------------------------------------------------- */

@@ -9,13 +9,8 @@ static int render(lk_ki *c, const char *uuid, json_t **out) {
   lk_digital_address_row r;
   int rc = lk_store_digital_address_get(lk_ki_store(c), uuid, &r);
 
-  if (rc == 0) {
-    rc = lk_ki_party_visible(c, r.party_id);
-    if (rc == 0)
-      rc = LK_STORE_NOTFOUND;
-    else if (rc == 1)
-      rc = lk_ki_log_read(c, r.party_id);
-  }
+  if (rc == 0)
+    rc = lk_ki_party_read(c, r.party_id);
   if (rc != 0)
     return rc;
   *out = json_pack(
@@ -73,8 +68,7 @@ static const lk_ki_filter filters[] = {
 static int list(lk_ki *c, const lk_ki_query *q, lk_ki_page *pg) {
   const char *f[23];
 
-  memcpy(f, q->values, 22 * sizeof(f[0]));
-  f[22] = lk_req_principal(lk_ki_req(c))->confidential ? "1" : "0";
+  lk_ki_party_filters(c, q, f, 22);
   return lk_store_digital_address_page(lk_ki_store(c), f, q->offset, q->limit,
                                        pg->uuids, &pg->n, &pg->count);
 }

@@ -28,6 +28,14 @@ static inline void lk_ki_item_id(lk_ki_op *h, char id[LK_ID],
 /* May the caller see the data of party `party_id` ("" passes)?  1, 0 or
  * a negative code. */
 int lk_ki_party_visible(lk_ki *c, const char *party_id);
+/* A read of data of party `party_id` ("" passes): 0 once the read is in
+ * the processing log, LK_STORE_NOTFOUND if the caller may not see the
+ * party, or a negative code. */
+int lk_ki_party_read(lk_ki *c, const char *party_id);
+/* Fills f[0..n-1] with the query's filter values and f[n] with the
+ * caller's confidential access ("1" or "0"), for the store's page
+ * functions. */
+void lk_ki_party_filters(lk_ki *c, const lk_ki_query *q, const char **f, int n);
 /* The PartijIdentificator object of `r`. */
 json_t *lk_ki_identifier_json(lk_ki *c, const lk_identifier_row *r);
 /* Reads the members of a PartijIdentificator (anderePartijIdentificator,

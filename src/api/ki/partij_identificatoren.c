@@ -20,13 +20,8 @@ static int render(lk_ki *c, const char *uuid, json_t **out) {
   lk_identifier_row r;
   int rc = lk_store_identifier_get(lk_ki_store(c), uuid, &r);
 
-  if (rc == 0) {
-    rc = lk_ki_party_visible(c, r.party_id);
-    if (rc == 0)
-      rc = LK_STORE_NOTFOUND;
-    else if (rc == 1)
-      rc = lk_ki_log_read(c, r.party_id);
-  }
+  if (rc == 0)
+    rc = lk_ki_party_read(c, r.party_id);
   if (rc != 0)
     return rc;
   *out = lk_ki_identifier_json(c, &r);
@@ -51,8 +46,7 @@ static const lk_ki_filter filters[] = {
 static int list(lk_ki *c, const lk_ki_query *q, lk_ki_page *pg) {
   const char *f[6];
 
-  memcpy(f, q->values, 5 * sizeof(f[0]));
-  f[5] = lk_req_principal(lk_ki_req(c))->confidential ? "1" : "0";
+  lk_ki_party_filters(c, q, f, 5);
   return lk_store_identifier_page(lk_ki_store(c), f, q->offset, q->limit,
                                   pg->uuids, &pg->n, &pg->count);
 }

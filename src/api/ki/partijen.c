@@ -23,6 +23,20 @@ int lk_ki_party_visible(lk_ki *c, const char *party_id) {
   return rc;
 }
 
+int lk_ki_party_read(lk_ki *c, const char *party_id) {
+  int rc = lk_ki_party_visible(c, party_id);
+
+  if (rc == 0)
+    return LK_STORE_NOTFOUND;
+  return rc == 1 ? lk_ki_log_read(c, party_id) : rc;
+}
+
+void lk_ki_party_filters(lk_ki *c, const lk_ki_query *q, const char **f,
+                         int n) {
+  memcpy(f, q->values, (size_t)n * sizeof(f[0]));
+  f[n] = lk_req_principal(lk_ki_req(c))->confidential ? "1" : "0";
+}
+
 /* ---- rendering ------------------------------------------------------- */
 
 struct refs {
@@ -203,8 +217,7 @@ static const lk_ki_filter filters[] = {
 static int list(lk_ki *c, const lk_ki_query *q, lk_ki_page *pg) {
   const char *f[26];
 
-  memcpy(f, q->values, 25 * sizeof(f[0]));
-  f[25] = lk_req_principal(lk_ki_req(c))->confidential ? "1" : "0";
+  lk_ki_party_filters(c, q, f, 25);
   return lk_store_party_page(lk_ki_store(c), f, q->offset, q->limit, pg->uuids,
                              &pg->n, &pg->count);
 }

@@ -8,13 +8,8 @@ static int render(lk_ki *c, const char *uuid, json_t **out) {
   lk_bank_account_row r;
   int rc = lk_store_bank_account_get(lk_ki_store(c), uuid, &r);
 
-  if (rc == 0) {
-    rc = lk_ki_party_visible(c, r.party_id);
-    if (rc == 0)
-      rc = LK_STORE_NOTFOUND;
-    else if (rc == 1)
-      rc = lk_ki_log_read(c, r.party_id);
-  }
+  if (rc == 0)
+    rc = lk_ki_party_read(c, r.party_id);
   if (rc != 0)
     return rc;
   *out = json_pack("{s:s,s:o,s:o,s:s}", "uuid", r.id, "url",
@@ -38,8 +33,7 @@ static const lk_ki_filter filters[] = {
 static int list(lk_ki *c, const lk_ki_query *q, lk_ki_page *pg) {
   const char *f[4];
 
-  memcpy(f, q->values, 3 * sizeof(f[0]));
-  f[3] = lk_req_principal(lk_ki_req(c))->confidential ? "1" : "0";
+  lk_ki_party_filters(c, q, f, 3);
   return lk_store_bank_account_page(lk_ki_store(c), f, q->offset, q->limit,
                                     pg->uuids, &pg->n, &pg->count);
 }

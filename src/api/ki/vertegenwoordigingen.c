@@ -38,8 +38,7 @@ static const lk_ki_filter filters[] = {
 static int list(lk_ki *c, const lk_ki_query *q, lk_ki_page *pg) {
   const char *f[5];
 
-  memcpy(f, q->values, 4 * sizeof(f[0]));
-  f[4] = lk_req_principal(lk_ki_req(c))->confidential ? "1" : "0";
+  lk_ki_party_filters(c, q, f, 4);
   return lk_store_representation_page(lk_ki_store(c), f, q->offset, q->limit,
                                       pg->uuids, &pg->n, &pg->count);
 }
