@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/conversation.h"
 #include "core/ids.h"
 #include "core/proclog.h"
 #include "core/text.h"
@@ -461,7 +462,8 @@ static void card_conversation(const lk_conversation_brief *c, void *ud) {
   lk_buf_putc(b, ',');
   put_str(b, "status", c->status);
   lk_buf_putc(b, ',');
-  put_int(b, "priority", c->priority);
+  /* The names the conversations API uses, not the stored 0-3. */
+  put_str(b, "priority", lk_conv_priority_name(c->priority));
   lk_buf_putc(b, ',');
   put_opt(b, "assigneeId", c->assignee_id);
   lk_buf_putc(b, ',');
