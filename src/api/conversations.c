@@ -16,7 +16,7 @@
 #define INBOX_DEFAULT 25
 #define INBOX_MAX 100
 #define TIMELINE_DEFAULT 100
-#define TIMELINE_MAX 500
+#define TIMELINE_MAX 100
 
 void lk_api_conv_caller(lk_req *req, lk_conv_caller *out) {
   const lk_principal *p = lk_req_principal(req);

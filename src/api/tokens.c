@@ -154,7 +154,7 @@ void lk_api_tokens_list(lk_req *req) {
   int limit;
   int rc;
 
-  if (lk_api_auth(req, "admin") != 0 || lk_api_limit(req, 50, 500, &limit))
+  if (lk_api_auth(req, "admin") != 0 || lk_api_limit(req, 50, 100, &limit))
     return;
   lk_buf_puts(&b, "{\"items\":[");
   rc = lk_store_token_list(lk_req_app(req)->store, after ? after : "", limit,

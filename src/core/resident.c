@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/conversation.h"
 #include "core/ids.h"
 #include "core/proclog.h"
 #include "core/text.h"
@@ -426,7 +427,8 @@ static void card_conversation(const lk_conversation_brief *c, void *ud) {
   put_str(b, "subject", c->subject);
   put_str(b, "channel", c->channel);
   put_str(b, "status", c->status);
-  put_int(b, "priority", c->priority);
+  /* The names the conversations API uses, not the stored 0-3. */
+  put_str(b, "priority", lk_conv_priority_name(c->priority));
   put_opt(b, "assigneeId", c->assignee_id);
   put_bool(b, "confidential", c->confidential);
   put_int(b, "createdAt", c->created_at);

@@ -409,6 +409,9 @@ class ResidentsTest(LoketTestCase):
                          [self.conv_x, self.conv_y])
         # The merge moved Y with the rest of the history.
         self.assertEqual(card["recentConversations"][1]["partyId"], self.anna)
+        # Priority by name, as the conversations API gives it.
+        self.assertEqual([c["priority"] for c in card["recentConversations"]],
+                         ["normal", "normal"])
         # Open tasks only, of her conversations, none confidential.
         self.assertEqual([t["id"] for t in card["openTasks"]],
                          [self.task_open])
