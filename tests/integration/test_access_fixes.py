@@ -76,5 +76,53 @@ class ConfidentialAssignment(Base):
         self.assertEqual(assignee(self.data, secret), adm)
 
 
+def now_ms():
+    import time
+    return int(time.time() * 1000)
+
+
+def insert_party(data, name, confidential=0, bsn=None):
+    pid = str(uuid.uuid4())
+    n = db_query(data, "SELECT COUNT(*) FROM parties")[0][0] + 1
+    db_execute(data,
+               "INSERT INTO parties (id, nummer, kind, display_name,"
+               " confidential, created_at, updated_at)"
+               " VALUES (?, ?, 'persoon', ?, ?, ?, ?)",
+               (pid, "%010d" % n, name, confidential, now_ms(), now_ms()))
+    return pid
+
+
+class ConfidentialMerge(Base):
+    """Fix 2: merging a confidential party makes the survivor confidential."""
+
+    def test_survivor_becomes_confidential(self):
+        plain = insert_party(self.data, "Open Baar")
+        secret = insert_party(self.data, "Geheim Persoon", confidential=1)
+        conv = insert_conversation(self.data, party_id=secret,
+                                   confidential=1)
+        self.assertEqual(self.srv.get("/api/v1/parties/" + plain,
+                                      token=self.api).status, 200)
+        r = self.srv.post_json("/api/v1/party-merges",
+                               {"survivorId": plain, "mergedId": secret,
+                                "reason": "dubbel"}, token=self.admin)
+        self.assertEqual(r.status, 201, r)
+        mg = r.json()
+        self.assertIs(mg["moved"].get("confidential"), True)
+        self.assertEqual(db_query(self.data, "SELECT confidential FROM"
+                                  " parties WHERE id = ?", (plain,)), [(1,)])
+        moved = db_query(self.data, "SELECT moved FROM party_merges")[0][0]
+        self.assertIn('"confidential":true', moved)
+        details = db_query(self.data, "SELECT details FROM audit_log WHERE"
+                           " action = 'party.merged'")[0][0]
+        self.assertIn('"confidential":true', details)
+        # The merged data is no more visible than it was before.
+        for path in ("/api/v1/parties/" + plain,
+                     "/api/v1/conversations/" + conv):
+            with self.subTest(path=path):
+                self.assertProblem(self.srv.get(path, token=self.api), 404)
+        self.assertEqual(self.srv.get("/api/v1/parties/" + plain,
+                                      token=self.conf).status, 200)
+
+
 if __name__ == "__main__":
     loketlib.main()
