@@ -124,5 +124,34 @@ class ConfidentialMerge(Base):
                                       token=self.conf).status, 200)
 
 
+class KiNeedsToken(Base):
+    """Fix 3: a staff session cookie does not authenticate on the KI API."""
+
+    def test_session_refused_token_works(self):
+        from test_session import Browser
+        add_staff_user(self.data, "beheer@example.nl", role="admin")
+        b = Browser(self.srv)
+        self.assertEqual(b.login("beheer@example.nl").status, 201)
+        self.assertEqual(b.request("GET", "/api/v1/conversations").status, 200)
+        base = "/klantinteracties/api/v1/"
+        for method, path, body in (
+                ("GET", base + "partijen", None),
+                ("GET", base + "partijen/" + str(uuid.uuid4()), None),
+                ("GET", base + "betrokkenen", None),
+                ("POST", base + "partijen", {}),
+                ("POST", base + "maak-klantcontact", {})):
+            with self.subTest(method=method, path=path):
+                r = b.request(method, path, json_body=body)
+                p = self.assertProblem(r, 401, "unauthenticated")
+                self.assertEqual(p["code"], "unauthenticated")
+                self.assertEqual(p["status"], 401)
+                self.assertTrue(r.header("WWW-Authenticate"))
+        # Systems keep working, with either scheme name.
+        for scheme in ("Token ", "Bearer "):
+            r = self.srv.request("GET", base + "partijen", headers={
+                "Authorization": scheme + self.api})
+            self.assertEqual(r.status, 200, r)
+
+
 if __name__ == "__main__":
     loketlib.main()
