@@ -153,5 +153,65 @@ class KiNeedsToken(Base):
             self.assertEqual(r.status, 200, r)
 
 
+KI = "/klantinteracties/api/v1/"
+
+
+def ki_get(srv, path, token):
+    return srv.request("GET", KI + path,
+                       headers={"Authorization": "Token " + token})
+
+
+def seed_betrokkene(data, party):
+    """A plain contact whose betrokkene is `party`, and an address that
+    betrokkene gave; returns (contact, betrokkene, address)."""
+    conv = insert_conversation(data)
+    contact, inv, addr = (str(uuid.uuid4()) for _ in range(3))
+    db_execute(data, "INSERT INTO contacts (id, conversation_id, kind,"
+               " channel, subject, content, occurred_at, created_at)"
+               " VALUES (?, ?, 'inbound', 'email', 'Paspoort', 'vraag',"
+               " ?, ?)", (contact, conv, now_ms(), now_ms()))
+    db_execute(data, "INSERT INTO involved (id, contact_id, party_id, role,"
+               " created_at) VALUES (?, ?, ?, 'klant', ?)",
+               (inv, contact, party, now_ms()))
+    db_execute(data, "INSERT INTO digital_addresses (id, party_id,"
+               " betrokkene_id, kind, address, address_key, created_at)"
+               " VALUES (?, NULL, ?, 'email', 'geheim@example.nl',"
+               " 'geheim@example.nl', ?)", (addr, inv, now_ms()))
+    return contact, inv, addr
+
+
+class ConfidentialBetrokkenen(Base):
+    """Fix 4: a confidential party's betrokkenen (and what reaches it
+    through them) are hidden like the party."""
+
+    def test_hidden_without_confidential(self):
+        secret = insert_party(self.data, "Geheim", confidential=1)
+        contact, inv, addr = seed_betrokkene(self.data, secret)
+        for token, seen in ((self.api, False), (self.conf, True)):
+            with self.subTest(confidential=seen):
+                r = ki_get(self.srv, "betrokkenen", token)
+                self.assertEqual(r.status, 200, r)
+                self.assertEqual(r.json()["count"], 1 if seen else 0)
+                r = ki_get(self.srv, "betrokkenen/" + inv, token)
+                self.assertEqual(r.status, 200 if seen else 404, r)
+                r = ki_get(self.srv, "klantcontacten/%s?expand="
+                           "hadBetrokkenen" % contact, token)
+                self.assertEqual(r.status, 200, r)
+                kc = r.json()
+                self.assertEqual(len(kc["hadBetrokkenen"]), 1 if seen else 0)
+                self.assertEqual(
+                    len(kc["_expand"].get("hadBetrokkenen") or []),
+                    1 if seen else 0)
+                self.assertEqual(inv in r.text, seen)
+                r = ki_get(self.srv, "klantcontacten?hadBetrokkene__"
+                           "wasPartij__uuid=" + secret, token)
+                self.assertEqual(r.json()["count"], 1 if seen else 0)
+                r = ki_get(self.srv, "digitaleadressen", token)
+                self.assertEqual(r.json()["count"], 1 if seen else 0)
+                r = ki_get(self.srv, "digitaleadressen/" + addr, token)
+                self.assertEqual(r.status, 200 if seen else 404, r)
+                self.assertEqual("geheim@example.nl" in r.text, seen)
+
+
 if __name__ == "__main__":
     loketlib.main()
