@@ -126,10 +126,54 @@ static int json_ms(lk_req *req, json_t *obj, const char *key, const char *field,
 
 /* ---- create --------------------------------------------------------- */
 
+/* The sender object {name, email, phone}; faults are named by their full
+ * JSON Pointer ("/from/email"). */
+static int from_member(lk_req *req, json_t *from, lk_conv_create_in *in) {
+  static const char *const keys[] = {"name", "email", "phone"};
+  const char **outs[] = {&in->from_name, &in->from_email, &in->from_phone};
+  const char *key;
+  json_t *v;
+  char field[64];
+
+  json_object_foreach(from, key, v) {
+    int k = -1;
+
+    for (int i = 0; i < 3; i++) {
+      if (strcmp(key, keys[i]) == 0)
+        k = i;
+    }
+    snprintf(field, sizeof(field), "/from/%.40s", key);
+    if (k < 0) {
+      lk_req_problem(req, 422, "unknown-field", "Unknown field",
+                     "this member is not part of the resource", field);
+      return -1;
+    }
+    if (json_is_null(v))
+      continue;
+    if (!json_is_string(v)) {
+      lk_req_problem(req, 422, "invalid-field", "Invalid field",
+                     "must be a string", field);
+      return -1;
+    }
+    *outs[k] = json_string_value(v);
+  }
+  return 0;
+}
+
 struct create_ctx {
   lk_api_write aw; /* first: see lk_api_submit */
   lk_conv_create_op op;
 };
+
+/* Whoever filed a conversation that turned out confidential (its sender
+ * is a party under geheimhouding) learns its id and reference, not whom it
+ * was linked to. */
+static void hide_party(lk_conv_row *c, const lk_conv_caller *caller) {
+  if (c->confidential && !caller->may_confidential) {
+    c->party_id[0] = '\0';
+    c->party_name[0] = '\0';
+  }
+}
 
 static void created(lk_req *req, int status) {
   struct create_ctx *ctx = lk_req_data(req);
@@ -146,6 +190,7 @@ static void created(lk_req *req, int status) {
            ctx->op.conv.id);
   lk_req_add_header(req, "Location", location);
   if (!ctx->op.replayed) {
+    hide_party(&ctx->op.conv, &ctx->op.caller);
     lk_conv_summary_json(&b, &ctx->op.conv, ctx->op.contact_id);
     lk_buf_putc(&b, '\n');
     lk_req_respond_buf(req, 201, "application/json", &b);
@@ -159,6 +204,7 @@ static void created(lk_req *req, int status) {
     lk_req_problem_store(req, rc);
     return;
   }
+  hide_party(&row, &ctx->op.caller);
   lk_conv_summary_json(&b, &row, ctx->op.contact_id);
   lk_buf_putc(&b, '\n');
   lk_req_respond_buf(req, 200, "application/json", &b);
@@ -169,7 +215,6 @@ static void conv_create(lk_req *req) {
       "channel",       "subject",      "content",    "language", "confidential",
       "priority",      "teamId",       "categories", "from",     "partyId",
       "attachmentIds", "wasContactId", "clientKey",  NULL};
-  static const char *const from_allowed[] = {"name", "email", "phone", NULL};
   const char *categories[LK_CONV_MAX_CATEGORIES];
   const char *attachments[LK_CONV_MAX_ATTACHMENTS];
   const char *header_key = lk_req_header(req, "Idempotency-Key");
@@ -208,10 +253,7 @@ static void conv_create(lk_req *req) {
                      "must be an object with name, email and phone", "/from");
       goto out;
     }
-    if (lk_json_only(req, from, from_allowed) != 0 ||
-        lk_json_string(req, from, "name", false, &in.from_name) != 0 ||
-        lk_json_string(req, from, "email", false, &in.from_email) != 0 ||
-        lk_json_string(req, from, "phone", false, &in.from_phone) != 0)
+    if (from_member(req, from, &in) != 0)
       goto out;
   } else if (in.party_id == NULL) {
     lk_req_problem(req, 422, "missing-field", "Missing field",
@@ -328,14 +370,41 @@ static void list_one(const lk_conv_item *it, void *ud) {
   lc->n++;
 }
 
-static void conv_list(lk_req *req) {
+/* Reads ?cursor=: "<time>.<seq>" (hex) for the inbox, "f<seq>" for the
+ * inbox with a text query.  Returns 0, or answers 400 and returns -1. */
+static int list_cursor(lk_req *req, bool text, lk_conv_filter *f) {
   const char *cursor = lk_req_query(req, "cursor");
+  const char *dot;
+  char time_part[24];
+
+  if (cursor == NULL)
+    return 0;
+  f->after = true;
+  if (text) {
+    if (cursor[0] == 'f' && parse_i64(cursor + 1, 16, &f->after_seq) == 0)
+      return 0;
+  } else {
+    dot = strchr(cursor, '.');
+    if (dot != NULL && (size_t)(dot - cursor) < sizeof(time_part)) {
+      memcpy(time_part, cursor, (size_t)(dot - cursor));
+      time_part[dot - cursor] = '\0';
+      if (parse_i64(time_part, 16, &f->after_time) == 0 &&
+          parse_i64(dot + 1, 16, &f->after_seq) == 0)
+        return 0;
+    }
+  }
+  bad_param(req, "cursor", "is not a cursor from this list");
+  return -1;
+}
+
+static void conv_list(lk_req *req) {
   const char *q = lk_req_query(req, "q");
   char fts[LK_SEARCH_FTS_MAX + 1];
   lk_buf b = LK_BUF_INIT;
   struct list_ctx *lc;
   lk_conv_caller caller;
   lk_conv_filter f;
+  int64_t next_seq = 0;
   int limit;
   int rc;
 
@@ -343,26 +412,10 @@ static void conv_list(lk_req *req) {
       lk_api_limit(req, INBOX_DEFAULT, INBOX_MAX, &limit) != 0)
     return;
   lk_api_conv_caller(req, &caller);
-  if (lk_api_conv_filter(req, &caller, &f) != 0)
+  if (lk_api_conv_filter(req, &caller, &f) != 0 ||
+      list_cursor(req, q != NULL, &f) != 0)
     return;
   f.limit = limit;
-  if (cursor != NULL) {
-    const char *dot = strchr(cursor, '.');
-    char time_part[24];
-
-    if (dot == NULL || (size_t)(dot - cursor) >= sizeof(time_part)) {
-      bad_param(req, "cursor", "is not a cursor from this list");
-      return;
-    }
-    memcpy(time_part, cursor, (size_t)(dot - cursor));
-    time_part[dot - cursor] = '\0';
-    if (parse_i64(time_part, 16, &f.after_time) != 0 ||
-        parse_i64(dot + 1, 16, &f.after_seq) != 0) {
-      bad_param(req, "cursor", "is not a cursor from this list");
-      return;
-    }
-    f.after = true;
-  }
   if (q != NULL) {
     if (lk_store_fts_query(q, fts, sizeof(fts)) != 0) {
       lk_req_problem(req, 422, "invalid-parameter", "Invalid parameter",
@@ -378,7 +431,11 @@ static void conv_list(lk_req *req) {
   }
   lc->b = &b;
   lk_buf_puts(&b, "{\"items\":[");
-  rc = lk_store_conv_list(lk_req_app(req)->store, &f, list_one, lc);
+  if (q != NULL)
+    rc = lk_store_search_conversations(lk_req_app(req)->store, &f, list_one, lc,
+                                       &next_seq);
+  else
+    rc = lk_store_conv_list(lk_req_app(req)->store, &f, list_one, lc);
   if (rc >= 0)
     rc = lk_conv_log_reads(lk_req_app(req)->store, &caller,
                            "GET /api/v1/conversations", lc->parties,
@@ -390,7 +447,9 @@ static void conv_list(lk_req *req) {
     return;
   }
   lk_buf_puts(&b, "],\"next\":");
-  if (lc->n == limit)
+  if (q != NULL && next_seq != 0)
+    lk_buf_printf(&b, "\"f%llx\"", (unsigned long long)next_seq);
+  else if (q == NULL && lc->n == limit)
     lk_buf_printf(&b, "\"%llx.%llx\"", (unsigned long long)lc->last_time,
                   (unsigned long long)lc->last_seq);
   else
@@ -604,7 +663,9 @@ static void conv_patch(lk_req *req) {
   if (if_match != NULL) {
     int64_t v;
 
-    if (if_match_version(if_match, &v) != 0) {
+    if (strcmp(if_match, "*") == 0) {
+      v = in.if_version; /* any current version */
+    } else if (if_match_version(if_match, &v) != 0) {
       lk_req_problem(req, 412, "precondition-failed", "Precondition failed",
                      "If-Match must be the ETag of the conversation", NULL);
       goto out;

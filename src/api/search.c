@@ -15,7 +15,6 @@
 struct search_ctx {
   lk_buf *b;
   int n;
-  int64_t last_seq;
   const char *parties[SEARCH_MAX];
   char party_ids[SEARCH_MAX][LK_CONV_ID_LEN + 1];
 };
@@ -40,7 +39,6 @@ static void hit_json(const lk_search_hit *h, void *ud) {
   it.preview = NULL;
   lk_conv_item_json(b, &it);
   lk_buf_putc(b, '}');
-  sc->last_seq = h->seq;
   if (sc->n < SEARCH_MAX) {
     memcpy(sc->party_ids[sc->n], h->conv->party_id, LK_CONV_ID_LEN + 1);
     sc->parties[sc->n] = sc->party_ids[sc->n];
@@ -56,6 +54,7 @@ void lk_api_search(lk_req *req) {
   struct search_ctx *sc;
   lk_conv_caller caller;
   lk_conv_filter f;
+  int64_t next_seq = 0;
   int limit;
   int rc;
 
@@ -93,7 +92,7 @@ void lk_api_search(lk_req *req) {
   }
   sc->b = &b;
   lk_buf_puts(&b, "{\"items\":[");
-  rc = lk_store_search(lk_req_app(req)->store, &f, hit_json, sc);
+  rc = lk_store_search(lk_req_app(req)->store, &f, hit_json, sc, &next_seq);
   if (rc >= 0)
     rc =
         lk_conv_log_reads(lk_req_app(req)->store, &caller, "GET /api/v1/search",
@@ -105,8 +104,8 @@ void lk_api_search(lk_req *req) {
     return;
   }
   lk_buf_puts(&b, "],\"next\":");
-  if (sc->n == limit)
-    lk_buf_printf(&b, "\"%lld\"", (long long)sc->last_seq);
+  if (next_seq != 0)
+    lk_buf_printf(&b, "\"%lld\"", (long long)next_seq);
   else
     lk_buf_puts(&b, "null");
   lk_buf_puts(&b, "}\n");

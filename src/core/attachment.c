@@ -338,7 +338,7 @@ void lk_attachment_disposition(lk_buf *b, const char *filename) {
 
   lk_buf_puts(b, "attachment; filename=\"");
   for (const unsigned char *p = (const unsigned char *)filename; *p; p++) {
-    if (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\')
+    if (*p >= 0x20 && *p < 0x7f && strchr("\"\\<>;%", *p) == NULL)
       lk_buf_putc(b, (char)*p);
     else if (*p < 0x80 || (*p & 0xc0) == 0xc0)
       lk_buf_putc(b, '_'); /* one '_' per character, not per byte */

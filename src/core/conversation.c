@@ -1,5 +1,6 @@
 /* conversation.c - the rules of conversations and messages; see
- * conversation.h.
+ * conversation.h.  Reading them (JSON, processing log of reads) is in
+ * conversation_read.c.
  *
  * The apply functions run on the store writer, which every write of the
  * process shares, so they stay lean: each lookup is one indexed b-tree
@@ -15,7 +16,6 @@
 #include <time.h>
 
 #include "core/ids.h"
-#include "core/proclog.h"
 #include "core/text.h"
 #include "store/attachments.h"
 #include "store/proclog.h"
@@ -75,11 +75,12 @@ static int invalid(lk_invalid *why, const char *field, const char *reason) {
   return LK_EINVALID;
 }
 
-/* ISO 639 codes: two or three lower-case letters ("nld", "en"). */
+/* ISO 639-2/B codes, as the standard's taal: three lower-case letters
+ * ("nld", "eng", "ara"). */
 static bool language_ok(const char *s) {
   size_t n = strlen(s);
 
-  if (n < 2 || n > 3)
+  if (n != 3)
     return false;
   for (size_t i = 0; i < n; i++) {
     if (s[i] < 'a' || s[i] > 'z')
@@ -118,24 +119,19 @@ static const char subject_reason[] =
     "must be at most 200 bytes of UTF-8 text without control characters";
 
 /* Ids that must name something: malformed ones name nothing, which the
- * HTTP layer reports like an unknown id (404), so they are kept as given
- * here and fail the lookup; only the count and type are checked. */
+ * HTTP layer reports like an unknown id (404), so they become "-" here and
+ * fail the lookup; only the count is checked.  Positions are kept, so a
+ * failure names the member as the caller sent it ("/categories/2"). */
 static int id_list(char (*out)[LK_CONV_ID_LEN + 1], int *n, int max,
                    const char *const *ids, int nids, const char *field,
                    lk_invalid *why) {
   if (nids > max)
     return invalid(why, field, "has too many members");
-  *n = 0;
   for (int i = 0; i < nids; i++) {
-    bool dup = false;
-
-    if (!uuid_copy(out[*n], ids[i]))
-      copy(out[*n], LK_CONV_ID_LEN + 1, "-"); /* names nothing: 404 */
-    for (int j = 0; j < *n; j++)
-      dup = dup || strcmp(out[j], out[*n]) == 0;
-    if (!dup)
-      (*n)++;
+    if (!uuid_copy(out[i], ids[i]))
+      copy(out[i], LK_CONV_ID_LEN + 1, "-");
   }
+  *n = nids;
   return 0;
 }
 
@@ -161,7 +157,7 @@ int lk_conv_create_prepare(lk_conv_create_op *op, const lk_conv_caller *caller,
     return invalid(why, "/content", content_reason);
   if (given(in->language) && !language_ok(in->language))
     return invalid(why, "/language",
-                   "must be an ISO 639 code of 2 or 3 lower-case letters");
+                   "must be an ISO 639-2/B code of 3 lower-case letters");
   prio = given(in->priority) ? lk_conv_priority_parse(in->priority) : 1;
   if (prio < 0)
     return invalid(why, "/priority", "must be low, normal, high or urgent");
@@ -243,6 +239,7 @@ static int fail_field(char *field, size_t size, const char *name, int index,
  * with the given addresses unverified. */
 static int link_party(lk_tx *tx, lk_conv_create_op *op) {
   lk_conv_row *c = &op->conv;
+  bool conf = false;
   char nummer[16];
   int64_t n;
   int rc = LK_STORE_NOTFOUND;
@@ -250,22 +247,32 @@ static int link_party(lk_tx *tx, lk_conv_create_op *op) {
   if (op->email_key[0] != '\0')
     rc = lk_store_party_by_verified_address(tx, "email", op->email_key,
                                             c->party_id, c->party_name,
-                                            sizeof(c->party_name));
+                                            sizeof(c->party_name), &conf);
   if (rc == LK_STORE_NOTFOUND && op->phone_key[0] != '\0')
     rc = lk_store_party_by_verified_address(tx, "telefoonnummer", op->phone_key,
                                             c->party_id, c->party_name,
-                                            sizeof(c->party_name));
+                                            sizeof(c->party_name), &conf);
+  /* A party under geheimhouding makes its conversations confidential,
+   * whoever files them: a web form's token may then not see them. */
+  if (rc == 0 && conf)
+    c->confidential = true;
   if (rc != LK_STORE_NOTFOUND)
     return rc;
 
   op->party_created = true;
   memcpy(c->party_id, op->new_party_id, sizeof(c->party_id));
   copy(c->party_name, sizeof(c->party_name), op->from_name);
-  rc = lk_store_counter_next(tx, "parties", &n);
-  if (rc != 0)
-    return rc;
-  snprintf(nummer, sizeof(nummer), "%010lld", (long long)n);
-  rc = lk_store_party_insert_person(tx, c->party_id, nummer, op->from_name);
+  /* A number taken by a party that came in some other way (an import)
+   * is skipped; the counter stays the one source of new numbers. */
+  for (int tries = 0; tries < 8; tries++) {
+    rc = lk_store_counter_next(tx, "parties", &n);
+    if (rc != 0)
+      return rc;
+    snprintf(nummer, sizeof(nummer), "%010lld", (long long)n);
+    rc = lk_store_party_insert_person(tx, c->party_id, nummer, op->from_name);
+    if (rc != LK_STORE_CONFLICT)
+      break;
+  }
   if (rc == 0 && op->email_key[0] != '\0') {
     char id[LK_CONV_ID_LEN + 1];
 
@@ -366,6 +373,7 @@ static int link_attachments(lk_tx *tx, const lk_conv_caller *caller,
 int lk_conv_create_apply(lk_tx *tx, void *arg) {
   lk_conv_create_op *op = arg;
   lk_conv_row *c = &op->conv;
+  bool conf = false;
   lk_contact_row m = {0};
   char id[LK_CONV_ID_LEN + 1];
   char name[32];
@@ -400,9 +408,10 @@ int lk_conv_create_apply(lk_tx *tx, void *arg) {
   if (op->party_id[0] != '\0') {
     memcpy(c->party_id, op->party_id, sizeof(c->party_id));
     rc = lk_store_party_check(tx, c->party_id, op->caller.may_confidential,
-                              c->party_name, sizeof(c->party_name));
+                              c->party_name, sizeof(c->party_name), &conf);
     if (rc != 0)
       return fail_field(op->field, sizeof(op->field), "/partyId", -1, rc);
+    c->confidential = c->confidential || conf; /* as in link_party() */
   } else {
     rc = link_party(tx, op);
     if (rc != 0)
@@ -491,7 +500,7 @@ int lk_conv_message_prepare(lk_conv_message_op *op,
   copy(op->content, sizeof(op->content), in->content);
   if (given(in->language) && !language_ok(in->language))
     return invalid(why, "/language",
-                   "must be an ISO 639 code of 2 or 3 lower-case letters");
+                   "must be an ISO 639-2/B code of 3 lower-case letters");
   copy(op->language, sizeof(op->language), in->language);
   op->confidential = in->confidential;
   rc = id_list(op->attachments, &op->nattachments, LK_CONV_MAX_ATTACHMENTS,
@@ -701,312 +710,5 @@ int lk_conv_update_apply(lk_tx *tx, void *arg) {
   }
   if (rc == 0)
     rc = emit_conversation(tx, "conversation.updated", c);
-  return rc;
-}
-
-/* ---- reading -------------------------------------------------------- */
-
-static void json_time(lk_buf *b, const char *key, int64_t v) {
-  if (v != 0)
-    lk_buf_printf(b, ",\"%s\":%lld", key, (long long)v);
-  else
-    lk_buf_printf(b, ",\"%s\":null", key);
-}
-
-static void party_json(lk_buf *b, const lk_conv_row *c) {
-  lk_buf_puts(b, ",\"party\":");
-  if (c->party_id[0] == '\0') {
-    lk_buf_puts(b, "null");
-    return;
-  }
-  lk_buf_puts(b, "{\"id\":");
-  lk_buf_json_str(b, c->party_id);
-  lk_buf_puts(b, ",\"name\":");
-  lk_buf_json_str(b, c->party_name);
-  lk_buf_putc(b, '}');
-}
-
-/* The members an inbox item and a full conversation share. */
-static void conv_head(lk_buf *b, const lk_conv_row *c) {
-  lk_buf_puts(b, "{\"id\":");
-  lk_buf_json_str(b, c->id);
-  lk_buf_puts(b, ",\"reference\":");
-  lk_buf_json_str(b, c->reference);
-  lk_buf_puts(b, ",\"subject\":");
-  lk_buf_json_str(b, c->subject);
-  lk_buf_puts(b, ",\"status\":");
-  lk_buf_json_str(b, c->status);
-  lk_buf_puts(b, ",\"priority\":");
-  lk_buf_json_str(b, lk_conv_priority_name(c->priority));
-  lk_buf_puts(b, ",\"channel\":");
-  lk_buf_json_str(b, c->channel);
-  party_json(b, c);
-  json_opt(b, "teamId", c->team_id);
-  json_opt(b, "assigneeId", c->assignee_id);
-  lk_buf_printf(b, ",\"confidential\":%s,\"lastMessageAt\":%lld",
-                c->confidential ? "true" : "false",
-                (long long)c->last_message_at);
-}
-
-void lk_conv_summary_json(lk_buf *b, const lk_conv_row *c,
-                          const char *message_id) {
-  conv_head(b, c);
-  lk_buf_printf(b, ",\"version\":%lld,\"createdAt\":%lld",
-                (long long)c->version, (long long)c->created_at);
-  json_opt(b, "messageId", message_id);
-  lk_buf_putc(b, '}');
-}
-
-void lk_conv_item_json(lk_buf *b, const lk_conv_item *it) {
-  conv_head(b, it->row);
-  lk_buf_puts(b, ",\"preview\":");
-  lk_buf_json_str(b, it->preview != NULL ? it->preview : "");
-  lk_buf_putc(b, '}');
-}
-
-static void category_json(const char *id, const char *name, void *ud) {
-  lk_buf *b = ud;
-
-  if (b->len > 0 && b->data[b->len - 1] != '[')
-    lk_buf_putc(b, ',');
-  lk_buf_puts(b, "{\"id\":");
-  lk_buf_json_str(b, id);
-  lk_buf_puts(b, ",\"name\":");
-  lk_buf_json_str(b, name);
-  lk_buf_putc(b, '}');
-}
-
-/* Messages are rendered into `msgs` first, each with a marker where its
- * attachments go; the attachments of the whole page are then fetched in
- * one query and spliced in by contact id. */
-struct att_item {
-  char contact[LK_CONV_ID_LEN + 1];
-  size_t off;
-  size_t len;
-};
-
-struct timeline {
-  lk_buf *b;
-  int n;
-  int64_t first_seq;
-  int64_t last_seq;
-  lk_buf att; /* rendered attachments, back to back */
-  struct att_item *items;
-  int nitems;
-  int cap;
-  bool oom;
-};
-
-static void attachment_json(lk_buf *b, const lk_attachment_view *a) {
-  lk_buf_puts(b, "{\"id\":");
-  lk_buf_json_str(b, a->id);
-  lk_buf_puts(b, ",\"filename\":");
-  lk_buf_json_str(b, a->filename);
-  lk_buf_puts(b, ",\"mediaType\":");
-  lk_buf_json_str(b, a->media_type);
-  lk_buf_printf(b, ",\"size\":%lld,\"sha256\":", (long long)a->size);
-  lk_buf_json_str(b, a->sha256);
-  lk_buf_putc(b, '}');
-}
-
-static void attachment_of(const lk_attachment_view *a, void *ud) {
-  struct timeline *t = ud;
-  struct att_item *it;
-
-  if (t->nitems == t->cap) {
-    int cap = t->cap ? t->cap * 2 : 16;
-    struct att_item *grown = realloc(t->items, sizeof(*grown) * (size_t)cap);
-
-    if (grown == NULL) {
-      t->oom = true;
-      return;
-    }
-    t->items = grown;
-    t->cap = cap;
-  }
-  it = &t->items[t->nitems++];
-  copy(it->contact, sizeof(it->contact), a->contact_id);
-  it->off = t->att.len;
-  attachment_json(&t->att, a);
-  it->len = t->att.len - it->off;
-}
-
-static void message_json(const lk_contact_row *m, void *ud) {
-  struct timeline *t = ud;
-  lk_buf *b = t->b;
-
-  if (t->n++ > 0)
-    lk_buf_putc(b, ',');
-  else
-    t->first_seq = m->seq - 1;
-  t->last_seq = m->seq;
-  lk_buf_puts(b, "{\"id\":");
-  lk_buf_json_str(b, m->id);
-  lk_buf_puts(b, ",\"kind\":");
-  lk_buf_json_str(b, m->kind);
-  lk_buf_puts(b, ",\"channel\":");
-  lk_buf_json_str(b, m->channel);
-  lk_buf_puts(b, ",\"subject\":");
-  lk_buf_json_str(b, m->subject);
-  lk_buf_puts(b, ",\"content\":");
-  lk_buf_json_str(b, m->content);
-  lk_buf_puts(b, ",\"language\":");
-  lk_buf_json_str(b, m->language);
-  lk_buf_printf(b, ",\"confidential\":%s,\"occurredAt\":%lld",
-                m->confidential ? "true" : "false", (long long)m->occurred_at);
-  json_opt(b, "authorId", m->author_id);
-  json_opt(b, "delivery", m->delivery);
-  /* The marker is a raw control character, which rendered JSON never
-   * holds (strings escape it), followed by the contact id. */
-  lk_buf_puts(b, ",\"attachments\":[\x01");
-  lk_buf_puts(b, m->id);
-  lk_buf_puts(b, "\x01]}");
-}
-
-/* Replaces each "\x01<contact id>\x01" marker with its attachments. */
-static void splice_attachments(struct timeline *t, lk_buf *out) {
-  const char *p = t->b->data;
-  const char *mark;
-
-  while ((mark = strchr(p, '\x01')) != NULL) {
-    bool first = true;
-
-    lk_buf_append(out, p, (size_t)(mark - p));
-    for (int i = 0; i < t->nitems; i++) {
-      if (strncmp(t->items[i].contact, mark + 1, LK_CONV_ID_LEN) != 0)
-        continue;
-      if (!first)
-        lk_buf_putc(out, ',');
-      first = false;
-      lk_buf_append(out, t->att.data + t->items[i].off, t->items[i].len);
-    }
-    p = mark + 1 + LK_CONV_ID_LEN + 1;
-  }
-  lk_buf_puts(out, p);
-}
-
-int lk_conv_render(lk_store *s, const lk_conv_caller *caller, const char *id,
-                   int64_t after_seq, int limit, lk_buf *b, lk_conv_row *row) {
-  lk_proclog_entry e = {caller->actor,     NULL, "read",
-                        "klantcontact",    NULL, NULL,
-                        caller->request_id};
-  lk_buf msgs = LK_BUF_INIT;
-  lk_buf out = LK_BUF_INIT;
-  struct timeline t = {.b = &msgs};
-  char resource[64];
-  lk_conv_row c;
-  int rc;
-
-  rc = lk_store_conv_get(s, id, caller->may_confidential, &c);
-  if (rc != 0)
-    return rc;
-  snprintf(resource, sizeof(resource), "conversation:%s", c.id);
-  e.party_id = c.party_id;
-  e.resource = resource;
-  rc = lk_proclog_read(s, &e);
-  if (rc != 0)
-    return rc;
-  conv_head(&out, &c);
-  lk_buf_puts(&out, ",\"language\":");
-  lk_buf_json_str(&out, c.language);
-  lk_buf_printf(&out, ",\"version\":%lld,\"createdAt\":%lld",
-                (long long)c.version, (long long)c.created_at);
-  lk_buf_printf(&out, ",\"updatedAt\":%lld", (long long)c.updated_at);
-  json_time(&out, "snoozedUntil", c.snoozed_until);
-  json_time(&out, "firstResponseAt", c.first_response_at);
-  json_time(&out, "resolvedAt", c.resolved_at);
-  json_time(&out, "waitingSince", c.waiting_since);
-  lk_buf_puts(&out, ",\"categories\":[");
-  rc = lk_store_conv_categories(s, c.id, category_json, &out);
-  lk_buf_puts(&out, "],\"messages\":[");
-  if (rc >= 0)
-    rc = lk_store_conv_timeline(s, c.id, caller->may_confidential, after_seq,
-                                limit, message_json, &t);
-  if (rc >= 0 && t.n > 0)
-    rc = lk_store_conv_attachments(s, c.id, t.first_seq, t.last_seq,
-                                   attachment_of, &t);
-  if (rc >= 0 && t.oom)
-    rc = LK_STORE_NOMEM;
-  if (rc >= 0 && t.n > 0)
-    splice_attachments(&t, &out);
-  lk_buf_puts(&out, "],\"messagesNext\":");
-  if (rc >= 0 && t.n == limit)
-    lk_buf_printf(&out, "\"%lld\"", (long long)t.last_seq);
-  else
-    lk_buf_puts(&out, "null");
-  lk_buf_puts(&out, "}\n");
-  lk_buf_free(&msgs);
-  lk_buf_free(&t.att);
-  free(t.items);
-  if (rc < 0 || !lk_buf_ok(&out)) {
-    lk_buf_free(&out);
-    return rc < 0 ? rc : LK_STORE_NOMEM;
-  }
-  lk_buf_append(b, out.data, out.len);
-  lk_buf_free(&out);
-  if (row != NULL)
-    *row = c;
-  return 0;
-}
-
-/* ---- processing log of list reads ----------------------------------- */
-
-struct read_log {
-  lk_write w;
-  lk_conv_caller caller;
-  char resource[128];
-  int n;
-  char parties[][LK_CONV_ID_LEN + 1];
-};
-
-static int read_log_apply(lk_tx *tx, void *arg) {
-  struct read_log *r = arg;
-  int rc = 0;
-
-  for (int i = 0; i < r->n && rc == 0; i++) {
-    lk_proclog_entry e = {r->caller.actor,     r->parties[i], "read",
-                          "klantcontact",      r->resource,   NULL,
-                          r->caller.request_id};
-
-    rc = lk_store_proclog_insert(tx, &e);
-  }
-  return rc;
-}
-
-static void read_log_done(int status, void *arg) {
-  (void)status; /* a lost entry is logged by nobody else: rare, disk full */
-  free(arg);
-}
-
-int lk_conv_log_reads(lk_store *s, const lk_conv_caller *caller,
-                      const char *resource, const char *const *party_ids,
-                      int n) {
-  struct read_log *r;
-  int rc;
-
-  r = calloc(1, sizeof(*r) + (size_t)(n > 0 ? n : 1) * (LK_CONV_ID_LEN + 1));
-  if (r == NULL)
-    return LK_STORE_NOMEM;
-  r->caller = *caller;
-  copy(r->resource, sizeof(r->resource), resource);
-  /* One row per resident, not per conversation. */
-  for (int i = 0; i < n; i++) {
-    bool seen = party_ids[i] == NULL || party_ids[i][0] == '\0';
-
-    for (int j = 0; j < r->n && !seen; j++)
-      seen = strcmp(r->parties[j], party_ids[i]) == 0;
-    if (!seen)
-      copy(r->parties[r->n++], LK_CONV_ID_LEN + 1, party_ids[i]);
-  }
-  if (r->n == 0) {
-    free(r);
-    return 0;
-  }
-  r->w.apply = read_log_apply;
-  r->w.done = read_log_done;
-  r->w.arg = r;
-  rc = lk_store_submit(s, &r->w);
-  if (rc != 0)
-    free(r);
   return rc;
 }

@@ -202,7 +202,7 @@ int lk_conv_update_apply(lk_tx *tx, void *arg);
  * messages (may be NULL). */
 void lk_conv_summary_json(lk_buf *b, const lk_conv_row *c,
                           const char *message_id);
-/* Renders one inbox item. */
+/* Renders one inbox item (without "preview" when it->preview is NULL). */
 void lk_conv_item_json(lk_buf *b, const lk_conv_item *it);
 /* Renders the conversation `id` with its categories and the messages of
  * its timeline after `after_seq` (at most `limit`; internal notes

@@ -50,7 +50,7 @@ int lk_store_counter_next(lk_tx *tx, const char *name, int64_t *value) {
 /* Looks up a party by id, following merges (at most a few hops: a merge
  * chain longer than that is a bug elsewhere, and we refuse it). */
 static int party_resolve(lk_db *db, char *party_id, bool may_confidential,
-                         char *name, size_t name_size) {
+                         char *name, size_t name_size, bool *confidential) {
   static const char sql[] =
       "SELECT display_name, confidential, COALESCE(merged_into, '')"
       " FROM parties WHERE id = ?1";
@@ -73,8 +73,10 @@ static int party_resolve(lk_db *db, char *party_id, bool may_confidential,
     conf = lk_stmt_col_int(st, 1) != 0;
     lk_store_copy(next, sizeof(next), lk_stmt_col_text(st, 2));
     lk_stmt_done(st);
-    if (next[0] == '\0')
+    if (next[0] == '\0') {
+      *confidential = conf;
       return conf && !may_confidential ? LK_STORE_NOTFOUND : 0;
+    }
     memcpy(party_id, next, sizeof(next));
   }
   return LK_STORE_NOTFOUND;
@@ -82,7 +84,8 @@ static int party_resolve(lk_db *db, char *party_id, bool may_confidential,
 
 int lk_store_party_by_verified_address(lk_tx *tx, const char *kind,
                                        const char *key, char *party_id,
-                                       char *party_name, size_t name_size) {
+                                       char *party_name, size_t name_size,
+                                       bool *confidential) {
   /* Served by the partial unique index digital_addresses_verified. */
   static const char sql[] =
       "SELECT party_id FROM digital_addresses"
@@ -102,15 +105,15 @@ int lk_store_party_by_verified_address(lk_tx *tx, const char *kind,
   lk_stmt_done(st);
   if (rc != LK_DB_ROW)
     return rc < 0 ? rc : LK_STORE_NOTFOUND;
-  /* Linking never reveals anything: a confidential party's history is
-   * joined like any other. */
-  return party_resolve(db, party_id, true, party_name, name_size);
+  /* A confidential party's history is joined like any other; the caller
+   * decides what that means for who may see it. */
+  return party_resolve(db, party_id, true, party_name, name_size, confidential);
 }
 
 int lk_store_party_check(lk_tx *tx, char *party_id, bool may_confidential,
-                         char *name, size_t name_size) {
+                         char *name, size_t name_size, bool *confidential) {
   return party_resolve(lk_tx_db(tx), party_id, may_confidential, name,
-                       name_size);
+                       name_size, confidential);
 }
 
 int lk_store_party_insert_person(lk_tx *tx, const char *id, const char *nummer,
@@ -629,8 +632,7 @@ enum {
   F_TO = 1 << 8,
   F_AFTER = 1 << 9,
   F_HIDECONF = 1 << 10,
-  F_FTS = 1 << 11,
-  F_COMBINATIONS = 1 << 12
+  F_COMBINATIONS = 1 << 11
 };
 
 static pthread_mutex_t list_sql_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -661,14 +663,12 @@ static unsigned filter_mask(const lk_conv_filter *f) {
     m |= F_AFTER;
   if (!f->may_confidential)
     m |= F_HIDECONF;
-  if (nz(f->fts))
-    m |= F_FTS;
   return m;
 }
 
 /* Parameters: ?1 team, ?2 status, ?3 channel, ?4 assignee, ?5 category,
- * ?6 party, ?7 from, ?8 to, ?9 and ?10 the cursor, ?11 the limit, ?12 the
- * FTS query.  Unused numbers are simply not in the text. */
+ * ?6 party, ?7 from, ?8 to, ?9 and ?10 the cursor, ?11 the limit.  Unused
+ * numbers are simply not in the text. */
 static char *build_list_sql(unsigned m) {
   lk_buf b = LK_BUF_INIT;
   const char *hide = (m & F_HIDECONF) ? " AND c.confidential = 0" : "";
@@ -703,12 +703,6 @@ static char *build_list_sql(unsigned m) {
     lk_buf_puts(&b, " AND (v.last_message_at, v.seq) < (?9, ?10)");
   if (m & F_HIDECONF)
     lk_buf_puts(&b, " AND v.confidential = 0");
-  if (m & F_FTS)
-    lk_buf_printf(&b,
-                  " AND v.id IN (SELECT c.conversation_id FROM contacts c"
-                  " WHERE c.seq IN (SELECT rowid FROM contacts_fts"
-                  " WHERE contacts_fts MATCH ?12)%s)",
-                  hide);
   lk_buf_puts(&b, " ORDER BY v.last_message_at DESC, v.seq DESC LIMIT ?11");
   return lk_buf_steal(&b);
 }
@@ -758,7 +752,6 @@ int lk_store_conv_list(lk_store *s, const lk_conv_filter *f, lk_conv_item_fn fn,
   lk_stmt_int(st, 9, f->after_time);
   lk_stmt_int(st, 10, f->after_seq);
   lk_stmt_int(st, 11, f->limit);
-  lk_stmt_text(st, 12, nz(f->fts));
   while ((rc = lk_stmt_step(st)) == LK_DB_ROW) {
     conv_row(st, &row);
     it.preview = lk_stmt_col_text(st, CONV_NCOLUMNS);

@@ -35,15 +35,17 @@ int lk_store_counter_next(lk_tx *tx, const char *name, int64_t *value);
 /* ---- parties and addresses (the few columns identity linking needs) -- */
 
 /* The party that verified address `key` of `kind`, following a merge to
- * the survivor.  LK_STORE_NOTFOUND if no party verified it. */
+ * the survivor, and whether it is confidential (geheimhouding).
+ * LK_STORE_NOTFOUND if no party verified it. */
 int lk_store_party_by_verified_address(lk_tx *tx, const char *kind,
                                        const char *key, char *party_id,
-                                       char *party_name, size_t name_size);
+                                       char *party_name, size_t name_size,
+                                       bool *confidential);
 /* A party's display name if it exists (and, unless `may_confidential`,
  * is not confidential); follows a merge to the survivor, whose id is then
  * written to `party_id` (which must hold LK_CONV_ID_LEN + 1 bytes). */
 int lk_store_party_check(lk_tx *tx, char *party_id, bool may_confidential,
-                         char *name, size_t name_size);
+                         char *name, size_t name_size, bool *confidential);
 /* Inserts a new person with number `nummer` (10 digits). */
 int lk_store_party_insert_person(lk_tx *tx, const char *id, const char *nummer,
                                  const char *display_name);
@@ -177,9 +179,10 @@ typedef struct lk_conv_filter {
   const char *party_id;
   int64_t from;    /* last_message_at >= from (0: none) */
   int64_t to;      /* last_message_at < to (0: none) */
-  const char *fts; /* an FTS5 query (already made safe), or NULL */
+  const char *fts; /* search only: an FTS5 query from lk_store_fts_query() */
   bool may_confidential;
-  /* cursor: list what comes after (last_message_at, seq), newest first */
+  /* cursor: list what comes after (last_message_at, seq), newest first;
+   * search uses after_seq alone (the FTS rowid) */
   bool after;
   int64_t after_time;
   int64_t after_seq;

@@ -4,6 +4,8 @@
 #include "store/search.h"
 
 #include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/internal.h"
@@ -98,7 +100,9 @@ enum {
   F_TO = 1 << 8,
   F_AFTER = 1 << 9,
   F_HIDECONF = 1 << 10,
-  F_COMBINATIONS = 1 << 11
+  F_CONV = 1 << 11,  /* one conversation's messages (?13) */
+  F_ABOVE = 1 << 12, /* newer than ?14 */
+  F_COMBINATIONS = 1 << 13
 };
 
 static pthread_mutex_t search_sql_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -174,12 +178,17 @@ static char *build_sql(unsigned m) {
     lk_buf_puts(&b, " AND c.occurred_at < ?8");
   if (m & F_HIDECONF)
     lk_buf_puts(&b, " AND c.confidential = 0 AND v.confidential = 0");
-  lk_buf_puts(&b, " ORDER BY contacts_fts.rowid DESC LIMIT ?11");
+  if (m & F_CONV)
+    lk_buf_puts(&b, " AND c.conversation_id = ?13");
+  if (m & F_ABOVE)
+    lk_buf_puts(&b, " AND contacts_fts.rowid > ?14");
+  /* The window: see lk_store_search(). */
+  lk_buf_puts(&b, " AND contacts_fts.rowid >= ?16"
+                  " ORDER BY contacts_fts.rowid DESC LIMIT ?11");
   return lk_buf_steal(&b);
 }
 
-const char *lk_store_search_sql(const lk_conv_filter *f) {
-  unsigned m = filter_mask(f);
+static const char *sql_for(unsigned m) {
   char *sql;
 
   pthread_mutex_lock(&search_sql_lock);
@@ -188,6 +197,10 @@ const char *lk_store_search_sql(const lk_conv_filter *f) {
   sql = search_sql[m];
   pthread_mutex_unlock(&search_sql_lock);
   return sql;
+}
+
+const char *lk_store_search_sql(const lk_conv_filter *f) {
+  return sql_for(filter_mask(f));
 }
 
 static void hit_row(lk_stmt *st, lk_search_hit *h, lk_conv_row *c) {
@@ -215,28 +228,23 @@ static void hit_row(lk_stmt *st, lk_search_hit *h, lk_conv_row *c) {
   h->conv = c;
 }
 
-int lk_store_search(lk_store *s, const lk_conv_filter *f, lk_search_fn fn,
-                    void *ud) {
-  const char *sql = lk_store_search_sql(f);
+/* Runs the search SQL of mask `m` on `db`, binding `f` and the extra
+ * parameters, calling `fn` per hit; returns the number of hits. */
+static int run(lk_db *db, unsigned m, const lk_conv_filter *f, int limit,
+               int64_t floor, const char *conv_id, int64_t above,
+               lk_search_fn fn, void *ud, const bool *stop) {
+  const char *sql = sql_for(m);
   lk_search_hit h;
   lk_conv_row c;
   lk_stmt *st;
-  lk_db *db;
   int n = 0;
-  int rc;
+  int rc = LK_DB_DONE;
 
   if (sql == NULL)
     return LK_STORE_NOMEM;
-  if (f->limit < 1 || nz(f->fts) == NULL)
-    return 0;
-  rc = lk_store_reader(s, &db);
-  if (rc != 0)
-    return rc;
   st = lk_db_stmt(db, sql);
-  if (st == NULL) {
-    lk_store_reader_release(s, db);
+  if (st == NULL)
     return LK_STORE_IO;
-  }
   lk_stmt_text(st, 1, nz(f->team_id));
   lk_stmt_text(st, 2, nz(f->status));
   lk_stmt_text(st, 3, nz(f->channel));
@@ -246,14 +254,160 @@ int lk_store_search(lk_store *s, const lk_conv_filter *f, lk_search_fn fn,
   lk_stmt_int(st, 7, f->from);
   lk_stmt_int(st, 8, f->to);
   lk_stmt_int(st, 9, f->after_seq);
-  lk_stmt_int(st, 11, f->limit);
+  lk_stmt_int(st, 11, limit);
   lk_stmt_text(st, 12, f->fts);
-  while ((rc = lk_stmt_step(st)) == LK_DB_ROW) {
+  lk_stmt_text(st, 13, conv_id);
+  lk_stmt_int(st, 14, above);
+  lk_stmt_int(st, 16, floor);
+  while ((stop == NULL || !*stop) && (rc = lk_stmt_step(st)) == LK_DB_ROW) {
     hit_row(st, &h, &c);
-    fn(&h, ud);
+    if (fn != NULL)
+      fn(&h, ud);
     n++;
   }
   lk_stmt_done(st);
-  lk_store_reader_release(s, db);
   return rc < 0 ? rc : n;
+}
+
+/* The lowest rowid of the `window` newest matches below the cursor, or 0
+ * if there are fewer: the floor of this request's walk.  FTS5 alone, no
+ * joins, so it costs little even for a common word. */
+static int window_floor(lk_db *db, const lk_conv_filter *f, int window,
+                        int64_t *floor) {
+  static const char sql[] =
+      "SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?1"
+      " AND rowid < ?2 ORDER BY rowid DESC LIMIT 1 OFFSET ?3";
+  lk_stmt *st = lk_db_stmt(db, sql);
+  int rc;
+
+  *floor = 0;
+  /* Without a selective filter nearly every match passes, and the page
+   * fills within its first rows: no floor needed, none paid for. */
+  if ((filter_mask(f) & ~(unsigned)(F_AFTER | F_HIDECONF)) == 0)
+    return 0;
+  if (st == NULL)
+    return LK_STORE_IO;
+  lk_stmt_text(st, 1, f->fts);
+  lk_stmt_int(st, 2, f->after ? f->after_seq : INT64_MAX);
+  lk_stmt_int(st, 3, window - 1);
+  rc = lk_stmt_step(st);
+  if (rc == LK_DB_ROW)
+    *floor = lk_stmt_col_int(st, 0);
+  lk_stmt_done(st);
+  return rc < 0 ? rc : 0;
+}
+
+struct last_hit {
+  lk_search_fn fn;
+  void *ud;
+  int64_t seq;
+};
+
+static void note_hit(const lk_search_hit *h, void *ud) {
+  struct last_hit *l = ud;
+
+  l->seq = h->seq;
+  l->fn(h, l->ud);
+}
+
+int lk_store_search(lk_store *s, const lk_conv_filter *f, lk_search_fn fn,
+                    void *ud, int64_t *next_seq) {
+  struct last_hit l = {fn, ud, 0};
+  int64_t floor;
+  lk_db *db;
+  int rc;
+
+  *next_seq = 0;
+  if (f->limit < 1 || nz(f->fts) == NULL)
+    return 0;
+  rc = lk_store_reader(s, &db);
+  if (rc != 0)
+    return rc;
+  rc = window_floor(db, f, LK_SEARCH_WINDOW, &floor);
+  if (rc == 0)
+    rc = run(db, filter_mask(f), f, f->limit, floor, NULL, 0, note_hit, &l,
+             NULL);
+  lk_store_reader_release(s, db);
+  if (rc == f->limit)
+    *next_seq = l.seq;
+  else if (rc >= 0)
+    *next_seq = floor; /* 0: no match below the window */
+  return rc;
+}
+
+/* ---- conversations by their newest matching message ----------------- */
+
+struct group {
+  lk_db *db;
+  const lk_conv_filter *f;
+  lk_conv_item_fn fn;
+  void *ud;
+  int listed;
+  bool full;
+  int64_t last_seq; /* the last hit looked at */
+  int rc;
+  char (*seen)[LK_CONV_ID_LEN + 1];
+};
+
+static void group_hit(const lk_search_hit *h, void *ud) {
+  struct group *g = ud;
+  lk_conv_item it = {h->conv, h->snippet};
+  int rc;
+
+  if (g->full || g->rc < 0)
+    return;
+  g->last_seq = h->seq;
+  for (int i = 0; i < g->listed; i++) {
+    if (strcmp(g->seen[i], h->conv->id) == 0)
+      return;
+  }
+  /* A newer match of this conversation was on an earlier page, which
+   * listed the conversation there. */
+  if (g->f->after) {
+    rc = run(g->db, (filter_mask(g->f) & ~(unsigned)F_AFTER) | F_CONV | F_ABOVE,
+             g->f, 1, 0, h->conv->id, g->f->after_seq, NULL, NULL, NULL);
+    if (rc != 0) {
+      if (rc < 0)
+        g->rc = rc;
+      return;
+    }
+  }
+  memcpy(g->seen[g->listed++], h->conv->id, LK_CONV_ID_LEN + 1);
+  g->fn(&it, g->ud);
+  if (g->listed == g->f->limit)
+    g->full = true;
+}
+
+int lk_store_search_conversations(lk_store *s, const lk_conv_filter *f,
+                                  lk_conv_item_fn fn, void *ud,
+                                  int64_t *next_seq) {
+  struct group g = {.f = f, .fn = fn, .ud = ud};
+  int64_t floor = 0;
+  int rc;
+
+  *next_seq = 0;
+  if (f->limit < 1 || nz(f->fts) == NULL)
+    return 0;
+  g.seen = calloc((size_t)f->limit, sizeof(*g.seen));
+  if (g.seen == NULL)
+    return LK_STORE_NOMEM;
+  rc = lk_store_reader(s, &g.db);
+  if (rc != 0) {
+    free(g.seen);
+    return rc;
+  }
+  /* The walk stops as soon as the page is full, or at the window's
+   * floor. */
+  rc = window_floor(g.db, f, LK_SEARCH_WINDOW, &floor);
+  if (rc == 0)
+    rc = run(g.db, filter_mask(f), f, LK_SEARCH_WINDOW, floor, NULL, 0,
+             group_hit, &g, &g.full);
+  lk_store_reader_release(s, g.db);
+  free(g.seen);
+  if (rc < 0)
+    return rc;
+  if (g.rc < 0)
+    return g.rc;
+  *next_seq = g.full ? g.last_seq : floor;
+  return g.listed;
 }

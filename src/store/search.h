@@ -13,6 +13,7 @@
 #ifndef LK_STORE_SEARCH_H
 #define LK_STORE_SEARCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,12 +40,28 @@ typedef struct lk_search_hit {
 } lk_search_hit;
 typedef void (*lk_search_fn)(const lk_search_hit *h, void *ud);
 
+/* How many of the newest matches (below the cursor) one request looks at
+ * at most when it has filters (beyond confidentiality).  Filters that pass
+ * few of them make a short page, with a cursor to go on: the work of a
+ * request stays bounded however selective the filters are. */
+#define LK_SEARCH_WINDOW 5000
+
 /* Messages matching f->fts (a query from lk_store_fts_query) and the
  * other filters of `f` (from/to apply to when the message happened),
  * newest first, after the hit with seq f->after_seq when f->after, at most
- * f->limit.  Returns the number of hits. */
+ * f->limit, among the next LK_SEARCH_WINDOW matches.  *next_seq is where
+ * the next page continues (as f->after_seq), 0 when nothing is left.
+ * Returns the number of hits. */
 int lk_store_search(lk_store *s, const lk_conv_filter *f, lk_search_fn fn,
-                    void *ud);
+                    void *ud, int64_t *next_seq);
+/* Conversations with a message matching f->fts (and the filters), each
+ * listed once, at its newest matching message, newest first: the inbox
+ * with a text query.  Pages and windows as lk_store_search(); a page may
+ * be short.  Items carry the match's snippet as their preview.  Returns
+ * the number of conversations listed. */
+int lk_store_search_conversations(lk_store *s, const lk_conv_filter *f,
+                                  lk_conv_item_fn fn, void *ud,
+                                  int64_t *next_seq);
 /* The SQL lk_store_search() runs for `f` (for EXPLAIN); do not free. */
 const char *lk_store_search_sql(const lk_conv_filter *f);
 

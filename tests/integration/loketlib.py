@@ -837,3 +837,190 @@ def insert_conversation(data, team_id=None, assignee_id=None, party_id=None,
                 team_id, assignee_id, confidential, now, now, now,
                 waiting_since or None))
     return cid
+
+
+# ---- writing through the real endpoints (helper X) -----------------------
+# Fixtures made the way a client makes them: the conversation endpoints
+# (/api/v1/conversations) and the Klantinteracties API
+# (/klantinteracties/api/v1).  Each raises AssertionError with the answer
+# when the server refuses, so a fixture never fails silently.
+
+KI_PATH = "/klantinteracties/api/v1"
+
+
+def api_ok(r, status=(200, 201), what="request"):
+    """r's JSON body if r.status is one of `status`; else raises."""
+    if isinstance(status, int):
+        status = (status,)
+    if r.status not in status:
+        raise AssertionError("%s: expected %s, got %r" % (what, status, r))
+    return r.json() if r.body else None
+
+
+def ki_request(srv, method, path, body=None, token=None):
+    """One Klantinteracties call (Authorization: Token ...); `path` is
+    relative to /klantinteracties/api/v1 unless it starts with '/'."""
+    hdrs = {"Authorization": "Token " + token}
+    raw = None
+    if body is not None:
+        raw = json.dumps(body).encode()
+        hdrs["Content-Type"] = "application/json"
+    if not path.startswith("/"):
+        path = KI_PATH + "/" + path
+    return srv.request(method, path, body=raw, headers=hdrs)
+
+
+def ki_person(srv, token, achternaam, voornaam="", **extra):
+    """POST /partijen of a persoon; returns the partij."""
+    naam = {"achternaam": achternaam}
+    if voornaam:
+        naam["voornaam"] = voornaam
+    body = {"soortPartij": "persoon", "indicatieActief": True,
+            "partijIdentificatie": {"contactnaam": naam}}
+    body.update(extra)
+    return api_ok(ki_request(srv, "POST", "partijen", body, token), 201,
+                  "POST partijen")
+
+
+def ki_organisation(srv, token, naam, **extra):
+    body = {"soortPartij": "organisatie", "indicatieActief": True,
+            "partijIdentificatie": {"naam": naam}}
+    body.update(extra)
+    return api_ok(ki_request(srv, "POST", "partijen", body, token), 201,
+                  "POST partijen")
+
+
+def ki_address(srv, token, party_id, adres, soort="email", verified=None,
+               default=False, **extra):
+    """POST /digitaleadressen for a party; `verified` is a verificatieDatum
+    ("2026-01-02") or None.  Returns the address."""
+    body = {"verstrektDoorPartij": {"uuid": party_id}, "adres": adres,
+            "soortDigitaalAdres": soort, "isStandaardAdres": default}
+    if verified:
+        body["verificatieDatum"] = verified
+    body.update(extra)
+    return api_ok(ki_request(srv, "POST", "digitaleadressen", body, token),
+                  201, "POST digitaleadressen")
+
+
+def ki_identifier(srv, token, party_id, id_type, object_id,
+                  object_type="natuurlijk_persoon", register="brp"):
+    body = {"identificeerdePartij": {"uuid": party_id},
+            "partijIdentificator": {"codeObjecttype": object_type,
+                                    "codeSoortObjectId": id_type,
+                                    "objectId": object_id,
+                                    "codeRegister": register}}
+    return api_ok(ki_request(srv, "POST", "partij-identificatoren", body,
+                             token), 201, "POST partij-identificatoren")
+
+
+def new_conversation(srv, token, content="Vraag", channel="email",
+                     party_id=None, name=None, email=None, phone=None,
+                     **extra):
+    """POST /api/v1/conversations; the sender is `party_id` or a `from`
+    of name/email/phone.  Returns the created conversation (with its
+    messageId)."""
+    body = {"channel": channel, "content": content}
+    if party_id is not None:
+        body["partyId"] = party_id
+    else:
+        sender = {"name": name or "Inwoner"}
+        if email is not None:
+            sender["email"] = email
+        if phone is not None:
+            sender["phone"] = phone
+        body["from"] = sender
+    body.update(extra)
+    return api_ok(srv.post_json("/api/v1/conversations", body, token=token),
+                  201, "POST /api/v1/conversations")
+
+
+def conversation_message(srv, token, conv_id, content, direction="inbound",
+                         **extra):
+    body = {"direction": direction, "content": content}
+    body.update(extra)
+    return api_ok(srv.post_json("/api/v1/conversations/%s/messages" %
+                                conv_id, body, token=token), 201,
+                  "POST messages")
+
+
+def conversation_note(srv, token, conv_id, content, **extra):
+    body = {"content": content}
+    body.update(extra)
+    return api_ok(srv.post_json("/api/v1/conversations/%s/notes" % conv_id,
+                                body, token=token), 201, "POST notes")
+
+
+def patch_conversation(srv, token, conv_id, body):
+    return api_ok(srv.request("PATCH", "/api/v1/conversations/" + conv_id,
+                              json_body=body, token=token), 200,
+                  "PATCH conversation")
+
+
+class StaffSession:
+    """A staff member logged in with POST /api/v1/session: the session
+    cookie on every request and, unless told otherwise, the CSRF token on
+    state-changing ones, as the browser front end sends them."""
+
+    def __init__(self, srv, email, password="correct horse battery staple"):
+        self.srv = srv
+        r = srv.post_json("/api/v1/session",
+                          {"email": email, "password": password})
+        self.login = r
+        body = api_ok(r, 201, "log-in of " + email)
+        self.csrf = body["csrfToken"]
+        self.user = body["user"]
+        self.cookie = None
+        for v in r.header_all("Set-Cookie"):
+            name, _, rest = v.partition("=")
+            if name.strip() == "loket_session":
+                self.cookie = rest.split(";", 1)[0]
+        if not self.cookie:
+            raise AssertionError("no session cookie in %r" % r.headers)
+
+    def request(self, method, path, body=None, csrf=True, headers=None,
+                raw=None, content_type=None):
+        hdrs = {"Cookie": "loket_session=" + self.cookie}
+        if csrf and method not in ("GET", "HEAD", "OPTIONS"):
+            hdrs["X-CSRF-Token"] = self.csrf
+        hdrs.update(headers or {})
+        if raw is not None:
+            if content_type:
+                hdrs["Content-Type"] = content_type
+            return self.srv.request(method, path, body=raw, headers=hdrs)
+        return self.srv.request(method, path, json_body=body, headers=hdrs)
+
+    def get(self, path):
+        return self.request("GET", path)
+
+
+# ---- fixtures of the conversations tests (helper C1) ----------------------
+
+
+def db_exec(data, sql, params=()):
+    """Runs one writing statement on the data directory's database, as
+    another process would (the server keeps running: WAL)."""
+    conn = sqlite3.connect(db_path(data), timeout=10)
+    try:
+        with conn:
+            conn.execute(sql, params)
+    finally:
+        conn.close()
+
+
+def add_team(data, name="KCC"):
+    """Inserts a team (actor of kind organisatorische_eenheid); its id."""
+    import uuid
+    tid = str(uuid.uuid4())
+    db_exec(data, "INSERT INTO actors (id, kind, name, created_at,"
+            " updated_at) VALUES (?, 'organisatorische_eenheid', ?, 0, 0)",
+            (tid, name))
+    return tid
+
+
+def add_category(data, name):
+    import uuid
+    cid = str(uuid.uuid4())
+    db_exec(data, "INSERT INTO categories (id, name, created_at)"
+            " VALUES (?, ?, 0)", (cid, name))
+    return cid

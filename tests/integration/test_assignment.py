@@ -1,10 +1,10 @@
 """Assignment: by hand (POST .../assignment, .../claim) and round robin.
 
-Conversations are inserted straight into the database
-(loketlib.insert_conversation) as the conversation endpoints would write
-them; once those endpoints exist these tests can create them over HTTP.
-Rows inserted that way raise no event, so the assigner sees them at its
-next once-a-second pass: the tests wait for that.
+Conversations are made and changed through the conversation endpoints
+(POST /api/v1/conversations, PATCH .../{id}, POST .../messages), so the
+assigner reacts to the events they really emit: a resolve frees an
+agent's room, an inbound message re-opens and re-queues.  The database is
+only read, to see assignments the answers do not show.
 """
 
 import os
@@ -15,8 +15,9 @@ import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import loketlib  # noqa: E402
-from loketlib import (LoketTestCase, add_staff_user, create_token,  # noqa: E402
-                      db_execute, db_query, insert_conversation, wait_until)
+from loketlib import (LoketTestCase, add_staff_user,  # noqa: E402
+                      create_token, db_query, new_conversation,
+                      patch_conversation, wait_until)
 
 
 def assignee(data, conv):
@@ -32,6 +33,18 @@ class Base(LoketTestCase):
         _, self.conf = create_token(self.data, "trusted", "api confidential")
         self.srv = self.start_server(self.data)
         self.n = 0
+
+    def conv(self, team=None, confidential=False):
+        """A resident's new conversation, as the web form makes it."""
+        self.n += 1
+        extra = {"teamId": team} if team else {}
+        return new_conversation(
+            self.srv, self.conf if confidential else self.api,
+            "Vraag %d" % self.n, "webformulier", name="Inwoner %d" % self.n,
+            confidential=confidential, **extra)["id"]
+
+    def patch(self, conv, body):
+        return patch_conversation(self.srv, self.api, conv, body)
 
     def send(self, method, path, body=None, token=None):
         return self.srv.request(method, path, json_body=body,
@@ -81,7 +94,7 @@ class Manual(Base):
         a = self.agent()
         b = self.agent()
         t = self.team("Burgerzaken")
-        conv = insert_conversation(self.data)
+        conv = self.conv()
         r = self.assign(conv, {"assigneeId": a, "teamId": t})
         self.assertEqual(r.status, 200, r)
         body = r.json()
@@ -121,7 +134,7 @@ class Manual(Base):
     def test_ids_that_name_nothing(self):
         a = self.agent()
         t = self.team("T")
-        conv = insert_conversation(self.data)
+        conv = self.conv()
         unknown = str(uuid.uuid4())
         cases = [
             (unknown, {"assigneeId": a}),          # unknown conversation
@@ -140,7 +153,7 @@ class Manual(Base):
                                        404, "not-found")
         self.assertIsNone(assignee(self.data, conv))
         # Confidential: unknown to a caller who may not see it.
-        secret = insert_conversation(self.data, confidential=1)
+        secret = self.conv(confidential=True)
         self.assertProblem(self.assign(secret, {"assigneeId": a}), 404)
         self.assertProblem(self.claim(secret, a), 404)
         r = self.assign(secret, {"assigneeId": a}, token=self.conf)
@@ -148,7 +161,7 @@ class Manual(Base):
 
     def test_validation(self):
         a = self.agent()
-        conv = insert_conversation(self.data)
+        conv = self.conv()
         for body, field in (({}, "/assigneeId"),
                             ({"assigneeId": 5}, "/assigneeId"),
                             ({"assigneeId": a, "version": 0}, "/version"),
@@ -169,7 +182,7 @@ class Manual(Base):
     def test_claim(self):
         a = self.agent()
         b = self.agent()
-        conv = insert_conversation(self.data)
+        conv = self.conv()
         r = self.claim(conv, a)
         self.assertEqual(r.status, 200, r)
         self.assertEqual((r.json()["assigneeId"], r.json()["changed"]),
@@ -185,7 +198,7 @@ class Manual(Base):
 
     def test_concurrent_claims_exactly_one_wins(self):
         agents = [self.agent(), self.agent()]
-        convs = [insert_conversation(self.data) for _ in range(25)]
+        convs = [self.conv() for _ in range(25)]
         results = {}
 
         def claimer(i):
@@ -229,11 +242,8 @@ class RoundRobin(Base):
         a1 = self.agent(capacity=1, teams=[ta])
         a2 = self.agent(capacity=1, teams=[ta])
         b1 = self.agent(capacity=5, teams=[tb])
-        now = int(time.time() * 1000)
-        qa = [insert_conversation(self.data, team_id=ta,
-                                  waiting_since=now - 10000 + i)
-              for i in range(3)]
-        qb = insert_conversation(self.data, team_id=tb, waiting_since=now)
+        qa = [self.conv(ta) for i in range(3)]  # oldest first
+        qb = self.conv(tb)
         time.sleep(1.5)  # passes ran: everyone is offline
         self.assertEqual([assignee(self.data, c) for c in qa + [qb]],
                          [None] * 4)
@@ -267,18 +277,21 @@ class RoundRobin(Base):
     def test_reoffered_when_an_agent_frees_up(self):
         t = self.team("KCC")
         a = self.agent(capacity=1, teams=[t], presence="available")
-        first = insert_conversation(self.data, team_id=t)
+        first = self.conv(t)
         self.wait_assigned(first, a)
-        waiting = [insert_conversation(self.data, team_id=t)
+        waiting = [self.conv(t)
                    for _ in range(2)]
         time.sleep(1.5)
         self.assertEqual([assignee(self.data, c) for c in waiting],
                          [None, None])
-        # Resolving one (as the conversation endpoints would) lets the
-        # next queued one come to the same agent.
-        db_execute(self.data, "UPDATE conversations SET status = 'resolved'"
-                   " WHERE id = ?", (first,))
+        # Resolving one lets the next queued one come to the same agent:
+        # the PATCH's conversation.updated wakes the assigner, well
+        # before its once-a-second pass.
+        t0 = time.monotonic()
+        self.assertEqual(self.patch(first, {"status": "resolved"})
+                         ["status"], "resolved")
         self.wait_assigned(waiting[0], a)
+        self.assertLess(time.monotonic() - t0, 0.9)
         self.assertIsNone(assignee(self.data, waiting[1]))
         # An agent joining the team is offered the rest at once.
         other = self.agent(capacity=1, presence="available")
@@ -286,41 +299,84 @@ class RoundRobin(Base):
         self.assertEqual(r.status, 204)
         self.wait_assigned(waiting[1], other)
 
+    def test_reopened_by_a_message_is_queued_again(self):
+        t = self.team("Wonen")
+        a = self.agent(capacity=1, teams=[t])
+        conv = self.conv(t)
+        # Resolved while nobody had it: out of the queue.
+        self.patch(conv, {"status": "resolved"})
+        self.assertEqual(
+            db_query(self.data, "SELECT assignee_id, waiting_since FROM"
+                     " conversations WHERE id = ?", (conv,)), [(None, None)])
+        self.presence(a, "available")
+        time.sleep(1.2)
+        self.assertIsNone(assignee(self.data, conv))
+        # The resident writes again: open, queued, and offered at once.
+        r = self.srv.post_json("/api/v1/conversations/%s/messages" % conv,
+                               {"direction": "inbound",
+                                "content": "Toch nog een vraag"},
+                               token=self.api)
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.json()["conversation"]["status"], "open")
+        self.wait_assigned(conv, a, timeout=0.9)
+        # Pending on the resident leaves the queue too; an inbound
+        # message brings it back to its agent's list, not the queue.
+        self.patch(conv, {"status": "pending"})
+        r = self.srv.post_json("/api/v1/conversations/%s/messages" % conv,
+                               {"direction": "inbound", "content": "Hier"},
+                               token=self.api)
+        self.assertEqual(r.json()["conversation"]["status"], "open")
+        self.assertEqual(assignee(self.data, conv), a)
+        # Re-opened by hand after an unassignment: queued again.
+        self.presence(a, "away")
+        r = self.assign(conv, {"assigneeId": None})
+        self.assertEqual(r.status, 200, r)
+        self.patch(conv, {"status": "resolved"})
+        self.patch(conv, {"status": "open"})
+        self.assertIsNotNone(
+            db_query(self.data, "SELECT waiting_since FROM conversations"
+                     " WHERE id = ?", (conv,))[0][0])
+        self.presence(a, "available")
+        self.wait_assigned(conv, a)
+
     def test_conversations_without_team_go_to_any_agent(self):
         t = self.team("Zorg")
         a = self.agent(teams=[t], presence="available")
-        conv = insert_conversation(self.data)
+        conv = self.conv()
         self.wait_assigned(conv, a)
 
     def test_snoozed_conversation_wakes(self):
-        a = self.agent(presence="available")
-        now = int(time.time() * 1000)
-        conv = insert_conversation(self.data, status="snoozed",
-                                   waiting_since=0,
-                                   snoozed_until=now + 1500)
-        mine = insert_conversation(self.data, status="snoozed",
-                                   assignee_id=a, waiting_since=0,
-                                   snoozed_until=now + 1500)
+        a = self.agent()  # offline while the conversations are made
+        conv = self.conv()
+        mine = self.conv()
+        self.assertEqual(self.assign(mine, {"assigneeId": a}).status, 200)
+        until = int(time.time() * 1000) + 1500
+        for c in (conv, mine):
+            got = self.patch(c, {"status": "snoozed", "snoozedUntil": until})
+            self.assertEqual((got["status"], got["snoozedUntil"]),
+                             ("snoozed", until))
+        mark = db_query(self.data, "SELECT MAX(seq) FROM events")[0][0]
+        self.presence(a, "available")
         time.sleep(0.5)
         self.assertEqual(db_query(self.data, "SELECT status FROM"
                                   " conversations WHERE id = ?", (conv,)),
                          [("snoozed",)])
+        self.assertIsNone(assignee(self.data, conv))
         self.wait_assigned(conv, a, timeout=6)
+        self.assertGreaterEqual(int(time.time() * 1000), until)
         rows = db_query(self.data, "SELECT id, status, snoozed_until"
                         " FROM conversations ORDER BY id")
         self.assertEqual(sorted(rows), sorted([(conv, "open", None),
                                                (mine, "open", None)]))
         self.assertEqual(assignee(self.data, mine), a)
         events = db_query(self.data, "SELECT subject FROM events WHERE"
-                          " type = 'conversation.updated'")
+                          " type = 'conversation.updated' AND seq > ?",
+                          (mark,))
         self.assertEqual(sorted(e[0] for e in events), sorted([conv, mine]))
 
     def test_oldest_first_in_turns(self):
         t = self.team("Vergunningen")
-        now = int(time.time() * 1000)
-        convs = [insert_conversation(self.data, team_id=t,
-                                     waiting_since=now - 1000 * (6 - i))
-                 for i in range(6)]
+        convs = [self.conv(t) for i in range(6)]
         agents = [self.agent(capacity=2, teams=[t]) for _ in range(3)]
         for a in agents:
             self.presence(a, "available")

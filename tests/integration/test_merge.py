@@ -2,8 +2,10 @@
 become one; nothing is lost, every moved row is recorded, the invariants
 on addresses hold, and ids that name nothing are refused.
 
-Parties and their histories are inserted straight into the database as
-the party and conversation endpoints would write them.
+Parties and what hangs off them are made through the Klantinteracties
+API, conversations and their contacts through /api/v1/conversations, a second
+party involved in a contact through the Klantinteracties /betrokkenen.
+The database is only read.
 """
 
 import json
@@ -14,8 +16,10 @@ import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import loketlib  # noqa: E402
-from loketlib import (LoketTestCase, create_token, db_execute,  # noqa: E402
-                      db_query, insert_conversation, wait_until)
+from loketlib import (LoketTestCase, api_ok, create_token,  # noqa: E402
+                      db_query, ki_address, ki_identifier,
+                      ki_organisation, ki_person, ki_request,
+                      new_conversation, wait_until)
 
 TABLES = ("parties", "conversations", "contacts", "involved",
           "digital_addresses", "party_identifiers", "bank_accounts",
@@ -27,59 +31,45 @@ def now_ms():
 
 
 class Fixture:
-    """Rows of a resident's history, written as Loket would."""
+    """A resident's history, made through the endpoints that write it."""
 
-    def __init__(self, data):
-        self.data = data
-        self.n = 0
+    def __init__(self, srv, token):
+        self.srv = srv
+        self.token = token
 
-    def _id(self):
-        return str(uuid.uuid4())
+    def ki(self, resource, body):
+        return api_ok(ki_request(self.srv, "POST", resource, body,
+                                 self.token), 201, "POST " + resource)["uuid"]
 
     def party(self, name, confidential=0, kind="persoon"):
-        self.n += 1
-        pid = self._id()
-        db_execute(self.data,
-                   "INSERT INTO parties (id, nummer, kind, display_name,"
-                   " confidential, created_at, updated_at)"
-                   " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                   (pid, "%010d" % self.n, kind, name, confidential,
-                    now_ms(), now_ms()))
-        return pid
+        extra = {"indicatieGeheimhouding": True} if confidential else {}
+        if kind == "organisatie":
+            return ki_organisation(self.srv, self.token, name,
+                                   **extra)["uuid"]
+        return ki_person(self.srv, self.token, name, **extra)["uuid"]
 
     def address(self, party, kind, address, default=False, verified=False):
-        aid = self._id()
-        db_execute(self.data,
-                   "INSERT INTO digital_addresses (id, party_id, kind,"
-                   " address, address_key, is_default, verified_on,"
-                   " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                   (aid, party, kind, address, address.lower(),
-                    1 if default else 0,
-                    "2026-01-01" if verified else None, now_ms()))
-        return aid
+        return ki_address(self.srv, self.token, party, address, kind,
+                          verified="2026-01-01" if verified else None,
+                          default=default)["uuid"]
 
-    def contact(self, conv):
-        cid = self._id()
-        db_execute(self.data,
-                   "INSERT INTO contacts (id, conversation_id, kind,"
-                   " channel, subject, content, occurred_at, created_at)"
-                   " VALUES (?, ?, 'inbound', 'email', 'Paspoort',"
-                   " 'Wanneer is mijn paspoort klaar?', ?, ?)",
-                   (cid, conv, now_ms(), now_ms()))
-        return cid
+    def conversation(self, party):
+        """A conversation with its first contact; returns both ids."""
+        c = new_conversation(self.srv, self.token,
+                             "Wanneer is mijn paspoort klaar?", "email",
+                             party_id=party, subject="Paspoort")
+        return c["id"], c["messageId"]
 
-    def involved(self, contact, party):
-        iid = self._id()
-        db_execute(self.data,
-                   "INSERT INTO involved (id, contact_id, party_id, role,"
-                   " created_at) VALUES (?, ?, ?, 'klant', ?)",
-                   (iid, contact, party, now_ms()))
-        return iid
+    def involved_id(self, contact, party):
+        rows = db_query(self.srv.data, "SELECT id FROM involved WHERE"
+                        " contact_id = ? AND party_id = ?", (contact, party))
+        assert len(rows) == 1, rows
+        return rows[0][0]
 
-    def row(self, sql, *params):
-        rid = self._id()
-        db_execute(self.data, sql, (rid,) + params)
-        return rid
+    def involve(self, contact, party):
+        return self.ki("betrokkenen", {
+            "hadKlantcontact": {"uuid": contact}, "wasPartij": {"uuid": party},
+            "rol": "klant", "initiator": False})
 
 
 class Merge(LoketTestCase):
@@ -88,7 +78,7 @@ class Merge(LoketTestCase):
         _, self.admin = create_token(self.data, "admin", "admin")
         _, self.api = create_token(self.data, "system", "api")
         self.srv = self.start_server(self.data)
-        self.fx = Fixture(self.data)
+        self.fx = Fixture(self.srv, self.admin)
 
     def merge(self, survivor, merged, reason="dubbel na kanaalwissel",
               token=None):
@@ -118,38 +108,32 @@ class Merge(LoketTestCase):
         m_y = fx.address(m, "email", "y@example.nl")
         m_phone = fx.address(m, "telefoonnummer", "0687654321", default=True)
         m_z = fx.address(m, "email", "z@example.nl")
-        db_execute(self.data, "UPDATE parties SET preferred_address_id = ?"
-                   " WHERE id = ?", (s_x, s))
+        pref = ki_request(self.srv, "PATCH", "partijen/" + s,
+                          {"voorkeursDigitaalAdres": {"uuid": s_x}},
+                          self.admin)
+        self.assertEqual(pref.status, 200, pref)
         # Conversations and contacts: both parties involved in one contact.
-        conv_s = insert_conversation(self.data, party_id=s, waiting_since=0)
-        conv_m = insert_conversation(self.data, party_id=m, waiting_since=0)
-        c1 = fx.contact(conv_s)
-        c2 = fx.contact(conv_m)
-        inv = [fx.involved(c1, s), fx.involved(c1, m), fx.involved(c2, m)]
+        conv_s, c1 = fx.conversation(s)
+        conv_m, c2 = fx.conversation(m)
+        inv = [fx.involved_id(c1, s), fx.involve(c1, m),
+               fx.involved_id(c2, m)]
         # Identifiers, accounts, categories, representations.
-        bsn = fx.row("INSERT INTO party_identifiers (id, party_id,"
-                     " object_type, register, id_type, object_id,"
-                     " created_at) VALUES (?, ?, 'natuurlijk_persoon',"
-                     " 'brp', 'bsn', '999993653', 1)", m)
-        iban = fx.row("INSERT INTO bank_accounts (id, party_id, iban,"
-                      " created_at) VALUES (?, ?, 'NL91ABNA0417164300', 1)",
-                      m)
-        cat = fx.row("INSERT INTO categories (id, name, created_at)"
-                     " VALUES (?, 'Ondernemer', 1)")
-        catrel = fx.row("INSERT INTO category_relations (id, party_id,"
-                        " category_id, created_at) VALUES (?, ?, ?, 1)",
-                        m, cat)
-        rep_self = fx.row("INSERT INTO representations (id,"
-                          " representing_id, represented_id, created_at)"
-                          " VALUES (?, ?, ?, 1)", m, s)
-        rep_move = fx.row("INSERT INTO representations (id,"
-                          " representing_id, represented_id, created_at)"
-                          " VALUES (?, ?, ?, 1)", r, m)
-        fx.row("INSERT INTO representations (id, representing_id,"
-               " represented_id, created_at) VALUES (?, ?, ?, 1)", s, r)
-        rep_dup = fx.row("INSERT INTO representations (id,"
-                         " representing_id, represented_id, created_at)"
-                         " VALUES (?, ?, ?, 1)", m, r)
+        bsn = ki_identifier(self.srv, self.admin, m, "bsn",
+                            "999993653")["uuid"]
+        iban = fx.ki("rekeningnummers", {"partij": {"uuid": m},
+                                         "iban": "NL91ABNA0417164300"})
+        cat = fx.ki("categorieen", {"naam": "Ondernemer"})
+        catrel = fx.ki("categorie-relaties", {"partij": {"uuid": m},
+                                              "categorie": {"uuid": cat}})
+
+        def rep(representing, represented):
+            return fx.ki("vertegenwoordigingen", {
+                "vertegenwoordigendePartij": {"uuid": representing},
+                "vertegenwoordigdePartij": {"uuid": represented}})
+        rep_self = rep(m, s)
+        rep_move = rep(r, m)
+        rep(s, r)
+        rep_dup = rep(m, r)
         before = self.counts()
         ver_m = db_query(self.data, "SELECT version FROM conversations"
                          " WHERE id = ?", (conv_m,))[0][0]
@@ -246,7 +230,8 @@ class Merge(LoketTestCase):
             [(mg["actor"], "party.merged")])
         self.assertEqual(
             sorted(db_query(self.data, "SELECT party_id, operation,"
-                            " activity, reason FROM processing_log")),
+                            " activity, reason FROM processing_log"
+                            " WHERE activity = 'party-merge'")),
             sorted([(s, "update", "party-merge", "<b>zelfde</b> persoon"),
                     (m, "update", "party-merge", "<b>zelfde</b> persoon")]))
         ev = db_query(self.data, "SELECT subject, payload FROM events WHERE"

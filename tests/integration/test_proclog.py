@@ -2,9 +2,9 @@
 filters and cursor, the log of reading the log, `loket proclog`, and the
 append-only rule of the table.
 
-Parties are seeded with SQL (test_residents.Fixture) until the endpoints
-that write them are merged; the log rows are written by the server itself
-through the reads under test.
+The parties are made through the Klantinteracties API by a token of
+their own (so its log rows stay out of the actors under test); the log
+rows are written by the server itself through the reads under test.
 """
 
 import json
@@ -18,9 +18,8 @@ import urllib.parse
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import loketlib  # noqa: E402
-from loketlib import (create_token, db_path, db_query, run_cli,  # noqa: E402
-                      wait_until)
-from test_residents import Fixture, migrate  # noqa: E402
+from loketlib import (create_token, db_path, db_query, ki_identifier,  # noqa
+                      ki_person, run_cli, wait_until)
 
 
 class ProcessingLogTest(loketlib.LoketTestCase):
@@ -29,18 +28,16 @@ class ProcessingLogTest(loketlib.LoketTestCase):
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="loket-test-")
         data = os.path.join(cls.tmp, "data")
-        migrate(data)
-        f = Fixture()
-        cls.anna = f.party("Anna de Vries")
-        f.identifier(cls.anna, "bsn", "123456782")
-        cls.bert = f.party("Bert Bakker")
-        f.write(data)
         cls.data = data
         cls.agent_id, cls.agent = create_token(data, "kcc", "api")
         cls.other_id, cls.other = create_token(data, "kcc-2", "api")
         cls.admin_id, cls.admin = create_token(data, "toezicht", "admin")
+        _, setup = create_token(data, "basisregistratie", "api")
         cls.server = loketlib.Server(data)
         cls.server.start()
+        cls.anna = ki_person(cls.server, setup, "Vries", "Anna")["uuid"]
+        ki_identifier(cls.server, setup, cls.anna, "bsn", "123456782")
+        cls.bert = ki_person(cls.server, setup, "Bakker", "Bert")["uuid"]
         # Known traffic: the agent reads Anna twice and reveals her BSN
         # once, the other token reads Bert.
         cls.read(cls.agent, "/api/v1/parties/" + cls.anna)
@@ -122,8 +119,13 @@ class ProcessingLogTest(loketlib.LoketTestCase):
         none, _ = self.entries(partyId=self.anna, **{"from": last + 1})
         self.assertEqual([i for i in none if i["activity"] == "klantbeeld"],
                          [])
-        before, _ = self.entries(partyId=self.anna, to=first)
+        # (Before the first read there are only the rows of her creation.)
+        before, _ = self.entries(partyId=self.anna, operation="read",
+                                 to=first)
         self.assertEqual(before, [])
+        made, _ = self.entries(partyId=self.anna, to=first)
+        self.assertTrue(made)
+        self.assertTrue(all(i["operation"] != "read" for i in made), made)
         # RFC 3339 works as well as milliseconds.
         future, _ = self.entries(**{"from": "2999-01-01T00:00:00Z"})
         self.assertEqual(future, [])

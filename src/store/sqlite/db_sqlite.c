@@ -88,10 +88,15 @@ int lk_db_open(const char *dir, bool readonly, lk_db **out) {
   if (readonly) {
     rc = lk_db_exec(db, "PRAGMA query_only=ON;");
   } else {
+    /* Every write of a batch runs in its own savepoint, whose undo
+     * journal (the statement journal) would otherwise be a temporary
+     * file: a pwrite of every page a write touches first.  In memory it
+     * costs a copy; conversation creation gained about 40%. */
     rc = lk_db_exec(db, "PRAGMA journal_mode=WAL;"
                         "PRAGMA synchronous=FULL;"
                         "PRAGMA foreign_keys=ON;"
-                        "PRAGMA wal_autocheckpoint=4000;");
+                        "PRAGMA wal_autocheckpoint=4000;"
+                        "PRAGMA temp_store=MEMORY;");
   }
   if (rc != 0) {
     lk_db_close(db);
