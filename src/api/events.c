@@ -8,6 +8,7 @@
  * wakes it for a heartbeat comment.
  */
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,8 @@ typedef struct sse_stream {
   lk_req *req;
   lk_app *app;
   char actor[64];      /* "token:tok_..." of the subscriber */
+  bool confidential;   /* may receive events about confidential items */
+  bool admin;          /* may receive user.* events */
   atomic_bool revoked; /* its token was revoked: end the stream */
   lk_bus_listener *listener;
   int64_t cursor;
@@ -43,19 +46,46 @@ static void sse_wake(const lk_event *ev, void *ud) {
   lk_req_stream_wake(s->req);
 }
 
+/* May subscriber `s` receive `ev`?  Events about confidential items say
+ * so ("confidential": true in their data) and go only to subscribers who
+ * may see them; staff account events (user.*) go only to admins.  The
+ * cursor moves past a withheld event all the same. */
+static bool deliverable(const sse_stream *s, const lk_event *ev) {
+  json_t *doc;
+  json_t *flag;
+  bool hidden;
+
+  if (strncmp(ev->type, "user.", 5) == 0)
+    return s->admin;
+  if (s->confidential)
+    return true;
+  doc = json_loadb(ev->json, ev->json_len, 0, NULL);
+  if (doc == NULL)
+    return false; /* cannot tell: withhold */
+  flag = json_object_get(json_object_get(doc, "data"), "confidential");
+  hidden = json_is_true(flag);
+  json_decref(doc);
+  return !hidden;
+}
+
+static void send_event(sse_stream *s, const lk_event *ev) {
+  if (deliverable(s, ev))
+    lk_buf_append(&s->pending, ev->sse, ev->sse_len);
+}
+
 static void from_store(const lk_event_row *row, void *ud) {
   sse_stream *s = ud;
   lk_event *ev = lk_event_new(row);
 
   if (ev != NULL) {
-    lk_buf_append(&s->pending, ev->sse, ev->sse_len);
+    send_event(s, ev);
     lk_event_unref(ev);
   }
   s->cursor = row->seq;
 }
 
-/* Appends the next events to s->pending. */
-static void fill(sse_stream *s) {
+/* Appends the next batch of events to s->pending. */
+static void fill_batch(sse_stream *s) {
   lk_event *evs[READ_BATCH];
   int n;
 
@@ -65,10 +95,21 @@ static void fill(sse_stream *s) {
     return;
   }
   for (int i = 0; i < n; i++) {
-    lk_buf_append(&s->pending, evs[i]->sse, evs[i]->sse_len);
+    send_event(s, evs[i]);
     s->cursor = evs[i]->seq;
     lk_event_unref(evs[i]);
   }
+}
+
+/* Appends the next events to s->pending: batches until one holds an
+ * event for this subscriber or none are left. */
+static void fill(sse_stream *s) {
+  int64_t before;
+
+  do {
+    before = s->cursor;
+    fill_batch(s);
+  } while (s->pending.len == 0 && s->cursor != before);
 }
 
 static long sse_read(void *ud, char *buf, size_t max) {
@@ -152,6 +193,8 @@ void lk_api_events(lk_req *req) {
   s->req = req;
   s->app = app;
   snprintf(s->actor, sizeof(s->actor), "%s", lk_req_actor(req));
+  s->confidential = lk_req_principal(req)->confidential;
+  s->admin = strcmp(lk_req_principal(req)->role, "admin") == 0;
   atomic_init(&s->revoked, false);
   s->last_sent_ms = lk_clock_mono_ms();
   /* Listen before reading the position: nothing published in between is

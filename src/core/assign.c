@@ -388,8 +388,9 @@ static int assigned(lk_tx *tx, const char *actor, const lk_conv_state *c,
   json_id_or_null(&payload, previous);
   lk_buf_puts(&payload, ",\"teamId\":");
   json_id_or_null(&payload, c->team_id);
-  lk_buf_printf(&payload, ",\"version\":%lld,\"via\":\"%s\"}",
-                (long long)c->version, via_names[kind]);
+  lk_buf_printf(&payload, ",\"version\":%lld,\"via\":\"%s\"%s}",
+                (long long)c->version, via_names[kind],
+                c->confidential ? ",\"confidential\":true" : "");
   return changed(tx, actor, "conversation.assigned", "conversation.assigned",
                  c->id, &payload);
 }
@@ -711,8 +712,9 @@ static int wake_snoozed(lk_tx *tx, struct pass *p, lk_assign_pass *out) {
     lk_buf_json_str(&payload, c.id);
     lk_buf_printf(&payload,
                   ",\"status\":\"open\",\"reason\":\"snooze_ended\","
-                  "\"version\":%lld}",
-                  (long long)c.version);
+                  "\"version\":%lld%s}",
+                  (long long)c.version,
+                  c.confidential ? ",\"confidential\":true" : "");
     rc = lk_buf_ok(&payload)
              ? lk_tx_emit(tx, "conversation.updated", c.id, payload.data)
              : LK_STORE_NOMEM;

@@ -691,6 +691,28 @@ static int exists_tx(lk_tx *tx, const char *sql, const char *id,
   return rc == LK_DB_ROW ? 0 : LK_STORE_NOTFOUND;
 }
 
+int lk_store_kc_confidential(lk_tx *tx, const char *contact_id,
+                             const char *party_id, bool *out) {
+  static const char sql[] =
+      "SELECT EXISTS (SELECT 1 FROM contacts c WHERE c.id = ?1"
+      " AND (c.confidential = 1 OR EXISTS (SELECT 1 FROM conversations v"
+      " WHERE v.id = c.conversation_id AND v.confidential = 1)))"
+      " OR EXISTS (SELECT 1 FROM parties p WHERE p.id = ?2"
+      " AND p.confidential = 1)";
+  lk_stmt *st = lk_db_stmt(lk_tx_db(tx), sql);
+  int rc;
+
+  if (st == NULL)
+    return LK_STORE_IO;
+  lk_stmt_text(st, 1, contact_id);
+  lk_stmt_text(st, 2, party_id);
+  rc = lk_stmt_step(st);
+  if (rc == LK_DB_ROW)
+    *out = lk_stmt_col_int(st, 0) != 0;
+  lk_stmt_done(st);
+  return rc < 0 ? rc : 0;
+}
+
 int lk_store_kc_party_ok(lk_tx *tx, const char *id, bool confidential) {
   static const char sql[] = "SELECT 1 FROM parties WHERE id = ?1"
                             " AND (confidential = 0 OR ?2 = 1)";

@@ -213,5 +213,68 @@ class ConfidentialBetrokkenen(Base):
                 self.assertEqual("geheim@example.nl" in r.text, seen)
 
 
+class EventFilter(Base):
+    """Fix 5: the event stream withholds events about confidential items
+    from subscribers without `confidential`, and user.* from non-admins,
+    live and when resumed from the store."""
+
+    def until(self, stream, marker):
+        """Events up to and including the one whose data.id is `marker`."""
+        out = []
+        while True:
+            ev = stream.next_event(timeout=10)
+            self.assertIsNotNone(ev, "stream ended")
+            out.append(ev)
+            if ev["json"]["data"].get("id") == marker:
+                return out
+
+    def test_filtered_per_subscriber(self):
+        _, plain_t = create_token(self.data, "ev", "events api")
+        _, conf_t = create_token(self.data, "evc", "events confidential")
+        sup = self.agent("supervisor", presence="offline")
+        streams = {}
+        for name, tok in (("plain", plain_t), ("conf", conf_t),
+                          ("admin", self.admin)):
+            streams[name] = loketlib.SSEClient(self.srv, token=tok)
+            self.addCleanup(streams[name].close)
+            self.assertEqual(streams[name].status, 200)
+        r = self.srv.post_json("/api/v1/users", {
+            "email": "nieuw@example.nl", "role": "agent",
+            "password": "correct horse battery staple"}, token=self.admin)
+        self.assertEqual(r.status, 201, r)
+        secret = insert_conversation(self.data, confidential=1)
+        plain = insert_conversation(self.data)
+        for conv in (secret, plain):
+            r = self.srv.post_json("/api/v1/conversations/%s/assignment"
+                                   % conv, {"assigneeId": sup},
+                                   token=self.conf)
+            self.assertEqual(r.status, 200, r)
+
+        def check(evs, confidential, admin):
+            types = [e["json"]["type"] for e in evs]
+            ids = [e["json"]["data"].get("id") for e in evs]
+            self.assertEqual(secret in ids, confidential, types)
+            self.assertEqual(any(t.startswith("user.") for t in types),
+                             admin, types)
+            for e in evs:
+                if e["json"]["data"].get("id") == secret:
+                    self.assertIs(e["json"]["data"]["confidential"], True)
+
+        check(self.until(streams["plain"], plain), False, False)
+        check(self.until(streams["conf"], plain), True, False)
+        check(self.until(streams["admin"], plain), True, True)
+        # Resumed from the store after a restart: the same filter.
+        for st in streams.values():
+            st.close()
+        self.srv.stop()
+        self.srv = self.start_server(self.data)
+        for tok, conf, admin in ((plain_t, False, False),
+                                 (conf_t, True, False),
+                                 (self.admin, True, True)):
+            st = loketlib.SSEClient(self.srv, token=tok, last_event_id=0)
+            self.addCleanup(st.close)
+            check(self.until(st, plain), conf, admin)
+
+
 if __name__ == "__main__":
     loketlib.main()
