@@ -18,6 +18,9 @@
 #define REST                                                                   \
   " AND (?2 = '' OR actor = ?2) AND (?3 = '' OR operation = ?3)"               \
   " AND time >= ?4 AND time < ?5 AND (time, seq) < (?6, ?7)"                   \
+  " AND (?9 = 0 OR processing_log.party_id IS NULL OR NOT EXISTS (SELECT 1"    \
+  " FROM parties cp WHERE cp.id = processing_log.party_id"                     \
+  " AND cp.confidential = 1))"                                                 \
   " ORDER BY time DESC, seq DESC LIMIT ?8"
 
 static const char *nz(const char *s) {
@@ -61,6 +64,7 @@ int lk_store_proclog_query(lk_store *s, const lk_proclog_filter *f,
   lk_stmt_int(st, 6, f->before_time);
   lk_stmt_int(st, 7, f->before_seq);
   lk_stmt_int(st, 8, f->limit);
+  lk_stmt_int(st, 9, f->hide_confidential ? 1 : 0);
   while ((rc = lk_stmt_step(st)) == LK_DB_ROW) {
     r.seq = lk_stmt_col_int(st, 0);
     r.time = lk_stmt_col_int(st, 1);
