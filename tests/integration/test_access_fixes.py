@@ -276,5 +276,58 @@ class EventFilter(Base):
             check(self.until(st, plain), conf, admin)
 
 
+class RevealIsPost(Base):
+    """Fix 7: revealing a BSN writes the log, so it is a POST (with CSRF
+    for sessions); GET ?reveal=bsn writes nothing and answers 400."""
+
+    def reveals(self):
+        return db_query(self.data, "SELECT COUNT(*) FROM processing_log"
+                        " WHERE operation = 'reveal-bsn'")[0][0]
+
+    def test_reveal_by_post_only(self):
+        from test_residents import schema_errors
+        from test_session import Browser
+        anna = loketlib.ki_person(self.srv, self.api, "Vries", "Anna")["uuid"]
+        loketlib.ki_identifier(self.srv, self.api, anna, "bsn", "123456782")
+        path = "/api/v1/parties/" + anna
+        # The cross-site link: a GET with a reason writes nothing.
+        r = self.srv.get(path + "?reveal=bsn&reason=aanvaller",
+                         token=self.api)
+        p = self.assertProblem(r, 400, "invalid-parameter", field="reveal")
+        self.assertIn("POST", p["detail"])
+        self.assertNotIn(b"123456782", r.body)
+        self.assertEqual(self.reveals(), 0)
+        # The POST shows the number once the row is durable.
+        r = self.srv.post_json(path + "/reveal",
+                               {"field": "bsn", "reason": "Balie"},
+                               token=self.api)
+        self.assertEqual(r.status, 200, r)
+        ids = {i["type"]: i for i in r.json()["identifiers"]}
+        self.assertEqual(ids["bsn"]["objectId"], "123456782")
+        rows = db_query(self.data, "SELECT actor, party_id, reason FROM"
+                        " processing_log WHERE operation = 'reveal-bsn'")
+        self.assertEqual(len(rows), 1)
+        self.assertEqual(rows[0][1:], (anna, "Balie"))
+        doc = self.srv.get("/api/openapi.json").json()
+        op = doc["paths"]["/api/v1/parties/{id}/reveal"]["post"]
+        schema = op["responses"]["200"]["content"]["application/json"][
+            "schema"]
+        self.assertEqual(schema_errors(doc, schema, r.json()), [])
+        self.assertProblem(self.srv.post_json(
+            path + "/reveal", {"field": "naam", "reason": "x"},
+            token=self.api), 422, field="/field")
+        # A staff session needs its CSRF token, like every POST.
+        add_staff_user(self.data, "balie@example.nl", role="agent")
+        b = Browser(self.srv)
+        self.assertEqual(b.login("balie@example.nl").status, 201)
+        r = b.request("POST", path + "/reveal",
+                      json_body={"field": "bsn", "reason": "x"}, csrf=False)
+        self.assertProblem(r, 403)
+        r = b.request("POST", path + "/reveal",
+                      json_body={"field": "bsn", "reason": "Balie"})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.reveals(), 2)
+
+
 if __name__ == "__main__":
     loketlib.main()
