@@ -15,7 +15,7 @@ run_pkgs="build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev
 libsqlite3-dev libsodium-dev"
 test_pkgs="libcmocka-dev python3 clang-14 libclang-rt-14-dev prometheus
 python3-yaml python3-jsonschema"
-bench_pkgs="wrk nginx-light valgrind curl"
+bench_pkgs="wrk nginx-light valgrind curl sqlite3"
 
 case $mode in
   run) want=$run_pkgs ;;

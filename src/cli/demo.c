@@ -21,9 +21,9 @@
  * subscribers), writes one audit entry for the whole load, one
  * processing-log entry per party and per conversation it creates, and the
  * staff accounts through the ordinary user code (which does emit
- * user.created).  It refuses a database that already holds parties,
- * actors or conversations: demo data mixed into real data could not be
- * told apart from it.
+ * user.created).  It refuses a database that already holds parties or
+ * conversations: demo data mixed into real data could not be told apart
+ * from it.
  */
 #include <getopt.h>
 #include <pthread.h>
@@ -35,6 +35,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "core/contact_address.h"
 #include "core/demo_names.h"
 #include "core/ids.h"
 #include "core/user.h"
@@ -51,7 +52,7 @@ static const char usage[] =
     "staff accounts, categories, conversations over every channel with\n"
     "their messages and internal notes, and tasks.  Prints the staff\n"
     "log-ins (e-mail and a random password) at the end.  Refuses a\n"
-    "database that already holds parties, actors or conversations.\n"
+    "database that already holds parties or conversations.\n"
     "\n"
     "Options:\n"
     "  --scale N          size: N * 500 parties, N * 2000 contacts (1)\n"
@@ -165,6 +166,7 @@ struct gen {
   pthread_mutex_t lock;
   pthread_cond_t cond;
   bool oom;
+  bool bad_address; /* a generated address lk_address_key() refused */
 
   struct party_info *parties;
   int64_t nparty;
@@ -177,7 +179,9 @@ struct gen {
   int nstaff;
 
   /* counters behind the human-readable numbers */
-  int64_t party_no, contact_no, task_no, conversation_no;
+  int64_t party_no, contact_no, task_no;
+  int first_year;     /* of the oldest conversation */
+  int64_t conv_no[2]; /* conversation references per year */
   int64_t zaak_no;
 
   /* what was made, for the summary */
@@ -369,6 +373,8 @@ static int flush(struct gen *g) {
 
   if (g->oom)
     return LK_STORE_NOMEM;
+  if (g->bad_address)
+    return LK_STORE_INVALID;
   if (c->nrows > 0) {
     c->w.apply = apply_chunk;
     c->w.done = chunk_done;
@@ -579,11 +585,22 @@ static const char *contactnaam_json(struct gen *g, const struct party_info *p) {
 
 struct setup {
   struct gen *g;
-  int64_t counters[4];
+  int64_t counters[6];
 };
 
-static const char *const counter_names[] = {"party", "contact", "task",
-                                            "conversation"};
+/* The counters other modules number from: parties (both names in use),
+ * klantcontacten, internetaken, and conversation references per year
+ * ("conversations:2026" gives LK-2026-000123). */
+static const char *const counter_names[] = {"partij", "parties", "contact",
+                                            "task"};
+
+static int year_of(int64_t ms) {
+  time_t t = (time_t)(ms / 1000);
+  struct tm tm;
+
+  gmtime_r(&t, &tm);
+  return tm.tm_year + 1900;
+}
 
 static int apply_setup(lk_tx *tx, void *arg) {
   struct setup *su = arg;
@@ -597,6 +614,12 @@ static int apply_setup(lk_tx *tx, void *arg) {
   rc = lk_store_demo_tune(tx);
   for (int i = 0; rc == 0 && i < 4; i++)
     rc = lk_store_demo_counter_get(tx, counter_names[i], &su->counters[i]);
+  for (int i = 0; rc == 0 && i < 2; i++) {
+    char name[32];
+
+    snprintf(name, sizeof(name), "conversations:%d", g->first_year + i);
+    rc = lk_store_demo_counter_get(tx, name, &su->counters[4 + i]);
+  }
   for (size_t i = 0; rc == 0 && i < lk_demo_ntopics; i++) {
     lk_rng_uuid7(&g->rng, g->now - 400 * DAY_MS, id);
     rc = lk_store_demo_category(tx, id, lk_demo_topics[i].category, now,
@@ -794,12 +817,17 @@ static void add_identifier(struct gen *g, const char *party_id,
   r->u.ident.created_at = t;
 }
 
+/* The key is what identity linking matches on; it must come from
+ * lk_address_key() like every other writer's (contact_address.h). */
 static const char *add_address(struct gen *g, const char *party_id,
                                const char *kind, const char *address,
-                               const char *key, bool is_default, bool verified,
-                               int64_t t) {
+                               bool is_default, bool verified, int64_t t) {
   struct row *r = add_row(g, R_ADDRESS);
-  char day[16];
+  char key[LK_ADDRESS_KEY_MAX + 1];
+  char day[48];
+
+  if (lk_address_key(kind, address, key, sizeof(key)) != 0)
+    g->bad_address = true;
 
   r->u.address.id = auuid(g, t);
   r->u.address.party_id = party_id;
@@ -811,7 +839,7 @@ static const char *add_address(struct gen *g, const char *party_id,
                              : is_default               ? "mobiel"
                                                         : "vast";
   if (verified) {
-    format_iso_date(t + lk_rng_range(&g->rng, 0, 30) * DAY_MS, day,
+    format_iso_date(t + lk_rng_range(&g->rng, 0, 20) * DAY_MS, day,
                     sizeof(day));
     r->u.address.verified_on = astr(g, day);
   }
@@ -862,7 +890,6 @@ static void make_org(struct gen *g, struct party_info *p, const char *id,
                      int64_t idx, int64_t t, size_t party_row) {
   char kvk[16];
   char addr[160];
-  char key[160];
   char s[64];
   uint64_t v;
 
@@ -874,11 +901,10 @@ static void make_org(struct gen *g, struct party_info *p, const char *id,
   slug(p->name, s, sizeof(s));
   snprintf(addr, sizeof(addr), "info@%.30s%lld.example", s, (long long)idx);
   g->chunks[g->cur].rows[party_row].u.party.preferred_address_id =
-      add_address(g, id, "email", addr, addr, true, false, t);
+      add_address(g, id, "email", addr, true, false, t);
   snprintf(addr, sizeof(addr), "030-%07d",
            (int)lk_rng_range(&g->rng, 1000000, 9999999));
-  snprintf(key, sizeof(key), "030%s", addr + 4);
-  add_address(g, id, "telefoonnummer", addr, key, true, false, t);
+  add_address(g, id, "telefoonnummer", addr, true, false, t);
 }
 
 static void make_person(struct gen *g, struct party_info *p, const char *id,
@@ -888,7 +914,6 @@ static void make_person(struct gen *g, struct party_info *p, const char *id,
   bool has_phone = lk_rng_pct(&g->rng, 70);
   const char *preferred = NULL;
   char addr[160];
-  char key[160];
   char a[48], b[48], c[64];
 
   slug(first_name(p), a, sizeof(a));
@@ -916,7 +941,7 @@ static void make_person(struct gen *g, struct party_info *p, const char *id,
           addr, sizeof(addr), "%s.%s%lld@%s", a, b, (long long)idx,
           lk_rng_pick(&g->rng, lk_demo.mail_domains, lk_demo.nmail_domains));
     }
-    preferred = add_address(g, id, "email", addr, addr, true, verified, t);
+    preferred = add_address(g, id, "email", addr, true, verified, t);
   }
   if (has_phone) {
     /* A mobile number no other party has: the index through a bijection
@@ -925,16 +950,14 @@ static void make_person(struct gen *g, struct party_info *p, const char *id,
     const char *pid;
 
     snprintf(addr, sizeof(addr), "06-%08llu", (unsigned long long)n);
-    snprintf(key, sizeof(key), "06%08llu", (unsigned long long)n);
-    pid = add_address(g, id, "telefoonnummer", addr, key, true,
+    pid = add_address(g, id, "telefoonnummer", addr, true,
                       lk_rng_pct(&g->rng, 50), t);
     if (preferred == NULL)
       preferred = pid;
     if (lk_rng_pct(&g->rng, 10)) {
       snprintf(addr, sizeof(addr), "030-%07d",
                (int)lk_rng_range(&g->rng, 1000000, 9999999));
-      snprintf(key, sizeof(key), "030%s", addr + 4);
-      add_address(g, id, "telefoonnummer", addr, key, false, false, t);
+      add_address(g, id, "telefoonnummer", addr, false, false, t);
     }
   }
   g->chunks[g->cur].rows[party_row].u.party.preferred_address_id = preferred;
@@ -1185,7 +1208,8 @@ static int make_conversation(struct gen *g, int len, int64_t start) {
                             : lk_rng_range(&g->rng, 20 * MIN_MS, 30 * HOUR_MS));
   }
   if (times[len - 1] > g->now - MIN_MS) {
-    int64_t back = times[len - 1] - (g->now - MIN_MS);
+    int64_t back = times[len - 1] - (g->now - MIN_MS) +
+                   lk_rng_range(&g->rng, 0, 3 * HOUR_MS);
     for (int i = 0; i < len; i++)
       times[i] -= back;
   }
@@ -1212,7 +1236,12 @@ static int make_conversation(struct gen *g, int len, int64_t start) {
   }
 
   cc.conv_id = auuid(g, start);
-  cc.reference = afmt(g, "LK-%07lld", (long long)++g->conversation_no);
+  {
+    int y = year_of(start);
+    int64_t *no = &g->conv_no[y > g->first_year];
+
+    cc.reference = afmt(g, "LK-%d-%06lld", y, (long long)++*no);
+  }
   conv_row = g->chunks[g->cur].nrows;
   r = add_row(g, R_CONVERSATION);
   r->u.conv.id = cc.conv_id;
@@ -1357,13 +1386,20 @@ static int apply_finish(lk_tx *tx, void *arg) {
   struct gen *g = f->g;
   int rc;
 
-  rc = lk_store_demo_counter(tx, "party", g->party_no);
+  rc = lk_store_demo_counter(tx, "partij", g->party_no);
+  if (rc == 0)
+    rc = lk_store_demo_counter(tx, "parties", g->party_no);
   if (rc == 0)
     rc = lk_store_demo_counter(tx, "contact", g->contact_no);
   if (rc == 0)
     rc = lk_store_demo_counter(tx, "task", g->task_no);
-  if (rc == 0)
-    rc = lk_store_demo_counter(tx, "conversation", g->conversation_no);
+  for (int i = 0; rc == 0 && i < 2; i++) {
+    char name[32];
+
+    snprintf(name, sizeof(name), "conversations:%d", g->first_year + i);
+    if (g->conv_no[i] > 0)
+      rc = lk_store_demo_counter(tx, name, g->conv_no[i]);
+  }
   if (rc == 0)
     rc = lk_store_audit(tx, ACTOR, "demo.created", "demo", f->details);
   return rc;
@@ -1475,6 +1511,7 @@ static int gen_init(struct gen *g, int64_t scale, int64_t seed, int64_t parties,
   pthread_cond_init(&g->cond, NULL);
   lk_rng_seed(&g->rng, (uint64_t)seed);
   g->now = now - now % DAY_MS;
+  g->first_year = year_of(g->now - 366 * DAY_MS);
   g->nparties = parties > 0 ? parties : scale * 500;
   g->ncontacts = contacts > 0 ? contacts : scale * 2000;
   g->norgs = g->nparties / 20 > 0 ? g->nparties / 20 : 1;
@@ -1562,7 +1599,7 @@ int lk_cli_demo(int argc, char **argv) {
   rc = lk_store_demo_rows(store, &rows);
   if (rc == 0 && rows > 0) {
     fprintf(stderr,
-            "loket: demo: %s already holds parties, actors or conversations;"
+            "loket: demo: %s already holds parties or conversations;"
             " demo data goes into an empty data directory only\n",
             lk_cli_data_dir(c.data));
     rc = 1;
@@ -1572,10 +1609,12 @@ int lk_cli_demo(int argc, char **argv) {
     su.g = g;
     rc = lk_store_write(store, apply_setup, &su);
     if (rc == 0) {
-      g->party_no = su.counters[0];
-      g->contact_no = su.counters[1];
-      g->task_no = su.counters[2];
-      g->conversation_no = su.counters[3];
+      g->party_no =
+          su.counters[0] > su.counters[1] ? su.counters[0] : su.counters[1];
+      g->contact_no = su.counters[2];
+      g->task_no = su.counters[3];
+      g->conv_no[0] = su.counters[4];
+      g->conv_no[1] = su.counters[5];
       rc = generate(g);
     }
     if (rc == 0) {

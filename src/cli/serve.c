@@ -398,7 +398,12 @@ static int app_open(lk_app *app, const struct serve_opts *o,
     return LK_EXIT_FAIL;
   }
   so.dir = o->data;
-  so.group_commit = true;
+  /* LOKET_GROUP_COMMIT=0: one commit per write, the reference of the
+   * write benchmarks (bench/contact_post.sh); never for production. */
+  {
+    const char *gc = getenv("LOKET_GROUP_COMMIT");
+    so.group_commit = gc == NULL || strcmp(gc, "0") != 0;
+  }
   so.on_events = lk_bus_publish_row;
   so.on_events_ud = app->bus;
   rc = lk_store_open(&so, &app->store);

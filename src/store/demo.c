@@ -350,7 +350,7 @@ static void count_row(lk_stmt *st, void *ud) {
 
 int lk_store_demo_rows(lk_store *s, int64_t *out) {
   static const char sql[] =
-      "SELECT (SELECT count(*) FROM parties) + (SELECT count(*) FROM actors)"
+      "SELECT (SELECT count(*) FROM parties)"
       " + (SELECT count(*) FROM conversations) + 0 * length(?1)";
   int64_t n = 0;
   int rc = lk_store_query(s, sql, "", 0, count_row, &n);

@@ -109,8 +109,8 @@ int lk_store_demo_counter(lk_tx *tx, const char *name, int64_t value);
 /* The current value of counter `name` (0 if none) in *out. */
 int lk_store_demo_counter_get(lk_tx *tx, const char *name, int64_t *out);
 
-/* How many parties, actors and conversations the database holds: the demo
- * refuses to mix its data with data that is already there. */
+/* How many parties and conversations the database holds: the demo refuses
+ * to mix its data with residents' data that is already there. */
 int lk_store_demo_rows(lk_store *s, int64_t *out);
 
 #endif
