@@ -28,6 +28,7 @@ need wrk curl sqlite3
 bench_init contact_post
 echo "== conversation + first message, durable, $CONNECTIONS clients (bench/contact_post.sh)"
 machine_line
+echo "load average before: $(cut -d" " -f1-3 /proc/loadavg) (other work on the machine adds noise)"
 WRK=(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" --latency -s "$BENCH_DIR/contact_post.lua")
 echo "command: LOKET_GROUP_COMMIT=1|0 loket serve --threads $SERVER_THREADS;" \
   "BENCH_TOKEN=... ${WRK[*]} -d$DURATION URL/api/v1/conversations"

@@ -21,6 +21,7 @@ Standard library only.
 import argparse
 import http.client
 import json
+import os
 import sqlite3
 import statistics
 import sys
@@ -116,6 +117,16 @@ def like_sql(q):
             " ORDER BY c.seq DESC LIMIT %d" % (cond, LIMIT)), params
 
 
+def server_cpu_ms(pid):
+    """User + system CPU time of process `pid` in ms (0 without a pid)."""
+    if not pid:
+        return 0.0
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks * 1000.0 / os.sysconf("SC_CLK_TCK")
+
+
 def timed(conn, sql, params):
     t0 = time.perf_counter()
     rows = conn.execute(sql, params).fetchall()
@@ -129,6 +140,8 @@ def main():
     ap.add_argument("--db", required=True)
     ap.add_argument("--rounds", type=int, default=10)
     ap.add_argument("--like-rounds", type=int, default=2)
+    ap.add_argument("--pid", type=int, default=0,
+                    help="the server's pid, for its CPU time per request")
     a = ap.parse_args()
 
     db = sqlite3.connect("file:%s?mode=ro" % a.db, uri=True)
@@ -148,36 +161,59 @@ def main():
     inbox = {t: [] for t, _ in teams}
     hits = {}
     # Round 0 warms the caches and is not counted.
+    def get_ok(path, what):
+        ms, status, body = cl.get(path)
+        if status != 200:
+            sys.exit("%s: HTTP %d %s" % (what, status, body[:200]))
+        return ms, body
+
+    # Three phases, so that the server's CPU time (from /proc, when
+    # --pid is given) can be told per kind of request: a figure the noise
+    # of a shared machine hardly moves.  Round 0 warms up, uncounted.
+    cpu = {}
+    t0 = server_cpu_ms(a.pid)
+    n = 0
     for rnd in range(a.rounds + 1):
         for q in QUERIES:
             path = "/api/v1/search?" + urllib.parse.urlencode(
                 {"q": q, "limit": LIMIT})
-            ms, status, body = cl.get(path)
-            if status != 200:
-                sys.exit("search %r: HTTP %d %s" % (q, status, body[:200]))
+            ms, body = get_ok(path, "search %r" % q)
+            n += 1
             if rnd == 0:
                 hits[q] = len(json.loads(body)["items"])
             else:
                 search[q].append(ms)
+    time.sleep(0.1)  # the processing-log rows of the reads commit
+    cpu["search"] = (server_cpu_ms(a.pid) - t0) / n
+
+    t0 = server_cpu_ms(a.pid)
+    n = 0
+    for rnd in range(a.rounds + 1):
         for q, f in FILTERED:
             params = dict(f, q=q, limit=LIMIT)
             path = "/api/v1/search?" + urllib.parse.urlencode(params)
-            ms, status, body = cl.get(path)
-            if status != 200:
-                sys.exit("search %r: HTTP %d %s" % (q, status, body[:200]))
+            ms, body = get_ok(path, "search %r" % q)
+            n += 1
             if rnd > 0:
                 filtered[q + " " + urllib.parse.urlencode(f)].append(ms)
+    time.sleep(0.1)
+    cpu["search + status/channel"] = (server_cpu_ms(a.pid) - t0) / n
+
+    t0 = server_cpu_ms(a.pid)
+    n = 0
+    for rnd in range(a.rounds + 1):
         for t, name in teams:
             path = "/api/v1/conversations?" + urllib.parse.urlencode(
                 {"teamId": t, "status": "open", "limit": LIMIT})
-            ms, status, body = cl.get(path)
-            if status != 200:
-                sys.exit("inbox %s: HTTP %d %s" % (name, status, body[:200]))
+            ms, body = get_ok(path, "inbox %s" % name)
+            n += 1
             items = json.loads(body)["items"]
             if any(i["status"] != "open" or i["teamId"] != t for i in items):
                 sys.exit("inbox %s: wrong items" % name)
             if rnd > 0:
                 inbox[t].append(ms)
+    time.sleep(0.1)
+    cpu["inbox, team + open"] = (server_cpu_ms(a.pid) - t0) / n
 
     fts = {q: [] for q in QUERIES}
     like = {q: [] for q in QUERIES}
@@ -221,6 +257,12 @@ def main():
             statistics.median(like[q]), hits[q]))
     for k, v in filtered.items():
         print("  %-40s HTTP p95 %7.2f" % (k, pct(v, 95)))
+    if a.pid:
+        print()
+        print("server CPU time per request (all its threads, incl. the"
+              " processing-log writes):")
+        for k, v in cpu.items():
+            print("  %-28s %6.2f ms" % (k, v))
     print()
     s95 = pct(all_search + all_filtered, 95)
     i95 = pct(all_inbox, 95)

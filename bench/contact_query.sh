@@ -23,12 +23,14 @@ bench_init contact_query
 [ -f "$DIR/loket.db" ] || "$BENCH_DIR/contact_seed.sh" "$DIR"
 echo "== search and inbox latency (bench/contact_query.sh)"
 machine_line
+echo "load average before: $(cut -d" " -f1-3 /proc/loadavg) (other work on the machine adds noise)"
 make_token "$DIR" contact-query
 start_loket "$BENCH_TMP/loket.out" "$BENCH_TMP/loket.err" \
   --listen 127.0.0.1:0 --data "$DIR" --log-level warn \
   --threads "$SERVER_THREADS"
 CMD=(python3 "$BENCH_DIR/contact_query.py" --url "$LOKET_URL" --token "\$TOKEN"
-  --db "$DIR/loket.db" --rounds "$ROUNDS" --like-rounds "$LIKE_ROUNDS")
+  --db "$DIR/loket.db" --rounds "$ROUNDS" --like-rounds "$LIKE_ROUNDS"
+  --pid "$LOKET_PID")
 echo "command: loket serve --threads $SERVER_THREADS; ${CMD[*]}"
 CMD[5]=$TOKEN
 "${CMD[@]}"

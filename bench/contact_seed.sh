@@ -22,6 +22,7 @@ rm -rf "$DIR"
 mkdir -p "$(dirname "$DIR")"
 echo "== seed: $CONTACTS contacts across $PARTIES parties (bench/contact_seed.sh)"
 machine_line
+echo "load average before: $(cut -d" " -f1-3 /proc/loadavg) (other work on the machine adds noise)"
 CMD=("$LOKET" demo --parties "$PARTIES" --contacts "$CONTACTS" --seed "$SEED"
   --scale 400 --data "$DIR")
 echo "command: ${CMD[*]}"

@@ -143,7 +143,9 @@ start_loket() {
   LOKET_PID=$!
   track "$LOKET_PID"
   for i in $(seq 1 200); do
-    LOKET_URL=$(sed -n 's/^Loket serving \(http[^ ]*\)$/\1/p' "$out")
+    # The background job may not have created $out yet; under set -e a
+    # failing sed here would end the script with loket still starting.
+    LOKET_URL=$(sed -n 's/^Loket serving \(http[^ ]*\)$/\1/p' "$out" 2>/dev/null || true)
     [ -n "$LOKET_URL" ] && return 0
     kill -0 "$LOKET_PID" 2>/dev/null || break
     sleep 0.05

@@ -45,7 +45,8 @@ OUT=build/bench-results/$(date -u +%Y%m%d-%H%M%S).txt
   bench/idle.sh
   # The contact core: seed 1,000,000 contacts (kept in $STORE_DIR for the
   # query benchmark; CONTACT_SEED=0 reuses an earlier seed), then search
-  # and inbox latency, then durable conversation creation.
+  # and inbox latency, then durable conversation creation over HTTP and
+  # at the store level.
   echo
   if [ "${CONTACT_SEED:-1}" != 0 ] || [ ! -f "$STORE_DIR/contact-data/loket.db" ]; then
     bench/contact_seed.sh "$STORE_DIR/contact-data"
@@ -54,6 +55,8 @@ OUT=build/bench-results/$(date -u +%Y%m%d-%H%M%S).txt
   bench/contact_query.sh "$STORE_DIR/contact-data"
   echo
   bench/contact_post.sh
+  echo
+  "$BUILD_DIR/bench/contact_writes" --dir "$STORE_DIR"
 } 2>&1 | tee "$OUT"
 echo
 echo "saved in $OUT"

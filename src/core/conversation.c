@@ -18,6 +18,7 @@
 #include "core/ids.h"
 #include "core/text.h"
 #include "store/attachments.h"
+#include "store/parties.h"
 #include "store/proclog.h"
 #include "util/clock.h"
 
@@ -240,8 +241,7 @@ static int fail_field(char *field, size_t size, const char *name, int index,
 static int link_party(lk_tx *tx, lk_conv_create_op *op) {
   lk_conv_row *c = &op->conv;
   bool conf = false;
-  char nummer[16];
-  int64_t n;
+  char nummer[11];
   int rc = LK_STORE_NOTFOUND;
 
   if (op->email_key[0] != '\0')
@@ -262,17 +262,10 @@ static int link_party(lk_tx *tx, lk_conv_create_op *op) {
   op->party_created = true;
   memcpy(c->party_id, op->new_party_id, sizeof(c->party_id));
   copy(c->party_name, sizeof(c->party_name), op->from_name);
-  /* A number taken by a party that came in some other way (an import)
-   * is skipped; the counter stays the one source of new numbers. */
-  for (int tries = 0; tries < 8; tries++) {
-    rc = lk_store_counter_next(tx, "parties", &n);
-    if (rc != 0)
-      return rc;
-    snprintf(nummer, sizeof(nummer), "%010lld", (long long)n);
+  /* One sequence of party numbers, whichever way a party comes in. */
+  rc = lk_store_party_next_nummer(tx, nummer);
+  if (rc == 0)
     rc = lk_store_party_insert_person(tx, c->party_id, nummer, op->from_name);
-    if (rc != LK_STORE_CONFLICT)
-      break;
-  }
   if (rc == 0 && op->email_key[0] != '\0') {
     char id[LK_CONV_ID_LEN + 1];
 
@@ -360,6 +353,23 @@ static int proclog(lk_tx *tx, const lk_conv_caller *caller,
   return lk_store_proclog_insert(tx, &e);
 }
 
+/* A party made for a sender no verified address knows: announced and
+ * audited like one made through the Klantinteracties API. */
+static int emit_party_created(lk_tx *tx, const lk_conv_caller *caller,
+                              const char *party_id) {
+  char payload[128];
+  int rc;
+
+  snprintf(payload, sizeof(payload),
+           "{\"id\":\"%s\",\"resource\":\"conversations\","
+           "\"operation\":\"create\"}",
+           party_id);
+  rc = lk_tx_emit(tx, "party.created", party_id, payload);
+  if (rc == 0)
+    rc = lk_store_audit(tx, caller->actor, "party.create", party_id, payload);
+  return rc;
+}
+
 static int link_attachments(lk_tx *tx, const lk_conv_caller *caller,
                             char (*ids)[LK_CONV_ID_LEN + 1], int n,
                             const char *contact_id, char *field,
@@ -417,6 +427,8 @@ int lk_conv_create_apply(lk_tx *tx, void *arg) {
     c->confidential = c->confidential || conf; /* as in link_party() */
   } else {
     rc = link_party(tx, op);
+    if (rc == 0 && op->party_created)
+      rc = emit_party_created(tx, &op->caller, c->party_id);
     if (rc != 0)
       return rc;
   }

@@ -104,12 +104,20 @@ int lk_store_party_next_nummer(lk_tx *tx, char out[11]) {
       "INSERT INTO counters (name, value) VALUES ('partij', 1)"
       " ON CONFLICT (name) DO UPDATE SET value = counters.value + 1"
       " RETURNING value";
+  /* Past the highest number in use, found through the unique index. */
+  static const char past[] =
+      "UPDATE counters SET value = COALESCE((SELECT CAST(nummer AS BIGINT)"
+      " + 1 FROM parties WHERE nummer BETWEEN '0000000000' AND '9999999999'"
+      " AND length(nummer) = 10 ORDER BY nummer DESC LIMIT 1), 1)"
+      " WHERE name = 'partij' RETURNING value";
   static const char taken[] = "SELECT 1 FROM parties WHERE nummer = ?1";
   lk_db *db = lk_tx_db(tx);
+  const char *sql = next;
 
-  /* A client may have chosen a nummer the counter reaches later. */
-  for (int tries = 0; tries < 1000; tries++) {
-    lk_stmt *st = lk_db_stmt(db, next);
+  /* A client (or an import) may have chosen a nummer the counter reaches
+   * later: then the counter jumps past every number in use, once. */
+  for (int tries = 0; tries < 2; tries++, sql = past) {
+    lk_stmt *st = lk_db_stmt(db, sql);
     int64_t v;
     int rc;
 

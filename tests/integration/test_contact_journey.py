@@ -12,8 +12,8 @@ Each class runs one server for its whole journey.
   Sessions      (d) cookie log-in, CSRF, confidential conversations
   Idor          (g) ids of what the caller may not see, in paths and bodies
   Verbatim      (h) markup in every text field a resident controls
-  KnownBugs     focused tests of bugs found here (expected failures, each
-                naming its bug; see the report to the lead)
+  PartiesFromMessages  parties made by messages: their event, and one
+                sequence of party numbers with the Klantinteracties API
 """
 
 import json
@@ -153,11 +153,16 @@ class Journey(ServerCase):
         texts = []      # every subject and body a resident or staff wrote
         contacts = []   # every klantcontact of Anna's, oldest first
         card_reads = []  # X-Request-Id of the agent's reads of her card
+        parties = set()  # the parties messages have made so far
 
         def conv(caller, body):
             r = caller.request("POST", "/api/v1/conversations", body)
             c = api_ok(r, 201, "POST conversation %r" % body)
             texts.extend([body.get("subject", ""), body["content"]])
+            if "partyId" not in body and c["party"]["id"] not in parties:
+                # A sender no verified address knows becomes a party.
+                parties.add(c["party"]["id"])
+                expected.append(("party.created", c["party"]["id"]))
             expected.append(("conversation.created", c["id"]))
             expected.append(("contact.added", c["messageId"]))
             return c
@@ -370,10 +375,6 @@ class Journey(ServerCase):
             for t in [bsn] + [t for t in texts if t]:
                 self.assertNotIn(t, e["data"], e)
         got = [(e["event"], e["json"]["subject"]) for e in events]
-        # Parties created by identity linking announce themselves too;
-        # see KnownBugs.test_new_party_from_a_message_emits_party_created
-        # for that missing event, which is left out of this comparison.
-        got = [g for g in got if g[0] != "party.created"]
         self.assertEqual(got, expected)
 
 
@@ -517,9 +518,7 @@ class Idor(ServerCase):
 
     def setUp(self):
         srv, adm, sys_ = self.srv, self.admin, self.system
-        # Parties made through the Klantinteracties API only (see
-        # KnownBugs.test_party_numbers_are_one_sequence for why this class
-        # creates none through a web form).
+        # Parties made through the Klantinteracties API.
         self.mine = ki_person(srv, sys_, "Eigen")["uuid"]
         self.theirs = ki_person(srv, adm, "Ander")["uuid"]
         self.hidden = ki_person(srv, self.trusted, "Afgeschermd",
@@ -821,8 +820,6 @@ class Linking(FreshServer):
         # verified through the Klantinteracties API links a call made
         # with it in another notation, and the look-up by phone finds a
         # number that came in with a message.
-        # (The web-form party first: see
-        # KnownBugs.test_party_numbers_are_one_sequence.)
         c2 = new_conversation(self.srv, self.system, "Bel mij ook",
                               "telefoon", name="Ander",
                               phone="+31 (0)6-8765 4321")
@@ -840,14 +837,11 @@ class Linking(FreshServer):
                              [c2["party"]["id"]], phone)
 
 
-class KnownBugs(FreshServer):
+class PartiesFromMessages(FreshServer):
 
-    @unittest.expectedFailure
     def test_new_party_from_a_message_emits_party_created(self):
-        # BUG (C1, src/core/conversation.c, link_party /
-        # lk_conv_create_apply): a party created by identity linking is
-        # committed without a party.created event; only
-        # conversation.created and contact.added are emitted.
+        # A party created by identity linking is announced like one made
+        # through the Klantinteracties API.
         before = last_seq(self.data)
         c = new_conversation(self.srv, self.system, "Nieuw", "webformulier",
                              name="Nieuwe Inwoner",
@@ -856,24 +850,27 @@ class KnownBugs(FreshServer):
                         " seq > ? ORDER BY seq", (before,))
         self.assertIn(("party.created", c["party"]["id"]), rows)
 
-    @unittest.expectedFailure
     def test_party_numbers_are_one_sequence(self):
-        # BUG (C1 src/core/conversation.c link_party uses counter
-        # "parties"; B src/store/parties.c lk_store_party_next_nummer uses
-        # counter "partij"): two counters number one column
-        # (parties.nummer UNIQUE).  After a party made through the
-        # Klantinteracties API, the next party made by a web-form message
-        # takes a number already used and the message is refused with
-        # 409 conflict.  (Skipping a few taken numbers, as h-c1 does,
-        # only moves the failure to the ninth party made the other way.)
+        # Parties made by messages and through the Klantinteracties API
+        # (one with a number chosen by the client, far ahead) draw from one
+        # sequence, so no message is refused for a number already taken.
         new_conversation(self.srv, self.system, "Eerst", "webformulier",
                          name="Eerste")
         for i in range(10):
             ki_person(self.srv, self.system, "Partij %d" % i)
+        r = ki_request(self.srv, "POST", "partijen", {
+            "soortPartij": "persoon", "indicatieActief": True,
+            "nummer": "0000000013", "partijIdentificatie": {
+                "contactnaam": {"voornaam": "Gekozen",
+                                "achternaam": "Nummer"}}},
+            token=self.system)
+        self.assertEqual(r.status, 201, r.body)
         c = new_conversation(self.srv, self.system, "Daarna",
                              "webformulier", name="Twaalfde")
-        nummers = db_query(self.data, "SELECT nummer FROM parties")
-        self.assertEqual(len(nummers), 12)
+        nummers = [r[0] for r in db_query(self.data,
+                                           "SELECT nummer FROM parties")]
+        self.assertEqual(len(nummers), 13)
+        self.assertEqual(len(set(nummers)), 13)
         self.assertIn(c["party"]["id"],
                       [r[0] for r in db_query(self.data,
                                               "SELECT id FROM parties")])
