@@ -144,6 +144,7 @@ struct party_info {
   unsigned short huisnr;
   unsigned short first, surname;
   char initials[8];
+  bool confidential; /* geheimhouding */
 };
 
 struct staff {
@@ -152,6 +153,8 @@ struct staff {
   char actor_id[LK_UUID_LEN + 1];
   char name[96];
   int team; /* primary team index, -1 for none */
+  int capacity;
+  int load; /* open and pending conversations assigned so far */
 };
 
 struct gen {
@@ -585,14 +588,13 @@ static const char *contactnaam_json(struct gen *g, const struct party_info *p) {
 
 struct setup {
   struct gen *g;
-  int64_t counters[6];
+  int64_t counters[5];
 };
 
-/* The counters other modules number from: parties (both names in use),
- * klantcontacten, internetaken, and conversation references per year
- * ("conversations:2026" gives LK-2026-000123). */
-static const char *const counter_names[] = {"partij", "parties", "contact",
-                                            "task"};
+/* The counters other modules number from: parties, klantcontacten,
+ * internetaken, and conversation references per year ("conversations:2026"
+ * gives LK-2026-000123). */
+static const char *const counter_names[] = {"partij", "contact", "task"};
 
 static int year_of(int64_t ms) {
   time_t t = (time_t)(ms / 1000);
@@ -612,13 +614,13 @@ static int apply_setup(lk_tx *tx, void *arg) {
   int rc;
 
   rc = lk_store_demo_tune(tx);
-  for (int i = 0; rc == 0 && i < 4; i++)
+  for (int i = 0; rc == 0 && i < 3; i++)
     rc = lk_store_demo_counter_get(tx, counter_names[i], &su->counters[i]);
   for (int i = 0; rc == 0 && i < 2; i++) {
     char name[32];
 
     snprintf(name, sizeof(name), "conversations:%d", g->first_year + i);
-    rc = lk_store_demo_counter_get(tx, name, &su->counters[4 + i]);
+    rc = lk_store_demo_counter_get(tx, name, &su->counters[3 + i]);
   }
   for (size_t i = 0; rc == 0 && i < lk_demo_ntopics; i++) {
     lk_rng_uuid7(&g->rng, g->now - 400 * DAY_MS, id);
@@ -684,7 +686,8 @@ static int apply_setup(lk_tx *tx, void *arg) {
     a.identification = email;
     a.user_id = st->op.user.id;
     a.presence = "offline";
-    a.capacity = (int)lk_rng_range(&g->rng, 4, 8);
+    st->capacity = (int)lk_rng_range(&g->rng, 4, 8);
+    a.capacity = st->capacity;
     a.created_at = now;
     rc = lk_store_demo_actor(tx, &a);
     /* Agents in their own team; every other agent also in the contact
@@ -920,13 +923,16 @@ static void make_person(struct gen *g, struct party_info *p, const char *id,
   slug(lk_demo.surnames[p->surname], b, sizeof(b));
   if (p->kind == 'p' && lk_rng_pct(&g->rng, 95)) {
     char bsn[10];
-    uint64_t v;
+    bool got = false;
 
-    do {
+    /* Test numbers run out near 90,000: later residents have no BSN
+     * on record, as many who only ask a question do not. */
+    for (int tries = 0; tries < 32 && !got; tries++) {
       lk_bsn_random(&g->rng, bsn);
-      v = strtoull(bsn, NULL, 10) + (1ULL << 40); /* apart from KVK */
-    } while (!claim(g, v));
-    add_identifier(g, id, "natuurlijk_persoon", "brp", "bsn", bsn, t);
+      got = claim(g, strtoull(bsn, NULL, 10) + (1ULL << 40)); /* not KVK */
+    }
+    if (got)
+      add_identifier(g, id, "natuurlijk_persoon", "brp", "bsn", bsn, t);
   }
   if (has_email) {
     bool verified = p->kind == 'p' && lk_rng_pct(&g->rng, 65);
@@ -1006,7 +1012,8 @@ static int make_party(struct gen *g, int64_t idx, uint64_t salt) {
     r->u.party.visiting_address = address_json(g, p);
     r->u.party.postal_address = r->u.party.visiting_address;
   }
-  r->u.party.confidential = p->kind == 'p' && lk_rng_pct(&g->rng, 1);
+  p->confidential = p->kind == 'p' && lk_rng_pct(&g->rng, 1);
+  r->u.party.confidential = p->confidential;
   r->u.party.created_at = t;
 
   if (p->kind == 'o')
@@ -1034,18 +1041,32 @@ struct conv_ctx {
   bool confidential;
 };
 
-/* An agent for `team`: a member of it when there is one. */
-static int pick_agent(struct gen *g, int team) {
+/* An agent for `team`, as the assigner would choose: a member of it when
+ * there is one, a supervisor or admin for a confidential conversation, and
+ * for an open or pending one (`counts`) only someone below capacity.
+ * Returns -1 when nobody qualifies: the conversation waits in the queue. */
+static int pick_agent(struct gen *g, int team, bool confidential, bool counts) {
   int members[MAX_STAFF];
   int n = 0;
 
-  for (int i = 2; i < g->nstaff; i++) {
-    if (g->staff[i].team == team || (team == 0 && i % 2 == 0))
-      members[n++] = i;
+  for (int pass = 0; pass < 2 && n == 0; pass++) {
+    for (int i = confidential ? 0 : 2; i < g->nstaff; i++) {
+      struct staff *st = &g->staff[i];
+
+      if (confidential && strcmp(st->op.user.role, "agent") == 0)
+        continue;
+      if (counts && st->load >= st->capacity)
+        continue;
+      if (pass == 1 || i < 2 || st->team == team || (team == 0 && i % 2 == 0))
+        members[n++] = i;
+    }
   }
   if (n == 0)
-    return 2 + (int)lk_rng_below(&g->rng, (uint64_t)(g->nstaff - 2));
-  return members[lk_rng_below(&g->rng, (uint64_t)n)];
+    return -1;
+  n = members[lk_rng_below(&g->rng, (uint64_t)n)];
+  if (counts)
+    g->staff[n].load++;
+  return n;
 }
 
 /* The text of contact `i` of kind `kind`. */
@@ -1197,7 +1218,10 @@ static int make_conversation(struct gen *g, int len, int64_t start) {
       astr(g, lk_rng_pick(&g->rng, cc.topic->subjects, cc.topic->nsubjects));
   cc.team = lk_rng_pct(&g->rng, 55) ? 0 : team_index(cc.topic->team);
   cc.team_id = g->teams[cc.team];
-  cc.confidential = lk_rng_pct(&g->rng, cc.topic->confidential);
+  /* A party under geheimhouding makes its conversations confidential, as
+   * the conversations API does. */
+  cc.confidential = lk_rng_pct(&g->rng, cc.topic->confidential) ||
+                    (cc.party != NULL && cc.party->confidential);
 
   /* Times first: the status depends on how recent the conversation is. */
   times[0] = start;
@@ -1215,8 +1239,9 @@ static int make_conversation(struct gen *g, int len, int64_t start) {
   }
   last = times[len - 1];
   status = pick_status(g, g->now - last);
-  cc.agent =
-      status == 0 && lk_rng_pct(&g->rng, 35) ? -1 : pick_agent(g, cc.team);
+  cc.agent = status == 0 && lk_rng_pct(&g->rng, 35)
+                 ? -1
+                 : pick_agent(g, cc.team, cc.confidential, status <= 1);
 
   /* Kinds: a question, then answers and follow-ups with a note now and
    * then.  An open conversation waits for us, so it ends with the
@@ -1387,8 +1412,6 @@ static int apply_finish(lk_tx *tx, void *arg) {
   int rc;
 
   rc = lk_store_demo_counter(tx, "partij", g->party_no);
-  if (rc == 0)
-    rc = lk_store_demo_counter(tx, "parties", g->party_no);
   if (rc == 0)
     rc = lk_store_demo_counter(tx, "contact", g->contact_no);
   if (rc == 0)
@@ -1609,12 +1632,11 @@ int lk_cli_demo(int argc, char **argv) {
     su.g = g;
     rc = lk_store_write(store, apply_setup, &su);
     if (rc == 0) {
-      g->party_no =
-          su.counters[0] > su.counters[1] ? su.counters[0] : su.counters[1];
-      g->contact_no = su.counters[2];
-      g->task_no = su.counters[3];
-      g->conv_no[0] = su.counters[4];
-      g->conv_no[1] = su.counters[5];
+      g->party_no = su.counters[0];
+      g->contact_no = su.counters[1];
+      g->task_no = su.counters[2];
+      g->conv_no[0] = su.counters[3];
+      g->conv_no[1] = su.counters[4];
       rc = generate(g);
     }
     if (rc == 0) {

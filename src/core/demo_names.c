@@ -94,8 +94,8 @@ void lk_bsn_random(lk_rng *r, char out[10]) {
     int sum = 0;
     int check;
 
-    out[0] = (char)('1' + lk_rng_below(r, 9));
-    for (int i = 1; i < 8; i++)
+    out[0] = out[1] = out[2] = '9';
+    for (int i = 3; i < 8; i++)
       out[i] = (char)('0' + lk_rng_below(r, 10));
     for (int i = 0; i < 8; i++)
       sum += (9 - i) * (out[i] - '0');

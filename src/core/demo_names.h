@@ -33,8 +33,10 @@ const char *lk_rng_pick(lk_rng *r, const char *const *list, size_t n);
 /* A UUID version 7 for the time `ms` whose other bits come from `r`. */
 void lk_rng_uuid7(lk_rng *r, int64_t ms, char out[37]);
 
-/* Writes a random BSN that passes the 11-proef (9 digits, not starting
- * with 0) into `out`. */
+/* Writes a random BSN from the range kept for tests (999xxxxxx, as the
+ * RvIG's test numbers such as 999990019) that passes the 11-proef into
+ * `out`, so demo data never holds a real resident's number.  The range
+ * has about 90,000 valid numbers. */
 void lk_bsn_random(lk_rng *r, char out[10]);
 
 /* ---- people and places ---------------------------------------------- */

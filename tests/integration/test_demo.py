@@ -122,6 +122,8 @@ class Demo(LoketTestCase):
         self.assertEqual(len(set(bsns)), len(bsns))
         for b in bsns:
             self.assertTrue(bsn_valid(b), b)
+            # Test numbers only: never a real resident's BSN.
+            self.assertTrue(b.startswith("999"), b)
         for (kvk,) in self.q("SELECT object_id FROM party_identifiers"
                              " WHERE id_type = 'kvk_nummer'"):
             self.assertRegex(kvk, r"^[0-9]{8}$")
@@ -259,6 +261,27 @@ class Demo(LoketTestCase):
                          self.one("SELECT count(*) FROM tasks"))
         self.assertEqual(self.one("SELECT max(nummer) FROM parties"),
                          "%010d" % 500)
+
+    def test_the_rules_the_app_keeps(self):
+        # What the assigner and the conversations API would never produce
+        # does not appear in the demo either.
+        over = self.q(
+            "SELECT a.name, a.capacity, count(*) FROM conversations c"
+            " JOIN actors a ON a.id = c.assignee_id"
+            " WHERE c.status IN ('open', 'pending')"
+            " GROUP BY a.id HAVING count(*) > a.capacity")
+        self.assertEqual(over, [])
+        self.assertEqual(self.q(
+            "SELECT c.reference FROM conversations c"
+            " JOIN actors a ON a.id = c.assignee_id"
+            " JOIN staff_users u ON u.id = a.user_id"
+            " WHERE c.confidential = 1 AND u.role = 'agent'"), [])
+        self.assertEqual(self.q(
+            "SELECT c.reference FROM conversations c"
+            " JOIN parties p ON p.id = c.party_id"
+            " WHERE p.confidential = 1 AND c.confidential = 0"), [])
+        self.assertNotIn("parties", dict(self.q(
+            "SELECT name, value FROM counters")))
 
     def test_integrity(self):
         self.assertEqual(self.q("PRAGMA foreign_key_check"), [])
