@@ -8,6 +8,7 @@
  * wakes it for a heartbeat comment.
  */
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,8 @@ typedef struct sse_stream {
   lk_req *req;
   lk_app *app;
   char actor[64];      /* "token:tok_..." or "user:usr_..." of the subscriber */
+  bool confidential;   /* may receive events about confidential items */
+  bool admin;          /* may receive user.* events */
   atomic_bool revoked; /* its token was revoked: end the stream */
   /* A stream opened with a session: the digest it is stored under, and
    * whether a session of its account ended (look it up again). */
@@ -68,19 +71,48 @@ static bool session_live(sse_stream *s) {
          LK_SESSION_ACTIVE;
 }
 
+/* May subscriber `s` receive `ev`?  Events about confidential items say
+ * so ("confidential": true in their data) and go only to subscribers who
+ * may see them; staff account events (user.*, session.*) go only to
+ * admins.  The
+ * cursor moves past a withheld event all the same. */
+static bool deliverable(const sse_stream *s, const lk_event *ev) {
+  json_t *doc;
+  json_t *flag;
+  bool hidden;
+
+  if (strncmp(ev->type, "user.", 5) == 0 ||
+      strncmp(ev->type, "session.", 8) == 0)
+    return s->admin;
+  if (s->confidential)
+    return true;
+  doc = json_loadb(ev->json, ev->json_len, 0, NULL);
+  if (doc == NULL)
+    return false; /* cannot tell: withhold */
+  flag = json_object_get(json_object_get(doc, "data"), "confidential");
+  hidden = json_is_true(flag);
+  json_decref(doc);
+  return !hidden;
+}
+
+static void send_event(sse_stream *s, const lk_event *ev) {
+  if (deliverable(s, ev))
+    lk_buf_append(&s->pending, ev->sse, ev->sse_len);
+}
+
 static void from_store(const lk_event_row *row, void *ud) {
   sse_stream *s = ud;
   lk_event *ev = lk_event_new(row);
 
   if (ev != NULL) {
-    lk_buf_append(&s->pending, ev->sse, ev->sse_len);
+    send_event(s, ev);
     lk_event_unref(ev);
   }
   s->cursor = row->seq;
 }
 
-/* Appends the next events to s->pending. */
-static void fill(sse_stream *s) {
+/* Appends the next batch of events to s->pending. */
+static void fill_batch(sse_stream *s) {
   lk_event *evs[READ_BATCH];
   int n;
 
@@ -90,10 +122,21 @@ static void fill(sse_stream *s) {
     return;
   }
   for (int i = 0; i < n; i++) {
-    lk_buf_append(&s->pending, evs[i]->sse, evs[i]->sse_len);
+    send_event(s, evs[i]);
     s->cursor = evs[i]->seq;
     lk_event_unref(evs[i]);
   }
+}
+
+/* Appends the next events to s->pending: batches until one holds an
+ * event for this subscriber or none are left. */
+static void fill(sse_stream *s) {
+  int64_t before;
+
+  do {
+    before = s->cursor;
+    fill_batch(s);
+  } while (s->pending.len == 0 && s->cursor != before);
 }
 
 static long sse_read(void *ud, char *buf, size_t max) {
@@ -179,6 +222,8 @@ void lk_api_events(lk_req *req) {
   s->req = req;
   s->app = app;
   snprintf(s->actor, sizeof(s->actor), "%s", lk_req_actor(req));
+  s->confidential = lk_req_principal(req)->confidential;
+  s->admin = strcmp(lk_req_principal(req)->role, "admin") == 0;
   atomic_init(&s->revoked, false);
   atomic_init(&s->recheck, false);
   if (strncmp(s->actor, "user:", 5) == 0) {

@@ -6,6 +6,7 @@
 #include "api/api.h"
 #include "api/residents.h"
 #include "core/resident.h"
+#include "http/json.h"
 #include "http/problem.h"
 
 lk_viewer lk_api_viewer(lk_req *req) {
@@ -80,7 +81,8 @@ static void revealed(lk_req *req, int status) {
   lk_req_respond_buf(req, 200, "application/json", &ctx->body);
 }
 
-static void card_revealed(lk_req *req, const lk_viewer *v, const char *id) {
+static void card_revealed(lk_req *req, const lk_viewer *v, const char *id,
+                          const char *reason) {
   struct reveal_ctx *ctx;
   lk_invalid why;
   int rc;
@@ -88,14 +90,11 @@ static void card_revealed(lk_req *req, const lk_viewer *v, const char *id) {
   ctx = lk_api_data(req, sizeof(*ctx), reveal_free);
   if (ctx == NULL)
     return;
-  if (lk_resident_reveal_prepare(&ctx->op, v, id, lk_req_query(req, "reason"),
-                                 &why) != 0) {
+  if (lk_resident_reveal_prepare(&ctx->op, v, id, reason, &why) != 0) {
     lk_req_problem(req, 422,
-                   lk_req_query(req, "reason") == NULL ||
-                           lk_req_query(req, "reason")[0] == '\0'
-                       ? "missing-field"
-                       : "invalid-field",
-                   "Invalid parameter", why.reason, why.field);
+                   reason == NULL || reason[0] == '\0' ? "missing-field"
+                                                       : "invalid-field",
+                   "Invalid input", why.reason, "/reason");
     return;
   }
   rc = lk_resident_card(lk_req_app(req)->store, v, id, true, &ctx->body);
@@ -116,17 +115,45 @@ void lk_api_party_card(lk_req *req) {
   if (lk_api_auth(req, "api") != 0)
     return;
   v = lk_api_viewer(req);
-  if (reveal != NULL && strcmp(reveal, "bsn") != 0) {
-    lk_req_problem(req, 400, "invalid-parameter", "Invalid parameter",
-                   "the only thing to reveal is bsn", "reveal");
-    return;
-  }
+  /* Revealing writes (the processing log, with the caller's reason), so
+   * it is a POST: a cross-site link must not write it in someone's name. */
   if (reveal != NULL) {
-    card_revealed(req, &v, id);
+    lk_req_problem(req, 400, "invalid-parameter", "Invalid parameter",
+                   "reveal with POST /api/v1/parties/{id}/reveal "
+                   "{\"field\":\"bsn\",\"reason\":\"...\"}",
+                   "reveal");
     return;
   }
   rc = lk_resident_card(lk_req_app(req)->store, &v, id, false, &b);
   respond_json(req, rc, &b);
+}
+
+/* POST /api/v1/parties/{id}/reveal {"field":"bsn","reason":"..."}: the
+ * card with the BSN unmasked, once the reveal-bsn log row is durable. */
+void lk_api_party_reveal(lk_req *req) {
+  static const char *const allowed[] = {"field", "reason", NULL};
+  const char *field;
+  const char *reason;
+  json_t *body;
+  lk_viewer v;
+
+  if (lk_api_auth(req, "api") != 0 || lk_req_json(req, &body) != 0)
+    return;
+  if (lk_json_only(req, body, allowed) != 0 ||
+      lk_json_string(req, body, "field", true, &field) != 0 ||
+      lk_json_string(req, body, "reason", false, &reason) != 0) {
+    json_decref(body);
+    return;
+  }
+  if (strcmp(field, "bsn") != 0) {
+    json_decref(body);
+    lk_req_problem(req, 422, "invalid-field", "Invalid input",
+                   "the only field to reveal is bsn", "/field");
+    return;
+  }
+  v = lk_api_viewer(req);
+  card_revealed(req, &v, lk_req_param(req, "id"), reason);
+  json_decref(body);
 }
 
 void lk_api_party_timeline(lk_req *req) {
@@ -153,6 +180,7 @@ static const lk_api_route routes[] = {
     {"GET", "/api/v1/parties", lk_api_parties_find, 0},
     {"GET", "/api/v1/parties/{id}", lk_api_party_card, 0},
     {"GET", "/api/v1/parties/{id}/timeline", lk_api_party_timeline, 0},
+    {"POST", "/api/v1/parties/{id}/reveal", lk_api_party_reveal, 0},
     {"GET", "/api/v1/processing-log", lk_api_proclog_list, 0},
 };
 

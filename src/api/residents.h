@@ -17,6 +17,7 @@ lk_viewer lk_api_viewer(lk_req *req);
 void lk_api_parties_find(lk_req *req);
 void lk_api_party_card(lk_req *req);
 void lk_api_party_timeline(lk_req *req);
+void lk_api_party_reveal(lk_req *req);
 void lk_api_proclog_list(lk_req *req);
 
 #endif

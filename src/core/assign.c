@@ -12,9 +12,12 @@
  * repeatedly takes, among the queues that some agent with room serves, the
  * head that has waited longest, and gives it to the agent with room in
  * that team who was offered work least recently (last_offered_at, then the
- * order agents were made).  It reads the agents once (few) and each
- * queue's head through an index, so a pass costs a few look-ups however
- * long the queue is; a pass with no agent free costs one small query.
+ * order agents were made).  A confidential conversation goes only to an
+ * agent whose staff account is a supervisor's or an admin's; while none of
+ * those has room it waits and the queue behind it moves on.  It reads the
+ * agents once (few) and each queue's head through an index, so a pass costs a
+ * few look-ups however long the queue is; a pass with no agent free costs one
+ * small query.
  *
  * The assigner runs passes as writes: the bus listener asks for one when
  * an event may have queued a conversation or freed an agent, and the
@@ -385,8 +388,9 @@ static int assigned(lk_tx *tx, const char *actor, const lk_conv_state *c,
   json_id_or_null(&payload, previous);
   lk_buf_puts(&payload, ",\"teamId\":");
   json_id_or_null(&payload, c->team_id);
-  lk_buf_printf(&payload, ",\"version\":%lld,\"via\":\"%s\"}",
-                (long long)c->version, via_names[kind]);
+  lk_buf_printf(&payload, ",\"version\":%lld,\"via\":\"%s\"%s}",
+                (long long)c->version, via_names[kind],
+                c->confidential ? ",\"confidential\":true" : "");
   return changed(tx, actor, "conversation.assigned", "conversation.assigned",
                  c->id, &payload);
 }
@@ -461,6 +465,17 @@ int lk_assign_apply(lk_tx *tx, void *arg) {
       return rc;
     if (!agent.active)
       return invalid(&op->why, field, "is not an active agent");
+    if (c.confidential) {
+      bool may = false;
+
+      rc = lk_store_agent_confidential(tx, op->assignee_id, &may);
+      if (rc != 0)
+        return rc;
+      if (!may)
+        return invalid(&op->why, field,
+                       "may not be given a confidential conversation (only "
+                       "supervisors and admins)");
+    }
   }
   if (op->team_id[0] != '\0') {
     rc = lk_store_team_get_tx(tx, op->team_id, &team);
@@ -616,14 +631,21 @@ static bool offered_earlier(const lk_pool_agent *a, const lk_pool_agent *b) {
   return a->seq < b->seq;
 }
 
-/* The agent with room that serves team `t` and was offered work least
- * recently, or -1.  Team 0 is the queue without a team: every agent. */
-static int pick_agent(struct pass *p, int t) {
+/* True if `a` has room and may take a conversation that is (or is not)
+ * `confidential`: those go to supervisors and admins only. */
+static bool may_take(const lk_pool_agent *a, bool confidential) {
+  return has_room(a) && (!confidential || a->confidential);
+}
+
+/* The agent with room that serves team `t`, may take a conversation that
+ * is `confidential` and was offered work least recently, or -1.  Team 0
+ * is the queue without a team: every agent. */
+static int pick_agent(struct pass *p, int t, bool confidential) {
   int best = -1;
 
   if (t == 0) {
     for (int i = 0; i < p->nagents; i++) {
-      if (has_room(&p->agents[i]) &&
+      if (may_take(&p->agents[i], confidential) &&
           (best < 0 || offered_earlier(&p->agents[i], &p->agents[best])))
         best = i;
     }
@@ -632,17 +654,23 @@ static int pick_agent(struct pass *p, int t) {
   for (int i = 0; i < p->nmembers; i++) {
     int a = p->members[i].agent;
 
-    if (p->members[i].team == t && has_room(&p->agents[a]) &&
+    if (p->members[i].team == t && may_take(&p->agents[a], confidential) &&
         (best < 0 || offered_earlier(&p->agents[a], &p->agents[best])))
       best = a;
   }
   return best;
 }
 
-static int load_head(lk_tx *tx, struct pass_team *t) {
-  int rc = lk_store_queue_head(tx, t->id[0] != '\0' ? t->id : NULL, &t->head);
+/* Loads team t's head; a confidential conversation can be the head only
+ * while someone who may take it has room, so one never blocks the rest
+ * of the queue. */
+static int load_head(lk_tx *tx, struct pass *p, int t) {
+  struct pass_team *team = &p->teams[t];
+  bool confidential = pick_agent(p, t, true) >= 0;
+  int rc = lk_store_queue_head(tx, team->id[0] != '\0' ? team->id : NULL,
+                               confidential, &team->head);
 
-  t->has_head = rc == 0;
+  team->has_head = rc == 0;
   return rc == LK_STORE_NOTFOUND ? 0 : rc;
 }
 
@@ -684,8 +712,9 @@ static int wake_snoozed(lk_tx *tx, struct pass *p, lk_assign_pass *out) {
     lk_buf_json_str(&payload, c.id);
     lk_buf_printf(&payload,
                   ",\"status\":\"open\",\"reason\":\"snooze_ended\","
-                  "\"version\":%lld}",
-                  (long long)c.version);
+                  "\"version\":%lld%s}",
+                  (long long)c.version,
+                  c.confidential ? ",\"confidential\":true" : "");
     rc = lk_buf_ok(&payload)
              ? lk_tx_emit(tx, "conversation.updated", c.id, payload.data)
              : LK_STORE_NOMEM;
@@ -727,7 +756,7 @@ static int offer(lk_tx *tx, struct pass *p, int t, int a, int64_t *clock) {
   if (rc == 0)
     rc = assigned(tx, ASSIGNER_ACTOR, &c, "", LK_ASSIGN_AUTO);
   if (rc == 0)
-    rc = load_head(tx, team);
+    rc = load_head(tx, p, t);
   return rc;
 }
 
@@ -749,7 +778,7 @@ static int run_pass(lk_tx *tx, struct pass *p, lk_assign_pass *out) {
   if (rc < 0 || p->oom)
     return rc < 0 ? rc : LK_STORE_NOMEM;
   for (int t = 0; t < p->nteams; t++) {
-    rc = load_head(tx, &p->teams[t]);
+    rc = load_head(tx, p, t);
     if (rc != 0)
       return rc;
   }
@@ -765,7 +794,16 @@ static int run_pass(lk_tx *tx, struct pass *p, lk_assign_pass *out) {
           (best >= 0 &&
            !waited_longer(&p->teams[t].head, &p->teams[best].head)))
         continue;
-      if (pick_agent(p, t) < 0) {
+      if (pick_agent(p, t, p->teams[t].head.confidential) < 0 &&
+          p->teams[t].head.confidential) {
+        /* Whoever could take it filled up: the rest may still go. */
+        rc = load_head(tx, p, t);
+        if (rc != 0)
+          return rc;
+        t--;
+        continue;
+      }
+      if (pick_agent(p, t, false) < 0) {
         p->teams[t].has_head = false; /* rooms only fill up in a pass */
         continue;
       }
@@ -773,7 +811,7 @@ static int run_pass(lk_tx *tx, struct pass *p, lk_assign_pass *out) {
     }
     if (best < 0)
       return 0;
-    agent = pick_agent(p, best);
+    agent = pick_agent(p, best, p->teams[best].head.confidential);
     rc = offer(tx, p, best, agent, &clock);
     if (rc != 0)
       return rc;

@@ -153,7 +153,8 @@ int lk_claim_prepare(lk_assign_op *op, const char *actor, bool confidential,
 /* NOTFOUND: unknown (or not visible) conversation, unknown agent or team.
  * CONFLICT: a claim of a conversation someone else has (holder_* say
  * who), or a version that no longer matches.  LK_EINVALID: the assignee
- * is not an active agent (op->why says so). */
+ * is not an active agent, or the conversation is confidential and the
+ * assignee's account is no supervisor's or admin's (op->why says so). */
 int lk_assign_apply(lk_tx *tx, void *arg);
 /* The assignment result as JSON. */
 void lk_assign_json(lk_buf *b, const lk_assign_op *op);

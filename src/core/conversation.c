@@ -318,12 +318,15 @@ static int emit_conversation(lk_tx *tx, const char *type,
   json_opt(&b, "teamId", c->team_id);
   json_opt(&b, "assigneeId", c->assignee_id);
   json_opt(&b, "partyId", c->party_id);
-  lk_buf_printf(&b, ",\"version\":%lld}", (long long)c->version);
+  lk_buf_printf(&b, ",\"version\":%lld", (long long)c->version);
+  /* The stream withholds it from who may not see it. */
+  lk_buf_puts(&b, c->confidential ? ",\"confidential\":true}" : "}");
   return emit(tx, type, c->id, &b);
 }
 
 static int emit_contact(lk_tx *tx, const char *id, const char *conv_id,
-                        const char *kind, const char *channel) {
+                        const char *kind, const char *channel,
+                        bool confidential) {
   lk_buf b = LK_BUF_INIT;
 
   lk_buf_puts(&b, "{\"id\":");
@@ -334,7 +337,7 @@ static int emit_contact(lk_tx *tx, const char *id, const char *conv_id,
   lk_buf_json_str(&b, kind);
   lk_buf_puts(&b, ",\"channel\":");
   lk_buf_json_str(&b, channel);
-  lk_buf_putc(&b, '}');
+  lk_buf_puts(&b, confidential ? ",\"confidential\":true}" : "}");
   return emit(tx, "contact.added", id, &b);
 }
 
@@ -477,7 +480,8 @@ int lk_conv_create_apply(lk_tx *tx, void *arg) {
   if (rc == 0)
     rc = emit_conversation(tx, "conversation.created", c);
   if (rc == 0)
-    rc = emit_contact(tx, op->contact_id, c->id, "inbound", c->channel);
+    rc = emit_contact(tx, op->contact_id, c->id, "inbound", c->channel,
+                      m.confidential);
   return rc;
 }
 
@@ -594,7 +598,8 @@ int lk_conv_message_apply(lk_tx *tx, void *arg) {
     rc = lk_store_audit(tx, op->caller.actor, "note.added", op->contact_id,
                         NULL);
   if (rc == 0)
-    rc = emit_contact(tx, op->contact_id, c->id, op->kind, m.channel);
+    rc = emit_contact(tx, op->contact_id, c->id, op->kind, m.channel,
+                      m.confidential);
   if (rc == 0 && strcmp(old_status, c->status) != 0)
     rc = emit_conversation(tx, "conversation.updated", c);
   return rc;

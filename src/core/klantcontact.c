@@ -74,8 +74,12 @@ static int changed(lk_tx *tx, lk_kc_op *op, const char *resource,
   char action[64];
   char where[96];
   lk_proclog_entry e;
+  bool confidential = false;
   int rc;
 
+  rc = lk_store_kc_confidential(tx, contact_id, party_id, &confidential);
+  if (rc != 0)
+    return rc;
   lk_buf_puts(&p, "{\"id\":");
   lk_buf_json_str(&p, contact_id);
   lk_buf_puts(&p, ",\"resource\":");
@@ -84,7 +88,8 @@ static int changed(lk_tx *tx, lk_kc_op *op, const char *resource,
   lk_buf_json_str(&p, item);
   lk_buf_puts(&p, ",\"operation\":");
   lk_buf_json_str(&p, operation);
-  lk_buf_putc(&p, '}');
+  /* The stream withholds it from who may not see it. */
+  lk_buf_puts(&p, confidential ? ",\"confidential\":true}" : "}");
   if (!lk_buf_ok(&p))
     return LK_STORE_NOMEM;
   rc = lk_tx_emit(tx, "contact.added",

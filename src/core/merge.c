@@ -376,7 +376,8 @@ static int conflict(lk_merge_op *op, const char *field, const char *reason) {
 
 /* The record, the audit entry, a processing-log entry per party and the
  * event. */
-static int record(lk_tx *tx, lk_merge_op *op, int conversations) {
+static int record(lk_tx *tx, lk_merge_op *op, int conversations,
+                  bool confidential) {
   lk_merge_row *mg = &op->merge;
   lk_buf b = LK_BUF_INIT;
   char resource[64];
@@ -405,7 +406,8 @@ static int record(lk_tx *tx, lk_merge_op *op, int conversations) {
   lk_buf_json_str(&b, mg->survivor_id);
   lk_buf_puts(&b, ",\"mergedId\":");
   lk_buf_json_str(&b, mg->merged_id);
-  lk_buf_printf(&b, ",\"conversations\":%d}", conversations);
+  lk_buf_printf(&b, ",\"conversations\":%d%s}", conversations,
+                confidential ? ",\"confidential\":true" : "");
   if (!lk_buf_ok(&b)) {
     lk_buf_free(&b);
     return LK_STORE_NOMEM;
@@ -464,13 +466,22 @@ int lk_merge_apply(lk_tx *tx, void *arg) {
     return conflict(op, "mergedId", "has been merged already");
   if (rc != 0)
     return rc;
+  /* The survivor now holds the merged party's data: if either was
+   * confidential, so is the survivor (its conversations, now the
+   * survivor's, stay hidden with it). */
+  if (m.confidential && !s.confidential) {
+    rc = lk_store_party_set_confidential(tx, s.id, lk_tx_now(tx));
+    if (rc != 0)
+      return rc;
+    lk_buf_puts(&op->moved, ",\"confidential\":true");
+  }
   lk_buf_putc(&op->moved, '}');
   if (!lk_buf_ok(&op->moved))
     return LK_STORE_NOMEM;
   lk_uuid_new(mg->id, lk_tx_now(tx));
   snprintf(mg->actor, sizeof(mg->actor), "%s", op->actor);
   mg->created_at = lk_tx_now(tx);
-  return record(tx, op, conversations);
+  return record(tx, op, conversations, s.confidential || m.confidential);
 }
 
 void lk_merge_json(lk_buf *b, const lk_merge_row *m, const char *moved) {

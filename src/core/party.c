@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/proclog.h"
@@ -295,6 +296,24 @@ static const char *mode_op(enum lk_party_mode m) {
                                 : "delete";
 }
 
+/* Whether party `id` is confidential (false when "" or gone). */
+static int party_confidential(lk_tx *tx, const char *id, bool *out) {
+  lk_party_row *p;
+  int rc;
+
+  *out = false;
+  if (id[0] == '\0')
+    return 0;
+  p = malloc(sizeof(*p));
+  if (p == NULL)
+    return LK_STORE_NOMEM;
+  rc = lk_store_party_get_tx(tx, id, p);
+  if (rc == 0)
+    *out = p->confidential != 0;
+  free(p);
+  return rc == LK_STORE_NOTFOUND ? 0 : rc;
+}
+
 /* The event, audit entry and processing-log row of a change to party
  * `party_id` through `resource` item `uuid`. */
 static int party_changed(lk_tx *tx, const lk_change *h, const char *type,
@@ -308,15 +327,21 @@ static int party_changed(lk_tx *tx, const lk_change *h, const char *type,
                         .resource = resource,
                         .request_id = h->request_id};
   char what[64];
+  bool confidential = false;
   int rc;
 
+  rc = party_confidential(tx, party_id, &confidential);
+  if (rc != 0)
+    return rc;
   lk_buf_puts(&b, "{\"id\":");
   lk_buf_json_str(&b, party_id);
   lk_buf_puts(&b, ",\"resource\":");
   lk_buf_json_str(&b, resource);
   lk_buf_puts(&b, ",\"uuid\":");
   lk_buf_json_str(&b, uuid);
-  lk_buf_printf(&b, ",\"operation\":\"%s\"}", mode_op(mode));
+  /* The stream withholds it from who may not see the party. */
+  lk_buf_printf(&b, ",\"operation\":\"%s\"%s}", mode_op(mode),
+                confidential ? ",\"confidential\":true" : "");
   if (!lk_buf_ok(&b))
     return LK_STORE_NOMEM;
   rc = party_id[0] != '\0' ? lk_tx_emit(tx, type, party_id, b.data) : 0;

@@ -229,13 +229,17 @@ int lk_proclog_page(lk_store *s, const lk_viewer *v, const lk_proclog_query *q,
                     lk_buf *out) {
   lk_buf b = LK_BUF_INIT;
   struct page_ctx pc = {&b, 0, 0, 0};
+  lk_proclog_filter f = q->f;
   lk_proclog_entry e = {
       v->actor,         q->party_id, "read",       LK_PROCLOG_ACTIVITY,
       "processing-log", NULL,        v->request_id};
   int rc;
 
+  /* Rows about a confidential party are hidden like the party: a partyId
+   * filter on one answers like an unknown party, with an empty page. */
+  f.hide_confidential = !lk_access_may_see(v, true);
   lk_buf_puts(&b, "{\"items\":[");
-  rc = lk_store_proclog_query(s, &q->f, page_row, &pc);
+  rc = lk_store_proclog_query(s, &f, page_row, &pc);
   if (rc >= 0) {
     lk_buf_puts(&b, "],\"next\":");
     if (rc == q->f.limit)

@@ -35,8 +35,10 @@ int lk_proclog_query_prepare(lk_proclog_query *q, const char *party_id,
                              const char *after, int limit, lk_invalid *why);
 
 /* Appends {"items":[...],"next":cursor|null} for `q`, newest first, and
- * logs the read by `v`.  Returns 0 or a negative code (then `out` is left
- * as it was). */
+ * logs the read by `v`.  Rows about a confidential party are left out
+ * unless `v` may see confidential items (a partyId filter on one then
+ * gives an empty page, as for an unknown party).  Returns 0 or a negative
+ * code (then `out` is left as it was). */
 int lk_proclog_page(lk_store *s, const lk_viewer *v, const lk_proclog_query *q,
                     lk_buf *out);
 

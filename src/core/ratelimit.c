@@ -106,8 +106,31 @@ static struct entry *find(struct entry *set, const unsigned char *digest) {
   return NULL;
 }
 
-/* A free entry of `set`, or else the one whose last attempt is oldest. */
-static struct entry *claim(struct entry *set, const unsigned char *digest) {
+/* True if entry `a` should be given up before entry `b` (both in use).
+ * Whoever floods a set with new keys must not push out the counter of the
+ * account they attack: an entry that is not blocked goes before a blocked
+ * one, and among those the one with the fewest attempts (then the oldest
+ * last attempt), so a key with one attempt goes before a victim's
+ * failures.  Blocked entries are given up only when the whole set is
+ * blocked, and then the most recently blocked first, so the older blocks
+ * (a victim's, made before the flood) run to the end of their window. */
+static bool evict_before(const lk_ratelimit *rl, const struct entry *a,
+                         const struct entry *b) {
+  bool a_blocked = a->n >= rl->max;
+  bool b_blocked = b->n >= rl->max;
+
+  if (a_blocked != b_blocked)
+    return !a_blocked;
+  if (a_blocked)
+    return a->stamps[a->n - 1] > b->stamps[b->n - 1];
+  if (a->n != b->n)
+    return a->n < b->n;
+  return a->stamps[a->n - 1] < b->stamps[b->n - 1];
+}
+
+/* A free entry of `set`, or else the one evict_before() gives up first. */
+static struct entry *claim(const lk_ratelimit *rl, struct entry *set,
+                           const unsigned char *digest) {
   struct entry *e = &set[0];
 
   for (int i = 0; i < WAYS; i++) {
@@ -115,7 +138,7 @@ static struct entry *claim(struct entry *set, const unsigned char *digest) {
       e = &set[i];
       break;
     }
-    if (set[i].stamps[set[i].n - 1] < e->stamps[e->n - 1])
+    if (evict_before(rl, &set[i], e))
       e = &set[i];
   }
   memcpy(e->digest, digest, DIGEST);
@@ -136,7 +159,7 @@ int64_t lk_ratelimit_hit(lk_ratelimit *rl, const char *key, int64_t *stamp) {
     expire(rl, &set[i], now);
   e = find(set, digest);
   if (e == NULL)
-    e = claim(set, digest);
+    e = claim(rl, set, digest);
   if (e->n >= rl->max) {
     wait = e->stamps[0] + rl->window_ms - now;
     if (wait < 1)

@@ -7,9 +7,18 @@
  *
  * Keys are kept as keyed digests (a random key per limiter), so the table
  * holds no e-mail addresses and nobody outside can aim many keys at one
- * set of slots.  The table has a fixed size: when a set is full, the key
- * whose last attempt is oldest is forgotten first.  All functions are
- * thread-safe.  Time comes from an lk_clock, so tests move it at will.
+ * set of slots.  The table has a fixed size (sets of 4 entries): when a
+ * set is full, a key that is not blocked is forgotten first, the one with
+ * the fewest attempts (then the oldest) first, so flooding with new keys
+ * evicts other new keys, not a victim's recent failures.  A blocked key is
+ * forgotten before its window ends only when all 4 entries of its set are
+ * blocked, and then the most recently blocked goes first.  The bound: to
+ * push out a victim's block an attacker must have blocked the 3 other
+ * entries of its set before it (the set is unpredictable, so about 3/4 of
+ * all `keys` × `max` attempts, within one window); a victim with fewer
+ * than `max` failures loses them only to keys with at least as many.  All
+ * functions are thread-safe.  Time comes from an lk_clock, so tests move
+ * it at will.
  */
 #ifndef LK_RATELIMIT_H
 #define LK_RATELIMIT_H

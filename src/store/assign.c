@@ -98,6 +98,20 @@ int lk_store_actor_kind(lk_tx *tx, const char *id, char kind[32], char *name,
   return 0;
 }
 
+int lk_store_agent_confidential(lk_tx *tx, const char *id, bool *out) {
+  static const char sql[] =
+      "SELECT EXISTS (SELECT 1 FROM actors a JOIN staff_users u"
+      " ON u.id = a.user_id WHERE a.id = ?1"
+      " AND u.role IN ('supervisor', 'admin'))";
+  int64_t v = 0;
+  int n = lk_rows(lk_tx_db(tx), sql, &id, 1, NULL, 0, int_row, &v);
+
+  if (n < 0)
+    return n;
+  *out = v != 0;
+  return 0;
+}
+
 /* ---- the round-robin pass ------------------------------------------- */
 
 /* Who may be offered work: the condition both pool queries share. */
@@ -120,6 +134,7 @@ static void pool_row(lk_stmt *st, void *ud) {
   a.capacity = (int)lk_stmt_col_int(st, 2);
   a.last_offered_at = lk_stmt_col_int(st, 3);
   a.load = (int)lk_stmt_col_int(st, 4);
+  a.confidential = lk_stmt_col_int(st, 5) != 0;
   pc->fn(&a, pc->ud);
 }
 
@@ -130,7 +145,9 @@ int lk_store_pool_agents(lk_tx *tx,
   static const char sql[] =
       "SELECT a.id, a.seq, a.capacity, a.last_offered_at,"
       " (SELECT COUNT(*) FROM conversations c WHERE c.assignee_id = a.id"
-      "  AND c.status IN ('open', 'pending'))"
+      "  AND c.status IN ('open', 'pending')),"
+      " EXISTS (SELECT 1 FROM staff_users u WHERE u.id = a.user_id"
+      "  AND u.role IN ('supervisor', 'admin'))"
       " FROM actors a WHERE" POOL_WHERE " ORDER BY a.seq";
   struct pool_ctx pc = {fn, ud};
 
@@ -169,27 +186,32 @@ static void queue_row(lk_stmt *st, void *ud) {
   lk_store_copy(q->id, sizeof(q->id), lk_stmt_col_text(st, 0));
   q->waiting_since = lk_stmt_col_int(st, 1);
   q->seq = lk_stmt_col_int(st, 2);
+  q->confidential = lk_stmt_col_int(st, 3) != 0;
 }
 
-int lk_store_queue_head(lk_tx *tx, const char *team_id, lk_queue_item *out) {
+int lk_store_queue_head(lk_tx *tx, const char *team_id, bool confidential,
+                        lk_queue_item *out) {
   /* Both read conversations_team_queue, whose condition they repeat. */
   static const char team_sql[] =
-      "SELECT id, waiting_since, seq FROM conversations"
+      "SELECT id, waiting_since, seq, confidential FROM conversations"
       " WHERE team_id = ?1 AND waiting_since IS NOT NULL"
       " AND status = 'open' AND assignee_id IS NULL"
+      " AND (?2 = 1 OR confidential = 0)"
       " ORDER BY waiting_since, seq LIMIT 1";
   static const char none_sql[] =
-      "SELECT id, waiting_since, seq FROM conversations"
+      "SELECT id, waiting_since, seq, confidential FROM conversations"
       " WHERE team_id IS NULL AND waiting_since IS NOT NULL"
       " AND status = 'open' AND assignee_id IS NULL"
+      " AND (?1 = 1 OR confidential = 0)"
       " ORDER BY waiting_since, seq LIMIT 1";
+  int64_t with = confidential ? 1 : 0;
   lk_queue_item q;
   int n;
 
   if (team_id != NULL)
-    n = lk_rows(lk_tx_db(tx), team_sql, &team_id, 1, NULL, 0, queue_row, &q);
+    n = lk_rows(lk_tx_db(tx), team_sql, &team_id, 1, &with, 1, queue_row, &q);
   else
-    n = lk_rows(lk_tx_db(tx), none_sql, NULL, 0, NULL, 0, queue_row, &q);
+    n = lk_rows(lk_tx_db(tx), none_sql, NULL, 0, &with, 1, queue_row, &q);
   return lk_rows_one(n, &q, out, sizeof(q));
 }
 

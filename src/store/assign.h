@@ -42,6 +42,11 @@ int lk_store_conv_assign(lk_tx *tx, const char *id, const char *assignee_id,
 int lk_store_actor_kind(lk_tx *tx, const char *id, char kind[32], char *name,
                         size_t name_size);
 
+/* Whether agent `id` may be given confidential conversations: only when
+ * its staff account is a supervisor's or an admin's (never an agent-role
+ * account, never an actor without one). */
+int lk_store_agent_confidential(lk_tx *tx, const char *id, bool *out);
+
 /* ---- the round-robin pass ------------------------------------------- */
 
 /* An agent who may be offered work now: active, available, with an
@@ -52,6 +57,7 @@ typedef struct lk_pool_agent {
   int capacity;
   int load; /* open or pending conversations assigned */
   int64_t last_offered_at;
+  bool confidential; /* may be offered confidential conversations */
 } lk_pool_agent;
 
 int lk_store_pool_agents(lk_tx *tx,
@@ -67,11 +73,14 @@ typedef struct lk_queue_item {
   char id[LK_ACTOR_ID_LEN + 1];
   int64_t waiting_since;
   int64_t seq;
+  bool confidential;
 } lk_queue_item;
 
-/* The oldest queued conversation of `team_id` (NULL: of no team).
- * LK_STORE_NOTFOUND if that queue is empty. */
-int lk_store_queue_head(lk_tx *tx, const char *team_id, lk_queue_item *out);
+/* The oldest queued conversation of `team_id` (NULL: of no team), passing
+ * over confidential ones unless `confidential`.  LK_STORE_NOTFOUND if
+ * that queue has none. */
+int lk_store_queue_head(lk_tx *tx, const char *team_id, bool confidential,
+                        lk_queue_item *out);
 /* The latest last_offered_at of any agent (0 if none). */
 int lk_store_offer_clock(lk_tx *tx, int64_t *out);
 int lk_store_agent_offered(lk_tx *tx, const char *agent_id, int64_t at);

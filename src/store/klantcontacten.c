@@ -14,6 +14,14 @@
   ".confidential = 0 AND NOT EXISTS (SELECT 1 FROM conversations v"            \
   " WHERE v.id = " c ".conversation_id AND v.confidential = 1))))"
 
+/* Betrokkene `i` may be served to the caller: like the party itself, one
+ * whose party is confidential is hidden without confidential access (?1
+ * as for VIS). */
+#define INV_VIS(i)                                                             \
+  "(CAST(?1 AS INTEGER) = 1 OR " i ".party_id IS NULL OR NOT EXISTS"           \
+  " (SELECT 1 FROM parties cp WHERE cp.id = " i ".party_id"                    \
+  " AND cp.confidential = 1))"
+
 /* An optional link to a contact that, when set, must be visible. */
 #define VIS_LINK(col)                                                          \
   "(" col " IS NULL OR EXISTS (SELECT 1 FROM contacts c WHERE c.id = " col     \
@@ -55,8 +63,8 @@ static const char contact_get_sql[] =
     " WHERE v.id = c.conversation_id), (SELECT i.party_id FROM involved i"
     " WHERE i.contact_id = c.id AND i.party_id IS NOT NULL"
     " ORDER BY i.seq LIMIT 1), ''), "
-    IDS("SELECT id AS x FROM involved WHERE contact_id = c.id"
-        " ORDER BY seq") ", "
+    IDS("SELECT id AS x FROM involved i WHERE contact_id = c.id"
+        " AND " INV_VIS("i") " ORDER BY seq") ", "
     IDS("SELECT id AS x FROM subject_objects WHERE contact_id = c.id"
         " ORDER BY seq") ", "
     IDS("SELECT id AS x FROM attachments WHERE contact_id = c.id"
@@ -320,7 +328,8 @@ int lk_store_kc_involved_get(lk_store *s, const char *id, bool confidential,
       " " IDS("SELECT id AS x FROM digital_addresses WHERE betrokkene_id ="
               " i.id ORDER BY seq") " FROM involved i JOIN contacts c"
                                     " ON c.id = i.contact_id"
-                                    " WHERE i.id = ?2 AND " VIS("c");
+                                    " WHERE i.id = ?2 AND " VIS(
+                                        "c") " AND " INV_VIS("i");
 
   return get_one(s, sql, id, confidential, involved_fill, out);
 }
@@ -560,6 +569,28 @@ static int exists_tx(lk_tx *tx, const char *sql, const char *id,
   return n > 0 ? 0 : LK_STORE_NOTFOUND;
 }
 
+int lk_store_kc_confidential(lk_tx *tx, const char *contact_id,
+                             const char *party_id, bool *out) {
+  static const char sql[] =
+      "SELECT EXISTS (SELECT 1 FROM contacts c WHERE c.id = ?1"
+      " AND (c.confidential = 1 OR EXISTS (SELECT 1 FROM conversations v"
+      " WHERE v.id = c.conversation_id AND v.confidential = 1)))"
+      " OR EXISTS (SELECT 1 FROM parties p WHERE p.id = ?2"
+      " AND p.confidential = 1)";
+  lk_stmt *st = lk_db_stmt(lk_tx_db(tx), sql);
+  int rc;
+
+  if (st == NULL)
+    return LK_STORE_IO;
+  lk_stmt_text(st, 1, contact_id);
+  lk_stmt_text(st, 2, party_id);
+  rc = lk_stmt_step(st);
+  if (rc == LK_DB_ROW)
+    *out = lk_stmt_col_int(st, 0) != 0;
+  lk_stmt_done(st);
+  return rc < 0 ? rc : 0;
+}
+
 int lk_store_kc_party_ok(lk_tx *tx, const char *id, bool confidential) {
   static const char sql[] = "SELECT 1 FROM parties WHERE id = ?1"
                             " AND (confidential = 0 OR ?2 = 1)";
@@ -587,11 +618,12 @@ int lk_store_kc_actor_ok(lk_tx *tx, const char *id) {
  * ?27 vertrouwelijk, ?28..?31 wasOnderwerpobject__...identificator*,
  * ?32 wasOnderwerpobject__url, ?33 ..__uuid. */
 #define INV_HAS(cond)                                                          \
-  "EXISTS (SELECT 1 FROM involved i WHERE i.contact_id = c.id AND " cond ")"
+  "EXISTS (SELECT 1 FROM involved i WHERE i.contact_id = c.id AND " INV_VIS(   \
+      "i") " AND " cond ")"
 #define INV_PID(col, n)                                                        \
   "(?" n " IS NULL OR EXISTS (SELECT 1 FROM involved i JOIN"                   \
   " party_identifiers p ON p.party_id = i.party_id WHERE i.contact_id = c.id"  \
-  " AND p." col " = ?" n "))"
+  " AND " INV_VIS("i") " AND p." col " = ?" n "))"
 #define SUBJ(link, col, n)                                                     \
   "(?" n " IS NULL OR EXISTS (SELECT 1 FROM subject_objects s WHERE s." link   \
   " = c.id AND s." col " = ?" n "))"
@@ -603,7 +635,8 @@ int lk_store_kc_actor_ok(lk_tx *tx, const char *id) {
   " FROM contacts c WHERE " VIS("c")                                           \
   " AND (?2 IS NULL OR EXISTS (SELECT 1 FROM involved i"                       \
   " JOIN digital_addresses d ON d.betrokkene_id = i.id"                        \
-  " WHERE i.contact_id = c.id AND instr(lower(d.address), lower(?2)) > 0))"    \
+  " WHERE i.contact_id = c.id AND " INV_VIS("i")                               \
+  " AND instr(lower(d.address), lower(?2)) > 0))"                              \
   " AND (?3 IS NULL OR " INV_HAS("i.id = ?3") ")"                              \
   " AND (?4 IS NULL OR " INV_HAS("i.id = ?4") ")"                              \
   " AND (?5 IS NULL OR "                                                       \
@@ -661,7 +694,7 @@ const char lk_kc_contact_page_sql[] =
   " WHERE d.betrokkene_id = i.id AND " cond "))"
 #define INVOLVED_WHERE                                                         \
   " FROM involved i JOIN contacts c ON c.id = i.contact_id"                    \
-  " WHERE " VIS("c")                                                           \
+  " WHERE " VIS("c") " AND " INV_VIS("i")                                      \
   " AND " NAME("achternaam", "2")                                              \
   " AND " NAME("voorletters", "3")                                             \
   " AND " NAME("voornaam", "4")                                                \

@@ -182,6 +182,10 @@ int lk_store_kc_contact_actor_delete(lk_tx *tx, const char *id);
 
 /* ---- references inside a write ---------------------------------------- */
 
+/* Whether contact `contact_id` (or its conversation) or party `party_id`
+ * is confidential; either may be "" or gone. */
+int lk_store_kc_confidential(lk_tx *tx, const char *contact_id,
+                             const char *party_id, bool *out);
 /* 0 if party `id` exists and the caller may see it (a party with
  * indicatieGeheimhouding needs confidential access), else
  * LK_STORE_NOTFOUND. */

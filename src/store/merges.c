@@ -196,6 +196,14 @@ int lk_store_party_mark_merged(lk_tx *tx, const char *merged_id,
   return lk_db_changes(db) == 1 ? 0 : LK_STORE_CONFLICT;
 }
 
+int lk_store_party_set_confidential(lk_tx *tx, const char *id, int64_t now) {
+  static const char sql[] =
+      "UPDATE parties SET confidential = 1, updated_at = ?2 WHERE id = ?1";
+  int n = lk_rows(lk_tx_db(tx), sql, &id, 1, &now, 1, NULL, NULL);
+
+  return n < 0 ? n : 0;
+}
+
 int lk_store_party_preferred(lk_tx *tx, const char *id, const char *address_id,
                              const char *account_id, int64_t now) {
   static const char sql[] =

@@ -83,6 +83,8 @@ int lk_store_representation_exists(lk_tx *tx, const char *representing,
  * it was merged already. */
 int lk_store_party_mark_merged(lk_tx *tx, const char *merged_id,
                                const char *survivor_id, int64_t now);
+/* Marks party `id` confidential (indicatieGeheimhouding). */
+int lk_store_party_set_confidential(lk_tx *tx, const char *id, int64_t now);
 /* Sets the preferred address and account of a party (NULL keeps one) and
  * its updated_at. */
 int lk_store_party_preferred(lk_tx *tx, const char *id, const char *address_id,

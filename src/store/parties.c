@@ -628,7 +628,9 @@ int lk_store_digital_address_verified_owner(lk_tx *tx, const char *kind,
   " AND (?20 IS NULL OR p.kind = ?20)"                                         \
   " AND (?21 IS NULL OR d.party_id = ?21)"                                     \
   " AND (?22 IS NULL OR d.party_id = ?22)"                                     \
-  " AND (?23 = '1' OR p.id IS NULL OR p.confidential = 0)"
+  " AND (?23 = '1' OR p.id IS NULL OR p.confidential = 0)"                     \
+  " AND (?23 = '1' OR b.party_id IS NULL OR NOT EXISTS (SELECT 1"              \
+  " FROM parties bp WHERE bp.id = b.party_id AND bp.confidential = 1))"
 
 int lk_store_digital_address_page(lk_store *s, const char *const *f,
                                   int64_t offset, int limit, char (*ids)[LK_ID],

@@ -18,6 +18,9 @@
 #define REST                                                                   \
   " AND (?2 = '' OR actor = ?2) AND (?3 = '' OR operation = ?3)"               \
   " AND time >= ?4 AND time < ?5 AND (time, seq) < (?6, ?7)"                   \
+  " AND (?9 = 0 OR processing_log.party_id IS NULL OR NOT EXISTS (SELECT 1"    \
+  " FROM parties cp WHERE cp.id = processing_log.party_id"                     \
+  " AND cp.confidential = 1))"                                                 \
   " ORDER BY time DESC, seq DESC LIMIT ?8"
 
 static const char *nz(const char *s) {
@@ -52,8 +55,9 @@ int lk_store_proclog_query(lk_store *s, const lk_proclog_filter *f,
   static const char by_actor[] = COLUMNS "WHERE actor = ?2 AND ?1 = ''" REST;
   static const char by_time[] = COLUMNS "WHERE ?1 = ''" REST;
   const char *const texts[] = {nz(f->party_id), nz(f->actor), nz(f->operation)};
-  const int64_t nums[] = {f->from, f->to, f->before_time, f->before_seq,
-                          f->limit};
+  const int64_t nums[] = {f->from,        f->to,
+                          f->before_time, f->before_seq,
+                          f->limit,       f->hide_confidential ? 1 : 0};
   struct query_ctx qc = {fn, ud};
   const char *sql;
 
@@ -65,5 +69,5 @@ int lk_store_proclog_query(lk_store *s, const lk_proclog_filter *f,
     sql = by_actor;
   else
     sql = by_time;
-  return lk_rows_read(s, sql, texts, 3, nums, 5, query_row, &qc);
+  return lk_rows_read(s, sql, texts, 3, nums, 6, query_row, &qc);
 }

@@ -3,6 +3,7 @@
 #ifndef LK_STORE_PROCLOG_QUERY_H
 #define LK_STORE_PROCLOG_QUERY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "store/store.h"
@@ -16,6 +17,7 @@ typedef struct lk_proclog_filter {
   int64_t before_time;   /* cursor: rows before (time, seq); */
   int64_t before_seq;    /* INT64_MAX for both at the start */
   int limit;
+  bool hide_confidential; /* leave out rows about confidential parties */
 } lk_proclog_filter;
 
 /* One row; strings valid during the callback only. */

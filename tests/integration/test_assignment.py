@@ -157,7 +157,7 @@ class Manual(Base):
         self.assertProblem(self.assign(secret, {"assigneeId": a}), 404)
         self.assertProblem(self.claim(secret, a), 404)
         r = self.assign(secret, {"assigneeId": a}, token=self.conf)
-        self.assertEqual(r.status, 200, r)
+        self.assertProblem(r, 422, field="/assigneeId")  # agent role
 
     def test_validation(self):
         a = self.agent()

@@ -980,6 +980,13 @@ class OpenAPIConformance(LoketTestCase):
         self.call("GET", P + "/{id}/timeline", {"id": p1}, token=self.api,
                   query={"limit": 5}, expect=200)
         self.generic_failures("GET", P + "/{id}/timeline", {"id": p1})
+        self.call("POST", P + "/{id}/reveal", {"id": p1}, token=self.api,
+                  body={"field": "bsn", "reason": "Balie"}, expect=200)
+        self.call("POST", P + "/{id}/reveal", {"id": p1}, token=self.api,
+                  body={"field": "bsn"}, expect=422, check_request=False)
+        self.generic_failures("POST", P + "/{id}/reveal", {"id": p1},
+                              body={"field": "bsn", "reason": "Balie"},
+                              scoped=self.tok_events)
         self.call("GET", "/api/v1/processing-log", token=self.admin,
                   query={"partyId": p1, "limit": 5}, expect=200)
         self.generic_failures("GET", "/api/v1/processing-log",
@@ -1064,7 +1071,7 @@ class OpenAPIConformance(LoketTestCase):
         self.call("POST", C + "/assignment", {"id": secret},
                   token=self.api, body={"assigneeId": agent}, expect=404)
         self.call("POST", C + "/assignment", {"id": secret},
-                  token=self.conf, body={"assigneeId": agent}, expect=200)
+                  token=self.conf, body={"assigneeId": sup_agent}, expect=200)
         self.call("POST", C + "/claim", {"id": conv2}, token=self.admin,
                   body={"agentId": agent}, expect=200)
         self.call("POST", C + "/claim", {"id": conv2}, token=self.admin,

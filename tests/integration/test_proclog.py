@@ -42,8 +42,10 @@ class ProcessingLogTest(loketlib.LoketTestCase):
         # once, the other token reads Bert.
         cls.read(cls.agent, "/api/v1/parties/" + cls.anna)
         cls.read(cls.agent, "/api/v1/parties/%s/timeline" % cls.anna)
-        cls.read(cls.agent, "/api/v1/parties/%s?reveal=bsn&reason=%s" %
-                 (cls.anna, urllib.parse.quote("Balie: legitimatie")))
+        assert cls.server.post_json(
+            "/api/v1/parties/%s/reveal" % cls.anna,
+            {"field": "bsn", "reason": "Balie: legitimatie"},
+            token=cls.agent).status == 200
         cls.read(cls.other, "/api/v1/parties/" + cls.bert)
         wait_until(lambda: db_query(
             data, "SELECT COUNT(*) FROM processing_log")[0][0] >= 5, 10,

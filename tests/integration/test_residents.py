@@ -446,30 +446,33 @@ class ResidentsTest(LoketTestCase):
     def test_reveal_needs_a_reason(self):
         path = "/api/v1/parties/" + self.anna
         before = len(proclog_rows(self.data, "operation = 'reveal-bsn'"))
-        self.assertProblem(self.get(path, reveal="bsn"), 422, "missing-field",
-                           field="reason")
-        self.assertProblem(self.get(path, reveal="bsn", reason=""), 422,
-                           "missing-field", field="reason")
-        self.assertProblem(self.get(path, reveal="bsn", reason="a\nb"), 422,
-                           "invalid-field", field="reason")
-        self.assertProblem(self.get(path, reveal="bsn", reason="x" * 201),
-                           422, "invalid-field", field="reason")
-        self.assertProblem(self.get(path, reveal="name", reason="waarom"), 400,
-                           "invalid-parameter", field="reveal")
+        reveal = (lambda p, **b: self.server.post_json(
+            p + "/reveal", dict({"field": "bsn"}, **b), token=self.plain))
+        self.assertProblem(reveal(path), 422, "missing-field",
+                           field="/reason")
+        self.assertProblem(reveal(path, reason=""), 422,
+                           "missing-field", field="/reason")
+        self.assertProblem(reveal(path, reason="a\nb"), 422,
+                           "invalid-field", field="/reason")
+        self.assertProblem(reveal(path, reason="x" * 201),
+                           422, "invalid-field", field="/reason")
+        self.assertProblem(reveal(path, field="name", reason="waarom"), 422,
+                           "invalid-field", field="/field")
         # An unknown party gives the same 422 without a reason, and 404
         # with one: nothing tells which ids exist.
-        self.assertProblem(self.get("/api/v1/parties/" + new_id(),
-                                    reveal="bsn"), 422, "missing-field")
-        self.assertProblem(self.get("/api/v1/parties/" + new_id(),
-                                    reveal="bsn", reason="test"), 404,
+        self.assertProblem(reveal("/api/v1/parties/" + new_id()),
+                           422, "missing-field")
+        self.assertProblem(reveal("/api/v1/parties/" + new_id(),
+                                  reason="test"), 404,
                            "not-found")
         self.assertEqual(
             len(proclog_rows(self.data, "operation = 'reveal-bsn'")), before)
 
     def test_reveal_with_a_reason_shows_and_logs_it(self):
         reason = "Identificatie aan de telefoon <b>&</b>"
-        r = self.get("/api/v1/parties/" + self.anna, reveal="bsn",
-                     reason=reason)
+        r = self.server.post_json("/api/v1/parties/%s/reveal" % self.anna,
+                                  {"field": "bsn", "reason": reason},
+                                  token=self.plain)
         self.assertEqual(r.status, 200, r)
         ids = {i["type"]: i for i in r.json()["identifiers"]}
         self.assertEqual(ids["bsn"]["objectId"], "123456782")

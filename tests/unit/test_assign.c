@@ -348,6 +348,15 @@ static void test_assign_checks_ids(void **state) {
   assert_int_equal(lk_store_write(s, lk_assign_apply, &op), LK_STORE_NOTFOUND);
   assert_int_equal(lk_assign_prepare(&op, "test", true, conv, a, t, 0, &why),
                    0);
+  /* ... and goes to supervisors and admins only. */
+  assert_int_equal(lk_store_write(s, lk_assign_apply, &op), LK_EINVALID);
+  assert_string_equal(op.why.field, "assigneeId");
+  sql(s,
+      "UPDATE staff_users SET role = 'supervisor' WHERE id ="
+      " (SELECT user_id FROM actors WHERE id = '%s')",
+      a);
+  assert_int_equal(lk_assign_prepare(&op, "test", true, conv, a, t, 0, &why),
+                   0);
   assert_int_equal(lk_store_write(s, lk_assign_apply, &op), 0);
   assert_string_equal(op.conv.assignee_id, a);
   assert_string_equal(op.conv.team_id, t);

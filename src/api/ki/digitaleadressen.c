@@ -3,14 +3,42 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/ki/klantcontacten.h"
 #include "api/ki/parties.h"
+
+/* May the caller see the party of betrokkene `id` ("" passes)?  An
+ * address given in a contact is the party's data as much as its own. */
+static int betrokkene_visible(lk_ki *c, const char *id) {
+  lk_kc_involved *b;
+  int rc;
+
+  if (id[0] == '\0')
+    return 1;
+  b = malloc(sizeof(*b));
+  if (b == NULL)
+    return LK_STORE_NOMEM;
+  rc = lk_store_kc_involved_get(lk_ki_store(c), id, true, b);
+  if (rc == 0)
+    rc = lk_ki_party_visible(c, b->party_id);
+  else if (rc == LK_STORE_NOTFOUND)
+    rc = 1;
+  free(b);
+  return rc;
+}
 
 static int render(lk_ki *c, const char *uuid, json_t **out) {
   lk_digital_address_row r;
   int rc = lk_store_digital_address_get(lk_ki_store(c), uuid, &r);
 
-  if (rc == 0)
-    rc = lk_ki_party_read(c, r.party_id);
+  if (rc == 0) {
+    rc = lk_ki_party_visible(c, r.party_id);
+    if (rc == 1)
+      rc = betrokkene_visible(c, r.betrokkene_id);
+    if (rc == 0)
+      rc = LK_STORE_NOTFOUND;
+    else if (rc == 1)
+      rc = lk_ki_log_read(c, r.party_id);
+  }
   if (rc != 0)
     return rc;
   *out = json_pack(

@@ -908,10 +908,26 @@ void lk_ki_submit(lk_ki *c, lk_ki_op *op, lk_write_fn apply,
   lk_api_submit(c->req, &w->aw, apply, op, written);
 }
 
+/* The Klantinteracties API is for systems: only an Authorization header
+ * (a token) authenticates.  A staff session cookie must not, because
+ * this API shows identifiers unmasked, without the reveal-with-reason
+ * rule of the resident card. */
+static int ki_auth(lk_req *req) {
+  if (lk_req_header(req, "Authorization") == NULL) {
+    lk_req_add_header(req, "WWW-Authenticate", "Token realm=\"loket\"");
+    lk_req_problem(req, 401, "unauthenticated", "Authentication required",
+                   "send an API token as Authorization: Token <token>; a "
+                   "staff session does not authenticate here",
+                   NULL);
+    return -1;
+  }
+  return lk_api_auth(req, "api");
+}
+
 void lk_ki_custom(lk_req *req, void (*fn)(lk_ki *c)) {
   lk_ki *c;
 
-  if (lk_api_auth(req, "api") != 0)
+  if (ki_auth(req) != 0)
     return;
   /* Heap: the context holds room for every invalid param. */
   c = calloc(1, sizeof(*c));
@@ -1032,7 +1048,7 @@ static void ki_handle(lk_req *req) {
   size_t len = strcspn(path, "/");
   lk_ki c = {.req = req};
 
-  if (lk_api_auth(req, "api") != 0)
+  if (ki_auth(req) != 0)
     return;
   snprintf(name, sizeof(name), "%.*s", (int)len, path);
   c.res = lk_ki_find(name);
