@@ -389,8 +389,8 @@ static const char *const afval_a[] = {
     "ruimen. Dank voor het doorgeven."};
 static const char *const afval_n[] = {
     "Route 12 had vertraging door een defecte wagen; inzamelaar gebeld.",
-    "Container staat niet in de registratie op dit adres, chipnummer "
-    "nagevraagd.",
+    ("Container staat niet in de registratie op dit adres, chipnummer "
+     "nagevraagd."),
     "Herhaalde melding op dit adres, derde keer deze maand."};
 static const char *const afval_t[] = {
     "Container vervangen", "Grofvuil inplannen", "Nieuwe afvalpas sturen",
@@ -462,8 +462,8 @@ static const char *const park_a[] = {
     "De handhavers gaan bij de auto kijken en plakken zo nodig een "
     "waarschuwingssticker."};
 static const char *const park_n[] = {
-    "Betaling in de app staat wel in het systeem, 5 minuten na "
-    "controletijdstip.",
+    ("Betaling in de app staat wel in het systeem, 5 minuten na "
+     "controletijdstip."),
     "Handhaving ingelicht, controle ingepland.",
     "Wachtlijst centrum is momenteel ongeveer acht maanden."};
 static const char *const park_t[] = {"Bezwaar parkeerboete beoordelen",

@@ -184,8 +184,8 @@ int lk_store_party_related(lk_store *s, const char *id, enum lk_party_rel rel,
           "SELECT id FROM involved WHERE party_id = ?1 ORDER BY seq",
       [LK_PARTY_CATEGORY_RELATIONS] =
           "SELECT id FROM category_relations WHERE party_id = ?1 ORDER BY seq",
-      [LK_PARTY_REPRESENTED] = "SELECT represented_id FROM representations"
-                               " WHERE representing_id = ?1 ORDER BY seq",
+      [LK_PARTY_REPRESENTED] = ("SELECT represented_id FROM representations"
+                                " WHERE representing_id = ?1 ORDER BY seq"),
       [LK_PARTY_IDENTIFIERS] =
           "SELECT id FROM party_identifiers WHERE party_id = ?1 ORDER BY seq",
   };
