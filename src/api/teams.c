@@ -358,7 +358,7 @@ void lk_api_agents_update(lk_req *req) {
   struct agent_update_ctx *ctx;
   const char *name;
   long long capacity;
-  bool active;
+  bool active = false;
   bool has_capacity;
   bool has_active;
   lk_invalid why;

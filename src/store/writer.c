@@ -155,6 +155,10 @@ static void run_batch(lk_store *s, lk_write *batch, int n) {
     if (!lk_db_in_tx(s->wdb))
       rc = LK_STORE_IO;
   }
+  /* The messages of the whole batch enter the full-text index in one
+   * statement, within the transaction (see migration 0010). */
+  if (rc == 0)
+    rc = lk_store_fts_flush(s->wdb, &s->fts_queue);
   if (rc == 0) {
     rc = run_step(s->wdb, commit);
     if (rc != 0)
