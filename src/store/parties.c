@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/conversations.h"
 #include "store/internal.h"
 #include "store/kiquery.h"
 
@@ -100,10 +101,6 @@ int lk_store_party_get_tx(lk_tx *tx, const char *id, lk_party_row *out) {
 }
 
 int lk_store_party_next_nummer(lk_tx *tx, char out[11]) {
-  static const char next[] =
-      "INSERT INTO counters (name, value) VALUES ('partij', 1)"
-      " ON CONFLICT (name) DO UPDATE SET value = counters.value + 1"
-      " RETURNING value";
   /* Past the highest number in use, found through the unique index. */
   static const char past[] =
       "UPDATE counters SET value = COALESCE((SELECT CAST(nummer AS BIGINT)"
@@ -112,22 +109,27 @@ int lk_store_party_next_nummer(lk_tx *tx, char out[11]) {
       " WHERE name = 'partij' RETURNING value";
   static const char taken[] = "SELECT 1 FROM parties WHERE nummer = ?1";
   lk_db *db = lk_tx_db(tx);
-  const char *sql = next;
 
   /* A client (or an import) may have chosen a nummer the counter reaches
    * later: then the counter jumps past every number in use, once. */
-  for (int tries = 0; tries < 2; tries++, sql = past) {
-    lk_stmt *st = lk_db_stmt(db, sql);
-    int64_t v;
+  for (int tries = 0; tries < 2; tries++) {
+    int64_t v = 0;
     int rc;
 
-    if (st == NULL)
-      return LK_STORE_IO;
-    rc = lk_stmt_step(st);
-    v = rc == LK_DB_ROW ? lk_stmt_col_int(st, 0) : 0;
-    lk_stmt_done(st);
-    if (rc != LK_DB_ROW)
-      return rc < 0 ? rc : LK_STORE_IO;
+    if (tries == 0) {
+      rc = lk_store_counter_next(tx, "partij", &v);
+    } else {
+      lk_stmt *st = lk_db_stmt(db, past);
+
+      if (st == NULL)
+        return LK_STORE_IO;
+      rc = lk_stmt_step(st);
+      v = rc == LK_DB_ROW ? lk_stmt_col_int(st, 0) : 0;
+      lk_stmt_done(st);
+      rc = rc == LK_DB_ROW ? 0 : rc < 0 ? rc : LK_STORE_IO;
+    }
+    if (rc != 0)
+      return rc;
     snprintf(out, 11, "%010lld", (long long)v);
     rc = lk_store_ki_exists_tx(tx, taken, out);
     if (rc <= 0)
