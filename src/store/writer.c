@@ -153,11 +153,12 @@ static void run_batch(lk_store *s, lk_write *batch, int n) {
       rc = LK_STORE_IO;
   }
   /* The messages of the whole batch enter the full-text index in one
-   * statement, within the transaction (see migration 0010). */
-  if (rc == 0)
-    rc = lk_store_fts_flush(s->wdb, &s->fts_queue);
+   * statement, within the transaction (see migration 0010); if that
+   * fails, nothing of the batch commits. */
   if (rc == 0) {
-    rc = run_step(s->wdb, commit);
+    rc = lk_store_fts_flush(s->wdb, &s->fts_queue);
+    if (rc == 0)
+      rc = run_step(s->wdb, commit);
     if (rc != 0)
       run_step(s->wdb, rollback);
   }

@@ -1152,6 +1152,30 @@ static void test_fts_indexes_what_commits(void **state) {
                    0);
 }
 
+/* Breaks the batch's indexing step: without the index the flush before
+ * COMMIT fails. */
+static int fts_break_apply(lk_tx *tx, void *arg) {
+  (void)arg;
+  return lk_db_exec(lk_tx_db(tx),
+                    CONTACT("c-x", "xray") "DROP TABLE contacts_fts;");
+}
+
+/* If indexing fails, the batch does not commit, every write of it says
+ * so, and the writer goes on. */
+static void test_fts_failure_fails_the_batch(void **state) {
+  fixture *fx = *state;
+
+  assert_int_equal(lk_store_write(fx->store, fts_break_apply, NULL),
+                   LK_STORE_IO);
+  assert_int_equal(
+      count_sql(fx->store, "SELECT count(*) FROM contacts WHERE id = 'c-x'"),
+      0);
+  assert_int_equal(lk_store_write(fx->store, fts_keep_apply, NULL), 0);
+  assert_int_equal(count_sql(fx->store, "SELECT count(*) FROM contacts_fts"
+                                        " WHERE contacts_fts MATCH 'alpha'"),
+                   1);
+}
+
 int main(void) {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 #define TO(name) cmocka_unit_test_setup_teardown(name, setup_open, teardown)
@@ -1175,6 +1199,7 @@ int main(void) {
       TO(test_many_concurrent_writers),
       TO(test_close_commits_what_was_submitted),
       TO(test_fts_indexes_what_commits),
+      TO(test_fts_failure_fails_the_batch),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);
