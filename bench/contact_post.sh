@@ -10,9 +10,14 @@
 # what wrk gets back in DURATION; afterwards the database must hold at
 # least as many new conversations as wrk saw acknowledged.
 #
+# With SEED_DB=path/to/loket.db each measurement starts from a copy of that
+# file instead (a seeded one: bench/contact_seed.sh, 1,000,000 contacts),
+# so the inserts land in B-trees and a full-text index of realistic size;
+# the copy is migrated when Loket opens it.
+#
 # Usage: bench/contact_post.sh
 # Environment: ROUNDS (3), DURATION (10s), WARMUP (2s), CONNECTIONS (64),
-#              WRK_THREADS (2), SERVER_THREADS (cores), LOKET.
+#              WRK_THREADS (2), SERVER_THREADS (cores), SEED_DB, LOKET.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -22,6 +27,7 @@ WARMUP=${WARMUP:-2s}
 CONNECTIONS=${CONNECTIONS:-64}
 WRK_THREADS=${WRK_THREADS:-2}
 SERVER_THREADS=${SERVER_THREADS:-$(nproc)}
+SEED_DB=${SEED_DB:-}
 TARGET=5000
 
 need wrk curl sqlite3
@@ -30,6 +36,7 @@ echo "== conversation + first message, durable, $CONNECTIONS clients (bench/cont
 machine_line
 echo "load average before: $(cut -d" " -f1-3 /proc/loadavg) (other work on the machine adds noise)"
 WRK=(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" --latency -s "$BENCH_DIR/contact_post.lua")
+[ -z "$SEED_DB" ] || echo "data: a copy of $SEED_DB per measurement"
 echo "command: LOKET_GROUP_COMMIT=1|0 loket serve --threads $SERVER_THREADS;" \
   "BENCH_TOKEN=... ${WRK[*]} -d$DURATION URL/api/v1/conversations"
 
@@ -40,7 +47,11 @@ echo "command: LOKET_GROUP_COMMIT=1|0 loket serve --threads $SERVER_THREADS;" \
 measure() {
   local mode=$1 n=$2 data=$BENCH_TMP/data-$1-$2 out rps p99 before after done
   local metrics batch busy
-  "$LOKET" demo --data "$data" >/dev/null || die "loket demo failed"
+  if [ -n "$SEED_DB" ]; then
+    mkdir -p "$data" && cp "$SEED_DB" "$data/loket.db" || die "cannot copy $SEED_DB"
+  else
+    "$LOKET" demo --data "$data" >/dev/null || die "loket demo failed"
+  fi
   make_token "$data" contact-post
   LOKET_GROUP_COMMIT=$mode start_loket "$BENCH_TMP/loket-$mode-$n.out" \
     "$BENCH_TMP/loket-$mode-$n.err" --listen 127.0.0.1:0 --data "$data" \

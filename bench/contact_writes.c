@@ -14,10 +14,17 @@
  * creations per second, writes per commit and the writer's time per write
  * (running it plus its share of the commit).
  *
+ * --from FILE starts every measurement from a copy of that loket.db (a
+ * seeded one: bench/contact_seed.sh) instead of an empty database, so the
+ * inserts land in B-trees and a full-text index of realistic size; the
+ * copy is migrated when opened, like any data directory.  --group-only
+ * skips the one-commit-per-write reference (for profiling).
+ *
  * Usage: contact_writes [--dir BASE] [--threads N] [--seconds S]
- *                       [--rounds R]
+ *                       [--rounds R] [--from FILE] [--group-only]
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <getopt.h>
 #include <pthread.h>
@@ -119,8 +126,40 @@ static int rm_entry(const char *path, const struct stat *sb, int flag,
   return 0;
 }
 
-static int measure(const char *base, int threads, double seconds, bool group,
-                   struct result *res) {
+/* Copies the seed database into the fresh directory (a plain file copy:
+ * the seed must not be open in another process). */
+static int copy_seed(const char *from, const char *dir) {
+  char path[4200];
+  char *buf = malloc(1 << 20);
+  ssize_t n = 0;
+  int in;
+  int out;
+
+  snprintf(path, sizeof(path), "%s/loket.db", dir);
+  in = open(from, O_RDONLY | O_CLOEXEC);
+  out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  while (buf != NULL && in >= 0 && out >= 0 &&
+         (n = read(in, buf, 1 << 20)) > 0) {
+    if (write(out, buf, (size_t)n) != n) {
+      n = -1;
+      break;
+    }
+  }
+  if (in >= 0)
+    close(in);
+  if (out >= 0)
+    close(out);
+  free(buf);
+  if (buf == NULL || in < 0 || out < 0 || n < 0) {
+    fprintf(stderr, "contact_writes: cannot copy %s: %s\n", from,
+            strerror(errno));
+    return -1;
+  }
+  return 0;
+}
+
+static int measure(const char *base, const char *from, int threads,
+                   double seconds, bool group, struct result *res) {
   char dir[4096];
   lk_store_options so = {0};
   struct shared sh;
@@ -143,7 +182,11 @@ static int measure(const char *base, int threads, double seconds, bool group,
   }
   so.dir = dir;
   so.group_commit = group;
-  rc = lk_store_open(&so, &sh.store);
+  rc = from != NULL ? copy_seed(from, dir) : 0;
+  if (rc == 0)
+    rc = lk_store_open(&so, &sh.store);
+  else
+    rc = LK_STORE_IO;
   if (rc != 0) {
     fprintf(stderr, "contact_writes: %s\n", lk_store_strerror(rc));
     nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
@@ -214,7 +257,11 @@ int main(int argc, char **argv) {
       {"threads", required_argument, NULL, 't'},
       {"seconds", required_argument, NULL, 's'},
       {"rounds", required_argument, NULL, 'r'},
+      {"from", required_argument, NULL, 'f'},
+      {"group-only", no_argument, NULL, 'g'},
       {NULL, 0, NULL, 0}};
+  const char *from = NULL;
+  bool group_only = false;
   const char *base = getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/var/tmp";
   int threads = 64;
   double seconds = 5;
@@ -238,9 +285,15 @@ int main(int argc, char **argv) {
     case 'r':
       rounds = (int)strtol(optarg, NULL, 10);
       break;
+    case 'f':
+      from = optarg;
+      break;
+    case 'g':
+      group_only = true;
+      break;
     default:
       fputs("usage: contact_writes [--dir BASE] [--threads N] [--seconds S]"
-            " [--rounds R]\n",
+            " [--rounds R] [--from FILE] [--group-only]\n",
             stderr);
       return 2;
     }
@@ -256,14 +309,19 @@ int main(int argc, char **argv) {
          " (contact_writes)\n",
          threads);
   printf("command: contact_writes --dir %s --threads %d --seconds %g"
-         " --rounds %d\n",
-         base, threads, seconds, rounds);
+         " --rounds %d%s%s%s\n",
+         base, threads, seconds, rounds, from ? " --from " : "",
+         from ? from : "", group_only ? " --group-only" : "");
   for (int r = 0; r < rounds; r++) {
     for (int k = 0; k < 2; k++) {
       bool group = (k == 0) == (r % 2 == 0);
-      struct result res;
+      struct result res = {0};
 
-      if (measure(base, threads, seconds, group, &res) != 0)
+      if (group_only && !group) {
+        memcpy(s1[r], (double[3]){0, 0, 0}, sizeof(s1[r]));
+        continue;
+      }
+      if (measure(base, from, threads, seconds, group, &res) != 0)
         return 1;
       memcpy(group ? g[r] : s1[r],
              (double[3]){res.creates_s, res.per_commit, res.writer_us},

@@ -59,5 +59,10 @@ int lk_db_backup(lk_db *db, const char *path);
 bool lk_db_in_tx(lk_db *db);
 /* Rows changed by the last statement. */
 int64_t lk_db_changes(lk_db *db);
+/* The key (INTEGER PRIMARY KEY) of the row the last INSERT on `db` added.
+ * Cheaper than RETURNING in SQLite, which collects returned rows in a
+ * temporary B-tree opened and closed per statement; a backend without it
+ * would fetch the key with RETURNING instead. */
+int64_t lk_db_last_id(lk_db *db);
 
 #endif

@@ -47,6 +47,7 @@ struct lk_store {
   void *on_events_ud;
   int64_t last_published; /* writer thread only */
   bool seq_known;         /* writer thread only: last_published is set */
+  bool fts_queue;         /* writer thread only: contacts_fts_queue exists */
 
   _Atomic uint64_t commits;
   _Atomic uint64_t writes;
@@ -57,6 +58,12 @@ struct lk_store {
 
 /* The writer thread (writer.c). */
 void *lk_store_writer_main(void *arg);
+/* Indexes the messages queued by migration 0010's trigger in the
+ * full-text index and empties the queue: the writer calls it once per
+ * batch, just before COMMIT (search.c).  `*present` tells whether the
+ * queue exists (false on a schema older than 0010, checked again each
+ * time until it does). */
+int lk_store_fts_flush(lk_db *db, bool *present);
 /* Delivers committed events past the last delivered one (writer thread). */
 void lk_store_catch_up(lk_store *s);
 /* Events with seq > `after` on `db`, oldest first (events.c). */

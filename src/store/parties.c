@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/conversations.h"
 #include "store/internal.h"
 #include "store/kiquery.h"
 

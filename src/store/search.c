@@ -411,3 +411,43 @@ int lk_store_search_conversations(lk_store *s, const lk_conv_filter *f,
   *next_seq = g.full ? g.last_seq : floor;
   return g.listed;
 }
+
+/* ---- indexing, once per commit -------------------------------------- */
+
+int lk_store_fts_flush(lk_db *db, bool *present) {
+  static const char exists[] = "SELECT count(*) FROM sqlite_schema"
+                               " WHERE type = 'table'"
+                               " AND name = 'contacts_fts_queue'";
+  static const char index[] =
+      "INSERT INTO contacts_fts (rowid, subject, content, party_name)"
+      " SELECT c.seq, c.subject, c.content,"
+      " COALESCE((SELECT p.display_name FROM conversations v"
+      " JOIN parties p ON p.id = v.party_id"
+      " WHERE v.id = c.conversation_id), '')"
+      " FROM contacts_fts_queue q JOIN contacts c ON c.seq = q.seq"
+      " ORDER BY q.seq";
+  static const char empty[] = "DELETE FROM contacts_fts_queue";
+  lk_stmt *st;
+  int64_t n;
+  int rc;
+
+  if (!*present) {
+    rc = lk_store_query_int(db, exists, &n);
+    if (rc != 0)
+      return rc;
+    if (n == 0)
+      return 0;
+    *present = true;
+  }
+  st = lk_db_stmt(db, index);
+  if (st == NULL)
+    return LK_STORE_IO;
+  rc = lk_stmt_run(st);
+  if (rc != 0)
+    return rc;
+  /* Nothing was queued: the common case of a batch without messages. */
+  if (lk_db_changes(db) == 0)
+    return 0;
+  st = lk_db_stmt(db, empty);
+  return st != NULL ? lk_stmt_run(st) : LK_STORE_IO;
+}

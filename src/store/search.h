@@ -1,5 +1,7 @@
 /* search.h - full text over messages, subjects and party names (the FTS5
- * table contacts_fts, kept by triggers), combined with the inbox filters.
+ * table contacts_fts, kept by triggers and, for new messages, by the
+ * writer once per commit: lk_store_fts_flush in internal.h), combined
+ * with the inbox filters.
  *
  * User input never reaches FTS5 as syntax: lk_store_fts_query() turns it
  * into a conjunction of quoted phrases, so quotes, NEAR, AND/OR/NOT,

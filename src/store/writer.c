@@ -45,10 +45,12 @@ static void free_events(struct lk_tx_event *e) {
   }
 }
 
+/* The new row's seq comes from lk_db_last_id() rather than RETURNING,
+ * which made SQLite open and drop a temporary B-tree per event. */
 int lk_tx_emit(lk_tx *tx, const char *type, const char *subject,
                const char *payload) {
   static const char sql[] = "INSERT INTO events (type, subject, time, payload)"
-                            " VALUES (?1, ?2, ?3, ?4) RETURNING seq";
+                            " VALUES (?1, ?2, ?3, ?4)";
   struct lk_tx_event *e;
   bool oom = false;
   lk_stmt *st;
@@ -61,18 +63,13 @@ int lk_tx_emit(lk_tx *tx, const char *type, const char *subject,
   lk_stmt_text(st, 2, subject);
   lk_stmt_int(st, 3, tx->now);
   lk_stmt_text(st, 4, payload);
-  rc = lk_stmt_step(st);
-  if (rc != LK_DB_ROW) {
-    lk_stmt_done(st);
-    return rc < 0 ? rc : LK_STORE_IO;
-  }
+  rc = lk_stmt_run(st);
+  if (rc != 0)
+    return rc;
   e = calloc(1, sizeof(*e));
-  if (e == NULL) {
-    lk_stmt_done(st);
+  if (e == NULL)
     return LK_STORE_NOMEM;
-  }
-  e->row.seq = lk_stmt_col_int(st, 0);
-  lk_stmt_done(st);
+  e->row.seq = lk_db_last_id(tx->db);
   e->row.time_ms = tx->now;
   e->row.type = dup_or_null(type, &oom);
   e->row.subject = dup_or_null(subject, &oom);
@@ -155,8 +152,13 @@ static void run_batch(lk_store *s, lk_write *batch, int n) {
     if (!lk_db_in_tx(s->wdb))
       rc = LK_STORE_IO;
   }
+  /* The messages of the whole batch enter the full-text index in one
+   * statement, within the transaction (see migration 0010); if that
+   * fails, nothing of the batch commits. */
   if (rc == 0) {
-    rc = run_step(s->wdb, commit);
+    rc = lk_store_fts_flush(s->wdb, &s->fts_queue);
+    if (rc == 0)
+      rc = run_step(s->wdb, commit);
     if (rc != 0)
       run_step(s->wdb, rollback);
   }

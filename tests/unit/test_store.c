@@ -1081,6 +1081,101 @@ static void test_close_commits_what_was_submitted(void **state) {
       lk_store_events_after(fx->store, 0, 100, count_event_fn, &count), 50);
 }
 
+/* ---- the full-text index, filled once per commit ------------------- */
+
+static int64_t count_sql(lk_store *s, const char *sql) {
+  int64_t n = -1;
+  lk_db *db;
+
+  assert_int_equal(lk_store_reader(s, &db), 0);
+  assert_int_equal(lk_store_query_int(db, sql, &n), 0);
+  lk_store_reader_release(s, db);
+  return n;
+}
+
+#define CONTACT(id, text)                                                      \
+  "INSERT INTO contacts (id, kind, channel, content, occurred_at,"             \
+  " created_at) VALUES ('" id "', 'inbound', 'email', '" text "', 1, 1);"
+
+/* A message kept, and one deleted within the same write. */
+static int fts_keep_apply(lk_tx *tx, void *arg) {
+  (void)arg;
+  return lk_db_exec(
+      lk_tx_db(tx),
+      CONTACT("c-a", "alpha")
+          CONTACT("c-b", "bravo") "DELETE FROM contacts WHERE id = 'c-b';");
+}
+
+/* A message whose write fails: its savepoint rolls back. */
+static int fts_fail_apply(lk_tx *tx, void *arg) {
+  (void)arg;
+  assert_int_equal(lk_db_exec(lk_tx_db(tx), CONTACT("c-c", "charlie")), 0);
+  return -42;
+}
+
+static int fts_update_apply(lk_tx *tx, void *arg) {
+  (void)arg;
+  return lk_db_exec(lk_tx_db(tx),
+                    "UPDATE contacts SET content = 'delta' WHERE id = 'c-a';");
+}
+
+/* What a commit indexes is exactly what it committed (migration 0010):
+ * no message of a failed write, none deleted before the commit, and the
+ * queue is empty after every commit. */
+static void test_fts_indexes_what_commits(void **state) {
+  fixture *fx = *state;
+
+  assert_int_equal(lk_store_write(fx->store, fts_keep_apply, NULL), 0);
+  assert_int_equal(lk_store_write(fx->store, fts_fail_apply, NULL), -42);
+  assert_int_equal(count_sql(fx->store, "SELECT count(*) FROM contacts_fts"),
+                   1);
+  assert_int_equal(count_sql(fx->store, "SELECT count(*) FROM contacts_fts"
+                                        " WHERE contacts_fts MATCH 'alpha'"
+                                        " AND rowid = (SELECT seq FROM"
+                                        " contacts WHERE id = 'c-a')"),
+                   1);
+  assert_int_equal(count_sql(fx->store, "SELECT count(*) FROM contacts_fts"
+                                        " WHERE contacts_fts MATCH 'bravo'"),
+                   0);
+  assert_int_equal(count_sql(fx->store, "SELECT count(*) FROM contacts_fts"
+                                        " WHERE contacts_fts MATCH 'charlie'"),
+                   0);
+  assert_int_equal(
+      count_sql(fx->store, "SELECT count(*) FROM contacts_fts_queue"), 0);
+  /* A later change of the text reaches the index through 0003's trigger. */
+  assert_int_equal(lk_store_write(fx->store, fts_update_apply, NULL), 0);
+  assert_int_equal(count_sql(fx->store, "SELECT count(*) FROM contacts_fts"
+                                        " WHERE contacts_fts MATCH 'delta'"),
+                   1);
+  assert_int_equal(count_sql(fx->store, "SELECT count(*) FROM contacts_fts"
+                                        " WHERE contacts_fts MATCH 'alpha'"),
+                   0);
+}
+
+/* Breaks the batch's indexing step: without the index the flush before
+ * COMMIT fails. */
+static int fts_break_apply(lk_tx *tx, void *arg) {
+  (void)arg;
+  return lk_db_exec(lk_tx_db(tx),
+                    CONTACT("c-x", "xray") "DROP TABLE contacts_fts;");
+}
+
+/* If indexing fails, the batch does not commit, every write of it says
+ * so, and the writer goes on. */
+static void test_fts_failure_fails_the_batch(void **state) {
+  fixture *fx = *state;
+
+  assert_int_equal(lk_store_write(fx->store, fts_break_apply, NULL),
+                   LK_STORE_IO);
+  assert_int_equal(
+      count_sql(fx->store, "SELECT count(*) FROM contacts WHERE id = 'c-x'"),
+      0);
+  assert_int_equal(lk_store_write(fx->store, fts_keep_apply, NULL), 0);
+  assert_int_equal(count_sql(fx->store, "SELECT count(*) FROM contacts_fts"
+                                        " WHERE contacts_fts MATCH 'alpha'"),
+                   1);
+}
+
 int main(void) {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 #define TO(name) cmocka_unit_test_setup_teardown(name, setup_open, teardown)
@@ -1103,6 +1198,8 @@ int main(void) {
       TO(test_users),
       TO(test_many_concurrent_writers),
       TO(test_close_commits_what_was_submitted),
+      TO(test_fts_indexes_what_commits),
+      TO(test_fts_failure_fails_the_batch),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -253,3 +253,7 @@ bool lk_db_in_tx(lk_db *db) {
 int64_t lk_db_changes(lk_db *db) {
   return sqlite3_changes64(db->conn);
 }
+
+int64_t lk_db_last_id(lk_db *db) {
+  return sqlite3_last_insert_rowid(db->conn);
+}
