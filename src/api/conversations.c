@@ -696,12 +696,7 @@ out:
 
 /* ---- routes --------------------------------------------------------- */
 
-static const struct {
-  const char *method;
-  const char *pattern;
-  lk_handler_fn handler;
-  int flags;
-} routes[] = {
+static const lk_api_route routes[] = {
     {"POST", "/api/v1/conversations", conv_create, 0},
     {"GET", "/api/v1/conversations", conv_list, 0},
     {"GET", "/api/v1/conversations/{id}", conv_get, 0},
@@ -715,13 +710,5 @@ static const struct {
 };
 
 int lk_conversations_routes(lk_router *r) {
-  int rc;
-
-  for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-    rc = lk_router_add(r, routes[i].method, routes[i].pattern,
-                       routes[i].handler, routes[i].flags);
-    if (rc != 0)
-      return rc;
-  }
-  return 0;
+  return lk_api_add_routes(r, routes, sizeof(routes) / sizeof(routes[0]));
 }

@@ -17,12 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/conv_filter.h"
 #include "store/internal.h"
 #include "util/buf.h"
-
-static const char *nz(const char *s) {
-  return s != NULL && s[0] != '\0' ? s : NULL;
-}
 
 /* ---- counters ------------------------------------------------------- */
 
@@ -201,13 +198,13 @@ int lk_store_conv_insert(lk_tx *tx, const lk_conv_row *c) {
     return LK_STORE_IO;
   lk_stmt_text(st, 1, c->id);
   lk_stmt_text(st, 2, c->reference);
-  lk_stmt_text(st, 3, nz(c->party_id));
+  lk_stmt_text(st, 3, lk_conv_nz(c->party_id));
   lk_stmt_text(st, 4, c->subject);
   lk_stmt_text(st, 5, c->channel);
   lk_stmt_text(st, 6, c->status);
   lk_stmt_int(st, 7, c->priority);
-  lk_stmt_text(st, 8, nz(c->team_id));
-  lk_stmt_text(st, 9, nz(c->assignee_id));
+  lk_stmt_text(st, 8, lk_conv_nz(c->team_id));
+  lk_stmt_text(st, 9, lk_conv_nz(c->assignee_id));
   lk_stmt_int(st, 10, c->confidential ? 1 : 0);
   lk_stmt_text(st, 11, c->language);
   lk_stmt_int(st, 12, c->version);
@@ -349,8 +346,8 @@ int lk_store_conv_save(lk_tx *tx, const lk_conv_row *c) {
   bind_time(st, 3, c->snoozed_until);
   lk_stmt_int(st, 4, c->priority);
   lk_stmt_text(st, 5, c->subject);
-  lk_stmt_text(st, 6, nz(c->team_id));
-  lk_stmt_text(st, 7, nz(c->assignee_id));
+  lk_stmt_text(st, 6, lk_conv_nz(c->team_id));
+  lk_stmt_text(st, 7, lk_conv_nz(c->assignee_id));
   lk_stmt_int(st, 8, c->version);
   lk_stmt_int(st, 9, c->updated_at);
   lk_stmt_int(st, 10, c->last_message_at);
@@ -378,15 +375,15 @@ int lk_store_contact_insert(lk_tx *tx, const lk_contact_row *c) {
   lk_stmt_text(st, 1, c->id);
   lk_stmt_text(st, 2, c->conversation_id);
   lk_stmt_text(st, 3, c->kind);
-  lk_stmt_text(st, 4, nz(c->nummer));
+  lk_stmt_text(st, 4, lk_conv_nz(c->nummer));
   lk_stmt_text(st, 5, c->channel);
   lk_stmt_text(st, 6, c->subject != NULL ? c->subject : "");
   lk_stmt_text(st, 7, c->content);
   lk_stmt_text(st, 8, c->language);
   lk_stmt_int(st, 9, c->confidential ? 1 : 0);
   lk_stmt_int(st, 10, c->occurred_at);
-  lk_stmt_text(st, 11, nz(c->author_id));
-  lk_stmt_text(st, 12, nz(c->client_key));
+  lk_stmt_text(st, 11, lk_conv_nz(c->author_id));
+  lk_stmt_text(st, 12, lk_conv_nz(c->client_key));
   lk_stmt_text(st, 13, c->delivery != NULL ? c->delivery : "");
   lk_stmt_int(st, 14, lk_tx_now(tx));
   return lk_stmt_run(st);
@@ -447,9 +444,9 @@ int lk_store_involved_insert(lk_tx *tx, const char *id, const char *contact_id,
     return LK_STORE_IO;
   lk_stmt_text(st, 1, id);
   lk_stmt_text(st, 2, contact_id);
-  lk_stmt_text(st, 3, nz(party_id));
+  lk_stmt_text(st, 3, lk_conv_nz(party_id));
   lk_stmt_int(st, 4, initiator ? 1 : 0);
-  lk_stmt_text(st, 5, nz(contact_name));
+  lk_stmt_text(st, 5, lk_conv_nz(contact_name));
   lk_stmt_int(st, 6, lk_tx_now(tx));
   return lk_stmt_run(st);
 }
@@ -631,51 +628,10 @@ int lk_store_conv_attachments(lk_store *s, const char *conv_id,
 
 /* ---- the inbox ------------------------------------------------------ */
 
-enum {
-  F_TEAM = 1 << 0,
-  F_STATUS = 1 << 1,
-  F_CHANNEL = 1 << 2,
-  F_ASSIGNEE = 1 << 3,
-  F_UNASSIGNED = 1 << 4,
-  F_CATEGORY = 1 << 5,
-  F_PARTY = 1 << 6,
-  F_FROM = 1 << 7,
-  F_TO = 1 << 8,
-  F_AFTER = 1 << 9,
-  F_HIDECONF = 1 << 10,
-  F_COMBINATIONS = 1 << 11
-};
+enum { F_COMBINATIONS = LK_CONV_F_NEXT };
 
 static pthread_mutex_t list_sql_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *list_sql[F_COMBINATIONS];
-
-static unsigned filter_mask(const lk_conv_filter *f) {
-  unsigned m = 0;
-
-  if (nz(f->team_id))
-    m |= F_TEAM;
-  if (nz(f->status))
-    m |= F_STATUS;
-  if (nz(f->channel))
-    m |= F_CHANNEL;
-  if (f->unassigned)
-    m |= F_UNASSIGNED;
-  else if (nz(f->assignee_id))
-    m |= F_ASSIGNEE;
-  if (nz(f->category_id))
-    m |= F_CATEGORY;
-  if (nz(f->party_id))
-    m |= F_PARTY;
-  if (f->from != 0)
-    m |= F_FROM;
-  if (f->to != 0)
-    m |= F_TO;
-  if (f->after)
-    m |= F_AFTER;
-  if (!f->may_confidential)
-    m |= F_HIDECONF;
-  return m;
-}
 
 /* Parameters: ?1 team, ?2 status, ?3 channel, ?4 assignee, ?5 category,
  * ?6 party, ?7 from, ?8 to, ?9 and ?10 the cursor, ?11 the limit.  Unused
@@ -719,7 +675,7 @@ static char *build_list_sql(unsigned m) {
 }
 
 const char *lk_store_conv_list_sql(const lk_conv_filter *f) {
-  unsigned m = filter_mask(f);
+  unsigned m = lk_conv_filter_mask(f);
   char *sql;
 
   pthread_mutex_lock(&list_sql_lock);
@@ -752,12 +708,12 @@ int lk_store_conv_list(lk_store *s, const lk_conv_filter *f, lk_conv_item_fn fn,
     lk_store_reader_release(s, db);
     return LK_STORE_IO;
   }
-  lk_stmt_text(st, 1, nz(f->team_id));
-  lk_stmt_text(st, 2, nz(f->status));
-  lk_stmt_text(st, 3, nz(f->channel));
-  lk_stmt_text(st, 4, nz(f->assignee_id));
-  lk_stmt_text(st, 5, nz(f->category_id));
-  lk_stmt_text(st, 6, nz(f->party_id));
+  lk_stmt_text(st, 1, lk_conv_nz(f->team_id));
+  lk_stmt_text(st, 2, lk_conv_nz(f->status));
+  lk_stmt_text(st, 3, lk_conv_nz(f->channel));
+  lk_stmt_text(st, 4, lk_conv_nz(f->assignee_id));
+  lk_stmt_text(st, 5, lk_conv_nz(f->category_id));
+  lk_stmt_text(st, 6, lk_conv_nz(f->party_id));
   lk_stmt_int(st, 7, f->from);
   lk_stmt_int(st, 8, f->to);
   lk_stmt_int(st, 9, f->after_time);

@@ -8,13 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/conv_filter.h"
 #include "store/internal.h"
 #include "util/buf.h"
 #include "util/utf8.h"
-
-static const char *nz(const char *s) {
-  return s != NULL && s[0] != '\0' ? s : NULL;
-}
 
 /* A term worth searching has a letter or digit; "-", "(" or "*" alone
  * would be a phrase without tokens. */
@@ -89,52 +86,13 @@ int lk_store_fts_query(const char *q, char *out, size_t size) {
 }
 
 enum {
-  F_TEAM = 1 << 0,
-  F_STATUS = 1 << 1,
-  F_CHANNEL = 1 << 2,
-  F_ASSIGNEE = 1 << 3,
-  F_UNASSIGNED = 1 << 4,
-  F_CATEGORY = 1 << 5,
-  F_PARTY = 1 << 6,
-  F_FROM = 1 << 7,
-  F_TO = 1 << 8,
-  F_AFTER = 1 << 9,
-  F_HIDECONF = 1 << 10,
-  F_CONV = 1 << 11,  /* one conversation's messages (?13) */
-  F_ABOVE = 1 << 12, /* newer than ?14 */
-  F_COMBINATIONS = 1 << 13
+  F_CONV = LK_CONV_F_NEXT,       /* one conversation's messages (?13) */
+  F_ABOVE = LK_CONV_F_NEXT << 1, /* newer than ?14 */
+  F_COMBINATIONS = LK_CONV_F_NEXT << 2
 };
 
 static pthread_mutex_t search_sql_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *search_sql[F_COMBINATIONS];
-
-static unsigned filter_mask(const lk_conv_filter *f) {
-  unsigned m = 0;
-
-  if (nz(f->team_id))
-    m |= F_TEAM;
-  if (nz(f->status))
-    m |= F_STATUS;
-  if (nz(f->channel))
-    m |= F_CHANNEL;
-  if (f->unassigned)
-    m |= F_UNASSIGNED;
-  else if (nz(f->assignee_id))
-    m |= F_ASSIGNEE;
-  if (nz(f->category_id))
-    m |= F_CATEGORY;
-  if (nz(f->party_id))
-    m |= F_PARTY;
-  if (f->from != 0)
-    m |= F_FROM;
-  if (f->to != 0)
-    m |= F_TO;
-  if (f->after)
-    m |= F_AFTER;
-  if (!f->may_confidential)
-    m |= F_HIDECONF;
-  return m;
-}
 
 /* Parameters as in the inbox query: ?1 team, ?2 status, ?3 channel,
  * ?4 assignee, ?5 category, ?6 party, ?7 from, ?8 to, ?9 the cursor,
@@ -200,7 +158,7 @@ static const char *sql_for(unsigned m) {
 }
 
 const char *lk_store_search_sql(const lk_conv_filter *f) {
-  return sql_for(filter_mask(f));
+  return sql_for(lk_conv_filter_mask(f));
 }
 
 static void hit_row(lk_stmt *st, lk_search_hit *h, lk_conv_row *c) {
@@ -245,12 +203,12 @@ static int run(lk_db *db, unsigned m, const lk_conv_filter *f, int limit,
   st = lk_db_stmt(db, sql);
   if (st == NULL)
     return LK_STORE_IO;
-  lk_stmt_text(st, 1, nz(f->team_id));
-  lk_stmt_text(st, 2, nz(f->status));
-  lk_stmt_text(st, 3, nz(f->channel));
-  lk_stmt_text(st, 4, nz(f->assignee_id));
-  lk_stmt_text(st, 5, nz(f->category_id));
-  lk_stmt_text(st, 6, nz(f->party_id));
+  lk_stmt_text(st, 1, lk_conv_nz(f->team_id));
+  lk_stmt_text(st, 2, lk_conv_nz(f->status));
+  lk_stmt_text(st, 3, lk_conv_nz(f->channel));
+  lk_stmt_text(st, 4, lk_conv_nz(f->assignee_id));
+  lk_stmt_text(st, 5, lk_conv_nz(f->category_id));
+  lk_stmt_text(st, 6, lk_conv_nz(f->party_id));
   lk_stmt_int(st, 7, f->from);
   lk_stmt_int(st, 8, f->to);
   lk_stmt_int(st, 9, f->after_seq);
@@ -283,7 +241,7 @@ static int window_floor(lk_db *db, const lk_conv_filter *f, int window,
   *floor = 0;
   /* Without a selective filter nearly every match passes, and the page
    * fills within its first rows: no floor needed, none paid for. */
-  if ((filter_mask(f) & ~(unsigned)(F_AFTER | F_HIDECONF)) == 0)
+  if ((lk_conv_filter_mask(f) & ~(unsigned)(F_AFTER | F_HIDECONF)) == 0)
     return 0;
   if (st == NULL)
     return LK_STORE_IO;
@@ -318,15 +276,15 @@ int lk_store_search(lk_store *s, const lk_conv_filter *f, lk_search_fn fn,
   int rc;
 
   *next_seq = 0;
-  if (f->limit < 1 || nz(f->fts) == NULL)
+  if (f->limit < 1 || lk_conv_nz(f->fts) == NULL)
     return 0;
   rc = lk_store_reader(s, &db);
   if (rc != 0)
     return rc;
   rc = window_floor(db, f, LK_SEARCH_WINDOW, &floor);
   if (rc == 0)
-    rc = run(db, filter_mask(f), f, f->limit, floor, NULL, 0, note_hit, &l,
-             NULL);
+    rc = run(db, lk_conv_filter_mask(f), f, f->limit, floor, NULL, 0, note_hit,
+             &l, NULL);
   lk_store_reader_release(s, db);
   if (rc == f->limit)
     *next_seq = l.seq;
@@ -364,8 +322,10 @@ static void group_hit(const lk_search_hit *h, void *ud) {
   /* A newer match of this conversation was on an earlier page, which
    * listed the conversation there. */
   if (g->f->after) {
-    rc = run(g->db, (filter_mask(g->f) & ~(unsigned)F_AFTER) | F_CONV | F_ABOVE,
-             g->f, 1, 0, h->conv->id, g->f->after_seq, NULL, NULL, NULL);
+    rc =
+        run(g->db,
+            (lk_conv_filter_mask(g->f) & ~(unsigned)F_AFTER) | F_CONV | F_ABOVE,
+            g->f, 1, 0, h->conv->id, g->f->after_seq, NULL, NULL, NULL);
     if (rc != 0) {
       if (rc < 0)
         g->rc = rc;
@@ -386,7 +346,7 @@ int lk_store_search_conversations(lk_store *s, const lk_conv_filter *f,
   int rc;
 
   *next_seq = 0;
-  if (f->limit < 1 || nz(f->fts) == NULL)
+  if (f->limit < 1 || lk_conv_nz(f->fts) == NULL)
     return 0;
   g.seen = calloc((size_t)f->limit, sizeof(*g.seen));
   if (g.seen == NULL)
@@ -400,7 +360,7 @@ int lk_store_search_conversations(lk_store *s, const lk_conv_filter *f,
    * floor. */
   rc = window_floor(g.db, f, LK_SEARCH_WINDOW, &floor);
   if (rc == 0)
-    rc = run(g.db, filter_mask(f), f, LK_SEARCH_WINDOW, floor, NULL, 0,
+    rc = run(g.db, lk_conv_filter_mask(f), f, LK_SEARCH_WINDOW, floor, NULL, 0,
              group_hit, &g, &g.full);
   lk_store_reader_release(s, g.db);
   free(g.seen);
