@@ -3,6 +3,7 @@
 #include "api/conversations.h"
 #include "api/ki/ki.h"
 #include "api/ki/klantcontacten.h"
+#include "api/notices.h"
 #include "api/residents.h"
 #include "api/session.h"
 #include "api/tasks.h"
@@ -36,6 +37,7 @@ static int (*const areas[])(lk_router *r) = {
     lk_api_tasks_routes,
     lk_residents_routes,
     lk_teams_routes,
+    lk_notices_routes,
 };
 
 int lk_api_routes(lk_router *r) {

@@ -1,7 +1,10 @@
 /* notice.c - validation of Actueel notices (see notice.h). */
 #include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/ids.h"
 #include "core/notice.h"
 #include "core/text.h"
 
@@ -185,4 +188,471 @@ int lk_notice_times_check(long long starts_at, long long expected_end_at,
   if (starts_at > 0 && expected_end_at > 0 && expected_end_at < starts_at)
     return invalid(why, "/expectedEndAt", "must not be before startsAt");
   return 0;
+}
+
+/* ---- writes --------------------------------------------------------- */
+
+static int id_check(const char *id, const char *field, lk_invalid *why) {
+  if (id == NULL || !lk_uuid_valid(id))
+    return invalid(why, field, "is not a notice id");
+  return 0;
+}
+
+/* Compacts the area text (validated first) into `out`. */
+static int area_copy(const char *text, char *out, size_t size,
+                     lk_invalid *why) {
+  json_t *a;
+  char *s;
+  int rc = lk_notice_area_check(text, why);
+
+  if (rc != 0)
+    return rc;
+  a = json_loads(text, 0, NULL);
+  s = a != NULL ? json_dumps(a, JSON_COMPACT | JSON_REAL_PRECISION(10)) : NULL;
+  json_decref(a);
+  if (s == NULL || strlen(s) >= size) {
+    free(s);
+    return invalid(why, "/area", "is too large");
+  }
+  memcpy(out, s, strlen(s) + 1);
+  free(s);
+  return 0;
+}
+
+int lk_notice_create_prepare(lk_notice_create_op *op, const char *actor,
+                             const char *kind, const char *title,
+                             const char *body, const char *severity,
+                             const char *area, const char *const *codes,
+                             size_t ncodes, long long starts_at,
+                             long long expected_end_at, bool publish,
+                             lk_invalid *why) {
+  lk_notice_row *n = &op->n;
+  int rc;
+
+  memset(op, 0, sizeof(*op));
+  if (kind == NULL || kind[0] == '\0' || strlen(kind) > LK_NOTICE_KIND_MAX)
+    return invalid(why, "/kind", "is not a notice kind");
+  if (title == NULL)
+    return invalid(why, "/title", "is required");
+  rc = lk_notice_text_check(title, body, why);
+  if (rc == 0 && severity != NULL && !lk_notice_severity_ok(severity))
+    rc = invalid(why, "/severity",
+                 "must be informatie, waarschuwing, ernstig or zeer-ernstig");
+  if (rc == 0 && area != NULL)
+    rc = area_copy(area, n->area, sizeof(n->area), why);
+  if (rc == 0)
+    rc = lk_notice_postcodes(codes, ncodes, n->postcodes, sizeof(n->postcodes),
+                             why);
+  if (rc == 0)
+    rc = lk_notice_times_check(starts_at, expected_end_at, why);
+  if (rc != 0)
+    return rc;
+  if (area == NULL)
+    snprintf(n->area, sizeof(n->area), "{}");
+  snprintf(op->actor, sizeof(op->actor), "%s", actor);
+  snprintf(n->kind, sizeof(n->kind), "%s", kind);
+  snprintf(n->title, sizeof(n->title), "%s", title);
+  snprintf(n->body, sizeof(n->body), "%s", body != NULL ? body : "");
+  snprintf(n->severity, sizeof(n->severity), "%s",
+           severity != NULL ? severity : "informatie");
+  snprintf(n->created_by, sizeof(n->created_by), "%s", actor);
+  n->starts_at = starts_at;
+  n->expected_end_at = expected_end_at;
+  op->publish = publish;
+  return 0;
+}
+
+/* The event (when `type` is not NULL) and the audit row of a change to a
+ * notice: ids, kind and status, never the text. */
+static int notice_changed(lk_tx *tx, const char *actor, const char *type,
+                          const char *action, const char *id, const char *kind,
+                          const char *status, const char *update_id) {
+  lk_buf p = LK_BUF_INIT;
+  int rc;
+
+  lk_buf_puts(&p, "{\"id\":");
+  lk_buf_json_str(&p, id);
+  lk_buf_puts(&p, ",\"kind\":");
+  lk_buf_json_str(&p, kind);
+  lk_buf_puts(&p, ",\"status\":");
+  lk_buf_json_str(&p, status);
+  if (update_id != NULL) {
+    lk_buf_puts(&p, ",\"updateId\":");
+    lk_buf_json_str(&p, update_id);
+  }
+  lk_buf_putc(&p, '}');
+  if (!lk_buf_ok(&p)) {
+    lk_buf_free(&p);
+    return LK_STORE_NOMEM;
+  }
+  rc = type != NULL ? lk_tx_emit(tx, type, id, p.data) : 0;
+  if (rc == 0)
+    rc = lk_store_audit(tx, actor, action, id, p.data);
+  lk_buf_free(&p);
+  return rc;
+}
+
+int lk_notice_create_apply(lk_tx *tx, void *arg) {
+  lk_notice_create_op *op = arg;
+  lk_notice_row *n = &op->n;
+  bool requires = false;
+  int rc;
+
+  rc = lk_store_notice_kind_get(tx, n->kind, &requires);
+  if (rc == LK_STORE_NOTFOUND)
+    return LK_EINVALID;
+  if (rc != 0)
+    return rc;
+  n->created_at = n->updated_at = lk_tx_now(tx);
+  lk_uuid_new(n->id, n->created_at);
+  n->version = 1;
+  if (op->publish && !requires) {
+    snprintf(n->status, sizeof(n->status), "published");
+    n->published_at = n->created_at;
+  } else {
+    snprintf(n->status, sizeof(n->status), "%s",
+             op->publish ? "awaiting-approval" : "draft");
+  }
+  rc = lk_store_notice_insert(tx, n);
+  if (rc != 0)
+    return rc;
+  if (n->published_at != 0)
+    return notice_changed(tx, op->actor, "notice.published", "notice.published",
+                          n->id, n->kind, n->status, NULL);
+  return notice_changed(tx, op->actor, NULL, "notice.created", n->id, n->kind,
+                        n->status, NULL);
+}
+
+int lk_notice_approve_prepare(lk_notice_approve_op *op, const char *actor,
+                              const char *id, lk_invalid *why) {
+  memset(op, 0, sizeof(*op));
+  if (id_check(id, "id", why) != 0)
+    return LK_EINVALID;
+  snprintf(op->actor, sizeof(op->actor), "%s", actor);
+  snprintf(op->id, sizeof(op->id), "%s", id);
+  return 0;
+}
+
+int lk_notice_approve_apply(lk_tx *tx, void *arg) {
+  lk_notice_approve_op *op = arg;
+  lk_notice_row *n = &op->n;
+  int rc = lk_store_notice_get_tx(tx, op->id, n);
+
+  if (rc != 0)
+    return rc;
+  if (strcmp(n->status, "awaiting-approval") != 0)
+    return LK_STORE_CONFLICT;
+  if (strcmp(n->created_by, op->actor) == 0)
+    return LK_NOTICE_ESAME;
+  snprintf(n->status, sizeof(n->status), "published");
+  snprintf(n->approved_by, sizeof(n->approved_by), "%s", op->actor);
+  n->published_at = n->updated_at = lk_tx_now(tx);
+  rc = lk_store_notice_update(tx, n);
+  if (rc != 0)
+    return rc;
+  n->version++;
+  return notice_changed(tx, op->actor, "notice.published", "notice.approved",
+                        n->id, n->kind, n->status, NULL);
+}
+
+int lk_notice_patch_prepare(lk_notice_patch_op *op, const char *actor,
+                            const char *id, lk_invalid *why) {
+  memset(op, 0, sizeof(*op));
+  if (id_check(id, "id", why) != 0)
+    return LK_EINVALID;
+  snprintf(op->actor, sizeof(op->actor), "%s", actor);
+  snprintf(op->id, sizeof(op->id), "%s", id);
+  return 0;
+}
+
+int lk_notice_patch_title(lk_notice_patch_op *op, const char *v,
+                          lk_invalid *why) {
+  if (lk_notice_text_check(v, NULL, why) != 0)
+    return LK_EINVALID;
+  snprintf(op->title_buf, sizeof(op->title_buf), "%s", v);
+  op->title = op->title_buf;
+  return 0;
+}
+
+int lk_notice_patch_body(lk_notice_patch_op *op, const char *v,
+                         lk_invalid *why) {
+  if (lk_notice_text_check(NULL, v, why) != 0)
+    return LK_EINVALID;
+  snprintf(op->body_buf, sizeof(op->body_buf), "%s", v);
+  op->body = op->body_buf;
+  return 0;
+}
+
+int lk_notice_patch_severity(lk_notice_patch_op *op, const char *v,
+                             lk_invalid *why) {
+  if (!lk_notice_severity_ok(v))
+    return invalid(why, "/severity",
+                   "must be informatie, waarschuwing, ernstig or zeer-ernstig");
+  snprintf(op->severity_buf, sizeof(op->severity_buf), "%s", v);
+  op->severity = op->severity_buf;
+  return 0;
+}
+
+int lk_notice_patch_status(lk_notice_patch_op *op, const char *v,
+                           lk_invalid *why) {
+  if (strcmp(v, "ended") != 0 && strcmp(v, "withdrawn") != 0)
+    return invalid(why, "/status", "must be ended or withdrawn");
+  snprintf(op->status_buf, sizeof(op->status_buf), "%s", v);
+  op->status = op->status_buf;
+  return 0;
+}
+
+int lk_notice_patch_area(lk_notice_patch_op *op, const char *v,
+                         lk_invalid *why) {
+  if (area_copy(v, op->area, sizeof(op->area), why) != 0)
+    return LK_EINVALID;
+  op->has_area = true;
+  return 0;
+}
+
+int lk_notice_patch_postcodes(lk_notice_patch_op *op, const char *const *codes,
+                              size_t n, lk_invalid *why) {
+  if (lk_notice_postcodes(codes, n, op->postcodes, sizeof(op->postcodes),
+                          why) != 0)
+    return LK_EINVALID;
+  op->has_postcodes = true;
+  return 0;
+}
+
+int lk_notice_patch_apply(lk_tx *tx, void *arg) {
+  lk_notice_patch_op *op = arg;
+  lk_notice_row *n = &op->n;
+  const char *type = "notice.updated";
+  lk_invalid why;
+  int rc = lk_store_notice_get_tx(tx, op->id, n);
+
+  if (rc != 0)
+    return rc;
+  if (op->if_version != 0 && op->if_version != n->version)
+    return LK_NOTICE_EVERSION;
+  if (op->status != NULL && strcmp(op->status, n->status) != 0) {
+    if (!lk_notice_transition_ok(n->status, op->status))
+      return LK_STORE_CONFLICT;
+    snprintf(n->status, sizeof(n->status), "%s", op->status);
+    if (strcmp(op->status, "ended") == 0) {
+      n->ended_at = lk_tx_now(tx);
+      type = "notice.ended";
+    }
+  }
+  if (op->title != NULL)
+    snprintf(n->title, sizeof(n->title), "%s", op->title);
+  if (op->body != NULL)
+    snprintf(n->body, sizeof(n->body), "%s", op->body);
+  if (op->severity != NULL)
+    snprintf(n->severity, sizeof(n->severity), "%s", op->severity);
+  if (op->has_area)
+    snprintf(n->area, sizeof(n->area), "%s", op->area);
+  if (op->has_postcodes)
+    snprintf(n->postcodes, sizeof(n->postcodes), "%s", op->postcodes);
+  if (op->has_starts)
+    n->starts_at = op->starts_at;
+  if (op->has_end)
+    n->expected_end_at = op->expected_end_at;
+  if (lk_notice_times_check(n->starts_at, n->expected_end_at, &why) != 0)
+    return LK_EINVALID;
+  n->updated_at = lk_tx_now(tx);
+  rc = lk_store_notice_update(tx, n);
+  if (rc != 0)
+    return rc;
+  n->version++;
+  /* Changes to drafts are not news: audited, not announced. */
+  if (strcmp(n->status, "draft") == 0 ||
+      strcmp(n->status, "awaiting-approval") == 0)
+    type = NULL;
+  return notice_changed(tx, op->actor, type,
+                        type != NULL ? type : "notice.changed", n->id, n->kind,
+                        n->status, NULL);
+}
+
+int lk_notice_update_prepare(lk_notice_update_op *op, const char *actor,
+                             const char *notice_id, const char *body,
+                             lk_invalid *why) {
+  memset(op, 0, sizeof(*op));
+  if (id_check(notice_id, "id", why) != 0)
+    return LK_EINVALID;
+  if (lk_notice_update_check(body, why) != 0)
+    return LK_EINVALID;
+  snprintf(op->actor, sizeof(op->actor), "%s", actor);
+  snprintf(op->u.notice_id, sizeof(op->u.notice_id), "%s", notice_id);
+  snprintf(op->u.body, sizeof(op->u.body), "%s", body);
+  snprintf(op->u.author, sizeof(op->u.author), "%s", actor);
+  return 0;
+}
+
+/* The kind and status of the notice in `op`, without its large row. */
+static int notice_state(lk_tx *tx, lk_notice_update_op *op) {
+  lk_notice_row *n = malloc(sizeof(*n));
+  int rc;
+
+  if (n == NULL)
+    return LK_STORE_NOMEM;
+  rc = lk_store_notice_get_tx(tx, op->u.notice_id, n);
+  if (rc == 0) {
+    snprintf(op->kind, sizeof(op->kind), "%s", n->kind);
+    snprintf(op->status, sizeof(op->status), "%s", n->status);
+  }
+  free(n);
+  return rc;
+}
+
+int lk_notice_update_apply(lk_tx *tx, void *arg) {
+  lk_notice_update_op *op = arg;
+  int rc = notice_state(tx, op);
+
+  if (rc != 0)
+    return rc;
+  if (strcmp(op->status, "published") != 0)
+    return LK_STORE_CONFLICT;
+  op->u.published_at = lk_tx_now(tx);
+  lk_uuid_new(op->u.id, op->u.published_at);
+  rc = lk_store_notice_update_insert(tx, &op->u);
+  if (rc != 0)
+    return rc;
+  return notice_changed(tx, op->actor, "notice.update_added",
+                        "notice.update_added", op->u.notice_id, op->kind,
+                        op->status, op->u.id);
+}
+
+int lk_notice_edit_prepare(lk_notice_update_op *op, const char *actor,
+                           const char *notice_id, const char *update_id,
+                           const char *body, lk_invalid *why) {
+  int rc = lk_notice_update_prepare(op, actor, notice_id, body, why);
+
+  if (rc != 0)
+    return rc;
+  if (id_check(update_id, "updateId", why) != 0)
+    return LK_EINVALID;
+  snprintf(op->u.id, sizeof(op->u.id), "%s", update_id);
+  return 0;
+}
+
+int lk_notice_edit_apply(lk_tx *tx, void *arg) {
+  lk_notice_update_op *op = arg;
+  lk_notice_update_row cur;
+  int rc = notice_state(tx, op);
+
+  if (rc == 0)
+    rc = lk_store_notice_update_get_tx(tx, op->u.id, &cur);
+  if (rc != 0)
+    return rc;
+  if (strcmp(cur.notice_id, op->u.notice_id) != 0)
+    return LK_STORE_NOTFOUND;
+  rc = lk_store_notice_update_edit(tx, op->u.id, op->u.body, op->actor,
+                                   lk_tx_now(tx));
+  if (rc == 0)
+    rc = lk_store_notice_update_get_tx(tx, op->u.id, &op->u);
+  if (rc != 0)
+    return rc;
+  return notice_changed(tx, op->actor, "notice.update_edited",
+                        "notice.update_edited", op->u.notice_id, op->kind,
+                        op->status, op->u.id);
+}
+
+int lk_notice_kind_prepare(lk_notice_kind_op *op, const char *actor,
+                           const char *kind, bool requires, lk_invalid *why) {
+  memset(op, 0, sizeof(*op));
+  if (kind == NULL || kind[0] == '\0' || strlen(kind) > LK_NOTICE_KIND_MAX)
+    return invalid(why, "kind", "is not a notice kind");
+  snprintf(op->actor, sizeof(op->actor), "%s", actor);
+  snprintf(op->kind, sizeof(op->kind), "%s", kind);
+  op->requires_second_person = requires;
+  return 0;
+}
+
+int lk_notice_kind_apply(lk_tx *tx, void *arg) {
+  lk_notice_kind_op *op = arg;
+  lk_buf p = LK_BUF_INIT;
+  int rc = lk_store_notice_kind_set(tx, op->kind, op->requires_second_person);
+
+  if (rc != 0)
+    return rc;
+  lk_buf_puts(&p, "{\"kind\":");
+  lk_buf_json_str(&p, op->kind);
+  lk_buf_printf(&p, ",\"requiresSecondPerson\":%s}",
+                op->requires_second_person ? "true" : "false");
+  rc = lk_buf_ok(&p) ? lk_store_audit(tx, op->actor, "notice_kind.updated",
+                                      op->kind, p.data)
+                     : LK_STORE_NOMEM;
+  lk_buf_free(&p);
+  return rc;
+}
+
+static void time_or_null(lk_buf *b, const char *key, int64_t v) {
+  lk_buf_printf(b, ",\"%s\":", key);
+  if (v > 0)
+    lk_buf_printf(b, "%lld", (long long)v);
+  else
+    lk_buf_puts(b, "null");
+}
+
+void lk_notice_json(lk_buf *b, const lk_notice_row *n) {
+  lk_buf_puts(b, "{\"id\":");
+  lk_buf_json_str(b, n->id);
+  lk_buf_puts(b, ",\"kind\":");
+  lk_buf_json_str(b, n->kind);
+  lk_buf_puts(b, ",\"title\":");
+  lk_buf_json_str(b, n->title);
+  lk_buf_puts(b, ",\"body\":");
+  lk_buf_json_str(b, n->body);
+  lk_buf_puts(b, ",\"severity\":");
+  lk_buf_json_str(b, n->severity);
+  /* Stored only after validation and compaction, so it is JSON. */
+  lk_buf_puts(b, ",\"area\":");
+  if (strcmp(n->area, "{}") == 0 || n->area[0] == '\0')
+    lk_buf_puts(b, "null");
+  else
+    lk_buf_puts(b, n->area);
+  lk_buf_puts(b, ",\"postcodes\":[");
+  for (const char *p = n->postcodes; *p != '\0';) {
+    char pc[8];
+    size_t len = strcspn(p, " ");
+
+    if (len >= sizeof(pc))
+      len = sizeof(pc) - 1;
+    memcpy(pc, p, len);
+    pc[len] = '\0';
+    if (p != n->postcodes)
+      lk_buf_putc(b, ',');
+    lk_buf_json_str(b, pc);
+    p += strcspn(p, " ");
+    if (*p == ' ')
+      p++;
+  }
+  lk_buf_puts(b, "],\"status\":");
+  lk_buf_json_str(b, n->status);
+  time_or_null(b, "startsAt", n->starts_at);
+  time_or_null(b, "expectedEndAt", n->expected_end_at);
+  time_or_null(b, "publishedAt", n->published_at);
+  time_or_null(b, "endedAt", n->ended_at);
+  lk_buf_puts(b, ",\"createdBy\":");
+  lk_buf_json_str(b, n->created_by);
+  lk_buf_puts(b, ",\"approvedBy\":");
+  if (n->approved_by[0] != '\0')
+    lk_buf_json_str(b, n->approved_by);
+  else
+    lk_buf_puts(b, "null");
+  lk_buf_printf(b,
+                ",\"version\":%lld,\"createdAt\":%lld,\"updatedAt\":%lld,"
+                "\"updateCount\":%d}",
+                (long long)n->version, (long long)n->created_at,
+                (long long)n->updated_at, n->updates);
+}
+
+void lk_notice_update_json(lk_buf *b, const lk_notice_update_row *u) {
+  lk_buf_puts(b, "{\"id\":");
+  lk_buf_json_str(b, u->id);
+  lk_buf_puts(b, ",\"noticeId\":");
+  lk_buf_json_str(b, u->notice_id);
+  lk_buf_puts(b, ",\"body\":");
+  lk_buf_json_str(b, u->body);
+  lk_buf_puts(b, ",\"author\":");
+  lk_buf_json_str(b, u->author);
+  lk_buf_printf(b, ",\"publishedAt\":%lld", (long long)u->published_at);
+  time_or_null(b, "editedAt", u->edited_at);
+  lk_buf_printf(b, ",\"edits\":%d}", u->edits);
 }

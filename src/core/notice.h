@@ -12,6 +12,8 @@
 #include <stddef.h>
 
 #include "core/token.h" /* lk_invalid, LK_EINVALID */
+#include "store/notices.h"
+#include "util/buf.h"
 
 #define LK_NOTICE_TITLE_MAX 200
 #define LK_NOTICE_BODY_MAX 20000
@@ -56,5 +58,120 @@ int lk_notice_update_check(const char *body, lk_invalid *why);
  * the start. */
 int lk_notice_times_check(long long starts_at, long long expected_end_at,
                           lk_invalid *why);
+
+/* ---- writes (prepare validates without I/O; apply is an lk_write_fn) */
+
+#define LK_NOTICE_ESAME (-2101)    /* the approver created the notice */
+#define LK_NOTICE_EVERSION (-2102) /* If-Match names an older version */
+
+typedef struct lk_notice_create_op {
+  char actor[LK_NOTICE_ACTOR_MAX + 1];
+  bool publish;
+  lk_notice_row n; /* filled; status set by apply */
+} lk_notice_create_op;
+
+/* Validates and fills `op`.  `area` is JSON text (NULL: no area),
+ * `codes` the postcodes, `severity` NULL for "informatie", times in ms
+ * since the epoch (0: not set).  The kind is checked by apply against
+ * notice_kinds (LK_EINVALID, field "/kind").  With `publish` the notice
+ * goes out at once, or awaits approval when its kind requires a second
+ * person; without, it stays a draft. */
+int lk_notice_create_prepare(lk_notice_create_op *op, const char *actor,
+                             const char *kind, const char *title,
+                             const char *body, const char *severity,
+                             const char *area, const char *const *codes,
+                             size_t ncodes, long long starts_at,
+                             long long expected_end_at, bool publish,
+                             lk_invalid *why);
+int lk_notice_create_apply(lk_tx *tx, void *arg);
+
+typedef struct lk_notice_approve_op {
+  char actor[LK_NOTICE_ACTOR_MAX + 1];
+  char id[LK_NOTICE_ID_LEN + 1];
+  lk_notice_row n; /* the notice as approved */
+} lk_notice_approve_op;
+
+/* LK_EINVALID (field "id") if `id` cannot be a notice id. */
+int lk_notice_approve_prepare(lk_notice_approve_op *op, const char *actor,
+                              const char *id, lk_invalid *why);
+/* LK_STORE_NOTFOUND, LK_STORE_CONFLICT unless awaiting approval,
+ * LK_NOTICE_ESAME when the actor created it. */
+int lk_notice_approve_apply(lk_tx *tx, void *arg);
+
+typedef struct lk_notice_patch_op {
+  char actor[LK_NOTICE_ACTOR_MAX + 1];
+  char id[LK_NOTICE_ID_LEN + 1];
+  long long if_version; /* 0: any */
+  const char *title;    /* NULL: unchanged; these point into the op */
+  const char *body;
+  const char *severity;
+  const char *status;
+  bool has_area, has_postcodes, has_starts, has_end;
+  long long starts_at, expected_end_at;
+  char title_buf[201];
+  char body_buf[LK_NOTICE_TEXT_MAX + 1];
+  char severity_buf[LK_NOTICE_SEVERITY_MAX + 1];
+  char status_buf[LK_NOTICE_STATUS_MAX + 1];
+  char area[LK_NOTICE_AREA_MAX + 1];
+  char postcodes[LK_NOTICE_PC_MAX + 1];
+  lk_notice_row n; /* the notice after the change */
+} lk_notice_patch_op;
+
+int lk_notice_patch_prepare(lk_notice_patch_op *op, const char *actor,
+                            const char *id, lk_invalid *why);
+/* Each setter validates one field.  Return 0 or LK_EINVALID. */
+int lk_notice_patch_title(lk_notice_patch_op *op, const char *v,
+                          lk_invalid *why);
+int lk_notice_patch_body(lk_notice_patch_op *op, const char *v,
+                         lk_invalid *why);
+int lk_notice_patch_severity(lk_notice_patch_op *op, const char *v,
+                             lk_invalid *why);
+/* "ended" or "withdrawn"; the transition is checked by apply
+ * (LK_STORE_CONFLICT). */
+int lk_notice_patch_status(lk_notice_patch_op *op, const char *v,
+                           lk_invalid *why);
+int lk_notice_patch_area(lk_notice_patch_op *op, const char *v,
+                         lk_invalid *why);
+int lk_notice_patch_postcodes(lk_notice_patch_op *op, const char *const *codes,
+                              size_t n, lk_invalid *why);
+/* LK_STORE_NOTFOUND, LK_NOTICE_EVERSION, LK_STORE_CONFLICT (transition),
+ * LK_EINVALID (times). */
+int lk_notice_patch_apply(lk_tx *tx, void *arg);
+
+typedef struct lk_notice_update_op {
+  char actor[LK_NOTICE_ACTOR_MAX + 1];
+  lk_notice_update_row u;
+  char kind[LK_NOTICE_KIND_MAX + 1];
+  char status[LK_NOTICE_STATUS_MAX + 1];
+} lk_notice_update_op;
+
+/* A new update of notice `notice_id`, published when it commits. */
+int lk_notice_update_prepare(lk_notice_update_op *op, const char *actor,
+                             const char *notice_id, const char *body,
+                             lk_invalid *why);
+/* LK_STORE_NOTFOUND, LK_STORE_CONFLICT unless the notice is published. */
+int lk_notice_update_apply(lk_tx *tx, void *arg);
+
+/* The edit of update `update_id` of `notice_id` (op->u.id, u.notice_id):
+ * keeps the earlier text. */
+int lk_notice_edit_prepare(lk_notice_update_op *op, const char *actor,
+                           const char *notice_id, const char *update_id,
+                           const char *body, lk_invalid *why);
+int lk_notice_edit_apply(lk_tx *tx, void *arg);
+
+typedef struct lk_notice_kind_op {
+  char actor[LK_NOTICE_ACTOR_MAX + 1];
+  char kind[LK_NOTICE_KIND_MAX + 1];
+  bool requires_second_person;
+} lk_notice_kind_op;
+
+int lk_notice_kind_prepare(lk_notice_kind_op *op, const char *actor,
+                           const char *kind, bool requires, lk_invalid *why);
+/* LK_STORE_NOTFOUND for an unknown kind. */
+int lk_notice_kind_apply(lk_tx *tx, void *arg);
+
+/* Renders a notice and an update as the JSON objects of the API. */
+void lk_notice_json(lk_buf *b, const lk_notice_row *n);
+void lk_notice_update_json(lk_buf *b, const lk_notice_update_row *u);
 
 #endif
