@@ -1139,6 +1139,7 @@ class OpenAPIConformance(LoketTestCase):
         self.call("GET", P + "/{id}/timeline", {"id": p1}, token=self.api,
                   expect=200)
         self.conversations_scenario(conv)
+        self.notices_scenario()
 
     def conversations_scenario(self, conv):
         """Conversations, messages, notes, search and attachments: once
@@ -1229,6 +1230,70 @@ class OpenAPIConformance(LoketTestCase):
                   expect=403)
         self.call("GET", S, query={"q": "paspoort", "limit": 100000},
                   token=self.api, expect=(400, 422))
+
+    def notices_scenario(self):
+        """Actueel notices, their updates and kinds (the notices part)."""
+        N = "/api/v1/notices"
+        if ("POST", N) not in self.ops:
+            return
+        _, admin2 = create_token(self.data, "oa-admin2", "api admin")
+        new = {"kind": "wegafsluiting", "title": "Afsluiting Damrak",
+               "body": "Het Damrak is dicht.", "severity": "waarschuwing",
+               "area": {"type": "circle", "center": [4.9, 52.37],
+                        "radius": 500},
+               "postcodes": ["1012", "1012AB"], "startsAt": 1764300000000,
+               "expectedEndAt": 1764400000000, "publish": True}
+        r = self.call("POST", N, token=self.api, body=new, expect=201)
+        nid = (r.obj or {}).get("id", str(uuid.uuid4()))
+        self.minimal("POST", N, new, self.api)
+        self.call("POST", N, token=self.api, body=dict(new, area={
+            "type": "polygon", "coordinates": [[1, 2], [3, 4]]}),
+            expect=422, check_request=False)
+        self.generic_failures("POST", N, body=new)
+        self.call("GET", N, token=self.api, query={"limit": 5}, expect=200)
+        self.generic_failures("GET", N)
+        self.call("GET", N + "/{id}", {"id": nid}, token=self.api,
+                  expect=200)
+        self.generic_failures("GET", N + "/{id}", {"id": nid})
+        U = N + "/{id}/updates"
+        r = self.call("POST", U, {"id": nid}, token=self.api,
+                      body={"body": "Omleiding via het Rokin."}, expect=201)
+        uid = (r.obj or {}).get("id", str(uuid.uuid4()))
+        self.generic_failures("POST", U, {"id": nid}, body={"body": "Nu."})
+        E = U + "/{updateId}"
+        self.call("PATCH", E, {"id": nid, "updateId": uid}, token=self.api,
+                  body={"body": "Omleiding via het Rokin en Spui."},
+                  expect=200)
+        self.generic_failures("PATCH", E, {"id": nid, "updateId": uid},
+                              body={"body": "Spui."})
+        self.generic_failures("PATCH", E, {"id": nid, "updateId": uid},
+                              body={"body": "Spui."},
+                              unknown_param="updateId")
+        self.call("PATCH", N + "/{id}", {"id": nid}, token=self.api,
+                  body={"severity": "ernstig"}, expect=200)
+        self.call("PATCH", N + "/{id}", {"id": nid}, token=self.api,
+                  body={"severity": "ernstig"}, headers={"If-Match": '"1"'},
+                  expect=412)
+        self.generic_failures("PATCH", N + "/{id}", {"id": nid},
+                              body={"title": "Damrak dicht"})
+        self.call("PATCH", N + "/{id}", {"id": nid}, token=self.api,
+                  body={"status": "ended"}, expect=200)
+        self.call("PATCH", N + "/{id}", {"id": nid}, token=self.api,
+                  body={"status": "withdrawn"}, expect=409)
+        K = "/api/v1/notice-kinds/{kind}"
+        self.call("PUT", K, {"kind": "calamiteit"}, token=self.admin,
+                  body={"requiresSecondPerson": True}, expect=200)
+        self.generic_failures("PUT", K, {"kind": "calamiteit"},
+                              body={"requiresSecondPerson": True},
+                              scoped=self.api, unknown_param="kind")
+        r = self.call("POST", N, token=self.admin, body=dict(
+            new, kind="calamiteit"), expect=201)
+        cid = (r.obj or {}).get("id", str(uuid.uuid4()))
+        A = N + "/{id}/approve"
+        self.call("POST", A, {"id": cid}, token=self.admin, expect=403)
+        self.call("POST", A, {"id": cid}, token=admin2, expect=200)
+        self.call("POST", A, {"id": cid}, token=admin2, expect=409)
+        self.generic_failures("POST", A, {"id": cid}, scoped=self.api)
 
 
 if __name__ == "__main__":
