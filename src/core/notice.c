@@ -430,13 +430,16 @@ int lk_notice_patch_apply(lk_tx *tx, void *arg) {
     return rc;
   if (op->if_version != 0 && op->if_version != n->version)
     return LK_NOTICE_EVERSION;
+  /* Only a notice the public has seen makes news when it changes. */
+  if (strcmp(n->status, "published") != 0)
+    type = NULL;
   if (op->status != NULL && strcmp(op->status, n->status) != 0) {
     if (!lk_notice_transition_ok(n->status, op->status))
       return LK_STORE_CONFLICT;
     snprintf(n->status, sizeof(n->status), "%s", op->status);
     if (strcmp(op->status, "ended") == 0) {
       n->ended_at = lk_tx_now(tx);
-      type = "notice.ended";
+      type = "notice.ended"; /* only published notices end */
     }
   }
   if (op->title != NULL)
@@ -460,10 +463,6 @@ int lk_notice_patch_apply(lk_tx *tx, void *arg) {
   if (rc != 0)
     return rc;
   n->version++;
-  /* Changes to drafts are not news: audited, not announced. */
-  if (strcmp(n->status, "draft") == 0 ||
-      strcmp(n->status, "awaiting-approval") == 0)
-    type = NULL;
   return notice_changed(tx, op->actor, type,
                         type != NULL ? type : "notice.changed", n->id, n->kind,
                         n->status, NULL);

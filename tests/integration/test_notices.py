@@ -167,6 +167,16 @@ class Notices(LoketTestCase):
         (t,), = db_query(self.data, "SELECT type FROM events WHERE subject"
                          " = ? ORDER BY seq DESC LIMIT 1", (n["id"],))
         self.assertEqual(t, "notice.ended")
+        # Withdrawing a draft is audited but announces nothing.
+        d = self.create(publish=False)
+        r = self.send("PATCH", N + "/" + d["id"], {"status": "withdrawn"})
+        self.assertEqual(r.json()["status"], "withdrawn")
+        self.assertEqual(db_query(self.data, "SELECT COUNT(*) FROM events"
+                                  " WHERE subject = ?", (d["id"],)), [(0,)])
+        self.assertEqual(db_query(self.data, "SELECT action FROM audit_log"
+                                  " WHERE subject = ? ORDER BY id",
+                                  (d["id"],)),
+                         [("notice.created",), ("notice.changed",)])
 
     def test_bad_input(self):
         bad = [
