@@ -8,6 +8,7 @@
 #include "api/tasks.h"
 #include "api/teams.h"
 #include "http/static.h"
+#include "pages/actueel.h"
 
 static const struct {
   const char *method;
@@ -36,6 +37,7 @@ static int (*const areas[])(lk_router *r) = {
     lk_api_tasks_routes,
     lk_residents_routes,
     lk_teams_routes,
+    lk_actueel_routes,
 };
 
 int lk_api_routes(lk_router *r) {

@@ -1,0 +1,200 @@
+"""Actueel, the public side: /actueel pages, JSON and Atom feeds.
+
+Notices and updates are written straight into the database with
+loketlib.db_write, as the staff endpoints (/api/v1/notices) are built
+elsewhere; switch the fixtures to those endpoints when they exist."""
+
+import os
+import sys
+import time
+import uuid
+import xml.etree.ElementTree as ET
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from loketlib import LoketTestCase, db_write, main  # noqa: E402
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+XSS = "<script>alert('x')</script> & \"q\""
+CIRCLE = '{"type":"circle","center":[5.12,52.09],"radius":500}'
+POLYGON = ('{"type":"polygon","coordinates":[[5.10,52.08],[5.14,52.08],'
+           '[5.14,52.10],[5.10,52.10]]}')
+
+
+def add_notice(data, title, status="published", severity="informatie",
+               kind="storing", body="Tekst", area=CIRCLE, postcodes="3511",
+               published_at=None, ended_at=None):
+    nid = str(uuid.uuid4())
+    now = int(time.time() * 1000)
+    db_write(data, [(
+        "INSERT INTO notices (id, kind, title, body, severity, area,"
+        " postcodes, status, published_at, ended_at, created_by,"
+        " approved_by, created_at, updated_at)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (nid, kind, title, body, severity, area, postcodes, status,
+         published_at or now, ended_at, "user:usr_geheim", "user:usr_ok",
+         now, now))])
+    return nid
+
+
+def add_update(data, notice_id, body, published_at=None, edited_at=None):
+    uid = str(uuid.uuid4())
+    now = int(time.time() * 1000)
+    db_write(data, [(
+        "INSERT INTO notice_updates (id, notice_id, body, author,"
+        " published_at, edited_at, created_at) VALUES (?,?,?,?,?,?,?)",
+        (uid, notice_id, body, "user:usr_geheim", published_at or now,
+         edited_at, now))])
+    return uid
+
+
+class Actueel(LoketTestCase):
+    def setUp(self):
+        self.srv = self.start_server()
+        d = self.srv.data
+        t0 = int(time.time() * 1000) - 3600_000
+        self.low = add_notice(d, "Lage melding", published_at=t0)
+        self.high = add_notice(d, XSS, severity="zeer-ernstig",
+                               kind="calamiteit", body="Body " + XSS,
+                               published_at=t0, postcodes="3511 3512AB")
+        self.poly = add_notice(d, "Wegafsluiting Oudegracht",
+                               kind="wegafsluiting", area=POLYGON,
+                               severity="waarschuwing", published_at=t0)
+        self.draft = add_notice(d, "Concept", status="draft")
+        self.withdrawn = add_notice(d, "Ingetrokken", status="withdrawn")
+        self.ended = add_notice(d, "Voorbij", status="ended",
+                                ended_at=t0 + 60_000)
+        self.u1 = add_update(d, self.high, "Eerste " + XSS,
+                             published_at=t0 + 1000)
+        self.u2 = add_update(d, self.high, "Tweede update",
+                             published_at=t0 + 2000,
+                             edited_at=t0 + 5 * 60_000)
+
+    def test_list_order_and_visibility(self):
+        r = self.srv.get("/actueel")
+        self.assertEqual(r.status, 200, r)
+        self.assertTrue(r.content_type.startswith("text/html"), r)
+        self.assertEqual(r.header("Cache-Control"), "public, max-age=10")
+        t = r.text
+        for nid in (self.high, self.poly, self.low):
+            self.assertIn("/actueel/" + nid, t)
+        for nid in (self.draft, self.withdrawn, self.ended):
+            self.assertNotIn(nid, t)
+        self.assertLess(t.index(self.high), t.index(self.poly))
+        self.assertLess(t.index(self.poly), t.index(self.low))
+        self.assertNotIn("<script>alert", t)
+        self.assertIn("&lt;script&gt;alert(&#39;x&#39;)", t)
+        self.assertIn("Calamiteit", t)
+        self.assertIn("Zeer ernstig", t)
+
+    def test_notice_page(self):
+        r = self.srv.get("/actueel/" + self.high)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.header("Cache-Control"), "public, max-age=10")
+        t = r.text
+        self.assertNotIn("<script>alert", t)
+        self.assertEqual(t.count("&lt;script&gt;alert"), 4, t)  # <title>,
+        # h1, body, update
+        self.assertLess(t.index("Tweede update"), t.index("Eerste "))
+        self.assertIn("bijgewerkt om", t)
+        self.assertEqual(t.count("bijgewerkt om"), 1)
+        self.assertIn("<circle ", t)
+        self.assertIn("<svg ", t)
+        self.assertIn("<li>3512AB</li>", t)
+        self.assertNotIn("usr_geheim", t)
+        # no inline script: only the external one
+        self.assertNotIn("<script>", t)
+        self.assertIn('<script src="/static/actueel.js" defer></script>', t)
+
+        r = self.srv.get("/actueel/" + self.poly)
+        self.assertEqual(r.status, 200, r)
+        self.assertIn("<polygon points=", r.text)
+
+    def test_ended_notice_is_marked(self):
+        r = self.srv.get("/actueel/" + self.ended)
+        self.assertEqual(r.status, 200, r)
+        self.assertIn("Deze melding is beëindigd", r.text)
+
+    def test_not_found(self):
+        for nid in (self.draft, self.withdrawn, str(uuid.uuid4()), "x" * 200):
+            for suffix in ("", ".json", "/feed.atom"):
+                with self.subTest(nid=nid[:10], suffix=suffix):
+                    r = self.srv.get("/actueel/" + nid + suffix)
+                    self.assertEqual(r.status, 404, r)
+                    self.assertNotIn(b"Concept", r.body)
+
+    def test_json(self):
+        r = self.srv.get("/actueel.json")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.header("Cache-Control"), "public, max-age=10")
+        items = r.json()["notices"]
+        self.assertEqual([n["id"] for n in items],
+                         [self.high, self.poly, self.low])
+        self.assertEqual(items[0]["title"], XSS)
+        for n in items:
+            self.assertNotIn("createdBy", n)
+            self.assertNotIn("created_by", n)
+            self.assertNotIn("approvedBy", n)
+        r = self.srv.get("/actueel/%s.json" % self.high)
+        self.assertEqual(r.status, 200, r)
+        doc = r.json()
+        self.assertEqual(doc["title"], XSS)
+        self.assertEqual(doc["area"]["type"], "circle")
+        self.assertEqual([u["id"] for u in doc["updates"]],
+                         [self.u2, self.u1])
+        self.assertIsNone(doc["updates"][1]["editedAt"])
+        self.assertIsNotNone(doc["updates"][0]["editedAt"])
+        self.assertNotIn(b"usr_", r.body)
+        r = self.srv.get("/actueel/%s.json" % self.ended)
+        self.assertEqual(r.json()["status"], "ended")
+
+    def check_atom(self, r):
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.content_type,
+                         "application/atom+xml; charset=utf-8")
+        self.assertEqual(r.header("Cache-Control"), "public, max-age=10")
+        feed = ET.fromstring(r.body)
+        self.assertEqual(feed.tag, ATOM + "feed")
+        for name in ("id", "title", "updated", "author"):
+            self.assertIsNotNone(feed.find(ATOM + name), name)
+        self.assertTrue(any(link.get("rel") == "self"
+                            for link in feed.findall(ATOM + "link")))
+        entries = feed.findall(ATOM + "entry")
+        for e in entries:
+            eid = e.find(ATOM + "id").text
+            self.assertTrue(eid.startswith("urn:uuid:") or
+                            eid.startswith("tag:"), eid)
+            self.assertIsNotNone(e.find(ATOM + "title").text)
+            self.assertRegex(e.find(ATOM + "updated").text,
+                             r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+            self.assertEqual(e.find(ATOM + "content").get("type"), "text")
+            self.assertIsNotNone(e.find(ATOM + "author/" + ATOM + "name"))
+        return feed, entries
+
+    def test_atom_all(self):
+        feed, entries = self.check_atom(self.srv.get("/actueel/feed.atom"))
+        ids = [e.find(ATOM + "id").text for e in entries]
+        for nid in (self.high, self.poly, self.low, self.u1, self.u2):
+            self.assertIn("urn:uuid:" + nid, ids)
+        for nid in (self.draft, self.withdrawn, self.ended):
+            self.assertNotIn("urn:uuid:" + nid, ids)
+        titles = [e.find(ATOM + "title").text for e in entries]
+        self.assertIn(XSS, titles)  # escaped in XML, verbatim once parsed
+
+    def test_atom_one(self):
+        feed, entries = self.check_atom(
+            self.srv.get("/actueel/%s/feed.atom" % self.high))
+        ids = [e.find(ATOM + "id").text for e in entries]
+        self.assertEqual(sorted(ids), sorted("urn:uuid:" + x for x in
+                                             (self.high, self.u1, self.u2)))
+        self.assertIn(XSS, feed.find(ATOM + "title").text)
+
+    def test_atom_control_characters(self):
+        nid = add_notice(self.srv.data, "Bel\x01\x1b[0m ons",
+                         body="a\x0bb\ufffe")
+        feed, entries = self.check_atom(
+            self.srv.get("/actueel/%s/feed.atom" % nid))
+        self.assertEqual(entries[0].find(ATOM + "title").text, "Bel[0m ons")
+
+
+if __name__ == "__main__":
+    main()
