@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/events_public.h"
 #include "api/session.h"
 #include "core/ids.h"
 #include "http/problem.h"
@@ -606,21 +607,55 @@ static void actueel_notice_feed(lk_req *req) {
   lk_buf_free(&title);
 }
 
+/* ---- Server-Sent Events ------------------------------------------------ */
+
+static void actueel_stream(lk_req *req) {
+  lk_events_public(req, NULL);
+}
+
+static void ignore_notice(const lk_notice_pub *n, void *ud) {
+  (void)n;
+  (void)ud;
+}
+
+static void actueel_notice_stream(lk_req *req) {
+  char id[ID_MAX];
+  int rc;
+
+  if (path_id(req, NULL, id, sizeof(id)) == NULL) {
+    lk_req_not_found(req);
+    return;
+  }
+  rc = lk_store_notice_public(lk_req_app(req)->store, id, ignore_notice, NULL);
+  if (rc != 0) {
+    if (rc == LK_STORE_NOTFOUND)
+      lk_req_not_found(req);
+    else
+      lk_req_problem_store(req, rc);
+    return;
+  }
+  lk_events_public(req, id);
+}
+
 int lk_actueel_routes(lk_router *r) {
   static const struct {
     const char *pattern;
     lk_handler_fn handler;
+    int flags;
   } routes[] = {
-      {"/actueel", actueel_list},
-      {"/actueel.json", actueel_list_json},
-      {"/actueel/feed.atom", actueel_feed},
-      {"/actueel/{id}", actueel_notice},
-      {"/actueel/{id}/feed.atom", actueel_notice_feed},
+      {"/actueel", actueel_list, 0},
+      {"/actueel.json", actueel_list_json, 0},
+      {"/actueel/feed.atom", actueel_feed, 0},
+      {"/actueel/stream", actueel_stream, LK_ROUTE_STREAM},
+      {"/actueel/{id}", actueel_notice, 0},
+      {"/actueel/{id}/feed.atom", actueel_notice_feed, 0},
+      {"/actueel/{id}/stream", actueel_notice_stream, LK_ROUTE_STREAM},
   };
   int rc;
 
   for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-    rc = lk_router_add(r, "GET", routes[i].pattern, routes[i].handler, 0);
+    rc = lk_router_add(r, "GET", routes[i].pattern, routes[i].handler,
+                       routes[i].flags);
     if (rc != 0)
       return rc;
   }

@@ -10,6 +10,9 @@
  *   GET /actueel/{id}            one notice with its updates (HTML)
  *   GET /actueel/{id}.json       the same as JSON
  *   GET /actueel/{id}/feed.atom  Atom feed of one notice
+ *   GET /actueel/stream          Server-Sent Events: notice.* events
+ *   GET /actueel/{id}/stream     the same, of one notice (404 if not
+ *                                public); resumable with Last-Event-ID
  */
 #ifndef LK_PAGES_ACTUEEL_H
 #define LK_PAGES_ACTUEEL_H

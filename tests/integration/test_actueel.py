@@ -4,14 +4,18 @@ Notices and updates are written straight into the database with
 loketlib.db_write, as the staff endpoints (/api/v1/notices) are built
 elsewhere; switch the fixtures to those endpoints when they exist."""
 
+import json
 import os
+import socket
 import sys
 import time
 import uuid
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from loketlib import LoketTestCase, db_write, main  # noqa: E402
+import loketlib  # noqa: E402
+from loketlib import (LoketTestCase, RawClient, Response,  # noqa: E402
+                      db_query, db_write, main)
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 XSS = "<script>alert('x')</script> & \"q\""
@@ -194,6 +198,104 @@ class Actueel(LoketTestCase):
         feed, entries = self.check_atom(
             self.srv.get("/actueel/%s/feed.atom" % nid))
         self.assertEqual(entries[0].find(ATOM + "title").text, "Bel[0m ons")
+
+
+class PublicSSE(loketlib.SSEClient):
+    """loketlib.SSEClient on another path and without authentication."""
+
+    def __init__(self, server, path, last_event_id=None):
+        self.raw = RawClient(server.host, server.port, 10)
+        headers = {"Accept": "text/event-stream"}
+        if last_event_id is not None:
+            headers["Last-Event-ID"] = str(last_event_id)
+        self.raw.send(RawClient.build("GET", path, headers))
+        self.status, self.reason, self.headers = self.raw.read_head()
+        self.response = Response(self.status, self.reason, self.headers, b"")
+        self.chunked = "chunked" in (self.response.header(
+            "Transfer-Encoding") or "").lower()
+        self.text = ""
+        self.received = b""
+        self.eof = False
+        if self.status != 200:
+            self._read_error_body()
+
+
+def add_event(data, type_, subject, payload):
+    """An event committed by another process: the server's catch-up
+    delivers it to the bus within about a second."""
+    db_write(data, [("INSERT INTO events (type, subject, time, payload)"
+                     " VALUES (?, ?, ?, ?)",
+                     (type_, subject, int(time.time() * 1000),
+                      json.dumps(payload)))])
+    return db_query(data, "SELECT MAX(seq) FROM events")[0][0]
+
+
+class Stream(LoketTestCase):
+    def setUp(self):
+        self.srv = self.start_server(heartbeat=1)
+        d = self.srv.data
+        self.a = add_notice(d, "A")
+        self.b = add_notice(d, "B")
+        self.draft = add_notice(d, "Concept", status="draft")
+
+    def open(self, path, **kw):
+        s = PublicSSE(self.srv, path, **kw)
+        self.addCleanup(s.close)
+        self.assertEqual(s.status, 200, s.response)
+        self.assertTrue(s.response.header("Content-Type").startswith(
+            "text/event-stream"))
+        return s
+
+    def test_only_notice_events_and_only_this_notice(self):
+        every = self.open("/actueel/stream")
+        one = self.open("/actueel/%s/stream" % self.b)
+        d = self.srv.data
+        add_event(d, "party.created", "x", {"id": "x"})
+        add_event(d, "notice.published", self.a, {"id": self.a})
+        add_event(d, "conversation.created", self.b, {"id": self.b})
+        up = str(uuid.uuid4())
+        add_event(d, "notice.update_added", up,
+                  {"id": up, "notice_id": self.b})
+        got = every.events(2)
+        self.assertEqual([e["event"] for e in got],
+                         ["notice.published", "notice.update_added"])
+        self.assertEqual(got[1]["json"]["data"]["notice_id"], self.b)
+        mine = one.next_event()
+        self.assertEqual(mine["event"], "notice.update_added")
+        self.assertEqual(mine["id"], got[1]["id"])
+        # Nothing else arrives: only heartbeats.
+        with self.assertRaises(socket.timeout):
+            every.next_event(timeout=1.5)
+        self.assertNotIn("party.created", every.received.decode())
+        self.assertNotIn("conversation.created", one.received.decode())
+
+    def test_resume_with_last_event_id(self):
+        d = self.srv.data
+        every = self.open("/actueel/stream")
+        first = add_event(d, "notice.published", self.a, {"id": self.a})
+        add_event(d, "team.updated", "t", {"id": "t"})
+        last = add_event(d, "notice.ended", self.a, {"id": self.a})
+        # Once the bus has them (an id the server has not seen yet would
+        # count as one from the future and start at the present):
+        self.assertEqual(every.events(2)[1]["id"], str(last))
+        s = self.open("/actueel/%s/stream" % self.a, last_event_id=first)
+        ev = s.next_event()
+        self.assertEqual((ev["event"], ev["id"]), ("notice.ended", str(last)))
+
+    def test_heartbeat(self):
+        s = self.open("/actueel/stream")
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            b = s.next_block(timeout=5)
+            if "heartbeat" in b["comments"]:
+                return
+        self.fail("no heartbeat")
+
+    def test_unknown_or_draft_notice_is_404(self):
+        for nid in (self.draft, str(uuid.uuid4())):
+            s = PublicSSE(self.srv, "/actueel/%s/stream" % nid)
+            self.addCleanup(s.close)
+            self.assertEqual(s.status, 404)
 
 
 if __name__ == "__main__":
