@@ -113,6 +113,26 @@ class Actueel(LoketTestCase):
         self.assertEqual(r.status, 200, r)
         self.assertIn("<polygon points=", r.text)
 
+    def test_etag_and_304(self):
+        for path in ("/actueel", "/actueel.json", "/actueel/feed.atom",
+                     "/actueel/" + self.high, "/actueel/%s.json" % self.high,
+                     "/actueel/%s/feed.atom" % self.high):
+            with self.subTest(path=path):
+                r = self.srv.get(path)
+                tag = r.header("ETag")
+                self.assertRegex(tag or "", r'^"[0-9a-f]{16}"$')
+                r2 = self.srv.get(path, headers={"If-None-Match": tag})
+                self.assertEqual(r2.status, 304, r2)
+                self.assertEqual(r2.body, b"")
+                r3 = self.srv.get(path, headers={"If-None-Match": '"0"'})
+                self.assertEqual(r3.status, 200)
+        r = self.srv.get("/actueel")
+        tag = r.header("ETag")
+        add_update(self.srv.data, self.low, "Nieuw")
+        r = self.srv.get("/actueel", headers={"If-None-Match": tag})
+        self.assertEqual(r.status, 200)
+        self.assertNotEqual(r.header("ETag"), tag)
+
     def test_ended_notice_is_marked(self):
         r = self.srv.get("/actueel/" + self.ended)
         self.assertEqual(r.status, 200, r)
