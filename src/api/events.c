@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/events_public.h"
 #include "api/session.h"
 #include "events/bus.h"
 #include "http/cookie.h"
@@ -35,6 +36,10 @@ typedef struct sse_stream {
   char session_hash[65];
   atomic_bool recheck;
   lk_session_config session_cfg;
+  /* A public stream (no caller): notice.* events only, and with
+   * notice_id set only that notice's. */
+  bool public_only;
+  char notice_id[LK_EVENTS_NOTICE_ID_MAX];
   lk_bus_listener *listener;
   int64_t cursor;
   int64_t last_sent_ms;
@@ -81,6 +86,8 @@ static bool deliverable(const sse_stream *s, const lk_event *ev) {
   json_t *flag;
   bool hidden;
 
+  if (s->public_only)
+    return lk_events_public_match(ev, s->notice_id);
   if (strncmp(ev->type, "user.", 5) == 0 ||
       strncmp(ev->type, "session.", 8) == 0)
     return s->admin;
@@ -203,6 +210,8 @@ static int last_event_id(lk_req *req, int64_t *out) {
   return 0;
 }
 
+static void stream_start(lk_req *req, sse_stream *s, int rc, int64_t cursor);
+
 void lk_api_events(lk_req *req) {
   lk_app *app = lk_req_app(req);
   sse_stream *s;
@@ -236,6 +245,13 @@ void lk_api_events(lk_req *req) {
       s->session_hash[0] = '\0';
     lk_api_session_config(req, &s->session_cfg);
   }
+  stream_start(req, s, rc, cursor);
+}
+
+/* Starts stream `s` at `cursor` (rc 0) or at the present (rc 1). */
+static void stream_start(lk_req *req, sse_stream *s, int rc, int64_t cursor) {
+  lk_app *app = s->app;
+
   s->last_sent_ms = lk_clock_mono_ms();
   /* Listen before reading the position: nothing published in between is
    * missed. */
@@ -255,4 +271,52 @@ void lk_api_events(lk_req *req) {
   lk_buf_puts(&s->pending, "retry: 3000\n\n");
   lk_req_respond_stream(req, "text/event-stream; charset=utf-8", sse_read, s,
                         sse_free);
+}
+
+bool lk_events_public_match(const lk_event *ev, const char *notice_id) {
+  static const char *const keys[] = {"notice_id", "noticeId", "notice", "id"};
+  json_t *doc, *data;
+  bool match = false;
+
+  if (strncmp(ev->type, "notice.", 7) != 0)
+    return false;
+  if (notice_id == NULL || notice_id[0] == '\0' ||
+      strcmp(ev->subject, notice_id) == 0)
+    return true;
+  doc = json_loadb(ev->json, ev->json_len, 0, NULL);
+  data = json_object_get(doc, "data");
+  for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]) && !match; i++) {
+    const char *v = json_string_value(json_object_get(data, keys[i]));
+
+    match = v != NULL && strcmp(v, notice_id) == 0;
+  }
+  json_decref(doc);
+  return match;
+}
+
+void lk_events_public(lk_req *req, const char *notice_id) {
+  sse_stream *s;
+  int64_t cursor = 0;
+  int rc = last_event_id(req, &cursor);
+
+  if (rc < 0)
+    return;
+  if (notice_id != NULL && strlen(notice_id) >= LK_EVENTS_NOTICE_ID_MAX) {
+    lk_req_not_found(req);
+    return;
+  }
+  s = calloc(1, sizeof(*s));
+  if (s == NULL) {
+    lk_req_problem_store(req, LK_STORE_NOMEM);
+    return;
+  }
+  s->req = req;
+  s->app = lk_req_app(req);
+  s->public_only = true;
+  snprintf(s->notice_id, sizeof(s->notice_id), "%s",
+           notice_id != NULL ? notice_id : "");
+  atomic_init(&s->revoked, false);
+  atomic_init(&s->recheck, false);
+  lk_req_add_header(req, "Cache-Control", "no-store");
+  stream_start(req, s, rc, cursor);
 }

@@ -9,6 +9,7 @@
 #include "api/tasks.h"
 #include "api/teams.h"
 #include "http/static.h"
+#include "pages/actueel.h"
 
 static const struct {
   const char *method;
@@ -38,6 +39,7 @@ static int (*const areas[])(lk_router *r) = {
     lk_residents_routes,
     lk_teams_routes,
     lk_notices_routes,
+    lk_actueel_routes,
 };
 
 int lk_api_routes(lk_router *r) {
