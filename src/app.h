@@ -14,6 +14,7 @@ struct lk_token_cache;
 struct lk_assigner;
 struct lk_ratelimit;
 struct lk_worker;
+struct lk_calamity;
 
 typedef struct lk_app {
   lk_store *store;
@@ -31,8 +32,9 @@ typedef struct lk_app {
   bool trust_proxy; /* believe X-Forwarded-For/-Proto/-Host of the proxy */
   struct lk_ratelimit *login_by_account; /* log-in attempts per account */
   struct lk_ratelimit *login_by_address; /* ... and per client address */
-  struct lk_worker *hasher; /* password checks off the HTTP threads; NULL:
-                               inline */
+  struct lk_worker *hasher;     /* password checks off the HTTP threads; NULL:
+                                   inline */
+  struct lk_calamity *calamity; /* calamity mode (pages/calamity.h) */
   atomic_bool shutting_down;
 } lk_app;
 

@@ -1,5 +1,6 @@
 /* routes.c - every URL Loket answers, in one table. */
 #include "api/api.h"
+#include "api/calamity.h"
 #include "api/conversations.h"
 #include "api/ki/ki.h"
 #include "api/ki/klantcontacten.h"
@@ -40,6 +41,7 @@ static int (*const areas[])(lk_router *r) = {
     lk_teams_routes,
     lk_notices_routes,
     lk_actueel_routes,
+    lk_calamity_routes,
 };
 
 int lk_api_routes(lk_router *r) {

@@ -22,6 +22,7 @@ int lk_cli_user(int argc, char **argv);
 int lk_cli_backup(int argc, char **argv);
 int lk_cli_proclog(int argc, char **argv);
 int lk_cli_demo(int argc, char **argv);
+int lk_cli_calamity(int argc, char **argv);
 
 /* Prints "loket: <message>" on stderr and returns LK_EXIT_USAGE. */
 int lk_cli_usage_error(const char *fmt, ...)

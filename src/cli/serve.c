@@ -22,6 +22,7 @@
 #include "core/token_cache.h"
 #include "events/bus.h"
 #include "http/server.h"
+#include "pages/calamity.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/metrics.h"
@@ -367,6 +368,7 @@ static void run_until_signal(lk_server *srv, lk_app *app, const sigset_t *set) {
 static void app_close(lk_app *app, lk_router *router) {
   lk_store_close(app->store);
   lk_assigner_free(app->assigner);
+  lk_calamity_free(app->calamity);
   lk_token_cache_free(app->tokens);
   lk_ratelimit_free(app->login_by_account);
   lk_ratelimit_free(app->login_by_address);
@@ -423,10 +425,11 @@ static int app_open(lk_app *app, const struct serve_opts *o,
       lk_ratelimit_new((int)o->login_attempts_address, o->login_window_s * 1000,
                        4096, lk_clock_system());
   app->assigner = lk_assigner_start(app->store, app->bus);
+  app->calamity = lk_calamity_new(app->store, app->bus);
   app->hasher = lk_worker_new(HASHER_THREADS, HASHER_QUEUE);
   if (app->tokens == NULL || app->login_by_account == NULL ||
       app->login_by_address == NULL || app->assigner == NULL ||
-      app->hasher == NULL) {
+      app->hasher == NULL || app->calamity == NULL) {
     fputs("loket: out of memory\n", stderr);
     app_close(app, *router);
     return LK_EXIT_FAIL;

@@ -23,6 +23,7 @@
 
 #include "http/internal.h"
 #include "http/problem.h"
+#include "pages/calamity.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/metrics.h"
@@ -109,7 +110,8 @@ static void dispatch(lk_req *req) {
   }
   switch (req->routed) {
   case LK_ROUTE_FOUND:
-    req->match.route->handler(req);
+    if (!lk_calamity_refuse(req))
+      req->match.route->handler(req);
     break;
   case LK_ROUTE_NO_METHOD:
     lk_req_add_header(req, "Allow", req->match.allow);

@@ -19,6 +19,7 @@
 #include "http/problem.h"
 #include "http/server.h"
 #include "pages/area_svg.h"
+#include "pages/calamity.h"
 #include "pages/layout.h"
 #include "store/notices_public.h"
 #include "util/xml.h"
@@ -156,7 +157,10 @@ static void respond(lk_req *req, const char *type, lk_buf *b) {
     return;
   }
   etag(b->data, b->len, tag);
-  lk_req_add_header(req, "Cache-Control", CACHE_CONTROL);
+  lk_req_add_header(req, "Cache-Control",
+                    lk_calamity_keep(req, type, b->data, b->len, tag)
+                        ? LK_CALAMITY_CACHE_CONTROL
+                        : CACHE_CONTROL);
   lk_req_add_header(req, "ETag", tag);
   if (inm != NULL && (strstr(inm, tag) != NULL || strcmp(inm, "*") == 0)) {
     lk_buf_free(b);
@@ -223,6 +227,8 @@ static void actueel_list(lk_req *req) {
   lk_buf b = LK_BUF_INIT;
   int n;
 
+  if (lk_calamity_serve(req))
+    return;
   lk_page_begin(&b, "Actueel");
   lk_buf_puts(&b, "<h1 class=\"utrecht-heading-1\">Actueel</h1>\n"
                   "<p class=\"utrecht-paragraph\"><a class=\"utrecht-link\" "
@@ -349,6 +355,8 @@ static void actueel_notice(lk_req *req) {
   lk_buf b = LK_BUF_INIT;
   int rc;
 
+  if (lk_calamity_serve(req))
+    return;
   if (path_id(req, ".json", id, sizeof(id)) != NULL) {
     actueel_notice_json(req);
     return;
@@ -418,9 +426,14 @@ static void list_json_row(const lk_notice_pub *n, void *ud) {
 }
 
 static void actueel_list_json(lk_req *req) {
-  json_t *items = json_array();
-  int n = lk_store_notices_current(lk_req_app(req)->store,
-                                   LK_NOTICES_PUBLIC_MAX, list_json_row, items);
+  json_t *items;
+  int n;
+
+  if (lk_calamity_serve(req))
+    return;
+  items = json_array();
+  n = lk_store_notices_current(lk_req_app(req)->store, LK_NOTICES_PUBLIC_MAX,
+                               list_json_row, items);
 
   if (n < 0) {
     json_decref(items);
