@@ -1294,6 +1294,25 @@ class OpenAPIConformance(LoketTestCase):
         self.call("POST", A, {"id": cid}, token=admin2, expect=200)
         self.call("POST", A, {"id": cid}, token=admin2, expect=409)
         self.generic_failures("POST", A, {"id": cid}, scoped=self.api)
+        self.calamity_scenario(cid, nid)
+
+    def calamity_scenario(self, cid, other):
+        """Calamity mode on a published calamiteit notice, then off."""
+        C = "/api/v1/calamity"
+        if ("POST", C) not in self.ops:
+            return
+        self.call("GET", C, token=self.api, expect=200)
+        self.generic_failures("GET", C)
+        self.call("POST", C, token=self.api, body={"noticeId": cid},
+                  expect=403)
+        self.call("POST", C, token=self.admin, body={"noticeId": other},
+                  expect=422)
+        self.generic_failures("POST", C, body={"noticeId": cid})
+        self.call("POST", C, token=self.admin, body={"noticeId": cid},
+                  expect=200)
+        self.call("GET", C, token=self.api, expect=200)
+        self.generic_failures("DELETE", C)
+        self.call("DELETE", C, token=self.admin, expect=200)
 
 
 if __name__ == "__main__":
