@@ -15,6 +15,7 @@ struct lk_assigner;
 struct lk_ratelimit;
 struct lk_worker;
 struct lk_calamity;
+struct lk_req;
 
 typedef struct lk_app {
   lk_store *store;
@@ -35,6 +36,10 @@ typedef struct lk_app {
   struct lk_worker *hasher;     /* password checks off the HTTP threads; NULL:
                                    inline */
   struct lk_calamity *calamity; /* calamity mode (pages/calamity.h) */
+  /* Runs before every routed handler; answers the request itself and
+   * returns true to keep the handler from running (calamity mode refuses
+   * heavy pages this way).  May be NULL. */
+  bool (*refuse)(struct lk_req *req);
   atomic_bool shutting_down;
 } lk_app;
 

@@ -426,6 +426,7 @@ static int app_open(lk_app *app, const struct serve_opts *o,
                        4096, lk_clock_system());
   app->assigner = lk_assigner_start(app->store, app->bus);
   app->calamity = lk_calamity_new(app->store, app->bus);
+  app->refuse = lk_calamity_refuse;
   app->hasher = lk_worker_new(HASHER_THREADS, HASHER_QUEUE);
   if (app->tokens == NULL || app->login_by_account == NULL ||
       app->login_by_address == NULL || app->assigner == NULL ||

@@ -23,7 +23,6 @@
 
 #include "http/internal.h"
 #include "http/problem.h"
-#include "pages/calamity.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/metrics.h"
@@ -110,7 +109,7 @@ static void dispatch(lk_req *req) {
   }
   switch (req->routed) {
   case LK_ROUTE_FOUND:
-    if (!lk_calamity_refuse(req))
+    if (req->srv->app->refuse == NULL || !req->srv->app->refuse(req))
       req->match.route->handler(req);
     break;
   case LK_ROUTE_NO_METHOD:
