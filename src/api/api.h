@@ -57,6 +57,12 @@ typedef struct lk_api_route {
 /* Adds the `n` routes of `routes`.  Returns 0 or lk_router_add's error. */
 int lk_api_add_routes(lk_router *r, const lk_api_route *routes, size_t n);
 
+/* Ends a cursor page begun with {"items":[ in `b` (taking it over): with
+ * `rc` rows listed of at most `limit`, "next" is `last` when the page is
+ * full and null otherwise; a negative `rc` answers its store problem. */
+void lk_api_list_end(lk_req *req, lk_buf *b, int rc, int limit,
+                     const char *last);
+
 /* Adds "Location: /api/v1/<collection>/<id>" to the response. */
 void lk_api_location(lk_req *req, const char *collection, const char *id);
 

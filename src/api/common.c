@@ -199,3 +199,19 @@ void lk_api_location(lk_req *req, const char *collection, const char *id) {
   snprintf(location, sizeof(location), "/api/v1/%s/%s", collection, id);
   lk_req_add_header(req, "Location", location);
 }
+
+void lk_api_list_end(lk_req *req, lk_buf *b, int rc, int limit,
+                     const char *last) {
+  if (rc < 0) {
+    lk_buf_free(b);
+    lk_req_problem_store(req, rc);
+    return;
+  }
+  lk_buf_puts(b, "],\"next\":");
+  if (rc == limit)
+    lk_buf_json_str(b, last);
+  else
+    lk_buf_puts(b, "null");
+  lk_buf_puts(b, "}\n");
+  lk_req_respond_buf(req, 200, "application/json", b);
+}

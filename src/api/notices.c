@@ -104,18 +104,7 @@ static void notices_list(lk_req *req) {
   lk_buf_puts(&b, "{\"items\":[");
   rc = lk_store_notice_list(lk_req_app(req)->store, after ? after : "", limit,
                             notice_one, &lc);
-  if (rc < 0) {
-    lk_buf_free(&b);
-    lk_req_problem_store(req, rc);
-    return;
-  }
-  lk_buf_puts(&b, "],\"next\":");
-  if (rc == limit)
-    lk_buf_json_str(&b, lc.last);
-  else
-    lk_buf_puts(&b, "null");
-  lk_buf_puts(&b, "}\n");
-  lk_req_respond_buf(req, 200, "application/json", &b);
+  lk_api_list_end(req, &b, rc, limit, lc.last);
 }
 
 static void notices_get(lk_req *req) {

@@ -168,22 +168,6 @@ static void agent_one(const lk_agent_row *a, void *ud) {
   snprintf(al->last, sizeof(al->last), "%s", a->id);
 }
 
-static void list_end(lk_req *req, lk_buf *b, int rc, int limit,
-                     const char *last) {
-  if (rc < 0) {
-    lk_buf_free(b);
-    lk_req_problem_store(req, rc);
-    return;
-  }
-  lk_buf_puts(b, "],\"next\":");
-  if (rc == limit)
-    lk_buf_json_str(b, last);
-  else
-    lk_buf_puts(b, "null");
-  lk_buf_puts(b, "}\n");
-  lk_req_respond_buf(req, 200, "application/json", b);
-}
-
 void lk_api_agents_list(lk_req *req) {
   const char *after = lk_req_query(req, "after");
   lk_buf b = LK_BUF_INIT;
@@ -200,7 +184,7 @@ void lk_api_agents_list(lk_req *req) {
   rc = lk_store_agent_list(al.s, after ? after : "", limit, agent_one, &al);
   if (rc >= 0 && al.rc != 0)
     rc = al.rc;
-  list_end(req, &b, rc, limit, al.last);
+  lk_api_list_end(req, &b, rc, limit, al.last);
 }
 
 void lk_api_agents_get(lk_req *req) {
@@ -468,7 +452,7 @@ void lk_api_teams_list(lk_req *req) {
   lk_buf_puts(&b, "{\"items\":[");
   rc = lk_store_team_list(lk_req_app(req)->store, after ? after : "", limit,
                           team_one, &tl);
-  list_end(req, &b, rc, limit, tl.last);
+  lk_api_list_end(req, &b, rc, limit, tl.last);
 }
 
 void lk_api_teams_get(lk_req *req) {

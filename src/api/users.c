@@ -57,18 +57,7 @@ void lk_api_users_list(lk_req *req) {
   lk_buf_puts(&b, "{\"items\":[");
   rc = lk_store_user_list(lk_req_app(req)->store, after ? after : "", limit,
                           list_one, &lc);
-  if (rc < 0) {
-    lk_buf_free(&b);
-    lk_req_problem_store(req, rc);
-    return;
-  }
-  lk_buf_puts(&b, "],\"next\":");
-  if (rc == limit)
-    lk_buf_json_str(&b, lc.last);
-  else
-    lk_buf_puts(&b, "null");
-  lk_buf_puts(&b, "}\n");
-  lk_req_respond_buf(req, 200, "application/json", &b);
+  lk_api_list_end(req, &b, rc, limit, lc.last);
 }
 
 void lk_api_users_get(lk_req *req) {
