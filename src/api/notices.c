@@ -1,5 +1,6 @@
 /* notices.c - /api/v1/notices: staff create, publish, approve, change and
  * end notices and add (and edit) their updates. */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "core/notice.h"
 #include "http/json.h"
 #include "http/problem.h"
+#include "store/notice_questions.h"
 
 #define UPDATES_SHOWN 100          /* updates listed with a notice */
 #define TIME_MAX 253402300799999LL /* 9999-12-31, in ms */
@@ -22,6 +24,7 @@ static void notices_approve(lk_req *req);
 static void updates_create(lk_req *req);
 static void updates_patch(lk_req *req);
 static void kinds_put(lk_req *req);
+static void questions_list(lk_req *req);
 
 static const lk_api_route routes[] = {
     {"GET", "/api/v1/notices", notices_list, 0},
@@ -30,6 +33,7 @@ static const lk_api_route routes[] = {
     {"PATCH", "/api/v1/notices/{id}", notices_patch, 0},
     {"POST", "/api/v1/notices/{id}/approve", notices_approve, 0},
     {"POST", "/api/v1/notices/{id}/updates", updates_create, 0},
+    {"GET", "/api/v1/notices/{id}/questions", questions_list, 0},
     {"PATCH", "/api/v1/notices/{id}/updates/{updateId}", updates_patch, 0},
     {"PUT", "/api/v1/notice-kinds/{kind}", kinds_put, 0},
 };
@@ -117,6 +121,56 @@ static void notices_get(lk_req *req) {
     return;
   }
   respond_notice(req, 200, id);
+}
+
+/* The conversations residents started from the notice's page. */
+static void question_one(const lk_notice_question_row *q, void *ud) {
+  struct list_ctx *lc = ud;
+  json_t *o = json_object();
+  char *s;
+
+  if (lc->n++ > 0)
+    lk_buf_putc(lc->b, ',');
+  json_object_set_new(o, "id", json_string(q->id));
+  json_object_set_new(o, "reference", json_string(q->reference));
+  json_object_set_new(o, "status", json_string(q->status));
+  json_object_set_new(o, "lastMessageAt", json_integer(q->last_message_at));
+  s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  json_decref(o);
+  if (s != NULL)
+    lk_buf_puts(lc->b, s);
+  else
+    lk_buf_puts(lc->b, "null");
+  free(s);
+  snprintf(lc->last, sizeof(lc->last), "%s", q->id);
+}
+
+static void questions_list(lk_req *req) {
+  const char *id = lk_req_param(req, "id");
+  const char *after = lk_req_query(req, "after");
+  lk_store *s = lk_req_app(req)->store;
+  lk_buf b = LK_BUF_INIT;
+  struct list_ctx lc = {.b = &b};
+  lk_notice_row n;
+  int limit;
+  int rc;
+
+  if (lk_api_auth(req, "api") != 0 || lk_api_limit(req, 20, 100, &limit))
+    return;
+  if (!lk_uuid_valid(id)) {
+    lk_req_problem_store(req, LK_STORE_NOTFOUND);
+    return;
+  }
+  rc = lk_store_notice_get(s, id, &n);
+  if (rc != 0) {
+    lk_req_problem_store(req, rc);
+    return;
+  }
+  lk_buf_puts(&b, "{\"items\":[");
+  rc = lk_store_notice_questions(s, id, after ? after : "", limit,
+                                 lk_req_principal(req)->confidential,
+                                 question_one, &lc);
+  lk_api_list_end(req, &b, rc, limit, lc.last);
 }
 
 /* ---- body helpers --------------------------------------------------- */

@@ -18,6 +18,7 @@
 #include "core/ids.h"
 #include "http/problem.h"
 #include "http/server.h"
+#include "pages/actueel_questions.h"
 #include "pages/area_svg.h"
 #include "pages/calamity.h"
 #include "pages/layout.h"
@@ -349,10 +350,30 @@ static void update_html(const lk_notice_update_pub *u, void *ud) {
 
 static void actueel_notice_json(lk_req *req);
 
+static void notice_open(const lk_notice_pub *n, void *ud) {
+  *(bool *)ud = strcmp(n->status, "ended") != 0;
+}
+
+/* The question form goes on an open notice, except the calamity page
+ * while calamity mode keeps it for everyone: a page with a form carries
+ * the browser's own token, so only that browser may keep it. */
+static bool question_form_wanted(lk_req *req, const char *id) {
+  char cid[ID_MAX];
+  bool open = false;
+
+  if (lk_calamity_active(lk_req_app(req)->calamity, cid, sizeof(cid)) &&
+      strcmp(cid, id) == 0)
+    return false;
+  return lk_store_notice_public(lk_req_app(req)->store, id, notice_open,
+                                &open) == 0 &&
+         open;
+}
+
 static void actueel_notice(lk_req *req) {
   char id[ID_MAX];
   lk_store *s = lk_req_app(req)->store;
   lk_buf b = LK_BUF_INIT;
+  bool form = false;
   int rc;
 
   if (lk_calamity_serve(req))
@@ -366,6 +387,8 @@ static void actueel_notice(lk_req *req) {
     return;
   }
   rc = lk_store_notice_public(s, id, notice_html, &b);
+  if (rc == 0 && (form = question_form_wanted(req, id)))
+    lk_actueel_question_form(req, &b, id);
   if (rc == 0) {
     lk_buf_puts(&b, "<h2 class=\"utrecht-heading-2\">Updates</h2>\n"
                     "<ol class=\"loket-updates\" reversed>\n");
@@ -383,6 +406,11 @@ static void actueel_notice(lk_req *req) {
     return;
   }
   lk_page_end(&b);
+  if (form) {
+    lk_req_add_header(req, "Cache-Control", "private, no-cache");
+    lk_req_respond_buf(req, 200, "text/html; charset=utf-8", &b);
+    return;
+  }
   respond(req, "text/html; charset=utf-8", &b);
 }
 
@@ -696,5 +724,5 @@ int lk_actueel_routes(lk_router *r) {
     if (rc != 0)
       return rc;
   }
-  return 0;
+  return lk_actueel_question_routes(r);
 }

@@ -1,0 +1,449 @@
+/* actueel_questions.c - the question form on /actueel/{id} and its POST.
+ *
+ * Errors are shown next to their fields and tied to them with
+ * aria-describedby, with a summary on top linking to the fields, as on
+ * /login; what was typed comes back escaped.  The question is stored
+ * verbatim and never interpreted.
+ */
+#include "pages/actueel_questions.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/session.h"
+#include "core/contact_address.h"
+#include "core/conversation.h"
+#include "core/ids.h"
+#include "core/session.h"
+#include "core/text.h"
+#include "http/cookie.h"
+#include "http/problem.h"
+#include "pages/layout.h"
+#include "store/notice_questions.h"
+#include "store/notices_public.h"
+#include "util/html.h"
+
+#define ACTOR "public:actueel"
+#define QUESTION_CHARS_MAX 2000
+#define QUESTION_BYTES_MAX (QUESTION_CHARS_MAX * 4)
+#define FIELD_MAX (QUESTION_BYTES_MAX + 1)
+#define CSRF_PATH "/actueel"
+
+/* ---- the token ---------------------------------------------------------- */
+
+static void token(lk_req *req, char out[LK_SESSION_ID_LEN + 1], bool fresh) {
+  char have[LK_SESSION_ID_LEN + 2];
+  lk_cookie_attrs a = {.secure = lk_api_secure(req), .path = CSRF_PATH};
+
+  if (!fresh &&
+      lk_req_cookie(req, LK_LOGIN_CSRF_COOKIE, have, sizeof(have)) ==
+          LK_COOKIE_FOUND &&
+      lk_session_id_valid(have)) {
+    memcpy(out, have, LK_SESSION_ID_LEN + 1);
+    return;
+  }
+  lk_session_id_new(out);
+  lk_req_set_cookie(req, LK_LOGIN_CSRF_COOKIE, out, &a);
+}
+
+static bool token_ok(lk_req *req, const char *given) {
+  char have[LK_SESSION_ID_LEN + 2];
+
+  if (!lk_api_same_origin(req))
+    return false;
+  if (lk_req_cookie(req, LK_LOGIN_CSRF_COOKIE, have, sizeof(have)) !=
+          LK_COOKIE_FOUND ||
+      !lk_session_id_valid(have))
+    return false;
+  return lk_secret_equal(have, given);
+}
+
+/* ---- the form ----------------------------------------------------------- */
+
+struct qform {
+  const char *name, *contact, *question; /* typed so far */
+  const char *name_error, *contact_error, *question_error;
+};
+
+static void error_text(lk_buf *b, const char *id, const char *msg) {
+  lk_buf_puts(b, "<p class=\"utrecht-form-field-error-message\" id=\"");
+  lk_buf_puts(b, id);
+  lk_buf_puts(b, "\">");
+  lk_html_txt(b, msg);
+  lk_buf_puts(b, "</p>\n");
+}
+
+/* The label, error and start of the control of one field. */
+static void field_head(lk_buf *b, const char *id, const char *label,
+                       const char *hint, const char *error) {
+  lk_buf_puts(b, "<div class=\"utrecht-form-field\">\n<p class=\"utrecht-"
+                 "form-field__label\"><label class=\"utrecht-form-label\" "
+                 "for=\"");
+  lk_buf_puts(b, id);
+  lk_buf_puts(b, "\">");
+  lk_buf_puts(b, label);
+  lk_buf_puts(b, "</label></p>\n");
+  if (hint != NULL) {
+    lk_buf_printf(b, "<p class=\"utrecht-form-field-description\" "
+                     "id=\"%s-uitleg\">%s</p>\n",
+                  id, hint);
+  }
+  if (error != NULL) {
+    char eid[48];
+
+    snprintf(eid, sizeof(eid), "%s-fout", id);
+    error_text(b, eid, error);
+  }
+}
+
+/* aria-describedby (hint and error) and aria-invalid of a control. */
+static void described(lk_buf *b, const char *id, bool hint, bool error) {
+  if (!hint && !error)
+    return;
+  lk_buf_puts(b, " aria-describedby=\"");
+  if (hint)
+    lk_buf_printf(b, "%s-uitleg", id);
+  if (error)
+    lk_buf_printf(b, "%s%s-fout", hint ? " " : "", id);
+  lk_buf_putc(b, '"');
+  if (error)
+    lk_buf_puts(b, " aria-invalid=\"true\"");
+}
+
+static void summary_item(lk_buf *b, const char *id, const char *msg) {
+  if (msg == NULL)
+    return;
+  lk_buf_printf(b, "<li><a class=\"utrecht-link\" href=\"#%s\">", id);
+  lk_html_txt(b, msg);
+  lk_buf_puts(b, "</a></li>\n");
+}
+
+static void form_html(lk_buf *b, const char *id, const char *tok,
+                      const struct qform *f) {
+  bool errors = f->name_error != NULL || f->contact_error != NULL ||
+                f->question_error != NULL;
+
+  lk_buf_puts(b, "<section class=\"loket-question\" aria-labelledby="
+                 "\"vraag-kop\">\n<h2 class=\"utrecht-heading-2\" "
+                 "id=\"vraag-kop\">Een vraag stellen</h2>\n");
+  if (errors) {
+    lk_buf_puts(b, "<div class=\"utrecht-alert utrecht-alert--error\" "
+                   "role=\"alert\" id=\"foutmelding\">\n<p class=\"utrecht-"
+                   "paragraph\">Controleer het formulier.</p>\n"
+                   "<ul class=\"utrecht-unordered-list\">\n");
+    summary_item(b, "vraag-naam", f->name_error);
+    summary_item(b, "vraag-contact", f->contact_error);
+    summary_item(b, "vraag-tekst", f->question_error);
+    lk_buf_puts(b, "</ul>\n</div>\n");
+  }
+  lk_buf_puts(b, "<form class=\"utrecht-form\" method=\"post\" action=\""
+                 "/actueel/");
+  lk_html_attr(b, id);
+  lk_buf_puts(b, "/vragen\">\n<input type=\"hidden\" name=\"csrf\" "
+                 "value=\"");
+  lk_html_attr(b, tok);
+  lk_buf_puts(b, "\">\n");
+
+  field_head(b, "vraag-naam", "Naam (niet verplicht)", NULL, f->name_error);
+  lk_buf_puts(b, "<input class=\"utrecht-textbox\" id=\"vraag-naam\" "
+                 "name=\"naam\" type=\"text\" autocomplete=\"name\" "
+                 "maxlength=\"200\" value=\"");
+  lk_html_attr(b, f->name != NULL ? f->name : "");
+  lk_buf_putc(b, '"');
+  described(b, "vraag-naam", false, f->name_error != NULL);
+  lk_buf_puts(b, ">\n</div>\n");
+
+  field_head(b, "vraag-contact", "E-mailadres of telefoonnummer (niet "
+                                 "verplicht)",
+             "Vul dit in als u een antwoord wilt.", f->contact_error);
+  lk_buf_puts(b, "<input class=\"utrecht-textbox\" id=\"vraag-contact\" "
+                 "name=\"contact\" type=\"text\" spellcheck=\"false\" "
+                 "maxlength=\"254\" value=\"");
+  lk_html_attr(b, f->contact != NULL ? f->contact : "");
+  lk_buf_putc(b, '"');
+  described(b, "vraag-contact", true, f->contact_error != NULL);
+  lk_buf_puts(b, ">\n</div>\n");
+
+  field_head(b, "vraag-tekst", "Uw vraag", "Ten hoogste 2.000 tekens.",
+             f->question_error);
+  lk_buf_puts(b, "<textarea class=\"utrecht-textarea\" id=\"vraag-tekst\" "
+                 "name=\"vraag\" rows=\"6\" required maxlength=\"2000\"");
+  described(b, "vraag-tekst", true, f->question_error != NULL);
+  lk_buf_puts(b, ">");
+  lk_html_txt(b, f->question != NULL ? f->question : "");
+  lk_buf_puts(b, "</textarea>\n</div>\n");
+
+  /* The honeypot: hidden from people (and screen readers), filled in by
+   * robots that fill in every field. */
+  lk_buf_puts(b, "<div class=\"loket-hp\" aria-hidden=\"true\" hidden>"
+                 "<label for=\"vraag-website\">Website</label>"
+                 "<input id=\"vraag-website\" name=\"website\" type=\"text\" "
+                 "tabindex=\"-1\" autocomplete=\"off\" value=\"\"></div>\n"
+                 "<p class=\"utrecht-paragraph\"><button class=\"utrecht-"
+                 "button utrecht-button--primary-action\" type=\"submit\">"
+                 "Vraag versturen</button></p>\n</form>\n</section>\n");
+}
+
+void lk_actueel_question_form(lk_req *req, lk_buf *b, const char *id) {
+  char tok[LK_SESSION_ID_LEN + 1];
+  struct qform f = {0};
+
+  token(req, tok, false);
+  form_html(b, id, tok, &f);
+}
+
+/* ---- POST /actueel/{id}/vragen ------------------------------------------ */
+
+struct notice_info {
+  bool open;
+  char title[LK_CONV_SUBJECT_MAX + 1];
+};
+
+static void notice_row(const lk_notice_pub *n, void *ud) {
+  struct notice_info *ni = ud;
+
+  ni->open = strcmp(n->status, "ended") != 0;
+  snprintf(ni->title, sizeof(ni->title), "%s", n->title);
+}
+
+struct ask_ctx {
+  lk_api_write aw; /* first: see lk_api_submit */
+  lk_conv_create_op op;
+  char notice_id[LK_UUID_LEN + 1];
+  char tag_id[LK_UUID_LEN + 1];
+  char title[LK_CONV_SUBJECT_MAX + 1];
+};
+
+/* lk_write_fn: the conversation and, in the same transaction, its tag. */
+static int ask_apply(lk_tx *tx, void *arg) {
+  struct ask_ctx *ctx = arg;
+  int rc = lk_conv_create_apply(tx, &ctx->op);
+
+  if (rc != 0)
+    return rc;
+  lk_uuid_new(ctx->tag_id, lk_tx_now(tx));
+  return lk_store_notice_question_tag(tx, ctx->tag_id, ctx->op.contact_id,
+                                      ctx->notice_id);
+}
+
+static void page(lk_req *req, int status, const char *title, lk_buf *body) {
+  lk_buf b = LK_BUF_INIT;
+
+  lk_page_begin(&b, title);
+  if (lk_buf_ok(body))
+    lk_buf_append(&b, body->data, body->len);
+  lk_buf_free(body);
+  lk_page_end(&b);
+  lk_req_add_header(req, "Cache-Control", "no-store");
+  lk_req_respond_buf(req, status, "text/html; charset=utf-8", &b);
+}
+
+static void back_link(lk_buf *b, const char *id) {
+  lk_buf_puts(b, "<p class=\"utrecht-paragraph\"><a class=\"utrecht-link\" "
+                 "href=\"/actueel/");
+  lk_html_attr(b, id);
+  lk_buf_puts(b, "\">Terug naar de melding</a></p>\n");
+}
+
+static void received(lk_req *req, const char *id, const char *reference) {
+  lk_buf b = LK_BUF_INIT;
+
+  lk_buf_puts(&b, "<h1 class=\"utrecht-heading-1\">Vraag ontvangen</h1>\n"
+                  "<p class=\"utrecht-alert\" role=\"status\" "
+                  "id=\"vraag-ontvangen\">Uw vraag is ontvangen");
+  if (reference != NULL) {
+    lk_buf_puts(&b, " onder nummer <strong class=\"loket-reference\">");
+    lk_html_txt(&b, reference);
+    lk_buf_puts(&b, "</strong>");
+  }
+  lk_buf_puts(&b, ".</p>\n");
+  back_link(&b, id);
+  page(req, 200, "Vraag ontvangen", &b);
+}
+
+static void asked(lk_req *req, int status) {
+  struct ask_ctx *ctx = lk_req_data(req);
+
+  if (status != 0) {
+    lk_req_problem_store(req, status);
+    return;
+  }
+  received(req, ctx->notice_id, ctx->op.conv.reference);
+}
+
+/* A form field; "" when missing or malformed. */
+static void field(lk_req *req, const char *name, char *out, size_t size) {
+  size_t len;
+  const char *body = lk_req_body(req, &len);
+
+  if (body == NULL ||
+      lk_form_find(body, len, name, out, size) != LK_COOKIE_FOUND)
+    out[0] = '\0';
+}
+
+/* Browsers send CR LF in a textarea; the domain keeps LF. */
+static void unix_newlines(char *s) {
+  char *w = s;
+
+  for (const char *r = s; *r != '\0'; r++)
+    if (!(r[0] == '\r' && r[1] == '\n'))
+      *w++ = *r == '\r' ? '\n' : *r;
+  *w = '\0';
+}
+
+static size_t utf8_chars(const char *s) {
+  size_t n = 0;
+
+  for (; *s != '\0'; s++)
+    if (((unsigned char)*s & 0xc0) != 0x80)
+      n++;
+  return n;
+}
+
+/* The subject "Vraag over: <title>", cut at a character boundary. */
+static void subject(char *out, size_t size, const char *title) {
+  size_t n, p;
+
+  snprintf(out, size, "Vraag over: %s", title);
+  n = strlen(out);
+  if (n == 0 || n < size - 1)
+    return;
+  p = n - 1;
+  while (p > 0 && ((unsigned char)out[p] & 0xc0) == 0x80)
+    p--;
+  {
+    unsigned char c = (unsigned char)out[p];
+    size_t need = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+
+    if (p + need > n)
+      out[p] = '\0';
+  }
+}
+
+static void csrf_refused(lk_req *req, const char *id) {
+  lk_buf b = LK_BUF_INIT;
+
+  lk_buf_puts(&b, "<h1 class=\"utrecht-heading-1\">Fout: formulier "
+                  "verlopen</h1>\n<p class=\"utrecht-paragraph\" "
+                  "role=\"alert\">Uw vraag kon niet worden verstuurd. Open "
+                  "de melding opnieuw en verstuur uw vraag nog een keer."
+                  "</p>\n");
+  back_link(&b, id);
+  page(req, 403, "Fout: formulier verlopen", &b);
+}
+
+static void ask(lk_req *req) {
+  const char *id = lk_req_param(req, "id");
+  struct notice_info ni = {0};
+  char tok[LK_SESSION_ID_LEN + 2], hp[64];
+  char name[LK_CONV_NAME_MAX * 2 + 1], contact[LK_ADDRESS_MAX * 2 + 1];
+  char key[LK_ADDRESS_KEY_MAX + 1], subj[LK_CONV_SUBJECT_MAX + 1];
+  char *question = NULL;
+  struct qform f = {0};
+  lk_conv_create_in in = {0};
+  lk_conv_caller caller = {0};
+  struct ask_ctx *ctx;
+  lk_invalid why;
+  size_t chars;
+  int rc;
+
+  if (!lk_uuid_valid(id)) {
+    lk_req_not_found(req);
+    return;
+  }
+  rc = lk_store_notice_public(lk_req_app(req)->store, id, notice_row, &ni);
+  if (rc != 0 || !ni.open) {
+    if (rc == 0 || rc == LK_STORE_NOTFOUND)
+      lk_req_not_found(req);
+    else
+      lk_req_problem_store(req, rc);
+    return;
+  }
+  field(req, "csrf", tok, sizeof(tok));
+  if (!lk_req_is_form(req) || !token_ok(req, tok)) {
+    csrf_refused(req, id);
+    return;
+  }
+  field(req, "website", hp, sizeof(hp));
+  if (hp[0] != '\0') {
+    /* A robot: answered as if received, so it learns nothing. */
+    received(req, id, NULL);
+    return;
+  }
+  question = malloc(FIELD_MAX + 1);
+  if (question == NULL) {
+    lk_req_problem_store(req, LK_STORE_NOMEM);
+    return;
+  }
+  field(req, "naam", name, sizeof(name));
+  field(req, "contact", contact, sizeof(contact));
+  field(req, "vraag", question, FIELD_MAX + 1);
+  unix_newlines(question);
+  f.name = name;
+  f.contact = contact;
+  f.question = question;
+  if (name[0] != '\0' && !lk_text_ok(name, LK_CONV_NAME_MAX, false))
+    f.name_error = "Vul een naam in van ten hoogste 200 tekens, zonder "
+                   "bijzondere tekens.";
+  if (contact[0] != '\0') {
+    const char *kind = strchr(contact, '@') ? "email" : "telefoonnummer";
+
+    if (lk_address_key(kind, contact, key, sizeof(key)) != 0)
+      f.contact_error = "Vul een geldig e-mailadres (zoals naam@voorbeeld.nl)"
+                        " of telefoonnummer (zoals 06 12345678) in.";
+    else if (kind[0] == 'e')
+      in.from_email = contact;
+    else
+      in.from_phone = contact;
+  }
+  chars = utf8_chars(question);
+  if (chars == 0 || question[strspn(question, " \n\t")] == '\0')
+    f.question_error = "Vul uw vraag in.";
+  else if (chars > QUESTION_CHARS_MAX)
+    f.question_error = "Uw vraag is te lang: gebruik ten hoogste 2.000 "
+                       "tekens.";
+  else if (!lk_text_ok(question, QUESTION_BYTES_MAX, true))
+    f.question_error = "Uw vraag bevat tekens die niet zijn toegestaan.";
+  if (f.name_error != NULL || f.contact_error != NULL ||
+      f.question_error != NULL) {
+    lk_buf b = LK_BUF_INIT;
+
+    lk_buf_puts(&b, "<h1 class=\"utrecht-heading-1\">");
+    lk_html_txt(&b, ni.title);
+    lk_buf_puts(&b, "</h1>\n");
+    back_link(&b, id);
+    token(req, tok, false);
+    form_html(&b, id, tok, &f);
+    free(question);
+    page(req, 422, "Fout: Een vraag stellen", &b);
+    return;
+  }
+
+  ctx = lk_api_data(req, sizeof(*ctx), free);
+  if (ctx == NULL) {
+    free(question);
+    return;
+  }
+  snprintf(ctx->notice_id, sizeof(ctx->notice_id), "%s", id);
+  subject(subj, sizeof(subj), ni.title);
+  in.channel = "webformulier";
+  in.subject = subj;
+  in.content = question;
+  in.from_name = name[0] != '\0' ? name : "Inwoner";
+  snprintf(caller.actor, sizeof(caller.actor), "%s", ACTOR);
+  snprintf(caller.request_id, sizeof(caller.request_id), "%s", lk_req_id(req));
+  rc = lk_conv_create_prepare(&ctx->op, &caller, &in, &why);
+  free(question);
+  if (rc != 0) {
+    lk_req_problem(req, 422, "invalid-field", "Invalid field", NULL, NULL);
+    return;
+  }
+  lk_api_submit(req, &ctx->aw, ask_apply, ctx, asked);
+}
+
+int lk_actueel_question_routes(lk_router *r) {
+  return lk_router_add(r, "POST", "/actueel/{id}/vragen", ask, 0);
+}
