@@ -87,8 +87,9 @@ static void field_head(lk_buf *b, const char *id, const char *label,
   lk_buf_puts(b, label);
   lk_buf_puts(b, "</label></p>\n");
   if (hint != NULL) {
-    lk_buf_printf(b, "<p class=\"utrecht-form-field-description\" "
-                     "id=\"%s-uitleg\">%s</p>\n",
+    lk_buf_printf(b,
+                  "<p class=\"utrecht-form-field-description\" "
+                  "id=\"%s-uitleg\">%s</p>\n",
                   id, hint);
   }
   if (error != NULL) {
@@ -156,8 +157,9 @@ static void form_html(lk_buf *b, const char *id, const char *tok,
   described(b, "vraag-naam", false, f->name_error != NULL);
   lk_buf_puts(b, ">\n</div>\n");
 
-  field_head(b, "vraag-contact", "E-mailadres of telefoonnummer (niet "
-                                 "verplicht)",
+  field_head(b, "vraag-contact",
+             "E-mailadres of telefoonnummer (niet "
+             "verplicht)",
              "Vul dit in als u een antwoord wilt.", f->contact_error);
   lk_buf_puts(b, "<input class=\"utrecht-textbox\" id=\"vraag-contact\" "
                  "name=\"contact\" type=\"text\" spellcheck=\"false\" "

@@ -15,8 +15,7 @@
 
 /* Tags contact `contact_id` with notice `notice_id` (row id `id`). */
 int lk_store_notice_question_tag(lk_tx *tx, const char *id,
-                                 const char *contact_id,
-                                 const char *notice_id);
+                                 const char *contact_id, const char *notice_id);
 
 typedef struct lk_notice_question_row {
   char id[37]; /* a UUID */
