@@ -354,16 +354,10 @@ static void notice_open(const lk_notice_pub *n, void *ud) {
   *(bool *)ud = strcmp(n->status, "ended") != 0;
 }
 
-/* The question form goes on an open notice, except the calamity page
- * while calamity mode keeps it for everyone: a page with a form carries
- * the browser's own token, so only that browser may keep it. */
+/* The question form goes on a notice still open. */
 static bool question_form_wanted(lk_req *req, const char *id) {
-  char cid[ID_MAX];
   bool open = false;
 
-  if (lk_calamity_active(lk_req_app(req)->calamity, cid, sizeof(cid)) &&
-      strcmp(cid, id) == 0)
-    return false;
   return lk_store_notice_public(lk_req_app(req)->store, id, notice_open,
                                 &open) == 0 &&
          open;
@@ -373,7 +367,6 @@ static void actueel_notice(lk_req *req) {
   char id[ID_MAX];
   lk_store *s = lk_req_app(req)->store;
   lk_buf b = LK_BUF_INIT;
-  bool form = false;
   int rc;
 
   if (lk_calamity_serve(req))
@@ -387,8 +380,8 @@ static void actueel_notice(lk_req *req) {
     return;
   }
   rc = lk_store_notice_public(s, id, notice_html, &b);
-  if (rc == 0 && (form = question_form_wanted(req, id)))
-    lk_actueel_question_form(req, &b, id);
+  if (rc == 0 && question_form_wanted(req, id))
+    lk_actueel_question_form(&b, id);
   if (rc == 0) {
     lk_buf_puts(&b, "<h2 class=\"utrecht-heading-2\">Updates</h2>\n"
                     "<ol class=\"loket-updates\" reversed>\n");
@@ -406,11 +399,6 @@ static void actueel_notice(lk_req *req) {
     return;
   }
   lk_page_end(&b);
-  if (form) {
-    lk_req_add_header(req, "Cache-Control", "private, no-cache");
-    lk_req_respond_buf(req, 200, "text/html; charset=utf-8", &b);
-    return;
-  }
   respond(req, "text/html; charset=utf-8", &b);
 }
 

@@ -64,6 +64,7 @@ static bool token_ok(lk_req *req, const char *given) {
 /* ---- the form ----------------------------------------------------------- */
 
 struct qform {
+  const char *summary;                   /* about the whole form, or NULL */
   const char *name, *contact, *question; /* typed so far */
   const char *name_error, *contact_error, *question_error;
 };
@@ -124,8 +125,8 @@ static void summary_item(lk_buf *b, const char *id, const char *msg) {
 
 static void form_html(lk_buf *b, const char *id, const char *tok,
                       const struct qform *f) {
-  bool errors = f->name_error != NULL || f->contact_error != NULL ||
-                f->question_error != NULL;
+  bool errors = f->summary != NULL || f->name_error != NULL ||
+                f->contact_error != NULL || f->question_error != NULL;
 
   lk_buf_puts(b, "<section class=\"loket-question\" aria-labelledby="
                  "\"vraag-kop\">\n<h2 class=\"utrecht-heading-2\" "
@@ -133,8 +134,10 @@ static void form_html(lk_buf *b, const char *id, const char *tok,
   if (errors) {
     lk_buf_puts(b, "<div class=\"utrecht-alert utrecht-alert--error\" "
                    "role=\"alert\" id=\"foutmelding\">\n<p class=\"utrecht-"
-                   "paragraph\">Controleer het formulier.</p>\n"
-                   "<ul class=\"utrecht-unordered-list\">\n");
+                   "paragraph\">");
+    lk_html_txt(b,
+                f->summary != NULL ? f->summary : "Controleer het formulier.");
+    lk_buf_puts(b, "</p>\n<ul class=\"utrecht-unordered-list\">\n");
     summary_item(b, "vraag-naam", f->name_error);
     summary_item(b, "vraag-contact", f->contact_error);
     summary_item(b, "vraag-tekst", f->question_error);
@@ -143,10 +146,12 @@ static void form_html(lk_buf *b, const char *id, const char *tok,
   lk_buf_puts(b, "<form class=\"utrecht-form\" method=\"post\" action=\""
                  "/actueel/");
   lk_html_attr(b, id);
-  lk_buf_puts(b, "/vragen\">\n<input type=\"hidden\" name=\"csrf\" "
-                 "value=\"");
-  lk_html_attr(b, tok);
-  lk_buf_puts(b, "\">\n");
+  lk_buf_puts(b, "/vragen\">\n");
+  if (tok != NULL) {
+    lk_buf_puts(b, "<input type=\"hidden\" name=\"csrf\" value=\"");
+    lk_html_attr(b, tok);
+    lk_buf_puts(b, "\">\n");
+  }
 
   field_head(b, "vraag-naam", "Naam (niet verplicht)", NULL, f->name_error);
   lk_buf_puts(b, "<input class=\"utrecht-textbox\" id=\"vraag-naam\" "
@@ -189,12 +194,10 @@ static void form_html(lk_buf *b, const char *id, const char *tok,
                  "Vraag versturen</button></p>\n</form>\n</section>\n");
 }
 
-void lk_actueel_question_form(lk_req *req, lk_buf *b, const char *id) {
-  char tok[LK_SESSION_ID_LEN + 1];
+void lk_actueel_question_form(lk_buf *b, const char *id) {
   struct qform f = {0};
 
-  token(req, tok, false);
-  form_html(b, id, tok, &f);
+  form_html(b, id, NULL, &f);
 }
 
 /* ---- POST /actueel/{id}/vragen ------------------------------------------ */
@@ -325,16 +328,19 @@ static void subject(char *out, size_t size, const char *title) {
   }
 }
 
-static void csrf_refused(lk_req *req, const char *id) {
+/* The form again with `f`'s errors and a token for this browser. */
+static void form_again(lk_req *req, int status, const char *id,
+                       const char *title, const struct qform *f) {
+  char tok[LK_SESSION_ID_LEN + 1];
   lk_buf b = LK_BUF_INIT;
 
-  lk_buf_puts(&b, "<h1 class=\"utrecht-heading-1\">Fout: formulier "
-                  "verlopen</h1>\n<p class=\"utrecht-paragraph\" "
-                  "role=\"alert\">Uw vraag kon niet worden verstuurd. Open "
-                  "de melding opnieuw en verstuur uw vraag nog een keer."
-                  "</p>\n");
+  lk_buf_puts(&b, "<h1 class=\"utrecht-heading-1\">");
+  lk_html_txt(&b, title);
+  lk_buf_puts(&b, "</h1>\n");
   back_link(&b, id);
-  page(req, 403, "Fout: formulier verlopen", &b);
+  token(req, tok, false);
+  form_html(&b, id, tok, f);
+  page(req, status, "Fout: Een vraag stellen", &b);
 }
 
 static void ask(lk_req *req) {
@@ -364,22 +370,13 @@ static void ask(lk_req *req) {
       lk_req_problem_store(req, rc);
     return;
   }
-  field(req, "csrf", tok, sizeof(tok));
-  if (!lk_req_is_form(req) || !token_ok(req, tok)) {
-    csrf_refused(req, id);
-    return;
-  }
-  field(req, "website", hp, sizeof(hp));
-  if (hp[0] != '\0') {
-    /* A robot: answered as if received, so it learns nothing. */
-    received(req, id, NULL);
-    return;
-  }
   question = malloc(FIELD_MAX + 1);
   if (question == NULL) {
     lk_req_problem_store(req, LK_STORE_NOMEM);
     return;
   }
+  field(req, "csrf", tok, sizeof(tok));
+  field(req, "website", hp, sizeof(hp));
   field(req, "naam", name, sizeof(name));
   field(req, "contact", contact, sizeof(contact));
   field(req, "vraag", question, FIELD_MAX + 1);
@@ -387,6 +384,20 @@ static void ask(lk_req *req) {
   f.name = name;
   f.contact = contact;
   f.question = question;
+  if (!lk_req_is_form(req) || !token_ok(req, tok)) {
+    /* No token yet (the notice page is the same for everyone) or a
+     * forged request: nothing is stored; a person sends it again. */
+    f.summary = "Controleer uw vraag en klik nogmaals op Vraag versturen.";
+    form_again(req, 403, id, ni.title, &f);
+    free(question);
+    return;
+  }
+  if (hp[0] != '\0') {
+    /* A robot: answered as if received, so it learns nothing. */
+    free(question);
+    received(req, id, NULL);
+    return;
+  }
   if (name[0] != '\0' && !lk_text_ok(name, LK_CONV_NAME_MAX, false))
     f.name_error = "Vul een naam in van ten hoogste 200 tekens, zonder "
                    "bijzondere tekens.";
@@ -411,16 +422,8 @@ static void ask(lk_req *req) {
     f.question_error = "Uw vraag bevat tekens die niet zijn toegestaan.";
   if (f.name_error != NULL || f.contact_error != NULL ||
       f.question_error != NULL) {
-    lk_buf b = LK_BUF_INIT;
-
-    lk_buf_puts(&b, "<h1 class=\"utrecht-heading-1\">");
-    lk_html_txt(&b, ni.title);
-    lk_buf_puts(&b, "</h1>\n");
-    back_link(&b, id);
-    token(req, tok, false);
-    form_html(&b, id, tok, &f);
+    form_again(req, 422, id, ni.title, &f);
     free(question);
-    page(req, 422, "Fout: Een vraag stellen", &b);
     return;
   }
 

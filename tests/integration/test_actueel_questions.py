@@ -35,21 +35,31 @@ class ActueelQuestions(LoketTestCase):
         _, self.token = create_token(d, "q", "api")
 
     def page(self, nid):
+        """The notice page's form has no token (it is publicly cached);
+        the first POST answers 403 with the form, the text kept, and a
+        token for this browser."""
         r = self.srv.get("/actueel/" + nid)
         self.assertEqual(r.status, 200, r.text)
+        self.assertIn('action="/actueel/%s/vragen"' % nid, r.text)
+        self.assertNotIn('name="csrf"', r.text)
+        self.assertEqual(r.header("Cache-Control"), "public, max-age=10")
+        r = self.srv.request("POST", "/actueel/%s/vragen" % nid,
+                             body="vraag=eerst+%3Cb%3E",
+                             headers={"Content-Type": FORM})
+        self.assertEqual(r.status, 403, r.text)
+        self.assertIn("eerst &lt;b&gt;</textarea>", r.text)
         m = re.search(r'name="csrf" value="([^"]+)"', r.text)
         self.assertIsNotNone(m, r.text)
-        cookie = r.header("Set-Cookie")
-        self.assertIn("loket_csrf=" + m.group(1), cookie)
-        self.assertNotIn("public", r.header("Cache-Control"))
+        self.assertIn("loket_csrf=" + m.group(1), r.header("Set-Cookie"))
+        self.assertEqual(self.questions(nid), [])
         return m.group(1)
 
-    def ask(self, nid, fields, token=None, cookie=True):
+    def ask(self, nid, fields, token=None, cookie=True, headers=None):
         tok = token if token is not None else self.page(self.nid)
         body = dict(fields)
         if tok:
             body["csrf"] = tok
-        hdrs = {"Content-Type": FORM}
+        hdrs = dict(headers or {}, **{"Content-Type": FORM})
         if cookie and tok:
             hdrs["Cookie"] = "loket_csrf=" + tok
         return self.srv.request("POST", "/actueel/%s/vragen" % nid,
@@ -127,6 +137,9 @@ class ActueelQuestions(LoketTestCase):
         tok = self.page(self.nid)
         r = self.ask(self.nid, {"vraag": "Hallo"}, token=tok, cookie=False)
         self.assertEqual(r.status, 403)
+        r = self.ask(self.nid, {"vraag": "Hallo"}, token=tok,
+                     headers={"Origin": "https://elders.example"})
+        self.assertEqual(r.status, 403)
         r = self.ask(self.nid, {"vraag": "Hallo", "website": "spam.example"})
         self.assertEqual(r.status, 200)
         self.assertNotIn("LK-", r.text)
@@ -138,7 +151,7 @@ class ActueelQuestions(LoketTestCase):
             r = self.ask(nid, {"vraag": "Hallo"})
             self.assertEqual(r.status, 404, nid)
         r = self.srv.get("/actueel/" + self.ended)
-        self.assertNotIn('name="csrf"', r.text)
+        self.assertNotIn('/vragen"', r.text)
         r = self.srv.get("/api/v1/notices/%s/questions" %
                          "0190aaaa-0000-7000-8000-000000000000",
                          token=self.token)

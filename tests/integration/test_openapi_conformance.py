@@ -1255,6 +1255,10 @@ class OpenAPIConformance(LoketTestCase):
         self.call("GET", N + "/{id}", {"id": nid}, token=self.api,
                   expect=200)
         self.generic_failures("GET", N + "/{id}", {"id": nid})
+        Q = N + "/{id}/questions"
+        self.call("GET", Q, {"id": nid}, token=self.api,
+                  query={"limit": 5}, expect=200)
+        self.generic_failures("GET", Q, {"id": nid})
         U = N + "/{id}/updates"
         r = self.call("POST", U, {"id": nid}, token=self.api,
                       body={"body": "Omleiding via het Rokin."}, expect=201)
