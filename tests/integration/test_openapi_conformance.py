@@ -1255,9 +1255,19 @@ class OpenAPIConformance(LoketTestCase):
         self.call("GET", N + "/{id}", {"id": nid}, token=self.api,
                   expect=200)
         self.generic_failures("GET", N + "/{id}", {"id": nid})
-        Q = N + "/{id}/questions"
+        Q = N + "/{id}/questions"  # two questions, to follow a cursor
+        FORM = "application/x-www-form-urlencoded"
+        for text in ("Waar is de omleiding?", "Tot wanneer?"):
+            form = "vraag=" + urllib.parse.quote(text)
+            r = self.srv.request("POST", "/actueel/%s/vragen" % nid,
+                                 body=form, headers={"Content-Type": FORM})
+            tok = re.search(r'name="csrf" value="([^"]+)"', r.text).group(1)
+            self.srv.request("POST", "/actueel/%s/vragen" % nid,
+                             body=form + "&csrf=" + tok,
+                             headers={"Content-Type": FORM,
+                                      "Cookie": "loket_csrf=" + tok})
         self.call("GET", Q, {"id": nid}, token=self.api,
-                  query={"limit": 5}, expect=200)
+                  query={"limit": 1}, expect=200)
         self.generic_failures("GET", Q, {"id": nid})
         U = N + "/{id}/updates"
         r = self.call("POST", U, {"id": nid}, token=self.api,
