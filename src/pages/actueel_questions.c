@@ -310,22 +310,20 @@ static size_t utf8_chars(const char *s) {
 
 /* The subject "Vraag over: <title>", cut at a character boundary. */
 static void subject(char *out, size_t size, const char *title) {
-  size_t n, p;
+  static const char prefix[] = "Vraag over: ";
+  size_t k = sizeof(prefix) - 1, n = strlen(title), p;
 
-  snprintf(out, size, "Vraag over: %s", title);
-  n = strlen(out);
-  if (n == 0 || n < size - 1)
-    return;
-  p = n - 1;
-  while (p > 0 && ((unsigned char)out[p] & 0xc0) == 0x80)
-    p--;
-  {
-    unsigned char c = (unsigned char)out[p];
-    size_t need = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-
-    if (p + need > n)
-      out[p] = '\0';
+  memcpy(out, prefix, k);
+  if (n > size - 1 - k) {
+    n = size - 1 - k;
+    /* back to the lead byte of the last character; drop it if cut */
+    p = n;
+    while (p > 0 && ((unsigned char)title[p] & 0xc0) == 0x80)
+      p--;
+    n = p;
   }
+  memcpy(out + k, title, n);
+  out[k + n] = '\0';
 }
 
 /* The form again with `f`'s errors and a token for this browser. */

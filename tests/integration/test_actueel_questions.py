@@ -131,6 +131,14 @@ class ActueelQuestions(LoketTestCase):
         self.assertEqual(r.status, 200, r.text)
         self.assertEqual(len(self.questions(self.nid)), 1)
 
+    def test_long_title_cut_at_character(self):
+        nid = add_notice(self.srv.data, "é" * 100)
+        r = self.ask(nid, {"vraag": "Hoe lang nog?"})
+        self.assertEqual(r.status, 200, r.text)
+        c = self.srv.get("/api/v1/conversations/" + self.questions(nid)[0]
+                         ["id"], token=self.token).json()
+        self.assertEqual(c["subject"], "Vraag over: " + "é" * 94)
+
     def test_csrf_and_honeypot(self):
         r = self.ask(self.nid, {"vraag": "Hallo"}, token="")
         self.assertEqual(r.status, 403, r.text)
