@@ -36,8 +36,8 @@ class ActueelQuestions(LoketTestCase):
 
     def page(self, nid):
         """The notice page's form has no token (it is publicly cached);
-        the first POST answers 403 with the form, the text kept, and a
-        token for this browser."""
+        a first POST without an Origin header answers 403 with the form,
+        the text kept, and a token for this client."""
         r = self.srv.get("/actueel/" + nid)
         self.assertEqual(r.status, 200, r.text)
         self.assertIn('action="/actueel/%s/vragen"' % nid, r.text)
@@ -152,6 +152,16 @@ class ActueelQuestions(LoketTestCase):
         self.assertEqual(r.status, 200)
         self.assertNotIn("LK-", r.text)
         self.assertEqual(self.questions(self.nid), [])
+
+    def test_browser_sends_once(self):
+        # A browser names the page's origin on a form POST: the question
+        # is taken at the first attempt, without a token.
+        origin = "http://127.0.0.1:%d" % self.srv.port
+        r = self.ask(self.nid, {"vraag": "In een keer"}, token="",
+                     headers={"Origin": origin})
+        self.assertEqual(r.status, 200, r.text)
+        self.assertIn("LK-", r.text)
+        self.assertEqual(len(self.questions(self.nid)), 1)
 
     def test_unknown_or_unpublished_404(self):
         for nid in (self.draft, self.ended,
