@@ -457,15 +457,10 @@ int lk_store_contact_actor_insert(lk_tx *tx, const char *id,
   static const char sql[] =
       "INSERT INTO contact_actors (id, actor_id, contact_id, created_at)"
       " VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING";
-  lk_stmt *st = lk_db_stmt(lk_tx_db(tx), sql);
+  const char *const texts[] = {id, actor_id, contact_id};
+  const int64_t now = lk_tx_now(tx);
 
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, id);
-  lk_stmt_text(st, 2, actor_id);
-  lk_stmt_text(st, 3, contact_id);
-  lk_stmt_int(st, 4, lk_tx_now(tx));
-  return lk_stmt_run(st);
+  return lk_rows_write(tx, sql, texts, 3, &now, 1, false);
 }
 
 int lk_store_subject_object_was(lk_tx *tx, const char *id,
@@ -474,15 +469,10 @@ int lk_store_subject_object_was(lk_tx *tx, const char *id,
   static const char sql[] =
       "INSERT INTO subject_objects (id, contact_id, was_contact_id,"
       " created_at) VALUES (?1, ?2, ?3, ?4)";
-  lk_stmt *st = lk_db_stmt(lk_tx_db(tx), sql);
+  const char *const texts[] = {id, contact_id, was_contact_id};
+  const int64_t now = lk_tx_now(tx);
 
-  if (st == NULL)
-    return LK_STORE_IO;
-  lk_stmt_text(st, 1, id);
-  lk_stmt_text(st, 2, contact_id);
-  lk_stmt_text(st, 3, was_contact_id);
-  lk_stmt_int(st, 4, lk_tx_now(tx));
-  return lk_stmt_run(st);
+  return lk_rows_write(tx, sql, texts, 3, &now, 1, false);
 }
 
 /* ---- reads ---------------------------------------------------------- */
