@@ -28,10 +28,13 @@ struct lk_bus {
   lk_bus_listener *listeners;
 };
 
-static bool is_object(const char *text) {
+/* True if `text` is a JSON object; `*confidential` tells whether it says
+ * "confidential": true. */
+static bool is_object(const char *text, bool *confidential) {
   json_t *v = json_loads(text, 0, NULL);
   bool ok = v != NULL && json_is_object(v);
 
+  *confidential = ok && json_is_true(json_object_get(v, "confidential"));
   json_decref(v);
   return ok;
 }
@@ -56,11 +59,12 @@ lk_event *lk_event_new(const lk_event_row *row) {
   lk_buf sse = LK_BUF_INIT;
   char when[32];
   lk_event *ev;
+  bool confidential;
 
   /* The payload was produced by the domain, but it may also come from a
    * database another process wrote: never pass on something that is not an
    * object, it would corrupt every stream. */
-  if (!is_object(row->payload)) {
+  if (!is_object(row->payload, &confidential)) {
     lk_log(LK_LOG_ERROR, "event payload is not an object", "type", row->type,
            NULL);
     return NULL;
@@ -68,6 +72,7 @@ lk_event *lk_event_new(const lk_event_row *row) {
   ev = calloc(1, sizeof(*ev));
   if (ev == NULL)
     return NULL;
+  ev->confidential = confidential;
   lk_clock_format_iso(row->time_ms, when, sizeof(when));
   lk_buf_printf(&json, "{\"seq\":%lld,\"type\":", (long long)row->seq);
   lk_buf_json_str(&json, row->type);

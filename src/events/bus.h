@@ -15,6 +15,7 @@
 #define LK_BUS_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +30,7 @@ typedef struct lk_event {
   size_t json_len;
   char *sse; /* "id: ..\nevent: ..\ndata: <json>\n\n" */
   size_t sse_len;
+  bool confidential; /* its data says "confidential": true */
   _Atomic int refs;
 } lk_event;
 
