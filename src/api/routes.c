@@ -22,6 +22,7 @@ static const struct {
     {"GET", "/readyz", lk_api_readyz, 0},
     {"GET", "/metrics", lk_api_metrics, 0},
     {"GET", "/static/*", lk_http_static, 0},
+    {"GET", "/assets/*", lk_http_assets, 0},
     {"GET", "/api/openapi.json", lk_http_openapi, 0},
     {"GET", "/api/v1/events", lk_api_events, LK_ROUTE_STREAM},
     {"GET", "/api/v1/tokens", lk_api_tokens_list, 0},

@@ -21,6 +21,7 @@
 #include "core/session.h"
 #include "core/token_cache.h"
 #include "events/bus.h"
+#include "http/assets.h"
 #include "http/server.h"
 #include "pages/calamity.h"
 #include "util/clock.h"
@@ -436,6 +437,24 @@ static int app_open(lk_app *app, const struct serve_opts *o,
     return LK_EXIT_FAIL;
   }
   app->web_dir = o->web;
+  /* The front-end bundle (http/assets.h, docs/frontend.md).  Not built:
+   * pages work without style and script, so say so and go on; built but
+   * broken (a file missing): a bad deploy, so refuse to start. */
+  {
+    char why[PATH_MAX + 128];
+
+    rc = lk_assets_load(o->web, why, sizeof(why));
+    if (rc == -ENOENT) {
+      lk_log(LK_LOG_WARN,
+             "front-end bundle not built: pages are served "
+             "without style sheet and script",
+             "detail", why, NULL);
+    } else if (rc != 0) {
+      fprintf(stderr, "loket: front-end bundle: %s\n", why);
+      app_close(app, *router);
+      return LK_EXIT_FAIL;
+    }
+  }
   app->max_body = (size_t)o->max_body;
   app->max_upload = (size_t)o->max_upload;
   app->heartbeat_ms = (int)o->heartbeat_s * 1000;

@@ -1,5 +1,6 @@
-/* static.c - files under web/static/ at /static/, and the OpenAPI
- * document, with ETag and 304. */
+/* static.c - files under web/static/ at /static/, the front-end bundle
+ * (web/dist/assets/) at /assets/, and the OpenAPI document, with ETag and
+ * 304. */
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
@@ -13,6 +14,7 @@
 
 #include <sodium.h>
 
+#include "http/assets.h"
 #include "http/problem.h"
 #include "http/static.h"
 #include "store/store.h"
@@ -68,15 +70,15 @@ static bool path_safe(const char *rel) {
   }
 }
 
-/* True if `path` resolves to a place inside web/static: a symbolic link
- * anywhere on the way must not lead out of it. */
-static bool inside_static(const char *web_dir, const char *path) {
+/* True if `path` resolves to a place inside `web_dir`/`sub`: a symbolic
+ * link anywhere on the way must not lead out of it. */
+static bool inside(const char *web_dir, const char *sub, const char *path) {
   char root[PATH_MAX];
   char dir[PATH_MAX];
   char real[PATH_MAX];
   size_t n;
 
-  if (snprintf(dir, sizeof(dir), "%s/static", web_dir) >= (int)sizeof(dir) ||
+  if (snprintf(dir, sizeof(dir), "%s/%s", web_dir, sub) >= (int)sizeof(dir) ||
       realpath(dir, root) == NULL || realpath(path, real) == NULL)
     return false;
   n = strlen(root);
@@ -100,7 +102,8 @@ static bool etag_matches(const char *header, const char *etag) {
 }
 
 /* Answers with the regular file at `path`, with an ETag, or 304. */
-static void serve_file(lk_req *req, const char *path) {
+static void serve_file(lk_req *req, const char *path,
+                       const char *cache_control) {
   char etag[64];
   struct stat st;
   int fd;
@@ -116,7 +119,7 @@ static void serve_file(lk_req *req, const char *path) {
            (unsigned long long)st.st_mtim.tv_sec * 1000000000ull +
                (unsigned long long)st.st_mtim.tv_nsec);
   lk_req_add_header(req, "ETag", etag);
-  lk_req_add_header(req, "Cache-Control", "public, max-age=300");
+  lk_req_add_header(req, "Cache-Control", cache_control);
   if (etag_matches(lk_req_header(req, "If-None-Match"), etag)) {
     close(fd);
     /* libmicrohttpd 0.9.75 adds "Content-Length: 0" here and will not
@@ -135,11 +138,31 @@ void lk_http_static(lk_req *req) {
   if (rel == NULL || !path_safe(rel) ||
       snprintf(path, sizeof(path), "%s/static/%s", web, rel) >=
           (int)sizeof(path) ||
-      !inside_static(web, path)) {
+      !inside(web, "static", path)) {
     lk_req_not_found(req);
     return;
   }
-  serve_file(req, path);
+  serve_file(req, path, "public, max-age=300");
+}
+
+void lk_http_assets(lk_req *req) {
+  const char *rel = lk_req_param(req, "*");
+  const char *web = lk_req_app(req)->web_dir;
+  char path[PATH_MAX];
+
+  /* The build writes one flat folder: a '/' is never part of a name. */
+  if (rel == NULL || !path_safe(rel) || strchr(rel, '/') != NULL ||
+      snprintf(path, sizeof(path), "%s/dist/assets/%s", web, rel) >=
+          (int)sizeof(path) ||
+      !inside(web, "dist/assets", path)) {
+    lk_req_not_found(req);
+    return;
+  }
+  /* A hashed name is a promise that the bytes never change; anything
+   * else the build may replace under the same name. */
+  serve_file(req, path,
+             lk_asset_hashed(rel) ? "public, max-age=31536000, immutable"
+                                  : "public, max-age=300");
 }
 
 /* Adds every member of `from` to `into`; with `nested`, objects found in

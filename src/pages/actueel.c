@@ -208,18 +208,19 @@ static void list_item(const lk_notice_pub *n, void *ud) {
 
   lk_buf_puts(b, "<li class=\"loket-notice loket-notice--");
   lk_html_attr(b, n->severity);
-  lk_buf_puts(b, "\">\n<h2 class=\"utrecht-heading-2\"><a class=\"utrecht-"
-                 "link\" href=\"/actueel/");
+  lk_buf_puts(b, "\">\n<h2 class=\"utrecht-heading-2 loket-notice__title\">"
+                 "<a class=\"utrecht-link\" href=\"/actueel/");
   lk_html_attr(b, n->id);
   lk_buf_puts(b, "\">");
   lk_html_txt(b, n->title);
-  lk_buf_puts(b, "</a></h2>\n<p class=\"utrecht-paragraph\">");
+  lk_buf_puts(b, "</a></h2>\n<p class=\"utrecht-paragraph loket-labels\">");
   lk_html_txt(b, kind_label(n->kind));
   lk_buf_puts(b, " &middot; ");
   lk_html_txt(b, severity_label(n->severity));
   lk_buf_puts(b, "</p>\n<p class=\"utrecht-paragraph\">");
   area_summary(b, n);
-  lk_buf_puts(b, "</p>\n<p class=\"utrecht-paragraph\">Laatst bijgewerkt: ");
+  lk_buf_puts(b, "</p>\n<p class=\"utrecht-paragraph loket-muted\">Laatst "
+                 "bijgewerkt: ");
   when(b, n->last_change_at);
   lk_buf_puts(b, "</p>\n</li>\n");
 }
@@ -234,7 +235,7 @@ static void actueel_list(lk_req *req) {
   lk_buf_puts(&b, "<h1 class=\"utrecht-heading-1\">Actueel</h1>\n"
                   "<p class=\"utrecht-paragraph\"><a class=\"utrecht-link\" "
                   "href=\"/actueel/feed.atom\">Volg via Atom-feed</a></p>\n"
-                  "<ul class=\"utrecht-unordered-list loket-notices\" "
+                  "<ul class=\"loket-notices\" "
                   "data-stream=\"/actueel/stream\">\n");
   n = lk_store_notices_current(lk_req_app(req)->store, LK_NOTICES_PUBLIC_MAX,
                                list_item, &b);
@@ -249,6 +250,16 @@ static void actueel_list(lk_req *req) {
                     "geen meldingen.</p>\n");
   lk_page_end(&b);
   respond(req, "text/html; charset=utf-8", &b);
+}
+
+/* One term of the facts list (utrecht-data-list); FACT_END closes it. */
+#define FACT_END "</dd></div>\n"
+static void fact(lk_buf *b, const char *key) {
+  lk_buf_puts(b, "<div class=\"utrecht-data-list__item\"><dt class=\""
+                 "utrecht-data-list__item-key\">");
+  lk_buf_puts(b, key);
+  lk_buf_puts(b, "</dt><dd class=\"utrecht-data-list__item-value utrecht-"
+                 "data-list__item-value--html-dd\">");
 }
 
 static void notice_html(const lk_notice_pub *n, void *ud) {
@@ -266,42 +277,44 @@ static void notice_html(const lk_notice_pub *n, void *ud) {
   lk_html_txt(b, n->title);
   lk_buf_puts(b, "</h1>\n");
   if (ended) {
-    lk_buf_puts(b, "<p class=\"utrecht-alert loket-ended\" role=\"status\">"
-                   "Deze melding is beëindigd");
+    lk_buf_puts(b, "<div class=\"utrecht-alert utrecht-alert--warning "
+                   "loket-ended\"><div class=\"utrecht-alert__content\">"
+                   "<p class=\"utrecht-alert__message utrecht-paragraph\" "
+                   "role=\"status\">Deze melding is beëindigd");
     if (n->ended_at > 0) {
       lk_buf_puts(b, " op ");
       when(b, n->ended_at);
     }
-    lk_buf_puts(b, ".</p>\n");
+    lk_buf_puts(b, ".</p></div></div>\n");
   }
-  lk_buf_puts(b, "<p class=\"utrecht-paragraph\">");
+  lk_buf_puts(b, "<p class=\"utrecht-paragraph loket-labels\">");
   lk_html_txt(b, kind_label(n->kind));
   lk_buf_puts(b, " &middot; ");
   lk_html_txt(b, severity_label(n->severity));
   lk_buf_puts(b, "</p>\n<p class=\"utrecht-paragraph loket-text\">");
   lk_html_txt(b, n->body);
-  lk_buf_puts(b, "</p>\n<dl class=\"loket-facts\">\n");
+  lk_buf_puts(b, "</p>\n<dl class=\"utrecht-data-list loket-facts\">\n");
   if (n->published_at > 0) {
-    lk_buf_puts(b, "<dt>Gepubliceerd</dt><dd>");
+    fact(b, "Gepubliceerd");
     when(b, n->published_at);
-    lk_buf_puts(b, "</dd>\n");
+    lk_buf_puts(b, FACT_END);
   }
   if (n->starts_at > 0) {
-    lk_buf_puts(b, "<dt>Begin</dt><dd>");
+    fact(b, "Begin");
     when(b, n->starts_at);
-    lk_buf_puts(b, "</dd>\n");
+    lk_buf_puts(b, FACT_END);
   }
   if (n->expected_end_at > 0) {
-    lk_buf_puts(b, "<dt>Verwacht einde</dt><dd>");
+    fact(b, "Verwacht einde");
     when(b, n->expected_end_at);
-    lk_buf_puts(b, "</dd>\n");
+    lk_buf_puts(b, FACT_END);
   }
   lk_buf_puts(b, "</dl>\n<h2 class=\"utrecht-heading-2\">Gebied</h2>\n"
-                 "<figure class=\"loket-area-figure\">");
+                 "<figure class=\"utrecht-figure loket-area-figure\">");
   if (lk_area_svg(b, n->area, "Omtrek van het getroffen gebied") != 0)
     lk_buf_puts(b, "<p class=\"utrecht-paragraph\">Geen kaart van het "
                    "gebied.</p>");
-  lk_buf_puts(b, "<figcaption>");
+  lk_buf_puts(b, "<figcaption class=\"utrecht-figure__caption\">");
   area_summary(b, n);
   lk_buf_puts(b, "</figcaption></figure>\n");
   if (n->postcodes[0] != '\0') {
@@ -387,8 +400,8 @@ static void actueel_notice(lk_req *req) {
                     "<ol class=\"loket-updates\" reversed>\n");
     rc = lk_store_public_notice_updates(s, id, UPDATES_MAX, update_html, &b);
     rc = rc < 0 ? rc : 0;
-    lk_buf_puts(&b, "</ol>\n</article>\n"
-                    "<script src=\"/static/actueel.js\" defer></script>\n");
+    lk_buf_puts(&b, "</ol>\n</article>\n");
+    lk_page_script(&b, "actueel.js");
   }
   if (rc != 0) {
     lk_buf_free(&b);

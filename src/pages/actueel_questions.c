@@ -77,7 +77,8 @@ struct qform {
 };
 
 static void error_text(lk_buf *b, const char *id, const char *msg) {
-  lk_buf_puts(b, "<p class=\"utrecht-form-field-error-message\" id=\"");
+  lk_buf_puts(b, "<p class=\"utrecht-form-field-error-message utrecht-form-"
+                 "field__error-message\" id=\"");
   lk_buf_puts(b, id);
   lk_buf_puts(b, "\">");
   lk_html_txt(b, msg);
@@ -87,17 +88,20 @@ static void error_text(lk_buf *b, const char *id, const char *msg) {
 /* The label, error and start of the control of one field. */
 static void field_head(lk_buf *b, const char *id, const char *label,
                        const char *hint, const char *error) {
-  lk_buf_puts(b, "<div class=\"utrecht-form-field\">\n<p class=\"utrecht-"
-                 "form-field__label\"><label class=\"utrecht-form-label\" "
-                 "for=\"");
+  lk_buf_puts(b, error != NULL ? "<div class=\"utrecht-form-field utrecht-form-"
+                                 "field--text utrecht-form-field--invalid\">"
+                               : "<div class=\"utrecht-form-field utrecht-form-"
+                                 "field--text\">");
+  lk_buf_puts(b, "\n<p class=\"utrecht-form-field__label\"><label "
+                 "class=\"utrecht-form-label\" for=\"");
   lk_buf_puts(b, id);
   lk_buf_puts(b, "\">");
   lk_buf_puts(b, label);
   lk_buf_puts(b, "</label></p>\n");
   if (hint != NULL) {
     lk_buf_printf(b,
-                  "<p class=\"utrecht-form-field-description\" "
-                  "id=\"%s-uitleg\">%s</p>\n",
+                  "<p class=\"utrecht-form-field-description utrecht-"
+                  "form-field__description\" id=\"%s-uitleg\">%s</p>\n",
                   id, hint);
   }
   if (error != NULL) {
@@ -122,6 +126,15 @@ static void described(lk_buf *b, const char *id, bool hint, bool error) {
     lk_buf_puts(b, " aria-invalid=\"true\"");
 }
 
+/* Opens the wrapper and the <input> of a text control, up to its class. */
+static void control(lk_buf *b, const char *cls, bool error) {
+  lk_buf_puts(b, "<p class=\"utrecht-form-field__input\"><input class=\"");
+  lk_buf_puts(b, cls);
+  if (error)
+    lk_buf_puts(b, " utrecht-textbox--invalid");
+  lk_buf_putc(b, '"');
+}
+
 static void summary_item(lk_buf *b, const char *id, const char *msg) {
   if (msg == NULL)
     return;
@@ -140,15 +153,16 @@ static void form_html(lk_buf *b, const char *id, const char *tok,
                  "id=\"vraag-kop\">Een vraag stellen</h2>\n");
   if (errors) {
     lk_buf_puts(b, "<div class=\"utrecht-alert utrecht-alert--error\" "
-                   "role=\"alert\" id=\"foutmelding\">\n<p class=\"utrecht-"
-                   "paragraph\">");
+                   "role=\"alert\" id=\"foutmelding\">\n<div class=\"utrecht-"
+                   "alert__content\"><div class=\"utrecht-alert__message\">\n"
+                   "<p class=\"utrecht-paragraph\">");
     lk_html_txt(b,
                 f->summary != NULL ? f->summary : "Controleer het formulier.");
     lk_buf_puts(b, "</p>\n<ul class=\"utrecht-unordered-list\">\n");
     summary_item(b, "vraag-naam", f->name_error);
     summary_item(b, "vraag-contact", f->contact_error);
     summary_item(b, "vraag-tekst", f->question_error);
-    lk_buf_puts(b, "</ul>\n</div>\n");
+    lk_buf_puts(b, "</ul>\n</div></div>\n</div>\n");
   }
   lk_buf_puts(b, "<form class=\"utrecht-form\" method=\"post\" action=\""
                  "/actueel/");
@@ -161,34 +175,43 @@ static void form_html(lk_buf *b, const char *id, const char *tok,
   }
 
   field_head(b, "vraag-naam", "Naam (niet verplicht)", NULL, f->name_error);
-  lk_buf_puts(b, "<input class=\"utrecht-textbox\" id=\"vraag-naam\" "
+  control(b, "utrecht-textbox utrecht-textbox--html-input",
+          f->name_error != NULL);
+  lk_buf_puts(b, " id=\"vraag-naam\" "
                  "name=\"naam\" type=\"text\" autocomplete=\"name\" "
                  "maxlength=\"200\" value=\"");
   lk_html_attr(b, f->name != NULL ? f->name : "");
   lk_buf_putc(b, '"');
   described(b, "vraag-naam", false, f->name_error != NULL);
-  lk_buf_puts(b, ">\n</div>\n");
+  lk_buf_puts(b, "></p>\n</div>\n");
 
   field_head(b, "vraag-contact",
              "E-mailadres of telefoonnummer (niet "
              "verplicht)",
              "Vul dit in als u een antwoord wilt.", f->contact_error);
-  lk_buf_puts(b, "<input class=\"utrecht-textbox\" id=\"vraag-contact\" "
+  control(b, "utrecht-textbox utrecht-textbox--html-input",
+          f->contact_error != NULL);
+  lk_buf_puts(b, " id=\"vraag-contact\" "
                  "name=\"contact\" type=\"text\" spellcheck=\"false\" "
                  "maxlength=\"254\" value=\"");
   lk_html_attr(b, f->contact != NULL ? f->contact : "");
   lk_buf_putc(b, '"');
   described(b, "vraag-contact", true, f->contact_error != NULL);
-  lk_buf_puts(b, ">\n</div>\n");
+  lk_buf_puts(b, "></p>\n</div>\n");
 
   field_head(b, "vraag-tekst", "Uw vraag", "Ten hoogste 2.000 tekens.",
              f->question_error);
-  lk_buf_puts(b, "<textarea class=\"utrecht-textarea\" id=\"vraag-tekst\" "
-                 "name=\"vraag\" rows=\"6\" required maxlength=\"2000\"");
+  lk_buf_puts(b, "<p class=\"utrecht-form-field__input\"><textarea class=\"");
+  lk_buf_puts(b, f->question_error != NULL
+                     ? "utrecht-textarea utrecht-textarea--html-textarea "
+                       "utrecht-textarea--invalid"
+                     : "utrecht-textarea utrecht-textarea--html-textarea");
+  lk_buf_puts(b, "\" id=\"vraag-tekst\" name=\"vraag\" rows=\"6\" required "
+                 "maxlength=\"2000\"");
   described(b, "vraag-tekst", true, f->question_error != NULL);
   lk_buf_puts(b, ">");
   lk_html_txt(b, f->question != NULL ? f->question : "");
-  lk_buf_puts(b, "</textarea>\n</div>\n");
+  lk_buf_puts(b, "</textarea></p>\n</div>\n");
 
   /* The honeypot: hidden from people (and screen readers), filled in by
    * robots that fill in every field. */
@@ -196,9 +219,10 @@ static void form_html(lk_buf *b, const char *id, const char *tok,
                  "<label for=\"vraag-website\">Website</label>"
                  "<input id=\"vraag-website\" name=\"website\" type=\"text\" "
                  "tabindex=\"-1\" autocomplete=\"off\" value=\"\"></div>\n"
-                 "<p class=\"utrecht-paragraph\"><button class=\"utrecht-"
-                 "button utrecht-button--primary-action\" type=\"submit\">"
-                 "Vraag versturen</button></p>\n</form>\n</section>\n");
+                 "<p class=\"utrecht-button-group\"><button class=\"utrecht-"
+                 "button utrecht-button--primary-action utrecht-button--"
+                 "submit\" type=\"submit\">Vraag versturen</button></p>\n"
+                 "</form>\n</section>\n");
 }
 
 void lk_actueel_question_form(lk_buf *b, const char *id) {
@@ -264,14 +288,16 @@ static void received(lk_req *req, const char *id, const char *reference) {
   lk_buf b = LK_BUF_INIT;
 
   lk_buf_puts(&b, "<h1 class=\"utrecht-heading-1\">Vraag ontvangen</h1>\n"
-                  "<p class=\"utrecht-alert\" role=\"status\" "
+                  "<div class=\"utrecht-alert utrecht-alert--ok\"><div "
+                  "class=\"utrecht-alert__content\"><p class=\"utrecht-"
+                  "alert__message utrecht-paragraph\" role=\"status\" "
                   "id=\"vraag-ontvangen\">Uw vraag is ontvangen");
   if (reference != NULL) {
     lk_buf_puts(&b, " onder nummer <strong class=\"loket-reference\">");
     lk_html_txt(&b, reference);
     lk_buf_puts(&b, "</strong>");
   }
-  lk_buf_puts(&b, ".</p>\n");
+  lk_buf_puts(&b, ".</p></div></div>\n");
   back_link(&b, id);
   page(req, 200, "Vraag ontvangen", &b);
 }

@@ -1,9 +1,12 @@
 /* layout.h - the frame of every server-rendered page.
  *
  * Pages are Dutch (lang="nl"), use NL Design System class names
- * (utrecht-*), load no inline script or style (the CSP forbids both) and
- * work without JavaScript.  Text reaches a page only through lk_html_txt()
- * and lk_html_attr() (util/html.h).
+ * (utrecht-*, docs/frontend.md) under the theme classes on <body>, load
+ * no inline script or style (the CSP forbids both) and work without
+ * JavaScript.  Style sheet and scripts come from the front-end bundle by
+ * their entry names (http/assets.h); without a built bundle a page links
+ * neither and still works.  Text reaches a page only through
+ * lk_html_txt() and lk_html_attr() (util/html.h).
  */
 #ifndef LK_LAYOUT_H
 #define LK_LAYOUT_H
@@ -13,6 +16,10 @@
 
 /* Opens the document with `title` (escaped) up to the start of <main>. */
 void lk_page_begin(lk_buf *b, const char *title);
+/* Appends a deferred <script> for bundle entry `name` ("actueel.js");
+ * nothing when the bundle has no such entry.  Call it anywhere between
+ * lk_page_begin() and lk_page_end(). */
+void lk_page_script(lk_buf *b, const char *name);
 /* Closes <main> and the document. */
 void lk_page_end(lk_buf *b);
 

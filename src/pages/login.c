@@ -76,7 +76,8 @@ struct form {
 };
 
 static void error_text(lk_buf *b, const char *id, const char *msg) {
-  lk_buf_puts(b, "<p class=\"utrecht-form-field-error-message\" id=\"");
+  lk_buf_puts(b, "<p class=\"utrecht-form-field-error-message utrecht-form-"
+                 "field__error-message\" id=\"");
   lk_buf_puts(b, id);
   lk_buf_puts(b, "\">");
   lk_html_txt(b, msg);
@@ -92,7 +93,8 @@ static void input_error(lk_buf *b, const char *id) {
 
 static void summary(lk_buf *b, const struct form *f) {
   lk_buf_puts(b, "<div class=\"utrecht-alert utrecht-alert--error\" "
-                 "role=\"alert\" id=\"foutmelding\">\n");
+                 "role=\"alert\" id=\"foutmelding\">\n<div class=\"utrecht-"
+                 "alert__content\"><div class=\"utrecht-alert__message\">\n");
   if (f->summary != NULL) {
     lk_buf_puts(b, "<p class=\"utrecht-paragraph\">");
     lk_html_txt(b, f->summary);
@@ -112,7 +114,25 @@ static void summary(lk_buf *b, const struct form *f) {
     }
     lk_buf_puts(b, "</ul>\n");
   }
-  lk_buf_puts(b, "</div>\n");
+  lk_buf_puts(b, "</div></div>\n</div>\n");
+}
+
+/* The start of a text field's wrapper, marked invalid with an error. */
+static void field_open(lk_buf *b, bool invalid) {
+  lk_buf_puts(b, invalid ? "<div class=\"utrecht-form-field utrecht-form-"
+                           "field--text utrecht-form-field--invalid\">\n"
+                         : "<div class=\"utrecht-form-field utrecht-form-"
+                           "field--text\">\n");
+}
+
+/* The start of an <input> in its wrapper, up to its class attribute. */
+static void input_open(lk_buf *b, bool invalid) {
+  lk_buf_puts(b, invalid ? "<p class=\"utrecht-form-field__input\"><input "
+                           "class=\"utrecht-textbox utrecht-textbox--html-"
+                           "input utrecht-textbox--invalid\""
+                         : "<p class=\"utrecht-form-field__input\"><input "
+                           "class=\"utrecht-textbox utrecht-textbox--html-"
+                           "input\"");
 }
 
 static void render(lk_req *req, int status, const struct form *f) {
@@ -141,36 +161,39 @@ static void render(lk_req *req, int status, const struct form *f) {
     lk_buf_puts(&b, "\">\n");
   }
 
-  lk_buf_puts(&b, "<div class=\"utrecht-form-field\">\n"
-                  "<p class=\"utrecht-form-field__label\"><label "
+  field_open(&b, email_err_id != NULL);
+  lk_buf_puts(&b, "<p class=\"utrecht-form-field__label\"><label "
                   "class=\"utrecht-form-label\" for=\"email\">E-mailadres"
                   "</label></p>\n");
   if (f->email_error != NULL)
     error_text(&b, "email-fout", f->email_error);
-  lk_buf_puts(&b, "<input class=\"utrecht-textbox\" id=\"email\" "
+  input_open(&b, email_err_id != NULL);
+  lk_buf_puts(&b, " id=\"email\" "
                   "name=\"email\" type=\"email\" autocomplete=\"username\" "
                   "spellcheck=\"false\" required value=\"");
   lk_html_attr(&b, f->email != NULL ? f->email : "");
   lk_buf_putc(&b, '"');
   if (email_err_id != NULL)
     input_error(&b, email_err_id);
-  lk_buf_puts(&b, ">\n</div>\n");
+  lk_buf_puts(&b, "></p>\n</div>\n");
 
-  lk_buf_puts(&b, "<div class=\"utrecht-form-field\">\n"
-                  "<p class=\"utrecht-form-field__label\"><label "
+  field_open(&b, f->password_error != NULL);
+  lk_buf_puts(&b, "<p class=\"utrecht-form-field__label\"><label "
                   "class=\"utrecht-form-label\" for=\"wachtwoord\">Wachtwoord"
                   "</label></p>\n");
   if (f->password_error != NULL)
     error_text(&b, "wachtwoord-fout", f->password_error);
-  lk_buf_puts(&b, "<input class=\"utrecht-textbox\" id=\"wachtwoord\" "
+  input_open(&b, f->password_error != NULL);
+  lk_buf_puts(&b, " id=\"wachtwoord\" "
                   "name=\"password\" type=\"password\" "
                   "autocomplete=\"current-password\" required");
   if (f->password_error != NULL)
     input_error(&b, "wachtwoord-fout");
-  lk_buf_puts(&b, ">\n</div>\n"
-                  "<p class=\"utrecht-paragraph\"><button "
-                  "class=\"utrecht-button utrecht-button--primary-action\" "
-                  "type=\"submit\">Inloggen</button></p>\n</form>\n");
+  lk_buf_puts(&b, "></p>\n</div>\n"
+                  "<p class=\"utrecht-button-group\"><button "
+                  "class=\"utrecht-button utrecht-button--primary-action "
+                  "utrecht-button--submit\" type=\"submit\">Inloggen"
+                  "</button></p>\n</form>\n");
   lk_page_end(&b);
   lk_req_respond_buf(req, status, "text/html; charset=utf-8", &b);
 }

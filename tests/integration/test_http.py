@@ -75,7 +75,7 @@ class KeepAliveAndPipelining(HttpTestCase):
             ("GET", "/api/p3", None, None, 404),
             ("POST", "/api/v1/tokens", auth, b'{"name":5}', 422),
             ("GET", "/readyz", None, None, 200),
-            ("GET", "/static/loket.css", None, None, 200),
+            ("GET", "/static/favicon.svg", None, None, 200),
             ("POST", "/api/v1/tokens", auth, b'{"name":"piped-2"}', 201),
             ("DELETE", "/healthz", None, None, 405),
             ("GET", "/api/p9", None, None, 404),
@@ -174,8 +174,8 @@ class ErrorsAndHeaders(HttpTestCase):
         rs["200 json"] = srv.get("/healthz")
         rs["200 readyz"] = srv.get("/readyz")
         rs["200 metrics"] = srv.get("/metrics")
-        rs["200 static"] = srv.get("/static/loket.css")
-        rs["304 static"] = srv.get("/static/loket.css", headers={
+        rs["200 static"] = srv.get("/static/favicon.svg")
+        rs["304 static"] = srv.get("/static/favicon.svg", headers={
             "If-None-Match": rs["200 static"].header("ETag")})
         rs["404 api"] = srv.get("/api/nope")
         rs["404 html"] = srv.get("/nope")
@@ -232,10 +232,10 @@ class ErrorsAndHeaders(HttpTestCase):
                              str(len(get.body)))
             self.assertEqual(r.content_type, "application/json")
             self.assertSecurityHeaders(r)
-            css = c.request("HEAD", "/static/loket.css")
+            css = c.request("HEAD", "/static/favicon.svg")
             self.assertEqual(css.status, 200)
             size = os.path.getsize(os.path.join(loketlib.WEB_DIR, "static",
-                                                "loket.css"))
+                                                "favicon.svg"))
             self.assertEqual(css.header("Content-Length"), str(size))
             self.assertIsNotNone(css.header("ETag"))
             r = c.request("HEAD", "/api/nope")
@@ -348,7 +348,7 @@ class AccessLog(HttpTestCase):
             ("log-4", "GET", weird, None, 404, None),
             ("log-5", "HEAD", "/healthz", None, 200, "/healthz"),
             ("log-6", "POST", "/healthz", None, 405, None),
-            ("log-7", "GET", "/static/loket.css", None, 200, "/static/*"),
+            ("log-7", "GET", "/static/favicon.svg", None, 200, "/static/*"),
             ("log-8", "GET", "/api/v1/tokens", None, 401, "/api/v1/tokens"),
         ]
         for rid, method, path, body, status, _ in made:

@@ -813,9 +813,18 @@ class OpenAPIConformance(LoketTestCase):
             self.call("GET", "/api/openapi.json", expect=304, headers={
                 "If-None-Match": r.header("ETag") or ""})
         if ("GET", "/static/{path}") in self.ops:
-            self.call("GET", "/static/{path}", {"path": "loket.css"},
+            self.call("GET", "/static/{path}", {"path": "favicon.svg"},
                       expect=200)
             self.call("GET", "/static/{path}", {"path": "no-such-file.css"},
+                      expect=404)
+        if ("GET", "/assets/{file}") in self.ops:
+            # A built bundle (npm run build) has its files in the manifest.
+            manifest = os.path.join(WEB_DIR, "dist", "manifest.json")
+            if os.path.exists(manifest):
+                with open(manifest) as f:
+                    css = json.load(f)["assets"]["loket.css"]
+                self.call("GET", "/assets/{file}", {"file": css}, expect=200)
+            self.call("GET", "/assets/{file}", {"file": "nope-AAAAAAAA.css"},
                       expect=404)
 
         # --- session ---

@@ -34,6 +34,7 @@ class StaticFiles(LoketTestCase):
                 f.write(content)
             return path
 
+        put("loket.css", b"body { margin: 0; }\n")
         put(".hidden", b"HIDDEN-DOTFILE")
         put("sub/.hidden", b"HIDDEN-IN-SUB")
         put("sub/ok.txt", b"nested ok\n")
