@@ -1,20 +1,23 @@
 #!/bin/sh
 # Installs what Loket needs on Debian 12, and nothing that is already there.
 #
-#   scripts/setup.sh run    build and run (compiler, CMake, -dev libraries)
+#   scripts/setup.sh run    build and run (compiler, CMake, -dev libraries,
+#                           Node.js and npm for the front-end bundle)
 #   scripts/setup.sh test   also the test tools (cmocka, clang for the
-#                           fuzzer, promtool)
+#                           fuzzer, promtool, Chromium for the browser
+#                           tests)
 #   scripts/setup.sh bench  also wrk and nginx for the benchmarks
 #
 # Quick when everything is present: one dpkg-query, no network.
 set -eu
+cd "$(dirname "$0")/.."
 
 mode=${1:-run}
 
 run_pkgs="build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev
 libsqlite3-dev libsodium-dev"
 test_pkgs="libcmocka-dev python3 clang-14 libclang-rt-14-dev prometheus
-python3-yaml python3-jsonschema"
+python3-yaml python3-jsonschema chromium"
 bench_pkgs="wrk nginx-light valgrind curl sqlite3"
 
 case $mode in
@@ -33,6 +36,14 @@ for p in $want; do
   esac
 done
 
+# Node.js and npm build the front-end bundle (docs/frontend.md).  Debian's
+# packages unless a node and an npm are already on the PATH (a newer
+# Node.js installed another way is fine: package.json says what it needs).
+if [ -f package.json ]; then
+  command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+  command -v npm >/dev/null 2>&1 || missing="$missing npm"
+fi
+
 if [ -n "$missing" ]; then
   echo "setup: installing$missing"
   sudo=""
@@ -44,9 +55,13 @@ if [ -n "$missing" ]; then
     --no-install-recommends $missing >/dev/null
 fi
 
-# Front-end packages, once the project has any.
-if [ -f package.json ] && command -v npm >/dev/null 2>&1; then
-  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
+# Front-end packages exactly as package-lock.json pins them (again only
+# when the lock file changed since the last install), then the bundle:
+# web/build.mjs returns at once when nothing changed.
+if [ -f package.json ]; then
+  if [ ! -f node_modules/.package-lock.json ] ||
+     [ package-lock.json -nt node_modules/.package-lock.json ]; then
     npm ci --no-audit --no-fund
   fi
+  npm run --silent build
 fi

@@ -88,7 +88,10 @@ static void add_standard_headers(lk_req *req, struct MHD_Response *resp) {
   MHD_add_response_header(resp, "X-Request-Id", req->id);
   MHD_add_response_header(resp, "Content-Security-Policy", security_csp);
   MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-  MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+  /* Not no-referrer: under it browsers send "Origin: null" with every
+   * form POST, even to the same site, and the Origin check of the forms
+   * (api/session.h) would refuse them all. */
+  MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
   MHD_add_response_header(resp, "X-Frame-Options", "DENY");
   MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
   if (!req->cache_control_set)

@@ -175,8 +175,7 @@ static void form_html(lk_buf *b, const char *id, const char *tok,
   }
 
   field_head(b, "vraag-naam", "Naam (niet verplicht)", NULL, f->name_error);
-  control(b, "utrecht-textbox utrecht-textbox--html-input",
-          f->name_error != NULL);
+  control(b, "utrecht-textbox", f->name_error != NULL);
   lk_buf_puts(b, " id=\"vraag-naam\" "
                  "name=\"naam\" type=\"text\" autocomplete=\"name\" "
                  "maxlength=\"200\" value=\"");
@@ -189,8 +188,7 @@ static void form_html(lk_buf *b, const char *id, const char *tok,
              "E-mailadres of telefoonnummer (niet "
              "verplicht)",
              "Vul dit in als u een antwoord wilt.", f->contact_error);
-  control(b, "utrecht-textbox utrecht-textbox--html-input",
-          f->contact_error != NULL);
+  control(b, "utrecht-textbox", f->contact_error != NULL);
   lk_buf_puts(b, " id=\"vraag-contact\" "
                  "name=\"contact\" type=\"text\" spellcheck=\"false\" "
                  "maxlength=\"254\" value=\"");
@@ -203,9 +201,8 @@ static void form_html(lk_buf *b, const char *id, const char *tok,
              f->question_error);
   lk_buf_puts(b, "<p class=\"utrecht-form-field__input\"><textarea class=\"");
   lk_buf_puts(b, f->question_error != NULL
-                     ? "utrecht-textarea utrecht-textarea--html-textarea "
-                       "utrecht-textarea--invalid"
-                     : "utrecht-textarea utrecht-textarea--html-textarea");
+                     ? "utrecht-textarea utrecht-textarea--invalid"
+                     : "utrecht-textarea");
   lk_buf_puts(b, "\" id=\"vraag-tekst\" name=\"vraag\" rows=\"6\" required "
                  "maxlength=\"2000\"");
   described(b, "vraag-tekst", true, f->question_error != NULL);

@@ -128,11 +128,9 @@ static void field_open(lk_buf *b, bool invalid) {
 /* The start of an <input> in its wrapper, up to its class attribute. */
 static void input_open(lk_buf *b, bool invalid) {
   lk_buf_puts(b, invalid ? "<p class=\"utrecht-form-field__input\"><input "
-                           "class=\"utrecht-textbox utrecht-textbox--html-"
-                           "input utrecht-textbox--invalid\""
+                           "class=\"utrecht-textbox utrecht-textbox--invalid\""
                          : "<p class=\"utrecht-form-field__input\"><input "
-                           "class=\"utrecht-textbox utrecht-textbox--html-"
-                           "input\"");
+                           "class=\"utrecht-textbox\"");
 }
 
 static void render(lk_req *req, int status, const struct form *f) {
