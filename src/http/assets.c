@@ -96,21 +96,23 @@ int lk_assets_load(const char *web_dir, char *why, size_t why_len) {
   json_object_foreach(assets, name, v) {
     const char *file = json_string_value(v);
     struct asset *a = &table[count];
+    int rc = 0;
 
+    /* The message first: `name` and `file` live in `doc`. */
     if (count == LK_ASSETS_MAX || !plain_name(name) || file == NULL ||
-        !lk_asset_hashed(file)) {
+        !lk_asset_hashed(file))
+      rc = fail(why, why_len, -EINVAL,
+                "bad or too many entries in the manifest, at \"%s\"", name);
+    else if (snprintf(path, sizeof(path), "%s/dist/assets/%s", web_dir, file) >=
+                 (int)sizeof(path) ||
+             stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+      rc = fail(why, why_len, -EINVAL,
+                "the manifest names %s, which is missing (rebuild with "
+                "npm run build)",
+                file);
+    if (rc != 0) {
       json_decref(doc);
-      return fail(why, why_len, -EINVAL,
-                  "bad or too many entries in the manifest, at \"%s\"", name);
-    }
-    if (snprintf(path, sizeof(path), "%s/dist/assets/%s", web_dir, file) >=
-            (int)sizeof(path) ||
-        stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
-      json_decref(doc);
-      return fail(why, why_len, -EINVAL,
-                  "the manifest names %s, which is missing (rebuild with "
-                  "npm run build)",
-                  file);
+      return rc;
     }
     snprintf(a->name, sizeof(a->name), "%s", name);
     snprintf(a->url, sizeof(a->url), "%s%s", LK_ASSETS_PREFIX, file);
