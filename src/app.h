@@ -16,6 +16,7 @@ struct lk_ratelimit;
 struct lk_worker;
 struct lk_calamity;
 struct lk_outbox;
+struct lk_mastodon;
 struct lk_req;
 
 typedef struct lk_app {
@@ -38,6 +39,10 @@ typedef struct lk_app {
                                    inline */
   struct lk_calamity *calamity; /* calamity mode (pages/calamity.h) */
   struct lk_outbox *outbox;     /* outgoing messages (core/outbox.h) */
+  /* Notice publications and updates cross-posted to Mastodon
+   * (channels/mastodon.h); NULL when not configured: nothing is queued. */
+  struct lk_mastodon *mastodon;
+  const char *public_url; /* --public-url: how residents reach Loket, "" */
   /* Runs before every routed handler; answers the request itself and
    * returns true to keep the handler from running (calamity mode refuses
    * heavy pages this way).  May be NULL. */
