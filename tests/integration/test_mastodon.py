@@ -143,6 +143,25 @@ class MastodonTest(LoketTestCase):
         self.assertNotIn("payload", items[0])
         self.assertNotIn("Gaslek", str(items))
 
+    def test_second_person_approval_posts_on_approval(self):
+        srv = self.serve()
+        _, admin2 = create_token(self.data, "admin2", "api admin")
+        r = srv.request("PUT", "/api/v1/notice-kinds/calamiteit",
+                        json_body={"requiresSecondPerson": True},
+                        token=self.admin)
+        self.assertEqual(r.status, 200, r)
+        nid = self.publish(srv)
+        n = self.notice(srv, nid)
+        self.assertEqual(n["status"], "awaiting-approval")
+        self.assertIsNone(n["crossPost"])
+        r = srv.request("POST", "/api/v1/notices/%s/approve" % nid,
+                        token=admin2)
+        self.assertEqual(r.status, 200, r)
+        self.wait_state(srv, nid, None, "sent")
+        made, _ = self.masto.with_key("notice:" + nid)
+        self.assertEqual(len(made), 1)
+        self.assertEqual(len(self.masto.statuses), 1)
+
     def test_failures_are_retried_and_post_once(self):
         srv = self.serve()
         nid = self.publish(srv)
@@ -244,6 +263,21 @@ class MastodonTest(LoketTestCase):
         self.assertEqual(len(self.masto.statuses), 2)
         wait_until(lambda: "took back the leases" in srv2.log_text(), 5,
                    what="the log line")
+
+    def test_two_processes_on_one_database_send_each_once(self):
+        a = self.serve()
+        b = self.serve()
+        nid = self.publish(a)
+        uids = [self.add_update(srv, nid, "Bericht %d." % i)
+                for i, srv in enumerate([a, b] * 6)]
+        for uid in uids:
+            self.wait_state(a, nid, uid, "sent")
+        for uid in uids:
+            made, seen = self.masto.with_key("update:" + uid)
+            self.assertEqual((len(made), len(seen)), (1, 1), uid)
+        sent = [metric(srv.metrics(), "loket_outbox_sent_total")
+                for srv in (a, b)]
+        self.assertEqual(sum(sent), len(uids) + 1)
 
     def test_stop_during_a_send_is_quick_and_posts_once(self):
         srv = self.serve()
