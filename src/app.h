@@ -15,6 +15,8 @@ struct lk_assigner;
 struct lk_ratelimit;
 struct lk_worker;
 struct lk_calamity;
+struct lk_outbox;
+struct lk_mastodon;
 struct lk_req;
 
 typedef struct lk_app {
@@ -36,6 +38,11 @@ typedef struct lk_app {
   struct lk_worker *hasher;     /* password checks off the HTTP threads; NULL:
                                    inline */
   struct lk_calamity *calamity; /* calamity mode (pages/calamity.h) */
+  struct lk_outbox *outbox;     /* outgoing messages (core/outbox.h) */
+  /* Notice publications and updates cross-posted to Mastodon
+   * (channels/mastodon.h); NULL when not configured: nothing is queued. */
+  struct lk_mastodon *mastodon;
+  const char *public_url; /* --public-url: how residents reach Loket, "" */
   /* Runs before every routed handler; answers the request itself and
    * returns true to keep the handler from running (calamity mode refuses
    * heavy pages this way).  May be NULL. */

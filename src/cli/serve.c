@@ -15,8 +15,10 @@
 #include <time.h>
 
 #include "api/api.h"
+#include "channels/mastodon.h"
 #include "cli/cli.h"
 #include "core/assign.h"
+#include "core/outbox.h"
 #include "core/ratelimit.h"
 #include "core/session.h"
 #include "core/token_cache.h"
@@ -69,6 +71,21 @@ static const char usage[] =
     "                           (LOKET_LOGIN_ATTEMPTS_ADDRESS; default 30)\n"
     "  --login-window SECS      the sliding window of those limits\n"
     "                           (LOKET_LOGIN_WINDOW; default 900)\n"
+    "\n"
+    "Outbox (messages to other systems, docs/outbox.md):\n"
+    "  --outbox-backoff-ms MS   first retry after a failed send; doubles up\n"
+    "                           to an hour (LOKET_OUTBOX_BACKOFF_MS; 5000)\n"
+    "  --outbox-attempts N      sends before a message has failed\n"
+    "                           (LOKET_OUTBOX_ATTEMPTS; default 12)\n"
+    "\n"
+    "Cross-posting notices to Mastodon (docs/notices.md):\n"
+    "  --public-url URL         how residents reach Loket, e.g.\n"
+    "                           https://loket.gemeente.nl (LOKET_PUBLIC_URL)\n"
+    "  --mastodon-url URL       the account's server (LOKET_MASTODON_URL);\n"
+    "                           unset: nothing is cross-posted\n"
+    "  --mastodon-token-file FILE  holds its access token\n"
+    "                           (LOKET_MASTODON_TOKEN_FILE)\n"
+    "  --mastodon-visibility V  public (default) or unlisted\n"
     "  -h, --help          show this help\n";
 
 /* Splits "host:port" or "[v6]:port". Returns 0 or -1. */
@@ -169,6 +186,12 @@ struct serve_opts {
   long login_attempts;
   long login_attempts_address;
   long login_window_s;
+  long outbox_backoff_ms;
+  long outbox_attempts;
+  const char *public_url;
+  const char *mastodon_url;
+  const char *mastodon_token_file;
+  const char *mastodon_visibility;
 };
 
 /* A boolean from the environment: 1/true/yes/on or 0/false/no/off. */
@@ -208,6 +231,12 @@ static int session_defaults(struct serve_opts *o) {
   o->login_attempts = 5;
   o->login_attempts_address = 30;
   o->login_window_s = 900;
+  o->outbox_backoff_ms = 5000;
+  o->outbox_attempts = 12;
+  o->public_url = getenv("LOKET_PUBLIC_URL");
+  o->mastodon_url = getenv("LOKET_MASTODON_URL");
+  o->mastodon_token_file = getenv("LOKET_MASTODON_TOKEN_FILE");
+  o->mastodon_visibility = NULL;
   if (env_positive("LOKET_SESSION_IDLE", 7 * 86400, &o->session_idle_s) ||
       env_positive("LOKET_SESSION_LIFETIME", 30 * 86400,
                    &o->session_lifetime_s) ||
@@ -217,7 +246,10 @@ static int session_defaults(struct serve_opts *o) {
                    &o->login_attempts) ||
       env_positive("LOKET_LOGIN_ATTEMPTS_ADDRESS", LK_RATELIMIT_MAX_HITS,
                    &o->login_attempts_address) ||
-      env_positive("LOKET_LOGIN_WINDOW", 86400, &o->login_window_s))
+      env_positive("LOKET_LOGIN_WINDOW", 86400, &o->login_window_s) ||
+      env_positive("LOKET_OUTBOX_BACKOFF_MS", 3600 * 1000,
+                   &o->outbox_backoff_ms) ||
+      env_positive("LOKET_OUTBOX_ATTEMPTS", 1000, &o->outbox_attempts))
     return LK_EXIT_USAGE;
   return 0;
 }
@@ -239,6 +271,12 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
       {"login-attempts", required_argument, NULL, 'n'},
       {"login-attempts-address", required_argument, NULL, 'N'},
       {"login-window", required_argument, NULL, 'W'},
+      {"outbox-backoff-ms", required_argument, NULL, 'O'},
+      {"outbox-attempts", required_argument, NULL, 'o'},
+      {"public-url", required_argument, NULL, 'U'},
+      {"mastodon-url", required_argument, NULL, 'M'},
+      {"mastodon-token-file", required_argument, NULL, 'K'},
+      {"mastodon-visibility", required_argument, NULL, 'V'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   const char *listen = getenv("LOKET_LISTEN");
@@ -321,6 +359,28 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
           0)
         return LK_EXIT_USAGE;
       break;
+    case 'O':
+      if (parse_positive("--outbox-backoff-ms", optarg, 3600 * 1000,
+                         &o->outbox_backoff_ms) != 0)
+        return LK_EXIT_USAGE;
+      break;
+    case 'o':
+      if (parse_positive("--outbox-attempts", optarg, 1000,
+                         &o->outbox_attempts) != 0)
+        return LK_EXIT_USAGE;
+      break;
+    case 'U':
+      o->public_url = optarg;
+      break;
+    case 'M':
+      o->mastodon_url = optarg;
+      break;
+    case 'K':
+      o->mastodon_token_file = optarg;
+      break;
+    case 'V':
+      o->mastodon_visibility = optarg;
+      break;
     case 'h':
       fputs(usage, stdout);
       return -1;
@@ -367,6 +427,8 @@ static void run_until_signal(lk_server *srv, lk_app *app, const sigset_t *set) {
 
 /* Frees whatever app_open() made, in the reverse order. */
 static void app_close(lk_app *app, lk_router *router) {
+  lk_outbox_free(app->outbox); /* stops it first: it writes to the store */
+  lk_mastodon_free(app->mastodon);
   lk_store_close(app->store);
   lk_assigner_free(app->assigner);
   lk_calamity_free(app->calamity);
@@ -429,9 +491,15 @@ static int app_open(lk_app *app, const struct serve_opts *o,
   app->calamity = lk_calamity_new(app->store, app->bus);
   app->refuse = lk_calamity_refuse;
   app->hasher = lk_worker_new(HASHER_THREADS, HASHER_QUEUE);
+  {
+    lk_outbox_options obo = {.backoff_min_ms = o->outbox_backoff_ms,
+                             .max_attempts = (int)o->outbox_attempts};
+
+    app->outbox = lk_outbox_new(app->store, app->bus, &obo);
+  }
   if (app->tokens == NULL || app->login_by_account == NULL ||
       app->login_by_address == NULL || app->assigner == NULL ||
-      app->hasher == NULL || app->calamity == NULL) {
+      app->hasher == NULL || app->calamity == NULL || app->outbox == NULL) {
     fputs("loket: out of memory\n", stderr);
     app_close(app, *router);
     return LK_EXIT_FAIL;
@@ -464,6 +532,28 @@ static int app_open(lk_app *app, const struct serve_opts *o,
   app->trust_proxy = o->trust_proxy;
   atomic_init(&app->shutting_down, false);
   lk_metrics_register(store_metrics, app->store);
+  lk_metrics_register(lk_outbox_metrics, app->outbox);
+  app->public_url = o->public_url != NULL ? o->public_url : "";
+  if (o->mastodon_url != NULL && o->mastodon_url[0] != '\0') {
+    lk_mastodon_config mc = {.url = o->mastodon_url,
+                             .token_file = o->mastodon_token_file,
+                             .visibility = o->mastodon_visibility,
+                             .public_url = o->public_url};
+    char err[256];
+
+    if (lk_mastodon_new(&mc, app->outbox, &app->mastodon, err, sizeof(err)) !=
+        0) {
+      fprintf(stderr, "loket: %s\n", err);
+      app_close(app, *router);
+      return LK_EXIT_USAGE;
+    }
+  }
+  rc = lk_outbox_start(app->outbox);
+  if (rc != 0) {
+    fprintf(stderr, "loket: cannot start the outbox: %s\n", strerror(-rc));
+    app_close(app, *router);
+    return LK_EXIT_FAIL;
+  }
   return 0;
 }
 
@@ -522,6 +612,8 @@ int lk_cli_serve(int argc, char **argv) {
   /* Finish the password checks under way (they resume their requests);
    * later ones are turned away with 503. */
   lk_worker_stop(app.hasher);
+  /* Let a send under way finish and record it while the store runs. */
+  lk_outbox_stop(app.outbox);
   /* Commit what is queued (resuming the requests that wait for it), then
    * stop the HTTP threads, and only then free the store they may still
    * be reading from. */

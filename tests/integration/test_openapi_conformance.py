@@ -61,7 +61,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from loketlib import (SOURCE_DIR, WEB_DIR, LoketTestCase,  # noqa: E402
                       SSEClient, Server, add_staff_user, create_token,
-                      insert_conversation, main)
+                      db_write, insert_conversation, main)
 import kischema  # noqa: E402
 
 METHODS = ("get", "put", "post", "delete", "patch", "options", "head",
@@ -1149,6 +1149,7 @@ class OpenAPIConformance(LoketTestCase):
                   expect=200)
         self.conversations_scenario(conv)
         self.notices_scenario()
+        self.outbox_scenario()
 
     def conversations_scenario(self, conv):
         """Conversations, messages, notes, search and attachments: once
@@ -1318,6 +1319,29 @@ class OpenAPIConformance(LoketTestCase):
         self.call("POST", A, {"id": cid}, token=admin2, expect=409)
         self.generic_failures("POST", A, {"id": cid}, scoped=self.api)
         self.calamity_scenario(cid, nid)
+
+    def outbox_scenario(self):
+        """The outbox (the outbox part): a message that failed, as if a
+        sender had given up on it, is listed and retried."""
+        O = "/api/v1/outbox"
+        if ("GET", O) not in self.ops:
+            return
+        ids = [str(uuid.uuid4()) for _ in range(2)]  # a cursor to follow
+        db_write(self.data, [(
+            "INSERT INTO outbox (id, kind, key, payload, state, attempts,"
+            " next_attempt_at, last_error, created_at, updated_at) VALUES"
+            " (?, 'conformance', ?, '{}', 'failed', 3, 1, '503', 1, 1)",
+            (oid, "k:%d" % i)) for i, oid in enumerate(ids)])
+        oid = ids[0]
+        self.call("GET", O, token=self.admin, query={"state": "failed"},
+                  expect=200)
+        self.call("GET", O, token=self.api, expect=403)
+        self.generic_failures("GET", O)
+        R = O + "/{id}/retry"
+        self.call("POST", R, {"id": oid}, token=self.api, expect=403)
+        self.call("POST", R, {"id": oid}, token=self.admin, expect=200)
+        self.call("POST", R, {"id": oid}, token=self.admin, expect=409)
+        self.generic_failures("POST", R, {"id": oid}, scoped=self.api)
 
     def calamity_scenario(self, cid, other):
         """Calamity mode on a published calamiteit notice, then off."""
