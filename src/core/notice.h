@@ -141,6 +141,7 @@ int lk_notice_patch_apply(lk_tx *tx, void *arg);
 typedef struct lk_notice_update_op {
   char actor[LK_NOTICE_ACTOR_MAX + 1];
   lk_notice_update_row u;
+  bool hide_previous; /* an edit: earlier texts leave the public page */
   char kind[LK_NOTICE_KIND_MAX + 1];
   char status[LK_NOTICE_STATUS_MAX + 1];
 } lk_notice_update_op;
@@ -153,7 +154,8 @@ int lk_notice_update_prepare(lk_notice_update_op *op, const char *actor,
 int lk_notice_update_apply(lk_tx *tx, void *arg);
 
 /* The edit of update `update_id` of `notice_id` (op->u.id, u.notice_id):
- * keeps the earlier text. */
+ * keeps the earlier text, which the public page shows under "Eerdere
+ * versie" unless op->hide_previous (then none of the earlier texts). */
 int lk_notice_edit_prepare(lk_notice_update_op *op, const char *actor,
                            const char *notice_id, const char *update_id,
                            const char *body, lk_invalid *why);
