@@ -174,9 +174,9 @@ static void faqs_list(lk_req *req) {
       notice_exists(req, id) != 0)
     return;
   lk_buf_puts(&b, "{\"items\":[");
-  rc = lk_store_notice_faq_list(lk_req_app(req)->store, id,
-                                after != NULL ? after : "", limit, faq_one,
-                                &lc);
+  rc =
+      lk_store_notice_faq_list(lk_req_app(req)->store, id,
+                               after != NULL ? after : "", limit, faq_one, &lc);
   lk_api_list_end(req, &b, rc, limit, lc.last);
 }
 
@@ -232,8 +232,8 @@ static void created(lk_req *req, int status) {
 }
 
 static void faqs_create(lk_req *req) {
-  static const char *const allowed[] = {"question", "answer",
-                                        "sourceContactId", "position", NULL};
+  static const char *const allowed[] = {"question", "answer", "sourceContactId",
+                                        "position", NULL};
   const lk_principal *p;
   const char *question, *answer, *source;
   long long position = 0;
@@ -317,8 +317,8 @@ static struct patch_ctx *patch_begin(lk_req *req) {
 
 /* Applies the members of `body`; 0, or -1 after answering. */
 static int patch_fields(lk_req *req, json_t *body, lk_notice_faq_patch_op *op) {
-  static const char *const allowed[] = {"question", "answer", "position",
-                                        "status", "hidePrevious", NULL};
+  static const char *const allowed[] = {"question", "answer",       "position",
+                                        "status",   "hidePrevious", NULL};
   const char *question, *answer, *status;
   long long position = 0;
   bool has_position, has_hide;

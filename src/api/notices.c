@@ -510,8 +510,8 @@ static const char *update_body(lk_req *req, json_t *body, bool *hide) {
 
   if (lk_json_only(req, body, hide != NULL ? edit : add) != 0 ||
       lk_json_string(req, body, "body", true, &text) != 0 ||
-      (hide != NULL && lk_json_bool(req, body, "hidePrevious", hide,
-                                    &present) != 0))
+      (hide != NULL &&
+       lk_json_bool(req, body, "hidePrevious", hide, &present) != 0))
     return NULL;
   return text;
 }

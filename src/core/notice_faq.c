@@ -43,8 +43,8 @@ static bool public_status(const char *notice_status) {
 }
 
 /* The kind and status of notice `id`, without keeping its large row. */
-static int notice_state(lk_tx *tx, const char *id, char *kind,
-                        size_t kind_size, char *status, size_t status_size) {
+static int notice_state(lk_tx *tx, const char *id, char *kind, size_t kind_size,
+                        char *status, size_t status_size) {
   lk_notice_row *n = malloc(sizeof(*n));
   int rc;
 
@@ -63,9 +63,10 @@ static int notice_state(lk_tx *tx, const char *id, char *kind,
  * when the notice is published) and the audit row.  Ids and states only:
  * the public streams pass event payloads on as they are. */
 static int faq_changed(lk_tx *tx, const char *actor, const char *type,
-                       const char *action, const char *notice_id, const char *kind,
-                       const char *notice_status, const char *faq_id,
-                       const char *faq_status, const char *source) {
+                       const char *action, const char *notice_id,
+                       const char *kind, const char *notice_status,
+                       const char *faq_id, const char *faq_status,
+                       const char *source) {
   lk_buf p = LK_BUF_INIT;
   size_t ids_end;
   int rc = 0;
@@ -289,8 +290,7 @@ int lk_notice_faq_patch_position(lk_notice_faq_patch_op *op, long long v,
 
 int lk_notice_faq_patch_status(lk_notice_faq_patch_op *op, const char *v,
                                lk_invalid *why) {
-  if (v == NULL ||
-      (strcmp(v, "published") != 0 && strcmp(v, "withdrawn") != 0))
+  if (v == NULL || (strcmp(v, "published") != 0 && strcmp(v, "withdrawn") != 0))
     return invalid(why, "status", "must be published or withdrawn");
   snprintf(op->status, sizeof(op->status), "%s", v);
   op->has_status = true;
@@ -337,8 +337,8 @@ int lk_notice_faq_patch_apply(lk_tx *tx, void *arg) {
   if (!op->changed)
     return 0; /* nothing to write, announce or audit */
   if (text) {
-    rc = lk_store_notice_faq_keep(tx, f->id, f->question, f->answer,
-                                  op->actor, now);
+    rc = lk_store_notice_faq_keep(tx, f->id, f->question, f->answer, op->actor,
+                                  now);
     if (rc != 0)
       return rc;
     if (op->has_question)
@@ -432,6 +432,6 @@ void lk_notice_edit_json(lk_buf *b, const lk_notice_edit_row *e) {
   lk_buf_json_str(b, e->body);
   lk_buf_puts(b, ",\"editedBy\":");
   lk_buf_json_str(b, e->edited_by);
-  lk_buf_printf(b, ",\"editedAt\":%lld,\"public\":%s}",
-                (long long)e->edited_at, e->public ? "true" : "false");
+  lk_buf_printf(b, ",\"editedAt\":%lld,\"public\":%s}", (long long)e->edited_at,
+                e->public ? "true" : "false");
 }

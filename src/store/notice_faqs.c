@@ -97,11 +97,11 @@ int lk_store_notice_faq_insert(lk_tx *tx, const lk_notice_faq_row *f) {
       "INSERT INTO notice_faqs (id, notice_id, question, answer, position,"
       " status, source_contact_id, created_by, version, created_at,"
       " updated_at) VALUES (?1, ?2, ?3, ?4, ?9, ?5, ?6, ?7, 1, ?8, ?8)";
-  const char *texts[] = {f->id,     f->notice_id, f->question,
-                         f->answer, f->status,    f->source_contact_id[0]
-                                                      ? f->source_contact_id
-                                                      : NULL,
-                         f->created_by};
+  const char *texts[] = {
+      f->id,        f->notice_id,
+      f->question,  f->answer,
+      f->status,    f->source_contact_id[0] ? f->source_contact_id : NULL,
+      f->created_by};
   int64_t nums[] = {f->created_at, f->position};
 
   return lk_rows_write(tx, sql, texts, 7, nums, 2, false);
@@ -283,8 +283,7 @@ static void pub_row(lk_stmt *st, void *ud) {
   };
 
   if (c->history != NULL)
-    lk_history_of(c->history, f.id, &f.history, &f.nhistory,
-                  &f.history_total);
+    lk_history_of(c->history, f.id, &f.history, &f.nhistory, &f.history_total);
   c->fn(&f, c->ud);
 }
 
@@ -328,6 +327,5 @@ int lk_store_notice_faqs_current(lk_store *s, lk_notice_faq_pub_fn fn,
       " WHERE f.rn <= ?2 ORDER BY f.notice_id, f.position, f.seq";
   struct pub_ctx c = {fn, ud, NULL};
 
-  return lk_store_query(s, sql, "published", LK_NOTICE_FAQS_SHOWN, pub_row,
-                        &c);
+  return lk_store_query(s, sql, "published", LK_NOTICE_FAQS_SHOWN, pub_row, &c);
 }

@@ -28,7 +28,7 @@ typedef struct lk_notice_faq_row {
   char question[LK_FAQ_QUESTION_MAX + 1];
   char answer[LK_FAQ_ANSWER_MAX + 1];
   int64_t position;
-  char status[LK_FAQ_STATUS_MAX + 1]; /* "published" or "withdrawn" */
+  char status[LK_FAQ_STATUS_MAX + 1];        /* "published" or "withdrawn" */
   char source_contact_id[LK_FAQ_ID_LEN + 1]; /* "" if none */
   char created_by[LK_FAQ_ACTOR_MAX + 1];
   int64_t version;
@@ -113,7 +113,7 @@ typedef struct lk_notice_faq_pub {
   const char *answer;
   int64_t position;
   int64_t created_at;
-  int64_t edited_at; /* 0: never edited */
+  int64_t edited_at;                 /* 0: never edited */
   const lk_notice_edit_pub *history; /* newest first */
   int nhistory;                      /* shown, <= LK_NOTICE_HISTORY_SHOWN */
   int history_total;                 /* all public earlier texts */

@@ -86,8 +86,7 @@ static void update_row(lk_stmt *st, void *ud) {
   };
 
   if (c->history != NULL)
-    lk_history_of(c->history, u.id, &u.history, &u.nhistory,
-                  &u.history_total);
+    lk_history_of(c->history, u.id, &u.history, &u.nhistory, &u.history_total);
   c->fn(&u, c->ud);
 }
 
