@@ -27,33 +27,36 @@ static char *dup_or_null(lk_stmt *st, int col, bool null_ok) {
   return strdup(v);
 }
 
-static bool grow(void **p, int *cap, int need, size_t size) {
+/* `p` with room for `need` elements of `size`, or NULL (p untouched). */
+static void *grow(void *p, int *cap, int need, size_t size) {
   void *q;
   int n;
 
   if (need <= *cap)
-    return true;
+    return p;
   n = *cap > 0 ? *cap * 2 : 16;
-  q = realloc(*p, (size_t)n * size);
-  if (q == NULL)
-    return false;
-  *p = q;
-  *cap = n;
-  return true;
+  q = realloc(p, (size_t)n * size);
+  if (q != NULL)
+    *cap = n;
+  return q;
 }
 
 static void load_row(lk_stmt *st, void *ud) {
   struct load *l = ud;
   lk_history *h = l->h;
   const char *item = lk_stmt_col_text(st, 0);
-  lk_history_item *it;
-  lk_notice_edit_pub *e;
+  lk_history_item *it, *items;
+  lk_notice_edit_pub *e, *edits;
 
-  if (l->nomem ||
-      !grow((void **)&h->edits, &l->cap_edits, h->nedits + 1,
-            sizeof(*h->edits)) ||
-      !grow((void **)&h->items, &l->cap_items, h->nitems + 1,
-            sizeof(*h->items))) {
+  if (l->nomem)
+    return;
+  edits = grow(h->edits, &l->cap_edits, h->nedits + 1, sizeof(*h->edits));
+  if (edits != NULL)
+    h->edits = edits;
+  items = grow(h->items, &l->cap_items, h->nitems + 1, sizeof(*h->items));
+  if (items != NULL)
+    h->items = items;
+  if (edits == NULL || items == NULL) {
     l->nomem = true;
     return;
   }
