@@ -567,6 +567,10 @@ class UpdateEdits(LoketTestCase):
         r = self.send("POST", "%s/%s/updates" % (N, self.nid),
                       {"body": "x", "hidePrevious": True})
         self.assertProblem(r, 422)
+        # Core's nested field names reach the problem with one slash.
+        r = self.send("POST", N, {"kind": "storing", "title": "x",
+                                  "severity": "erg"})
+        self.assertProblem(r, 422, field="/severity")
 
 
 if __name__ == "__main__":
