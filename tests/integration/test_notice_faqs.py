@@ -169,6 +169,11 @@ class NoticeFaqs(LoketTestCase):
         self.assertEqual([x["question"] for x in by_id[self.nid]["faqs"]],
                          [f["question"], g["question"]])
         self.assertEqual(by_id[self.other]["faqs"], [])
+        # Atom stays the notice's timeline (docs/actueel.md): no FAQs.
+        feed = self.srv.get("/actueel/%s/feed.atom" % self.nid)
+        self.assertEqual(feed.status, 200)
+        self.assertNotIn("kraanwater", feed.text)
+        self.assertIn("Storing drinkwater", feed.text)
         # The question form is still there, after the FAQs.
         text = self.page(self.nid)
         self.assertLess(text.index("Veelgestelde vragen"),
