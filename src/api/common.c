@@ -163,7 +163,9 @@ void *lk_api_data(lk_req *req, size_t size, void (*free_fn)(void *)) {
 void lk_api_invalid(lk_req *req, const lk_invalid *why) {
   char field[64];
 
-  snprintf(field, sizeof(field), "/%s", why->field);
+  /* Core names fields "name" or, nested, "/area/radius": one slash. */
+  snprintf(field, sizeof(field), "%s%s", why->field[0] == '/' ? "" : "/",
+           why->field);
   lk_req_problem(req, 422, "invalid-field", "Invalid field", why->reason,
                  field);
 }

@@ -543,13 +543,18 @@ static void update_edited(lk_req *req, int status) {
   update_written(req, status, 200);
 }
 
-/* The body's "body"; NULL after answering. */
-static const char *update_body(lk_req *req, json_t *body) {
-  static const char *const allowed[] = {"body", NULL};
+/* The body's "body" (and, for an edit, "hidePrevious" into *hide); NULL
+ * after answering. */
+static const char *update_body(lk_req *req, json_t *body, bool *hide) {
+  static const char *const add[] = {"body", NULL};
+  static const char *const edit[] = {"body", "hidePrevious", NULL};
   const char *text;
+  bool present;
 
-  if (lk_json_only(req, body, allowed) != 0 ||
-      lk_json_string(req, body, "body", true, &text) != 0)
+  if (lk_json_only(req, body, hide != NULL ? edit : add) != 0 ||
+      lk_json_string(req, body, "body", true, &text) != 0 ||
+      (hide != NULL &&
+       lk_json_bool(req, body, "hidePrevious", hide, &present) != 0))
     return NULL;
   return text;
 }
@@ -557,13 +562,14 @@ static const char *update_body(lk_req *req, json_t *body) {
 static void update_submit(lk_req *req, const char *update_id) {
   struct update_ctx *ctx;
   const char *text;
+  bool hide = false;
   lk_invalid why;
   json_t *body;
   int rc;
 
   if (lk_api_auth(req, "api") != 0 || lk_req_json(req, &body) != 0)
     return;
-  text = update_body(req, body);
+  text = update_body(req, body, update_id != NULL ? &hide : NULL);
   ctx = text != NULL ? lk_api_data(req, sizeof(*ctx), free) : NULL;
   if (ctx == NULL) {
     json_decref(body);
@@ -584,6 +590,7 @@ static void update_submit(lk_req *req, const char *update_id) {
   }
   /* A new update is cross-posted; an edit is not posted again. */
   ctx->op.crosspost = update_id == NULL && lk_req_app(req)->mastodon != NULL;
+  ctx->op.hide_previous = hide;
   if (update_id == NULL)
     lk_api_submit(req, &ctx->aw, lk_notice_update_apply, &ctx->op,
                   update_added);

@@ -4,6 +4,7 @@
 #include "api/conversations.h"
 #include "api/ki/ki.h"
 #include "api/ki/klantcontacten.h"
+#include "api/notice_faqs.h"
 #include "api/notices.h"
 #include "api/outbox.h"
 #include "api/residents.h"
@@ -42,6 +43,7 @@ static int (*const areas[])(lk_router *r) = {
     lk_residents_routes,
     lk_teams_routes,
     lk_notices_routes,
+    lk_notice_faqs_routes,
     lk_actueel_routes,
     lk_calamity_routes,
     lk_outbox_routes,

@@ -585,13 +585,19 @@ int lk_notice_edit_apply(lk_tx *tx, void *arg) {
     return LK_STORE_NOTFOUND;
   rc = lk_store_notice_update_edit(tx, op->u.id, op->u.body, op->actor,
                                    lk_tx_now(tx));
+  if (rc == 0 && op->hide_previous)
+    rc = lk_store_notice_update_hide(tx, op->u.id);
   if (rc == 0)
     rc = lk_store_notice_update_get_tx(tx, op->u.id, &op->u);
-  if (rc != 0)
-    return rc;
-  return notice_changed(tx, op->actor, "notice.update_edited",
+  if (rc == 0)
+    rc = notice_changed(tx, op->actor, "notice.update_edited",
                         "notice.update_edited", op->u.notice_id, op->kind,
                         op->status, op->u.id);
+  /* Hiding what the public could read is a decision of its own. */
+  if (rc == 0 && op->hide_previous)
+    rc = notice_changed(tx, op->actor, NULL, "notice.update_history_hidden",
+                        op->u.notice_id, op->kind, op->status, op->u.id);
+  return rc;
 }
 
 int lk_notice_kind_prepare(lk_notice_kind_op *op, const char *actor,

@@ -144,6 +144,7 @@ typedef struct lk_notice_update_op {
   char actor[LK_NOTICE_ACTOR_MAX + 1];
   bool crosspost; /* a new update: queue a Mastodon status (not edits) */
   lk_notice_update_row u;
+  bool hide_previous; /* an edit: earlier texts leave the public page */
   char kind[LK_NOTICE_KIND_MAX + 1];
   char status[LK_NOTICE_STATUS_MAX + 1];
   char title[LK_NOTICE_TITLE_MAX + 1]; /* the notice's */
@@ -157,7 +158,8 @@ int lk_notice_update_prepare(lk_notice_update_op *op, const char *actor,
 int lk_notice_update_apply(lk_tx *tx, void *arg);
 
 /* The edit of update `update_id` of `notice_id` (op->u.id, u.notice_id):
- * keeps the earlier text. */
+ * keeps the earlier text, which the public page shows under "Eerdere
+ * versie" unless op->hide_previous (then none of the earlier texts). */
 int lk_notice_edit_prepare(lk_notice_update_op *op, const char *actor,
                            const char *notice_id, const char *update_id,
                            const char *body, lk_invalid *why);

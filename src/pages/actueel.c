@@ -18,6 +18,7 @@
 #include "core/ids.h"
 #include "http/problem.h"
 #include "http/server.h"
+#include "pages/actueel_faqs.h"
 #include "pages/actueel_questions.h"
 #include "pages/area_svg.h"
 #include "pages/calamity.h"
@@ -358,7 +359,9 @@ static void update_html(const lk_notice_update_pub *u, void *ud) {
   }
   lk_buf_puts(b, "</p>\n<p class=\"utrecht-paragraph loket-text\">");
   lk_html_txt(b, u->body);
-  lk_buf_puts(b, "</p></li>\n");
+  lk_buf_puts(b, "</p>");
+  lk_actueel_history_html(b, u->history, u->nhistory, u->history_total);
+  lk_buf_puts(b, "</li>\n");
 }
 
 static void actueel_notice_json(lk_req *req);
@@ -393,6 +396,8 @@ static void actueel_notice(lk_req *req) {
     return;
   }
   rc = lk_store_notice_public(s, id, notice_html, &b);
+  if (rc == 0)
+    rc = lk_actueel_faqs_html(&b, s, id);
   if (rc == 0 && question_form_wanted(req, id))
     lk_actueel_question_form(&b, id);
   if (rc == 0) {
@@ -463,7 +468,8 @@ static void actueel_list_json(lk_req *req) {
   items = json_array();
   n = lk_store_notices_current(lk_req_app(req)->store, LK_NOTICES_PUBLIC_MAX,
                                list_json_row, items);
-
+  if (n >= 0)
+    n = lk_actueel_faqs_attach(lk_req_app(req)->store, items);
   if (n < 0) {
     json_decref(items);
     lk_req_problem_store(req, n);
@@ -483,6 +489,7 @@ static void update_json_row(const lk_notice_update_pub *u, void *ud) {
   json_object_set_new(o, "body", json_string(u->body));
   set_time(o, "publishedAt", u->published_at);
   set_time(o, "editedAt", u->edited_at);
+  lk_actueel_history_json(o, u->history, u->nhistory);
   json_array_append_new(ud, o);
 }
 
@@ -509,6 +516,8 @@ static void actueel_notice_json(lk_req *req) {
   rc = lk_store_public_notice_updates(s, id, UPDATES_MAX, update_json_row,
                                       updates);
   json_object_set_new(doc, "updates", updates);
+  if (rc >= 0)
+    rc = lk_actueel_faqs_json(s, id, doc);
   if (rc < 0) {
     json_decref(doc);
     lk_req_problem_store(req, rc);

@@ -167,12 +167,17 @@ static void update_row(lk_stmt *st, void *ud) {
   u->edits = (int)lk_stmt_col_int(st, 6);
 }
 
+static const char update_get_sql[] =
+    "SELECT " UPDATE_COLUMNS " FROM notice_updates u WHERE u.id = ?1";
+
 int lk_store_notice_update_get_tx(lk_tx *tx, const char *id,
                                   lk_notice_update_row *out) {
-  static const char sql[] =
-      "SELECT " UPDATE_COLUMNS " FROM notice_updates u WHERE u.id = ?1";
+  return lk_row_get(NULL, tx, update_get_sql, id, update_row, out);
+}
 
-  return lk_row_get(NULL, tx, sql, id, update_row, out);
+int lk_store_notice_update_get(lk_store *s, const char *id,
+                               lk_notice_update_row *out) {
+  return lk_row_get(s, NULL, update_get_sql, id, update_row, out);
 }
 
 int lk_store_notice_update_edit(lk_tx *tx, const char *id, const char *body,
@@ -244,4 +249,42 @@ int lk_store_notice_updates(lk_store *s, const char *notice_id, int limit,
   int64_t lim = limit;
 
   return lk_rows_read(s, sql, &notice_id, 1, &lim, 1, update_each, &ue);
+}
+
+int lk_store_notice_update_hide(lk_tx *tx, const char *id) {
+  static const char sql[] =
+      "UPDATE notice_update_edits SET public = 0 WHERE update_id = ?1";
+
+  return lk_tx_run_id(tx, sql, id, false);
+}
+
+struct edit_each {
+  lk_notice_edit_fn fn;
+  void *ud;
+};
+
+static void edit_each(lk_stmt *st, void *ud) {
+  struct edit_each *ee = ud;
+  lk_notice_edit_row e = {
+      .seq = lk_stmt_col_int(st, 0),
+      .body = lk_stmt_col_text(st, 1),
+      .edited_by = lk_stmt_col_text(st, 2),
+      .edited_at = lk_stmt_col_int(st, 3),
+      .public = lk_stmt_col_int(st, 4) != 0,
+  };
+
+  ee->fn(&e, ee->ud);
+}
+
+int lk_store_notice_update_edits(lk_store *s, const char *update_id,
+                                 int64_t before_seq, int limit,
+                                 lk_notice_edit_fn fn, void *ud) {
+  static const char sql[] =
+      "SELECT seq, previous_body, edited_by, edited_at, public"
+      " FROM notice_update_edits WHERE update_id = ?1"
+      " AND (?2 = 0 OR seq < ?2) ORDER BY seq DESC LIMIT ?3";
+  struct edit_each ee = {fn, ud};
+  int64_t nums[] = {before_seq, limit};
+
+  return lk_rows_read(s, sql, &update_id, 1, nums, 2, edit_each, &ee);
 }

@@ -71,9 +71,15 @@ int lk_store_notice_update_get_tx(lk_tx *tx, const char *id,
 int lk_store_notice_update_edit(lk_tx *tx, const char *id, const char *body,
                                 const char *editor, int64_t now);
 
+/* Marks every kept text of update `id` as not public (an edit that
+ * corrects what must not stay on the page). */
+int lk_store_notice_update_hide(lk_tx *tx, const char *id);
+
 /* ---- reads ---------------------------------------------------------- */
 
 int lk_store_notice_get(lk_store *s, const char *id, lk_notice_row *out);
+int lk_store_notice_update_get(lk_store *s, const char *id,
+                               lk_notice_update_row *out);
 typedef void (*lk_notice_fn)(const lk_notice_row *n, void *ud);
 /* Notices of every status, newest first (by seq), after the notice
  * `after_id` ("" for the start), at most `limit`.  Returns the number
@@ -84,5 +90,24 @@ typedef void (*lk_notice_update_fn)(const lk_notice_update_row *u, void *ud);
 /* A notice's updates, newest first, at most `limit`. */
 int lk_store_notice_updates(lk_store *s, const char *notice_id, int limit,
                             lk_notice_update_fn fn, void *ud);
+
+/* An earlier text of an update or an FAQ (store/notice_faqs.h) as staff
+ * read it; `question` is NULL for an update.  Strings live during the
+ * callback. */
+typedef struct lk_notice_edit_row {
+  int64_t seq;
+  const char *question;
+  const char *body;
+  const char *edited_by;
+  int64_t edited_at;
+  bool public;
+} lk_notice_edit_row;
+typedef void (*lk_notice_edit_fn)(const lk_notice_edit_row *e, void *ud);
+/* The kept texts of update `update_id`, newest first, with seq below
+ * `before_seq` (0: from the newest), at most `limit`.  Returns the number
+ * listed. */
+int lk_store_notice_update_edits(lk_store *s, const char *update_id,
+                                 int64_t before_seq, int limit,
+                                 lk_notice_edit_fn fn, void *ud);
 
 #endif

@@ -2,6 +2,7 @@
 #include "store/notices_public.h"
 
 #include "store/internal.h"
+#include "store/notice_history.h"
 
 #define NOTICE_COLUMNS                                                         \
   "n.id, n.kind, n.title, n.body, n.severity, n.area, n.postcodes,"            \
@@ -70,6 +71,7 @@ int lk_store_notice_public(lk_store *s, const char *id, lk_notice_pub_fn fn,
 struct update_ctx {
   lk_notice_update_pub_fn fn;
   void *ud;
+  const lk_history *history; /* NULL: none wanted */
 };
 
 static void update_row(lk_stmt *st, void *ud) {
@@ -83,8 +85,21 @@ static void update_row(lk_stmt *st, void *ud) {
       .edited_at = lk_stmt_col_int(st, 5),
   };
 
+  if (c->history != NULL)
+    lk_history_of(c->history, u.id, &u.history, &u.nhistory, &u.history_total);
   c->fn(&u, c->ud);
 }
+
+/* The public earlier texts of a notice's updates, at most
+ * LK_NOTICE_HISTORY_SHOWN (?2) each, with each update's total. */
+static const char history_sql[] =
+    "SELECT item, NULL, body, edited_at, total FROM (SELECT"
+    " e.update_id AS item, e.previous_body AS body, e.edited_at, e.seq,"
+    " ROW_NUMBER() OVER (PARTITION BY e.update_id ORDER BY e.seq DESC) AS rn,"
+    " COUNT(*) OVER (PARTITION BY e.update_id) AS total"
+    " FROM notice_update_edits e JOIN notice_updates u ON u.id = e.update_id"
+    " WHERE u.notice_id = ?1 AND e.public = 1) h"
+    " WHERE rn <= ?2 ORDER BY item, seq DESC";
 
 int lk_store_public_notice_updates(lk_store *s, const char *id, int limit,
                                    lk_notice_update_pub_fn fn, void *ud) {
@@ -92,11 +107,18 @@ int lk_store_public_notice_updates(lk_store *s, const char *id, int limit,
       "SELECT " UPDATE_COLUMNS " FROM notice_updates u"
       " JOIN notices n ON n.id = u.notice_id WHERE u.notice_id = ?1"
       " ORDER BY u.published_at DESC, u.seq DESC LIMIT ?2";
-  struct update_ctx c = {fn, ud};
+  struct update_ctx c = {fn, ud, NULL};
+  lk_history h;
+  int rc;
 
   if (limit < 1)
     return 0;
-  return lk_store_query(s, sql, id, limit, update_row, &c);
+  rc = lk_history_load(s, history_sql, id, &h);
+  c.history = &h;
+  if (rc == 0)
+    rc = lk_store_query(s, sql, id, limit, update_row, &c);
+  lk_history_free(&h);
+  return rc;
 }
 
 int lk_store_notice_updates_current(lk_store *s, int limit,
@@ -105,7 +127,7 @@ int lk_store_notice_updates_current(lk_store *s, int limit,
       "SELECT " UPDATE_COLUMNS " FROM notice_updates u"
       " JOIN notices n ON n.id = u.notice_id WHERE n.status = ?1"
       " ORDER BY u.published_at DESC, u.seq DESC LIMIT ?2";
-  struct update_ctx c = {fn, ud};
+  struct update_ctx c = {fn, ud, NULL};
 
   if (limit < 1)
     return 0;

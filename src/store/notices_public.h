@@ -29,6 +29,16 @@ typedef struct lk_notice_pub {
   int64_t last_change_at; /* newest of published_at and its updates */
 } lk_notice_pub;
 
+/* Earlier versions shown per update or FAQ; older ones are counted. */
+#define LK_NOTICE_HISTORY_SHOWN 10
+
+/* An earlier text the public may see: what was shown until `until`. */
+typedef struct lk_notice_edit_pub {
+  const char *question; /* an FAQ's earlier question; NULL for an update */
+  const char *body;
+  int64_t until;
+} lk_notice_edit_pub;
+
 typedef struct lk_notice_update_pub {
   const char *id;
   const char *notice_id;
@@ -36,6 +46,11 @@ typedef struct lk_notice_update_pub {
   const char *body;
   int64_t published_at;
   int64_t edited_at; /* 0 = never edited */
+  /* Its public earlier texts, newest first: only filled by
+   * lk_store_public_notice_updates (else NULL and 0). */
+  const lk_notice_edit_pub *history;
+  int nhistory;      /* shown, at most LK_NOTICE_HISTORY_SHOWN */
+  int history_total; /* all public earlier texts */
 } lk_notice_update_pub;
 
 typedef void (*lk_notice_pub_fn)(const lk_notice_pub *n, void *ud);
@@ -52,8 +67,9 @@ int lk_store_notices_current(lk_store *s, int limit, lk_notice_pub_fn fn,
 /* One published or ended notice; LK_STORE_NOTFOUND for any other. */
 int lk_store_notice_public(lk_store *s, const char *id, lk_notice_pub_fn fn,
                            void *ud);
-/* The updates of notice `id`, newest first, at most `limit`.  The caller
- * has checked that the notice is public. */
+/* The updates of notice `id`, newest first, at most `limit`, with their
+ * public earlier texts.  The caller has checked that the notice is
+ * public. */
 int lk_store_public_notice_updates(lk_store *s, const char *id, int limit,
                                    lk_notice_update_pub_fn fn, void *ud);
 /* The newest updates of all current notices, newest first. */

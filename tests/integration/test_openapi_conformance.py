@@ -1293,6 +1293,7 @@ class OpenAPIConformance(LoketTestCase):
         self.generic_failures("PATCH", E, {"id": nid, "updateId": uid},
                               body={"body": "Spui."},
                               unknown_param="updateId")
+        self.faqs_scenario(nid, uid)
         self.call("PATCH", N + "/{id}", {"id": nid}, token=self.api,
                   body={"severity": "ernstig"}, expect=200)
         self.call("PATCH", N + "/{id}", {"id": nid}, token=self.api,
@@ -1342,6 +1343,73 @@ class OpenAPIConformance(LoketTestCase):
         self.call("POST", R, {"id": oid}, token=self.admin, expect=200)
         self.call("POST", R, {"id": oid}, token=self.admin, expect=409)
         self.generic_failures("POST", R, {"id": oid}, scoped=self.api)
+
+    def faqs_scenario(self, nid, uid):
+        """Veelgestelde vragen on notice `nid`, one made from an answer in
+        a question conversation, and the edit history of FAQs and of
+        update `uid`."""
+        N = "/api/v1/notices/{id}"
+        F = N + "/faqs"
+        if ("POST", F) not in self.ops:
+            return
+        r = self.srv.request("GET", "/api/v1/notices/%s/questions" % nid,
+                             headers={"Authorization": "Bearer " + self.api})
+        conv = r.json()["items"][0]["id"]
+        r = self.srv.request("POST", "/api/v1/conversations/%s/messages" %
+                             conv, json_body={
+                                 "direction": "outbound",
+                                 "content": "De omleiding loopt via het "
+                                            "Rokin."},
+                             headers={"Authorization": "Bearer " + self.api})
+        answer = r.json()["id"]
+        r = self.call("POST", F, {"id": nid}, token=self.api,
+                      body={"sourceContactId": answer}, expect=201)
+        fid = (r.obj or {}).get("id", str(uuid.uuid4()))
+        new = {"question": "Is het Damrak open voor fietsers?",
+               "answer": "Nee, fietsers volgen de omleiding.",
+               "position": 5}
+        self.call("POST", F, {"id": nid}, token=self.api, body=new,
+                  expect=201)
+        self.call("POST", F, {"id": nid}, token=self.api,
+                  body={"sourceContactId": str(uuid.uuid4())}, expect=404)
+        self.call("POST", F, {"id": nid}, token=self.api, body={},
+                  expect=422, check_request=False)
+        self.generic_failures("POST", F, {"id": nid}, body=new)
+        self.call("GET", F, {"id": nid}, token=self.api, expect=200)
+        self.generic_failures("GET", F, {"id": nid})
+        O = F + "/{faqId}"
+        ids = {"id": nid, "faqId": fid}
+        self.call("GET", O, ids, token=self.api, expect=200)
+        self.generic_failures("GET", O, ids)
+        self.generic_failures("GET", O, ids, unknown_param="faqId")
+        for text in ("Via het Rokin en het Spui.", "Via het Spui."):
+            self.call("PATCH", O, ids, token=self.api,
+                      body={"answer": text}, expect=200)
+        self.call("PATCH", O, ids, token=self.api, body={"position": 9},
+                  headers={"If-Match": '"1"'}, expect=412)
+        self.generic_failures("PATCH", O, ids, body={"position": 2})
+        self.generic_failures("PATCH", O, ids, body={"position": 2},
+                              unknown_param="faqId")
+        self.call("GET", O + "/edits", ids, token=self.api, expect=200)
+        self.generic_failures("GET", O + "/edits", ids)
+        self.generic_failures("GET", O + "/edits", ids,
+                              unknown_param="faqId")
+        self.generic_failures("DELETE", O, ids)
+        self.generic_failures("DELETE", O, ids, unknown_param="faqId")
+        self.call("DELETE", O, ids, token=self.api, expect=204)
+        self.call("PATCH", O, ids, token=self.api,
+                  body={"status": "published", "hidePrevious": True},
+                  expect=200)
+        U = N + "/updates/{updateId}"
+        self.call("PATCH", U, {"id": nid, "updateId": uid}, token=self.api,
+                  body={"body": "Omleiding via het Spui.",
+                        "hidePrevious": False}, expect=200)
+        E = U + "/edits"
+        self.call("GET", E, {"id": nid, "updateId": uid}, token=self.api,
+                  expect=200)
+        self.generic_failures("GET", E, {"id": nid, "updateId": uid})
+        self.generic_failures("GET", E, {"id": nid, "updateId": uid},
+                              unknown_param="updateId")
 
     def calamity_scenario(self, cid, other):
         """Calamity mode on a published calamiteit notice, then off."""
