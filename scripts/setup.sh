@@ -12,7 +12,7 @@ set -eu
 mode=${1:-run}
 
 run_pkgs="build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev
-libsqlite3-dev libsodium-dev"
+libsqlite3-dev libsodium-dev libcurl4-openssl-dev"
 test_pkgs="libcmocka-dev python3 clang-14 libclang-rt-14-dev prometheus
 python3-yaml python3-jsonschema"
 bench_pkgs="wrk nginx-light valgrind curl sqlite3"

@@ -16,6 +16,8 @@ struct lk_ratelimit;
 struct lk_worker;
 struct lk_calamity;
 struct lk_req;
+struct lk_sub_key;
+struct lk_mailer;
 
 typedef struct lk_app {
   lk_store *store;
@@ -40,6 +42,12 @@ typedef struct lk_app {
    * returns true to keep the handler from running (calamity mode refuses
    * heavy pages this way).  May be NULL. */
   bool (*refuse)(struct lk_req *req);
+  /* Actueel subscriptions and mail (pages/actueel_subscriptions.h). */
+  const char *public_url;                    /* links in mails; no trailing / */
+  struct lk_sub_key *sub_key;                /* derives the tokens in links */
+  struct lk_ratelimit *subscribe_by_address; /* mails per address */
+  struct lk_ratelimit *subscribe_by_client;  /* forms per client address */
+  struct lk_mailer *mailer;                  /* SMTP; NULL: not configured */
   atomic_bool shutting_down;
 } lk_app;
 
