@@ -15,6 +15,7 @@ struct lk_assigner;
 struct lk_ratelimit;
 struct lk_worker;
 struct lk_calamity;
+struct lk_outbox;
 struct lk_req;
 struct lk_sub_key;
 struct lk_mailer;
@@ -38,6 +39,7 @@ typedef struct lk_app {
   struct lk_worker *hasher;     /* password checks off the HTTP threads; NULL:
                                    inline */
   struct lk_calamity *calamity; /* calamity mode (pages/calamity.h) */
+  struct lk_outbox *outbox;     /* outgoing messages (core/outbox.h) */
   /* Runs before every routed handler; answers the request itself and
    * returns true to keep the handler from running (calamity mode refuses
    * heavy pages this way).  May be NULL. */

@@ -5,6 +5,7 @@
 #include "api/ki/ki.h"
 #include "api/ki/klantcontacten.h"
 #include "api/notices.h"
+#include "api/outbox.h"
 #include "api/residents.h"
 #include "api/session.h"
 #include "api/subscriptions.h"
@@ -46,6 +47,7 @@ static int (*const areas[])(lk_router *r) = {
     lk_actueel_subscription_routes, /* before /actueel/{id} */
     lk_actueel_routes,
     lk_calamity_routes,
+    lk_outbox_routes,
 };
 
 int lk_api_routes(lk_router *r) {

@@ -43,6 +43,12 @@ int lk_mailer_set_from(lk_mailer *m, const char *from) {
   return 0;
 }
 
+lk_outbox_result lk_mailer_result(int smtp) {
+  if (smtp == LK_SMTP_SENT)
+    return LK_OUTBOX_SENT;
+  return smtp == LK_SMTP_PERMANENT ? LK_OUTBOX_PERMANENT : LK_OUTBOX_RETRY;
+}
+
 int lk_mailer_deliver(lk_mailer *m, lk_mail *mail, char *detail,
                       size_t detail_len) {
   char message_id[LK_MAIL_MESSAGE_ID_MAX];
@@ -68,8 +74,9 @@ int lk_mailer_deliver(lk_mailer *m, lk_mail *mail, char *detail,
   return rc;
 }
 
-int lk_mailer_send_fn(void *ud, const char *key, const char *payload,
-                      char *detail, size_t detail_len) {
+lk_outbox_result lk_mailer_send_fn(void *ud, const char *key,
+                                   const char *payload, char *detail,
+                                   size_t detail_len) {
   lk_mailer *m = ud;
   lk_mail_header hs[HEADERS_MAX];
   lk_mail mail = {0};
@@ -82,7 +89,7 @@ int lk_mailer_send_fn(void *ud, const char *key, const char *payload,
   if (!json_is_object(j)) {
     json_decref(j);
     snprintf(detail, detail_len, "the payload is not a JSON object");
-    return LK_SMTP_PERMANENT;
+    return LK_OUTBOX_PERMANENT;
   }
   mail.to = json_string_value(json_object_get(j, "to"));
   mail.subject = json_string_value(json_object_get(j, "subject"));
@@ -103,9 +110,9 @@ int lk_mailer_send_fn(void *ud, const char *key, const char *payload,
       (headers != NULL && mail.nheaders != json_object_size(headers))) {
     json_decref(j);
     snprintf(detail, detail_len, "the payload lacks to, subject or text");
-    return LK_SMTP_PERMANENT;
+    return LK_OUTBOX_PERMANENT;
   }
   rc = lk_mailer_deliver(m, &mail, detail, detail_len);
   json_decref(j);
-  return rc;
+  return lk_mailer_result(rc);
 }

@@ -105,7 +105,13 @@ static int outcome(CURL *h, CURLcode rc, const char *errbuf, char *detail,
   return LK_SMTP_RETRY;
 }
 
-int lk_smtp_send(const lk_smtp_config *c, const char *from, const char *to,
+void lk_smtp_close(lk_smtp_config *c) {
+  if (c->curl != NULL)
+    curl_easy_cleanup(c->curl);
+  c->curl = NULL;
+}
+
+int lk_smtp_send(lk_smtp_config *c, const char *from, const char *to,
                  const char *msg, size_t len, char *detail, size_t detail_len) {
   char errbuf[CURL_ERROR_SIZE];
   char rcpt_addr[260];
@@ -119,7 +125,13 @@ int lk_smtp_send(const lk_smtp_config *c, const char *from, const char *to,
     snprintf(detail, detail_len, "invalid envelope address");
     return LK_SMTP_PERMANENT;
   }
-  h = curl_easy_init();
+  /* A reset keeps the handle's live connection: the next message goes
+   * over it (RSET, MAIL FROM ...) without a new TCP and TLS set-up. */
+  if (c->curl != NULL)
+    curl_easy_reset(c->curl);
+  else
+    c->curl = curl_easy_init();
+  h = c->curl;
   if (h == NULL) {
     snprintf(detail, detail_len, "out of memory");
     return LK_SMTP_RETRY;
@@ -127,7 +139,6 @@ int lk_smtp_send(const lk_smtp_config *c, const char *from, const char *to,
   snprintf(rcpt_addr, sizeof(rcpt_addr), "<%s>", to);
   rcpt = curl_slist_append(NULL, rcpt_addr);
   if (rcpt == NULL) {
-    curl_easy_cleanup(h);
     snprintf(detail, detail_len, "out of memory");
     return LK_SMTP_RETRY;
   }
@@ -157,6 +168,8 @@ int lk_smtp_send(const lk_smtp_config *c, const char *from, const char *to,
   rc = curl_easy_perform(h);
   result = outcome(h, rc, errbuf, detail, detail_len);
   curl_slist_free_all(rcpt);
-  curl_easy_cleanup(h);
+  /* After a failure, start afresh: the connection may be half dead. */
+  if (result != LK_SMTP_SENT)
+    lk_smtp_close(c);
   return result;
 }

@@ -26,6 +26,8 @@ typedef struct lk_smtp_config {
   bool insecure;      /* skip certificate checks (tests only) */
   long connect_timeout_ms;
   long timeout_ms; /* the whole transaction */
+  void *curl;      /* private: the handle kept between sends, so one
+                     connection carries many messages */
 } lk_smtp_config;
 
 /* Calls curl_global_init() once; call it before any thread starts.
@@ -39,11 +41,15 @@ int lk_smtp_global_init(void);
 int lk_smtp_config_init(lk_smtp_config *c, const char *url, const char *user,
                         const char *password_file, char *err, size_t errlen);
 
+/* Closes the connection kept open by lk_smtp_send().  Safe to repeat. */
+void lk_smtp_close(lk_smtp_config *c);
+
 /* Sends `msg` (`len` bytes, CRLF lines, not dot-stuffed) from the
  * envelope sender `from` to the one recipient `to`.  Returns
  * LK_SMTP_SENT, LK_SMTP_RETRY or LK_SMTP_PERMANENT with a short reason in
- * `detail` (the server's reply code, or the transport error). */
-int lk_smtp_send(const lk_smtp_config *c, const char *from, const char *to,
+ * `detail` (the server's reply code, or the transport error).  The
+ * connection stays open for the next message: one thread at a time. */
+int lk_smtp_send(lk_smtp_config *c, const char *from, const char *to,
                  const char *msg, size_t len, char *detail, size_t detail_len);
 
 #endif

@@ -201,8 +201,9 @@ static int prepare(lk_sub_mailer *sm, const lk_sub_mail *pm, struct built *b,
   return 1;
 }
 
-int lk_sub_mail_send_fn(void *ud, const char *key, const char *payload,
-                        char *detail, size_t detail_len) {
+lk_outbox_result lk_sub_mail_send_fn(void *ud, const char *key,
+                                     const char *payload, char *detail,
+                                     size_t detail_len) {
   lk_sub_mailer *sm = ud;
   lk_notice_row *notice = NULL;
   lk_sub_mail pm;
@@ -212,12 +213,12 @@ int lk_sub_mail_send_fn(void *ud, const char *key, const char *payload,
   (void)key;
   if (lk_sub_mail_parse(payload, &pm) != 0) {
     snprintf(detail, detail_len, "malformed payload");
-    return LK_SMTP_PERMANENT;
+    return LK_OUTBOX_PERMANENT;
   }
   b = calloc(1, sizeof(*b));
   if (b == NULL) {
     snprintf(detail, detail_len, "out of memory");
-    return LK_SMTP_RETRY;
+    return LK_OUTBOX_RETRY;
   }
   rc = prepare(sm, &pm, b, &notice, detail, detail_len);
   if (rc == 1) {
@@ -247,5 +248,5 @@ int lk_sub_mail_send_fn(void *ud, const char *key, const char *payload,
   lk_buf_free(&b->html);
   free(b);
   free(notice);
-  return rc;
+  return lk_mailer_result(rc);
 }

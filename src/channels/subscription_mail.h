@@ -24,9 +24,10 @@ typedef struct lk_sub_mailer {
   char public_url[512]; /* "https://www.example.nl", no trailing slash */
 } lk_sub_mailer;
 
-/* The send function of kind "subscription-mail" (ud: an lk_sub_mailer):
- * an lk_outbox_result with the reason in `detail`. */
-int lk_sub_mail_send_fn(void *ud, const char *key, const char *payload,
-                        char *detail, size_t detail_len);
+/* The send function of kind "subscription-mail" (ud: an lk_sub_mailer),
+ * with the Message-ID, or why nothing was sent, in `detail`. */
+lk_outbox_result lk_sub_mail_send_fn(void *ud, const char *key,
+                                     const char *payload, char *detail,
+                                     size_t detail_len);
 
 #endif

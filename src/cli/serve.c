@@ -19,6 +19,7 @@
 #include "channels/subscription_mail.h"
 #include "cli/cli.h"
 #include "core/assign.h"
+#include "core/outbox.h"
 #include "core/ratelimit.h"
 #include "core/session.h"
 #include "core/subscription.h"
@@ -72,6 +73,12 @@ static const char usage[] =
     "                           (LOKET_LOGIN_ATTEMPTS_ADDRESS; default 30)\n"
     "  --login-window SECS      the sliding window of those limits\n"
     "                           (LOKET_LOGIN_WINDOW; default 900)\n"
+    "\n"
+    "Outbox (messages to other systems, docs/outbox.md):\n"
+    "  --outbox-backoff-ms MS   first retry after a failed send; doubles up\n"
+    "                           to an hour (LOKET_OUTBOX_BACKOFF_MS; 5000)\n"
+    "  --outbox-attempts N      sends before a message has failed\n"
+    "                           (LOKET_OUTBOX_ATTEMPTS; default 12)\n"
     "\n"
     "Mail and Actueel subscriptions (each also from the variable named):\n"
     "  --public-url URL         where residents reach Loket, for links in\n"
@@ -195,6 +202,8 @@ struct serve_opts {
   bool smtp_starttls;
   const char *mail_from;
   long subscribe_limit;
+  long outbox_backoff_ms;
+  long outbox_attempts;
 };
 
 /* A boolean from the environment: 1/true/yes/on or 0/false/no/off. */
@@ -234,6 +243,8 @@ static int session_defaults(struct serve_opts *o) {
   o->login_attempts = 5;
   o->login_attempts_address = 30;
   o->login_window_s = 900;
+  o->outbox_backoff_ms = 5000;
+  o->outbox_attempts = 12;
   if (env_positive("LOKET_SESSION_IDLE", 7 * 86400, &o->session_idle_s) ||
       env_positive("LOKET_SESSION_LIFETIME", 30 * 86400,
                    &o->session_lifetime_s) ||
@@ -243,7 +254,10 @@ static int session_defaults(struct serve_opts *o) {
                    &o->login_attempts) ||
       env_positive("LOKET_LOGIN_ATTEMPTS_ADDRESS", LK_RATELIMIT_MAX_HITS,
                    &o->login_attempts_address) ||
-      env_positive("LOKET_LOGIN_WINDOW", 86400, &o->login_window_s))
+      env_positive("LOKET_LOGIN_WINDOW", 86400, &o->login_window_s) ||
+      env_positive("LOKET_OUTBOX_BACKOFF_MS", 3600 * 1000,
+                   &o->outbox_backoff_ms) ||
+      env_positive("LOKET_OUTBOX_ATTEMPTS", 1000, &o->outbox_attempts))
     return LK_EXIT_USAGE;
   return 0;
 }
@@ -288,6 +302,8 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
       {"smtp-starttls", no_argument, NULL, 'E'},
       {"mail-from", required_argument, NULL, 'f'},
       {"subscribe-limit", required_argument, NULL, 'R'},
+      {"outbox-backoff-ms", required_argument, NULL, 'O'},
+      {"outbox-attempts", required_argument, NULL, 'o'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   const char *listen = getenv("LOKET_LISTEN");
@@ -391,6 +407,16 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
     case 'R':
       if (parse_positive("--subscribe-limit", optarg, LK_RATELIMIT_MAX_HITS,
                          &o->subscribe_limit) != 0)
+        return LK_EXIT_USAGE;
+      break;
+    case 'O':
+      if (parse_positive("--outbox-backoff-ms", optarg, 3600 * 1000,
+                         &o->outbox_backoff_ms) != 0)
+        return LK_EXIT_USAGE;
+      break;
+    case 'o':
+      if (parse_positive("--outbox-attempts", optarg, 1000,
+                         &o->outbox_attempts) != 0)
         return LK_EXIT_USAGE;
       break;
     case 'h':
@@ -500,11 +526,20 @@ static int mail_open(lk_app *app, const struct serve_opts *o) {
   sm->store = app->store;
   sm->mailer = app->mailer;
   sm->key = app->sub_key;
+  if (lk_outbox_register(app->outbox, "mail", lk_mailer_send_fn, app->mailer) !=
+          0 ||
+      lk_outbox_register(app->outbox, LK_SUB_OUTBOX_KIND, lk_sub_mail_send_fn,
+                         sm) != 0) {
+    fputs("loket: cannot register the mail senders\n", stderr);
+    return LK_EXIT_FAIL;
+  }
   return 0;
 }
 
 /* Frees whatever app_open() made, in the reverse order. */
 static void app_close(lk_app *app, lk_router *router) {
+  lk_outbox_free(app->outbox); /* stops it first: it writes to the store */
+  lk_smtp_close(&mail_state.mailer.smtp); /* the outbox used it last */
   lk_store_close(app->store);
   lk_assigner_free(app->assigner);
   lk_calamity_free(app->calamity);
@@ -569,9 +604,15 @@ static int app_open(lk_app *app, const struct serve_opts *o,
   app->calamity = lk_calamity_new(app->store, app->bus);
   app->refuse = lk_calamity_refuse;
   app->hasher = lk_worker_new(HASHER_THREADS, HASHER_QUEUE);
+  {
+    lk_outbox_options obo = {.backoff_min_ms = o->outbox_backoff_ms,
+                             .max_attempts = (int)o->outbox_attempts};
+
+    app->outbox = lk_outbox_new(app->store, app->bus, &obo);
+  }
   if (app->tokens == NULL || app->login_by_account == NULL ||
       app->login_by_address == NULL || app->assigner == NULL ||
-      app->hasher == NULL || app->calamity == NULL) {
+      app->hasher == NULL || app->calamity == NULL || app->outbox == NULL) {
     fputs("loket: out of memory\n", stderr);
     app_close(app, *router);
     return LK_EXIT_FAIL;
@@ -591,6 +632,13 @@ static int app_open(lk_app *app, const struct serve_opts *o,
     return rc;
   }
   lk_metrics_register(store_metrics, app->store);
+  lk_metrics_register(lk_outbox_metrics, app->outbox);
+  rc = lk_outbox_start(app->outbox);
+  if (rc != 0) {
+    fprintf(stderr, "loket: cannot start the outbox: %s\n", strerror(-rc));
+    app_close(app, *router);
+    return LK_EXIT_FAIL;
+  }
   return 0;
 }
 
@@ -654,6 +702,8 @@ int lk_cli_serve(int argc, char **argv) {
   /* Finish the password checks under way (they resume their requests);
    * later ones are turned away with 503. */
   lk_worker_stop(app.hasher);
+  /* Let a send under way finish and record it while the store runs. */
+  lk_outbox_stop(app.outbox);
   /* Commit what is queued (resuming the requests that wait for it), then
    * stop the HTTP threads, and only then free the store they may still
    * be reading from. */

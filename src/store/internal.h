@@ -24,6 +24,7 @@ struct lk_tx {
   lk_db *db;
   int64_t now;
   struct lk_tx_event **tail;
+  bool outbox_queued; /* this write emitted outbox.queued (outbox.c) */
 };
 
 struct lk_store {

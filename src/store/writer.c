@@ -137,6 +137,7 @@ static void run_batch(lk_store *s, lk_write *batch, int n) {
       continue;
     }
     tx.tail = &w->events;
+    tx.outbox_queued = false;
     w->status = run_step(s->wdb, savepoint);
     if (w->status == 0)
       w->status = w->apply(&tx, w->arg);

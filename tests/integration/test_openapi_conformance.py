@@ -1140,6 +1140,7 @@ class OpenAPIConformance(LoketTestCase):
                   expect=200)
         self.conversations_scenario(conv)
         self.notices_scenario()
+        self.outbox_scenario()
 
     def conversations_scenario(self, conv):
         """Conversations, messages, notes, search and attachments: once
@@ -1309,6 +1310,34 @@ class OpenAPIConformance(LoketTestCase):
         self.call("POST", A, {"id": cid}, token=admin2, expect=409)
         self.generic_failures("POST", A, {"id": cid}, scoped=self.api)
         self.calamity_scenario(cid, nid)
+
+    def outbox_scenario(self):
+        """The outbox (the outbox part): a message that failed, as if a
+        sender had given up on it, is listed and retried."""
+        O = "/api/v1/outbox"
+        if ("GET", O) not in self.ops:
+            return
+        import sqlite3
+        ids = [str(uuid.uuid4()) for _ in range(2)]  # a cursor to follow
+        db = sqlite3.connect(os.path.join(self.data, "loket.db"), timeout=10)
+        with db:
+            for i, oid in enumerate(ids):
+                db.execute("INSERT INTO outbox (id, kind, key, payload,"
+                           " state, attempts, next_attempt_at, last_error,"
+                           " created_at, updated_at) VALUES (?,"
+                           " 'conformance', ?, '{}', 'failed', 3, 1, '503',"
+                           " 1, 1)", (oid, "k:%d" % i))
+        db.close()
+        oid = ids[0]
+        self.call("GET", O, token=self.admin, query={"state": "failed"},
+                  expect=200)
+        self.call("GET", O, token=self.api, expect=403)
+        self.generic_failures("GET", O)
+        R = O + "/{id}/retry"
+        self.call("POST", R, {"id": oid}, token=self.api, expect=403)
+        self.call("POST", R, {"id": oid}, token=self.admin, expect=200)
+        self.call("POST", R, {"id": oid}, token=self.admin, expect=409)
+        self.generic_failures("POST", R, {"id": oid}, scoped=self.api)
 
     def calamity_scenario(self, cid, other):
         """Calamity mode on a published calamiteit notice, then off."""
