@@ -16,6 +16,9 @@ auth penalty, short socket paths).
     ms.deliver("inwoner@example.nl", b"Subject: x\\r\\n\\r\\nhoi\\r\\n")
     msgs = ms.wait_for_mail("inwoner", 1, timeout=10)  # email.message
     ms.stop_smtp(); ...; ms.start_smtp()                # SMTP down and up
+
+"user+anything@example.nl" is delivered to user's INBOX, so a test can
+use many distinct addresses with one mailbox.
     ms.stop()
 
 Tests that need it call skip_unless_available() first: without the
@@ -181,6 +184,7 @@ disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_failure_delay = 0
 first_valid_uid = {uid}
+recipient_delimiter = +
 mail_location = maildir:~/Maildir
 mail_max_userip_connections = 500
 default_internal_user = dovecot
@@ -274,6 +278,7 @@ mynetworks = 127.0.0.0/8
 smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
 smtpd_recipient_restrictions = permit_mynetworks, reject
 virtual_mailbox_domains = {domain}
+recipient_delimiter = +
 virtual_transport = lmtp:unix:{d}/lmtp
 alias_maps =
 alias_database =
@@ -347,6 +352,19 @@ delay_warning_time = 0
                     if isinstance(item, tuple):
                         out.append(item[1])
             return out
+        finally:
+            try:
+                imap.logout()
+            except (OSError, imaplib.IMAP4.error):
+                pass
+
+    def count(self, user):
+        """How many messages `user`'s INBOX holds (one IMAP SELECT)."""
+        imap = imaplib.IMAP4("127.0.0.1", self.imap_port, timeout=10)
+        try:
+            imap.login(self.address(user), PASSWORD)
+            typ, data = imap.select("INBOX", readonly=True)
+            return int(data[0])
         finally:
             try:
                 imap.logout()
