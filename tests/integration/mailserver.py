@@ -17,6 +17,9 @@ auth penalty, short socket paths).
     msgs = ms.wait_for_mail("inwoner", 1, timeout=10)  # email.message
     ms.stop_smtp(); ...; ms.start_smtp()                # SMTP down and up
 
+submission_port takes mail only after AUTH (PLAIN or LOGIN, no TLS) as
+any user with PASSWORD, through Dovecot's auth socket.
+
 "user+anything@example.nl" is delivered to user's INBOX, so a test can
 use many distinct addresses with one mailbox.
     ms.stop()
@@ -47,6 +50,13 @@ PASSWORD = "geheim-wachtwoord"
 
 MASTER_CF = """\
 {smtp_listen} inet n - n - - smtpd
+{submission_listen} inet n - n - - smtpd
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_sasl_type=dovecot
+  -o smtpd_sasl_path={auth_socket}
+  -o smtpd_tls_auth_only=no
+  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
+  -o smtpd_recipient_restrictions=permit_sasl_authenticated,reject
 pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
 qmgr      unix  n       -       n       300     1       qmgr
@@ -115,6 +125,7 @@ class MailServer:
         self.users = list(users)
         self.dir = None
         self.smtp_port = None
+        self.submission_port = None  # SMTP with AUTH (user, PASSWORD)
         self.imap_port = None
         self.smtp_running = False
         self.dovecot_running = False
@@ -126,6 +137,7 @@ class MailServer:
         self.dir = tempfile.mkdtemp(prefix="lkm", dir="/tmp")
         os.chmod(self.dir, 0o755)  # postfix and dovecot need o+x
         self.smtp_port = free_port()
+        self.submission_port = free_port()
         self.imap_port = free_port()
         try:
             self._write_dovecot()
@@ -208,6 +220,11 @@ service imap-login {{
 }}
 service lmtp {{
   unix_listener {d}/lmtp {{
+    mode = 0666
+  }}
+}}
+service auth {{
+  unix_listener {d}/auth {{
     mode = 0666
   }}
 }}
@@ -296,7 +313,9 @@ delay_warning_time = 0
             f.write(main)
         with open(self.path("postfix", "master.cf"), "w") as f:
             f.write(MASTER_CF.format(
-                smtp_listen="127.0.0.1:%d" % self.smtp_port))
+                smtp_listen="127.0.0.1:%d" % self.smtp_port,
+                submission_listen="127.0.0.1:%d" % self.submission_port,
+                auth_socket=self.path("auth")))
 
     def _postfix(self, *args, timeout=30):
         with open(self.path("log", "postfix-cmd.log"), "ab") as log:
@@ -312,6 +331,7 @@ delay_warning_time = 0
             raise AssertionError("postfix start failed:\n" + self.log())
         self.smtp_running = True
         self._wait_port(self.smtp_port, timeout, "Postfix SMTP")
+        self._wait_port(self.submission_port, timeout, "Postfix submission")
 
     def stop_smtp(self):
         """Stops Postfix: SMTP connections are refused until start_smtp()."""
@@ -450,5 +470,9 @@ if __name__ == "__main__":
               (time.monotonic() - t0, ms.smtp_port, ms.imap_port, ms.dir))
         ms.deliver("inwoner", "Subject: test\r\nTo: inwoner@example.nl\r\n"
                    "\r\nhallo\r\n")
-        m = ms.wait_for_mail("inwoner", 1, 10)
-        print("received:", m[0]["Subject"])
+        with smtplib.SMTP("127.0.0.1", ms.submission_port, timeout=10) as s:
+            s.login("inwoner@example.nl", PASSWORD)
+            s.sendmail("inwoner@example.nl", ["inwoner@example.nl"],
+                       b"Subject: met AUTH\r\n\r\nhallo\r\n")
+        m = ms.wait_for_mail("inwoner", 2, 10)
+        print("received:", [str(x["Subject"]) for x in m])

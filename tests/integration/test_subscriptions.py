@@ -7,7 +7,9 @@ import email.header
 import os
 import re
 import secrets
+import shutil
 import sys
+import tempfile
 import time
 import urllib.parse
 
@@ -223,6 +225,11 @@ class Subscriptions(LoketTestCase):
         # Every mail went out once: two notices, one recipient each.
         keys = [r[0] for r in self.outbox() if r[0].startswith("notice:")]
         self.assertEqual(len(keys), 2, keys)
+        # No address or token in a key or payload, nor a token in the log.
+        for key, payload, *_ in self.outbox():
+            for secret in ("@", "lks_"):
+                self.assertNotIn(secret, key + payload)
+        self.assertNotIn("lks_", self.srv.log_text())
 
     def test_only_matching_confirmed_subscribers(self):
         self.subscribed("klaas", "1234AB")   # PC6 equal: yes
@@ -386,6 +393,51 @@ class Subscriptions(LoketTestCase):
         time.sleep(2.0)
         subjects = [str(m["Subject"]) for m in self.ms.messages("zus")]
         self.assertEqual(subjects.count("Storing: Storing stroom"), 1)
+
+    def test_smtp_auth_and_no_secret_leaks(self):
+        secrets_dir = tempfile.mkdtemp(prefix="loket-smtp-")
+        self.addCleanup(shutil.rmtree, secrets_dir, True)
+        good = os.path.join(secrets_dir, "good")
+        with open(good, "w") as f:
+            f.write(mailserver.PASSWORD + "\n")
+        srv = self.start_server(extra_args=[
+            "--public-url", PUBLIC,
+            "--smtp-url", "smtp://127.0.0.1:%d" % self.ms.submission_port,
+            "--smtp-user", self.ms.address("lot"),
+            "--smtp-password-file", good,
+            "--mail-from", "actueel@loket.test"])
+        self.srv = srv
+        self.mark("lot")
+        self.assertEqual(self.subscribe(self.ms.address("lot"), "8000").status,
+                         200)
+        self.assertIn("8000", str(self.new_mail("lot")["Subject"]))
+        srv.stop()
+
+        wrong = "verkeerd-%s" % secrets.token_hex(8)
+        bad = os.path.join(secrets_dir, "bad")
+        with open(bad, "w") as f:
+            f.write(wrong)
+        self.srv = self.start_server(extra_args=[
+            "--public-url", PUBLIC,
+            "--smtp-url", "smtp://127.0.0.1:%d" % self.ms.submission_port,
+            "--smtp-user", self.ms.address("lot"),
+            "--smtp-password-file", bad,
+            "--mail-from", "actueel@loket.test",
+            "--outbox-backoff-ms", "200", "--log-level", "debug"])
+        _, admin = create_token(self.srv.data, "beheer", "admin")
+        self.subscribe(self.ms.address("lot"), "8001")
+        wait_until(lambda: any(r[3] >= 2 for r in self.outbox()), 20,
+                   what="refused log-ins to be retried")
+        row = self.outbox()[0]
+        self.assertEqual(row[2], "pending")  # a refused log-in is retried
+        self.assertTrue(row[4])
+        r = self.srv.get("/api/v1/outbox", token=admin)
+        self.assertEqual(r.status, 200, r.text)
+        for text in (row[4], r.text, self.srv.log_text()):
+            self.assertNotIn(wrong, text)
+        # Nor are the tokens of the links anywhere but in the mail.
+        self.assertNotIn("lks_", self.srv.log_text())
+        self.assertNotIn("lks_", r.text)
 
     def test_stats_counts_without_addresses(self):
         self.subscribed("jan", "7000")
