@@ -270,14 +270,18 @@ int lk_sub_token_prepare(lk_sub_token_op *op, const char *token,
   return 0;
 }
 
+bool lk_sub_confirm_open(const lk_subscription_row *r, int64_t now_ms) {
+  return strcmp(r->state, "pending") == 0 && r->confirm_sent_at != 0 &&
+         now_ms - r->confirm_sent_at <= LK_SUB_CONFIRM_TTL_MS;
+}
+
 int lk_sub_confirm_apply(lk_tx *tx, void *arg) {
   lk_sub_token_op *op = arg;
   int rc = lk_store_subscription_by_confirm(NULL, tx, op->digest, &op->r);
 
   if (rc != 0)
     return rc;
-  if (op->r.confirm_sent_at == 0 ||
-      lk_tx_now(tx) - op->r.confirm_sent_at > LK_SUB_CONFIRM_TTL_MS)
+  if (!lk_sub_confirm_open(&op->r, lk_tx_now(tx)))
     return LK_STORE_NOTFOUND;
   rc = lk_store_subscription_confirm(tx, op->r.id, lk_tx_now(tx));
   if (rc == 0)

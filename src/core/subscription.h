@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/token.h" /* lk_invalid, LK_EINVALID */
 #include "store/subscriptions.h"
@@ -88,6 +89,9 @@ typedef struct lk_sub_token_op {
 /* Returns 0, or LK_STORE_NOTFOUND for a string that cannot be a token. */
 int lk_sub_token_prepare(lk_sub_token_op *op, const char *token,
                          const char *request_id);
+/* True if the confirmation link of pending subscription `r` still works
+ * at `now_ms`. */
+bool lk_sub_confirm_open(const lk_subscription_row *r, int64_t now_ms);
 /* lk_write_fn: confirms the pending subscription of the token.
  * LK_STORE_NOTFOUND for an unknown, used or expired token. */
 int lk_sub_confirm_apply(lk_tx *tx, void *arg);

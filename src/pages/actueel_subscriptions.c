@@ -14,6 +14,7 @@
 #include "http/cookie.h"
 #include "http/problem.h"
 #include "pages/form.h"
+#include "util/clock.h"
 #include "util/html.h"
 
 #define POSTCODE_FIELD_MAX 32
@@ -288,6 +289,8 @@ static void confirm_page(lk_req *req) {
   }
   rc = lk_store_subscription_by_confirm(lk_req_app(req)->store, NULL, digest,
                                         &r);
+  if (rc == 0 && !lk_sub_confirm_open(&r, lk_clock_real_ms()))
+    rc = LK_STORE_NOTFOUND; /* expired: as if unknown */
   if (rc == LK_STORE_NOTFOUND) {
     link_invalid(req);
     return;

@@ -439,6 +439,40 @@ class Subscriptions(LoketTestCase):
         self.assertNotIn("lks_", self.srv.log_text())
         self.assertNotIn("lks_", r.text)
 
+    def test_outbox_kind_mail(self):
+        """The kind "mail" the e-mail channel will queue: a composed
+        message with extra headers and an HTML alternative."""
+        import json
+        import sqlite3
+        import uuid
+        payload = {"to": self.ms.address("wim"),
+                   "subject": "Uw vraag over de Oude Gracht: één antwoord",
+                   "text": "Beste inwoner,\n\nHier is het antwoord.\n",
+                   "html": "<p>Hier is het antwoord &amp; meer.</p>",
+                   "headers": {"In-Reply-To": "<vraag-1@example.nl>"}}
+        now = int(time.time() * 1000)
+        self.mark("wim")
+        db = sqlite3.connect(os.path.join(self.srv.data, "loket.db"),
+                             timeout=10)
+        with db:
+            db.execute("INSERT INTO outbox (id, kind, key, payload, state,"
+                       " next_attempt_at, created_at, updated_at) VALUES"
+                       " (?, 'mail', 'test:1', ?, 'pending', ?, ?, ?)",
+                       (str(uuid.uuid4()), json.dumps(payload), now, now,
+                        now))
+        db.close()
+        msg = self.new_mail("wim")
+        self.assertEqual(str(msg["Subject"]), payload["subject"])
+        self.assertEqual(msg["In-Reply-To"], "<vraag-1@example.nl>")
+        self.assertEqual(text_part(msg).replace("\r\n", "\n"),
+                         payload["text"])
+        self.assertIn("&amp; meer", text_part(msg, "html"))
+        wait_until(lambda: self.outbox("mail")[0][2] == "sent", 10,
+                   what="the row to be sent")
+        self.assertRegex(db_query(self.srv.data, "SELECT result FROM outbox"
+                                  " WHERE kind = 'mail'")[0][0],
+                         r"^<[0-9a-f-]{36}@loket\.test>$")
+
     def test_stats_counts_without_addresses(self):
         self.subscribed("jan", "7000")
         self.subscribe("iemand@example.nl", "7000")

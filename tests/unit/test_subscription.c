@@ -82,6 +82,20 @@ static void test_key_file(void **state) {
   lk_test_dir_remove(&dir);
 }
 
+static void test_confirm_window(void **state) {
+  lk_subscription_row r = {.state = "pending", .confirm_sent_at = 1000};
+
+  (void)state;
+  assert_true(lk_sub_confirm_open(&r, 1000));
+  assert_true(lk_sub_confirm_open(&r, 1000 + LK_SUB_CONFIRM_TTL_MS));
+  assert_false(lk_sub_confirm_open(&r, 1001 + LK_SUB_CONFIRM_TTL_MS));
+  r.confirm_sent_at = 0; /* no mail went out: nothing to confirm with */
+  assert_false(lk_sub_confirm_open(&r, 1000));
+  r.confirm_sent_at = 1000;
+  snprintf(r.state, sizeof(r.state), "confirmed");
+  assert_false(lk_sub_confirm_open(&r, 1000));
+}
+
 /* ---- with a store ----------------------------------------------------- */
 
 static const lk_sub_key key = {{7}};
@@ -232,6 +246,7 @@ int main(void) {
       cmocka_unit_test(test_postcode),
       cmocka_unit_test(test_tokens),
       cmocka_unit_test(test_key_file),
+      cmocka_unit_test(test_confirm_window),
       cmocka_unit_test_setup_teardown(test_who_hears_of_a_notice, setup_store,
                                       teardown_store),
       cmocka_unit_test_setup_teardown(test_subscribe_again_and_expiry,
