@@ -16,6 +16,7 @@ struct lk_ratelimit;
 struct lk_worker;
 struct lk_calamity;
 struct lk_outbox;
+struct lk_mastodon;
 struct lk_req;
 struct lk_sub_key;
 struct lk_mailer;
@@ -40,12 +41,15 @@ typedef struct lk_app {
                                    inline */
   struct lk_calamity *calamity; /* calamity mode (pages/calamity.h) */
   struct lk_outbox *outbox;     /* outgoing messages (core/outbox.h) */
+  /* Notice publications and updates cross-posted to Mastodon
+   * (channels/mastodon.h); NULL when not configured: nothing is queued. */
+  struct lk_mastodon *mastodon;
+  const char *public_url; /* --public-url: how residents reach Loket, "" */
   /* Runs before every routed handler; answers the request itself and
    * returns true to keep the handler from running (calamity mode refuses
    * heavy pages this way).  May be NULL. */
   bool (*refuse)(struct lk_req *req);
   /* Actueel subscriptions and mail (pages/actueel_subscriptions.h). */
-  const char *public_url;                    /* links in mails; no trailing / */
   struct lk_sub_key *sub_key;                /* derives the tokens in links */
   struct lk_ratelimit *subscribe_by_address; /* mails per address */
   struct lk_ratelimit *subscribe_by_client;  /* forms per client address */

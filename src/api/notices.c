@@ -7,11 +7,13 @@
 
 #include "api/notices.h"
 #include "api/teams.h" /* lk_json_int, lk_json_bool */
+#include "app.h"
 #include "core/ids.h"
 #include "core/notice.h"
 #include "http/json.h"
 #include "http/problem.h"
 #include "store/notice_questions.h"
+#include "store/outbox.h"
 
 #define UPDATES_SHOWN 100          /* updates listed with a notice */
 #define TIME_MAX 253402300799999LL /* 9999-12-31, in ms */
@@ -44,12 +46,49 @@ int lk_notices_routes(lk_router *r) {
 
 /* ---- reading -------------------------------------------------------- */
 
+/* ,"crossPost":{"state","url","error"} of the status that announced the
+ * notice (update_id NULL) or an update, or null when none was queued. */
+static void cross_post(lk_buf *b, lk_store *s, const char *notice_id,
+                       const char *update_id) {
+  char key[LK_CROSSPOST_KEY_MAX + 1];
+  lk_outbox_row r;
+
+  lk_crosspost_key(key, sizeof(key), notice_id, update_id);
+  lk_buf_puts(b, ",\"crossPost\":");
+  if (lk_store_outbox_by_key(s, LK_CROSSPOST_KIND, key, &r) != 0) {
+    lk_buf_puts(b, "null");
+    return;
+  }
+  lk_buf_puts(b, "{\"state\":");
+  lk_buf_json_str(b, r.state);
+  lk_buf_puts(b, ",\"url\":");
+  if (strcmp(r.state, "sent") == 0 && r.result[0] != '\0')
+    lk_buf_json_str(b, r.result);
+  else
+    lk_buf_puts(b, "null");
+  lk_buf_puts(b, ",\"error\":");
+  if (strcmp(r.state, "sent") != 0 && r.last_error[0] != '\0')
+    lk_buf_json_str(b, r.last_error);
+  else
+    lk_buf_puts(b, "null");
+  lk_buf_puts(b, "}");
+}
+
+struct updates_ctx {
+  lk_buf *b;
+  lk_store *s;
+};
+
 static void update_one(const lk_notice_update_row *u, void *ud) {
-  lk_buf *b = ud;
+  struct updates_ctx *uc = ud;
+  lk_buf *b = uc->b;
 
   if (b->data[b->len - 1] != '[')
     lk_buf_putc(b, ',');
   lk_notice_update_json(b, u);
+  b->len--; /* reopen the object */
+  cross_post(b, uc->s, u->notice_id, u->id);
+  lk_buf_putc(b, '}');
 }
 
 /* Answers with notice `id` and its newest updates. */
@@ -57,14 +96,16 @@ static void respond_notice(lk_req *req, int status, const char *id) {
   lk_store *s = lk_req_app(req)->store;
   lk_notice_row *n = malloc(sizeof(*n));
   lk_buf b = LK_BUF_INIT;
+  struct updates_ctx uc = {&b, s};
   int rc;
 
   rc = n != NULL ? lk_store_notice_get(s, id, n) : LK_STORE_NOMEM;
   if (rc == 0) {
     lk_notice_json(&b, n);
     b.len--; /* reopen the object for its updates */
+    cross_post(&b, s, id, NULL);
     lk_buf_puts(&b, ",\"updates\":[");
-    rc = lk_store_notice_updates(s, id, UPDATES_SHOWN, update_one, &b);
+    rc = lk_store_notice_updates(s, id, UPDATES_SHOWN, update_one, &uc);
     lk_buf_puts(&b, "]}\n");
   }
   if (rc >= 0 && !lk_buf_ok(&b))
@@ -315,6 +356,7 @@ static void notices_create(lk_req *req) {
     lk_api_invalid(req, &why);
     return;
   }
+  ctx->op.crosspost = lk_req_app(req)->mastodon != NULL;
   lk_api_submit(req, &ctx->aw, lk_notice_create_apply, &ctx->op, created);
 }
 
@@ -351,6 +393,7 @@ static void notices_approve(lk_req *req) {
     lk_api_prepare_failed(req, rc, &why);
     return;
   }
+  ctx->op.crosspost = lk_req_app(req)->mastodon != NULL;
   lk_api_submit(req, &ctx->aw, lk_notice_approve_apply, &ctx->op, approved);
 }
 
@@ -539,6 +582,8 @@ static void update_submit(lk_req *req, const char *update_id) {
     lk_api_prepare_failed(req, rc, &why);
     return;
   }
+  /* A new update is cross-posted; an edit is not posted again. */
+  ctx->op.crosspost = update_id == NULL && lk_req_app(req)->mastodon != NULL;
   if (update_id == NULL)
     lk_api_submit(req, &ctx->aw, lk_notice_update_apply, &ctx->op,
                   update_added);

@@ -16,6 +16,7 @@
 
 #include "api/api.h"
 #include "channels/mail.h"
+#include "channels/mastodon.h"
 #include "channels/subscription_mail.h"
 #include "cli/cli.h"
 #include "core/assign.h"
@@ -80,9 +81,17 @@ static const char usage[] =
     "  --outbox-attempts N      sends before a message has failed\n"
     "                           (LOKET_OUTBOX_ATTEMPTS; default 12)\n"
     "\n"
-    "Mail and Actueel subscriptions (each also from the variable named):\n"
-    "  --public-url URL         where residents reach Loket, for links in\n"
-    "                           mails (LOKET_PUBLIC_URL)\n"
+    "Cross-posting notices to Mastodon (docs/notices.md):\n"
+    "  --public-url URL         how residents reach Loket, e.g.\n"
+    "                           https://loket.gemeente.nl (LOKET_PUBLIC_URL)\n"
+    "  --mastodon-url URL       the account's server (LOKET_MASTODON_URL);\n"
+    "                           unset: nothing is cross-posted\n"
+    "  --mastodon-token-file FILE  holds its access token\n"
+    "                           (LOKET_MASTODON_TOKEN_FILE)\n"
+    "  --mastodon-visibility V  public (default) or unlisted\n"
+    "\n"
+    "Mail and Actueel subscriptions (each also from the variable named;\n"
+    "the links in mails start with --public-url):\n"
     "  --smtp-url URL           smtp://host:port or smtps://host:port\n"
     "                           (LOKET_SMTP_URL; unset: no mail is sent)\n"
     "  --smtp-user USER         AUTH user (LOKET_SMTP_USER)\n"
@@ -194,8 +203,7 @@ struct serve_opts {
   long login_attempts;
   long login_attempts_address;
   long login_window_s;
-  /* mail and subscriptions */
-  const char *public_url;
+  /* mail and subscriptions (public_url below) */
   const char *smtp_url;
   const char *smtp_user;
   const char *smtp_password_file;
@@ -204,6 +212,10 @@ struct serve_opts {
   long subscribe_limit;
   long outbox_backoff_ms;
   long outbox_attempts;
+  const char *public_url;
+  const char *mastodon_url;
+  const char *mastodon_token_file;
+  const char *mastodon_visibility;
 };
 
 /* A boolean from the environment: 1/true/yes/on or 0/false/no/off. */
@@ -245,6 +257,10 @@ static int session_defaults(struct serve_opts *o) {
   o->login_window_s = 900;
   o->outbox_backoff_ms = 5000;
   o->outbox_attempts = 12;
+  o->public_url = getenv("LOKET_PUBLIC_URL");
+  o->mastodon_url = getenv("LOKET_MASTODON_URL");
+  o->mastodon_token_file = getenv("LOKET_MASTODON_TOKEN_FILE");
+  o->mastodon_visibility = NULL;
   if (env_positive("LOKET_SESSION_IDLE", 7 * 86400, &o->session_idle_s) ||
       env_positive("LOKET_SESSION_LIFETIME", 30 * 86400,
                    &o->session_lifetime_s) ||
@@ -264,7 +280,6 @@ static int session_defaults(struct serve_opts *o) {
 
 /* Mail and subscription defaults from the environment. */
 static int mail_defaults(struct serve_opts *o) {
-  o->public_url = getenv("LOKET_PUBLIC_URL");
   o->smtp_url = getenv("LOKET_SMTP_URL");
   o->smtp_user = getenv("LOKET_SMTP_USER");
   o->smtp_password_file = getenv("LOKET_SMTP_PASSWORD_FILE");
@@ -295,7 +310,6 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
       {"login-attempts", required_argument, NULL, 'n'},
       {"login-attempts-address", required_argument, NULL, 'N'},
       {"login-window", required_argument, NULL, 'W'},
-      {"public-url", required_argument, NULL, 'U'},
       {"smtp-url", required_argument, NULL, 's'},
       {"smtp-user", required_argument, NULL, 'u'},
       {"smtp-password-file", required_argument, NULL, 'p'},
@@ -304,6 +318,10 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
       {"subscribe-limit", required_argument, NULL, 'R'},
       {"outbox-backoff-ms", required_argument, NULL, 'O'},
       {"outbox-attempts", required_argument, NULL, 'o'},
+      {"public-url", required_argument, NULL, 'U'},
+      {"mastodon-url", required_argument, NULL, 'M'},
+      {"mastodon-token-file", required_argument, NULL, 'K'},
+      {"mastodon-visibility", required_argument, NULL, 'V'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   const char *listen = getenv("LOKET_LISTEN");
@@ -386,9 +404,6 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
           0)
         return LK_EXIT_USAGE;
       break;
-    case 'U':
-      o->public_url = optarg;
-      break;
     case 's':
       o->smtp_url = optarg;
       break;
@@ -418,6 +433,18 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
       if (parse_positive("--outbox-attempts", optarg, 1000,
                          &o->outbox_attempts) != 0)
         return LK_EXIT_USAGE;
+      break;
+    case 'U':
+      o->public_url = optarg;
+      break;
+    case 'M':
+      o->mastodon_url = optarg;
+      break;
+    case 'K':
+      o->mastodon_token_file = optarg;
+      break;
+    case 'V':
+      o->mastodon_visibility = optarg;
       break;
     case 'h':
       fputs(usage, stdout);
@@ -506,11 +533,10 @@ static int mail_open(lk_app *app, const struct serve_opts *o) {
                                 "https:// URL");
     memcpy(sm->public_url, o->public_url, n);
     sm->public_url[n] = '\0';
-    app->public_url = sm->public_url;
   }
   if (o->smtp_url == NULL || o->smtp_url[0] == '\0')
     return 0;
-  if (app->public_url == NULL)
+  if (sm->public_url[0] == '\0')
     return lk_cli_usage_error("serve: --smtp-url needs --public-url (the "
                               "address residents reach Loket at, for the "
                               "links in mails)");
@@ -540,6 +566,7 @@ static int mail_open(lk_app *app, const struct serve_opts *o) {
 static void app_close(lk_app *app, lk_router *router) {
   lk_outbox_free(app->outbox); /* stops it first: it writes to the store */
   lk_smtp_close(&mail_state.mailer.smtp); /* the outbox used it last */
+  lk_mastodon_free(app->mastodon);
   lk_store_close(app->store);
   lk_assigner_free(app->assigner);
   lk_calamity_free(app->calamity);
@@ -633,6 +660,21 @@ static int app_open(lk_app *app, const struct serve_opts *o,
   }
   lk_metrics_register(store_metrics, app->store);
   lk_metrics_register(lk_outbox_metrics, app->outbox);
+  app->public_url = o->public_url != NULL ? o->public_url : "";
+  if (o->mastodon_url != NULL && o->mastodon_url[0] != '\0') {
+    lk_mastodon_config mc = {.url = o->mastodon_url,
+                             .token_file = o->mastodon_token_file,
+                             .visibility = o->mastodon_visibility,
+                             .public_url = o->public_url};
+    char err[256];
+
+    if (lk_mastodon_new(&mc, app->outbox, &app->mastodon, err, sizeof(err)) !=
+        0) {
+      fprintf(stderr, "loket: %s\n", err);
+      app_close(app, *router);
+      return LK_EXIT_USAGE;
+    }
+  }
   rc = lk_outbox_start(app->outbox);
   if (rc != 0) {
     fprintf(stderr, "loket: cannot start the outbox: %s\n", strerror(-rc));

@@ -8,6 +8,7 @@
 #include "core/notice.h"
 #include "core/subscription.h"
 #include "core/text.h"
+#include "store/outbox.h"
 
 static int invalid(lk_invalid *why, const char *field, const char *reason) {
   why->field = field;
@@ -293,6 +294,39 @@ static int notice_changed(lk_tx *tx, const char *actor, const char *type,
   return rc;
 }
 
+void lk_crosspost_key(char *out, size_t size, const char *notice_id,
+                      const char *update_id) {
+  if (update_id != NULL)
+    snprintf(out, size, "update:%s", update_id);
+  else
+    snprintf(out, size, "notice:%s", notice_id);
+}
+
+int lk_notice_crosspost(lk_tx *tx, const char *notice_id, const char *update_id,
+                        const char *title, const char *text) {
+  char key[LK_CROSSPOST_KEY_MAX + 1];
+  lk_buf p = LK_BUF_INIT;
+  int rc;
+
+  lk_crosspost_key(key, sizeof(key), notice_id, update_id);
+  lk_buf_puts(&p, "{\"noticeId\":");
+  lk_buf_json_str(&p, notice_id);
+  lk_buf_puts(&p, ",\"updateId\":");
+  if (update_id != NULL)
+    lk_buf_json_str(&p, update_id);
+  else
+    lk_buf_puts(&p, "null");
+  lk_buf_puts(&p, ",\"title\":");
+  lk_buf_json_str(&p, title);
+  lk_buf_puts(&p, ",\"text\":");
+  lk_buf_json_str(&p, text);
+  lk_buf_putc(&p, '}');
+  rc = lk_buf_ok(&p) ? lk_store_outbox_add(tx, LK_CROSSPOST_KIND, key, p.data)
+                     : LK_STORE_NOMEM;
+  lk_buf_free(&p);
+  return rc;
+}
+
 int lk_notice_create_apply(lk_tx *tx, void *arg) {
   lk_notice_create_op *op = arg;
   lk_notice_row *n = &op->n;
@@ -315,6 +349,8 @@ int lk_notice_create_apply(lk_tx *tx, void *arg) {
              op->publish ? "awaiting-approval" : "draft");
   }
   rc = lk_store_notice_insert(tx, n);
+  if (rc == 0 && n->published_at != 0 && op->crosspost)
+    rc = lk_notice_crosspost(tx, n->id, NULL, n->title, n->body);
   if (rc != 0)
     return rc;
   if (n->published_at != 0) {
@@ -353,6 +389,8 @@ int lk_notice_approve_apply(lk_tx *tx, void *arg) {
   snprintf(n->approved_by, sizeof(n->approved_by), "%s", op->actor);
   n->published_at = n->updated_at = lk_tx_now(tx);
   rc = lk_store_notice_update(tx, n);
+  if (rc == 0 && op->crosspost)
+    rc = lk_notice_crosspost(tx, n->id, NULL, n->title, n->body);
   if (rc != 0)
     return rc;
   n->version++;
@@ -503,6 +541,7 @@ static int notice_state(lk_tx *tx, lk_notice_update_op *op) {
   if (rc == 0) {
     snprintf(op->kind, sizeof(op->kind), "%s", n->kind);
     snprintf(op->status, sizeof(op->status), "%s", n->status);
+    snprintf(op->title, sizeof(op->title), "%s", n->title);
   }
   free(n);
   return rc;
@@ -519,6 +558,9 @@ int lk_notice_update_apply(lk_tx *tx, void *arg) {
   op->u.published_at = lk_tx_now(tx);
   lk_uuid_new(op->u.id, op->u.published_at);
   rc = lk_store_notice_update_insert(tx, &op->u);
+  if (rc == 0 && op->crosspost)
+    rc = lk_notice_crosspost(tx, op->u.notice_id, op->u.id, op->title,
+                             op->u.body);
   if (rc != 0)
     return rc;
   return notice_changed(tx, op->actor, "notice.update_added",

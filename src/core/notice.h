@@ -67,6 +67,7 @@ int lk_notice_times_check(long long starts_at, long long expected_end_at,
 typedef struct lk_notice_create_op {
   char actor[LK_NOTICE_ACTOR_MAX + 1];
   bool publish;
+  bool crosspost;  /* queue a Mastodon status when it is published */
   lk_notice_row n; /* filled; status set by apply */
 } lk_notice_create_op;
 
@@ -87,6 +88,7 @@ int lk_notice_create_apply(lk_tx *tx, void *arg);
 
 typedef struct lk_notice_approve_op {
   char actor[LK_NOTICE_ACTOR_MAX + 1];
+  bool crosspost; /* queue a Mastodon status of the publication */
   char id[LK_NOTICE_ID_LEN + 1];
   lk_notice_row n; /* the notice as approved */
 } lk_notice_approve_op;
@@ -140,9 +142,11 @@ int lk_notice_patch_apply(lk_tx *tx, void *arg);
 
 typedef struct lk_notice_update_op {
   char actor[LK_NOTICE_ACTOR_MAX + 1];
+  bool crosspost; /* a new update: queue a Mastodon status (not edits) */
   lk_notice_update_row u;
   char kind[LK_NOTICE_KIND_MAX + 1];
   char status[LK_NOTICE_STATUS_MAX + 1];
+  char title[LK_NOTICE_TITLE_MAX + 1]; /* the notice's */
 } lk_notice_update_op;
 
 /* A new update of notice `notice_id`, published when it commits. */
@@ -169,6 +173,23 @@ int lk_notice_kind_prepare(lk_notice_kind_op *op, const char *actor,
                            const char *kind, bool requires, lk_invalid *why);
 /* LK_STORE_NOTFOUND for an unknown kind. */
 int lk_notice_kind_apply(lk_tx *tx, void *arg);
+
+/* ---- cross-posting (docs/notices.md) ---------------------------------- */
+
+/* The outbox kind of the statuses and the keys that make each one once. */
+#define LK_CROSSPOST_KIND "mastodon"
+#define LK_CROSSPOST_KEY_MAX 48 /* "update:" + a UUID */
+
+/* The outbox key of notice `notice_id`'s publication (update_id NULL) or
+ * of its update `update_id`. */
+void lk_crosspost_key(char *out, size_t size, const char *notice_id,
+                      const char *update_id);
+/* Queues, inside the write, the status that announces a publication or an
+ * update: payload {"noticeId","updateId","title","text"}, which the
+ * Mastodon channel turns into a status (channels/mastodon.h).  A second
+ * call for the same one changes nothing. */
+int lk_notice_crosspost(lk_tx *tx, const char *notice_id, const char *update_id,
+                        const char *title, const char *text);
 
 /* Renders a notice and an update as the JSON objects of the API. */
 void lk_notice_json(lk_buf *b, const lk_notice_row *n);

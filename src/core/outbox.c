@@ -40,7 +40,8 @@
 
 #define CLAIM_BATCH 8
 #define REAP_EVERY_MS 10000
-/* A claimed row is sent only while this much of its lease is left. */
+/* A claimed row is sent only while this much of its lease is left (or a
+ * fifth of a shorter lease). */
 #define LEASE_MARGIN_MS 60000
 #define DETAIL_MAX LK_OUTBOX_DETAIL_MAX
 
@@ -178,8 +179,9 @@ static void unknown_kind(lk_outbox *ob, const char *kind, int64_t count) {
     if (strcmp(ob->unknown[i], kind) == 0)
       return;
   }
-  if (ob->nunknown < LK_OUTBOX_KINDS_MAX)
-    snprintf(ob->unknown[ob->nunknown++], LK_OUTBOX_KIND_MAX + 1, "%s", kind);
+  if (ob->nunknown >= LK_OUTBOX_KINDS_MAX)
+    return; /* said often enough */
+  snprintf(ob->unknown[ob->nunknown++], LK_OUTBOX_KIND_MAX + 1, "%s", kind);
   snprintf(n, sizeof(n), "%lld", (long long)count);
   lk_log(LK_LOG_WARN, "outbox: no sender for this kind; its messages wait",
          "kind", kind, "pending", n, NULL);
@@ -415,6 +417,9 @@ static int send_due(lk_outbox *ob, const struct look *lk) {
   struct claim *c = calloc(1, sizeof(*c));
   int n;
 
+  int64_t margin = ob->opt.lease_ms / 5 < LEASE_MARGIN_MS ? ob->opt.lease_ms / 5
+                                                          : LEASE_MARGIN_MS;
+
   if (c == NULL)
     return 0;
   c->ob = ob;
@@ -430,7 +435,7 @@ static int send_due(lk_outbox *ob, const struct look *lk) {
     int k = sender_index(lk, it->row.kind);
 
     if (k < 0 || atomic_load(&ob->stopping) ||
-        lk_clock_real_ms() > it->row.lease_until - LEASE_MARGIN_MS)
+        lk_clock_real_ms() > it->row.lease_until - margin)
       record(ob, &it->row, OUT_RELEASE, 0, "");
     else
       send_one(ob, &lk->senders[k], it);

@@ -61,7 +61,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from loketlib import (SOURCE_DIR, WEB_DIR, LoketTestCase,  # noqa: E402
                       SSEClient, Server, add_staff_user, create_token,
-                      insert_conversation, main)
+                      db_write, insert_conversation, main)
 import kischema  # noqa: E402
 
 METHODS = ("get", "put", "post", "delete", "patch", "options", "head",
@@ -1318,17 +1318,12 @@ class OpenAPIConformance(LoketTestCase):
         O = "/api/v1/outbox"
         if ("GET", O) not in self.ops:
             return
-        import sqlite3
         ids = [str(uuid.uuid4()) for _ in range(2)]  # a cursor to follow
-        db = sqlite3.connect(os.path.join(self.data, "loket.db"), timeout=10)
-        with db:
-            for i, oid in enumerate(ids):
-                db.execute("INSERT INTO outbox (id, kind, key, payload,"
-                           " state, attempts, next_attempt_at, last_error,"
-                           " created_at, updated_at) VALUES (?,"
-                           " 'conformance', ?, '{}', 'failed', 3, 1, '503',"
-                           " 1, 1)", (oid, "k:%d" % i))
-        db.close()
+        db_write(self.data, [(
+            "INSERT INTO outbox (id, kind, key, payload, state, attempts,"
+            " next_attempt_at, last_error, created_at, updated_at) VALUES"
+            " (?, 'conformance', ?, '{}', 'failed', 3, 1, '503', 1, 1)",
+            (oid, "k:%d" % i)) for i, oid in enumerate(ids)])
         oid = ids[0]
         self.call("GET", O, token=self.admin, query={"state": "failed"},
                   expect=200)
