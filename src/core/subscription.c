@@ -236,10 +236,31 @@ static int subscribe_new(lk_tx *tx, lk_sub_subscribe_op *op) {
   return rc;
 }
 
+/* Deletes a few pending subscriptions whose link has expired: nobody
+ * agreed to them, so their addresses are not kept.  Runs with each
+ * subscribe, so the work follows the traffic and needs no timer. */
+static int purge_stale(lk_tx *tx, const char *request_id) {
+  char ids[8][LK_SUB_ID_LEN + 1];
+  int n = lk_store_subscriptions_stale(
+      tx, lk_tx_now(tx) - LK_SUB_CONFIRM_TTL_MS, 8, ids);
+  int rc = n < 0 ? n : 0;
+
+  for (int i = 0; i < n && rc == 0; i++) {
+    rc = lk_store_subscription_delete_pending(tx, ids[i]);
+    if (rc == 0)
+      rc = proclog(tx, request_id, "delete", ids[i]);
+  }
+  return rc;
+}
+
 int lk_sub_subscribe_apply(lk_tx *tx, void *arg) {
   lk_sub_subscribe_op *op = arg;
   lk_subscription_row cur;
-  int rc =
+  int rc = purge_stale(tx, op->request_id);
+
+  if (rc != 0)
+    return rc;
+  rc =
       lk_store_subscription_active(tx, op->r.address_key, op->r.postcode, &cur);
 
   if (rc == LK_STORE_NOTFOUND)

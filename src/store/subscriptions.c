@@ -74,10 +74,41 @@ int lk_store_subscription_confirm(lk_tx *tx, const char *id, int64_t now) {
 int lk_store_subscription_unsubscribe(lk_tx *tx, const char *id, int64_t now) {
   static const char sql[] =
       "UPDATE subscriptions SET state = 'unsubscribed', unsubscribed_at = ?2,"
-      " confirm_digest = NULL WHERE id = ?1 AND state <> 'unsubscribed'";
+      " confirm_digest = NULL, email = '', address_key = 'unsubscribed:' || id"
+      " WHERE id = ?1 AND state <> 'unsubscribed'";
   int64_t nums[] = {now};
 
   return lk_rows_write(tx, sql, &id, 1, nums, 1, true);
+}
+
+struct stale_ctx {
+  char (*ids)[LK_SUB_ID_LEN + 1];
+  int n;
+};
+
+static void stale_row(lk_stmt *st, void *ud) {
+  struct stale_ctx *c = ud;
+
+  lk_store_copy(c->ids[c->n++], LK_SUB_ID_LEN + 1, lk_stmt_col_text(st, 0));
+}
+
+int lk_store_subscriptions_stale(lk_tx *tx, int64_t before, int limit,
+                                 char ids[][LK_SUB_ID_LEN + 1]) {
+  static const char sql[] =
+      "SELECT id FROM subscriptions WHERE state = 'pending'"
+      " AND created_at < ?1 AND COALESCE(confirm_sent_at, 0) < ?1"
+      " ORDER BY created_at LIMIT ?2";
+  struct stale_ctx c = {ids, 0};
+  int64_t nums[] = {before, limit < 64 ? limit : 64};
+  int n = lk_rows(lk_tx_db(tx), sql, NULL, 0, nums, 2, stale_row, &c);
+
+  return n < 0 ? n : c.n;
+}
+
+int lk_store_subscription_delete_pending(lk_tx *tx, const char *id) {
+  static const char sql[] =
+      "DELETE FROM subscriptions WHERE id = ?1 AND state = 'pending'";
+  return lk_rows_write(tx, sql, &id, 1, NULL, 0, true);
 }
 
 struct touched_ctx {

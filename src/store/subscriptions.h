@@ -49,9 +49,16 @@ int lk_store_subscription_confirm_sent(lk_tx *tx, const char *id, int64_t now);
 /* pending -> confirmed; forgets the confirmation digest.
  * LK_STORE_NOTFOUND unless `id` is pending. */
 int lk_store_subscription_confirm(lk_tx *tx, const char *id, int64_t now);
-/* pending or confirmed -> unsubscribed.  LK_STORE_NOTFOUND unless `id` is
- * active. */
+/* pending or confirmed -> unsubscribed, and the address is forgotten
+ * (the row stays for the counts and the one-click link).
+ * LK_STORE_NOTFOUND unless `id` is active. */
 int lk_store_subscription_unsubscribe(lk_tx *tx, const char *id, int64_t now);
+/* Ids of up to `limit` (<= 64) pending subscriptions created and last
+ * mailed before `before`, into `ids`.  Returns how many. */
+int lk_store_subscriptions_stale(lk_tx *tx, int64_t before, int limit,
+                                 char ids[][LK_SUB_ID_LEN + 1]);
+/* Deletes pending subscription `id`.  LK_STORE_NOTFOUND if it is not. */
+int lk_store_subscription_delete_pending(lk_tx *tx, const char *id);
 
 /* Calls `fn` for every confirmed subscription that a notice covering
  * `code` (a PC4 or PC6 postcode) touches: a PC4 subscription for every

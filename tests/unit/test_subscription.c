@@ -241,6 +241,49 @@ static void test_subscribe_again_and_expiry(void **state) {
   assert_false(op2.sent || op2.created);
 }
 
+struct stale {
+  int found;
+  char ids[8][LK_SUB_ID_LEN + 1];
+  int deleted, refused;
+};
+
+/* As the purge does it, with "expired" meaning "before a minute from
+ * now": the pending row is found and deleted, a confirmed one is not. */
+static int stale_apply(lk_tx *tx, void *arg) {
+  struct stale *st = arg;
+
+  st->found =
+      lk_store_subscriptions_stale(tx, lk_tx_now(tx) + 60000, 8, st->ids);
+  for (int i = 0; i < st->found; i++)
+    if (lk_store_subscription_delete_pending(tx, st->ids[i]) == 0)
+      st->deleted++;
+  return 0;
+}
+
+static void test_stale_pending_deleted(void **state) {
+  fixture *fx = *state;
+  lk_subscription_row r;
+  lk_sub_subscribe_op op;
+  lk_invalid why;
+  struct stale st = {0};
+
+  subscribe(fx, "blijft@example.nl", "1234", false, NULL);
+  assert_int_equal(lk_sub_subscribe_prepare(&op, &key, "weg@example.nl", "1234",
+                                            false, "r", &why),
+                   0);
+  assert_int_equal(lk_store_write(fx->store, lk_sub_subscribe_apply, &op), 0);
+  assert_int_equal(lk_store_write(fx->store, stale_apply, &st), 0);
+  assert_int_equal(st.found, 1);
+  assert_string_equal(st.ids[0], op.r.id);
+  assert_int_equal(st.deleted, 1);
+  assert_int_equal(lk_store_subscription_get(fx->store, NULL, op.r.id, &r),
+                   LK_STORE_NOTFOUND);
+  /* A confirmed subscription is never deleted this way. */
+  memset(&st, 0, sizeof(st));
+  assert_int_equal(lk_store_write(fx->store, stale_apply, &st), 0);
+  assert_int_equal(st.found, 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_postcode),
@@ -251,6 +294,8 @@ int main(void) {
                                       teardown_store),
       cmocka_unit_test_setup_teardown(test_subscribe_again_and_expiry,
                                       setup_store, teardown_store),
+      cmocka_unit_test_setup_teardown(test_stale_pending_deleted, setup_store,
+                                      teardown_store),
   };
 
   if (lk_ids_init() != 0)

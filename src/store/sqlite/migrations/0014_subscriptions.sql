@@ -9,8 +9,10 @@
 CREATE TABLE subscriptions (
   seq                INTEGER PRIMARY KEY,
   id                 TEXT NOT NULL UNIQUE,    -- UUIDv7
-  email              TEXT NOT NULL,           -- as typed, trimmed
-  address_key        TEXT NOT NULL,           -- lk_address_key('email', ...)
+  email              TEXT NOT NULL,           -- as typed, trimmed; ''
+                                              -- once unsubscribed
+  address_key        TEXT NOT NULL,           -- lk_address_key('email', ...);
+                                              -- 'unsubscribed:<id>' then
   postcode           TEXT NOT NULL,           -- PC4 "1234" or PC6 "1234AB"
   pc4                TEXT NOT NULL,           -- its first four digits
   state              TEXT NOT NULL DEFAULT 'pending' CHECK (state IN
@@ -30,3 +32,7 @@ CREATE UNIQUE INDEX subscriptions_active ON subscriptions
 -- Who hears of a notice: by PC4 and by exact postcode, confirmed only.
 CREATE INDEX subscriptions_pc4 ON subscriptions (pc4, state);
 CREATE INDEX subscriptions_postcode ON subscriptions (postcode, state);
+-- Pending subscriptions whose link has expired are deleted; this finds
+-- them without a scan.
+CREATE INDEX subscriptions_pending ON subscriptions (created_at)
+  WHERE state = 'pending';
