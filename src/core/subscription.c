@@ -188,7 +188,7 @@ static int proclog(lk_tx *tx, const char *request_id, const char *operation,
   lk_proclog_entry e = {LK_SUB_ACTOR, NULL, operation, "actueel-abonnement",
                         resource,     NULL, request_id};
 
-  snprintf(resource, sizeof(resource), "subscription:%s", id);
+  snprintf(resource, sizeof(resource), "subscription:%.36s", id);
   return lk_store_proclog_insert(tx, &e);
 }
 
