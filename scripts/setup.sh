@@ -17,7 +17,8 @@ mode=${1:-run}
 run_pkgs="build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev
 libsqlite3-dev libsodium-dev libcurl4-openssl-dev"
 test_pkgs="libcmocka-dev python3 clang-14 libclang-rt-14-dev prometheus
-python3-yaml python3-jsonschema chromium"
+python3-yaml python3-jsonschema chromium postfix dovecot-core dovecot-imapd
+dovecot-lmtpd"
 bench_pkgs="wrk nginx-light valgrind curl sqlite3"
 
 case $mode in
@@ -49,6 +50,13 @@ if [ -n "$missing" ]; then
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then sudo=sudo; fi
   $sudo apt-get update -qq
+  # Postfix asks how to configure itself; the tests bring their own
+  # configuration (tests/integration/mailserver.py).
+  case $missing in
+    *postfix*)
+      echo 'postfix postfix/main_mailer_type select No configuration' |
+        $sudo debconf-set-selections ;;
+  esac
   # promtool comes with the prometheus package, whose service must not
   # start during installation on a machine without systemd.
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \

@@ -18,6 +18,8 @@ struct lk_calamity;
 struct lk_outbox;
 struct lk_mastodon;
 struct lk_req;
+struct lk_sub_key;
+struct lk_mailer;
 
 typedef struct lk_app {
   lk_store *store;
@@ -47,6 +49,11 @@ typedef struct lk_app {
    * returns true to keep the handler from running (calamity mode refuses
    * heavy pages this way).  May be NULL. */
   bool (*refuse)(struct lk_req *req);
+  /* Actueel subscriptions and mail (pages/actueel_subscriptions.h). */
+  struct lk_sub_key *sub_key;                /* derives the tokens in links */
+  struct lk_ratelimit *subscribe_by_address; /* mails per address */
+  struct lk_ratelimit *subscribe_by_client;  /* forms per client address */
+  struct lk_mailer *mailer;                  /* SMTP; NULL: not configured */
   atomic_bool shutting_down;
 } lk_app;
 

@@ -9,10 +9,12 @@
 #include "api/outbox.h"
 #include "api/residents.h"
 #include "api/session.h"
+#include "api/subscriptions.h"
 #include "api/tasks.h"
 #include "api/teams.h"
 #include "http/static.h"
 #include "pages/actueel.h"
+#include "pages/actueel_subscriptions.h"
 
 static const struct {
   const char *method;
@@ -31,6 +33,7 @@ static const struct {
     {"POST", "/api/v1/tokens", lk_api_tokens_create, 0},
     {"GET", "/api/v1/tokens/{id}", lk_api_tokens_get, 0},
     {"DELETE", "/api/v1/tokens/{id}", lk_api_tokens_revoke, 0},
+    {"GET", "/api/v1/subscriptions/stats", lk_api_subscription_stats, 0},
 };
 
 /* Areas with many routes register their own. */
@@ -44,6 +47,7 @@ static int (*const areas[])(lk_router *r) = {
     lk_teams_routes,
     lk_notices_routes,
     lk_notice_faqs_routes,
+    lk_actueel_subscription_routes, /* before /actueel/{id} */
     lk_actueel_routes,
     lk_calamity_routes,
     lk_outbox_routes,

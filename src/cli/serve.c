@@ -15,16 +15,20 @@
 #include <time.h>
 
 #include "api/api.h"
+#include "channels/mail.h"
 #include "channels/mastodon.h"
+#include "channels/subscription_mail.h"
 #include "cli/cli.h"
 #include "core/assign.h"
 #include "core/outbox.h"
 #include "core/ratelimit.h"
 #include "core/session.h"
+#include "core/subscription.h"
 #include "core/token_cache.h"
 #include "events/bus.h"
 #include "http/assets.h"
 #include "http/server.h"
+#include "pages/actueel_subscriptions.h"
 #include "pages/calamity.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -86,6 +90,20 @@ static const char usage[] =
     "  --mastodon-token-file FILE  holds its access token\n"
     "                           (LOKET_MASTODON_TOKEN_FILE)\n"
     "  --mastodon-visibility V  public (default) or unlisted\n"
+    "\n"
+    "Mail and Actueel subscriptions (each also from the variable named;\n"
+    "the links in mails start with --public-url):\n"
+    "  --smtp-url URL           smtp://host:port or smtps://host:port\n"
+    "                           (LOKET_SMTP_URL; unset: no mail is sent)\n"
+    "  --smtp-user USER         AUTH user (LOKET_SMTP_USER)\n"
+    "  --smtp-password-file F   file holding its password\n"
+    "                           (LOKET_SMTP_PASSWORD_FILE)\n"
+    "  --smtp-starttls          require STARTTLS on smtp://\n"
+    "                           (LOKET_SMTP_STARTTLS=1)\n"
+    "  --mail-from FROM         \"Name <address>\" of outgoing mail\n"
+    "                           (LOKET_MAIL_FROM)\n"
+    "  --subscribe-limit N      subscription forms per client address per\n"
+    "                           hour (LOKET_SUBSCRIBE_LIMIT; default 20)\n"
     "  -h, --help          show this help\n";
 
 /* Splits "host:port" or "[v6]:port". Returns 0 or -1. */
@@ -186,6 +204,13 @@ struct serve_opts {
   long login_attempts;
   long login_attempts_address;
   long login_window_s;
+  /* mail and subscriptions (public_url below) */
+  const char *smtp_url;
+  const char *smtp_user;
+  const char *smtp_password_file;
+  bool smtp_starttls;
+  const char *mail_from;
+  long subscribe_limit;
   long outbox_backoff_ms;
   long outbox_attempts;
   const char *public_url;
@@ -254,6 +279,21 @@ static int session_defaults(struct serve_opts *o) {
   return 0;
 }
 
+/* Mail and subscription defaults from the environment. */
+static int mail_defaults(struct serve_opts *o) {
+  o->smtp_url = getenv("LOKET_SMTP_URL");
+  o->smtp_user = getenv("LOKET_SMTP_USER");
+  o->smtp_password_file = getenv("LOKET_SMTP_PASSWORD_FILE");
+  o->mail_from = getenv("LOKET_MAIL_FROM");
+  o->smtp_starttls = false;
+  o->subscribe_limit = 20;
+  if (env_bool("LOKET_SMTP_STARTTLS", &o->smtp_starttls) ||
+      env_positive("LOKET_SUBSCRIBE_LIMIT", LK_RATELIMIT_MAX_HITS,
+                   &o->subscribe_limit))
+    return LK_EXIT_USAGE;
+  return 0;
+}
+
 static int parse_args(int argc, char **argv, struct serve_opts *o) {
   static const struct option longopts[] = {
       {"listen", required_argument, NULL, 'l'},
@@ -271,6 +311,12 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
       {"login-attempts", required_argument, NULL, 'n'},
       {"login-attempts-address", required_argument, NULL, 'N'},
       {"login-window", required_argument, NULL, 'W'},
+      {"smtp-url", required_argument, NULL, 's'},
+      {"smtp-user", required_argument, NULL, 'u'},
+      {"smtp-password-file", required_argument, NULL, 'p'},
+      {"smtp-starttls", no_argument, NULL, 'E'},
+      {"mail-from", required_argument, NULL, 'f'},
+      {"subscribe-limit", required_argument, NULL, 'R'},
       {"outbox-backoff-ms", required_argument, NULL, 'O'},
       {"outbox-attempts", required_argument, NULL, 'o'},
       {"public-url", required_argument, NULL, 'U'},
@@ -289,7 +335,7 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
   o->max_body = 1024 * 1024;
   o->max_upload = 10 * 1024 * 1024;
   o->heartbeat_s = 15;
-  if (session_defaults(o) != 0)
+  if (session_defaults(o) != 0 || mail_defaults(o) != 0)
     return LK_EXIT_USAGE;
   opterr = 0;
   optind = 1;
@@ -359,6 +405,26 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
           0)
         return LK_EXIT_USAGE;
       break;
+    case 's':
+      o->smtp_url = optarg;
+      break;
+    case 'u':
+      o->smtp_user = optarg;
+      break;
+    case 'p':
+      o->smtp_password_file = optarg;
+      break;
+    case 'E':
+      o->smtp_starttls = true;
+      break;
+    case 'f':
+      o->mail_from = optarg;
+      break;
+    case 'R':
+      if (parse_positive("--subscribe-limit", optarg, LK_RATELIMIT_MAX_HITS,
+                         &o->subscribe_limit) != 0)
+        return LK_EXIT_USAGE;
+      break;
     case 'O':
       if (parse_positive("--outbox-backoff-ms", optarg, 3600 * 1000,
                          &o->outbox_backoff_ms) != 0)
@@ -425,9 +491,82 @@ static void run_until_signal(lk_server *srv, lk_app *app, const sigset_t *set) {
   }
 }
 
+/* What mail and subscriptions run on.  One per process (serve runs
+ * once), so it lives here rather than on the heap; the outbox worker
+ * reads it until the store closes. */
+static struct {
+  lk_sub_key key;
+  lk_mailer mailer;
+  lk_sub_mailer sub;
+} mail_state;
+
+/* Loads the subscription key, makes the rate limits and, with --smtp-url,
+ * the mailer.  Returns 0, or an exit status after saying why. */
+static int mail_open(lk_app *app, const struct serve_opts *o) {
+  lk_sub_mailer *sm = &mail_state.sub;
+  char err[200];
+  size_t n;
+  int rc = lk_sub_key_load(o->data, &mail_state.key);
+
+  if (rc != 0) {
+    fprintf(stderr, "loket: cannot read or create %s/subscriptions.key: %s\n",
+            o->data, strerror(-rc));
+    return LK_EXIT_FAIL;
+  }
+  app->sub_key = &mail_state.key;
+  app->subscribe_by_client = lk_ratelimit_new(
+      (int)o->subscribe_limit, 3600 * 1000, 4096, lk_clock_system());
+  app->subscribe_by_address = lk_ratelimit_new(
+      LK_SUBSCRIBE_MAILS_PER_HOUR, 3600 * 1000, 8192, lk_clock_system());
+  if (app->subscribe_by_client == NULL || app->subscribe_by_address == NULL) {
+    fputs("loket: out of memory\n", stderr);
+    return LK_EXIT_FAIL;
+  }
+  if (o->public_url != NULL && o->public_url[0] != '\0') {
+    n = strlen(o->public_url);
+    while (n > 0 && o->public_url[n - 1] == '/')
+      n--;
+    if ((strncmp(o->public_url, "https://", 8) != 0 &&
+         strncmp(o->public_url, "http://", 7) != 0) ||
+        n >= sizeof(sm->public_url) ||
+        strpbrk(o->public_url, " \"<>\r\n") != NULL)
+      return lk_cli_usage_error("serve: --public-url must be an http:// or "
+                                "https:// URL");
+    memcpy(sm->public_url, o->public_url, n);
+    sm->public_url[n] = '\0';
+  }
+  if (o->smtp_url == NULL || o->smtp_url[0] == '\0')
+    return 0;
+  if (sm->public_url[0] == '\0')
+    return lk_cli_usage_error("serve: --smtp-url needs --public-url (the "
+                              "address residents reach Loket at, for the "
+                              "links in mails)");
+  if (o->mail_from == NULL ||
+      lk_mailer_set_from(&mail_state.mailer, o->mail_from) != 0)
+    return lk_cli_usage_error("serve: --smtp-url needs --mail-from "
+                              "\"Name <address>\" or an address");
+  mail_state.mailer.smtp.starttls = o->smtp_starttls;
+  if (lk_smtp_config_init(&mail_state.mailer.smtp, o->smtp_url, o->smtp_user,
+                          o->smtp_password_file, err, sizeof(err)) != 0)
+    return lk_cli_usage_error("serve: %s", err);
+  app->mailer = &mail_state.mailer;
+  sm->store = app->store;
+  sm->mailer = app->mailer;
+  sm->key = app->sub_key;
+  if (lk_outbox_register(app->outbox, "mail", lk_mailer_send_fn, app->mailer) !=
+          0 ||
+      lk_outbox_register(app->outbox, LK_SUB_OUTBOX_KIND, lk_sub_mail_send_fn,
+                         sm) != 0) {
+    fputs("loket: cannot register the mail senders\n", stderr);
+    return LK_EXIT_FAIL;
+  }
+  return 0;
+}
+
 /* Frees whatever app_open() made, in the reverse order. */
 static void app_close(lk_app *app, lk_router *router) {
   lk_outbox_free(app->outbox); /* stops it first: it writes to the store */
+  lk_smtp_close(&mail_state.mailer.smtp); /* the outbox used it last */
   lk_mastodon_free(app->mastodon);
   lk_store_close(app->store);
   lk_assigner_free(app->assigner);
@@ -435,6 +574,8 @@ static void app_close(lk_app *app, lk_router *router) {
   lk_token_cache_free(app->tokens);
   lk_ratelimit_free(app->login_by_account);
   lk_ratelimit_free(app->login_by_address);
+  lk_ratelimit_free(app->subscribe_by_client);
+  lk_ratelimit_free(app->subscribe_by_address);
   lk_worker_free(app->hasher);
   lk_metrics_unregister_all();
   lk_router_free(router);
@@ -531,6 +672,11 @@ static int app_open(lk_app *app, const struct serve_opts *o,
   app->secure_cookies = o->secure_cookies;
   app->trust_proxy = o->trust_proxy;
   atomic_init(&app->shutting_down, false);
+  rc = mail_open(app, o);
+  if (rc != 0) {
+    app_close(app, *router);
+    return rc;
+  }
   lk_metrics_register(store_metrics, app->store);
   lk_metrics_register(lk_outbox_metrics, app->outbox);
   app->public_url = o->public_url != NULL ? o->public_url : "";
@@ -572,6 +718,11 @@ int lk_cli_serve(int argc, char **argv) {
   if (rc != 0)
     return rc < 0 ? LK_EXIT_OK : rc;
 
+  /* libcurl's global set-up is not thread-safe: before any thread. */
+  if (lk_smtp_global_init() != 0) {
+    fputs("loket: cannot initialise libcurl\n", stderr);
+    return LK_EXIT_FAIL;
+  }
   /* Block the signals before any thread starts so all inherit the mask. */
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);

@@ -6,6 +6,7 @@
 
 #include "core/ids.h"
 #include "core/notice.h"
+#include "core/subscription.h"
 #include "core/text.h"
 #include "store/outbox.h"
 
@@ -352,9 +353,13 @@ int lk_notice_create_apply(lk_tx *tx, void *arg) {
     rc = lk_notice_crosspost(tx, n->id, NULL, n->title, n->body);
   if (rc != 0)
     return rc;
-  if (n->published_at != 0)
+  if (n->published_at != 0) {
+    rc = lk_sub_notice_published(tx, n->id, n->postcodes);
+    if (rc != 0)
+      return rc;
     return notice_changed(tx, op->actor, "notice.published", "notice.published",
                           n->id, n->kind, n->status, NULL);
+  }
   return notice_changed(tx, op->actor, NULL, "notice.created", n->id, n->kind,
                         n->status, NULL);
 }
@@ -389,6 +394,10 @@ int lk_notice_approve_apply(lk_tx *tx, void *arg) {
   if (rc != 0)
     return rc;
   n->version++;
+  /* First publication: subscribers hear of it in the same transaction. */
+  rc = lk_sub_notice_published(tx, n->id, n->postcodes);
+  if (rc != 0)
+    return rc;
   return notice_changed(tx, op->actor, "notice.published", "notice.approved",
                         n->id, n->kind, n->status, NULL);
 }

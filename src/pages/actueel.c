@@ -235,7 +235,9 @@ static void actueel_list(lk_req *req) {
   lk_page_begin(&b, "Actueel");
   lk_buf_puts(&b, "<h1 class=\"utrecht-heading-1\">Actueel</h1>\n"
                   "<p class=\"utrecht-paragraph\"><a class=\"utrecht-link\" "
-                  "href=\"/actueel/feed.atom\">Volg via Atom-feed</a></p>\n"
+                  "href=\"/actueel/feed.atom\">Volg via Atom-feed</a> of "
+                  "<a class=\"utrecht-link\" href=\"/actueel/abonneren\">"
+                  "ontvang e-mail bij meldingen in uw buurt</a></p>\n"
                   "<ul class=\"loket-notices\" "
                   "data-stream=\"/actueel/stream\">\n");
   n = lk_store_notices_current(lk_req_app(req)->store, LK_NOTICES_PUBLIC_MAX,

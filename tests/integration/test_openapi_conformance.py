@@ -1150,6 +1150,7 @@ class OpenAPIConformance(LoketTestCase):
         self.conversations_scenario(conv)
         self.notices_scenario()
         self.outbox_scenario()
+        self.subscriptions_scenario()
 
     def conversations_scenario(self, conv):
         """Conversations, messages, notes, search and attachments: once
@@ -1410,6 +1411,29 @@ class OpenAPIConformance(LoketTestCase):
         self.generic_failures("GET", E, {"id": nid, "updateId": uid})
         self.generic_failures("GET", E, {"id": nid, "updateId": uid},
                               unknown_param="updateId")
+
+    def subscriptions_scenario(self):
+        """Subscription counts (the subscriptions part): two postcodes, so
+        the cursor has a page to lead on to."""
+        S = "/api/v1/subscriptions/stats"
+        if ("GET", S) not in self.ops:
+            return
+        import sqlite3
+        db = sqlite3.connect(os.path.join(self.data, "loket.db"), timeout=10)
+        with db:
+            for i, pc in enumerate(("1234", "1234AB")):
+                db.execute("INSERT INTO subscriptions (id, email, address_key,"
+                           " postcode, pc4, state, unsubscribe_digest,"
+                           " created_at) VALUES (?, ?, ?, ?, '1234',"
+                           " 'confirmed', ?, 1)",
+                           (str(uuid.uuid4()), "s%d@example.nl" % i,
+                            "s%d@example.nl" % i, pc, "%064d" % i))
+        db.close()
+        self.call("GET", S, token=self.admin, expect=200)
+        self.call("GET", S, token=self.admin, query={"limit": 1},
+                  expect=200)
+        self.call("GET", S, token=self.api, expect=403)
+        self.generic_failures("GET", S)
 
     def calamity_scenario(self, cid, other):
         """Calamity mode on a published calamiteit notice, then off."""

@@ -1,0 +1,432 @@
+/* subscription.c - subscriptions to Actueel notices (see subscription.h). */
+#include "core/subscription.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/contact_address.h"
+#include "core/ids.h"
+#include "core/notice.h"
+#include "store/outbox.h"
+#include "store/proclog.h"
+#include "util/buf.h"
+
+#define TOKEN_PREFIX "lks_"
+#define TOKEN_BYTES 24
+#define TOKEN_LEN (4 + 32)
+
+/* ---- the key ---------------------------------------------------------- */
+
+static int read_full(int fd, unsigned char *p, size_t n) {
+  while (n > 0) {
+    ssize_t r = read(fd, p, n);
+
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r <= 0)
+      return r < 0 ? -errno : -EINVAL;
+    p += r;
+    n -= (size_t)r;
+  }
+  return 0;
+}
+
+static int create_key(const char *path, lk_sub_key *out) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  const unsigned char *p = out->k;
+  size_t n = sizeof(out->k);
+  int rc = 0;
+
+  if (fd < 0)
+    return -errno;
+  randombytes_buf(out->k, sizeof(out->k));
+  while (n > 0 && rc == 0) {
+    ssize_t w = write(fd, p, n);
+
+    if (w < 0 && errno == EINTR)
+      continue;
+    if (w <= 0)
+      rc = w < 0 ? -errno : -EIO;
+    else {
+      p += w;
+      n -= (size_t)w;
+    }
+  }
+  if (rc == 0 && fsync(fd) != 0)
+    rc = -errno;
+  close(fd);
+  if (rc != 0)
+    unlink(path);
+  return rc;
+}
+
+int lk_sub_key_load(const char *dir, lk_sub_key *out) {
+  char path[4096];
+  unsigned char extra;
+  int fd, rc;
+
+  if (snprintf(path, sizeof(path), "%s/subscriptions.key", dir) >=
+      (int)sizeof(path))
+    return -ENAMETOOLONG;
+  fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) {
+    rc = create_key(path, out);
+    if (rc != -EEXIST) /* lost a race with another process: read theirs */
+      return rc;
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+  }
+  if (fd < 0)
+    return -errno;
+  rc = read_full(fd, out->k, sizeof(out->k));
+  /* Exactly 32 bytes: a longer file is not a key this code wrote. */
+  if (rc == 0 && read(fd, &extra, 1) != 0)
+    rc = -EINVAL;
+  close(fd);
+  return rc;
+}
+
+void lk_sub_token(const lk_sub_key *key, const char *purpose, const char *id,
+                  char out[LK_SUB_TOKEN_MAX]) {
+  unsigned char mac[TOKEN_BYTES];
+  crypto_generichash_state st;
+
+  crypto_generichash_init(&st, key->k, sizeof(key->k), sizeof(mac));
+  /* NUL-separated so that no purpose/id pair can imitate another. */
+  crypto_generichash_update(&st, (const unsigned char *)purpose,
+                            strlen(purpose) + 1);
+  crypto_generichash_update(&st, (const unsigned char *)id, strlen(id));
+  crypto_generichash_final(&st, mac, sizeof(mac));
+  memcpy(out, TOKEN_PREFIX, 4);
+  sodium_bin2base64(out + 4, LK_SUB_TOKEN_MAX - 4, mac, sizeof(mac),
+                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  sodium_memzero(mac, sizeof(mac));
+}
+
+int lk_sub_token_digest(const char *token, char digest[65]) {
+  if (token == NULL || strlen(token) != TOKEN_LEN ||
+      strncmp(token, TOKEN_PREFIX, 4) != 0 ||
+      strspn(token + 4, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                        "0123456789-_") != TOKEN_LEN - 4)
+    return -1;
+  lk_secret_hash(token, digest);
+  return 0;
+}
+
+int lk_sub_postcode(const char *in, char out[LK_SUB_POSTCODE_MAX + 1]) {
+  char norm[LK_NOTICE_POSTCODES_LEN + 1];
+  char trimmed[16];
+  lk_invalid why;
+  size_t len;
+
+  if (in == NULL)
+    return -1;
+  in += strspn(in, " \t");
+  len = strlen(in);
+  while (len > 0 && (in[len - 1] == ' ' || in[len - 1] == '\t'))
+    len--;
+  if (len == 0 || len >= sizeof(trimmed))
+    return -1;
+  memcpy(trimmed, in, len);
+  trimmed[len] = '\0';
+  {
+    const char *codes[] = {trimmed};
+
+    if (lk_notice_postcodes(codes, 1, norm, sizeof(norm), &why) != 0 ||
+        strlen(norm) > LK_SUB_POSTCODE_MAX)
+      return -1;
+  }
+  memcpy(out, norm, strlen(norm) + 1);
+  return 0;
+}
+
+/* ---- subscribe -------------------------------------------------------- */
+
+static int invalid(lk_invalid *why, const char *field, const char *reason) {
+  why->field = field;
+  why->reason = reason;
+  return LK_EINVALID;
+}
+
+int lk_sub_subscribe_prepare(lk_sub_subscribe_op *op, const lk_sub_key *key,
+                             const char *email, const char *postcode,
+                             bool may_send, const char *request_id,
+                             lk_invalid *why) {
+  lk_subscription_row *r = &op->r;
+  size_t len;
+
+  memset(op, 0, sizeof(*op));
+  if (email == NULL || lk_address_key("email", email, r->address_key,
+                                      sizeof(r->address_key)) != 0)
+    return invalid(why, "email", "is not an e-mail address");
+  if (lk_sub_postcode(postcode, r->postcode) != 0)
+    return invalid(why, "postcode", "is not a postcode like 1234 or 1234AB");
+  /* Kept as typed, trimmed: a local part may be case-sensitive. */
+  email += strspn(email, " \t");
+  len = strlen(email);
+  while (len > 0 && (email[len - 1] == ' ' || email[len - 1] == '\t'))
+    len--;
+  if (len >= sizeof(r->email))
+    return invalid(why, "email", "is not an e-mail address");
+  memcpy(r->email, email, len);
+  r->email[len] = '\0';
+  op->key = *key;
+  op->may_send = may_send;
+  snprintf(op->request_id, sizeof(op->request_id), "%s",
+           request_id != NULL ? request_id : "");
+  return 0;
+}
+
+static int proclog(lk_tx *tx, const char *request_id, const char *operation,
+                   const char *id) {
+  char resource[64];
+  lk_proclog_entry e = {LK_SUB_ACTOR, NULL, operation, "actueel-abonnement",
+                        resource,     NULL, request_id};
+
+  snprintf(resource, sizeof(resource), "subscription:%.36s", id);
+  return lk_store_proclog_insert(tx, &e);
+}
+
+/* Queues the confirmation mail number `n` of subscription `id`. */
+static int queue_confirm(lk_tx *tx, const char *id, int n) {
+  char key[96];
+  lk_buf p = LK_BUF_INIT;
+  int rc;
+
+  snprintf(key, sizeof(key), "subscription:%s:confirm:%d", id, n);
+  lk_buf_puts(&p, "{\"type\":\"confirm\",\"subscription\":");
+  lk_buf_json_str(&p, id);
+  lk_buf_putc(&p, '}');
+  rc = lk_buf_ok(&p) ? lk_store_outbox_add(tx, LK_SUB_OUTBOX_KIND, key, p.data)
+                     : LK_STORE_NOMEM;
+  lk_buf_free(&p);
+  return rc;
+}
+
+static int subscribe_new(lk_tx *tx, lk_sub_subscribe_op *op) {
+  lk_subscription_row *r = &op->r;
+  char confirm[LK_SUB_TOKEN_MAX], unsub[LK_SUB_TOKEN_MAX];
+  char cd[65], ud[65];
+  int rc;
+
+  r->created_at = lk_tx_now(tx);
+  lk_uuid_new(r->id, r->created_at);
+  lk_sub_token(&op->key, "bevestigen", r->id, confirm);
+  lk_sub_token(&op->key, "afmelden", r->id, unsub);
+  lk_secret_hash(confirm, cd);
+  lk_secret_hash(unsub, ud);
+  sodium_memzero(confirm, sizeof(confirm));
+  sodium_memzero(unsub, sizeof(unsub));
+  if (op->may_send) {
+    r->confirm_sends = 1;
+    r->confirm_sent_at = r->created_at;
+  }
+  rc = lk_store_subscription_insert(tx, r, cd, ud);
+  if (rc == 0 && op->may_send)
+    rc = queue_confirm(tx, r->id, 1);
+  if (rc == 0)
+    rc = proclog(tx, op->request_id, "create", r->id);
+  op->created = rc == 0;
+  op->sent = rc == 0 && op->may_send;
+  return rc;
+}
+
+/* Deletes a few pending subscriptions whose link has expired: nobody
+ * agreed to them, so their addresses are not kept.  Runs with each
+ * subscribe, so the work follows the traffic and needs no timer. */
+static int purge_stale(lk_tx *tx, const char *request_id) {
+  char ids[8][LK_SUB_ID_LEN + 1];
+  int n = lk_store_subscriptions_stale(
+      tx, lk_tx_now(tx) - LK_SUB_CONFIRM_TTL_MS, 8, ids);
+  int rc = n < 0 ? n : 0;
+
+  for (int i = 0; i < n && rc == 0; i++) {
+    rc = lk_store_subscription_delete_pending(tx, ids[i]);
+    if (rc == 0)
+      rc = proclog(tx, request_id, "delete", ids[i]);
+  }
+  return rc;
+}
+
+int lk_sub_subscribe_apply(lk_tx *tx, void *arg) {
+  lk_sub_subscribe_op *op = arg;
+  lk_subscription_row cur;
+  int rc = purge_stale(tx, op->request_id);
+
+  if (rc != 0)
+    return rc;
+  rc =
+      lk_store_subscription_active(tx, op->r.address_key, op->r.postcode, &cur);
+
+  if (rc == LK_STORE_NOTFOUND)
+    return subscribe_new(tx, op);
+  if (rc != 0)
+    return rc;
+  snprintf(op->r.id, sizeof(op->r.id), "%s", cur.id);
+  if (strcmp(cur.state, "pending") != 0 || !op->may_send)
+    return 0;
+  rc = lk_store_subscription_confirm_sent(tx, cur.id, lk_tx_now(tx));
+  if (rc == 0)
+    rc = queue_confirm(tx, cur.id, cur.confirm_sends + 1);
+  if (rc == 0)
+    rc = proclog(tx, op->request_id, "update", cur.id);
+  op->sent = rc == 0;
+  return rc;
+}
+
+/* ---- confirm and unsubscribe ----------------------------------------- */
+
+int lk_sub_token_prepare(lk_sub_token_op *op, const char *token,
+                         const char *request_id) {
+  memset(op, 0, sizeof(*op));
+  if (lk_sub_token_digest(token, op->digest) != 0)
+    return LK_STORE_NOTFOUND;
+  snprintf(op->request_id, sizeof(op->request_id), "%s",
+           request_id != NULL ? request_id : "");
+  return 0;
+}
+
+bool lk_sub_confirm_open(const lk_subscription_row *r, int64_t now_ms) {
+  return strcmp(r->state, "pending") == 0 && r->confirm_sent_at != 0 &&
+         now_ms - r->confirm_sent_at <= LK_SUB_CONFIRM_TTL_MS;
+}
+
+int lk_sub_confirm_apply(lk_tx *tx, void *arg) {
+  lk_sub_token_op *op = arg;
+  int rc = lk_store_subscription_by_confirm(NULL, tx, op->digest, &op->r);
+
+  if (rc != 0)
+    return rc;
+  if (!lk_sub_confirm_open(&op->r, lk_tx_now(tx)))
+    return LK_STORE_NOTFOUND;
+  rc = lk_store_subscription_confirm(tx, op->r.id, lk_tx_now(tx));
+  if (rc == 0)
+    rc = proclog(tx, op->request_id, "update", op->r.id);
+  if (rc == 0)
+    snprintf(op->r.state, sizeof(op->r.state), "confirmed");
+  return rc;
+}
+
+int lk_sub_unsubscribe_apply(lk_tx *tx, void *arg) {
+  lk_sub_token_op *op = arg;
+  int rc = lk_store_subscription_by_unsubscribe(NULL, tx, op->digest, &op->r);
+
+  if (rc != 0)
+    return rc;
+  if (strcmp(op->r.state, "unsubscribed") == 0) {
+    op->already = true;
+    return 0;
+  }
+  rc = lk_store_subscription_unsubscribe(tx, op->r.id, lk_tx_now(tx));
+  if (rc == 0)
+    rc = proclog(tx, op->request_id, "update", op->r.id);
+  if (rc == 0)
+    snprintf(op->r.state, sizeof(op->r.state), "unsubscribed");
+  return rc;
+}
+
+/* ---- notices ---------------------------------------------------------- */
+
+/* The subscriptions a notice touches, gathered before any is queued so no
+ * insert runs while a query on the same connection is open. */
+struct recipients {
+  struct recipient {
+    char id[LK_SUB_ID_LEN + 1];
+    char to[33]; /* digest of the address key: no address in a key */
+  } * v;
+  size_t n, cap;
+  bool oom;
+};
+
+static void gather(const lk_subscription_row *r, void *ud) {
+  struct recipients *rs = ud;
+  unsigned char d[16];
+  struct recipient *x;
+
+  if (rs->n == rs->cap) {
+    size_t cap = rs->cap != 0 ? rs->cap * 2 : 64;
+    struct recipient *v = realloc(rs->v, cap * sizeof(*v));
+
+    if (v == NULL) {
+      rs->oom = true;
+      return;
+    }
+    rs->v = v;
+    rs->cap = cap;
+  }
+  x = &rs->v[rs->n++];
+  memcpy(x->id, r->id, sizeof(x->id));
+  crypto_generichash(d, sizeof(d), (const unsigned char *)r->address_key,
+                     strlen(r->address_key), NULL, 0);
+  sodium_bin2hex(x->to, sizeof(x->to), d, sizeof(d));
+}
+
+int lk_sub_notice_published(lk_tx *tx, const char *notice_id,
+                            const char *postcodes) {
+  struct recipients rs = {0};
+  char key[128];
+  lk_buf p = LK_BUF_INIT;
+  int rc = 0;
+
+  for (const char *c = postcodes; *c != '\0' && rc >= 0;) {
+    size_t len = strcspn(c, " ");
+    char code[LK_SUB_POSTCODE_MAX + 1];
+
+    if (len == 4 || len == 6) {
+      memcpy(code, c, len);
+      code[len] = '\0';
+      rc = lk_store_subscriptions_touched(tx, code, gather, &rs);
+    }
+    c += len;
+    c += strspn(c, " ");
+  }
+  if (rc >= 0 && rs.oom)
+    rc = LK_STORE_NOMEM;
+  for (size_t i = 0; rc >= 0 && i < rs.n; i++) {
+    /* The outbox ignores a second add with the same key: one mail per
+     * address, however many of its postcodes the notice touches. */
+    snprintf(key, sizeof(key), "notice:%s:to:%s", notice_id, rs.v[i].to);
+    lk_buf_reset(&p);
+    lk_buf_puts(&p, "{\"type\":\"notice\",\"subscription\":");
+    lk_buf_json_str(&p, rs.v[i].id);
+    lk_buf_puts(&p, ",\"notice\":");
+    lk_buf_json_str(&p, notice_id);
+    lk_buf_putc(&p, '}');
+    rc = lk_buf_ok(&p)
+             ? lk_store_outbox_add(tx, LK_SUB_OUTBOX_KIND, key, p.data)
+             : LK_STORE_NOMEM;
+  }
+  lk_buf_free(&p);
+  free(rs.v);
+  return rc < 0 ? rc : 0;
+}
+
+int lk_sub_mail_parse(const char *payload, lk_sub_mail *out) {
+  json_t *j = json_loads(payload, JSON_REJECT_DUPLICATES, NULL);
+  const char *type, *sub, *notice;
+  int rc = -1;
+
+  memset(out, 0, sizeof(*out));
+  if (j == NULL)
+    return -1;
+  type = json_string_value(json_object_get(j, "type"));
+  sub = json_string_value(json_object_get(j, "subscription"));
+  notice = json_string_value(json_object_get(j, "notice"));
+  if (type != NULL && sub != NULL && lk_uuid_valid(sub) &&
+      (strcmp(type, "confirm") == 0 ||
+       (strcmp(type, "notice") == 0 && notice != NULL &&
+        lk_uuid_valid(notice)))) {
+    snprintf(out->type, sizeof(out->type), "%s", type);
+    snprintf(out->subscription, sizeof(out->subscription), "%s", sub);
+    if (notice != NULL)
+      snprintf(out->notice, sizeof(out->notice), "%s", notice);
+    rc = 0;
+  }
+  json_decref(j);
+  return rc;
+}

@@ -1,0 +1,148 @@
+/* form.c - shared parts of the public forms (see form.h). */
+#include "pages/form.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "api/session.h"
+#include "http/cookie.h"
+#include "pages/layout.h"
+#include "util/html.h"
+
+#define CSRF_PATH "/actueel"
+
+void lk_form_token(lk_req *req, char out[LK_SESSION_ID_LEN + 1], bool fresh) {
+  char have[LK_SESSION_ID_LEN + 2];
+  lk_cookie_attrs a = {.secure = lk_api_secure(req), .path = CSRF_PATH};
+
+  if (!fresh &&
+      lk_req_cookie(req, LK_LOGIN_CSRF_COOKIE, have, sizeof(have)) ==
+          LK_COOKIE_FOUND &&
+      lk_session_id_valid(have)) {
+    memcpy(out, have, LK_SESSION_ID_LEN + 1);
+    return;
+  }
+  lk_session_id_new(out);
+  lk_req_set_cookie(req, LK_LOGIN_CSRF_COOKIE, out, &a);
+}
+
+bool lk_form_token_ok(lk_req *req, const char *given) {
+  char have[LK_SESSION_ID_LEN + 2];
+
+  if (!lk_api_same_origin(req))
+    return false;
+  if (lk_req_header(req, "Origin") != NULL)
+    return true;
+  if (lk_req_cookie(req, LK_LOGIN_CSRF_COOKIE, have, sizeof(have)) !=
+          LK_COOKIE_FOUND ||
+      !lk_session_id_valid(have))
+    return false;
+  return lk_secret_equal(have, given);
+}
+
+void lk_form_field(lk_req *req, const char *name, char *out, size_t size) {
+  size_t len;
+  const char *body = lk_req_body(req, &len);
+
+  if (body == NULL ||
+      lk_form_find(body, len, name, out, size) != LK_COOKIE_FOUND)
+    out[0] = '\0';
+}
+
+static void error_text(lk_buf *b, const char *id, const char *msg) {
+  lk_buf_puts(b, "<p class=\"utrecht-form-field-error-message utrecht-form-"
+                 "field__error-message\" id=\"");
+  lk_buf_puts(b, id);
+  lk_buf_puts(b, "\">");
+  lk_html_txt(b, msg);
+  lk_buf_puts(b, "</p>\n");
+}
+
+void lk_form_field_head(lk_buf *b, const char *id, const char *label,
+                        const char *hint, const char *error) {
+  lk_buf_puts(b, error != NULL ? "<div class=\"utrecht-form-field utrecht-form-"
+                                 "field--text utrecht-form-field--invalid\">"
+                               : "<div class=\"utrecht-form-field utrecht-form-"
+                                 "field--text\">");
+  lk_buf_puts(b, "\n<p class=\"utrecht-form-field__label\"><label "
+                 "class=\"utrecht-form-label\" for=\"");
+  lk_buf_puts(b, id);
+  lk_buf_puts(b, "\">");
+  lk_buf_puts(b, label);
+  lk_buf_puts(b, "</label></p>\n");
+  if (hint != NULL) {
+    lk_buf_printf(b,
+                  "<p class=\"utrecht-form-field-description utrecht-"
+                  "form-field__description\" id=\"%s-uitleg\">%s</p>\n",
+                  id, hint);
+  }
+  if (error != NULL) {
+    char eid[48];
+
+    snprintf(eid, sizeof(eid), "%s-fout", id);
+    error_text(b, eid, error);
+  }
+}
+
+void lk_form_described(lk_buf *b, const char *id, bool hint, bool error) {
+  if (!hint && !error)
+    return;
+  lk_buf_puts(b, " aria-describedby=\"");
+  if (hint)
+    lk_buf_printf(b, "%s-uitleg", id);
+  if (error)
+    lk_buf_printf(b, "%s%s-fout", hint ? " " : "", id);
+  lk_buf_putc(b, '"');
+  if (error)
+    lk_buf_puts(b, " aria-invalid=\"true\"");
+}
+
+void lk_form_control(lk_buf *b, const char *cls, bool error) {
+  lk_buf_puts(b, "<p class=\"utrecht-form-field__input\"><input class=\"");
+  lk_buf_puts(b, cls);
+  if (error)
+    lk_buf_puts(b, " utrecht-textbox--invalid");
+  lk_buf_putc(b, '"');
+}
+
+void lk_form_summary_begin(lk_buf *b, const char *summary) {
+  lk_buf_puts(b, "<div class=\"utrecht-alert utrecht-alert--error\" "
+                 "role=\"alert\" id=\"foutmelding\">\n<div class=\"utrecht-"
+                 "alert__content\"><div class=\"utrecht-alert__message\">\n"
+                 "<p class=\"utrecht-paragraph\">");
+  lk_html_txt(b, summary);
+  lk_buf_puts(b, "</p>\n<ul class=\"utrecht-unordered-list\">\n");
+}
+
+void lk_form_summary_item(lk_buf *b, const char *id, const char *msg) {
+  if (msg == NULL)
+    return;
+  lk_buf_printf(b, "<li><a class=\"utrecht-link\" href=\"#%s\">", id);
+  lk_html_txt(b, msg);
+  lk_buf_puts(b, "</a></li>\n");
+}
+
+void lk_form_summary_end(lk_buf *b) {
+  lk_buf_puts(b, "</ul>\n</div></div>\n</div>\n");
+}
+
+void lk_form_honeypot(lk_buf *b, const char *id_prefix) {
+  lk_buf_printf(b,
+                "<div class=\"loket-hp\" aria-hidden=\"true\" hidden>"
+                "<label for=\"%s-website\">Website</label>"
+                "<input id=\"%s-website\" name=\"website\" type=\"text\" "
+                "tabindex=\"-1\" autocomplete=\"off\" value=\"\"></div>\n",
+                id_prefix, id_prefix);
+}
+
+void lk_form_page(lk_req *req, int status, const char *title, lk_buf *body) {
+  lk_buf b = LK_BUF_INIT;
+
+  lk_page_begin(&b, title);
+  if (lk_buf_ok(body))
+    lk_buf_append(&b, body->data, body->len);
+  lk_buf_free(body);
+  lk_page_end(&b);
+  lk_req_add_header(req, "Cache-Control", "no-store");
+  lk_req_respond_buf(req, status, "text/html; charset=utf-8", &b);
+}

@@ -1,0 +1,304 @@
+/* Unit tests for core/subscription.h: postcodes, tokens and their key,
+ * and who a published notice reaches (against a real store). */
+#include "lk_test.h"
+
+#include <errno.h>
+#include <sys/stat.h>
+
+#include "lk_test_store.h"
+
+#include "core/ids.h"
+#include "core/outbox.h"
+#include "core/subscription.h"
+
+static void test_postcode(void **state) {
+  char pc[LK_SUB_POSTCODE_MAX + 1];
+
+  (void)state;
+  assert_int_equal(lk_sub_postcode("1234", pc), 0);
+  assert_string_equal(pc, "1234");
+  assert_int_equal(lk_sub_postcode(" 1234 ab ", pc), 0);
+  assert_string_equal(pc, "1234AB");
+  assert_int_equal(lk_sub_postcode("9999zz", pc), 0);
+  assert_string_equal(pc, "9999ZZ");
+  assert_int_equal(lk_sub_postcode("0123", pc), -1);
+  assert_int_equal(lk_sub_postcode("12345", pc), -1);
+  assert_int_equal(lk_sub_postcode("1234 A", pc), -1);
+  assert_int_equal(lk_sub_postcode("1234  AB", pc), -1);
+  assert_int_equal(lk_sub_postcode("", pc), -1);
+  assert_int_equal(lk_sub_postcode("1234 AB 5678", pc), -1);
+}
+
+static void test_tokens(void **state) {
+  lk_sub_key k1, k2;
+  char a[LK_SUB_TOKEN_MAX], b[LK_SUB_TOKEN_MAX], d[65];
+  const char *id = "01900000-0000-7000-8000-000000000001";
+
+  (void)state;
+  memset(&k1, 1, sizeof(k1));
+  memset(&k2, 2, sizeof(k2));
+  lk_sub_token(&k1, "afmelden", id, a);
+  assert_int_equal(strlen(a), 36);
+  assert_memory_equal(a, "lks_", 4);
+  lk_sub_token(&k1, "afmelden", id, b);
+  assert_string_equal(a, b); /* derived: the sender can make it again */
+  lk_sub_token(&k1, "bevestigen", id, b);
+  assert_string_not_equal(a, b);
+  lk_sub_token(&k2, "afmelden", id, b);
+  assert_string_not_equal(a, b);
+  lk_sub_token(&k1, "afmelden", "01900000-0000-7000-8000-000000000002", b);
+  assert_string_not_equal(a, b);
+  assert_int_equal(lk_sub_token_digest(a, d), 0);
+  assert_int_equal(strlen(d), 64);
+  assert_int_equal(lk_sub_token_digest("lks_kort", d), -1);
+  assert_int_equal(lk_sub_token_digest("", d), -1);
+  b[10] = '%';
+  assert_int_equal(lk_sub_token_digest(b, d), -1);
+}
+
+static void test_key_file(void **state) {
+  lk_test_dir dir;
+  lk_sub_key k1, k2, zero = {0};
+  char path[128];
+  struct stat st;
+  FILE *f;
+
+  (void)state;
+  lk_test_dir_make(&dir);
+  assert_int_equal(lk_sub_key_load(dir.path, &k1), 0);
+  assert_memory_not_equal(&k1, &zero, sizeof(k1));
+  snprintf(path, sizeof(path), "%s/subscriptions.key", dir.path);
+  assert_int_equal(stat(path, &st), 0);
+  assert_int_equal(st.st_mode & 0777, 0600);
+  assert_int_equal(st.st_size, LK_SUB_KEY_LEN);
+  assert_int_equal(lk_sub_key_load(dir.path, &k2), 0);
+  assert_memory_equal(&k1, &k2, sizeof(k1));
+  /* Not a key this code wrote: refused, not silently replaced. */
+  f = fopen(path, "ab");
+  assert_non_null(f);
+  fputc('x', f);
+  fclose(f);
+  assert_int_equal(lk_sub_key_load(dir.path, &k2), -EINVAL);
+  lk_test_dir_remove(&dir);
+}
+
+static void test_confirm_window(void **state) {
+  lk_subscription_row r = {.state = "pending", .confirm_sent_at = 1000};
+
+  (void)state;
+  assert_true(lk_sub_confirm_open(&r, 1000));
+  assert_true(lk_sub_confirm_open(&r, 1000 + LK_SUB_CONFIRM_TTL_MS));
+  assert_false(lk_sub_confirm_open(&r, 1001 + LK_SUB_CONFIRM_TTL_MS));
+  r.confirm_sent_at = 0; /* no mail went out: nothing to confirm with */
+  assert_false(lk_sub_confirm_open(&r, 1000));
+  r.confirm_sent_at = 1000;
+  snprintf(r.state, sizeof(r.state), "confirmed");
+  assert_false(lk_sub_confirm_open(&r, 1000));
+}
+
+/* ---- with a store ----------------------------------------------------- */
+
+static const lk_sub_key key = {{7}};
+
+/* Subscribes `email` to `postcode`; confirms unless `pending`.  Returns
+ * the subscription's unsubscribe token in `unsub`. */
+static void subscribe(fixture *fx, const char *email, const char *postcode,
+                      bool pending, char unsub[LK_SUB_TOKEN_MAX]) {
+  lk_sub_subscribe_op op;
+  lk_sub_token_op t;
+  char tok[LK_SUB_TOKEN_MAX];
+  lk_invalid why;
+
+  assert_int_equal(
+      lk_sub_subscribe_prepare(&op, &key, email, postcode, true, "req", &why),
+      0);
+  assert_int_equal(lk_store_write(fx->store, lk_sub_subscribe_apply, &op), 0);
+  if (unsub != NULL)
+    lk_sub_token(&key, "afmelden", op.r.id, unsub);
+  if (pending)
+    return;
+  lk_sub_token(&key, "bevestigen", op.r.id, tok);
+  assert_int_equal(lk_sub_token_prepare(&t, tok, "req"), 0);
+  assert_int_equal(lk_store_write(fx->store, lk_sub_confirm_apply, &t), 0);
+  assert_string_equal(t.r.state, "confirmed");
+}
+
+struct publish {
+  const char *id;
+  const char *postcodes;
+};
+
+static int publish_apply(lk_tx *tx, void *arg) {
+  struct publish *p = arg;
+
+  return lk_sub_notice_published(tx, p->id, p->postcodes);
+}
+
+struct seen {
+  int notices, confirms;
+};
+
+static void count_row(const lk_outbox_row *r, void *ud) {
+  struct seen *s = ud;
+
+  if (strncmp(r->key, "notice:", 7) == 0)
+    s->notices++;
+  else
+    s->confirms++;
+}
+
+/* Notice mails queued so far (the tests publish one notice). */
+static int outbox_count(fixture *fx, struct seen *s) {
+  memset(s, 0, sizeof(*s));
+  assert_true(lk_store_outbox_list(fx->store, "", LK_SUB_OUTBOX_KIND, "", 100,
+                                   count_row, s) >= 0);
+  return s->notices;
+}
+
+static void test_who_hears_of_a_notice(void **state) {
+  fixture *fx = *state;
+  struct publish p = {"01900000-0000-7000-8000-0000000000aa", "1234AB 5678"};
+  char unsub[LK_SUB_TOKEN_MAX];
+  lk_sub_token_op t;
+  struct seen s;
+
+  subscribe(fx, "a@example.nl", "1234", false, NULL);   /* PC4 holds it */
+  subscribe(fx, "b@example.nl", "1234AB", false, NULL); /* the PC6 */
+  subscribe(fx, "c@example.nl", "1234CD", false, NULL); /* another PC6 */
+  subscribe(fx, "d@example.nl", "5678XY", false, NULL); /* in PC4 5678 */
+  subscribe(fx, "e@example.nl", "9999", false, NULL);   /* elsewhere */
+  subscribe(fx, "f@example.nl", "1234", true, NULL);    /* unconfirmed */
+  /* One address with two matching subscriptions: one mail. */
+  subscribe(fx, "A@Example.nl", "1234AB", false, NULL);
+  subscribe(fx, "g@example.nl", "1234", false, unsub); /* then leaves */
+  assert_int_equal(lk_sub_token_prepare(&t, unsub, "req"), 0);
+  assert_int_equal(lk_store_write(fx->store, lk_sub_unsubscribe_apply, &t), 0);
+  assert_false(t.already);
+  assert_int_equal(lk_store_write(fx->store, lk_sub_unsubscribe_apply, &t), 0);
+  assert_true(t.already);
+
+  assert_int_equal(lk_store_write(fx->store, publish_apply, &p), 0);
+  /* a, b, d: three mails, keyed per address */
+  assert_int_equal(outbox_count(fx, &s), 3);
+  assert_int_equal(s.confirms, 8); /* one per subscription made */
+  /* Publishing again queues nothing more. */
+  assert_int_equal(lk_store_write(fx->store, publish_apply, &p), 0);
+  assert_int_equal(outbox_count(fx, &s), 3);
+}
+
+static void test_subscribe_again_and_expiry(void **state) {
+  fixture *fx = *state;
+  lk_sub_subscribe_op op, op2;
+  lk_sub_token_op t;
+  char tok[LK_SUB_TOKEN_MAX];
+  lk_invalid why;
+
+  assert_int_equal(lk_sub_subscribe_prepare(&op, &key, "geen adres", "1234",
+                                            true, "r", &why),
+                   LK_EINVALID);
+  assert_string_equal(why.field, "email");
+  assert_int_equal(lk_sub_subscribe_prepare(&op, &key, "x@example.nl", "123",
+                                            true, "r", &why),
+                   LK_EINVALID);
+  assert_string_equal(why.field, "postcode");
+  assert_int_equal(lk_sub_subscribe_prepare(&op, &key, " x@example.nl ",
+                                            "1234 ab", true, "r", &why),
+                   0);
+  assert_string_equal(op.r.email, "x@example.nl");
+  assert_int_equal(lk_store_write(fx->store, lk_sub_subscribe_apply, &op), 0);
+  assert_true(op.created && op.sent);
+  /* Again: the same row, another confirmation mail; over the limit: no
+   * mail, still no error. */
+  op2 = op;
+  assert_int_equal(lk_sub_subscribe_prepare(&op2, &key, "X@example.NL",
+                                            "1234AB", true, "r", &why),
+                   0);
+  assert_int_equal(lk_store_write(fx->store, lk_sub_subscribe_apply, &op2), 0);
+  assert_false(op2.created);
+  assert_true(op2.sent);
+  assert_string_equal(op2.r.id, op.r.id);
+  assert_int_equal(lk_sub_subscribe_prepare(&op2, &key, "x@example.nl",
+                                            "1234AB", false, "r", &why),
+                   0);
+  assert_int_equal(lk_store_write(fx->store, lk_sub_subscribe_apply, &op2), 0);
+  assert_false(op2.sent);
+  /* A token for another purpose does not confirm. */
+  lk_sub_token(&key, "afmelden", op.r.id, tok);
+  assert_int_equal(lk_sub_token_prepare(&t, tok, "r"), 0);
+  assert_int_equal(lk_store_write(fx->store, lk_sub_confirm_apply, &t),
+                   LK_STORE_NOTFOUND);
+  lk_sub_token(&key, "bevestigen", op.r.id, tok);
+  assert_int_equal(lk_sub_token_prepare(&t, tok, "r"), 0);
+  assert_int_equal(lk_store_write(fx->store, lk_sub_confirm_apply, &t), 0);
+  /* Used up. */
+  assert_int_equal(lk_store_write(fx->store, lk_sub_confirm_apply, &t),
+                   LK_STORE_NOTFOUND);
+  /* Subscribed already: nothing is sent, the same id. */
+  assert_int_equal(lk_sub_subscribe_prepare(&op2, &key, "x@example.nl",
+                                            "1234AB", true, "r", &why),
+                   0);
+  assert_int_equal(lk_store_write(fx->store, lk_sub_subscribe_apply, &op2), 0);
+  assert_false(op2.sent || op2.created);
+}
+
+struct stale {
+  int found;
+  char ids[8][LK_SUB_ID_LEN + 1];
+  int deleted, refused;
+};
+
+/* As the purge does it, with "expired" meaning "before a minute from
+ * now": the pending row is found and deleted, a confirmed one is not. */
+static int stale_apply(lk_tx *tx, void *arg) {
+  struct stale *st = arg;
+
+  st->found =
+      lk_store_subscriptions_stale(tx, lk_tx_now(tx) + 60000, 8, st->ids);
+  for (int i = 0; i < st->found; i++)
+    if (lk_store_subscription_delete_pending(tx, st->ids[i]) == 0)
+      st->deleted++;
+  return 0;
+}
+
+static void test_stale_pending_deleted(void **state) {
+  fixture *fx = *state;
+  lk_subscription_row r;
+  lk_sub_subscribe_op op;
+  lk_invalid why;
+  struct stale st = {0};
+
+  subscribe(fx, "blijft@example.nl", "1234", false, NULL);
+  assert_int_equal(lk_sub_subscribe_prepare(&op, &key, "weg@example.nl", "1234",
+                                            false, "r", &why),
+                   0);
+  assert_int_equal(lk_store_write(fx->store, lk_sub_subscribe_apply, &op), 0);
+  assert_int_equal(lk_store_write(fx->store, stale_apply, &st), 0);
+  assert_int_equal(st.found, 1);
+  assert_string_equal(st.ids[0], op.r.id);
+  assert_int_equal(st.deleted, 1);
+  assert_int_equal(lk_store_subscription_get(fx->store, NULL, op.r.id, &r),
+                   LK_STORE_NOTFOUND);
+  /* A confirmed subscription is never deleted this way. */
+  memset(&st, 0, sizeof(st));
+  assert_int_equal(lk_store_write(fx->store, stale_apply, &st), 0);
+  assert_int_equal(st.found, 0);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_postcode),
+      cmocka_unit_test(test_tokens),
+      cmocka_unit_test(test_key_file),
+      cmocka_unit_test(test_confirm_window),
+      cmocka_unit_test_setup_teardown(test_who_hears_of_a_notice, setup_store,
+                                      teardown_store),
+      cmocka_unit_test_setup_teardown(test_subscribe_again_and_expiry,
+                                      setup_store, teardown_store),
+      cmocka_unit_test_setup_teardown(test_stale_pending_deleted, setup_store,
+                                      teardown_store),
+  };
+
+  if (lk_ids_init() != 0)
+    return 1;
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
