@@ -20,7 +20,9 @@
  *
  * Usage: conn_spike --url http://127.0.0.1:PORT/PATH [--connections N]
  *                   [--window-ms MS] [--timeout-ms MS] [--close]
- *                   [--label NAME]
+ *                   [--label NAME] [--dump FILE]
+ * --dump writes one line per connection: opened at (ms after the start),
+ * handshake and answer latency (ms, -1 if none), for plotting.
  * Prints a human summary and one line "RESULT key=value ..." for scripts.
  * Exit status: 0 without errors, 1 with errors, 2 on bad usage.
  */
@@ -337,7 +339,7 @@ static void usage(void) {
   fprintf(stderr,
           "usage: conn_spike --url http://IP:PORT/PATH [--connections N]\n"
           "                  [--window-ms MS] [--timeout-ms MS] [--close]\n"
-          "                  [--label NAME]\n");
+          "                  [--label NAME] [--dump FILE]\n");
 }
 
 static long parse_long(const char *s, long lo, long hi) {
@@ -359,9 +361,10 @@ int main(int argc, char **argv) {
       {"timeout-ms", required_argument, NULL, 't'},
       {"close", no_argument, NULL, 'c'},
       {"label", required_argument, NULL, 'l'},
+      {"dump", required_argument, NULL, 'd'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
-  const char *url = NULL, *label = "server", *path;
+  const char *url = NULL, *label = "server", *dump = NULL, *path;
   long window_ms = 1000, timeout_ms = 10000;
   struct run r = {0};
   struct sockaddr_in sa;
@@ -375,7 +378,7 @@ int main(int argc, char **argv) {
   int opt, k, nev;
 
   r.n = 2000;
-  while ((opt = getopt_long(argc, argv, "u:n:w:t:cl:h", opts, NULL)) != -1) {
+  while ((opt = getopt_long(argc, argv, "u:n:w:t:cl:d:h", opts, NULL)) != -1) {
     switch (opt) {
     case 'u':
       url = optarg;
@@ -394,6 +397,9 @@ int main(int argc, char **argv) {
       break;
     case 'l':
       label = optarg;
+      break;
+    case 'd':
+      dump = optarg;
       break;
     default:
       usage();
@@ -469,6 +475,20 @@ int main(int argc, char **argv) {
       if (c->fd >= 0)
         still++;
     }
+  }
+  if (dump != NULL) {
+    FILE *f = fopen(dump, "w");
+
+    for (long i = 0; f != NULL && i < r.n; i++) {
+      struct conn *c = &r.c[i];
+
+      fprintf(
+          f, "%.3f %.3f %.3f\n", (double)(c->t_open - start) / 1e6,
+          c->t_connected ? (double)(c->t_connected - c->t_open) / 1e6 : -1.0,
+          c->state == ANSWERED ? (double)(c->t_done - c->t_open) / 1e6 : -1.0);
+    }
+    if (f == NULL || fclose(f) != 0)
+      perror(dump);
   }
   qsort(lat, nlat, sizeof(*lat), cmp_i64);
   qsort(conn_lat, nconn, sizeof(*conn_lat), cmp_i64);
