@@ -33,7 +33,6 @@
 /* Descriptors kept free of connections: database, WAL, logs, epoll, and
  * libmicrohttpd's own pipes. */
 #define FD_RESERVE 64
-#define MAX_FDS (1u << 20)
 
 /* ---- libmicrohttpd callbacks ---------------------------------------- */
 
@@ -354,25 +353,15 @@ static void server_metrics(lk_buf *b, void *ud) {
  * - 4 (1,020) even with epoll; a connection past that waits unaccepted in
  * the listen backlog until one closes, so a spike of 2,000 kept-alive
  * browsers left 980 of them unanswered (bench/conn_spike).  The real
- * bound is the descriptor limit, whose soft value is raised to the hard
- * one first (systemd's soft default of 1,024 would cap the spike again);
- * that is safe because nothing in Loket uses select(). */
+ * bound is the descriptor limit (`loket serve` raises it first:
+ * util/fdlimit.h). */
 static unsigned connection_limit(void) {
   struct rlimit rl;
 
-  if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < 2 * FD_RESERVE)
     return 1020;
-  if (rl.rlim_cur < rl.rlim_max && rl.rlim_cur < MAX_FDS) {
-    rlim_t cur = rl.rlim_cur;
-
-    rl.rlim_cur = rl.rlim_max < MAX_FDS ? rl.rlim_max : MAX_FDS;
-    if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
-      rl.rlim_cur = cur;
-  }
-  if (rl.rlim_cur < 2 * FD_RESERVE)
-    return 1020;
-  if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > MAX_FDS)
-    return MAX_FDS - FD_RESERVE;
+  if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (1u << 20))
+    return (1u << 20) - FD_RESERVE;
   return (unsigned)rl.rlim_cur - FD_RESERVE;
 }
 
