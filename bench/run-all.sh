@@ -40,6 +40,8 @@ OUT=build/bench-results/$(date -u +%Y%m%d-%H%M%S).txt
   echo
   bench/http_get.sh
   echo
+  bench/calamity_page.sh
+  echo
   "$BUILD_DIR/bench/store_writes" --dir "$STORE_DIR"
   echo
   bench/idle.sh

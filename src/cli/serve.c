@@ -31,6 +31,7 @@
 #include "pages/actueel_subscriptions.h"
 #include "pages/calamity.h"
 #include "util/clock.h"
+#include "util/fdlimit.h"
 #include "util/log.h"
 #include "util/metrics.h"
 #include "util/worker.h"
@@ -729,6 +730,9 @@ int lk_cli_serve(int argc, char **argv) {
   sigaddset(&set, SIGINT);
   pthread_sigmask(SIG_BLOCK, &set, NULL);
   signal(SIGPIPE, SIG_IGN);
+  /* Room for thousands of connections, made while still single-threaded
+   * (util/fdlimit.h says why that matters). */
+  lk_fdlimit_raise(LK_FDLIMIT_SLOTS);
 
   rc = app_open(&app, &o, &router);
   if (rc != 0)

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -29,6 +30,9 @@
 
 #define MEMORY_LIMIT (32 * 1024)
 #define CONNECTION_TIMEOUT_S 60
+/* Descriptors kept free of connections: database, WAL, logs, epoll, and
+ * libmicrohttpd's own pipes. */
+#define FD_RESERVE 64
 
 /* ---- libmicrohttpd callbacks ---------------------------------------- */
 
@@ -345,6 +349,22 @@ static void server_metrics(lk_buf *b, void *ud) {
 
 /* ---- start and stop ------------------------------------------------- */
 
+/* How many connections libmicrohttpd may hold.  Its default is FD_SETSIZE
+ * - 4 (1,020) even with epoll; a connection past that waits unaccepted in
+ * the listen backlog until one closes, so a spike of 2,000 kept-alive
+ * browsers left 980 of them unanswered (bench/conn_spike).  The real
+ * bound is the descriptor limit (`loket serve` raises it first:
+ * util/fdlimit.h). */
+static unsigned connection_limit(void) {
+  struct rlimit rl;
+
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < 2 * FD_RESERVE)
+    return 1020;
+  if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (1u << 20))
+    return (1u << 20) - FD_RESERVE;
+  return (unsigned)rl.rlim_cur - FD_RESERVE;
+}
+
 static int parse_address(const char *host, int port,
                          struct sockaddr_storage *ss) {
   struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
@@ -404,6 +424,7 @@ int lk_server_start(const lk_server_options *opt, lk_app *app,
       MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
       (size_t)MEMORY_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT,
       (unsigned)CONNECTION_TIMEOUT_S, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+      MHD_OPTION_CONNECTION_LIMIT, connection_limit(),
       MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
       MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_END);
   if (srv->daemon == NULL) {

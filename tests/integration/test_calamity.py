@@ -4,7 +4,11 @@ cache headers and follow updates; heavy pages answer 503 with
 Retry-After; switching off restores everything."""
 
 import os
+import resource
+import selectors
+import socket
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from loketlib import (LoketTestCase, create_token, db_query,  # noqa: E402
@@ -130,6 +134,98 @@ class Calamity(LoketTestCase):
                    what="the server to learn the mode is off")
         self.assert_off()
         self.assertEqual(run_cli("calamity", data=self.data).returncode, 2)
+
+
+def crowd(host, port, path, n, timeout=15.0):
+    """n connections opened at once, one GET each, all kept open until every
+    one is answered; returns the status of each (None: no answer)."""
+    sel = selectors.DefaultSelector()
+    req = ("GET %s HTTP/1.1\r\nHost: %s:%d\r\n\r\n" %
+           (path, host, port)).encode()
+    socks, status = [], [None] * n
+    bufs = [b""] * n
+    try:
+        for i in range(n):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.setblocking(False)
+            socks.append(s)
+            s.connect_ex((host, port))
+            sel.register(s, selectors.EVENT_WRITE, i)
+        left, deadline = n, time.monotonic() + timeout
+        while left > 0 and time.monotonic() < deadline:
+            for key, ev in sel.select(0.5):
+                i, s = key.data, key.fileobj
+                if ev & selectors.EVENT_WRITE:
+                    try:
+                        s.sendall(req)
+                    except OSError:
+                        sel.unregister(s)
+                        left -= 1
+                        continue
+                    sel.modify(s, selectors.EVENT_READ, i)
+                    continue
+                try:
+                    chunk = s.recv(65536)
+                except OSError:
+                    chunk = b""
+                bufs[i] += chunk
+                head, sep, body = bufs[i].partition(b"\r\n\r\n")
+                length = None
+                for line in head.split(b"\r\n")[1:]:
+                    name, _, value = line.partition(b":")
+                    if name.strip().lower() == b"content-length":
+                        length = int(value)
+                if not chunk or (sep and length is not None and
+                                 len(body) >= length):
+                    if chunk:
+                        status[i] = int(head.split(b" ")[1])
+                    sel.unregister(s)
+                    left -= 1
+        return status
+    finally:
+        for s in socks:
+            s.close()
+        sel.close()
+
+
+class CalamityCrowd(LoketTestCase):
+    """More residents at once than libmicrohttpd's default connection limit
+    (FD_SETSIZE - 4 = 1,020), each keeping the connection open, all get the
+    page; also when the server starts with a soft descriptor limit of
+    1,024, as systemd gives it (the server raises it to the hard limit)."""
+
+    N = 1100
+
+    def setUp(self):
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if hard != resource.RLIM_INFINITY and hard < 2 * self.N:
+            self.skipTest("hard descriptor limit %d is too low" % hard)
+        self.addCleanup(resource.setrlimit, resource.RLIMIT_NOFILE,
+                        (soft, hard))
+        self.data = self.make_data_dir()
+        _, self.sup = create_token(self.data, "supervisor", "api admin")
+        # The server inherits the soft limit of 1,024 ...
+        resource.setrlimit(resource.RLIMIT_NOFILE, (1024, hard))
+        self.srv = self.start_server(self.data, log_level="warn")
+        # ... and this client needs more.
+        resource.setrlimit(resource.RLIMIT_NOFILE, (2 * self.N, hard))
+
+    def test_more_connections_than_the_default_limit(self):
+        r = self.srv.request("POST", "/api/v1/notices", token=self.sup,
+                             json_body={"kind": "calamiteit",
+                                        "title": "Brand", "body": "Binnen "
+                                        "blijven.", "publish": True})
+        self.assertEqual(r.status, 201, r)
+        nid = r.json()["id"]
+        r = self.srv.request("POST", C, token=self.sup,
+                             json_body={"noticeId": nid})
+        self.assertEqual(r.status, 200, r)
+        status = crowd(self.srv.host, self.srv.port, "/actueel/" + nid,
+                       self.N)
+        self.assertEqual(status.count(200), self.N,
+                         "answered: %d, other: %r" % (
+                             status.count(200),
+                             sorted(set(status) - {200}, key=str)))
 
 
 if __name__ == "__main__":
