@@ -491,7 +491,7 @@ static void update_json_row(const lk_notice_update_pub *u, void *ud) {
   json_object_set_new(o, "body", json_string(u->body));
   set_time(o, "publishedAt", u->published_at);
   set_time(o, "editedAt", u->edited_at);
-  lk_actueel_history_json(o, u->history, u->nhistory);
+  lk_actueel_history_json(o, u->history, u->nhistory, u->history_total);
   json_array_append_new(ud, o);
 }
 

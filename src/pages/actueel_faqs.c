@@ -85,7 +85,8 @@ void lk_actueel_history_html(lk_buf *b, const lk_notice_edit_pub *h, int n,
   lk_buf_puts(b, "</details>\n");
 }
 
-void lk_actueel_history_json(json_t *o, const lk_notice_edit_pub *h, int n) {
+void lk_actueel_history_json(json_t *o, const lk_notice_edit_pub *h, int n,
+                             int total) {
   json_t *arr = json_array();
 
   for (int i = 0; i < n; i++) {
@@ -101,6 +102,9 @@ void lk_actueel_history_json(json_t *o, const lk_notice_edit_pub *h, int n) {
     json_array_append_new(arr, v);
   }
   json_object_set_new(o, "previousVersions", arr);
+  /* The live script draws "Eerdere versies (total)" as the page does. */
+  json_object_set_new(o, "previousVersionsTotal",
+                      json_integer(total > n ? total : n));
 }
 
 /* ---- the section ---------------------------------------------------- */
@@ -172,7 +176,7 @@ static json_t *faq_json(const lk_notice_faq_pub *f, bool history) {
   json_object_set_new(o, "createdAt", utc(f->created_at));
   json_object_set_new(o, "editedAt", utc(f->edited_at));
   if (history)
-    lk_actueel_history_json(o, f->history, f->nhistory);
+    lk_actueel_history_json(o, f->history, f->nhistory, f->history_total);
   return o;
 }
 

@@ -31,7 +31,9 @@ int lk_actueel_faqs_attach(lk_store *s, json_t *notices);
 void lk_actueel_history_html(lk_buf *b, const lk_notice_edit_pub *h, int n,
                              int total);
 /* Sets "previousVersions" of `o` to the `n` earlier texts: [{"body" (or
- * "question" and "answer"), "until"}], newest first. */
-void lk_actueel_history_json(json_t *o, const lk_notice_edit_pub *h, int n);
+ * "question" and "answer"), "until"}], newest first, and
+ * "previousVersionsTotal" to `total`, the number of all of them. */
+void lk_actueel_history_json(json_t *o, const lk_notice_edit_pub *h, int n,
+                             int total);
 
 #endif

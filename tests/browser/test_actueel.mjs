@@ -3,8 +3,9 @@
 // axe-core (WCAG 2.0/2.1 A and AA) on every resident page, each page with
 // JavaScript off, the live script on an open notice page (a new update
 // appears without reload, and after the event stream is dropped it
-// resumes without showing an update twice), the CSP and the bundle's
-// caching.  Screenshots of the key pages go to $LOKET_ARTEFACTS.
+// resumes without showing an update twice; FAQs appear and go, an edit
+// shows its earlier version, all without reload), the CSP and the
+// bundle's caching.  Screenshots of the key pages go to $LOKET_ARTEFACTS.
 //
 //   node tests/browser/test_actueel.mjs      (ctest: browser/test_actueel)
 // Exit status 77 (skipped) when node_modules or Chromium are missing.
@@ -41,6 +42,26 @@ async function addUpdate(id, body) {
   const r = await srv.api(token, "POST", `/api/v1/notices/${id}/updates`,
     { body });
   return r.body.id;
+}
+
+async function addFaq(id, fields) {
+  const r = await srv.api(token, "POST", `/api/v1/notices/${id}/faqs`,
+    fields);
+  return r.body.id;
+}
+
+function withdrawFaq(id, faq) {
+  return srv.api(token, "DELETE", `/api/v1/notices/${id}/faqs/${faq}`);
+}
+
+// The page at `url` with its live script connected and caught up.
+async function openLive(context, url) {
+  const page = await context.newPage();
+  const first = page.waitForResponse((r) => r.url().endsWith(".json"));
+  await page.goto(srv.base + url);
+  await first;
+  await page.evaluate(() => { window.loketMarker = "no reload"; });
+  return page;
 }
 
 // No axe violations on the page open in `page`; the details on failure.
@@ -157,6 +178,143 @@ test("a notice page: area, updates, an edited update", async () => {
   assert.equal(await road.page.locator("figure svg polygon").count(), 1);
   await accessible(road.page, "/actueel/{id} (polygon)");
   await road.page.close();
+});
+
+test("veelgestelde vragen and earlier versions on a notice page",
+  async () => {
+    const safe = await addFaq(ids.water, {
+      question: "Is het kraanwater veilig?",
+      answer: "Ja, na een minuut doorspoelen.\nKook het voor baby's." });
+    ids.faq = await addFaq(ids.water, {
+      question: "Waar haal ik noodwater?", answer: "Bij de Domkerk." });
+    await srv.api(token, "PATCH",
+      `/api/v1/notices/${ids.water}/faqs/${ids.faq}`,
+      { answer: "Bij de Domkerk en op het Janskerkhof." });
+
+    // A context of its own: the page is cacheable for a few seconds, and
+    // the first context may still hold it without FAQs.
+    const fresh = await newContext();
+    const page = await openLive(fresh, `/actueel/${ids.water}`);
+    await page.getByRole("heading", { level: 2,
+      name: "Veelgestelde vragen" }).waitFor();
+    assert.equal(await page.locator(".loket-faq").count(), 2);
+    // the edited update and the edited FAQ, each with its history, closed
+    const details = page.locator("details.loket-history");
+    assert.equal(await details.count(), 2);
+    assert.deepEqual(await details.evaluateAll((d) => d.map((e) => e.open)),
+      [false, false]);
+    await accessible(page, "/actueel/{id} with FAQs (history closed)");
+    // The catch-up after connecting found the server's items current:
+    // none was redrawn (a redrawn one is marked for 4 s).
+    assert.equal(await page.locator(
+      ".loket-faq--new, .loket-update--new").count(), 0);
+    await h.screenshot(page, "actueel-faqs");
+
+    // The script draws what the server drew: an unrelated change leaves
+    // every item it shows the same element (nothing flickers, an open
+    // history stays open).
+    const items = ".loket-update, .loket-faq";
+    await page.locator(items).evaluateAll((els) => els.forEach((e) => {
+      e.loketSeen = true;
+    }));
+    const extra = await addFaq(ids.water, {
+      question: "Kan ik douchen?", answer: "Nog niet." });
+    await page.locator(`#faq-${extra}`).waitFor({ timeout: LIVE_MS });
+    const kept = await page.locator(items).evaluateAll((els) =>
+      els.filter((e) => e.loketSeen).map((e) => e.id));
+    assert.equal(kept.length, 4, `redrawn: ${kept}`);
+    await withdrawFaq(ids.water, extra);
+    await page.locator(`#faq-${extra}`).waitFor({ state: "detached",
+      timeout: LIVE_MS });
+
+    for (const summary of await page.locator(
+      "details.loket-history > summary").all())
+      await summary.click();
+    assert.deepEqual(await details.evaluateAll((d) => d.map((e) => e.open)),
+      [true, true]);
+    await page.getByText("Noodwater bij de Domkerk.", { exact: true })
+      .waitFor();
+    await page.locator(`#faq-${ids.faq} .loket-history-list`)
+      .getByText("Bij de Domkerk.").waitFor();
+    await accessible(page, "/actueel/{id} with FAQs (history open)");
+    await h.screenshot(page, "actueel-faqs-eerdere-versies");
+    assert.equal(await page.evaluate(() => window.loketMarker), "no reload");
+    await fresh.close();
+
+    const plain = await open(nojs, `/actueel/${ids.water}`);
+    await plain.page.locator(`#faq-${safe}`)
+      .getByText("Is het kraanwater veilig?").waitFor();
+    await plain.page.locator(`#update-${ids.u2} details > summary`).click();
+    await plain.page.getByText("Noodwater bij de Domkerk.", { exact: true })
+      .waitFor();
+    await plain.page.close();
+  });
+
+test("live: an FAQ appears and disappears, an edit shows its earlier " +
+     "version, without reload", async () => {
+  const fresh = await newContext();
+  const page = await openLive(fresh, `/actueel/${ids.road}`);
+  const section = page.locator("#veelgestelde-vragen");
+  assert.ok(await section.isHidden(), "no FAQs: the section is hidden");
+
+  // Text stays text: markup in an FAQ is shown, never run.
+  const question = 'Mag ik er met de fiets door? <img src=x ' +
+    'onerror="window.loketXss=1">';
+  const answer = "Ja, <b>langs</b> de hekken.\nVoetgangers ook.";
+  const bike = await addFaq(ids.road, { question, answer, position: 20 });
+  await page.locator(`#faq-${bike}`).waitFor({ timeout: LIVE_MS });
+  assert.ok(await section.isVisible());
+  assert.equal(await page.locator(`#faq-${bike} dt`).textContent(),
+    question);
+  assert.equal(await page.locator(`#faq-${bike} dd .loket-text`)
+    .textContent(), answer);
+  assert.equal(await section.locator("img, b").count(), 0);
+  assert.equal(await page.evaluate(() => window.loketXss), undefined);
+
+  // The section keeps the order of the positions.
+  const when = await addFaq(ids.road, { question: "Tot wanneer?",
+    answer: "Tot en met vrijdag.", position: 10 });
+  await page.locator(`#faq-${when}`).waitFor({ timeout: LIVE_MS });
+  assert.deepEqual(await page.locator(".loket-faq").evaluateAll(
+    (els) => els.map((e) => e.id)), [`faq-${when}`, `faq-${bike}`]);
+
+  // An edited update gets its "Eerdere versie" at once.
+  const u = await addUpdate(ids.road, "Omleiding via de Croeselaan.");
+  await page.locator(`#update-${u}`).waitFor({ timeout: LIVE_MS });
+  await srv.api(token, "PATCH", `/api/v1/notices/${ids.road}/updates/${u}`,
+    { body: "Omleiding via de Jaarbeurslaan." });
+  const history = page.locator(`#update-${u} details.loket-history`);
+  await history.waitFor({ timeout: LIVE_MS });
+  assert.equal(await history.locator("summary").textContent(),
+    "Eerdere versie");
+  await page.locator(`#update-${u} .loket-edited`).waitFor();
+  assert.equal(await page.locator(`#update-${u} > .loket-text`)
+    .textContent(), "Omleiding via de Jaarbeurslaan.");
+  await history.locator("summary").click();
+  await history.getByText("Omleiding via de Croeselaan.").waitFor();
+
+  // An edited FAQ likewise; the update's open history is left alone.
+  await srv.api(token, "PATCH", `/api/v1/notices/${ids.road}/faqs/${when}`,
+    { answer: "Tot en met zaterdag." });
+  const faqHistory = page.locator(`#faq-${when} details.loket-history`);
+  await faqHistory.waitFor({ timeout: LIVE_MS });
+  await page.locator(`#faq-${when}`).getByText("Tot en met zaterdag.")
+    .waitFor();
+  assert.equal(await page.locator(`#faq-${when} .loket-edited`).count(), 1);
+  assert.ok(await history.evaluate((d) => d.open));
+  await accessible(page, "/actueel/{id} after live FAQs");
+  await h.screenshot(page, "actueel-faqs-live");
+
+  // Withdrawn: gone; the last one hides the section again.
+  await withdrawFaq(ids.road, bike);
+  await page.locator(`#faq-${bike}`).waitFor({ state: "detached",
+    timeout: LIVE_MS });
+  assert.ok(await section.isVisible());
+  await withdrawFaq(ids.road, when);
+  await section.waitFor({ state: "hidden", timeout: LIVE_MS });
+  assert.equal(await page.locator(".loket-faq").count(), 0);
+  assert.equal(await page.evaluate(() => window.loketMarker), "no reload");
+  await fresh.close();
 });
 
 test("an ended notice", async () => {

@@ -289,9 +289,11 @@ class NoticeFaqs(LoketTestCase):
                       "versie</summary>", sec)
         self.assertIn("Bij het gemeentehuis.</p>", sec)
         self.assertIn("sporthal &lt;Noord&gt;", sec)
-        prev = self.public_json(self.nid)["faqs"][0]["previousVersions"]
+        faq = self.public_json(self.nid)["faqs"][0]
+        prev = faq["previousVersions"]
         self.assertEqual(prev[0]["answer"], "Bij het gemeentehuis.")
         self.assertEqual(prev[0]["question"], "Waar haal ik water?")
+        self.assertEqual(faq["previousVersionsTotal"], len(prev))
 
         # A correction can take the earlier texts off the page.
         r = self.send("PATCH", path, {"question": "Waar haal ik flessen?",
@@ -300,8 +302,9 @@ class NoticeFaqs(LoketTestCase):
         sec = self.faq_section(self.page(self.nid))
         self.assertNotIn("Waar haal ik water?", sec)
         self.assertNotIn("<details", sec)
-        self.assertEqual(self.public_json(self.nid)["faqs"][0]
-                         ["previousVersions"], [])
+        faq = self.public_json(self.nid)["faqs"][0]
+        self.assertEqual(faq["previousVersions"], [])
+        self.assertEqual(faq["previousVersionsTotal"], 0)
         items = self.send("GET", path + "/edits?limit=1").json()
         self.assertEqual(len(items["items"]), 1)
         self.assertFalse(items["items"][0]["public"])
@@ -422,6 +425,22 @@ class NoticeFaqs(LoketTestCase):
                       {"question": "q", "answer": "a"})
         self.assertProblem(r, 409)
 
+    def test_history_beyond_what_is_shown(self):
+        # Ten earlier texts are shown, the rest counted; the JSON says how
+        # many there are so the live script can count them as the page.
+        a = self.faq(self.nid, {"question": "Hoe vaak?", "answer": "v0"})
+        path = "%s/%s/faqs/%s" % (N, self.nid, a["id"])
+        for i in range(1, 13):
+            r = self.send("PATCH", path, {"answer": "v%d" % i})
+            self.assertEqual(r.status, 200, r)
+        faq = self.public_json(self.nid)["faqs"][0]
+        self.assertEqual([p["answer"] for p in faq["previousVersions"]],
+                         ["v%d" % i for i in range(11, 1, -1)])
+        self.assertEqual(faq["previousVersionsTotal"], 12)
+        sec = self.faq_section(self.page(self.nid))
+        self.assertIn("<summary>Eerdere versies (12)</summary>", sec)
+        self.assertIn("De 2 oudste versies staan niet op deze pagina.", sec)
+
     def test_empty_section_is_hidden(self):
         sec = self.faq_section(self.page(self.nid))
         self.assertIn(" hidden>", sec.split("\n")[0])
@@ -532,6 +551,7 @@ class UpdateEdits(LoketTestCase):
                          ["Evacuatie Dorpsstraat 1-40 <script>x</script>.",
                           "Evacuatie Dorpsstraat 1-20."])
         self.assertTrue(all(p["until"].endswith("Z") for p in prev))
+        self.assertEqual(doc["updates"][0]["previousVersionsTotal"], 2)
 
         # A correction that must not stay public hides all earlier texts.
         r = self.send("PATCH", path, {"body": "Evacuatie Dorpsstraat.",
@@ -540,8 +560,9 @@ class UpdateEdits(LoketTestCase):
         text = self.srv.get("/actueel/" + self.nid).text
         self.assertNotIn("1-40", text)
         self.assertNotIn("Eerdere versie", text)
-        self.assertEqual(self.srv.get("/actueel/%s.json" % self.nid).json()
-                         ["updates"][0]["previousVersions"], [])
+        u = self.srv.get("/actueel/%s.json" % self.nid).json()["updates"][0]
+        self.assertEqual(u["previousVersions"], [])
+        self.assertEqual(u["previousVersionsTotal"], 0)
         items = self.send("GET", path + "/edits").json()["items"]
         self.assertEqual(len(items), 3)
         self.assertFalse(any(i["public"] for i in items))
