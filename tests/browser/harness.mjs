@@ -10,6 +10,7 @@
 //   LOKET_CHROMIUM    the browser (default /usr/bin/chromium)
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
@@ -60,11 +61,13 @@ function cli(data, ...args) {
 }
 
 // One loket serve process; restart() keeps the port and the data, as a
-// restarted server behind the same address would.
+// restarted server behind the same address would.  `args` are more
+// options of `loket serve`; `port` 0 takes a free one.
 export class Loket {
-  constructor() {
+  constructor(args = [], port = 0) {
     this.data = fs.mkdtempSync(path.join(os.tmpdir(), "loket-browser-"));
-    this.port = 0;
+    this.args = args;
+    this.port = port;
     this.proc = null;
     this.log = [];
   }
@@ -74,7 +77,8 @@ export class Loket {
     for (const k of ["LOKET_LISTEN", "LOKET_DATA", "LOKET_WEB"]) delete env[k];
     this.proc = spawn(LOKET_BIN, [
       "serve", "--listen", `127.0.0.1:${this.port}`, "--data", this.data,
-      "--web", WEB_DIR, "--log-level", "warn", "--heartbeat", "5"],
+      "--web", WEB_DIR, "--log-level", "warn", "--heartbeat", "5",
+      ...this.args],
     { env, stdio: ["ignore", "pipe", "pipe"] });
     const proc = this.proc;
     proc.stderr.on("data", (d) => this.log.push(d.toString()));
@@ -202,6 +206,19 @@ export async function axe(page) {
       nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ") + ": " +
                                            n.failureSummary),
     }));
+  });
+}
+
+// A loopback port free at the moment, for a server that must know its
+// own address before it starts (links in the mail it sends).
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
   });
 }
 
