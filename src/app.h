@@ -36,6 +36,9 @@ typedef struct lk_app {
   struct lk_worker *hasher;     /* password checks off the HTTP threads; NULL:
                                    inline */
   struct lk_calamity *calamity; /* calamity mode (pages/calamity.h) */
+  /* Resident contact pages (pages/contact.h, docs/resident-pages.md). */
+  int kiosk_idle_s;       /* kiosk back to its start after this idle time */
+  int64_t status_link_ms; /* a status link lives this long after its use */
   /* Runs before every routed handler; answers the request itself and
    * returns true to keep the handler from running (calamity mode refuses
    * heavy pages this way).  May be NULL. */

@@ -1,6 +1,7 @@
 /* routes.c - every URL Loket answers, in one table. */
 #include "api/api.h"
 #include "api/calamity.h"
+#include "api/channels.h"
 #include "api/conversations.h"
 #include "api/ki/ki.h"
 #include "api/ki/klantcontacten.h"
@@ -11,6 +12,7 @@
 #include "api/teams.h"
 #include "http/static.h"
 #include "pages/actueel.h"
+#include "pages/contact.h"
 
 static const struct {
   const char *method;
@@ -43,6 +45,8 @@ static int (*const areas[])(lk_router *r) = {
     lk_notices_routes,
     lk_actueel_routes,
     lk_calamity_routes,
+    lk_channels_routes,
+    lk_contact_routes,
 };
 
 int lk_api_routes(lk_router *r) {

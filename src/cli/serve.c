@@ -69,6 +69,13 @@ static const char usage[] =
     "                           (LOKET_LOGIN_ATTEMPTS_ADDRESS; default 30)\n"
     "  --login-window SECS      the sliding window of those limits\n"
     "                           (LOKET_LOGIN_WINDOW; default 900)\n"
+    "\n"
+    "Resident contact pages (docs/resident-pages.md):\n"
+    "  --kiosk-idle SECS        /kiosk returns to its start screen after this\n"
+    "                           long without activity (LOKET_KIOSK_IDLE;\n"
+    "                           default 120)\n"
+    "  --status-link-days DAYS  a status link lives this long after its last\n"
+    "                           use (LOKET_STATUS_LINK_DAYS; default 90)\n"
     "  -h, --help          show this help\n";
 
 /* Splits "host:port" or "[v6]:port". Returns 0 or -1. */
@@ -169,6 +176,8 @@ struct serve_opts {
   long login_attempts;
   long login_attempts_address;
   long login_window_s;
+  long kiosk_idle_s; /* resident contact pages */
+  long status_link_days;
 };
 
 /* A boolean from the environment: 1/true/yes/on or 0/false/no/off. */
@@ -219,6 +228,11 @@ static int session_defaults(struct serve_opts *o) {
                    &o->login_attempts_address) ||
       env_positive("LOKET_LOGIN_WINDOW", 86400, &o->login_window_s))
     return LK_EXIT_USAGE;
+  o->kiosk_idle_s = 120;
+  o->status_link_days = 90;
+  if (env_positive("LOKET_KIOSK_IDLE", 86400, &o->kiosk_idle_s) ||
+      env_positive("LOKET_STATUS_LINK_DAYS", 3650, &o->status_link_days))
+    return LK_EXIT_USAGE;
   return 0;
 }
 
@@ -239,6 +253,8 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
       {"login-attempts", required_argument, NULL, 'n'},
       {"login-attempts-address", required_argument, NULL, 'N'},
       {"login-window", required_argument, NULL, 'W'},
+      {"kiosk-idle", required_argument, NULL, 'K'},
+      {"status-link-days", required_argument, NULL, 'D'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   const char *listen = getenv("LOKET_LISTEN");
@@ -319,6 +335,15 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
     case 'W':
       if (parse_positive("--login-window", optarg, 86400, &o->login_window_s) !=
           0)
+        return LK_EXIT_USAGE;
+      break;
+    case 'K':
+      if (parse_positive("--kiosk-idle", optarg, 86400, &o->kiosk_idle_s) != 0)
+        return LK_EXIT_USAGE;
+      break;
+    case 'D':
+      if (parse_positive("--status-link-days", optarg, 3650,
+                         &o->status_link_days) != 0)
         return LK_EXIT_USAGE;
       break;
     case 'h':
@@ -462,6 +487,8 @@ static int app_open(lk_app *app, const struct serve_opts *o,
   app->session_absolute_ms = (int64_t)o->session_lifetime_s * 1000;
   app->secure_cookies = o->secure_cookies;
   app->trust_proxy = o->trust_proxy;
+  app->kiosk_idle_s = (int)o->kiosk_idle_s;
+  app->status_link_ms = (int64_t)o->status_link_days * 86400 * 1000;
   atomic_init(&app->shutting_down, false);
   lk_metrics_register(store_metrics, app->store);
   return 0;
