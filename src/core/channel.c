@@ -213,28 +213,28 @@ int lk_channel_update_prepare(lk_channel_update_op *op, const char *actor,
   snprintf(r->channel, sizeof(r->channel), "%s", channel);
   if (!json_is_object(body))
     return invalid(why, "", "must be a JSON object");
-  rc = text_member(body, "label", "/label", LK_CHANNEL_LABEL_MAX, true,
-                   r->label, sizeof(r->label), why);
+  rc = text_member(body, "label", "label", LK_CHANNEL_LABEL_MAX, true, r->label,
+                   sizeof(r->label), why);
   if (rc == 0)
-    rc = text_member(body, "contact", "/contact", LK_CHANNEL_CONTACT_MAX, false,
+    rc = text_member(body, "contact", "contact", LK_CHANNEL_CONTACT_MAX, false,
                      r->contact, sizeof(r->contact), why);
   if (rc == 0)
-    rc = text_member(body, "description", "/description",
+    rc = text_member(body, "description", "description",
                      LK_CHANNEL_DESCRIPTION_MAX, false, r->description,
                      sizeof(r->description), why);
   if (rc != 0)
     return rc;
   v = json_object_get(body, "enabled");
   if (!json_is_boolean(v))
-    return invalid(why, "/enabled", "must be true or false");
+    return invalid(why, "enabled", "must be true or false");
   r->enabled = json_is_true(v);
   v = json_object_get(body, "async");
   if (v != NULL && !json_is_boolean(v))
-    return invalid(why, "/async", "must be true or false");
+    return invalid(why, "async", "must be true or false");
   r->async = json_is_true(v);
   v = json_object_get(body, "hours");
   if (!json_is_object(v))
-    return invalid(why, "/hours",
+    return invalid(why, "hours",
                    "must be an object {\"hours\": {\"mon\": "
                    "[\"08:00-17:00\"], ...}, \"closedDays\": [...]}");
   memset(&cal, 0, sizeof(cal));
@@ -242,18 +242,18 @@ int lk_channel_update_prepare(lk_channel_update_op *op, const char *actor,
     /* the calendar names its member relative to the object */
     static _Thread_local char pointer[64];
 
-    snprintf(pointer, sizeof(pointer), "/hours%s", field);
+    snprintf(pointer, sizeof(pointer), "hours%s", field);
     return invalid(why, pointer, reason);
   }
   if (r->enabled && needs_contact(channel) && r->contact[0] == '\0')
-    return invalid(why, "/contact",
+    return invalid(why, "contact",
                    "an enabled telephone, e-mail, desk or post channel needs "
                    "the number or address residents use");
   /* Stored as the calendar writes it: one normal form. */
   lk_cal_json(&hours, &cal);
   if (!lk_buf_ok(&hours) || hours.len > LK_CHANNEL_HOURS_MAX) {
     lk_buf_free(&hours);
-    return invalid(why, "/hours", "is too large");
+    return invalid(why, "hours", "is too large");
   }
   memcpy(r->hours, hours.data, hours.len + 1);
   lk_buf_free(&hours);
