@@ -144,17 +144,18 @@ static void category_option(const char *id, const char *name, void *ud) {
 
 static void radio(lk_buf *b, const char *value, const char *label,
                   const lk_contact_form *f, bool error) {
-  lk_buf_printf(b,
-                "<div class=\"utrecht-form-field utrecht-form-field--radio\">"
-                "<p class=\"utrecht-form-field__input\"><input type=\"radio\" "
-                "class=\"utrecht-radio-button utrecht-radio-button--html-"
-                "input%s\" id=\"soort-%s\" name=\"soort\" value=\"%s\"%s%s>"
-                "</p><p class=\"utrecht-form-field__label\"><label class=\""
-                "utrecht-form-label utrecht-form-label--radio\" "
-                "for=\"soort-%s\">%s</label></p></div>\n",
-                error ? " utrecht-radio-button--invalid" : "", value, value,
-                strcmp(f->kind, value) == 0 ? " checked" : "",
-                value[0] == 'v' ? " required" : "", value, label);
+  lk_buf_printf(
+      b,
+      "<div class=\"utrecht-form-field utrecht-form-field--radio\">"
+      "<p class=\"utrecht-form-field__input\"><input type=\"radio\" "
+      "class=\"utrecht-radio-button utrecht-radio-button--html-input%s\" "
+      "id=\"soort-%s\" name=\"soort\" value=\"%s\"%s%s>"
+      "</p><p class=\"utrecht-form-field__label\"><label class=\""
+      "utrecht-form-label utrecht-form-label--radio\" "
+      "for=\"soort-%s\">%s</label></p></div>\n",
+      error ? " utrecht-radio-button--invalid" : "", value, value,
+      strcmp(f->kind, value) == 0 ? " checked" : "",
+      value[0] == 'v' ? " required" : "", value, label);
 }
 
 static void text_input(lk_buf *b, const char *id, const char *name,
@@ -316,8 +317,8 @@ static void form_html(lk_req *req, lk_buf *b, bool kiosk, const char *tok,
     lk_form_error_text(b, "toestemming-fout", e->consent);
   lk_buf_printf(b,
                 "<p class=\"utrecht-form-field__input\"><input type=\""
-                "checkbox\" class=\"utrecht-checkbox utrecht-checkbox--html-"
-                "input%s\" id=\"toestemming\" name=\"toestemming\" "
+                "checkbox\" class=\"utrecht-checkbox%s\" id=\"toestemming\" "
+                "name=\"toestemming\" "
                 "value=\"ja\" required%s",
                 e->consent != NULL ? " utrecht-checkbox--invalid" : "",
                 f->consent ? " checked" : "");
