@@ -59,7 +59,8 @@ void lk_page_end(lk_buf *b) {
                  "<footer class=\"utrecht-page-footer\"><div class=\"utrecht-"
                  "page-footer__content\"><p class=\"utrecht-paragraph\">"
                  "Loket &middot; <a class=\"utrecht-link\" href=\"/actueel\">"
-                 "Actueel</a></p></div></footer>\n"
+                 "Actueel</a> &middot; <a class=\"utrecht-link\" "
+                 "href=\"/contact\">Contact</a></p></div></footer>\n"
                  "</div>\n</body>\n</html>\n");
 }
 
