@@ -1,6 +1,7 @@
 /* routes.c - every URL Loket answers, in one table. */
 #include "api/api.h"
 #include "api/calamity.h"
+#include "api/channels.h"
 #include "api/conversations.h"
 #include "api/ki/ki.h"
 #include "api/ki/klantcontacten.h"
@@ -15,6 +16,7 @@
 #include "http/static.h"
 #include "pages/actueel.h"
 #include "pages/actueel_subscriptions.h"
+#include "pages/contact.h"
 
 static const struct {
   const char *method;
@@ -51,6 +53,8 @@ static int (*const areas[])(lk_router *r) = {
     lk_actueel_routes,
     lk_calamity_routes,
     lk_outbox_routes,
+    lk_channels_routes,
+    lk_contact_routes,
 };
 
 int lk_api_routes(lk_router *r) {

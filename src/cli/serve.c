@@ -105,6 +105,12 @@ static const char usage[] =
     "                           (LOKET_MAIL_FROM)\n"
     "  --subscribe-limit N      subscription forms per client address per\n"
     "                           hour (LOKET_SUBSCRIBE_LIMIT; default 20)\n"
+    "Resident contact pages (docs/resident-pages.md):\n"
+    "  --kiosk-idle SECS        /kiosk returns to its start screen after this\n"
+    "                           long without activity (LOKET_KIOSK_IDLE;\n"
+    "                           default 120)\n"
+    "  --status-link-days DAYS  a status link lives this long after its last\n"
+    "                           use (LOKET_STATUS_LINK_DAYS; default 90)\n"
     "  -h, --help          show this help\n";
 
 /* Splits "host:port" or "[v6]:port". Returns 0 or -1. */
@@ -218,6 +224,8 @@ struct serve_opts {
   const char *mastodon_url;
   const char *mastodon_token_file;
   const char *mastodon_visibility;
+  long kiosk_idle_s; /* resident contact pages */
+  long status_link_days;
 };
 
 /* A boolean from the environment: 1/true/yes/on or 0/false/no/off. */
@@ -292,6 +300,11 @@ static int mail_defaults(struct serve_opts *o) {
       env_positive("LOKET_SUBSCRIBE_LIMIT", LK_RATELIMIT_MAX_HITS,
                    &o->subscribe_limit))
     return LK_EXIT_USAGE;
+  o->kiosk_idle_s = 120;
+  o->status_link_days = 90;
+  if (env_positive("LOKET_KIOSK_IDLE", 86400, &o->kiosk_idle_s) ||
+      env_positive("LOKET_STATUS_LINK_DAYS", 3650, &o->status_link_days))
+    return LK_EXIT_USAGE;
   return 0;
 }
 
@@ -324,6 +337,8 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
       {"mastodon-url", required_argument, NULL, 'M'},
       {"mastodon-token-file", required_argument, NULL, 'K'},
       {"mastodon-visibility", required_argument, NULL, 'V'},
+      {"kiosk-idle", required_argument, NULL, 'k'},
+      {"status-link-days", required_argument, NULL, 'D'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   const char *listen = getenv("LOKET_LISTEN");
@@ -447,6 +462,15 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
       break;
     case 'V':
       o->mastodon_visibility = optarg;
+      break;
+    case 'k':
+      if (parse_positive("--kiosk-idle", optarg, 86400, &o->kiosk_idle_s) != 0)
+        return LK_EXIT_USAGE;
+      break;
+    case 'D':
+      if (parse_positive("--status-link-days", optarg, 3650,
+                         &o->status_link_days) != 0)
+        return LK_EXIT_USAGE;
       break;
     case 'h':
       fputs(usage, stdout);
@@ -672,6 +696,8 @@ static int app_open(lk_app *app, const struct serve_opts *o,
   app->session_absolute_ms = (int64_t)o->session_lifetime_s * 1000;
   app->secure_cookies = o->secure_cookies;
   app->trust_proxy = o->trust_proxy;
+  app->kiosk_idle_s = (int)o->kiosk_idle_s;
+  app->status_link_ms = (int64_t)o->status_link_days * 86400 * 1000;
   atomic_init(&app->shutting_down, false);
   rc = mail_open(app, o);
   if (rc != 0) {

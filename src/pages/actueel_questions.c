@@ -31,6 +31,7 @@
 #define QUESTION_CHARS_MAX 2000
 #define QUESTION_BYTES_MAX (QUESTION_CHARS_MAX * 4)
 #define FIELD_MAX (QUESTION_BYTES_MAX + 1)
+#define CSRF_PATH "/actueel"
 
 /* ---- the form ----------------------------------------------------------- */
 
@@ -49,8 +50,7 @@ static void form_html(lk_buf *b, const char *id, const char *tok,
                  "\"vraag-kop\">\n<h2 class=\"utrecht-heading-2\" "
                  "id=\"vraag-kop\">Een vraag stellen</h2>\n");
   if (errors) {
-    lk_form_summary_begin(b, f->summary != NULL ? f->summary
-                                                : "Controleer het formulier.");
+    lk_form_summary_begin(b, f->summary);
     lk_form_summary_item(b, "vraag-naam", f->name_error);
     lk_form_summary_item(b, "vraag-contact", f->contact_error);
     lk_form_summary_item(b, "vraag-tekst", f->question_error);
@@ -103,7 +103,9 @@ static void form_html(lk_buf *b, const char *id, const char *tok,
   lk_html_txt(b, f->question != NULL ? f->question : "");
   lk_buf_puts(b, "</textarea></p>\n</div>\n");
 
-  lk_form_honeypot(b, "vraag");
+  /* The honeypot: hidden from people (and screen readers), filled in by
+   * robots that fill in every field. */
+  lk_form_honeypot(b, "vraag-website");
   lk_buf_puts(b, "<p class=\"utrecht-button-group\"><button class=\"utrecht-"
                  "button utrecht-button--primary-action utrecht-button--"
                  "submit\" type=\"submit\">Vraag versturen</button></p>\n"
@@ -150,6 +152,18 @@ static int ask_apply(lk_tx *tx, void *arg) {
                                       ctx->notice_id);
 }
 
+static void page(lk_req *req, int status, const char *title, lk_buf *body) {
+  lk_buf b = LK_BUF_INIT;
+
+  lk_page_begin(&b, title);
+  if (lk_buf_ok(body))
+    lk_buf_append(&b, body->data, body->len);
+  lk_buf_free(body);
+  lk_page_end(&b);
+  lk_req_add_header(req, "Cache-Control", "no-store");
+  lk_req_respond_buf(req, status, "text/html; charset=utf-8", &b);
+}
+
 static void back_link(lk_buf *b, const char *id) {
   lk_buf_puts(b, "<p class=\"utrecht-paragraph\"><a class=\"utrecht-link\" "
                  "href=\"/actueel/");
@@ -172,7 +186,7 @@ static void received(lk_req *req, const char *id, const char *reference) {
   }
   lk_buf_puts(&b, ".</p></div></div>\n");
   back_link(&b, id);
-  lk_form_page(req, 200, "Vraag ontvangen", &b);
+  page(req, 200, "Vraag ontvangen", &b);
 }
 
 static void asked(lk_req *req, int status) {
@@ -183,25 +197,6 @@ static void asked(lk_req *req, int status) {
     return;
   }
   received(req, ctx->notice_id, ctx->op.conv.reference);
-}
-
-/* Browsers send CR LF in a textarea; the domain keeps LF. */
-static void unix_newlines(char *s) {
-  char *w = s;
-
-  for (const char *r = s; *r != '\0'; r++)
-    if (!(r[0] == '\r' && r[1] == '\n'))
-      *w++ = *r == '\r' ? '\n' : *r;
-  *w = '\0';
-}
-
-static size_t utf8_chars(const char *s) {
-  size_t n = 0;
-
-  for (; *s != '\0'; s++)
-    if (((unsigned char)*s & 0xc0) != 0x80)
-      n++;
-  return n;
 }
 
 /* The subject "Vraag over: <title>", cut at a character boundary. */
@@ -232,9 +227,9 @@ static void form_again(lk_req *req, int status, const char *id,
   lk_html_txt(&b, title);
   lk_buf_puts(&b, "</h1>\n");
   back_link(&b, id);
-  lk_form_token(req, tok, false);
+  lk_form_token(req, CSRF_PATH, tok, false);
   form_html(&b, id, tok, f);
-  lk_form_page(req, status, "Fout: Een vraag stellen", &b);
+  page(req, status, "Fout: Een vraag stellen", &b);
 }
 
 static void ask(lk_req *req) {
@@ -245,6 +240,7 @@ static void ask(lk_req *req) {
   char key[LK_ADDRESS_KEY_MAX + 1], subj[LK_CONV_SUBJECT_MAX + 1];
   char *question = NULL;
   struct qform f = {0};
+  lk_form_body fb;
   lk_conv_create_in in = {0};
   lk_conv_caller caller = {0};
   struct ask_ctx *ctx;
@@ -269,16 +265,22 @@ static void ask(lk_req *req) {
     lk_req_problem_store(req, LK_STORE_NOMEM);
     return;
   }
-  lk_form_field(req, "csrf", tok, sizeof(tok));
-  lk_form_field(req, "website", hp, sizeof(hp));
-  lk_form_field(req, "naam", name, sizeof(name));
-  lk_form_field(req, "contact", contact, sizeof(contact));
-  lk_form_field(req, "vraag", question, FIELD_MAX + 1);
-  unix_newlines(question);
+  if (lk_form_body_open(req, &fb) != 0) {
+    free(question);
+    lk_req_problem_store(req, LK_STORE_NOMEM);
+    return;
+  }
+  lk_form_value(&fb, "csrf", tok, sizeof(tok));
+  lk_form_value(&fb, "website", hp, sizeof(hp));
+  lk_form_value(&fb, "naam", name, sizeof(name));
+  lk_form_value(&fb, "contact", contact, sizeof(contact));
+  lk_form_value(&fb, "vraag", question, FIELD_MAX + 1);
+  lk_form_body_close(&fb);
+  lk_form_unix_newlines(question);
   f.name = name;
   f.contact = contact;
   f.question = question;
-  if (!lk_req_is_form(req) || !lk_form_token_ok(req, tok)) {
+  if (!fb.ok || !lk_form_token_ok(req, tok)) {
     /* No token yet (the notice page is the same for everyone) or a
      * forged request: nothing is stored; a person sends it again. */
     f.summary = "Controleer uw vraag en klik nogmaals op Vraag versturen.";
@@ -306,7 +308,7 @@ static void ask(lk_req *req) {
     else
       in.from_phone = contact;
   }
-  chars = utf8_chars(question);
+  chars = lk_form_chars(question);
   if (chars == 0 || question[strspn(question, " \n\t")] == '\0')
     f.question_error = "Vul uw vraag in.";
   else if (chars > QUESTION_CHARS_MAX)

@@ -78,7 +78,7 @@ static void form_html(lk_buf *b, const char *tok, const struct sform *f) {
   lk_form_described(b, "abonnement-email", false, f->email_error != NULL);
   lk_buf_puts(b, "></p>\n</div>\n");
 
-  lk_form_honeypot(b, "abonnement");
+  lk_form_honeypot(b, "abonnement-website");
   lk_buf_puts(b, "<p class=\"utrecht-paragraph\"><button class=\"utrecht-"
                  "button utrecht-button--primary-action\" type=\"submit\">"
                  "Aanmelden</button></p>\n</form>\n");
@@ -90,7 +90,7 @@ static void form_page(lk_req *req, int status, const struct sform *f) {
   bool errors =
       f->summary != NULL || f->postcode_error != NULL || f->email_error != NULL;
 
-  lk_form_token(req, tok, false);
+  lk_form_token(req, "/actueel", tok, false);
   intro(&b);
   form_html(&b, tok, f);
   lk_form_page(req, status,
