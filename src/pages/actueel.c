@@ -24,6 +24,7 @@
 #include "pages/calamity.h"
 #include "pages/layout.h"
 #include "store/notices_public.h"
+#include "util/clock.h"
 #include "util/xml.h"
 
 #define CACHE_CONTROL "public, max-age=10"
@@ -33,27 +34,8 @@
 
 /* ---- time --------------------------------------------------------------- */
 
-/* The last Sunday of `month` (0-based) in `year`, 01:00 UTC. */
-static time_t last_sunday(int year, int month) {
-  struct tm tm = {
-      .tm_year = year, .tm_mon = month + 1, .tm_mday = 0, .tm_hour = 1};
-  time_t t = timegm(&tm); /* day 0 of the next month: the last day */
-  struct tm d;
-
-  gmtime_r(&t, &d);
-  return t - (time_t)d.tm_wday * 86400;
-}
-
 void lk_actueel_local(int64_t ms, struct tm *tm) {
-  time_t t = (time_t)(ms / 1000);
-  struct tm u;
-  int offset = 3600;
-
-  gmtime_r(&t, &u);
-  if (t >= last_sunday(u.tm_year, 2) && t < last_sunday(u.tm_year, 9))
-    offset = 7200;
-  t += offset;
-  gmtime_r(&t, tm);
+  lk_clock_nl_local(ms, tm);
 }
 
 static const char *const months[] = {

@@ -1,6 +1,7 @@
 #include "util/clock.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 static int64_t system_now(lk_clock *c) {
@@ -76,4 +77,85 @@ void lk_clock_format_http(int64_t ms, char *out, size_t size) {
   snprintf(out, size, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday],
            tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour,
            tm.tm_min, tm.tm_sec);
+}
+
+/* ---- Dutch civil time ------------------------------------------------ */
+
+/* Howard Hinnant's days_from_civil / civil_from_days: exact for every
+ * proleptic Gregorian date, no tables, no TZ. */
+int64_t lk_clock_days_from_civil(int y, int m, int d) {
+  int64_t yy = m <= 2 ? (int64_t)y - 1 : y;
+  int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
+  int64_t yoe = yy - era * 400;
+  int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+  return era * 146097 + doe - 719468;
+}
+
+void lk_clock_civil_from_days(int64_t days, int *y, int *m, int *d) {
+  int64_t z = days + 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  int64_t dd = doy - (153 * mp + 2) / 5 + 1;
+  int64_t mm = mp < 10 ? mp + 3 : mp - 9;
+
+  *y = (int)(yoe + era * 400 + (mm <= 2 ? 1 : 0));
+  *m = (int)mm;
+  *d = (int)dd;
+}
+
+static int64_t floor_div(int64_t a, int64_t b) {
+  int64_t q = a / b;
+
+  return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+/* 01:00 UTC on the last Sunday of month `m` (1-12) of `y`, in seconds. */
+static int64_t last_sunday_0100(int y, int m) {
+  int64_t last =
+      lk_clock_days_from_civil(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1) - 1;
+  int64_t weekday = ((last % 7) + 10) % 7; /* 0 = Monday; 1970-01-01 Thu */
+  int64_t sunday = last - (weekday + 1) % 7;
+
+  return sunday * 86400 + 3600;
+}
+
+int lk_clock_nl_offset(int64_t ms) {
+  int64_t secs = floor_div(ms, 1000);
+  int y, m, d;
+
+  lk_clock_civil_from_days(floor_div(secs, 86400), &y, &m, &d);
+  if (secs >= last_sunday_0100(y, 3) && secs < last_sunday_0100(y, 10))
+    return 7200;
+  return 3600;
+}
+
+void lk_clock_nl_local(int64_t ms, struct tm *tm) {
+  int64_t secs = floor_div(ms, 1000) + lk_clock_nl_offset(ms);
+  int64_t days = floor_div(secs, 86400);
+  int64_t rest = secs - days * 86400;
+  int y, m, d;
+
+  lk_clock_civil_from_days(days, &y, &m, &d);
+  memset(tm, 0, sizeof(*tm));
+  tm->tm_year = y - 1900;
+  tm->tm_mon = m - 1;
+  tm->tm_mday = d;
+  tm->tm_hour = (int)(rest / 3600);
+  tm->tm_min = (int)(rest / 60 % 60);
+  tm->tm_sec = (int)(rest % 60);
+  tm->tm_wday = (int)((days % 7 + 10) % 7 + 1) % 7; /* 0 = Sunday */
+}
+
+int64_t lk_clock_nl_instant(int y, int m, int d, int minute) {
+  int64_t local =
+      (lk_clock_days_from_civil(y, m, d) * 86400 + (int64_t)minute * 60) * 1000;
+
+  if (lk_clock_nl_offset(local - 7200000) == 7200)
+    return local - 7200000;
+  return local - 3600000;
 }

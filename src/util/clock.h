@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 typedef struct lk_clock {
   int64_t (*now_ms)(struct lk_clock *c); /* Unix time in milliseconds */
@@ -36,5 +37,26 @@ static inline int64_t lk_clock_mono_ms(void) {
 void lk_clock_format_iso(int64_t ms, char *out, size_t size);
 /* Formats as an HTTP date (RFC 9110 IMF-fixdate). `size` >= 30. */
 void lk_clock_format_http(int64_t ms, char *out, size_t size);
+
+/* ---- Dutch civil time (Europe/Amsterdam) ------------------------------
+ * CET (UTC+1), and CEST (UTC+2) from the last Sunday of March to the last
+ * Sunday of October, both at 01:00 UTC (the EU rule since 1996).  Computed
+ * here, never through the process's TZ, so a server set to UTC and one
+ * set to Amsterdam agree. */
+
+/* Days since 1970-01-01 of the proleptic Gregorian date y-m-d (m 1-12),
+ * and back. */
+int64_t lk_clock_days_from_civil(int y, int m, int d);
+void lk_clock_civil_from_days(int64_t days, int *y, int *m, int *d);
+/* UTC offset of Dutch civil time at `ms`, in seconds: 3600 or 7200. */
+int lk_clock_nl_offset(int64_t ms);
+/* Fills `tm` (year, month, day, hour, minute, second, weekday; not
+ * tm_yday or tm_isdst) with Dutch civil time at `ms`. */
+void lk_clock_nl_local(int64_t ms, struct tm *tm);
+/* The instant of `minute` minutes after midnight (0-1440) of the Dutch
+ * civil date y-m-d.  A time that does not exist (the hour skipped in
+ * March) is read as CET, so it lands an hour later; the hour that occurs
+ * twice in October gives its first (CEST) occurrence. */
+int64_t lk_clock_nl_instant(int y, int m, int d, int minute);
 
 #endif
