@@ -43,6 +43,7 @@ typedef struct lk_app {
    * (channels/mastodon.h); NULL when not configured: nothing is queued. */
   struct lk_mastodon *mastodon;
   const char *public_url; /* --public-url: how residents reach Loket, "" */
+  int callback_capacity;  /* callbacks per 30-minute slot (docs/chat.md) */
   /* Runs before every routed handler; answers the request itself and
    * returns true to keep the handler from running (calamity mode refuses
    * heavy pages this way).  May be NULL. */

@@ -1,6 +1,7 @@
 /* routes.c - every URL Loket answers, in one table. */
 #include "api/api.h"
 #include "api/calamity.h"
+#include "api/chat.h"
 #include "api/conversations.h"
 #include "api/ki/ki.h"
 #include "api/ki/klantcontacten.h"
@@ -13,6 +14,7 @@
 #include "api/teams.h"
 #include "http/static.h"
 #include "pages/actueel.h"
+#include "pages/chat.h"
 
 static const struct {
   const char *method;
@@ -47,6 +49,8 @@ static int (*const areas[])(lk_router *r) = {
     lk_actueel_routes,
     lk_calamity_routes,
     lk_outbox_routes,
+    lk_api_chat_routes,
+    lk_chat_page_routes,
 };
 
 int lk_api_routes(lk_router *r) {
