@@ -96,6 +96,10 @@ static void page(lk_req *req, int status, const char *title, lk_buf *body,
 
 static void chat_page(lk_req *req) {
   lk_buf b = LK_BUF_INIT;
+  lk_chat_row c;
+  /* Whether this browser has a chat going: the script then resumes it
+   * rather than asking for one that does not exist. */
+  bool going = current_chat(req, &c) == 0 && c.ended_at == 0;
 
   lk_buf_puts(
       &b, "<h1 class=\"utrecht-heading-1\">Chat met de gemeente</h1>\n"
@@ -106,7 +110,9 @@ static void chat_page(lk_req *req) {
           "<p class=\"utrecht-paragraph\"><a class=\"utrecht-link\" "
           "href=\"/contact/terugbellen\">Bel mij terug</a></p>\n</div>\n"
           "<section id=\"chat\" class=\"loket-chat\" aria-label=\"Chat\" "
-          "data-api=\"/contact/chat\" hidden></section>\n");
+          "data-api=\"/contact/chat\" data-going=\"");
+  lk_buf_puts(&b, going ? "ja" : "nee");
+  lk_buf_puts(&b, "\" hidden></section>\n");
   page(req, 200, "Chat", &b, "chat.js");
 }
 
