@@ -247,7 +247,7 @@ static void callback_json(lk_buf *b, const lk_callback_row *c) {
   lk_buf_puts(b,
               c->context != NULL && c->context[0] == '{' ? c->context : "{}");
   lk_buf_printf(b, ",\"attempts\":%lld,\"outcome\":", (long long)c->attempts);
-  if (c->outcome != NULL)
+  if (c->outcome != NULL && c->outcome[0] != '\0')
     lk_buf_json_str(b, c->outcome);
   else
     lk_buf_puts(b, "null");
