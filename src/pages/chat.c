@@ -469,6 +469,15 @@ static char meaning(const chat_stream *s, const lk_event *ev) {
   return 0;
 }
 
+/* Whether this chat still waits in the queue: only then does a move of
+ * the queue concern it (read here, on the request's thread). */
+static bool still_queued(chat_stream *s) {
+  lk_chat_row c;
+
+  return lk_store_chat_by_conv(s->app->store, NULL, s->conv_id, &c) == 0 &&
+         c.ended_at == 0 && c.assignee_id[0] == '\0' && c.waiting_since != 0;
+}
+
 static void stream_fill(chat_stream *s) {
   lk_event *evs[64];
   bool update = false, typing = false, queue = false;
@@ -507,7 +516,7 @@ static void stream_fill(chat_stream *s) {
                   (long long)s->cursor);
   if (typing)
     lk_buf_puts(&s->pending, "event: typing\ndata: {\"by\":\"agent\"}\n\n");
-  if (queue && !update)
+  if (queue && !update && still_queued(s))
     lk_buf_puts(&s->pending, "event: queue\ndata: {}\n\n");
 }
 
