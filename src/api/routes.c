@@ -1,6 +1,7 @@
 /* routes.c - every URL Loket answers, in one table. */
 #include "api/api.h"
 #include "api/calamity.h"
+#include "api/channels.h"
 #include "api/chat.h"
 #include "api/conversations.h"
 #include "api/ki/ki.h"
@@ -15,6 +16,7 @@
 #include "http/static.h"
 #include "pages/actueel.h"
 #include "pages/chat.h"
+#include "pages/contact.h"
 
 static const struct {
   const char *method;
@@ -51,6 +53,8 @@ static int (*const areas[])(lk_router *r) = {
     lk_outbox_routes,
     lk_api_chat_routes,
     lk_chat_page_routes,
+    lk_channels_routes,
+    lk_contact_routes,
 };
 
 int lk_api_routes(lk_router *r) {

@@ -90,6 +90,12 @@ static const char usage[] =
     "  --mastodon-token-file FILE  holds its access token\n"
     "                           (LOKET_MASTODON_TOKEN_FILE)\n"
     "  --mastodon-visibility V  public (default) or unlisted\n"
+    "Resident contact pages (docs/resident-pages.md):\n"
+    "  --kiosk-idle SECS        /kiosk returns to its start screen after this\n"
+    "                           long without activity (LOKET_KIOSK_IDLE;\n"
+    "                           default 120)\n"
+    "  --status-link-days DAYS  a status link lives this long after its last\n"
+    "                           use (LOKET_STATUS_LINK_DAYS; default 90)\n"
     "  -h, --help          show this help\n";
 
 /* Splits "host:port" or "[v6]:port". Returns 0 or -1. */
@@ -197,6 +203,8 @@ struct serve_opts {
   const char *mastodon_url;
   const char *mastodon_token_file;
   const char *mastodon_visibility;
+  long kiosk_idle_s; /* resident contact pages */
+  long status_link_days;
 };
 
 /* A boolean from the environment: 1/true/yes/on or 0/false/no/off. */
@@ -258,6 +266,11 @@ static int session_defaults(struct serve_opts *o) {
       env_positive("LOKET_OUTBOX_ATTEMPTS", 1000, &o->outbox_attempts) ||
       env_positive("LOKET_CALLBACK_CAPACITY", 1000, &o->callback_capacity))
     return LK_EXIT_USAGE;
+  o->kiosk_idle_s = 120;
+  o->status_link_days = 90;
+  if (env_positive("LOKET_KIOSK_IDLE", 86400, &o->kiosk_idle_s) ||
+      env_positive("LOKET_STATUS_LINK_DAYS", 3650, &o->status_link_days))
+    return LK_EXIT_USAGE;
   return 0;
 }
 
@@ -285,6 +298,8 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
       {"mastodon-url", required_argument, NULL, 'M'},
       {"mastodon-token-file", required_argument, NULL, 'K'},
       {"mastodon-visibility", required_argument, NULL, 'V'},
+      {"kiosk-idle", required_argument, NULL, 'k'},
+      {"status-link-days", required_argument, NULL, 'D'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   const char *listen = getenv("LOKET_LISTEN");
@@ -393,6 +408,15 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
       break;
     case 'V':
       o->mastodon_visibility = optarg;
+      break;
+    case 'k':
+      if (parse_positive("--kiosk-idle", optarg, 86400, &o->kiosk_idle_s) != 0)
+        return LK_EXIT_USAGE;
+      break;
+    case 'D':
+      if (parse_positive("--status-link-days", optarg, 3650,
+                         &o->status_link_days) != 0)
+        return LK_EXIT_USAGE;
       break;
     case 'h':
       fputs(usage, stdout);
@@ -543,6 +567,8 @@ static int app_open(lk_app *app, const struct serve_opts *o,
   app->session_absolute_ms = (int64_t)o->session_lifetime_s * 1000;
   app->secure_cookies = o->secure_cookies;
   app->trust_proxy = o->trust_proxy;
+  app->kiosk_idle_s = (int)o->kiosk_idle_s;
+  app->status_link_ms = (int64_t)o->status_link_days * 86400 * 1000;
   atomic_init(&app->shutting_down, false);
   lk_metrics_register(store_metrics, app->store);
   lk_metrics_register(lk_outbox_metrics, app->outbox);

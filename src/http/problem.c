@@ -62,8 +62,34 @@ void lk_req_problem(lk_req *req, int status, const char *slug,
   lk_req_respond_buf(req, status, "application/problem+json", &b);
 }
 
+static bool wants_json(lk_req *req);
+
+/* A browser that sent a form with a file too large gets a page it can
+ * show, not JSON. */
+static bool wants_page(lk_req *req) {
+  const char *accept = lk_req_header(req, "Accept");
+
+  return !wants_json(req) && accept != NULL &&
+         strstr(accept, "text/html") != NULL;
+}
+
 void lk_req_problem_too_large(lk_req *req) {
   char detail[96];
+
+  if (wants_page(req)) {
+    lk_buf b = LK_BUF_INIT;
+
+    lk_page_begin(&b, "Bestand te groot");
+    lk_buf_printf(&b,
+                  "<h1 class=\"utrecht-heading-1\">Bestand te groot</h1>"
+                  "<p class=\"utrecht-paragraph\">Wat u verstuurde is "
+                  "groter dan %zu MB. Ga terug en kies een kleiner "
+                  "bestand.</p>",
+                  lk_http_body_limit(req) >> 20);
+    lk_page_end(&b);
+    lk_req_respond_buf(req, 413, "text/html; charset=utf-8", &b);
+    return;
+  }
 
   snprintf(detail, sizeof(detail),
            "the request body is larger than the limit of %zu bytes",

@@ -21,6 +21,7 @@
 #include "core/text.h"
 #include "http/cookie.h"
 #include "http/problem.h"
+#include "pages/form.h"
 #include "pages/layout.h"
 #include "store/notice_questions.h"
 #include "store/notices_public.h"
@@ -32,42 +33,6 @@
 #define FIELD_MAX (QUESTION_BYTES_MAX + 1)
 #define CSRF_PATH "/actueel"
 
-/* ---- the token ---------------------------------------------------------- */
-
-static void token(lk_req *req, char out[LK_SESSION_ID_LEN + 1], bool fresh) {
-  char have[LK_SESSION_ID_LEN + 2];
-  lk_cookie_attrs a = {.secure = lk_api_secure(req), .path = CSRF_PATH};
-
-  if (!fresh &&
-      lk_req_cookie(req, LK_LOGIN_CSRF_COOKIE, have, sizeof(have)) ==
-          LK_COOKIE_FOUND &&
-      lk_session_id_valid(have)) {
-    memcpy(out, have, LK_SESSION_ID_LEN + 1);
-    return;
-  }
-  lk_session_id_new(out);
-  lk_req_set_cookie(req, LK_LOGIN_CSRF_COOKIE, out, &a);
-}
-
-/* The form rides no session, so what must be stopped is a question sent
- * from another site.  Browsers name the page's origin on every form POST,
- * and a same-origin Origin suffices: the cacheable notice page cannot carry
- * a token, and a resident must not have to send twice.  Without an Origin
- * the double-submit token must match (the 403 page hands one out). */
-static bool token_ok(lk_req *req, const char *given) {
-  char have[LK_SESSION_ID_LEN + 2];
-
-  if (!lk_api_same_origin(req))
-    return false;
-  if (lk_req_header(req, "Origin") != NULL)
-    return true;
-  if (lk_req_cookie(req, LK_LOGIN_CSRF_COOKIE, have, sizeof(have)) !=
-          LK_COOKIE_FOUND ||
-      !lk_session_id_valid(have))
-    return false;
-  return lk_secret_equal(have, given);
-}
-
 /* ---- the form ----------------------------------------------------------- */
 
 struct qform {
@@ -75,73 +40,6 @@ struct qform {
   const char *name, *contact, *question; /* typed so far */
   const char *name_error, *contact_error, *question_error;
 };
-
-static void error_text(lk_buf *b, const char *id, const char *msg) {
-  lk_buf_puts(b, "<p class=\"utrecht-form-field-error-message utrecht-form-"
-                 "field__error-message\" id=\"");
-  lk_buf_puts(b, id);
-  lk_buf_puts(b, "\">");
-  lk_html_txt(b, msg);
-  lk_buf_puts(b, "</p>\n");
-}
-
-/* The label, error and start of the control of one field. */
-static void field_head(lk_buf *b, const char *id, const char *label,
-                       const char *hint, const char *error) {
-  lk_buf_puts(b, error != NULL ? "<div class=\"utrecht-form-field utrecht-form-"
-                                 "field--text utrecht-form-field--invalid\">"
-                               : "<div class=\"utrecht-form-field utrecht-form-"
-                                 "field--text\">");
-  lk_buf_puts(b, "\n<p class=\"utrecht-form-field__label\"><label "
-                 "class=\"utrecht-form-label\" for=\"");
-  lk_buf_puts(b, id);
-  lk_buf_puts(b, "\">");
-  lk_buf_puts(b, label);
-  lk_buf_puts(b, "</label></p>\n");
-  if (hint != NULL) {
-    lk_buf_printf(b,
-                  "<p class=\"utrecht-form-field-description utrecht-"
-                  "form-field__description\" id=\"%s-uitleg\">%s</p>\n",
-                  id, hint);
-  }
-  if (error != NULL) {
-    char eid[48];
-
-    snprintf(eid, sizeof(eid), "%s-fout", id);
-    error_text(b, eid, error);
-  }
-}
-
-/* aria-describedby (hint and error) and aria-invalid of a control. */
-static void described(lk_buf *b, const char *id, bool hint, bool error) {
-  if (!hint && !error)
-    return;
-  lk_buf_puts(b, " aria-describedby=\"");
-  if (hint)
-    lk_buf_printf(b, "%s-uitleg", id);
-  if (error)
-    lk_buf_printf(b, "%s%s-fout", hint ? " " : "", id);
-  lk_buf_putc(b, '"');
-  if (error)
-    lk_buf_puts(b, " aria-invalid=\"true\"");
-}
-
-/* Opens the wrapper and the <input> of a text control, up to its class. */
-static void control(lk_buf *b, const char *cls, bool error) {
-  lk_buf_puts(b, "<p class=\"utrecht-form-field__input\"><input class=\"");
-  lk_buf_puts(b, cls);
-  if (error)
-    lk_buf_puts(b, " utrecht-textbox--invalid");
-  lk_buf_putc(b, '"');
-}
-
-static void summary_item(lk_buf *b, const char *id, const char *msg) {
-  if (msg == NULL)
-    return;
-  lk_buf_printf(b, "<li><a class=\"utrecht-link\" href=\"#%s\">", id);
-  lk_html_txt(b, msg);
-  lk_buf_puts(b, "</a></li>\n");
-}
 
 static void form_html(lk_buf *b, const char *id, const char *tok,
                       const struct qform *f) {
@@ -152,17 +50,11 @@ static void form_html(lk_buf *b, const char *id, const char *tok,
                  "\"vraag-kop\">\n<h2 class=\"utrecht-heading-2\" "
                  "id=\"vraag-kop\">Een vraag stellen</h2>\n");
   if (errors) {
-    lk_buf_puts(b, "<div class=\"utrecht-alert utrecht-alert--error\" "
-                   "role=\"alert\" id=\"foutmelding\">\n<div class=\"utrecht-"
-                   "alert__content\"><div class=\"utrecht-alert__message\">\n"
-                   "<p class=\"utrecht-paragraph\">");
-    lk_html_txt(b,
-                f->summary != NULL ? f->summary : "Controleer het formulier.");
-    lk_buf_puts(b, "</p>\n<ul class=\"utrecht-unordered-list\">\n");
-    summary_item(b, "vraag-naam", f->name_error);
-    summary_item(b, "vraag-contact", f->contact_error);
-    summary_item(b, "vraag-tekst", f->question_error);
-    lk_buf_puts(b, "</ul>\n</div></div>\n</div>\n");
+    lk_form_summary_begin(b, f->summary);
+    lk_form_summary_item(b, "vraag-naam", f->name_error);
+    lk_form_summary_item(b, "vraag-contact", f->contact_error);
+    lk_form_summary_item(b, "vraag-tekst", f->question_error);
+    lk_form_summary_end(b);
   }
   lk_buf_puts(b, "<form class=\"utrecht-form\" method=\"post\" action=\""
                  "/actueel/");
@@ -174,49 +66,47 @@ static void form_html(lk_buf *b, const char *id, const char *tok,
     lk_buf_puts(b, "\">\n");
   }
 
-  field_head(b, "vraag-naam", "Naam (niet verplicht)", NULL, f->name_error);
-  control(b, "utrecht-textbox", f->name_error != NULL);
+  lk_form_field_head(b, "vraag-naam", "Naam (niet verplicht)", NULL,
+                     f->name_error);
+  lk_form_control(b, "utrecht-textbox", f->name_error != NULL);
   lk_buf_puts(b, " id=\"vraag-naam\" "
                  "name=\"naam\" type=\"text\" autocomplete=\"name\" "
                  "maxlength=\"200\" value=\"");
   lk_html_attr(b, f->name != NULL ? f->name : "");
   lk_buf_putc(b, '"');
-  described(b, "vraag-naam", false, f->name_error != NULL);
+  lk_form_described(b, "vraag-naam", false, f->name_error != NULL);
   lk_buf_puts(b, "></p>\n</div>\n");
 
-  field_head(b, "vraag-contact",
-             "E-mailadres of telefoonnummer (niet "
-             "verplicht)",
-             "Vul dit in als u een antwoord wilt.", f->contact_error);
-  control(b, "utrecht-textbox", f->contact_error != NULL);
+  lk_form_field_head(b, "vraag-contact",
+                     "E-mailadres of telefoonnummer (niet "
+                     "verplicht)",
+                     "Vul dit in als u een antwoord wilt.", f->contact_error);
+  lk_form_control(b, "utrecht-textbox", f->contact_error != NULL);
   lk_buf_puts(b, " id=\"vraag-contact\" "
                  "name=\"contact\" type=\"text\" spellcheck=\"false\" "
                  "maxlength=\"254\" value=\"");
   lk_html_attr(b, f->contact != NULL ? f->contact : "");
   lk_buf_putc(b, '"');
-  described(b, "vraag-contact", true, f->contact_error != NULL);
+  lk_form_described(b, "vraag-contact", true, f->contact_error != NULL);
   lk_buf_puts(b, "></p>\n</div>\n");
 
-  field_head(b, "vraag-tekst", "Uw vraag", "Ten hoogste 2.000 tekens.",
-             f->question_error);
+  lk_form_field_head(b, "vraag-tekst", "Uw vraag", "Ten hoogste 2.000 tekens.",
+                     f->question_error);
   lk_buf_puts(b, "<p class=\"utrecht-form-field__input\"><textarea class=\"");
   lk_buf_puts(b, f->question_error != NULL
                      ? "utrecht-textarea utrecht-textarea--invalid"
                      : "utrecht-textarea");
   lk_buf_puts(b, "\" id=\"vraag-tekst\" name=\"vraag\" rows=\"6\" required "
                  "maxlength=\"2000\"");
-  described(b, "vraag-tekst", true, f->question_error != NULL);
+  lk_form_described(b, "vraag-tekst", true, f->question_error != NULL);
   lk_buf_puts(b, ">");
   lk_html_txt(b, f->question != NULL ? f->question : "");
   lk_buf_puts(b, "</textarea></p>\n</div>\n");
 
   /* The honeypot: hidden from people (and screen readers), filled in by
    * robots that fill in every field. */
-  lk_buf_puts(b, "<div class=\"loket-hp\" aria-hidden=\"true\" hidden>"
-                 "<label for=\"vraag-website\">Website</label>"
-                 "<input id=\"vraag-website\" name=\"website\" type=\"text\" "
-                 "tabindex=\"-1\" autocomplete=\"off\" value=\"\"></div>\n"
-                 "<p class=\"utrecht-button-group\"><button class=\"utrecht-"
+  lk_form_honeypot(b, "vraag-website");
+  lk_buf_puts(b, "<p class=\"utrecht-button-group\"><button class=\"utrecht-"
                  "button utrecht-button--primary-action utrecht-button--"
                  "submit\" type=\"submit\">Vraag versturen</button></p>\n"
                  "</form>\n</section>\n");
@@ -309,35 +199,6 @@ static void asked(lk_req *req, int status) {
   received(req, ctx->notice_id, ctx->op.conv.reference);
 }
 
-/* A form field; "" when missing or malformed. */
-static void field(lk_req *req, const char *name, char *out, size_t size) {
-  size_t len;
-  const char *body = lk_req_body(req, &len);
-
-  if (body == NULL ||
-      lk_form_find(body, len, name, out, size) != LK_COOKIE_FOUND)
-    out[0] = '\0';
-}
-
-/* Browsers send CR LF in a textarea; the domain keeps LF. */
-static void unix_newlines(char *s) {
-  char *w = s;
-
-  for (const char *r = s; *r != '\0'; r++)
-    if (!(r[0] == '\r' && r[1] == '\n'))
-      *w++ = *r == '\r' ? '\n' : *r;
-  *w = '\0';
-}
-
-static size_t utf8_chars(const char *s) {
-  size_t n = 0;
-
-  for (; *s != '\0'; s++)
-    if (((unsigned char)*s & 0xc0) != 0x80)
-      n++;
-  return n;
-}
-
 /* The subject "Vraag over: <title>", cut at a character boundary. */
 static void subject(char *out, size_t size, const char *title) {
   static const char prefix[] = "Vraag over: ";
@@ -366,7 +227,7 @@ static void form_again(lk_req *req, int status, const char *id,
   lk_html_txt(&b, title);
   lk_buf_puts(&b, "</h1>\n");
   back_link(&b, id);
-  token(req, tok, false);
+  lk_form_token(req, CSRF_PATH, tok, false);
   form_html(&b, id, tok, f);
   page(req, status, "Fout: Een vraag stellen", &b);
 }
@@ -379,6 +240,7 @@ static void ask(lk_req *req) {
   char key[LK_ADDRESS_KEY_MAX + 1], subj[LK_CONV_SUBJECT_MAX + 1];
   char *question = NULL;
   struct qform f = {0};
+  lk_form_body fb;
   lk_conv_create_in in = {0};
   lk_conv_caller caller = {0};
   struct ask_ctx *ctx;
@@ -403,16 +265,22 @@ static void ask(lk_req *req) {
     lk_req_problem_store(req, LK_STORE_NOMEM);
     return;
   }
-  field(req, "csrf", tok, sizeof(tok));
-  field(req, "website", hp, sizeof(hp));
-  field(req, "naam", name, sizeof(name));
-  field(req, "contact", contact, sizeof(contact));
-  field(req, "vraag", question, FIELD_MAX + 1);
-  unix_newlines(question);
+  if (lk_form_body_open(req, &fb) != 0) {
+    free(question);
+    lk_req_problem_store(req, LK_STORE_NOMEM);
+    return;
+  }
+  lk_form_value(&fb, "csrf", tok, sizeof(tok));
+  lk_form_value(&fb, "website", hp, sizeof(hp));
+  lk_form_value(&fb, "naam", name, sizeof(name));
+  lk_form_value(&fb, "contact", contact, sizeof(contact));
+  lk_form_value(&fb, "vraag", question, FIELD_MAX + 1);
+  lk_form_body_close(&fb);
+  lk_form_unix_newlines(question);
   f.name = name;
   f.contact = contact;
   f.question = question;
-  if (!lk_req_is_form(req) || !token_ok(req, tok)) {
+  if (!fb.ok || !lk_form_token_ok(req, tok)) {
     /* No token yet (the notice page is the same for everyone) or a
      * forged request: nothing is stored; a person sends it again. */
     f.summary = "Controleer uw vraag en klik nogmaals op Vraag versturen.";
@@ -440,7 +308,7 @@ static void ask(lk_req *req) {
     else
       in.from_phone = contact;
   }
-  chars = utf8_chars(question);
+  chars = lk_form_chars(question);
   if (chars == 0 || question[strspn(question, " \n\t")] == '\0')
     f.question_error = "Vul uw vraag in.";
   else if (chars > QUESTION_CHARS_MAX)

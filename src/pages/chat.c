@@ -29,6 +29,7 @@
 #include "http/cookie.h"
 #include "http/json.h"
 #include "http/problem.h"
+#include "pages/contact.h"
 #include "pages/layout.h"
 #include "util/clock.h"
 #include "util/html.h"
@@ -620,7 +621,7 @@ static bool carry_name_ok(const char *s, size_t n) {
 }
 
 typedef struct cb_form {
-  char phone[LK_CHAT_PHONE_MAX * 3 + 1];
+  char phone[LK_ADDRESS_MAX * 2 + 1];
   char slot[24];
   char name[LK_CONV_NAME_MAX * 2 + 1];
   char email[LK_CHAT_EMAIL_MAX * 2 + 1];
@@ -957,6 +958,47 @@ static void booked(lk_req *req, int status) {
   page(req, 201, "Wij bellen u terug", &b, NULL);
 }
 
+/* Carries one field of the web form along (a copy of `value`). */
+static void carry(cb_form *f, const char *name, const char *value) {
+  if (value[0] == '\0' || f->ncarry >= CARRY_MAX)
+    return;
+  f->carry_value[f->ncarry] = strdup(value);
+  if (f->carry_value[f->ncarry] == NULL)
+    return;
+  snprintf(f->carry_name[f->ncarry], sizeof(f->carry_name[0]), "%s", name);
+  f->ncarry++;
+}
+
+/* The web form (/contact/formulier, multipart/form-data) handed its
+ * fields over with its "Bel mij terug" button: its name, e-mail address
+ * and telephone fill this form's, the rest is carried; the file itself is
+ * not kept, only its name.  Then the resident picks number and time. */
+static void from_contact_form(lk_req *req, struct cb_ctx *ctx) {
+  lk_contact_form *cf = calloc(1, sizeof(*cf));
+  cb_form *f = &ctx->form;
+  const lk_chat_row *chat = ctx->from_chat ? &ctx->chat : NULL;
+
+  if (cf == NULL) {
+    lk_req_problem_store(req, LK_STORE_NOMEM);
+    return;
+  }
+  if (lk_contact_form_read(req, cf) != 0 || !csrf_ok(req, cf->csrf)) {
+    free(cf);
+    f->summary = "Controleer de gegevens en klik nogmaals op Bel mij terug.";
+    callback_form(req, 403, f, chat);
+    return;
+  }
+  snprintf(f->name, sizeof(f->name), "%s", cf->name);
+  snprintf(f->email, sizeof(f->email), "%s", cf->email);
+  snprintf(f->phone, sizeof(f->phone), "%s", cf->phone);
+  carry(f, "soort", cf->kind);
+  carry(f, "categorie", cf->category);
+  carry(f, "bericht", cf->message);
+  carry(f, "bijlage", cf->file_name);
+  free(cf);
+  callback_form(req, 200, f, chat);
+}
+
 static void callback_post(lk_req *req) {
   lk_app *app = lk_req_app(req);
   struct cb_ctx *ctx;
@@ -975,6 +1017,10 @@ static void callback_post(lk_req *req) {
   lk_req_set_data(req, ctx, cb_ctx_free);
   ctx->from_chat =
       current_chat(req, &ctx->chat) == 0 && ctx->chat.ended_at == 0;
+  if (!lk_req_is_form(req)) {
+    from_contact_form(req, ctx);
+    return;
+  }
   read_form(req, &ctx->form);
   if (!lk_req_is_form(req) || !csrf_ok(req, ctx->form.csrf)) {
     ctx->form.summary = "Controleer de gegevens en klik nogmaals op Bel mij "
@@ -1071,6 +1117,20 @@ static void chat_slots(lk_req *req) {
   lk_req_respond_buf(req, 200, "application/json", &b);
 }
 
+/* The web form's button that hands what was typed to the call-back form
+ * (pages/contact.h).  Not in the kiosk: a terminal has no phone to call
+ * back and must not lead out of its frame.  formenctype: this form reads
+ * url-encoded fields; formnovalidate: a half-filled form may go. */
+static void contact_form_button(lk_buf *b, bool kiosk) {
+  if (kiosk)
+    return;
+  lk_buf_puts(b, " <button class=\"utrecht-button utrecht-button--secondary-"
+                 "action\" type=\"submit\" formaction=\"/contact/"
+                 "terugbellen\" formenctype=\"application/x-www-form-"
+                 "urlencoded\" formnovalidate id=\"formulier-terugbellen\">"
+                 "Bel mij terug</button>");
+}
+
 int lk_chat_page_routes(lk_router *r) {
   static const lk_api_route routes[] = {
       {"GET", "/contact/chat", chat_page, 0},
@@ -1083,8 +1143,10 @@ int lk_chat_page_routes(lk_router *r) {
       {"GET", "/contact/chat/stroom", chat_stream_get, LK_ROUTE_STREAM},
       {"GET", "/contact/chat/tijdvakken", chat_slots, 0},
       {"GET", "/contact/terugbellen", callback_get, 0},
-      {"POST", "/contact/terugbellen", callback_post, 0},
+      {"POST", "/contact/terugbellen", callback_post, LK_ROUTE_UPLOAD},
   };
 
+  /* Registered with the routes: at start-up, before serving. */
+  lk_contact_form_actions(contact_form_button);
   return lk_api_add_routes(r, routes, sizeof(routes) / sizeof(routes[0]));
 }

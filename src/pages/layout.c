@@ -3,13 +3,15 @@
  * style sheet defines, and a skip link to the content. */
 #include "pages/layout.h"
 
+#include <stdbool.h>
+
 #include "http/assets.h"
 
 /* The theme: the design tokens apply under utrecht-theme; the
  * media-query-viewport variant scales headings with the window. */
 #define THEME "utrecht-theme utrecht-theme--media-query-viewport loket-theme"
 
-void lk_page_begin(lk_buf *b, const char *title) {
+static void head(lk_buf *b, const char *title) {
   const char *css = lk_asset_url("loket.css");
 
   lk_buf_puts(b, "<!DOCTYPE html>\n<html lang=\"nl\">\n<head>\n"
@@ -25,6 +27,10 @@ void lk_page_begin(lk_buf *b, const char *title) {
     lk_html_attr(b, css);
     lk_buf_puts(b, "\">\n");
   }
+}
+
+void lk_page_begin(lk_buf *b, const char *title) {
+  head(b, title);
   lk_buf_puts(b, "</head>\n<body class=\"utrecht-root utrecht-body "
                  "utrecht-document " THEME "\">\n"
                  "<a class=\"utrecht-skip-link utrecht-skip-link--visible-"
@@ -57,4 +63,48 @@ void lk_page_end(lk_buf *b) {
                  "Loket &middot; <a class=\"utrecht-link\" href=\"/actueel\">"
                  "Actueel</a></p></div></footer>\n"
                  "</div>\n</body>\n</html>\n");
+}
+
+void lk_page_begin_kiosk(lk_buf *b, const char *title,
+                         const lk_kiosk_frame *k) {
+  bool script = lk_asset_url("kiosk.js") != NULL;
+
+  head(b, title);
+  /* A refresh is no script: the CSP allows it.  With the script it would
+   * also fire while someone is typing, so then only <noscript> has it. */
+  lk_buf_puts(b, script ? "<noscript><meta http-equiv=\"refresh\" content=\""
+                        : "<meta http-equiv=\"refresh\" content=\"");
+  lk_buf_printf(b, "%d;url=", k->idle_s);
+  lk_html_attr(b, k->home);
+  lk_buf_puts(b, script ? "\"></noscript>\n" : "\">\n");
+  lk_page_script(b, "kiosk.js");
+  lk_buf_printf(b,
+                "</head>\n<body class=\"utrecht-root utrecht-body "
+                "utrecht-document " THEME " loket-kiosk\" "
+                "data-kiosk-idle=\"%d\" data-kiosk-home=\"",
+                k->idle_s);
+  lk_html_attr(b, k->home);
+  lk_buf_puts(b, "\">\n"
+                 "<a class=\"utrecht-skip-link utrecht-skip-link--visible-"
+                 "on-focus\" href=\"#inhoud\">Naar de inhoud</a>\n"
+                 "<div class=\"utrecht-page-layout\">\n"
+                 "<header class=\"utrecht-page-header\"><div class=\"utrecht-"
+                 "page-header__content loket-kiosk-header\">"
+                 "<p class=\"loket-brand\">Loket</p>"
+                 "<p class=\"loket-kiosk-restart\"><a class=\"utrecht-button-"
+                 "link utrecht-button-link--html-a utrecht-button-link--"
+                 "secondary-action loket-kiosk-button\" href=\"");
+  lk_html_attr(b, k->home);
+  lk_buf_puts(b, "\">Begin opnieuw</a></p></div></header>\n"
+                 "<div class=\"utrecht-page-body\"><div class=\"utrecht-page-"
+                 "body__content\">\n"
+                 "<main id=\"inhoud\" class=\"utrecht-page-content\">\n");
+}
+
+void lk_page_end_kiosk(lk_buf *b) {
+  lk_buf_puts(b, "\n</main>\n</div></div>\n"
+                 "<footer class=\"utrecht-page-footer\"><div class=\"utrecht-"
+                 "page-footer__content\"><p class=\"utrecht-paragraph\">"
+                 "Loket &middot; zuil voor vragen en klachten</p></div>"
+                 "</footer>\n</div>\n</body>\n</html>\n");
 }

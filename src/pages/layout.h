@@ -23,4 +23,17 @@ void lk_page_script(lk_buf *b, const char *name);
 /* Closes <main> and the document. */
 void lk_page_end(lk_buf *b);
 
+/* The kiosk frame (docs/resident-pages.md): no links out of the kiosk, a
+ * "Begin opnieuw" button to `home`, and back to `home` after `idle_s`
+ * seconds without activity: the bundle's kiosk.js counts down visibly and
+ * restarts on every touch or key; without JavaScript a <meta> refresh
+ * (inside <noscript> when the script is there) does it from page load. */
+typedef struct lk_kiosk_frame {
+  const char *home; /* "/kiosk" */
+  int idle_s;
+} lk_kiosk_frame;
+
+void lk_page_begin_kiosk(lk_buf *b, const char *title, const lk_kiosk_frame *k);
+void lk_page_end_kiosk(lk_buf *b);
+
 #endif

@@ -453,6 +453,47 @@ class Callback(Base):
         self.assertIn("tb-telefoon-fout", r.text)
         self.assertIn('value="bel me"', r.text)
 
+    def test_from_the_web_form(self):
+        """The web form's "Bel mij terug" button posts its fields (as
+        multipart/form-data when the browser ignores formenctype)."""
+        res = Resident(self.srv)
+        page = res.get("/contact/formulier")
+        self.assertEqual(page.status, 200)
+        self.assertIn('formaction="/contact/terugbellen"', page.text)
+        self.assertIn('formenctype="application/x-www-form-urlencoded"',
+                      page.text)
+        self.assertNotIn("/contact/terugbellen",
+                         res.get("/kiosk/formulier").text)
+        b = "----loketgrens"
+        parts = [("soort", "klacht"), ("bericht", "Lantaarnpaal\r\nkapot"),
+                 ("naam", "Piet"), ("telefoon", "0301234567"),
+                 ("email", "")]
+        body = "".join('--%s\r\nContent-Disposition: form-data; name="%s"'
+                       '\r\n\r\n%s\r\n' % (b, k, v) for k, v in parts)
+        body += ('--%s\r\nContent-Disposition: form-data; name="bijlage"; '
+                 'filename="foto.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'
+                 'JPEGDATA\r\n--%s--\r\n' % (b, b))
+        r = res._keep(self.srv.request(
+            "POST", "/contact/terugbellen", body=body, headers=res._headers(
+                {"Content-Type": "multipart/form-data; boundary=" + b})))
+        self.assertEqual(r.status, 200, r)
+        self.assertIn('value="0301234567"', r.text)
+        self.assertIn("Lantaarnpaal", r.text)  # shown as carried
+        for k in ("soort", "bericht", "bijlage"):
+            self.assertIn('name="%s"' % k, r.text)
+        # Booking from that page carries the fields as they were typed.
+        slot = self.slots(res)[0]
+        r = self.book(res, slot, phone="0301234567", naam="Piet",
+                      soort="klacht", bericht="Lantaarnpaal\nkapot",
+                      bijlage="foto.jpg")
+        self.assertEqual(r.status, 201, r.text)
+        cb = self.srv.get("/api/v1/callbacks",
+                          token=self.api).json()["items"][0]
+        self.assertEqual(cb["context"]["fields"],
+                         {"soort": "klacht", "bericht": "Lantaarnpaal\nkapot",
+                          "bijlage": "foto.jpg"})
+        self.assertEqual(cb["residentName"], "Piet")
+
     def test_slots_and_last_place(self):
         res = Resident(self.srv)
         slots = self.slots(res)

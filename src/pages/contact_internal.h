@@ -1,0 +1,37 @@
+/* contact_internal.h - what the contact pages' files share (private to
+ * src/pages/contact*.c). */
+#ifndef LK_PAGES_CONTACT_INTERNAL_H
+#define LK_PAGES_CONTACT_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "http/server.h"
+#include "pages/contact.h"
+#include "util/buf.h"
+
+#define LK_CONTACT_KIOSK_HOME "/kiosk"
+#define LK_STATUS_TOKEN_LEN 32 /* 192 bits in unpadded base64url */
+
+/* Wraps `body` (taken over) in the page frame (the kiosk's when `kiosk`)
+ * and answers; kiosk pages and pages with a form are never stored. */
+void lk_contact_respond(lk_req *req, bool kiosk, int status, const char *title,
+                        lk_buf *body, bool no_store);
+/* "maandag 30 november om 08:00", "vandaag om 13:30", "morgen om 08:00"
+ * in Dutch civil time, relative to `now`, in a <time> element. */
+void lk_contact_when(lk_buf *b, int64_t ms, int64_t now);
+/* "ongeveer 12 minuten", "minder dan een minuut", "ongeveer 3 uur". */
+void lk_contact_duration(lk_buf *b, int64_t ms);
+
+/* Handlers (contact_form.c, contact_status.c). */
+void lk_contact_form_get(lk_req *req);
+void lk_contact_form_post(lk_req *req);
+void lk_kiosk_form_get(lk_req *req);
+void lk_kiosk_form_post(lk_req *req);
+void lk_contact_status_get(lk_req *req);
+void lk_contact_status_post(lk_req *req);
+
+/* True if `token` has the form of a status token. */
+bool lk_status_token_valid(const char *token);
+
+#endif
