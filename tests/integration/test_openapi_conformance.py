@@ -1151,6 +1151,7 @@ class OpenAPIConformance(LoketTestCase):
         self.notices_scenario()
         self.outbox_scenario()
         self.chat_scenario()
+        self.channels_scenario()
 
     def conversations_scenario(self, conv):
         """Conversations, messages, notes, search and attachments: once
@@ -1497,6 +1498,34 @@ class OpenAPIConformance(LoketTestCase):
         self.call("GET", C, token=self.api, expect=200)
         self.generic_failures("DELETE", C)
         self.call("DELETE", C, token=self.admin, expect=200)
+
+    def channels_scenario(self):
+        """The public channels of /contact: read them, change one."""
+        L = "/api/v1/channels"
+        C = L + "/{channel}"
+        if ("PUT", C) not in self.ops:
+            return
+        self.call("GET", L, token=self.api, expect=200)
+        self.generic_failures("GET", L)
+        self.call("GET", C, {"channel": "chat"}, token=self.api, expect=200)
+        self.generic_failures("GET", C, {"channel": "chat"},
+                              unknown_param="channel")
+        body = {"label": "Chat met de gemeente", "enabled": True,
+                "async": False, "contact": "", "description": "Snel antwoord",
+                "hours": {"hours": {"mon": ["09:00-12:30", "13:00-17:00"],
+                                    "sat": []},
+                          "goodFridayClosed": True,
+                          "liberationDay": "lustrum",
+                          "closedDays": ["2026-12-24"]}}
+        self.call("PUT", C, {"channel": "chat"}, token=self.admin, body=body,
+                  expect=200)
+        self.call("PUT", C, {"channel": "chat"}, token=self.api, body=body,
+                  expect=403)
+        self.call("PUT", C, {"channel": "telefoon"}, token=self.admin,
+                  body=dict(body, label="Telefoon"), expect=422)
+        self.minimal("PUT", C, body, self.admin, params={"channel": "chat"})
+        self.generic_failures("PUT", C, {"channel": "chat"}, body=body,
+                              scoped=self.api, unknown_param="channel")
 
 
 if __name__ == "__main__":
