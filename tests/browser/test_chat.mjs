@@ -203,6 +203,36 @@ test("the resident asks to be called back and picks a slot", async () => {
   assert.match(JSON.stringify(conv), /Afspraak gemaakt/);
 });
 
+test("the web form hands what was typed to the call-back form",
+  async () => {
+    const c = await browser.newContext({ locale: "nl-NL",
+      timezoneId: "Europe/Amsterdam" });
+    problems.push(h.watchConsole(c));
+    const p = await c.newPage();
+    await p.goto(srv.base + "/contact/formulier");
+    await p.getByLabel("Een klacht indienen").check();
+    await p.getByLabel("Uw vraag of klacht").fill(
+      "Half getypt: de lantaarnpaal <img src=x> is kapot");
+    await p.getByLabel("Telefoonnummer").fill("030 1234567");
+    await p.click("#formulier-terugbellen");
+    await p.waitForSelector("#tb-telefoon");
+    assert.equal(new URL(p.url()).pathname, "/contact/terugbellen");
+    assert.equal(await p.inputValue("#tb-telefoon"), "030 1234567");
+    assert.match(await p.textContent("main"), /lantaarnpaal <img src=x>/);
+    await accessible(p, "callback form with carried fields");
+    await p.check("input[name=tijdvak] >> nth=0");
+    await p.click("button:has-text('Bel mij terug')");
+    await p.waitForSelector("#terugbellen-bevestigd");
+    const items = (await srv.api(api, "GET", "/api/v1/callbacks?status=all"))
+      .body.items.filter((i) => i.source === "formulier");
+    assert.equal(items.length, 1);
+    assert.equal(items[0].context.fields.bericht,
+      "Half getypt: de lantaarnpaal <img src=x> is kapot");
+    assert.equal(items[0].context.fields.soort, "klacht");
+    await h.screenshot(p, "terugbellen-vanuit-formulier");
+    await c.close();
+  });
+
 test("no console errors or CSP violations", () => {
   // Requests that failed while the test had the network switched off are
   // what a browser logs then; nothing else may appear.
