@@ -448,13 +448,6 @@ typedef struct chat_stream {
   size_t off;
 } chat_stream;
 
-static void stream_wake(const lk_event *ev, void *ud) {
-  chat_stream *s = ud;
-
-  (void)ev;
-  lk_req_stream_wake(s->req);
-}
-
 /* What event `ev` means for this chat: 'u'pdate, 't'yping, 'q'ueue or 0. */
 static char meaning(const chat_stream *s, const lk_event *ev) {
   bool mine = strstr(ev->json, s->conv_id) != NULL;
@@ -477,6 +470,16 @@ static bool still_queued(chat_stream *s) {
 
   return lk_store_chat_by_conv(s->app->store, NULL, s->conv_id, &c) == 0 &&
          c.ended_at == 0 && c.assignee_id[0] == '\0' && c.waiting_since != 0;
+}
+
+/* On the publishing thread: wakes the stream only for an event that
+ * concerns it, so a message in one chat does not wake a thousand others.
+ * The events skipped are read past at the next wake (or the tick's). */
+static void stream_wake(const lk_event *ev, void *ud) {
+  chat_stream *s = ud;
+
+  if (meaning(s, ev) != 0)
+    lk_req_stream_wake(s->req);
 }
 
 static void stream_fill(chat_stream *s) {
