@@ -323,6 +323,40 @@ class Chat(Base):
             "/api/v1/callbacks/%s/outcome" % u, {"outcome": "reached"},
             token=self.api), 404)
 
+    def test_confidential_chats_are_unknown(self):
+        """A chat whose conversation became confidential behaves like an
+        unknown id for callers who may not see it."""
+        from loketlib import db_execute
+        res = Resident(self.srv)
+        conv = self.conv_of(res.start("Vraag")["reference"])
+        slot = self.slots(res)[0]
+        r = res.form("/contact/terugbellen", {
+            "stap": "boeken", "telefoon": "0612345678",
+            "tijdvak": str(slot["start"])})
+        self.assertEqual(r.status, 201, r.text)
+        cb = self.srv.get("/api/v1/callbacks",
+                          token=self.api).json()["items"][0]["id"]
+        db_execute(self.data, "UPDATE conversations SET confidential = 1"
+                   " WHERE id = ?", (conv,))
+        _, conf = create_token(self.data, "conf", "api confidential")
+        self.assertEqual(self.srv.get("/api/v1/chats", token=self.api)
+                         .json()["items"], [])
+        self.assertEqual(len(self.srv.get("/api/v1/chats", token=conf)
+                             .json()["items"]), 1)
+        self.assertProblem(self.srv.request(
+            "POST", "/api/v1/chats/%s/typing" % conv, token=self.api), 404)
+        self.assertEqual(self.srv.request(
+            "POST", "/api/v1/chats/%s/typing" % conv, token=conf).status, 204)
+        self.assertEqual(self.srv.get("/api/v1/callbacks", token=self.api)
+                         .json()["items"], [])
+        self.assertProblem(self.srv.get("/api/v1/callbacks/" + cb,
+                                        token=self.api), 404)
+        self.assertProblem(self.srv.post_json(
+            "/api/v1/callbacks/%s/outcome" % cb, {"outcome": "reached"},
+            token=self.api), 404)
+        self.assertEqual(self.srv.get("/api/v1/callbacks/" + cb,
+                                      token=conf).status, 200)
+
     def test_cross_site_and_validation(self):
         res = Resident(self.srv)
         r = self.srv.request("POST", "/contact/chat/start",
