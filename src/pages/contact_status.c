@@ -29,7 +29,9 @@
 #include "util/log.h"
 
 #define ACTOR "public:status-link"
-#define CSRF_PATH "/contact/status"
+/* The form's path too: two loket_csrf cookies on one path would be
+ * refused as a duplicate (http/cookie.h). */
+#define CSRF_PATH "/contact"
 #define MESSAGES_MAX 200
 #define ATTACHMENTS_MAX 100
 #define FIELDS_RESERVE (64 * 1024)

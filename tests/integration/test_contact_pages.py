@@ -425,6 +425,15 @@ class ContactPages(LoketTestCase):
         self.assertEqual(len(db_query(self.srv.data, "SELECT 1 FROM contacts"
                                       " WHERE conversation_id = ?", (cid,))),
                          4)
+        # without Origin: the double-submit token of the page, the same
+        # cookie as the form's (one loket_csrf per path, never two)
+        r = self.srv.get(path)
+        tok = re.search(r'name="csrf" value="([^"]+)"', r.text).group(1)
+        self.assertIn("Path=/contact;", r.header("Set-Cookie"))
+        body, ctype = multipart({"reactie": "Zonder Origin", "csrf": tok})
+        r = self.srv.request("POST", path, body=body, headers={
+            "Content-Type": ctype, "Cookie": "loket_csrf=" + tok})
+        self.assertEqual(r.status, 303, r.text)
 
     def test_unknown_foreign_and_expired_tokens_are_404(self):
         ref1, t1 = self.submit()
