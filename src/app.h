@@ -45,6 +45,7 @@ typedef struct lk_app {
    * (channels/mastodon.h); NULL when not configured: nothing is queued. */
   struct lk_mastodon *mastodon;
   const char *public_url; /* --public-url: how residents reach Loket, "" */
+  int callback_capacity;  /* callbacks per 30-minute slot (docs/chat.md) */
   /* Resident contact pages (pages/contact.h, docs/resident-pages.md). */
   int kiosk_idle_s;       /* kiosk back to its start after this idle time */
   int64_t status_link_ms; /* a status link lives this long after its use */

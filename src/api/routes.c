@@ -2,6 +2,7 @@
 #include "api/api.h"
 #include "api/calamity.h"
 #include "api/channels.h"
+#include "api/chat.h"
 #include "api/conversations.h"
 #include "api/ki/ki.h"
 #include "api/ki/klantcontacten.h"
@@ -16,6 +17,7 @@
 #include "http/static.h"
 #include "pages/actueel.h"
 #include "pages/actueel_subscriptions.h"
+#include "pages/chat.h"
 #include "pages/contact.h"
 
 static const struct {
@@ -53,6 +55,8 @@ static int (*const areas[])(lk_router *r) = {
     lk_actueel_routes,
     lk_calamity_routes,
     lk_outbox_routes,
+    lk_api_chat_routes,
+    lk_chat_page_routes,
     lk_channels_routes,
     lk_contact_routes,
 };

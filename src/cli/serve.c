@@ -83,6 +83,10 @@ static const char usage[] =
     "  --outbox-attempts N      sends before a message has failed\n"
     "                           (LOKET_OUTBOX_ATTEMPTS; default 12)\n"
     "\n"
+    "Call me back (docs/chat.md):\n"
+    "  --callback-capacity N    callbacks the team takes per 30-minute slot\n"
+    "                           (LOKET_CALLBACK_CAPACITY; default 2)\n"
+    "\n"
     "Cross-posting notices to Mastodon (docs/notices.md):\n"
     "  --public-url URL         how residents reach Loket, e.g.\n"
     "                           https://loket.gemeente.nl (LOKET_PUBLIC_URL)\n"
@@ -220,6 +224,7 @@ struct serve_opts {
   long subscribe_limit;
   long outbox_backoff_ms;
   long outbox_attempts;
+  long callback_capacity;
   const char *public_url;
   const char *mastodon_url;
   const char *mastodon_token_file;
@@ -267,6 +272,7 @@ static int session_defaults(struct serve_opts *o) {
   o->login_window_s = 900;
   o->outbox_backoff_ms = 5000;
   o->outbox_attempts = 12;
+  o->callback_capacity = 2;
   o->public_url = getenv("LOKET_PUBLIC_URL");
   o->mastodon_url = getenv("LOKET_MASTODON_URL");
   o->mastodon_token_file = getenv("LOKET_MASTODON_TOKEN_FILE");
@@ -283,7 +289,8 @@ static int session_defaults(struct serve_opts *o) {
       env_positive("LOKET_LOGIN_WINDOW", 86400, &o->login_window_s) ||
       env_positive("LOKET_OUTBOX_BACKOFF_MS", 3600 * 1000,
                    &o->outbox_backoff_ms) ||
-      env_positive("LOKET_OUTBOX_ATTEMPTS", 1000, &o->outbox_attempts))
+      env_positive("LOKET_OUTBOX_ATTEMPTS", 1000, &o->outbox_attempts) ||
+      env_positive("LOKET_CALLBACK_CAPACITY", 1000, &o->callback_capacity))
     return LK_EXIT_USAGE;
   return 0;
 }
@@ -333,6 +340,7 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
       {"subscribe-limit", required_argument, NULL, 'R'},
       {"outbox-backoff-ms", required_argument, NULL, 'O'},
       {"outbox-attempts", required_argument, NULL, 'o'},
+      {"callback-capacity", required_argument, NULL, 'C'},
       {"public-url", required_argument, NULL, 'U'},
       {"mastodon-url", required_argument, NULL, 'M'},
       {"mastodon-token-file", required_argument, NULL, 'K'},
@@ -449,6 +457,11 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
     case 'o':
       if (parse_positive("--outbox-attempts", optarg, 1000,
                          &o->outbox_attempts) != 0)
+        return LK_EXIT_USAGE;
+      break;
+    case 'C':
+      if (parse_positive("--callback-capacity", optarg, 1000,
+                         &o->callback_capacity) != 0)
         return LK_EXIT_USAGE;
       break;
     case 'U':
@@ -707,6 +720,7 @@ static int app_open(lk_app *app, const struct serve_opts *o,
   lk_metrics_register(store_metrics, app->store);
   lk_metrics_register(lk_outbox_metrics, app->outbox);
   app->public_url = o->public_url != NULL ? o->public_url : "";
+  app->callback_capacity = (int)o->callback_capacity;
   if (o->mastodon_url != NULL && o->mastodon_url[0] != '\0') {
     lk_mastodon_config mc = {.url = o->mastodon_url,
                              .token_file = o->mastodon_token_file,

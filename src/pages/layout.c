@@ -37,8 +37,10 @@ void lk_page_begin(lk_buf *b, const char *title) {
                  "on-focus\" href=\"#inhoud\">Naar de inhoud</a>\n"
                  "<div class=\"utrecht-page-layout\">\n"
                  "<header class=\"utrecht-page-header\"><div class=\"utrecht-"
-                 "page-header__content\"><p class=\"loket-brand\">Loket</p>"
-                 "</div></header>\n"
+                 "page-header__content loket-header\"><p class=\"loket-brand\">"
+                 "Loket</p><p class=\"utrecht-paragraph loket-chat-link\"><a "
+                 "class=\"utrecht-link\" href=\"/contact/chat\">Chat met "
+                 "ons</a></p></div></header>\n"
                  "<div class=\"utrecht-page-body\"><div class=\"utrecht-page-"
                  "body__content\">\n"
                  "<main id=\"inhoud\" class=\"utrecht-page-content\">\n");

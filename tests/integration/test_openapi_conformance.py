@@ -61,7 +61,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from loketlib import (SOURCE_DIR, WEB_DIR, LoketTestCase,  # noqa: E402
                       SSEClient, Server, add_staff_user, create_token,
-                      db_write, insert_conversation, main)
+                      db_query, db_write, insert_conversation, main)
 import kischema  # noqa: E402
 
 METHODS = ("get", "put", "post", "delete", "patch", "options", "head",
@@ -1151,6 +1151,7 @@ class OpenAPIConformance(LoketTestCase):
         self.notices_scenario()
         self.outbox_scenario()
         self.subscriptions_scenario()
+        self.chat_scenario()
         self.channels_scenario()
 
     def conversations_scenario(self, conv):
@@ -1345,6 +1346,74 @@ class OpenAPIConformance(LoketTestCase):
         self.call("POST", R, {"id": oid}, token=self.admin, expect=200)
         self.call("POST", R, {"id": oid}, token=self.admin, expect=409)
         self.generic_failures("POST", R, {"id": oid}, scoped=self.api)
+
+    def chat_scenario(self):
+        """Live chat and the callback queue (the chat part): two residents
+        chat (one also asks to be called back), through the resident
+        endpoints a browser uses."""
+        C = "/api/v1/chats"
+        if ("GET", C) not in self.ops:
+            return
+        origin = {"Origin": "http://%s:%d" % (self.srv.host, self.srv.port)}
+        convs, cookies = [], []
+        for i in range(2):
+            r = self.srv.request("POST", "/contact/chat/start",
+                                 json_body={"text": "Vraag %d" % i},
+                                 headers=origin)
+            self.assertEqual(r.status, 201, r)
+            cookie = [v.split(";")[0] for v in r.header_all("Set-Cookie")
+                      if v.startswith("loket_chat=")][0]
+            cookies.append(cookie)
+            convs.append(db_query(self.data, "SELECT id FROM conversations"
+                                  " WHERE reference = ?",
+                                  (r.json()["reference"],))[0][0])
+        self.call("GET", C, token=self.api, expect=200)
+        self.generic_failures("GET", C)
+        T = C + "/{id}/typing"
+        self.call("POST", T, {"id": convs[0]}, token=self.api, expect=204)
+        self.generic_failures("POST", T, {"id": convs[0]})
+        R = C + "/{id}/read"
+        self.call("POST", R, {"id": convs[0]}, token=self.api,
+                  body={"seq": 1}, expect=204)
+        self.call("POST", R, {"id": convs[0]}, token=self.api,
+                  body={"seq": -1}, expect=422, check_request=False)
+        self.generic_failures("POST", R, {"id": convs[0]}, body={"seq": 1})
+        # Callbacks: one from each chat, in two slots.
+        r = self.srv.request("GET", "/contact/chat/tijdvakken")
+        slots = r.json()["items"]
+        for i, cookie in enumerate(cookies):
+            r = self.srv.request(
+                "POST", "/contact/terugbellen", body=urllib.parse.urlencode(
+                    {"stap": "boeken", "telefoon": "06 1234567%d" % i,
+                     "tijdvak": str(slots[i]["start"])}),
+                headers=dict(origin, **{
+                    "Cookie": cookie,
+                    "Content-Type": "application/x-www-form-urlencoded"}))
+            self.assertEqual(r.status, 201, r)
+        # The chat that ended cannot take typing any more.
+        r = self.srv.request("POST", "/contact/chat/einde", json_body={},
+                             headers=dict(origin, Cookie=cookies[1]))
+        self.assertEqual(r.status, 200, r)
+        self.call("POST", T, {"id": convs[1]}, token=self.api, expect=409)
+        B = "/api/v1/callbacks"
+        r = self.call("GET", B, token=self.api, expect=200)
+        cbs = [c["id"] for c in (r.obj or {}).get("items", [])]
+        self.generic_failures("GET", B)
+        cb = cbs[0] if cbs else str(uuid.uuid4())
+        self.call("GET", B + "/{id}", {"id": cb}, token=self.api, expect=200)
+        self.generic_failures("GET", B + "/{id}", {"id": cb})
+        O = B + "/{id}/outcome"
+        self.call("POST", O, {"id": cb}, token=self.api,
+                  body={"outcome": "not_reached", "note": "geen gehoor"},
+                  expect=200)
+        self.call("POST", O, {"id": cb}, token=self.api,
+                  body={"outcome": "maybe"}, expect=422, check_request=False)
+        self.generic_failures("POST", O, {"id": cb},
+                              body={"outcome": "voicemail"})
+        self.call("POST", O, {"id": cb}, token=self.api,
+                  body={"outcome": "reached"}, expect=(200, 409))
+        self.call("POST", O, {"id": cb}, token=self.api,
+                  body={"outcome": "reached"}, expect=409)
 
     def faqs_scenario(self, nid, uid):
         """Veelgestelde vragen on notice `nid`, one made from an answer in

@@ -1,0 +1,1155 @@
+/* chat.c - the resident side of live chat and call-me-back.
+ *
+ * A resident's chat is known by the cookie loket_chat (HttpOnly,
+ * SameSite=Strict, path /contact): the session token, whose digest the
+ * store keeps.  Without it, or with one that names no chat, every chat
+ * endpoint answers 404.  The JSON endpoints accept only same-origin
+ * requests with a JSON body, which a form of another site cannot send.
+ *
+ * The stream (/contact/chat/stroom) carries no message text: it says
+ * "update" when something of this chat changed, "typing" when the agent
+ * types, and "queue" when the queue moved; the script then asks
+ * /contact/chat/status for what it has not seen yet (after=<seq>), so a
+ * reconnection after any pause misses nothing and shows nothing twice.
+ */
+#include "pages/chat.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/session.h"
+#include "app.h"
+#include "core/chat.h"
+#include "core/ids.h"
+#include "core/session.h"
+#include "http/cookie.h"
+#include "http/json.h"
+#include "http/problem.h"
+#include "pages/contact.h"
+#include "pages/layout.h"
+#include "util/clock.h"
+#include "util/html.h"
+
+#define COOKIE_PATH "/contact"
+#define STATUS_MAX 200 /* messages per status answer */
+#define CARRY_MAX 20   /* form fields carried into a callback */
+#define CARRY_NAME_MAX 40
+
+/* ---- the session ---------------------------------------------------- */
+
+/* The chat of the request's cookie: 0, or LK_STORE_NOTFOUND / a code. */
+static int current_chat(lk_req *req, lk_chat_row *out) {
+  char tok[LK_CHAT_TOKEN_LEN + 2], hash[65];
+
+  if (lk_req_cookie(req, LK_CHAT_COOKIE, tok, sizeof(tok)) != LK_COOKIE_FOUND ||
+      !lk_session_id_valid(tok) || lk_session_digest(tok, hash) != 0)
+    return LK_STORE_NOTFOUND;
+  return lk_store_chat_by_token(lk_req_app(req)->store, hash, out);
+}
+
+/* The chat, or an answer (404 or the store's problem) and false. */
+static bool need_chat(lk_req *req, lk_chat_row *out) {
+  int rc = current_chat(req, out);
+
+  if (rc == 0)
+    return true;
+  if (rc == LK_STORE_NOTFOUND)
+    lk_req_not_found(req);
+  else
+    lk_req_problem_store(req, rc);
+  return false;
+}
+
+/* A state-changing JSON call from this site, with its body parsed. */
+static bool json_call(lk_req *req, json_t **body) {
+  if (!lk_api_same_origin(req)) {
+    lk_req_problem(req, 403, "forbidden", "Forbidden",
+                   "cross-site requests are refused", NULL);
+    return false;
+  }
+  return lk_req_json(req, body) == 0;
+}
+
+static void no_store(lk_req *req) {
+  lk_req_add_header(req, "Cache-Control", "no-store");
+}
+
+static void page(lk_req *req, int status, const char *title, lk_buf *body,
+                 const char *script) {
+  lk_buf b = LK_BUF_INIT;
+
+  lk_page_begin(&b, title);
+  if (lk_buf_ok(body))
+    lk_buf_append(&b, body->data, body->len);
+  lk_buf_free(body);
+  if (script != NULL)
+    lk_page_script(&b, script);
+  lk_page_end(&b);
+  no_store(req);
+  lk_req_respond_buf(req, status, "text/html; charset=utf-8", &b);
+}
+
+/* ---- GET /contact/chat ---------------------------------------------- */
+
+static void chat_page(lk_req *req) {
+  lk_buf b = LK_BUF_INIT;
+  lk_chat_row c;
+  /* Whether this browser has a chat going: the script then resumes it
+   * rather than asking for one that does not exist. */
+  bool going = current_chat(req, &c) == 0 && c.ended_at == 0;
+
+  lk_buf_puts(
+      &b, "<h1 class=\"utrecht-heading-1\">Chat met de gemeente</h1>\n"
+          "<div id=\"chat-zonder-js\" class=\"loket-chat-nojs\">\n"
+          "<p class=\"utrecht-paragraph\">Voor de chat is JavaScript nodig. "
+          "Staat JavaScript uit in uw browser? Dan kunt u ons ook vragen u "
+          "terug te bellen.</p>\n"
+          "<p class=\"utrecht-paragraph\"><a class=\"utrecht-link\" "
+          "href=\"/contact/terugbellen\">Bel mij terug</a></p>\n</div>\n"
+          "<section id=\"chat\" class=\"loket-chat\" aria-label=\"Chat\" "
+          "data-api=\"/contact/chat\" data-going=\"");
+  lk_buf_puts(&b, going ? "ja" : "nee");
+  lk_buf_puts(&b, "\" hidden></section>\n");
+  page(req, 200, "Chat", &b, "chat.js");
+}
+
+/* ---- POST /contact/chat/start --------------------------------------- */
+
+struct start_ctx {
+  lk_api_write aw; /* first: see lk_api_submit */
+  lk_chat_start_op op;
+};
+
+static void started(lk_req *req, int status) {
+  struct start_ctx *ctx = lk_req_data(req);
+  lk_cookie_attrs a = {
+      .secure = lk_api_secure(req), .path = COOKIE_PATH, .same = "Strict"};
+  lk_buf b = LK_BUF_INIT;
+
+  if (status != 0) {
+    lk_req_problem_store(req, status);
+    return;
+  }
+  lk_req_set_cookie(req, LK_CHAT_COOKIE, ctx->op.token, &a);
+  lk_buf_puts(&b, "{\"reference\":");
+  lk_buf_json_str(&b, ctx->op.conv.conv.reference);
+  lk_buf_putc(&b, '}');
+  no_store(req);
+  lk_req_respond_buf(req, 201, "application/json", &b);
+}
+
+static void chat_start(lk_req *req) {
+  static const char *const allowed[] = {"name", "email", "text", NULL};
+  const char *name = NULL, *email = NULL, *text = NULL;
+  struct start_ctx *ctx;
+  json_t *body = NULL;
+  lk_invalid why;
+  int rc;
+
+  if (!json_call(req, &body))
+    return;
+  if (lk_json_only(req, body, allowed) != 0 ||
+      lk_json_string(req, body, "name", false, &name) != 0 ||
+      lk_json_string(req, body, "email", false, &email) != 0 ||
+      lk_json_string(req, body, "text", true, &text) != 0)
+    goto out;
+  ctx = lk_api_data(req, sizeof(*ctx), free);
+  if (ctx == NULL)
+    goto out;
+  rc = lk_chat_start_prepare(&ctx->op, lk_req_id(req), name, email, text, &why);
+  if (rc != 0) {
+    lk_api_prepare_failed(req, rc, &why);
+    goto out;
+  }
+  lk_api_submit(req, &ctx->aw, lk_chat_start_apply, &ctx->op, started);
+out:
+  json_decref(body);
+}
+
+/* ---- GET /contact/chat/status --------------------------------------- */
+
+struct status_ctx {
+  lk_buf *b;
+  const char *session_id;
+  int n;
+};
+
+/* The client's own UUID back from "chat:<session>:<uuid>". */
+static const char *own_key(const char *key, const char *session_id) {
+  size_t n = strlen(session_id);
+
+  if (key == NULL || strncmp(key, "chat:", 5) != 0 ||
+      strncmp(key + 5, session_id, n) != 0 || key[5 + n] != ':')
+    return NULL;
+  return key + 6 + n;
+}
+
+static void status_msg(const lk_chat_msg *m, void *ud) {
+  struct status_ctx *s = ud;
+  bool in = strcmp(m->kind, "inbound") == 0;
+  const char *key = own_key(m->client_key, s->session_id);
+  char at[32];
+
+  lk_clock_format_iso(m->occurred_at, at, sizeof(at));
+  lk_buf_puts(s->b, s->n++ > 0 ? ",{\"seq\":" : "{\"seq\":");
+  lk_buf_printf(s->b, "%lld,\"id\":", (long long)m->seq);
+  lk_buf_json_str(s->b, m->id);
+  lk_buf_puts(s->b, in ? ",\"from\":\"resident\"" : ",\"from\":\"agent\"");
+  if (!in) {
+    lk_buf_puts(s->b, ",\"author\":");
+    lk_buf_json_str(s->b, m->author != NULL && m->author[0] != '\0'
+                              ? m->author
+                              : "Medewerker");
+  }
+  if (key != NULL) {
+    lk_buf_puts(s->b, ",\"clientKey\":");
+    lk_buf_json_str(s->b, key);
+  }
+  lk_buf_puts(s->b, ",\"text\":");
+  lk_buf_json_str(s->b, m->content);
+  lk_buf_puts(s->b, ",\"at\":");
+  lk_buf_json_str(s->b, at);
+  lk_buf_putc(s->b, '}');
+}
+
+static int parse_seq(const char *s, int64_t *out) {
+  long long v;
+  char *end;
+
+  *out = 0;
+  if (s == NULL)
+    return 0;
+  errno = 0;
+  v = strtoll(s, &end, 10);
+  if (errno != 0 || end == s || *end != '\0' || v < 0)
+    return -1;
+  *out = v;
+  return 0;
+}
+
+static void chat_status(lk_req *req) {
+  lk_app *app = lk_req_app(req);
+  lk_chat_row c;
+  lk_buf b = LK_BUF_INIT;
+  struct status_ctx s = {&b, NULL, 0};
+  int64_t after;
+  int pos = 0, rc;
+  const char *state;
+
+  if (parse_seq(lk_req_query(req, "after"), &after) != 0) {
+    lk_req_problem(req, 400, "invalid-parameter", "Invalid parameter",
+                   "after must be a message seq", "after");
+    return;
+  }
+  if (!need_chat(req, &c))
+    return;
+  s.session_id = c.id;
+  rc = lk_store_chat_position(app->store, &c, &pos);
+  state = c.ended_at != 0                 ? "ended"
+          : c.assignee_id[0] != '\0'      ? "joined"
+          : strcmp(c.status, "open") == 0 ? "waiting"
+                                          : "joined";
+  lk_buf_puts(&b, "{\"reference\":");
+  lk_buf_json_str(&b, c.reference);
+  lk_buf_puts(&b, ",\"state\":");
+  lk_buf_json_str(&b, state);
+  if (pos > 0)
+    lk_buf_printf(&b, ",\"position\":%d", pos);
+  else
+    lk_buf_puts(&b, ",\"position\":null");
+  lk_buf_puts(&b, ",\"agent\":");
+  if (c.assignee_id[0] != '\0') {
+    lk_buf_puts(&b, "{\"name\":");
+    lk_buf_json_str(&b, c.assignee_name);
+    lk_buf_putc(&b, '}');
+  } else {
+    lk_buf_puts(&b, "null");
+  }
+  lk_buf_printf(&b, ",\"agentRead\":%lld,\"residentRead\":%lld",
+                (long long)c.agent_read, (long long)c.resident_read);
+  lk_buf_puts(&b, ",\"messages\":[");
+  if (rc == 0)
+    rc = lk_store_chat_messages(app->store, NULL, c.conversation_id, after,
+                                STATUS_MAX, status_msg, &s);
+  lk_buf_printf(&b, "],\"more\":%s}", rc >= STATUS_MAX ? "true" : "false");
+  if (rc < 0) {
+    lk_buf_free(&b);
+    lk_req_problem_store(req, rc);
+    return;
+  }
+  no_store(req);
+  lk_req_respond_buf(req, 200, "application/json", &b);
+}
+
+/* ---- POST /contact/chat/berichten ----------------------------------- */
+
+struct send_ctx {
+  lk_api_write aw;
+  lk_chat_send_op op;
+};
+
+static void sent(lk_req *req, int status) {
+  struct send_ctx *ctx = lk_req_data(req);
+  lk_buf b = LK_BUF_INIT;
+
+  if (status == LK_STORE_CONFLICT) {
+    lk_req_problem(req, 409, "chat-ended", "Chat ended", "this chat has ended",
+                   NULL);
+    return;
+  }
+  if (status != 0) {
+    lk_req_problem_store(req, status);
+    return;
+  }
+  lk_buf_printf(&b, "{\"seq\":%lld,\"id\":", (long long)ctx->op.seq);
+  lk_buf_json_str(&b, ctx->op.msg.contact_id);
+  lk_buf_printf(&b, ",\"replayed\":%s}", ctx->op.replayed ? "true" : "false");
+  lk_req_respond_buf(req, ctx->op.replayed ? 200 : 201, "application/json", &b);
+}
+
+static void chat_send(lk_req *req) {
+  static const char *const allowed[] = {"clientKey", "text", NULL};
+  const char *key = NULL, *text = NULL;
+  struct send_ctx *ctx;
+  lk_chat_row c;
+  json_t *body = NULL;
+  lk_invalid why;
+  int rc;
+
+  if (!json_call(req, &body))
+    return;
+  if (!need_chat(req, &c))
+    goto out;
+  if (lk_json_only(req, body, allowed) != 0 ||
+      lk_json_string(req, body, "clientKey", true, &key) != 0 ||
+      lk_json_string(req, body, "text", true, &text) != 0)
+    goto out;
+  ctx = lk_api_data(req, sizeof(*ctx), free);
+  if (ctx == NULL)
+    goto out;
+  rc = lk_chat_send_prepare(&ctx->op, lk_req_id(req), &c, key, text, &why);
+  if (rc != 0) {
+    lk_api_prepare_failed(req, rc, &why);
+    goto out;
+  }
+  lk_api_submit(req, &ctx->aw, lk_chat_send_apply, &ctx->op, sent);
+out:
+  json_decref(body);
+}
+
+/* ---- typing, read, end ---------------------------------------------- */
+
+struct signal_ctx {
+  lk_api_write aw;
+  lk_chat_signal_op op;
+};
+
+static void signalled(lk_req *req, int status) {
+  struct signal_ctx *ctx = lk_req_data(req);
+  lk_buf b = LK_BUF_INIT;
+
+  if (status == LK_STORE_CONFLICT) {
+    lk_req_problem(req, 409, "chat-ended", "Chat ended", "this chat has ended",
+                   NULL);
+    return;
+  }
+  if (status != 0) {
+    lk_req_problem_store(req, status);
+    return;
+  }
+  if (strcmp(lk_req_path(req), "/contact/chat/einde") != 0) {
+    lk_req_respond(req, 204, NULL, NULL, 0);
+    return;
+  }
+  lk_buf_printf(&b, "{\"transcript\":%s}",
+                ctx->op.email[0] != '\0' ? "\"queued\"" : "null");
+  lk_req_respond_buf(req, 200, "application/json", &b);
+}
+
+/* Reads the body, finds the chat and fills the op. */
+static struct signal_ctx *signal_begin(lk_req *req, json_t **body,
+                                       const char *const *allowed) {
+  struct signal_ctx *ctx;
+  lk_chat_row c;
+
+  if (!json_call(req, body))
+    return NULL;
+  if (!need_chat(req, &c) || lk_json_only(req, *body, allowed) != 0)
+    return NULL;
+  ctx = lk_api_data(req, sizeof(*ctx), free);
+  if (ctx == NULL)
+    return NULL;
+  snprintf(ctx->op.actor, sizeof(ctx->op.actor), "%s", LK_CHAT_ACTOR);
+  snprintf(ctx->op.conversation_id, sizeof(ctx->op.conversation_id), "%s",
+           c.conversation_id);
+  snprintf(ctx->op.request_id, sizeof(ctx->op.request_id), "%s",
+           lk_req_id(req));
+  return ctx;
+}
+
+static void chat_typing(lk_req *req) {
+  static const char *const allowed[] = {NULL};
+  json_t *body = NULL;
+  struct signal_ctx *ctx = signal_begin(req, &body, allowed);
+
+  if (ctx != NULL)
+    lk_api_submit(req, &ctx->aw, lk_chat_typing_apply, &ctx->op, signalled);
+  json_decref(body);
+}
+
+static void chat_read(lk_req *req) {
+  static const char *const allowed[] = {"seq", NULL};
+  json_t *body = NULL, *seq;
+  struct signal_ctx *ctx = signal_begin(req, &body, allowed);
+
+  if (ctx != NULL) {
+    seq = json_object_get(body, "seq");
+    if (!json_is_integer(seq) || json_integer_value(seq) < 0) {
+      lk_req_problem(req, 422, "invalid-field", "Invalid field",
+                     "must be a message seq", "/seq");
+    } else {
+      ctx->op.seq = json_integer_value(seq);
+      lk_api_submit(req, &ctx->aw, lk_chat_read_apply, &ctx->op, signalled);
+    }
+  }
+  json_decref(body);
+}
+
+static void chat_end(lk_req *req) {
+  static const char *const allowed[] = {"email", NULL};
+  const char *email = NULL;
+  json_t *body = NULL;
+  struct signal_ctx *ctx = signal_begin(req, &body, allowed);
+  lk_invalid why;
+
+  if (ctx != NULL && lk_json_string(req, body, "email", false, &email) == 0) {
+    if (lk_chat_end_prepare(&ctx->op, email, &why) != 0)
+      lk_api_invalid(req, &why);
+    else
+      lk_api_submit(req, &ctx->aw, lk_chat_end_apply, &ctx->op, signalled);
+  }
+  json_decref(body);
+}
+
+/* ---- GET /contact/chat/stroom --------------------------------------- */
+
+typedef struct chat_stream {
+  lk_req *req;
+  lk_app *app;
+  char conv_id[LK_CHAT_ID];
+  lk_bus_listener *listener;
+  int64_t cursor;
+  int64_t last_sent_ms;
+  lk_buf pending;
+  size_t off;
+} chat_stream;
+
+/* What event `ev` means for this chat: 'u'pdate, 't'yping, 'q'ueue or 0. */
+static char meaning(const chat_stream *s, const lk_event *ev) {
+  bool mine = strstr(ev->json, s->conv_id) != NULL;
+
+  if (strcmp(ev->type, "chat.typing") == 0)
+    return mine && strstr(ev->json, "\"by\":\"agent\"") != NULL ? 't' : 0;
+  if (mine && (strncmp(ev->type, "chat.", 5) == 0 ||
+               strncmp(ev->type, "conversation.", 13) == 0 ||
+               strcmp(ev->type, "contact.added") == 0))
+    return 'u';
+  if (strncmp(ev->type, "conversation.", 13) == 0)
+    return 'q';
+  return 0;
+}
+
+/* Whether this chat still waits in the queue: only then does a move of
+ * the queue concern it (read here, on the request's thread). */
+static bool still_queued(chat_stream *s) {
+  lk_chat_row c;
+
+  return lk_store_chat_by_conv(s->app->store, NULL, s->conv_id, &c) == 0 &&
+         c.ended_at == 0 && c.assignee_id[0] == '\0' && c.waiting_since != 0;
+}
+
+/* On the publishing thread: wakes the stream only for an event that
+ * concerns it, so a message in one chat does not wake a thousand others.
+ * The events skipped are read past at the next wake (or the tick's). */
+static void stream_wake(const lk_event *ev, void *ud) {
+  chat_stream *s = ud;
+
+  if (meaning(s, ev) != 0)
+    lk_req_stream_wake(s->req);
+}
+
+static void stream_fill(chat_stream *s) {
+  lk_event *evs[64];
+  bool update = false, typing = false, queue = false;
+  int n;
+
+  for (;;) {
+    n = lk_bus_read(s->app->bus, s->cursor, evs, 64);
+    if (n == LK_BUS_GONE) {
+      /* Fell behind the ring: the status call catches up anyway. */
+      s->cursor = lk_bus_last_seq(s->app->bus);
+      update = true;
+      break;
+    }
+    for (int i = 0; i < n; i++) {
+      switch (meaning(s, evs[i])) {
+      case 'u':
+        update = true;
+        break;
+      case 't':
+        typing = true;
+        break;
+      case 'q':
+        queue = true;
+        break;
+      default:
+        break;
+      }
+      s->cursor = evs[i]->seq;
+      lk_event_unref(evs[i]);
+    }
+    if (n < 64)
+      break;
+  }
+  if (update)
+    lk_buf_printf(&s->pending, "event: update\ndata: {\"seq\":%lld}\n\n",
+                  (long long)s->cursor);
+  if (typing)
+    lk_buf_puts(&s->pending, "event: typing\ndata: {\"by\":\"agent\"}\n\n");
+  if (queue && !update && still_queued(s))
+    lk_buf_puts(&s->pending, "event: queue\ndata: {}\n\n");
+}
+
+static long stream_read(void *ud, char *buf, size_t max) {
+  chat_stream *s = ud;
+  int64_t now;
+  size_t n;
+
+  if (s->off == s->pending.len) {
+    lk_buf_reset(&s->pending);
+    s->off = 0;
+    if (atomic_load(&s->app->shutting_down))
+      return -1;
+    stream_fill(s);
+    now = lk_clock_mono_ms();
+    if (s->pending.len == 0 && now - s->last_sent_ms >= s->app->heartbeat_ms)
+      lk_buf_puts(&s->pending, ": heartbeat\n\n");
+    if (!lk_buf_ok(&s->pending))
+      return -1;
+    if (s->pending.len == 0) {
+      lk_req_stream_pause(s->req);
+      return 0;
+    }
+    s->last_sent_ms = now;
+  }
+  n = s->pending.len - s->off;
+  if (n > max)
+    n = max;
+  memcpy(buf, s->pending.data + s->off, n);
+  s->off += n;
+  return (long)n;
+}
+
+static void stream_free(void *ud) {
+  chat_stream *s = ud;
+
+  if (s->listener != NULL)
+    lk_bus_unlisten(s->app->bus, s->listener);
+  lk_buf_free(&s->pending);
+  free(s);
+}
+
+static void chat_stream_get(lk_req *req) {
+  lk_chat_row c;
+  chat_stream *s;
+
+  if (!need_chat(req, &c))
+    return;
+  s = calloc(1, sizeof(*s));
+  if (s == NULL) {
+    lk_req_problem_store(req, LK_STORE_NOMEM);
+    return;
+  }
+  s->req = req;
+  s->app = lk_req_app(req);
+  snprintf(s->conv_id, sizeof(s->conv_id), "%s", c.conversation_id);
+  s->last_sent_ms = lk_clock_mono_ms();
+  /* Listen before reading the position: nothing in between is missed. */
+  s->listener = lk_bus_listen(s->app->bus, stream_wake, s);
+  if (s->listener == NULL) {
+    free(s);
+    lk_req_problem_store(req, LK_STORE_NOMEM);
+    return;
+  }
+  s->cursor = lk_bus_last_seq(s->app->bus);
+  /* The first frame makes the script fetch the status: whatever
+   * happened while it was away. */
+  lk_buf_printf(&s->pending,
+                "retry: 3000\n\nevent: update\ndata: "
+                "{\"seq\":%lld}\n\n",
+                (long long)s->cursor);
+  no_store(req);
+  lk_req_respond_stream(req, "text/event-stream; charset=utf-8", stream_read, s,
+                        stream_free);
+}
+
+/* ---- /contact/terugbellen ------------------------------------------- */
+
+/* Fields of the form itself; every other field is carried context. */
+static bool own_field(const char *name) {
+  static const char *const own[] = {"csrf",  "telefoon", "tijdvak", "naam",
+                                    "email", "website",  "stap"};
+
+  for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+    if (strcmp(own[i], name) == 0)
+      return true;
+  return false;
+}
+
+static bool carry_name_ok(const char *s, size_t n) {
+  if (n == 0 || n > CARRY_NAME_MAX)
+    return false;
+  for (size_t i = 0; i < n; i++) {
+    char ch = s[i];
+
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' ||
+          ch == '-'))
+      return false;
+  }
+  return true;
+}
+
+typedef struct cb_form {
+  char phone[LK_ADDRESS_MAX * 2 + 1];
+  char slot[24];
+  char name[LK_CONV_NAME_MAX * 2 + 1];
+  char email[LK_CHAT_EMAIL_MAX * 2 + 1];
+  char step[16];
+  char website[64];
+  char csrf[LK_SESSION_ID_LEN + 2];
+  int ncarry;
+  char carry_name[CARRY_MAX][CARRY_NAME_MAX + 1];
+  char *carry_value[CARRY_MAX];
+  const char *phone_error, *slot_error, *email_error, *name_error;
+  const char *summary;
+} cb_form;
+
+static void cb_form_free(cb_form *f) {
+  for (int i = 0; i < f->ncarry; i++)
+    free(f->carry_value[i]);
+  f->ncarry = 0;
+}
+
+static void field(lk_req *req, const char *name, char *out, size_t size) {
+  size_t len;
+  const char *body = lk_req_body(req, &len);
+
+  if (body == NULL ||
+      lk_form_find(body, len, name, out, size) != LK_COOKIE_FOUND)
+    out[0] = '\0';
+}
+
+/* CR LF from a textarea becomes LF. */
+static void unix_newlines(char *s) {
+  char *w = s;
+
+  for (const char *r = s; *r != '\0'; r++)
+    if (!(r[0] == '\r' && r[1] == '\n'))
+      *w++ = *r == '\r' ? '\n' : *r;
+  *w = '\0';
+}
+
+/* Reads the form; the carried fields are every other field by name. */
+static void read_form(lk_req *req, cb_form *f) {
+  size_t len, vsize = LK_CHAT_TEXT_MAX * 3 + 1;
+  const char *body = lk_req_body(req, &len), *p, *end, *eq, *amp;
+
+  field(req, "telefoon", f->phone, sizeof(f->phone));
+  field(req, "tijdvak", f->slot, sizeof(f->slot));
+  field(req, "naam", f->name, sizeof(f->name));
+  field(req, "email", f->email, sizeof(f->email));
+  field(req, "stap", f->step, sizeof(f->step));
+  field(req, "website", f->website, sizeof(f->website));
+  field(req, "csrf", f->csrf, sizeof(f->csrf));
+  if (body == NULL)
+    return;
+  for (p = body, end = body + len; p < end && f->ncarry < CARRY_MAX;
+       p = amp + 1) {
+    char name[CARRY_NAME_MAX + 1];
+    bool dup = false;
+
+    amp = memchr(p, '&', (size_t)(end - p));
+    if (amp == NULL)
+      amp = end;
+    eq = memchr(p, '=', (size_t)(amp - p));
+    if (eq == NULL || !carry_name_ok(p, (size_t)(eq - p)))
+      continue;
+    memcpy(name, p, (size_t)(eq - p));
+    name[eq - p] = '\0';
+    for (int i = 0; i < f->ncarry; i++)
+      dup = dup || strcmp(f->carry_name[i], name) == 0;
+    if (dup || own_field(name))
+      continue;
+    f->carry_value[f->ncarry] = malloc(vsize);
+    if (f->carry_value[f->ncarry] == NULL)
+      return;
+    field(req, name, f->carry_value[f->ncarry], vsize);
+    unix_newlines(f->carry_value[f->ncarry]);
+    snprintf(f->carry_name[f->ncarry], sizeof(f->carry_name[0]), "%s", name);
+    f->ncarry++;
+  }
+}
+
+static void csrf_token(lk_req *req, char out[LK_SESSION_ID_LEN + 1]) {
+  char have[LK_SESSION_ID_LEN + 2];
+  lk_cookie_attrs a = {.secure = lk_api_secure(req), .path = COOKIE_PATH};
+
+  if (lk_req_cookie(req, LK_LOGIN_CSRF_COOKIE, have, sizeof(have)) ==
+          LK_COOKIE_FOUND &&
+      lk_session_id_valid(have)) {
+    memcpy(out, have, LK_SESSION_ID_LEN + 1);
+    return;
+  }
+  lk_session_id_new(out);
+  lk_req_set_cookie(req, LK_LOGIN_CSRF_COOKIE, out, &a);
+}
+
+/* Same origin; without an Origin header the double-submit token. */
+static bool csrf_ok(lk_req *req, const char *given) {
+  char have[LK_SESSION_ID_LEN + 2];
+
+  if (!lk_api_same_origin(req))
+    return false;
+  if (lk_req_header(req, "Origin") != NULL)
+    return true;
+  return lk_req_cookie(req, LK_LOGIN_CSRF_COOKIE, have, sizeof(have)) ==
+             LK_COOKIE_FOUND &&
+         lk_session_id_valid(have) && lk_secret_equal(have, given);
+}
+
+static void error_p(lk_buf *b, const char *id, const char *msg) {
+  lk_buf_printf(b,
+                "<p class=\"utrecht-form-field-error-message utrecht-form-"
+                "field__error-message\" id=\"%s-fout\">",
+                id);
+  lk_html_txt(b, msg);
+  lk_buf_puts(b, "</p>\n");
+}
+
+static void text_field(lk_buf *b, const char *id, const char *name,
+                       const char *label, const char *type,
+                       const char *autocomplete, const char *value,
+                       const char *error, bool required) {
+  lk_buf_printf(b,
+                "<div class=\"utrecht-form-field utrecht-form-field--text%s\">"
+                "\n<p class=\"utrecht-form-field__label\"><label class=\""
+                "utrecht-form-label\" for=\"%s\">%s</label></p>\n",
+                error != NULL ? " utrecht-form-field--invalid" : "", id, label);
+  if (error != NULL)
+    error_p(b, id, error);
+  lk_buf_printf(b,
+                "<p class=\"utrecht-form-field__input\"><input class=\""
+                "utrecht-textbox%s\" id=\"%s\" name=\"%s\" type=\"%s\" "
+                "autocomplete=\"%s\"%s",
+                error != NULL ? " utrecht-textbox--invalid" : "", id, name,
+                type, autocomplete, required ? " required" : "");
+  if (error != NULL)
+    lk_buf_printf(b, " aria-invalid=\"true\" aria-describedby=\"%s-fout\"", id);
+  lk_buf_puts(b, " value=\"");
+  lk_html_attr(b, value != NULL ? value : "");
+  lk_buf_puts(b, "\"></p>\n</div>\n");
+}
+
+static void transcript_item(const lk_chat_msg *m, void *ud) {
+  lk_buf *b = ud;
+  bool in = strcmp(m->kind, "inbound") == 0;
+
+  lk_buf_puts(b, "<li><strong>");
+  lk_html_txt(b,
+              in ? "U"
+                 : (m->author != NULL && m->author[0] != '\0' ? m->author
+                                                              : "Medewerker"));
+  lk_buf_puts(b, ":</strong> ");
+  lk_html_txt(b, m->content);
+  lk_buf_puts(b, "</li>\n");
+}
+
+static void callback_form(lk_req *req, int status, cb_form *f,
+                          const lk_chat_row *chat) {
+  lk_app *app = lk_req_app(req);
+  lk_calendar cal;
+  lk_chat_slot *slots;
+  char tok[LK_SESSION_ID_LEN + 1], when[80], chosen_s[24];
+  int n, offered = 0;
+  lk_buf b = LK_BUF_INIT;
+  bool errors = f->phone_error != NULL || f->slot_error != NULL ||
+                f->email_error != NULL || f->name_error != NULL ||
+                f->summary != NULL;
+
+  slots = calloc(LK_CHAT_SLOTS_MAX, sizeof(*slots));
+  if (slots == NULL) {
+    lk_req_problem_store(req, LK_STORE_NOMEM);
+    return;
+  }
+  lk_cal_default(&cal);
+  n = lk_chat_slots(app->store, &cal, lk_clock_real_ms(),
+                    app->callback_capacity, slots, LK_CHAT_SLOTS_MAX);
+  if (n < 0) {
+    free(slots);
+    lk_req_problem_store(req, n);
+    return;
+  }
+  lk_buf_puts(&b, "<h1 class=\"utrecht-heading-1\">Bel mij terug</h1>\n");
+  if (errors) {
+    lk_buf_puts(&b, "<div class=\"utrecht-alert utrecht-alert--error\" "
+                    "role=\"alert\" id=\"foutmelding\"><div class=\"utrecht-"
+                    "alert__content\"><div class=\"utrecht-alert__message\">"
+                    "<p class=\"utrecht-paragraph\">");
+    lk_html_txt(&b,
+                f->summary != NULL ? f->summary : "Controleer het formulier.");
+    lk_buf_puts(&b, "</p></div></div></div>\n");
+  }
+  if (chat != NULL) {
+    lk_buf_puts(&b, "<p class=\"utrecht-paragraph\">Uw chatgesprek ");
+    lk_html_txt(&b, chat->reference);
+    lk_buf_puts(&b, " gaat mee: de medewerker die u belt, leest het eerst."
+                    "</p>\n<details class=\"loket-transcript\"><summary>"
+                    "Het gesprek tot nu toe</summary>\n<ul class=\"utrecht-"
+                    "unordered-list\">\n");
+    lk_store_chat_messages(app->store, NULL, chat->conversation_id, 0, 500,
+                           transcript_item, &b);
+    lk_buf_puts(&b, "</ul></details>\n");
+  } else if (f->ncarry > 0) {
+    lk_buf_puts(&b, "<p class=\"utrecht-paragraph\">Wat u in het formulier "
+                    "had ingevuld, gaat mee.</p>\n<dl class=\"utrecht-data-"
+                    "list\">\n");
+    for (int i = 0; i < f->ncarry; i++) {
+      if (f->carry_value[i][0] == '\0')
+        continue;
+      lk_buf_puts(&b, "<div class=\"utrecht-data-list__item\"><dt class=\""
+                      "utrecht-data-list__item-key\">");
+      lk_html_txt(&b, f->carry_name[i]);
+      lk_buf_puts(&b, "</dt><dd class=\"utrecht-data-list__item-value\">");
+      lk_html_txt(&b, f->carry_value[i]);
+      lk_buf_puts(&b, "</dd></div>\n");
+    }
+    lk_buf_puts(&b, "</dl>\n");
+  }
+  lk_buf_puts(&b, "<form class=\"utrecht-form\" method=\"post\" action=\""
+                  "/contact/terugbellen\">\n<input type=\"hidden\" "
+                  "name=\"stap\" value=\"boeken\">\n");
+  csrf_token(req, tok);
+  lk_buf_puts(&b, "<input type=\"hidden\" name=\"csrf\" value=\"");
+  lk_html_attr(&b, tok);
+  lk_buf_puts(&b, "\">\n");
+  for (int i = 0; i < f->ncarry; i++) {
+    lk_buf_puts(&b, "<input type=\"hidden\" name=\"");
+    lk_html_attr(&b, f->carry_name[i]);
+    lk_buf_puts(&b, "\" value=\"");
+    lk_html_attr(&b, f->carry_value[i]);
+    lk_buf_puts(&b, "\">\n");
+  }
+  text_field(&b, "tb-naam", "naam", "Naam (niet verplicht)", "text", "name",
+             f->name, f->name_error, false);
+  text_field(&b, "tb-telefoon", "telefoon", "Telefoonnummer", "tel", "tel",
+             f->phone, f->phone_error, true);
+  text_field(&b, "tb-email", "email",
+             "E-mailadres voor een bevestiging (niet verplicht)", "email",
+             "email", f->email, f->email_error, false);
+  lk_buf_printf(&b,
+                "<fieldset class=\"utrecht-form-fieldset loket-slots%s\""
+                "%s>\n<legend class=\"utrecht-form-fieldset__legend\">"
+                "Wanneer mogen wij u bellen?</legend>\n",
+                f->slot_error != NULL ? " loket-slots--invalid" : "",
+                f->slot_error != NULL ? " aria-describedby=\"tb-tijdvak-fout\""
+                                      : "");
+  if (f->slot_error != NULL)
+    error_p(&b, "tb-tijdvak", f->slot_error);
+  for (int i = 0; i < n; i++) {
+    if (slots[i].free <= 0)
+      continue;
+    snprintf(chosen_s, sizeof(chosen_s), "%lld", (long long)slots[i].start);
+    lk_chat_slot_text(when, sizeof(when), slots[i].start);
+    lk_buf_printf(&b,
+                  "<p class=\"loket-slot\"><input type=\"radio\" "
+                  "name=\"tijdvak\" id=\"tijdvak-%lld\" value=\"%lld\"%s%s>"
+                  " <label for=\"tijdvak-%lld\">",
+                  (long long)slots[i].start, (long long)slots[i].start,
+                  strcmp(chosen_s, f->slot) == 0 ? " checked" : "",
+                  offered == 0 ? " required" : "", (long long)slots[i].start);
+    lk_html_txt(&b, when);
+    lk_buf_puts(&b, "</label></p>\n");
+    offered++;
+  }
+  if (offered == 0)
+    lk_buf_puts(&b, "<p class=\"utrecht-paragraph\">Er zijn de komende dagen "
+                    "geen tijden vrij. Bel ons of gebruik het "
+                    "formulier.</p>\n");
+  lk_buf_puts(&b, "</fieldset>\n<div class=\"loket-hp\" aria-hidden=\"true\" "
+                  "hidden><label for=\"tb-website\">Website</label><input "
+                  "id=\"tb-website\" name=\"website\" type=\"text\" "
+                  "tabindex=\"-1\" autocomplete=\"off\" value=\"\"></div>\n"
+                  "<p class=\"utrecht-button-group\"><button class=\"utrecht-"
+                  "button utrecht-button--primary-action\" type=\"submit\">"
+                  "Bel mij terug</button></p>\n</form>\n");
+  free(slots);
+  page(req, status, errors ? "Fout: Bel mij terug" : "Bel mij terug", &b, NULL);
+}
+
+static void callback_get(lk_req *req) {
+  cb_form f = {0};
+  lk_chat_row chat;
+  bool have = current_chat(req, &chat) == 0 && chat.ended_at == 0;
+
+  callback_form(req, 200, &f, have ? &chat : NULL);
+}
+
+struct cb_ctx {
+  lk_api_write aw;
+  lk_callback_op op;
+  cb_form form;
+  lk_chat_row chat;
+  bool from_chat;
+};
+
+static void cb_ctx_free(void *p) {
+  struct cb_ctx *ctx = p;
+
+  lk_callback_op_clear(&ctx->op);
+  cb_form_free(&ctx->form);
+  free(ctx);
+}
+
+static void booked(lk_req *req, int status) {
+  struct cb_ctx *ctx = lk_req_data(req);
+  char when[80];
+  lk_buf b = LK_BUF_INIT;
+
+  if (status == LK_STORE_CONFLICT) {
+    ctx->form.slot_error = "Dit tijdstip is net vol geraakt. Kies een ander "
+                           "tijdstip.";
+    ctx->form.slot[0] = '\0';
+    callback_form(req, 409, &ctx->form, ctx->from_chat ? &ctx->chat : NULL);
+    return;
+  }
+  if (status != 0) {
+    lk_req_problem_store(req, status);
+    return;
+  }
+  lk_chat_slot_text(when, sizeof(when), ctx->op.slot_start);
+  lk_buf_puts(&b, "<h1 class=\"utrecht-heading-1\">Wij bellen u terug</h1>\n"
+                  "<div class=\"utrecht-alert utrecht-alert--ok\"><div "
+                  "class=\"utrecht-alert__content\"><p class=\"utrecht-"
+                  "alert__message utrecht-paragraph\" role=\"status\" "
+                  "id=\"terugbellen-bevestigd\">Wij bellen u op ");
+  lk_html_txt(&b, ctx->op.phone);
+  lk_buf_puts(&b, ", ");
+  lk_html_txt(&b, when);
+  lk_buf_puts(&b, ". Uw kenmerk is <strong class=\"loket-reference\">");
+  lk_html_txt(&b, ctx->op.reference);
+  lk_buf_puts(&b, "</strong>.</p></div></div>\n");
+  if (ctx->op.email[0] != '\0') {
+    lk_buf_puts(&b, "<p class=\"utrecht-paragraph\">U krijgt een bevestiging "
+                    "per e-mail op ");
+    lk_html_txt(&b, ctx->op.email);
+    lk_buf_puts(&b, ".</p>\n");
+  }
+  page(req, 201, "Wij bellen u terug", &b, NULL);
+}
+
+/* Carries one field of the web form along (a copy of `value`). */
+static void carry(cb_form *f, const char *name, const char *value) {
+  if (value[0] == '\0' || f->ncarry >= CARRY_MAX)
+    return;
+  f->carry_value[f->ncarry] = strdup(value);
+  if (f->carry_value[f->ncarry] == NULL)
+    return;
+  snprintf(f->carry_name[f->ncarry], sizeof(f->carry_name[0]), "%s", name);
+  f->ncarry++;
+}
+
+/* The web form (/contact/formulier, multipart/form-data) handed its
+ * fields over with its "Bel mij terug" button: its name, e-mail address
+ * and telephone fill this form's, the rest is carried; the file itself is
+ * not kept, only its name.  Then the resident picks number and time. */
+static void from_contact_form(lk_req *req, struct cb_ctx *ctx) {
+  lk_contact_form *cf = calloc(1, sizeof(*cf));
+  cb_form *f = &ctx->form;
+  const lk_chat_row *chat = ctx->from_chat ? &ctx->chat : NULL;
+
+  if (cf == NULL) {
+    lk_req_problem_store(req, LK_STORE_NOMEM);
+    return;
+  }
+  if (lk_contact_form_read(req, cf) != 0 || !csrf_ok(req, cf->csrf)) {
+    free(cf);
+    f->summary = "Controleer de gegevens en klik nogmaals op Bel mij terug.";
+    callback_form(req, 403, f, chat);
+    return;
+  }
+  snprintf(f->name, sizeof(f->name), "%s", cf->name);
+  snprintf(f->email, sizeof(f->email), "%s", cf->email);
+  snprintf(f->phone, sizeof(f->phone), "%s", cf->phone);
+  carry(f, "soort", cf->kind);
+  carry(f, "categorie", cf->category);
+  carry(f, "bericht", cf->message);
+  carry(f, "bijlage", cf->file_name);
+  free(cf);
+  callback_form(req, 200, f, chat);
+}
+
+static void callback_post(lk_req *req) {
+  lk_app *app = lk_req_app(req);
+  struct cb_ctx *ctx;
+  lk_callback_field fields[CARRY_MAX];
+  lk_calendar cal;
+  lk_invalid why;
+  long long slot = 0;
+  char *end;
+  int rc;
+
+  ctx = calloc(1, sizeof(*ctx));
+  if (ctx == NULL) {
+    lk_req_problem_store(req, LK_STORE_NOMEM);
+    return;
+  }
+  lk_req_set_data(req, ctx, cb_ctx_free);
+  ctx->from_chat =
+      current_chat(req, &ctx->chat) == 0 && ctx->chat.ended_at == 0;
+  if (!lk_req_is_form(req)) {
+    from_contact_form(req, ctx);
+    return;
+  }
+  read_form(req, &ctx->form);
+  if (!lk_req_is_form(req) || !csrf_ok(req, ctx->form.csrf)) {
+    ctx->form.summary = "Controleer de gegevens en klik nogmaals op Bel mij "
+                        "terug.";
+    callback_form(req, 403, &ctx->form, ctx->from_chat ? &ctx->chat : NULL);
+    return;
+  }
+  if (strcmp(ctx->form.step, "boeken") != 0) {
+    /* Another form handed its fields over: ask for number and time. */
+    callback_form(req, 200, &ctx->form, ctx->from_chat ? &ctx->chat : NULL);
+    return;
+  }
+  if (ctx->form.website[0] != '\0') {
+    lk_req_respond(req, 204, NULL, NULL, 0); /* a robot */
+    return;
+  }
+  errno = 0;
+  if (ctx->form.slot[0] != '\0')
+    slot = strtoll(ctx->form.slot, &end, 10);
+  if (ctx->form.slot[0] == '\0' || errno != 0 || *end != '\0')
+    slot = 0;
+  for (int i = 0; i < ctx->form.ncarry; i++) {
+    fields[i].name = ctx->form.carry_name[i];
+    fields[i].value = ctx->form.carry_value[i];
+  }
+  lk_cal_default(&cal);
+  rc = lk_callback_prepare(&ctx->op, lk_req_id(req), &cal, lk_clock_real_ms(),
+                           app->callback_capacity,
+                           ctx->from_chat ? &ctx->chat : NULL, ctx->form.name,
+                           ctx->form.phone, slot, ctx->form.email, fields,
+                           ctx->form.ncarry, &why);
+  if (rc == LK_EINVALID) {
+    if (strcmp(why.field, "/phone") == 0)
+      ctx->form.phone_error = "Vul een geldig telefoonnummer in, zoals 06 "
+                              "12345678.";
+    else if (strcmp(why.field, "/slot") == 0)
+      ctx->form.slot_error = "Kies een van de tijden hieronder.";
+    else if (strcmp(why.field, "/email") == 0)
+      ctx->form.email_error = "Vul een geldig e-mailadres in, zoals "
+                              "naam@voorbeeld.nl.";
+    else if (strcmp(why.field, "/name") == 0)
+      ctx->form.name_error = "Vul een naam in van ten hoogste 200 tekens.";
+    else
+      ctx->form.summary = "Wat u had ingevuld is te lang of bevat tekens die "
+                          "niet zijn toegestaan.";
+    callback_form(req, 422, &ctx->form, ctx->from_chat ? &ctx->chat : NULL);
+    return;
+  }
+  if (rc != 0) {
+    lk_req_problem_store(req, rc);
+    return;
+  }
+  lk_api_submit(req, &ctx->aw, lk_callback_apply, &ctx->op, booked);
+}
+
+/* ---- GET /contact/chat/tijdvakken: the slots as JSON ----------------- */
+
+static void chat_slots(lk_req *req) {
+  lk_app *app = lk_req_app(req);
+  lk_calendar cal;
+  lk_chat_slot *slots = calloc(LK_CHAT_SLOTS_MAX, sizeof(*slots));
+  lk_buf b = LK_BUF_INIT;
+  int n, k = 0;
+
+  if (slots == NULL) {
+    lk_req_problem_store(req, LK_STORE_NOMEM);
+    return;
+  }
+  lk_cal_default(&cal);
+  n = lk_chat_slots(app->store, &cal, lk_clock_real_ms(),
+                    app->callback_capacity, slots, LK_CHAT_SLOTS_MAX);
+  if (n < 0) {
+    free(slots);
+    lk_req_problem_store(req, n);
+    return;
+  }
+  lk_buf_puts(&b, "{\"items\":[");
+  for (int i = 0; i < n; i++) {
+    char s[32], e[32];
+
+    if (slots[i].free <= 0)
+      continue;
+    lk_clock_format_iso(slots[i].start, s, sizeof(s));
+    lk_clock_format_iso(slots[i].end, e, sizeof(e));
+    lk_buf_printf(&b,
+                  "%s{\"start\":%lld,\"end\":%lld,\"free\":%d,"
+                  "\"startTime\":\"%s\",\"endTime\":\"%s\"}",
+                  k++ > 0 ? "," : "", (long long)slots[i].start,
+                  (long long)slots[i].end, slots[i].free, s, e);
+  }
+  lk_buf_puts(&b, "]}");
+  free(slots);
+  no_store(req);
+  lk_req_respond_buf(req, 200, "application/json", &b);
+}
+
+/* The web form's button that hands what was typed to the call-back form
+ * (pages/contact.h).  Not in the kiosk: a terminal has no phone to call
+ * back and must not lead out of its frame.  formenctype: this form reads
+ * url-encoded fields; formnovalidate: a half-filled form may go. */
+static void contact_form_button(lk_buf *b, bool kiosk) {
+  if (kiosk)
+    return;
+  lk_buf_puts(b, " <button class=\"utrecht-button utrecht-button--secondary-"
+                 "action\" type=\"submit\" formaction=\"/contact/"
+                 "terugbellen\" formenctype=\"application/x-www-form-"
+                 "urlencoded\" formnovalidate id=\"formulier-terugbellen\">"
+                 "Bel mij terug</button>");
+}
+
+int lk_chat_page_routes(lk_router *r) {
+  static const lk_api_route routes[] = {
+      {"GET", "/contact/chat", chat_page, 0},
+      {"POST", "/contact/chat/start", chat_start, 0},
+      {"GET", "/contact/chat/status", chat_status, 0},
+      {"POST", "/contact/chat/berichten", chat_send, 0},
+      {"POST", "/contact/chat/typen", chat_typing, 0},
+      {"POST", "/contact/chat/gelezen", chat_read, 0},
+      {"POST", "/contact/chat/einde", chat_end, 0},
+      {"GET", "/contact/chat/stroom", chat_stream_get, LK_ROUTE_STREAM},
+      {"GET", "/contact/chat/tijdvakken", chat_slots, 0},
+      {"GET", "/contact/terugbellen", callback_get, 0},
+      {"POST", "/contact/terugbellen", callback_post, LK_ROUTE_UPLOAD},
+  };
+
+  /* Registered with the routes: at start-up, before serving. */
+  lk_contact_form_actions(contact_form_button);
+  return lk_api_add_routes(r, routes, sizeof(routes) / sizeof(routes[0]));
+}
