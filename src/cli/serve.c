@@ -82,6 +82,9 @@ static const char usage[] =
     "                           to an hour (LOKET_OUTBOX_BACKOFF_MS; 5000)\n"
     "  --outbox-attempts N      sends before a message has failed\n"
     "                           (LOKET_OUTBOX_ATTEMPTS; default 12)\n"
+    "  --outbox-keep-days N     sent messages are deleted after N days; "
+    "failed\n"
+    "                           ones after 30 (LOKET_OUTBOX_KEEP_DAYS; 7)\n"
     "\n"
     "Cross-posting notices to Mastodon (docs/notices.md):\n"
     "  --public-url URL         how residents reach Loket, e.g.\n"
@@ -214,6 +217,7 @@ struct serve_opts {
   long subscribe_limit;
   long outbox_backoff_ms;
   long outbox_attempts;
+  long outbox_keep_days;
   const char *public_url;
   const char *mastodon_url;
   const char *mastodon_token_file;
@@ -259,6 +263,7 @@ static int session_defaults(struct serve_opts *o) {
   o->login_window_s = 900;
   o->outbox_backoff_ms = 5000;
   o->outbox_attempts = 12;
+  o->outbox_keep_days = 7;
   o->public_url = getenv("LOKET_PUBLIC_URL");
   o->mastodon_url = getenv("LOKET_MASTODON_URL");
   o->mastodon_token_file = getenv("LOKET_MASTODON_TOKEN_FILE");
@@ -275,7 +280,8 @@ static int session_defaults(struct serve_opts *o) {
       env_positive("LOKET_LOGIN_WINDOW", 86400, &o->login_window_s) ||
       env_positive("LOKET_OUTBOX_BACKOFF_MS", 3600 * 1000,
                    &o->outbox_backoff_ms) ||
-      env_positive("LOKET_OUTBOX_ATTEMPTS", 1000, &o->outbox_attempts))
+      env_positive("LOKET_OUTBOX_ATTEMPTS", 1000, &o->outbox_attempts) ||
+      env_positive("LOKET_OUTBOX_KEEP_DAYS", 3650, &o->outbox_keep_days))
     return LK_EXIT_USAGE;
   return 0;
 }
@@ -320,6 +326,7 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
       {"subscribe-limit", required_argument, NULL, 'R'},
       {"outbox-backoff-ms", required_argument, NULL, 'O'},
       {"outbox-attempts", required_argument, NULL, 'o'},
+      {"outbox-keep-days", required_argument, NULL, 'k'},
       {"public-url", required_argument, NULL, 'U'},
       {"mastodon-url", required_argument, NULL, 'M'},
       {"mastodon-token-file", required_argument, NULL, 'K'},
@@ -436,6 +443,11 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
                          &o->outbox_attempts) != 0)
         return LK_EXIT_USAGE;
       break;
+    case 'k':
+      if (parse_positive("--outbox-keep-days", optarg, 3650,
+                         &o->outbox_keep_days) != 0)
+        return LK_EXIT_USAGE;
+      break;
     case 'U':
       o->public_url = optarg;
       break;
@@ -504,6 +516,7 @@ static struct {
 /* Loads the subscription key, makes the rate limits and, with --smtp-url,
  * the mailer.  Returns 0, or an exit status after saying why. */
 static int mail_open(lk_app *app, const struct serve_opts *o) {
+  static const lk_outbox_kind_options smtp_lane = {.lane = "smtp"};
   lk_sub_mailer *sm = &mail_state.sub;
   char err[200];
   size_t n;
@@ -554,10 +567,12 @@ static int mail_open(lk_app *app, const struct serve_opts *o) {
   sm->store = app->store;
   sm->mailer = app->mailer;
   sm->key = app->sub_key;
-  if (lk_outbox_register(app->outbox, "mail", lk_mailer_send_fn, app->mailer) !=
-          0 ||
-      lk_outbox_register(app->outbox, LK_SUB_OUTBOX_KIND, lk_sub_mail_send_fn,
-                         sm) != 0) {
+  /* Both mail kinds use the one SMTP session: one thread, taking turns;
+   * Mastodon keeps a thread of its own. */
+  if (lk_outbox_register_with(app->outbox, "mail", lk_mailer_send_fn,
+                              app->mailer, &smtp_lane) != 0 ||
+      lk_outbox_register_with(app->outbox, LK_SUB_OUTBOX_KIND,
+                              lk_sub_mail_send_fn, sm, &smtp_lane) != 0) {
     fputs("loket: cannot register the mail senders\n", stderr);
     return LK_EXIT_FAIL;
   }
@@ -635,7 +650,9 @@ static int app_open(lk_app *app, const struct serve_opts *o,
   app->hasher = lk_worker_new(HASHER_THREADS, HASHER_QUEUE);
   {
     lk_outbox_options obo = {.backoff_min_ms = o->outbox_backoff_ms,
-                             .max_attempts = (int)o->outbox_attempts};
+                             .max_attempts = (int)o->outbox_attempts,
+                             .keep_sent_ms =
+                                 o->outbox_keep_days * 86400 * 1000LL};
 
     app->outbox = lk_outbox_new(app->store, app->bus, &obo);
   }
@@ -682,7 +699,8 @@ static int app_open(lk_app *app, const struct serve_opts *o,
   lk_metrics_register(lk_outbox_metrics, app->outbox);
   app->public_url = o->public_url != NULL ? o->public_url : "";
   if (o->mastodon_url != NULL && o->mastodon_url[0] != '\0') {
-    lk_mastodon_config mc = {.url = o->mastodon_url,
+    lk_mastodon_config mc = {.store = app->store,
+                             .url = o->mastodon_url,
                              .token_file = o->mastodon_token_file,
                              .visibility = o->mastodon_visibility,
                              .public_url = o->public_url};
