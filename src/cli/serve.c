@@ -515,6 +515,10 @@ static struct {
 
 /* Loads the subscription key, makes the rate limits and, with --smtp-url,
  * the mailer.  Returns 0, or an exit status after saying why. */
+static bool outbox_stopping(const void *ob) {
+  return lk_outbox_stopping(ob);
+}
+
 static int mail_open(lk_app *app, const struct serve_opts *o) {
   static const lk_outbox_kind_options smtp_lane = {.lane = "smtp"};
   lk_sub_mailer *sm = &mail_state.sub;
@@ -560,6 +564,8 @@ static int mail_open(lk_app *app, const struct serve_opts *o) {
     return lk_cli_usage_error("serve: --smtp-url needs --mail-from "
                               "\"Name <address>\" or an address");
   mail_state.mailer.smtp.starttls = o->smtp_starttls;
+  mail_state.mailer.smtp.abort = outbox_stopping;
+  mail_state.mailer.smtp.abort_ud = app->outbox;
   if (lk_smtp_config_init(&mail_state.mailer.smtp, o->smtp_url, o->smtp_user,
                           o->smtp_password_file, err, sizeof(err)) != 0)
     return lk_cli_usage_error("serve: %s", err);
