@@ -420,13 +420,13 @@ static enum body_rc request_body(const lk_mastodon *m, const char *payload,
     if (rc == 0 && strcmp(u->notice_id, nid) != 0)
       rc = LK_STORE_NOTFOUND;
     if (rc == LK_STORE_NOTFOUND) {
-      snprintf(detail, len, "skipped: update gone");
+      snprintf(detail, len, LK_OUTBOX_SKIPPED "update gone");
       out = BODY_SKIP;
       goto done;
     }
   }
   if (rc == LK_STORE_NOTFOUND) {
-    snprintf(detail, len, "skipped: notice gone");
+    snprintf(detail, len, LK_OUTBOX_SKIPPED "notice gone");
     out = BODY_SKIP;
     goto done;
   }
@@ -437,7 +437,7 @@ static enum body_rc request_body(const lk_mastodon *m, const char *payload,
   /* Public: published, or ended (its page stays up).  Withdrawn, or not
    * published (yet): nothing may be said. */
   if (strcmp(n->status, "published") != 0 && strcmp(n->status, "ended") != 0) {
-    snprintf(detail, len, "skipped: notice %s", n->status);
+    snprintf(detail, len, LK_OUTBOX_SKIPPED "notice %s", n->status);
     out = BODY_SKIP;
     goto done;
   }

@@ -40,6 +40,12 @@
 #include "store/store.h"
 #include "util/buf.h"
 
+/* A sender that finds nothing to send any more (the notice was
+ * withdrawn) returns LK_OUTBOX_SENT with a detail that starts with this:
+ * the row is done, not failed, and nobody mistakes the detail for a
+ * remote id. */
+#define LK_OUTBOX_SKIPPED "skipped: "
+
 typedef enum {
   LK_OUTBOX_SENT = 0,     /* done; detail = remote id or URL */
   LK_OUTBOX_RETRY = 1,    /* temporary: try again after backoff */
