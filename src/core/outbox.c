@@ -814,11 +814,16 @@ void lk_outbox_metrics(lk_buf *b, void *ud) {
       "# HELP loket_outbox_failed_total Outbox messages given up on.\n"
       "# TYPE loket_outbox_failed_total counter\n"
       "loket_outbox_failed_total %llu\n"
+      "# HELP loket_outbox_purged_total Sent and failed outbox messages "
+      "deleted after their retention.\n"
+      "# TYPE loket_outbox_purged_total counter\n"
+      "loket_outbox_purged_total %llu\n"
       "# HELP loket_outbox_pending Outbox messages waiting to be sent.\n"
       "# TYPE loket_outbox_pending gauge\n"
       "loket_outbox_pending %lld\n",
       (unsigned long long)st.sent, (unsigned long long)st.retried,
-      (unsigned long long)st.failed, (long long)st.pending);
+      (unsigned long long)st.failed, (unsigned long long)st.purged,
+      (long long)st.pending);
   lk_buf_puts(b, "# HELP loket_outbox_send_duration_seconds Time one send "
                  "took.\n"
                  "# TYPE loket_outbox_send_duration_seconds histogram\n");
