@@ -10,6 +10,7 @@
 #include "app.h"
 #include "core/ids.h"
 #include "core/notice.h"
+#include "core/outbox.h" /* LK_OUTBOX_SKIPPED */
 #include "http/json.h"
 #include "http/problem.h"
 #include "store/notice_questions.h"
@@ -62,7 +63,8 @@ static void cross_post(lk_buf *b, lk_store *s, const char *notice_id,
   lk_buf_puts(b, "{\"state\":");
   lk_buf_json_str(b, r.state);
   lk_buf_puts(b, ",\"url\":");
-  if (strcmp(r.state, "sent") == 0 && r.result[0] != '\0')
+  if (strcmp(r.state, "sent") == 0 && r.result[0] != '\0' &&
+      strncmp(r.result, LK_OUTBOX_SKIPPED, strlen(LK_OUTBOX_SKIPPED)) != 0)
     lk_buf_json_str(b, r.result);
   else
     lk_buf_puts(b, "null");

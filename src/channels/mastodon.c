@@ -4,9 +4,15 @@
  * connection to the server is kept between statuses.  Redirects are not
  * followed: the token is for this server only.  How an answer maps to the
  * outbox: 2xx sent; 408, 429, 5xx and every transport error (refused,
- * reset, time-out) retry, after Retry-After when the server gives one;
- * any other answer (401 bad token, 403, 422 invalid status) is permanent
- * until staff fix the cause and retry the message.
+ * reset, time-out) retry, after Retry-After (or, on a 429,
+ * X-RateLimit-Reset) when the server gives one; any other answer (401 bad
+ * token, 403, 422 invalid status) is permanent until staff fix the cause
+ * and retry the message.
+ *
+ * The queued message names the notice and the update, no text: the
+ * status says what they say when it is sent (an edit made meanwhile
+ * counts, a text hidden or withdrawn is never posted), read through the
+ * store's read path on the outbox's thread.
  */
 #include "channels/mastodon.h"
 
@@ -20,6 +26,10 @@
 #include <strings.h>
 #include <time.h>
 
+#include "core/ids.h"
+#include "core/proclog_query.h" /* lk_proclog_parse_time: ISO 8601 */
+#include "store/notices.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/utf8.h"
 
@@ -29,6 +39,7 @@
 
 struct lk_mastodon {
   lk_outbox *ob;
+  lk_store *store;
   CURL *curl;
   char url[LK_MASTODON_URL_MAX + 32]; /* .../api/v1/statuses */
   char public_url[LK_MASTODON_URL_MAX + 1];
@@ -190,6 +201,10 @@ int lk_mastodon_new(const lk_mastodon_config *cfg, lk_outbox *ob,
   lk_mastodon *m;
   char base[LK_MASTODON_URL_MAX + 1];
   const char *vis = cfg->visibility != NULL ? cfg->visibility : "public";
+  /* Mastodon keeps an Idempotency-Key for an hour: a retry after a send
+   * whose answer was lost must come within it, or the status is made
+   * twice.  45 minutes plus the backoff's quarter of jitter stays below. */
+  lk_outbox_kind_options kind = {.backoff_max_ms = LK_MASTODON_BACKOFF_MAX_MS};
 
   if (cfg->url == NULL || base_url(cfg->url, base, sizeof(base)) != 0)
     return fail(err, err_len,
@@ -224,12 +239,14 @@ int lk_mastodon_new(const lk_mastodon_config *cfg, lk_outbox *ob,
       cfg->connect_timeout_ms > 0 ? cfg->connect_timeout_ms : 10000;
   m->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 30000;
   m->ob = ob;
+  m->store = cfg->store;
   if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
       (m->curl = curl_easy_init()) == NULL) {
     discard(m);
     return fail(err, err_len, "cannot initialise libcurl");
   }
-  if (lk_outbox_register(ob, "mastodon", lk_mastodon_send, m) != 0) {
+  if (lk_outbox_register_with(ob, "mastodon", lk_mastodon_send, m, &kind) !=
+      0) {
     discard(m);
     return fail(err, err_len, "cannot register the Mastodon sender");
   }
@@ -247,6 +264,7 @@ void lk_mastodon_free(lk_mastodon *m) {
 struct response {
   lk_buf body;
   int64_t retry_after_ms; /* from Retry-After; 0: none */
+  int64_t reset_ms;       /* from X-RateLimit-Reset; 0: none */
 };
 
 static size_t on_body(char *data, size_t size, size_t n, void *ud) {
@@ -258,45 +276,75 @@ static size_t on_body(char *data, size_t size, size_t n, void *ud) {
   return len; /* the rest is not needed: an id and a URL come first */
 }
 
-/* Retry-After: seconds, or an HTTP date. */
-static size_t on_header(char *data, size_t size, size_t n, void *ud) {
-  static const char name[] = "retry-after:";
-  struct response *r = ud;
-  size_t total = size * n;
-  size_t len = total;
-  char v[64];
+/* The value of header `name` (lower case, with the colon) in the header
+ * line `data` into `v`; false if the line is another header. */
+static bool header_value(const char *data, size_t len, const char *name,
+                         char *v, size_t size) {
+  size_t nl = strlen(name);
   size_t vl;
-  char *end;
-  long secs;
 
-  if (len <= sizeof(name) - 1 || strncasecmp(data, name, sizeof(name) - 1))
-    return total;
-  data += sizeof(name) - 1;
-  len -= sizeof(name) - 1;
+  if (len <= nl || strncasecmp(data, name, nl) != 0)
+    return false;
+  data += nl;
+  len -= nl;
   while (len > 0 && (*data == ' ' || *data == '\t')) {
     data++;
     len--;
   }
-  vl = len < sizeof(v) - 1 ? len : sizeof(v) - 1;
+  vl = len < size - 1 ? len : size - 1;
   memcpy(v, data, vl);
   while (vl > 0 && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' '))
     vl--;
   v[vl] = '\0';
-  errno = 0;
-  secs = strtol(v, &end, 10);
-  if (vl > 0 && errno == 0 && *end == '\0' && secs >= 0) {
-    r->retry_after_ms = (int64_t)secs * 1000;
-  } else {
-    time_t when = curl_getdate(v, NULL);
+  return true;
+}
 
-    if (when > 0 && when > time(NULL))
-      r->retry_after_ms = ((int64_t)when - (int64_t)time(NULL)) * 1000;
+int64_t lk_mastodon_wait_ms(const char *retry_after, const char *reset,
+                            int64_t now_ms) {
+  int64_t wait = 0;
+
+  if (retry_after != NULL && retry_after[0] != '\0') {
+    char *end;
+    long secs;
+
+    errno = 0;
+    secs = strtol(retry_after, &end, 10);
+    if (errno == 0 && *end == '\0' && secs >= 0) {
+      wait = (int64_t)secs * 1000;
+    } else {
+      time_t when = curl_getdate(retry_after, NULL);
+
+      if (when > 0 && (int64_t)when * 1000 > now_ms)
+        wait = (int64_t)when * 1000 - now_ms;
+    }
   }
+  if (reset != NULL && reset[0] != '\0') {
+    int64_t at;
+
+    /* Mastodon: "2026-11-28T19:05:00.000Z", when the limit resets. */
+    if (lk_proclog_parse_time(reset, &at) == 0 && at - now_ms > wait)
+      wait = at - now_ms;
+  }
+  return wait;
+}
+
+/* Retry-After (seconds, or an HTTP date) and X-RateLimit-Reset. */
+static size_t on_header(char *data, size_t size, size_t n, void *ud) {
+  struct response *r = ud;
+  size_t total = size * n;
+  char v[64];
+
+  if (header_value(data, total, "retry-after:", v, sizeof(v)))
+    r->retry_after_ms = lk_mastodon_wait_ms(v, NULL, lk_clock_real_ms());
+  else if (header_value(data, total, "x-ratelimit-reset:", v, sizeof(v)))
+    r->reset_ms = lk_mastodon_wait_ms(NULL, v, lk_clock_real_ms());
   return total;
 }
 
-/* Ends a transfer when the outbox stops: the row is sent after the
- * restart instead of holding up the shutdown. */
+/* Ends a transfer still under way when the outbox's stop grace has run
+ * out: the row is given back and sent after the restart instead of
+ * holding up the shutdown.  A status that completes within the grace is
+ * recorded as sent. */
 static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut,
                        curl_off_t un) {
   lk_mastodon *m = ud;
@@ -319,32 +367,100 @@ static void set_detail(const lk_mastodon *m, char *detail, size_t len,
     memset(hit, '*', strlen(m->token));
 }
 
-/* The status from the queued payload, into `body` as the JSON request. */
-static int request_body(const lk_mastodon *m, const char *payload,
-                        lk_buf *body) {
+/* What the queued message names: the notice, and the update or none
+ * (the publication).  Messages queued by earlier versions also carry "title"
+ * and "text", a copy made at queue time; they are ignored, so those rows too
+ * post what the notice says now. */
+static int parse_payload(const char *payload, char *notice, char *update) {
   json_t *p = json_loads(payload, 0, NULL);
-  const char *notice = json_string_value(json_object_get(p, "noticeId"));
-  const char *title = json_string_value(json_object_get(p, "title"));
-  const char *text = json_string_value(json_object_get(p, "text"));
-  lk_buf status = LK_BUF_INIT;
-  char link[LK_MASTODON_URL_MAX + 64];
+  const char *n = json_string_value(json_object_get(p, "noticeId"));
+  json_t *u = json_object_get(p, "updateId");
   int rc = -1;
 
-  if (notice != NULL && title != NULL && strlen(notice) <= 36) {
-    snprintf(link, sizeof(link), "%s/actueel/%s", m->public_url, notice);
-    rc = lk_mastodon_status_text(&status, title, text, link);
+  update[0] = '\0';
+  if (n != NULL && lk_uuid_valid(n) &&
+      (u == NULL || json_is_null(u) ||
+       (json_is_string(u) && lk_uuid_valid(json_string_value(u))))) {
+    snprintf(notice, LK_NOTICE_ID_LEN + 1, "%s", n);
+    if (json_is_string(u))
+      snprintf(update, LK_NOTICE_ID_LEN + 1, "%s", json_string_value(u));
+    rc = 0;
   }
   json_decref(p);
-  if (rc == 0) {
-    lk_buf_puts(body, "{\"status\":");
-    lk_buf_json_str(body, status.data);
-    lk_buf_puts(body, ",\"visibility\":");
-    lk_buf_json_str(body, m->visibility);
-    lk_buf_puts(body, ",\"language\":\"nl\"}");
-    rc = lk_buf_ok(body) ? 0 : -1;
-  }
-  lk_buf_free(&status);
   return rc;
+}
+
+enum body_rc { BODY_OK, BODY_SKIP, BODY_RETRY, BODY_BAD };
+
+/* The status as the notice and update read now, into `body` as the JSON
+ * request; BODY_SKIP (`detail` says why) when there is nothing public to
+ * post any more. */
+static enum body_rc request_body(const lk_mastodon *m, const char *payload,
+                                 lk_buf *body, char *detail, size_t len) {
+  char nid[LK_NOTICE_ID_LEN + 1];
+  char uid[LK_NOTICE_ID_LEN + 1];
+  lk_notice_row *n = NULL;
+  lk_notice_update_row *u = NULL;
+  lk_buf status = LK_BUF_INIT;
+  char link[LK_MASTODON_URL_MAX + 64];
+  enum body_rc out = BODY_RETRY;
+  int rc;
+
+  if (parse_payload(payload, nid, uid) != 0)
+    return BODY_BAD;
+  n = malloc(sizeof(*n));
+  u = malloc(sizeof(*u));
+  if (n == NULL || u == NULL) {
+    snprintf(detail, len, "out of memory");
+    goto done;
+  }
+  rc = lk_store_notice_get(m->store, nid, n);
+  if (rc == 0 && uid[0] != '\0') {
+    rc = lk_store_notice_update_get(m->store, uid, u);
+    if (rc == 0 && strcmp(u->notice_id, nid) != 0)
+      rc = LK_STORE_NOTFOUND;
+    if (rc == LK_STORE_NOTFOUND) {
+      snprintf(detail, len, LK_OUTBOX_SKIPPED "update gone");
+      out = BODY_SKIP;
+      goto done;
+    }
+  }
+  if (rc == LK_STORE_NOTFOUND) {
+    snprintf(detail, len, LK_OUTBOX_SKIPPED "notice gone");
+    out = BODY_SKIP;
+    goto done;
+  }
+  if (rc != 0) {
+    snprintf(detail, len, "store: %s", lk_store_strerror(rc));
+    goto done;
+  }
+  /* Public: published, or ended (its page stays up).  Withdrawn, or not
+   * published (yet): nothing may be said. */
+  if (strcmp(n->status, "published") != 0 && strcmp(n->status, "ended") != 0) {
+    snprintf(detail, len, LK_OUTBOX_SKIPPED "notice %s", n->status);
+    out = BODY_SKIP;
+    goto done;
+  }
+  snprintf(link, sizeof(link), "%s/actueel/%s", m->public_url, nid);
+  if (lk_mastodon_status_text(&status, n->title,
+                              uid[0] != '\0' ? u->body : n->body, link) != 0) {
+    out = BODY_BAD;
+    goto done;
+  }
+  lk_buf_puts(body, "{\"status\":");
+  lk_buf_json_str(body, status.data);
+  lk_buf_puts(body, ",\"visibility\":");
+  lk_buf_json_str(body, m->visibility);
+  lk_buf_puts(body, ",\"language\":\"nl\"}");
+  if (lk_buf_ok(body))
+    out = BODY_OK;
+  else
+    snprintf(detail, len, "out of memory");
+done:
+  lk_buf_free(&status);
+  free(n);
+  free(u);
+  return out;
 }
 
 /* The status's URL (or id) from a 2xx answer. */
@@ -399,7 +515,8 @@ lk_outbox_result lk_mastodon_send(void *ud, const char *key,
                                   const char *payload, char *detail,
                                   size_t detail_len) {
   lk_mastodon *m = ud;
-  struct response r = {LK_BUF_INIT, 0};
+  struct response r = {LK_BUF_INIT, 0, 0};
+  enum body_rc b;
   lk_buf body = LK_BUF_INIT;
   struct curl_slist *h = NULL;
   lk_outbox_result res;
@@ -407,10 +524,15 @@ lk_outbox_result lk_mastodon_send(void *ud, const char *key,
   long code = 0;
   CURL *c = m->curl;
 
-  if (request_body(m, payload, &body) != 0) {
+  b = request_body(m, payload, &body, detail, detail_len);
+  if (b != BODY_OK) {
     lk_buf_free(&body);
-    set_detail(m, detail, detail_len, "the queued message is no status");
-    return LK_OUTBOX_PERMANENT;
+    if (b == BODY_BAD)
+      set_detail(m, detail, detail_len, "the queued message is no status");
+    /* A skip is done, not failed: the row is sent with the reason. */
+    return b == BODY_SKIP    ? LK_OUTBOX_SENT
+           : b == BODY_RETRY ? LK_OUTBOX_RETRY
+                             : LK_OUTBOX_PERMANENT;
   }
   h = headers(m, key);
   if (h == NULL) {
@@ -454,9 +576,15 @@ lk_outbox_result lk_mastodon_send(void *ud, const char *key,
     posted(m, &r.body, detail, detail_len);
     res = LK_OUTBOX_SENT;
   } else if (code == 408 || code == 429 || code >= 500) {
+    int64_t wait = r.retry_after_ms;
+
+    /* Mastodon's rate limit says when it resets rather than how long to
+     * wait; either is a lower bound for the next attempt. */
+    if (code == 429 && r.reset_ms > wait)
+      wait = r.reset_ms;
     refused(m, code, &r.body, detail, detail_len);
-    if (r.retry_after_ms > 0)
-      lk_outbox_retry_after(r.retry_after_ms);
+    if (wait > 0)
+      lk_outbox_retry_after(wait);
     res = LK_OUTBOX_RETRY;
   } else {
     refused(m, code, &r.body, detail, detail_len);

@@ -15,14 +15,21 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/outbox.h"
+#include "store/store.h"
 #include "util/buf.h"
 
 #define LK_MASTODON_STATUS_MAX 500 /* characters, Mastodon's default */
 #define LK_MASTODON_URL_MAX 200
+/* The longest wait between two attempts of one status: Mastodon keeps an
+ * Idempotency-Key for an hour, and 45 min plus the outbox's quarter of
+ * jitter (56 min) is still inside it. */
+#define LK_MASTODON_BACKOFF_MAX_MS (45 * 60 * 1000LL)
 
 typedef struct lk_mastodon_config {
+  lk_store *store;         /* the notices, read when a status is sent */
   const char *url;         /* the server, e.g. https://social.overheid.nl */
   const char *token_file;  /* holds the access token (write:statuses) */
   const char *visibility;  /* "public" (NULL) or "unlisted" */
@@ -45,6 +52,13 @@ void lk_mastodon_free(lk_mastodon *m);
 lk_outbox_result lk_mastodon_send(void *ud, const char *key,
                                   const char *payload, char *detail,
                                   size_t detail_len);
+
+/* How long to wait before the next attempt, in ms, from a Retry-After
+ * (seconds or an HTTP date) and an X-RateLimit-Reset (ISO 8601, when
+ * Mastodon's limit resets), either may be NULL: the longer of the two;
+ * 0 when neither says. */
+int64_t lk_mastodon_wait_ms(const char *retry_after, const char *reset,
+                            int64_t now_ms);
 
 /* The status of a notice or update into `out`: the title, a blank line
  * and the text, cut at a character boundary with "…" where needed so that

@@ -111,6 +111,19 @@ void lk_smtp_close(lk_smtp_config *c) {
   c->curl = NULL;
 }
 
+/* Ends a transfer when the owner says so (a stop that waited long
+ * enough): the message is sent again after the restart. */
+static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut,
+                       curl_off_t un) {
+  const lk_smtp_config *c = ud;
+
+  (void)dt;
+  (void)dn;
+  (void)ut;
+  (void)un;
+  return c->abort(c->abort_ud) ? 1 : 0;
+}
+
 int lk_smtp_send(lk_smtp_config *c, const char *from, const char *to,
                  const char *msg, size_t len, char *detail, size_t detail_len) {
   char errbuf[CURL_ERROR_SIZE];
@@ -164,6 +177,11 @@ int lk_smtp_send(lk_smtp_config *c, const char *from, const char *to,
   if (c->user[0] != '\0') {
     curl_easy_setopt(h, CURLOPT_USERNAME, c->user);
     curl_easy_setopt(h, CURLOPT_PASSWORD, c->password);
+  }
+  if (c->abort != NULL) {
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
   }
   rc = curl_easy_perform(h);
   result = outcome(h, rc, errbuf, detail, detail_len);

@@ -26,8 +26,12 @@ typedef struct lk_smtp_config {
   bool insecure;      /* skip certificate checks (tests only) */
   long connect_timeout_ms;
   long timeout_ms; /* the whole transaction */
-  void *curl;      /* private: the handle kept between sends, so one
-                     connection carries many messages */
+  /* When set, a transfer under way ends as soon as it returns true (the
+   * outbox's stop grace ran out: lk_outbox_stopping). */
+  bool (*abort)(const void *ud);
+  const void *abort_ud;
+  void *curl; /* private: the handle kept between sends, so one
+                connection carries many messages */
 } lk_smtp_config;
 
 /* Calls curl_global_init() once; call it before any thread starts.

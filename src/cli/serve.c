@@ -82,6 +82,9 @@ static const char usage[] =
     "                           to an hour (LOKET_OUTBOX_BACKOFF_MS; 5000)\n"
     "  --outbox-attempts N      sends before a message has failed\n"
     "                           (LOKET_OUTBOX_ATTEMPTS; default 12)\n"
+    "  --outbox-keep-days N     sent messages are deleted after N days; "
+    "failed\n"
+    "                           ones after 30 (LOKET_OUTBOX_KEEP_DAYS; 7)\n"
     "\n"
     "Call me back (docs/chat.md):\n"
     "  --callback-capacity N    callbacks the team takes per 30-minute slot\n"
@@ -225,6 +228,7 @@ struct serve_opts {
   long outbox_backoff_ms;
   long outbox_attempts;
   long callback_capacity;
+  long outbox_keep_days;
   const char *public_url;
   const char *mastodon_url;
   const char *mastodon_token_file;
@@ -273,6 +277,7 @@ static int session_defaults(struct serve_opts *o) {
   o->outbox_backoff_ms = 5000;
   o->outbox_attempts = 12;
   o->callback_capacity = 2;
+  o->outbox_keep_days = 7;
   o->public_url = getenv("LOKET_PUBLIC_URL");
   o->mastodon_url = getenv("LOKET_MASTODON_URL");
   o->mastodon_token_file = getenv("LOKET_MASTODON_TOKEN_FILE");
@@ -290,7 +295,8 @@ static int session_defaults(struct serve_opts *o) {
       env_positive("LOKET_OUTBOX_BACKOFF_MS", 3600 * 1000,
                    &o->outbox_backoff_ms) ||
       env_positive("LOKET_OUTBOX_ATTEMPTS", 1000, &o->outbox_attempts) ||
-      env_positive("LOKET_CALLBACK_CAPACITY", 1000, &o->callback_capacity))
+      env_positive("LOKET_CALLBACK_CAPACITY", 1000, &o->callback_capacity) ||
+      env_positive("LOKET_OUTBOX_KEEP_DAYS", 3650, &o->outbox_keep_days))
     return LK_EXIT_USAGE;
   return 0;
 }
@@ -341,6 +347,7 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
       {"outbox-backoff-ms", required_argument, NULL, 'O'},
       {"outbox-attempts", required_argument, NULL, 'o'},
       {"callback-capacity", required_argument, NULL, 'C'},
+      {"outbox-keep-days", required_argument, NULL, 'j'},
       {"public-url", required_argument, NULL, 'U'},
       {"mastodon-url", required_argument, NULL, 'M'},
       {"mastodon-token-file", required_argument, NULL, 'K'},
@@ -464,6 +471,11 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
                          &o->callback_capacity) != 0)
         return LK_EXIT_USAGE;
       break;
+    case 'j':
+      if (parse_positive("--outbox-keep-days", optarg, 3650,
+                         &o->outbox_keep_days) != 0)
+        return LK_EXIT_USAGE;
+      break;
     case 'U':
       o->public_url = optarg;
       break;
@@ -540,7 +552,12 @@ static struct {
 
 /* Loads the subscription key, makes the rate limits and, with --smtp-url,
  * the mailer.  Returns 0, or an exit status after saying why. */
+static bool outbox_stopping(const void *ob) {
+  return lk_outbox_stopping(ob);
+}
+
 static int mail_open(lk_app *app, const struct serve_opts *o) {
+  static const lk_outbox_kind_options smtp_lane = {.lane = "smtp"};
   lk_sub_mailer *sm = &mail_state.sub;
   char err[200];
   size_t n;
@@ -584,6 +601,8 @@ static int mail_open(lk_app *app, const struct serve_opts *o) {
     return lk_cli_usage_error("serve: --smtp-url needs --mail-from "
                               "\"Name <address>\" or an address");
   mail_state.mailer.smtp.starttls = o->smtp_starttls;
+  mail_state.mailer.smtp.abort = outbox_stopping;
+  mail_state.mailer.smtp.abort_ud = app->outbox;
   if (lk_smtp_config_init(&mail_state.mailer.smtp, o->smtp_url, o->smtp_user,
                           o->smtp_password_file, err, sizeof(err)) != 0)
     return lk_cli_usage_error("serve: %s", err);
@@ -591,10 +610,12 @@ static int mail_open(lk_app *app, const struct serve_opts *o) {
   sm->store = app->store;
   sm->mailer = app->mailer;
   sm->key = app->sub_key;
-  if (lk_outbox_register(app->outbox, "mail", lk_mailer_send_fn, app->mailer) !=
-          0 ||
-      lk_outbox_register(app->outbox, LK_SUB_OUTBOX_KIND, lk_sub_mail_send_fn,
-                         sm) != 0) {
+  /* Both mail kinds use the one SMTP session: one thread, taking turns;
+   * Mastodon keeps a thread of its own. */
+  if (lk_outbox_register_with(app->outbox, "mail", lk_mailer_send_fn,
+                              app->mailer, &smtp_lane) != 0 ||
+      lk_outbox_register_with(app->outbox, LK_SUB_OUTBOX_KIND,
+                              lk_sub_mail_send_fn, sm, &smtp_lane) != 0) {
     fputs("loket: cannot register the mail senders\n", stderr);
     return LK_EXIT_FAIL;
   }
@@ -672,7 +693,9 @@ static int app_open(lk_app *app, const struct serve_opts *o,
   app->hasher = lk_worker_new(HASHER_THREADS, HASHER_QUEUE);
   {
     lk_outbox_options obo = {.backoff_min_ms = o->outbox_backoff_ms,
-                             .max_attempts = (int)o->outbox_attempts};
+                             .max_attempts = (int)o->outbox_attempts,
+                             .keep_sent_ms =
+                                 o->outbox_keep_days * 86400 * 1000LL};
 
     app->outbox = lk_outbox_new(app->store, app->bus, &obo);
   }
@@ -722,7 +745,8 @@ static int app_open(lk_app *app, const struct serve_opts *o,
   app->public_url = o->public_url != NULL ? o->public_url : "";
   app->callback_capacity = (int)o->callback_capacity;
   if (o->mastodon_url != NULL && o->mastodon_url[0] != '\0') {
-    lk_mastodon_config mc = {.url = o->mastodon_url,
+    lk_mastodon_config mc = {.store = app->store,
+                             .url = o->mastodon_url,
                              .token_file = o->mastodon_token_file,
                              .visibility = o->mastodon_visibility,
                              .public_url = o->public_url};

@@ -302,13 +302,15 @@ void lk_crosspost_key(char *out, size_t size, const char *notice_id,
     snprintf(out, size, "notice:%s", notice_id);
 }
 
-int lk_notice_crosspost(lk_tx *tx, const char *notice_id, const char *update_id,
-                        const char *title, const char *text) {
+int lk_notice_crosspost(lk_tx *tx, const char *notice_id,
+                        const char *update_id) {
   char key[LK_CROSSPOST_KEY_MAX + 1];
   lk_buf p = LK_BUF_INIT;
   int rc;
 
   lk_crosspost_key(key, sizeof(key), notice_id, update_id);
+  /* Ids only: the status says what the notice says when it is sent, so
+   * an edit, a hidden text or a withdrawal before then is respected. */
   lk_buf_puts(&p, "{\"noticeId\":");
   lk_buf_json_str(&p, notice_id);
   lk_buf_puts(&p, ",\"updateId\":");
@@ -316,10 +318,6 @@ int lk_notice_crosspost(lk_tx *tx, const char *notice_id, const char *update_id,
     lk_buf_json_str(&p, update_id);
   else
     lk_buf_puts(&p, "null");
-  lk_buf_puts(&p, ",\"title\":");
-  lk_buf_json_str(&p, title);
-  lk_buf_puts(&p, ",\"text\":");
-  lk_buf_json_str(&p, text);
   lk_buf_putc(&p, '}');
   rc = lk_buf_ok(&p) ? lk_store_outbox_add(tx, LK_CROSSPOST_KIND, key, p.data)
                      : LK_STORE_NOMEM;
@@ -350,7 +348,7 @@ int lk_notice_create_apply(lk_tx *tx, void *arg) {
   }
   rc = lk_store_notice_insert(tx, n);
   if (rc == 0 && n->published_at != 0 && op->crosspost)
-    rc = lk_notice_crosspost(tx, n->id, NULL, n->title, n->body);
+    rc = lk_notice_crosspost(tx, n->id, NULL);
   if (rc != 0)
     return rc;
   if (n->published_at != 0) {
@@ -390,7 +388,7 @@ int lk_notice_approve_apply(lk_tx *tx, void *arg) {
   n->published_at = n->updated_at = lk_tx_now(tx);
   rc = lk_store_notice_update(tx, n);
   if (rc == 0 && op->crosspost)
-    rc = lk_notice_crosspost(tx, n->id, NULL, n->title, n->body);
+    rc = lk_notice_crosspost(tx, n->id, NULL);
   if (rc != 0)
     return rc;
   n->version++;
@@ -559,8 +557,7 @@ int lk_notice_update_apply(lk_tx *tx, void *arg) {
   lk_uuid_new(op->u.id, op->u.published_at);
   rc = lk_store_notice_update_insert(tx, &op->u);
   if (rc == 0 && op->crosspost)
-    rc = lk_notice_crosspost(tx, op->u.notice_id, op->u.id, op->title,
-                             op->u.body);
+    rc = lk_notice_crosspost(tx, op->u.notice_id, op->u.id);
   if (rc != 0)
     return rc;
   return notice_changed(tx, op->actor, "notice.update_added",

@@ -187,11 +187,12 @@ int lk_notice_kind_apply(lk_tx *tx, void *arg);
 void lk_crosspost_key(char *out, size_t size, const char *notice_id,
                       const char *update_id);
 /* Queues, inside the write, the status that announces a publication or an
- * update: payload {"noticeId","updateId","title","text"}, which the
- * Mastodon channel turns into a status (channels/mastodon.h).  A second
- * call for the same one changes nothing. */
-int lk_notice_crosspost(lk_tx *tx, const char *notice_id, const char *update_id,
-                        const char *title, const char *text);
+ * update: payload {"noticeId","updateId"} (ids only), which the Mastodon
+ * channel turns into a status with the texts as they are when it is sent
+ * (channels/mastodon.h).  A second call for the same one changes
+ * nothing. */
+int lk_notice_crosspost(lk_tx *tx, const char *notice_id,
+                        const char *update_id);
 
 /* Renders a notice and an update as the JSON objects of the API. */
 void lk_notice_json(lk_buf *b, const lk_notice_row *n);

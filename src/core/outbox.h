@@ -16,7 +16,12 @@
  *     quarter more at random, or longer when the sender asked for it
  *     (lk_outbox_retry_after); after `max_attempts` sends or `max_age_ms`
  *     the row has failed, as it has at once after LK_OUTBOX_PERMANENT;
- *   - a row of a kind nobody registered stays pending (logged once).
+ *   - a row of a kind nobody registered stays pending (logged once);
+ *   - each kind sends on a thread of its own (kinds that share a
+ *     connection may share one: lk_outbox_kind_options.lane), so a slow
+ *     or hanging server of one kind never holds up another;
+ *   - sent rows are deleted after keep_sent_ms (7 days), failed rows
+ *     after keep_failed_ms (30 days), a small batch a tick.
  *
  * Delivery is at least once: a process that dies after a send and before
  * recording it sends again, so senders pass the row's key on to the other
@@ -34,6 +39,12 @@
 #include "store/outbox.h"
 #include "store/store.h"
 #include "util/buf.h"
+
+/* A sender that finds nothing to send any more (the notice was
+ * withdrawn) returns LK_OUTBOX_SENT with a detail that starts with this:
+ * the row is done, not failed, and nobody mistakes the detail for a
+ * remote id. */
+#define LK_OUTBOX_SKIPPED "skipped: "
 
 typedef enum {
   LK_OUTBOX_SENT = 0,     /* done; detail = remote id or URL */
@@ -57,7 +68,21 @@ typedef struct lk_outbox_options {
   int64_t max_age_ms;     /* give up this long after queueing; 0: 24 h */
   int64_t tick_ms;        /* look for due rows at least this often; 0: 1 s */
   int64_t lease_ms;       /* a claimed row is ours this long; 0: 5 min */
+  int64_t stop_grace_ms;  /* a send under way at stop may finish; 0: 5 s */
+  int64_t keep_sent_ms;   /* then sent rows are deleted; 0: 7 days */
+  int64_t keep_failed_ms; /* failed rows not retried; 0: 30 days */
 } lk_outbox_options;
+
+/* Per kind (lk_outbox_register_with); zero fields take the defaults. */
+typedef struct lk_outbox_kind_options {
+  /* Kinds naming the same lane send on one thread, taking turns (they
+   * share a connection, say); NULL: the kind has a thread of its own. */
+  const char *lane;
+  /* The longest wait between two sends of this kind, Retry-After
+   * included, if shorter than the outbox's backoff_max_ms (Mastodon keeps
+   * an Idempotency-Key for an hour only). */
+  int64_t backoff_max_ms;
+} lk_outbox_kind_options;
 
 #define LK_OUTBOX_KINDS_MAX 16
 
@@ -71,25 +96,31 @@ lk_outbox *lk_outbox_new(lk_store *store, lk_bus *bus,
  * LK_OUTBOX_KINDS_MAX, -EINVAL for a bad kind. */
 int lk_outbox_register(lk_outbox *ob, const char *kind, lk_outbox_send_fn fn,
                        void *ud);
+/* lk_outbox_register() with options (`ko` may be NULL). */
+int lk_outbox_register_with(lk_outbox *ob, const char *kind,
+                            lk_outbox_send_fn fn, void *ud,
+                            const lk_outbox_kind_options *ko);
 /* Starts the worker thread.  Returns 0 or a negative errno. */
 int lk_outbox_start(lk_outbox *ob);
 /* Asks the worker to look for due rows now.  Thread-safe. */
 void lk_outbox_kick(lk_outbox *ob);
-/* Lets a send under way finish (senders may end early when
- * lk_outbox_stopping() says so), records it, gives back the rest of the
- * rows it had claimed and joins the thread.  Call before lk_store_stop().
- * Safe to call twice. */
+/* Lets the sends under way finish and records them (a sender still busy
+ * after stop_grace_ms ends its transfer when lk_outbox_stopping() says
+ * so; its row is then given back uncounted), gives back the rest of the
+ * rows claimed and joins the threads.  Call before lk_store_stop().  Safe
+ * to call twice. */
 void lk_outbox_stop(lk_outbox *ob);
 /* lk_outbox_stop(), then frees.  Safe with NULL. */
 void lk_outbox_free(lk_outbox *ob);
-/* True once lk_outbox_stop() has begun: a sender may abort its transfer
- * (the row is then tried again after the restart). */
+/* True once lk_outbox_stop() began stop_grace_ms ago: a sender still
+ * busy should abort its transfer (the row is then given back, its attempt
+ * not counted, and sent after the restart). */
 bool lk_outbox_stopping(const lk_outbox *ob);
 
 /* Called by a send function, before it returns LK_OUTBOX_RETRY, when the
  * other side said how long to wait (an HTTP Retry-After): the next attempt
- * waits at least `ms` (at most backoff_max_ms).  Only on the worker
- * thread; ignored elsewhere. */
+ * waits at least `ms` (at most backoff_max_ms, or the kind's).  Only on the
+ * worker thread; ignored elsewhere. */
 void lk_outbox_retry_after(int64_t ms);
 
 /* The wait after the `attempts`-th failed send (attempts >= 1), before
@@ -104,7 +135,8 @@ typedef struct lk_outbox_stats {
   uint64_t retried;
   uint64_t failed;
   int64_t pending; /* rows waiting, every kind, at the last look */
-  uint64_t passes; /* times the worker looked for due rows */
+  uint64_t passes; /* times a thread looked for due rows */
+  uint64_t purged; /* sent and failed rows deleted by the retention */
 } lk_outbox_stats;
 
 void lk_outbox_stats_get(const lk_outbox *ob, lk_outbox_stats *out);

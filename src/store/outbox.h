@@ -84,6 +84,13 @@ int lk_store_outbox_release(lk_tx *tx, const char *id, const char *owner);
 /* Ends every lease `owner` holds (a process that is gone).  Returns the
  * number of rows released. */
 int lk_store_outbox_release_owner(lk_tx *tx, const char *owner);
+/* The retention: deletes at most `max` rows in `state` ("sent" or
+ * "failed") last changed before `before`, the oldest first, payload and
+ * all.  Returns the number deleted. */
+int lk_store_outbox_purge(lk_tx *tx, const char *state, int64_t before,
+                          int max);
+/* Its statement: ?1 state, ?2 before, ?3 max (for a test, as above). */
+const char *lk_store_outbox_purge_sql(void);
 /* A failed row pending again now, with no attempts and a new give-up
  * clock; emits outbox.queued.  LK_STORE_NOTFOUND, or LK_STORE_CONFLICT
  * unless the row has failed.  Fills *out with the row after. */
@@ -102,6 +109,11 @@ typedef void (*lk_outbox_row_fn)(const lk_outbox_row *r, void *ud);
 int lk_store_outbox_list(lk_store *s, const char *state, const char *kind,
                          const char *after_id, int limit, lk_outbox_row_fn fn,
                          void *ud);
+
+/* The statement lk_store_outbox_list() runs for these filters (for a
+ * test that asks SQLite how it runs it). */
+const char *lk_store_outbox_list_sql(const char *state, const char *kind,
+                                     const char *after_id);
 
 /* Per kind with pending rows: how many, and when the first may be sent
  * (its next attempt, or the end of its lease if that is later). */

@@ -51,6 +51,7 @@ class MastodonStandin:
         self._fail_status = 503
         self._retry_after = None
         self._fail_error = None
+        self._fail_headers = None
         self._drop = 0
         self._hold = 0.0
         self.held = threading.Event()  # set when a held answer is waiting
@@ -60,14 +61,17 @@ class MastodonStandin:
 
     # -- control --
 
-    def fail_next(self, n, status=503, retry_after=None, error=None):
+    def fail_next(self, n, status=503, retry_after=None, error=None,
+                  headers=None):
         """The next n requests get `status` (and Retry-After, and the error
-        text `error` instead of the usual one)."""
+        text `error` instead of the usual one, and `headers`: a dict, or a
+        function returning one, as Mastodon's X-RateLimit-Reset)."""
         with self.lock:
             self._fail = n
             self._fail_status = status
             self._retry_after = retry_after
             self._fail_error = error
+            self._fail_headers = headers
 
     def drop_next(self, n):
         with self.lock:
@@ -163,6 +167,7 @@ class MastodonStandin:
                 self._fail -= 1
             fail_status, retry_after = self._fail_status, self._retry_after
             fail_error = self._fail_error or "Service Unavailable"
+            fail_headers = self._fail_headers
             token = self.token
         if drop:
             h.close_connection = True
@@ -175,7 +180,10 @@ class MastodonStandin:
             self._send(h, 401, {"error": "The access token is invalid"})
             return
         if fail:
-            hdr = {"Retry-After": str(retry_after)} if retry_after else None
+            hdr = {"Retry-After": str(retry_after)} if retry_after else {}
+            if callable(fail_headers):
+                fail_headers = fail_headers()
+            hdr.update(fail_headers or {})
             self._send(h, fail_status, {"error": fail_error}, hdr)
             return
         try:

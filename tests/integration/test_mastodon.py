@@ -8,19 +8,28 @@ server is retried until it recovers and the status is still made once; a
 refused token fails the message, which staff see and retry; an edit is not
 posted again; a Loket killed between Mastodon's answer and its own commit
 posts once after the restart; the token never reaches the log or the API;
-without Mastodon configured nothing is queued.
+without Mastodon configured nothing is queued.  The status says what the
+notice says when it is sent (an edit, a hidden text, a withdrawal before
+then count; rows queued with a copy of the text by earlier versions too);
+a 429's X-RateLimit-Reset is waited for; a stop lets a short send finish;
+a hanging SMTP server does not hold up Mastodon.
 """
 
+import json
 import os
 import secrets
 import signal
+import socket
+import sqlite3
 import sys
+import threading
 import time
+from datetime import datetime, timedelta, timezone
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from loketlib import (LoketTestCase, create_token, main,  # noqa: E402
-                      metric, run_cli, wait_until)
+from loketlib import (LoketTestCase, create_token, db_query,  # noqa: E402
+                      main, metric, run_cli, wait_until)
 from mastodon_standin import MastodonStandin  # noqa: E402
 
 PUBLIC = "https://loket.gemeente.example"
@@ -354,6 +363,184 @@ class MastodonTest(LoketTestCase):
         self.assertEqual(n["updates"][0]["id"], uid)
         time.sleep(0.5)
         self.assertEqual(self.masto.requests, [])
+
+    # -- the text at send time, not at queue time --
+
+    def first_attempt_fails(self, key_prefix, retry_after=2):
+        """The next request is refused with a 503 asking for `retry_after`
+        seconds; returns a function that waits until it was made."""
+        self.masto.fail_next(1, retry_after=retry_after)
+
+        def seen():
+            return [r for r in self.masto.requests
+                    if r["headers"].get("Idempotency-Key", "")
+                    .startswith(key_prefix)]
+        return lambda: wait_until(seen, 15, 0.02, "the first attempt")
+
+    def test_edit_before_the_send_posts_the_current_text(self):
+        srv = self.serve()
+        nid = self.publish(srv)
+        self.wait_state(srv, nid, None, "sent")
+        attempted = self.first_attempt_fails("update:")
+        uid = self.add_update(srv, nid, "Adres van de opvang: Dorpsstraat 1, "
+                              "06-12345678 (privénummer).")
+        attempted()
+        # Corrected before Mastodon took it, the old text hidden.
+        r = srv.request("PATCH", "/api/v1/notices/%s/updates/%s" % (nid, uid),
+                        json_body={"body": "Opvang in sporthal De Wissel.",
+                                   "hidePrevious": True}, token=self.admin)
+        self.assertEqual(r.status, 200, r)
+        self.wait_state(srv, nid, uid, "sent")
+        made, seen = self.masto.with_key("update:" + uid)
+        self.assertEqual((len(made), len(seen)), (1, 2))
+        self.assertEqual(made[0]["text"], "Gaslek Stationsplein\n\nOpvang in "
+                         "sporthal De Wissel.\n\n" + PUBLIC + "/actueel/" + nid)
+        # The attempt after the edit sent the new text only.
+        self.assertNotIn("privénummer", seen[1]["body"])
+
+    def test_withdrawn_before_the_send_is_not_posted(self):
+        srv = self.serve()
+        attempted = self.first_attempt_fails("notice:")
+        nid = self.publish(srv, title="Verkeerde melding")
+        attempted()
+        r = srv.request("PATCH", "/api/v1/notices/" + nid,
+                        json_body={"status": "withdrawn"}, token=self.admin)
+        self.assertEqual(r.status, 200, r)
+        cp = self.wait_state(srv, nid, None, "sent")
+        # Done, not failed, and nothing on Mastodon.
+        self.assertEqual(cp, {"state": "sent", "url": None, "error": None})
+        row = [i for i in self.outbox(srv) if i["key"] == "notice:" + nid][0]
+        self.assertEqual(row["result"], "skipped: notice withdrawn")
+        self.assertEqual(row["attempts"], 2)
+        time.sleep(0.5)
+        self.assertEqual(self.masto.statuses, [])
+        self.assertEqual(len(self.masto.requests), 1)
+        self.assertEqual(metric(srv.metrics(), "loket_outbox_failed_total"), 0)
+
+    def test_rows_queued_with_a_text_post_the_current_one(self):
+        """Rows that earlier versions queued carry title and text; they
+        are sent by their ids like new ones."""
+        srv = self.serve()
+        attempted = self.first_attempt_fails("notice:", retry_after=3)
+        nid = self.publish(srv)
+        attempted()
+        old = json.dumps({"noticeId": nid, "updateId": None,
+                          "title": "Oude titel", "text": "Oude tekst"})
+        db = sqlite3.connect(os.path.join(self.data, "loket.db"), timeout=10)
+        with db:
+            n = db.execute("UPDATE outbox SET payload = ? WHERE key = ?",
+                           (old, "notice:" + nid)).rowcount
+        db.close()
+        self.assertEqual(n, 1)
+        self.wait_state(srv, nid, None, "sent")
+        made, _ = self.masto.with_key("notice:" + nid)
+        self.assertEqual(made[0]["text"], "Gaslek Stationsplein\n\nBlijf uit "
+                         "de buurt van het Stationsplein.\n\n" + PUBLIC +
+                         "/actueel/" + nid)
+
+    # -- Mastodon's rate limit --
+
+    def test_rate_limit_reset_is_waited_for(self):
+        srv = self.serve()
+        reset = {}
+
+        def headers():
+            at = datetime.now(timezone.utc) + timedelta(seconds=3)
+            reset["at"] = at.timestamp()
+            return {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0",
+                    "X-RateLimit-Reset": at.strftime("%Y-%m-%dT%H:%M:%S.")
+                    + "%03dZ" % (at.microsecond // 1000)}
+        self.masto.fail_next(1, status=429, error="Too many requests",
+                             headers=headers)
+        nid = self.publish(srv)
+        cp = self.wait_state(srv, nid, None, "sent")
+        made, seen = self.masto.with_key("notice:" + nid)
+        self.assertEqual((len(made), len(seen)), (1, 2))
+        made_at = datetime.strptime(made[0]["json"]["created_at"],
+                                    "%Y-%m-%dT%H:%M:%S.000Z").replace(
+                                        tzinfo=timezone.utc).timestamp()
+        # Not the 200 ms backoff: the reset (the stand-in's clock has
+        # whole seconds).
+        self.assertGreaterEqual(made_at, int(reset["at"]) - 0.001)
+        self.assertEqual(cp["state"], "sent")
+
+    # -- stopping --
+
+    def test_stop_lets_a_short_send_finish(self):
+        srv = self.serve()
+        nid = self.publish(srv)
+        self.wait_state(srv, nid, None, "sent")
+        self.masto.hold_next(2)
+        uid = self.add_update(srv, nid, "Water weer drinkbaar.")
+        self.assertTrue(self.masto.held.wait(15))
+        t0 = time.monotonic()
+        self.assertEqual(srv.stop(), 0)
+        self.assertGreater(time.monotonic() - t0, 1.0)  # it was waited for
+        srv2 = self.serve()
+        rows = [i for i in self.outbox(srv2) if i["key"] == "update:" + uid]
+        self.assertEqual((rows[0]["state"], rows[0]["attempts"]), ("sent", 1))
+        time.sleep(0.5)
+        made, seen = self.masto.with_key("update:" + uid)
+        self.assertEqual((len(made), len(seen)), (1, 1))  # not sent again
+
+    # -- a hanging mail server --
+
+    def test_hanging_smtp_does_not_hold_up_mastodon(self):
+        """Mail rows for an SMTP server that accepts and never greets:
+        Mastodon statuses still leave at once, and a stop is bounded."""
+        lsock = socket.socket()
+        lsock.bind(("127.0.0.1", 0))
+        lsock.listen(16)
+        conns = []
+        stop = threading.Event()
+
+        def accept():
+            lsock.settimeout(0.2)
+            while not stop.is_set():
+                try:
+                    conns.append(lsock.accept()[0])
+                except OSError:
+                    pass
+        t = threading.Thread(target=accept, daemon=True)
+        t.start()
+
+        def cleanup():
+            stop.set()
+            t.join()
+            for c in conns:
+                c.close()
+            lsock.close()
+        self.addCleanup(cleanup)
+        srv = self.serve("--smtp-url", "smtp://127.0.0.1:%d" %
+                         lsock.getsockname()[1],
+                         "--mail-from", "actueel@loket.test")
+        now = int(time.time() * 1000)
+        db = sqlite3.connect(os.path.join(self.data, "loket.db"), timeout=10)
+        with db:
+            for i in range(10):
+                db.execute("INSERT INTO outbox (id, kind, key, payload,"
+                           " next_attempt_at, created_at, updated_at) VALUES"
+                           " (?, 'mail', ?, ?, ?, ?, ?)",
+                           ("0190c0de-0000-7000-8000-%012d" % i, "test:%d" % i,
+                            json.dumps({"to": "inwoner%d@example.nl" % i,
+                                        "subject": "Antwoord",
+                                        "text": "Hallo.\n"}), now, now, now))
+        db.close()
+        wait_until(lambda: conns, 10, 0.05, "Loket to connect to SMTP")
+        t0 = time.monotonic()
+        nid = self.publish(srv)
+        uid = self.add_update(srv, nid, "Tweede bericht.")
+        self.wait_state(srv, nid, None, "sent", timeout=5)
+        self.wait_state(srv, nid, uid, "sent", timeout=5)
+        self.assertLess(time.monotonic() - t0, 3)
+        t0 = time.monotonic()
+        self.assertEqual(srv.stop(), 0)
+        # The hanging SMTP transfer had its grace (5 s), then was cut.
+        self.assertLess(time.monotonic() - t0, 9)
+        pending = db_query(self.data, "SELECT COUNT(*) FROM outbox WHERE"
+                           " kind = 'mail' AND state = 'pending'"
+                           " AND lease_owner IS NULL")
+        self.assertEqual(pending, [(10,)])
 
 
 if __name__ == "__main__":

@@ -158,12 +158,37 @@ static void configuration(void **state) {
   lk_test_dir_remove(&d);
 }
 
+/* Retry-After in seconds or as an HTTP date, X-RateLimit-Reset as
+ * Mastodon sends it (ISO 8601): the longer wait wins. */
+static void wait_hints(void **state) {
+  /* 2026-11-28T19:00:00Z */
+  int64_t now = 1795892400000LL;
+
+  (void)state;
+  assert_int_equal(lk_mastodon_wait_ms(NULL, NULL, now), 0);
+  assert_int_equal(lk_mastodon_wait_ms("120", NULL, now), 120000);
+  assert_int_equal(
+      lk_mastodon_wait_ms("Sat, 28 Nov 2026 19:01:00 GMT", NULL, now), 60000);
+  assert_int_equal(lk_mastodon_wait_ms(NULL, "2026-11-28T19:05:00.000Z", now),
+                   300000);
+  assert_int_equal(
+      lk_mastodon_wait_ms(NULL, "2026-11-28T20:05:00.500+01:00", now), 300500);
+  assert_int_equal(lk_mastodon_wait_ms("10", "2026-11-28T19:00:30Z", now),
+                   30000);
+  assert_int_equal(lk_mastodon_wait_ms("90", "2026-11-28T19:00:30Z", now),
+                   90000);
+  /* A reset in the past or nonsense: no hint. */
+  assert_int_equal(lk_mastodon_wait_ms(NULL, "2026-11-28T18:00:00Z", now), 0);
+  assert_int_equal(lk_mastodon_wait_ms("soon", "later", now), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(short_text_is_whole),
       cmocka_unit_test(long_text_is_cut_at_a_character),
       cmocka_unit_test(link_must_leave_room),
       cmocka_unit_test(configuration),
+      cmocka_unit_test(wait_hints),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sqlite3.h>
+#include <stdatomic.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -580,6 +582,291 @@ static void dead_owner_is_reaped(void **state) {
   lk_outbox_free(ob);
 }
 
+/* ---- lanes: a slow kind does not hold up another -------------------- */
+
+static bool wait_kind_state(ofx *fx, const char *kind, const char *key,
+                            const char *state, int ms, lk_outbox_row *r) {
+  for (int waited = 0; waited <= ms; waited += 10) {
+    if (lk_store_outbox_by_key(fx->store, kind, key, r) == 0 &&
+        strcmp(r->state, state) == 0)
+      return true;
+    sleep_ms(10);
+  }
+  return false;
+}
+
+static int add_many(ofx *fx, const char *kind, const char *prefix, int n) {
+  char key[32];
+
+  for (int i = 0; i < n; i++) {
+    snprintf(key, sizeof(key), "%s%d", prefix, i);
+    if (add(fx, kind, key, 1) != 0)
+      return -1;
+  }
+  return 0;
+}
+
+/* Ten due mails on a server that hangs (each send blocks 2 s) and one
+ * Mastodon status: the status leaves at once, on its own thread. */
+static void hanging_kind_does_not_hold_up_another(void **state) {
+  ofx *fx = *state;
+  lk_outbox_options o = {.tick_ms = 20};
+  struct sender mail, masto;
+  lk_outbox *ob = lk_outbox_new(fx->store, fx->bus, &o);
+  lk_outbox_row r;
+  int64_t t0;
+
+  sender_init(&mail, 0, LK_OUTBOX_SENT);
+  mail.block_ms = 2000;
+  sender_init(&masto, 0, LK_OUTBOX_SENT);
+  /* Mail registered first: the order that used to win every claim. */
+  assert_int_equal(lk_outbox_register(ob, "mail", test_send, &mail), 0);
+  assert_int_equal(lk_outbox_register(ob, "mastodon", test_send, &masto), 0);
+  assert_int_equal(add_many(fx, "mail", "m", 10), 0);
+  assert_int_equal(lk_outbox_start(ob), 0);
+  pthread_mutex_lock(&mail.lock);
+  while (!mail.in_flight)
+    pthread_cond_wait(&mail.cond, &mail.lock);
+  pthread_mutex_unlock(&mail.lock);
+  t0 = lk_clock_real_ms();
+  assert_int_equal(add(fx, "mastodon", "update:1", 1), 0);
+  assert_true(wait_kind_state(fx, "mastodon", "update:1", "sent", 1500, &r));
+  assert_true(r.sent_at - t0 < 1000);
+  assert_int_equal(mail.calls, 0); /* the first mail still hangs */
+  lk_outbox_free(ob);
+}
+
+/* Two kinds that share a lane take turns: one with many due rows does
+ * not keep the other waiting for all of them. */
+static void shared_lane_takes_turns(void **state) {
+  ofx *fx = *state;
+  lk_outbox_options o = {.tick_ms = 20};
+  lk_outbox_kind_options lane = {.lane = "smtp"};
+  struct sender a, b;
+  lk_outbox *ob = lk_outbox_new(fx->store, fx->bus, &o);
+  lk_outbox_row r;
+
+  sender_init(&a, 0, LK_OUTBOX_SENT);
+  a.block_ms = 30;
+  sender_init(&b, 0, LK_OUTBOX_SENT);
+  assert_int_equal(lk_outbox_register_with(ob, "mail", test_send, &a, &lane),
+                   0);
+  assert_int_equal(
+      lk_outbox_register_with(ob, "subscription-mail", test_send, &b, &lane),
+      0);
+  assert_int_equal(add_many(fx, "mail", "m", 24), 0);
+  assert_int_equal(add(fx, "subscription-mail", "confirm", 1), 0);
+  assert_int_equal(lk_outbox_start(ob), 0);
+  assert_true(
+      wait_kind_state(fx, "subscription-mail", "confirm", "sent", 3000, &r));
+  pthread_mutex_lock(&a.lock);
+  assert_true(a.calls < 8); /* in the first batch, not after 24 mails */
+  pthread_mutex_unlock(&a.lock);
+  lk_outbox_free(ob);
+}
+
+/* A kind's own longest wait bounds a Retry-After that asks for more. */
+static void kind_backoff_cap(void **state) {
+  ofx *fx = *state;
+  lk_outbox_options o = {.backoff_min_ms = 5, .tick_ms = 20};
+  lk_outbox_kind_options ko = {.backoff_max_ms = 100};
+  struct sender s;
+  lk_outbox *ob = lk_outbox_new(fx->store, fx->bus, &o);
+  lk_outbox_row r;
+  int64_t t0;
+
+  sender_init(&s, 1, LK_OUTBOX_SENT);
+  s.retry_after_ms = 3600 * 1000;
+  assert_int_equal(lk_outbox_register_with(ob, "test", test_send, &s, &ko), 0);
+  assert_int_equal(lk_outbox_start(ob), 0);
+  t0 = lk_clock_real_ms();
+  assert_int_equal(add(fx, "test", "capped", 1), 0);
+  assert_true(wait_state(fx, "capped", "sent", 3000, &r));
+  assert_true(r.sent_at - t0 >= 100);
+  assert_int_equal(r.attempts, 2);
+  lk_outbox_free(ob);
+}
+
+/* ---- stopping: a grace for the send under way ----------------------- */
+
+/* A sender that runs until lk_outbox_stopping() says to end. */
+struct patient {
+  lk_outbox *ob;
+  atomic_bool started;
+  int64_t ended_ms;
+};
+
+static lk_outbox_result patient_send(void *ud, const char *key,
+                                     const char *payload, char *detail,
+                                     size_t detail_len) {
+  struct patient *p = ud;
+
+  (void)key;
+  (void)payload;
+  atomic_store(&p->started, true);
+  while (!lk_outbox_stopping(p->ob))
+    sleep_ms(5);
+  p->ended_ms = lk_clock_mono_ms();
+  snprintf(detail, detail_len, "cut short");
+  return LK_OUTBOX_RETRY;
+}
+
+static void stop_grace_then_cut(void **state) {
+  ofx *fx = *state;
+  lk_outbox_options o = {.tick_ms = 20, .stop_grace_ms = 300};
+  struct patient p = {0};
+  lk_outbox *ob = lk_outbox_new(fx->store, fx->bus, &o);
+  lk_outbox_row r;
+  int64_t t0;
+
+  p.ob = ob;
+  atomic_init(&p.started, false);
+  assert_int_equal(lk_outbox_register(ob, "test", patient_send, &p), 0);
+  assert_int_equal(add(fx, "test", "long", 1), 0);
+  assert_int_equal(lk_outbox_start(ob), 0);
+  while (!atomic_load(&p.started))
+    sleep_ms(5);
+  t0 = lk_clock_mono_ms();
+  lk_outbox_stop(ob);
+  /* The send had its grace, then was told to end, and was given back. */
+  assert_true(p.ended_ms - t0 >= 300);
+  assert_true(lk_clock_mono_ms() - t0 < 2000);
+  assert_int_equal(lk_store_outbox_by_key(fx->store, "test", "long", &r), 0);
+  assert_string_equal(r.state, "pending");
+  assert_int_equal(r.attempts, 0);
+  assert_string_equal(r.lease_owner, "");
+  lk_outbox_free(ob);
+}
+
+/* ---- the list's plans and the retention ----------------------------- */
+
+/* What SQLite plans for `sql`, one detail a line. */
+static void plan_of(ofx *fx, const char *sql, char *out, size_t size) {
+  char path[600];
+  char q[2048];
+  sqlite3 *db;
+  sqlite3_stmt *st;
+  size_t len = 0;
+
+  snprintf(path, sizeof(path), "%s/loket.db", fx->dir.path);
+  assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
+                   SQLITE_OK);
+  snprintf(q, sizeof(q), "EXPLAIN QUERY PLAN %s", sql);
+  assert_int_equal(sqlite3_prepare_v2(db, q, -1, &st, NULL), SQLITE_OK);
+  out[0] = '\0';
+  while (sqlite3_step(st) == SQLITE_ROW && len < size) {
+    int n = snprintf(out + len, size - len, "%s\n",
+                     (const char *)sqlite3_column_text(st, 3));
+
+    len += n > 0 ? (size_t)n : 0;
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+}
+
+static void list_and_purge_use_indexes(void **state) {
+  ofx *fx = *state;
+  const char *states[] = {"", "failed"};
+  const char *kinds[] = {"", "mastodon"};
+  const char *afters[] = {"", "0190c0de-0000-7000-8000-000000000000"};
+  char plan[2048];
+
+  assert_int_equal(add_many(fx, "mail", "m", 50), 0);
+  for (int i = 0; i < 8; i++) {
+    const char *st = states[i & 1];
+    const char *kd = kinds[(i >> 1) & 1];
+    const char *sql = lk_store_outbox_list_sql(st, kd, afters[(i >> 2) & 1]);
+
+    plan_of(fx, sql, plan, sizeof(plan));
+    print_message("state=%s kind=%s:\n%s", st, kd, plan);
+    /* Rows come in seq order from an index: never sorted afterwards ... */
+    assert_null(strstr(plan, "TEMP B-TREE"));
+    /* ... and a filter reads only its own rows. */
+    if (st[0] != '\0' || kd[0] != '\0') {
+      assert_null(strstr(plan, "SCAN outbox"));
+      assert_non_null(strstr(plan, "SEARCH outbox USING"));
+    }
+  }
+  plan_of(fx, lk_store_outbox_purge_sql(), plan, sizeof(plan));
+  print_message("purge:\n%s", plan);
+  assert_null(strstr(plan, "SCAN outbox"));
+  assert_non_null(strstr(plan, "outbox_state_updated"));
+  /* The filters still filter. */
+  {
+    int n = 0;
+
+    assert_int_equal(lk_store_outbox_list(fx->store, "pending", "mail", "", 100,
+                                          count_row, &n),
+                     50);
+    assert_int_equal(
+        lk_store_outbox_list(fx->store, "", "mastodon", "", 100, count_row, &n),
+        0);
+  }
+}
+
+struct purge_op {
+  const char *state;
+  int64_t before;
+  int max;
+  int n;
+};
+
+static int purge_op_apply(lk_tx *tx, void *arg) {
+  struct purge_op *p = arg;
+
+  p->n = lk_store_outbox_purge(tx, p->state, p->before, p->max);
+  return p->n < 0 ? p->n : 0;
+}
+
+/* Sent rows go after keep_sent_ms, payload and all; failed and pending
+ * rows stay. */
+static void retention_deletes_old_sent_rows(void **state) {
+  ofx *fx = *state;
+  lk_outbox_options o = {.tick_ms = 20, .keep_sent_ms = 200};
+  struct sender ok, bad;
+  lk_outbox *ob = lk_outbox_new(fx->store, fx->bus, &o);
+  struct purge_op po = {"pending", 0, 10, 0};
+  lk_outbox_row r;
+  lk_outbox_stats st;
+  bool gone = false;
+
+  /* Only sent and failed rows can be purged. */
+  assert_int_equal(lk_store_write(fx->store, purge_op_apply, &po),
+                   LK_STORE_INVALID);
+  sender_init(&ok, 0, LK_OUTBOX_SENT);
+  sender_init(&bad, 0, LK_OUTBOX_PERMANENT);
+  assert_int_equal(lk_outbox_register(ob, "test", test_send, &ok), 0);
+  assert_int_equal(lk_outbox_register(ob, "perm", test_send, &bad), 0);
+  assert_int_equal(add(fx, "test", "old", 1), 0);
+  assert_int_equal(add(fx, "perm", "refused", 1), 0);
+  assert_int_equal(add(fx, "nobody", "waiting", 1), 0);
+  assert_int_equal(lk_outbox_start(ob), 0);
+  assert_true(wait_state(fx, "old", "sent", 3000, &r));
+  assert_true(wait_kind_state(fx, "perm", "refused", "failed", 3000, &r));
+  for (int i = 0; i < 300 && !gone; i++) {
+    sleep_ms(10);
+    gone = lk_store_outbox_by_key(fx->store, "test", "old", &r) ==
+           LK_STORE_NOTFOUND;
+  }
+  assert_true(gone);
+  assert_int_equal(lk_store_outbox_by_key(fx->store, "perm", "refused", &r), 0);
+  assert_int_equal(lk_store_outbox_by_key(fx->store, "nobody", "waiting", &r),
+                   0);
+  lk_outbox_stats_get(ob, &st);
+  assert_int_equal(st.purged, 1);
+  lk_outbox_free(ob);
+  /* In batches: at most `max` a call, the oldest first. */
+  po.state = "failed";
+  po.before = lk_clock_real_ms() + 1000;
+  po.max = 1;
+  assert_int_equal(add(fx, "test", "x", 1), 0);
+  assert_int_equal(lk_store_write(fx->store, purge_op_apply, &po), 0);
+  assert_int_equal(po.n, 1);
+  assert_int_equal(lk_store_write(fx->store, purge_op_apply, &po), 0);
+  assert_int_equal(po.n, 0);
+  assert_int_equal(lk_store_outbox_by_key(fx->store, "test", "x", &r), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(add_is_idempotent, setup, teardown),
@@ -596,6 +883,15 @@ int main(void) {
       cmocka_unit_test_setup_teardown(stop_waits_for_send_in_flight, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(dead_owner_is_reaped, setup, teardown),
+      cmocka_unit_test_setup_teardown(hanging_kind_does_not_hold_up_another,
+                                      setup, teardown),
+      cmocka_unit_test_setup_teardown(shared_lane_takes_turns, setup, teardown),
+      cmocka_unit_test_setup_teardown(kind_backoff_cap, setup, teardown),
+      cmocka_unit_test_setup_teardown(stop_grace_then_cut, setup, teardown),
+      cmocka_unit_test_setup_teardown(list_and_purge_use_indexes, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(retention_deletes_old_sent_rows, setup,
+                                      teardown),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);
