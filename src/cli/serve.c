@@ -509,6 +509,14 @@ static int mail_open(lk_app *app, const struct serve_opts *o) {
   size_t n;
   int rc = lk_sub_key_load(o->data, &mail_state.key);
 
+  if (rc == LK_SUB_KEY_BAD) {
+    fprintf(stderr,
+            "loket: %s/subscriptions.key is not a 32-byte key (empty or cut "
+            "short?): restore it from the backup, or remove it to make a new "
+            "one (links in mails already sent then stop working)\n",
+            o->data);
+    return LK_EXIT_FAIL;
+  }
   if (rc != 0) {
     fprintf(stderr, "loket: cannot read or create %s/subscriptions.key: %s\n",
             o->data, strerror(-rc));

@@ -18,6 +18,7 @@
 #ifndef LK_SUBSCRIPTION_H
 #define LK_SUBSCRIPTION_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -36,8 +37,15 @@ typedef struct lk_sub_key {
   unsigned char k[LK_SUB_KEY_LEN];
 } lk_sub_key;
 
+/* The key file exists but is not 32 bytes (empty, cut short, or not
+ * ours): refused rather than replaced, as links in sent mails use it. */
+#define LK_SUB_KEY_BAD (-EBADMSG)
+
 /* Reads the key from `dir`/subscriptions.key, creating it (mode 0600,
- * random) when missing.  Returns 0, or a negative errno. */
+ * random) when missing: written to a temporary file, synced and linked
+ * into place, so processes starting together on a fresh directory all
+ * read the one key and a crash never leaves a partial file.  Returns 0,
+ * LK_SUB_KEY_BAD, or another negative errno. */
 int lk_sub_key_load(const char *dir, lk_sub_key *out);
 
 /* The token of `purpose` ("bevestigen" or "afmelden") for subscription

@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "lk_test_store.h"
 
@@ -78,8 +80,77 @@ static void test_key_file(void **state) {
   assert_non_null(f);
   fputc('x', f);
   fclose(f);
-  assert_int_equal(lk_sub_key_load(dir.path, &k2), -EINVAL);
+  assert_int_equal(lk_sub_key_load(dir.path, &k2), LK_SUB_KEY_BAD);
+  /* Empty (a crash mid-write of an older version) or short: a clear
+   * error, never a zero key nor a silent new one. */
+  f = fopen(path, "wb");
+  assert_non_null(f);
+  fclose(f);
+  assert_int_equal(lk_sub_key_load(dir.path, &k2), LK_SUB_KEY_BAD);
+  f = fopen(path, "wb");
+  assert_non_null(f);
+  fwrite(&k1, 1, 5, f);
+  fclose(f);
+  assert_int_equal(lk_sub_key_load(dir.path, &k2), LK_SUB_KEY_BAD);
   lk_test_dir_remove(&dir);
+}
+
+/* Several processes start on one fresh data directory at once (serve and
+ * a migrate, say): each gets the same key, none an empty or short file.
+ * Before the key was written to a temporary file and linked into place,
+ * a process could open the new file before its creator had written it. */
+static void test_key_race(void **state) {
+  enum { ROUNDS = 40, PROCS = 4 };
+
+  (void)state;
+  for (int round = 0; round < ROUNDS; round++) {
+    lk_test_dir dir;
+    int go[2], res[2];
+    pid_t pids[PROCS];
+    lk_sub_key keys[PROCS], mine;
+
+    lk_test_dir_make(&dir);
+    assert_int_equal(pipe(go), 0);
+    assert_int_equal(pipe(res), 0);
+    for (int i = 0; i < PROCS; i++) {
+      pids[i] = fork();
+      assert_true(pids[i] >= 0);
+      if (pids[i] == 0) {
+        char c;
+        lk_sub_key k;
+        int rc;
+
+        close(go[1]);
+        /* All wait here, then race for the file. */
+        if (read(go[0], &c, 1) != 0)
+          _exit(3);
+        rc = lk_sub_key_load(dir.path, &k);
+        if (rc != 0)
+          memset(&k, 0, sizeof(k));
+        if (write(res[1], &k, sizeof(k)) != (ssize_t)sizeof(k))
+          _exit(4);
+        _exit(rc == 0 ? 0 : 1);
+      }
+    }
+    close(go[0]);
+    close(res[1]);
+    close(go[1]); /* EOF releases every child at once */
+    for (int i = 0; i < PROCS; i++) {
+      int status;
+
+      assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+      assert_true(WIFEXITED(status));
+      assert_int_equal(WEXITSTATUS(status), 0);
+    }
+    for (int i = 0; i < PROCS; i++)
+      assert_int_equal(read(res[0], &keys[i], sizeof(keys[i])),
+                       (ssize_t)sizeof(keys[i]));
+    close(res[0]);
+    assert_int_equal(lk_sub_key_load(dir.path, &mine), 0);
+    for (int i = 0; i < PROCS; i++)
+      assert_memory_equal(&keys[i], &mine, sizeof(mine));
+    lk_test_dir_remove(&dir);
+  }
 }
 
 static void test_confirm_window(void **state) {
@@ -289,6 +360,7 @@ int main(void) {
       cmocka_unit_test(test_postcode),
       cmocka_unit_test(test_tokens),
       cmocka_unit_test(test_key_file),
+      cmocka_unit_test(test_key_race),
       cmocka_unit_test(test_confirm_window),
       cmocka_unit_test_setup_teardown(test_who_hears_of_a_notice, setup_store,
                                       teardown_store),
