@@ -363,15 +363,15 @@ int lk_sub_unsubscribe_apply(lk_tx *tx, void *arg) {
 struct recipients {
   struct recipient {
     char id[LK_SUB_ID_LEN + 1];
-    char to[33]; /* digest of the address key: no address in a key */
+    char to[LK_SUB_TAG_MAX]; /* lk_sub_address_tag: no address in a key */
   } * v;
   size_t n, cap;
   bool oom;
+  const lk_sub_key *key;
 };
 
 static void gather(const lk_subscription_row *r, void *ud) {
   struct recipients *rs = ud;
-  unsigned char d[16];
   struct recipient *x;
 
   if (rs->n == rs->cap) {
@@ -387,17 +387,30 @@ static void gather(const lk_subscription_row *r, void *ud) {
   }
   x = &rs->v[rs->n++];
   memcpy(x->id, r->id, sizeof(x->id));
-  crypto_generichash(d, sizeof(d), (const unsigned char *)r->address_key,
-                     strlen(r->address_key), NULL, 0);
-  sodium_bin2hex(x->to, sizeof(x->to), d, sizeof(d));
+  lk_sub_address_tag(rs->key, r->address_key, x->to);
 }
 
-int lk_sub_notice_published(lk_tx *tx, const char *notice_id,
-                            const char *postcodes) {
+void lk_sub_address_tag(const lk_sub_key *key, const char *address_key,
+                        char out[LK_SUB_TAG_MAX]) {
+  unsigned char sub[crypto_kdf_KEYBYTES], d[16];
+
+  /* A key of its own, derived for this purpose only (the KDF's context
+   * keeps it apart from the token MACs made with the key itself). */
+  crypto_kdf_derive_from_key(sub, sizeof(sub), 1, "lkoutbox", key->k);
+  crypto_generichash(d, sizeof(d), (const unsigned char *)address_key,
+                     strlen(address_key), sub, sizeof(sub));
+  sodium_bin2hex(out, LK_SUB_TAG_MAX, d, sizeof(d));
+  sodium_memzero(sub, sizeof(sub));
+}
+
+int lk_sub_notice_published(lk_tx *tx, const lk_sub_key *key,
+                            const char *notice_id, const char *postcodes) {
   struct recipients rs = {0};
-  char key[128];
+  char okey[128];
   lk_buf p = LK_BUF_INIT;
   int rc = 0;
+
+  rs.key = key;
 
   for (const char *c = postcodes; *c != '\0' && rc >= 0;) {
     size_t len = strcspn(c, " ");
@@ -413,10 +426,12 @@ int lk_sub_notice_published(lk_tx *tx, const char *notice_id,
   }
   if (rc >= 0 && rs.oom)
     rc = LK_STORE_NOMEM;
+  if (rc >= 0 && rs.n > 0 && key == NULL)
+    rc = LK_STORE_INVALID; /* no key to tag the addresses with */
   for (size_t i = 0; rc >= 0 && i < rs.n; i++) {
     /* The outbox ignores a second add with the same key: one mail per
      * address, however many of its postcodes the notice touches. */
-    snprintf(key, sizeof(key), "notice:%s:to:%s", notice_id, rs.v[i].to);
+    snprintf(okey, sizeof(okey), "notice:%s:to:%s", notice_id, rs.v[i].to);
     lk_buf_reset(&p);
     lk_buf_puts(&p, "{\"type\":\"notice\",\"subscription\":");
     lk_buf_json_str(&p, rs.v[i].id);
@@ -424,7 +439,7 @@ int lk_sub_notice_published(lk_tx *tx, const char *notice_id,
     lk_buf_json_str(&p, notice_id);
     lk_buf_putc(&p, '}');
     rc = lk_buf_ok(&p)
-             ? lk_store_outbox_add(tx, LK_SUB_OUTBOX_KIND, key, p.data)
+             ? lk_store_outbox_add(tx, LK_SUB_OUTBOX_KIND, okey, p.data)
              : LK_STORE_NOMEM;
   }
   lk_buf_free(&p);

@@ -109,14 +109,25 @@ int lk_sub_unsubscribe_apply(lk_tx *tx, void *arg);
 
 /* ---- notices -------------------------------------------------------- */
 
+/* The 128-bit tag (32 hex digits) that stands for `address_key` in the
+ * outbox keys of notice mails: keyed BLAKE2b with a key derived from the
+ * subscription key for this purpose alone.  The same address always
+ * gives the same tag (so the outbox keeps one mail per address), while a
+ * supervisor who sees the outbox keys cannot test a guessed address
+ * against them, now or after it unsubscribed. */
+#define LK_SUB_TAG_MAX 33
+void lk_sub_address_tag(const lk_sub_key *key, const char *address_key,
+                        char out[LK_SUB_TAG_MAX]);
+
 /* Inside the write that first publishes notice `notice_id` covering
  * `postcodes` (space-separated PC4/PC6): queues one outbox message per
- * subscriber address it touches, keyed "notice:<id>:to:<digest of the
+ * subscriber address it touches, keyed "notice:<id>:to:<tag of the
  * address>", so an address subscribed to several matching postcodes gets
- * one mail and nothing is queued twice.  Returns 0 or an LK_STORE_* code
- * (which rolls the publication back). */
-int lk_sub_notice_published(lk_tx *tx, const char *notice_id,
-                            const char *postcodes);
+ * one mail and nothing is queued twice.  `key` is the subscription key
+ * (NULL only when nobody is subscribed: LK_STORE_INVALID otherwise).
+ * Returns 0 or an LK_STORE_* code (which rolls the publication back). */
+int lk_sub_notice_published(lk_tx *tx, const lk_sub_key *key,
+                            const char *notice_id, const char *postcodes);
 
 /* The outbox payloads (JSON objects) of the two kinds of mail. */
 typedef struct lk_sub_mail {

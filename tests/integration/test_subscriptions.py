@@ -4,6 +4,7 @@ the mailbox, confirm by POST, a notice mail with RFC 8058 headers, a
 one-click unsubscribe, and what must not be mailed; SMTP down and up."""
 
 import email.header
+import hashlib
 import os
 import re
 import secrets
@@ -227,6 +228,18 @@ class Subscriptions(LoketTestCase):
         # Every mail went out once: two notices, one recipient each.
         keys = [r[0] for r in self.outbox() if r[0].startswith("notice:")]
         self.assertEqual(len(keys), 2, keys)
+        # The address part of a key is keyed with the server's secret: a
+        # supervisor reading the outbox cannot test a guessed address.
+        guess = hashlib.blake2b(jan.lower().encode(),
+                                digest_size=16).hexdigest()
+        r = self.srv.get("/api/v1/outbox?kind=subscription-mail",
+                         token=self.admin)
+        self.assertEqual(r.status, 200, r.text)
+        self.assertIn("notice:", r.text)
+        self.assertNotIn(guess, r.text)
+        for key in keys:
+            self.assertRegex(key, r"^notice:[0-9a-f-]{36}:to:[0-9a-f]{32}$")
+            self.assertNotIn(guess, key)
         # No address or token in a key or payload, nor a token in the log.
         for key, payload, *_ in self.outbox():
             for secret in ("@", "lks_"):

@@ -3,6 +3,7 @@
 #include "lk_test.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -202,7 +203,7 @@ struct publish {
 static int publish_apply(lk_tx *tx, void *arg) {
   struct publish *p = arg;
 
-  return lk_sub_notice_published(tx, p->id, p->postcodes);
+  return lk_sub_notice_published(tx, &key, p->id, p->postcodes);
 }
 
 struct seen {
@@ -218,6 +219,48 @@ static void count_row(const lk_outbox_row *r, void *ud) {
     s->confirms++;
 }
 
+struct keys {
+  char k[16][256];
+  int n;
+};
+
+static void key_row(const lk_outbox_row *r, void *ud) {
+  struct keys *ks = ud;
+
+  if (ks->n < 16)
+    snprintf(ks->k[ks->n++], sizeof(ks->k[0]), "%s", r->key);
+}
+
+static bool has_key(const struct keys *ks, const char *k) {
+  for (int i = 0; i < ks->n; i++)
+    if (strcmp(ks->k[i], k) == 0)
+      return true;
+  return false;
+}
+
+static void test_address_tag(void **state) {
+  lk_sub_key k1, k2;
+  char a[LK_SUB_TAG_MAX], b[LK_SUB_TAG_MAX], plain[33];
+  unsigned char d[16];
+
+  (void)state;
+  memset(&k1, 1, sizeof(k1));
+  memset(&k2, 2, sizeof(k2));
+  lk_sub_address_tag(&k1, "jan@example.nl", a);
+  assert_int_equal(strlen(a), 32);
+  lk_sub_address_tag(&k1, "jan@example.nl", b);
+  assert_string_equal(a, b); /* idempotent: the same address, one key */
+  lk_sub_address_tag(&k1, "piet@example.nl", b);
+  assert_string_not_equal(a, b);
+  lk_sub_address_tag(&k2, "jan@example.nl", b);
+  assert_string_not_equal(a, b); /* depends on the secret */
+  /* Not the unkeyed hash anyone could compute from a guess. */
+  crypto_generichash(d, sizeof(d), (const unsigned char *)"jan@example.nl",
+                     strlen("jan@example.nl"), NULL, 0);
+  sodium_bin2hex(plain, sizeof(plain), d, sizeof(d));
+  assert_string_not_equal(a, plain);
+}
+
 /* Notice mails queued so far (the tests publish one notice). */
 static int outbox_count(fixture *fx, struct seen *s) {
   memset(s, 0, sizeof(*s));
@@ -229,7 +272,7 @@ static int outbox_count(fixture *fx, struct seen *s) {
 static void test_who_hears_of_a_notice(void **state) {
   fixture *fx = *state;
   struct publish p = {"01900000-0000-7000-8000-0000000000aa", "1234AB 5678"};
-  char unsub[LK_SUB_TOKEN_MAX];
+  char unsub[LK_SUB_TOKEN_MAX], tag[LK_SUB_TAG_MAX];
   lk_sub_token_op t;
   struct seen s;
 
@@ -251,6 +294,24 @@ static void test_who_hears_of_a_notice(void **state) {
   assert_int_equal(lk_store_write(fx->store, publish_apply, &p), 0);
   /* a, b, d: three mails, keyed per address */
   assert_int_equal(outbox_count(fx, &s), 3);
+  /* Each key carries the keyed tag of its address, never the plain
+   * (guessable) hash of it. */
+  {
+    struct keys ks = {0};
+    char want[128], plain[33];
+    unsigned char d[16];
+
+    assert_true(lk_store_outbox_list(fx->store, "", LK_SUB_OUTBOX_KIND, "", 100,
+                                     key_row, &ks) >= 0);
+    crypto_generichash(d, sizeof(d), (const unsigned char *)"a@example.nl",
+                       strlen("a@example.nl"), NULL, 0);
+    sodium_bin2hex(plain, sizeof(plain), d, sizeof(d));
+    lk_sub_address_tag(&key, "a@example.nl", tag);
+    snprintf(want, sizeof(want), "notice:%s:to:%s", p.id, tag);
+    assert_true(has_key(&ks, want));
+    for (int i = 0; i < ks.n; i++)
+      assert_null(strstr(ks.k[i], plain));
+  }
   assert_int_equal(s.confirms, 8); /* one per subscription made */
   /* Publishing again queues nothing more. */
   assert_int_equal(lk_store_write(fx->store, publish_apply, &p), 0);
@@ -361,6 +422,7 @@ int main(void) {
       cmocka_unit_test(test_tokens),
       cmocka_unit_test(test_key_file),
       cmocka_unit_test(test_key_race),
+      cmocka_unit_test(test_address_tag),
       cmocka_unit_test(test_confirm_window),
       cmocka_unit_test_setup_teardown(test_who_hears_of_a_notice, setup_store,
                                       teardown_store),
