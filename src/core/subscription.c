@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "channels/mail_compose.h" /* lk_mail_address_ok */
 #include "core/contact_address.h"
 #include "core/ids.h"
 #include "core/notice.h"
@@ -179,28 +180,38 @@ static int invalid(lk_invalid *why, const char *field, const char *reason) {
   return LK_EINVALID;
 }
 
+int lk_sub_email(const char *in, char email[LK_SUB_EMAIL_MAX + 1],
+                 char address_key[LK_SUB_EMAIL_MAX + 1]) {
+  size_t len;
+
+  if (in == NULL ||
+      lk_address_key("email", in, address_key, LK_SUB_EMAIL_MAX + 1) != 0)
+    return -1;
+  /* Kept as typed, trimmed: a local part may be case-sensitive. */
+  in += strspn(in, " \t");
+  len = strlen(in);
+  while (len > 0 && (in[len - 1] == ' ' || in[len - 1] == '\t'))
+    len--;
+  if (len > LK_SUB_EMAIL_MAX)
+    return -1;
+  memcpy(email, in, len);
+  email[len] = '\0';
+  /* What the mail sender will take, or the resident would be told to
+   * check a mailbox no mail can reach (e.g. "jöhn@..." or "a,b@..."). */
+  return lk_mail_address_ok(email) ? 0 : -1;
+}
+
 int lk_sub_subscribe_prepare(lk_sub_subscribe_op *op, const lk_sub_key *key,
                              const char *email, const char *postcode,
                              bool may_send, const char *request_id,
                              lk_invalid *why) {
   lk_subscription_row *r = &op->r;
-  size_t len;
 
   memset(op, 0, sizeof(*op));
-  if (email == NULL || lk_address_key("email", email, r->address_key,
-                                      sizeof(r->address_key)) != 0)
+  if (lk_sub_email(email, r->email, r->address_key) != 0)
     return invalid(why, "email", "is not an e-mail address");
   if (lk_sub_postcode(postcode, r->postcode) != 0)
     return invalid(why, "postcode", "is not a postcode like 1234 or 1234AB");
-  /* Kept as typed, trimmed: a local part may be case-sensitive. */
-  email += strspn(email, " \t");
-  len = strlen(email);
-  while (len > 0 && (email[len - 1] == ' ' || email[len - 1] == '\t'))
-    len--;
-  if (len >= sizeof(r->email))
-    return invalid(why, "email", "is not an e-mail address");
-  memcpy(r->email, email, len);
-  r->email[len] = '\0';
   op->key = *key;
   op->may_send = may_send;
   snprintf(op->request_id, sizeof(op->request_id), "%s",

@@ -60,6 +60,14 @@ int lk_sub_token_digest(const char *token, char digest[65]);
  * "1234") into `out`.  Returns 0 or -1. */
 int lk_sub_postcode(const char *in, char out[LK_SUB_POSTCODE_MAX + 1]);
 
+/* Checks an e-mail address as a resident typed it: `email` gets it
+ * trimmed (kept so for sending), `address_key` its lk_address_key().
+ * Refused (-1) unless both lk_address_key() and the mail sender
+ * (lk_mail_address_ok: printable ASCII, no commas, quotes ...) accept
+ * it, so no subscription is made that no mail could reach. */
+int lk_sub_email(const char *in, char email[LK_SUB_EMAIL_MAX + 1],
+                 char address_key[LK_SUB_EMAIL_MAX + 1]);
+
 /* ---- subscribe ------------------------------------------------------ */
 
 typedef struct lk_sub_subscribe_op {

@@ -186,11 +186,12 @@ static void subscribe(lk_req *req) {
     return;
   }
   {
-    char pc[LK_SUB_POSTCODE_MAX + 1], key[LK_ADDRESS_KEY_MAX + 1];
+    char pc[LK_SUB_POSTCODE_MAX + 1], key[LK_SUB_EMAIL_MAX + 1];
+    char typed[LK_SUB_EMAIL_MAX + 1];
 
     if (lk_sub_postcode(postcode, pc) != 0)
       f.postcode_error = "Vul een postcode in zoals 1234 of 1234 AB.";
-    if (lk_address_key("email", email, key, sizeof(key)) != 0)
+    if (lk_sub_email(email, typed, key) != 0)
       f.email_error = "Vul een geldig e-mailadres in, zoals "
                       "naam@voorbeeld.nl.";
     if (f.postcode_error != NULL || f.email_error != NULL) {

@@ -306,6 +306,14 @@ class Subscriptions(LoketTestCase):
             self.assertIn('href="#%s"' % f, t)  # the summary links to it
         self.assertIn('role="alert"', t)
         self.assertIn('<title>Fout:', t)
+        # Addresses no mail can be sent to are refused at the field, not
+        # answered with "Bekijk uw e-mail".
+        for bad in ("jöhn@voorbeeld.nl", "a,b@x.nl"):
+            r = self.subscribe(bad, "1234")
+            self.assertEqual(r.status, 422, bad)
+            self.assertIn('id="abonnement-email-fout"', r.text)
+            self.assertNotIn('id="abonnement-postcode-fout"', r.text)
+            self.assertNotIn("Bekijk uw e-mail", r.text)
         r = self.subscribe("iemand@example.nl", "12345")
         self.assertEqual(r.status, 422)
         self.assertIn('id="abonnement-postcode-fout"', r.text)

@@ -10,6 +10,7 @@
 
 #include "lk_test_store.h"
 
+#include "core/contact_address.h"
 #include "core/ids.h"
 #include "core/outbox.h"
 #include "core/subscription.h"
@@ -329,6 +330,24 @@ static void test_subscribe_again_and_expiry(void **state) {
                                             true, "r", &why),
                    LK_EINVALID);
   assert_string_equal(why.field, "email");
+  /* Addresses the address key takes but the mail sender refuses: no
+   * subscription, or the resident waits for a mail that cannot come. */
+  {
+    static const char *unsendable[] = {"jöhn@voorbeeld.nl", "a,b@x.nl",
+                                       "a\"b@x.nl", "a;b@x.nl"};
+    char k[LK_SUB_EMAIL_MAX + 1];
+
+    for (size_t i = 0; i < sizeof(unsendable) / sizeof(unsendable[0]); i++) {
+      if (lk_address_key("email", unsendable[i], k, sizeof(k)) != 0)
+        continue; /* refused there already */
+      assert_int_equal(lk_sub_subscribe_prepare(&op, &key, unsendable[i],
+                                                "1234", true, "r", &why),
+                       LK_EINVALID);
+      assert_string_equal(why.field, "email");
+    }
+    assert_int_equal(lk_address_key("email", "jöhn@voorbeeld.nl", k, sizeof(k)),
+                     0); /* the case the check is for */
+  }
   assert_int_equal(lk_sub_subscribe_prepare(&op, &key, "x@example.nl", "123",
                                             true, "r", &why),
                    LK_EINVALID);
