@@ -17,7 +17,7 @@ import urllib.parse
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mailserver  # noqa: E402
 from loketlib import (LoketTestCase, create_token, db_query, main,  # noqa
-                      wait_until)
+                      run_cli, wait_until)
 
 FORM = "application/x-www-form-urlencoded"
 PUBLIC = "https://loket.example.nl"
@@ -427,7 +427,7 @@ class Subscriptions(LoketTestCase):
             "--public-url", PUBLIC,
             "--smtp-url", "smtp://127.0.0.1:%d" % self.ms.submission_port,
             "--smtp-user", self.ms.address("lot"),
-            "--smtp-password-file", good,
+            "--smtp-password-file", good, "--smtp-insecure-auth",
             "--mail-from", "actueel@loket.test"])
         self.srv = srv
         self.mark("lot")
@@ -444,7 +444,7 @@ class Subscriptions(LoketTestCase):
             "--public-url", PUBLIC,
             "--smtp-url", "smtp://127.0.0.1:%d" % self.ms.submission_port,
             "--smtp-user", self.ms.address("lot"),
-            "--smtp-password-file", bad,
+            "--smtp-password-file", bad, "--smtp-insecure-auth",
             "--mail-from", "actueel@loket.test",
             "--outbox-backoff-ms", "200", "--log-level", "debug"])
         _, admin = create_token(self.srv.data, "beheer", "admin")
@@ -461,6 +461,31 @@ class Subscriptions(LoketTestCase):
         # Nor are the tokens of the links anywhere but in the mail.
         self.assertNotIn("lks_", self.srv.log_text())
         self.assertNotIn("lks_", r.text)
+
+    def test_smtp_auth_in_clear_refused_at_start(self):
+        """A password never goes over plain SMTP: smtp:// with a user and
+        neither STARTTLS nor the loopback-only --smtp-insecure-auth
+        stops the start with a reason; nothing was sent."""
+        data = tempfile.mkdtemp(prefix="loket-smtp-")
+        self.addCleanup(shutil.rmtree, data, True)
+        pw = os.path.join(data, "pw")
+        with open(pw, "w") as f:
+            f.write(mailserver.PASSWORD)
+        base = ["serve", "--listen", "127.0.0.1:0", "--public-url", PUBLIC,
+                "--mail-from", "actueel@loket.test",
+                "--smtp-user", self.ms.address("lot"),
+                "--smtp-password-file", pw]
+        for url, extra, why in (
+                ("smtp://127.0.0.1:%d" % self.ms.submission_port, [],
+                 "in clear"),
+                ("smtp://mail.example.nl:587", ["--smtp-insecure-auth"],
+                 "loopback")):
+            p = run_cli(*(base + ["--smtp-url", url] + extra),
+                        data=os.path.join(data, "d"), timeout=30)
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn(why, p.stderr)
+            self.assertIn("--smtp-starttls", p.stderr)
+            self.assertNotIn(mailserver.PASSWORD, p.stderr + p.stdout)
 
     def test_outbox_kind_mail(self):
         """The kind "mail" the e-mail channel will queue: a composed
