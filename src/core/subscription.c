@@ -349,9 +349,36 @@ int lk_sub_confirm_apply(lk_tx *tx, void *arg) {
   return rc;
 }
 
+/* Notes postcode `pc` in op->postcodes ("1234, 1234AB"), ending with
+ * ", ..." once no more fit; op->ended counts them all. */
+static void note_ended(lk_sub_token_op *op, const char *pc) {
+  size_t used = strlen(op->postcodes), room = sizeof(op->postcodes) - used;
+
+  /* Room kept for ", ..." after the last one listed. */
+  if (used + 2 + strlen(pc) + 5 < sizeof(op->postcodes))
+    snprintf(op->postcodes + used, room, "%s%s", used > 0 ? ", " : "", pc);
+  else if (used < 5 || strcmp(op->postcodes + used - 5, ", ...") != 0)
+    snprintf(op->postcodes + used, room, ", ...");
+  op->ended++;
+}
+
+static int end_one(lk_tx *tx, lk_sub_token_op *op, const char *id,
+                   const char *postcode) {
+  int rc = lk_store_subscription_unsubscribe(tx, id, lk_tx_now(tx));
+
+  if (rc == 0)
+    rc = proclog(tx, op->request_id, "update", id);
+  if (rc == 0)
+    note_ended(op, postcode);
+  return rc;
+}
+
 int lk_sub_unsubscribe_apply(lk_tx *tx, void *arg) {
   lk_sub_token_op *op = arg;
+  lk_subscription_row more[16];
+  char address_key[LK_SUB_EMAIL_MAX + 1];
   int rc = lk_store_subscription_by_unsubscribe(NULL, tx, op->digest, &op->r);
+  int n;
 
   if (rc != 0)
     return rc;
@@ -359,9 +386,19 @@ int lk_sub_unsubscribe_apply(lk_tx *tx, void *arg) {
     op->already = true;
     return 0;
   }
-  rc = lk_store_subscription_unsubscribe(tx, op->r.id, lk_tx_now(tx));
-  if (rc == 0)
-    rc = proclog(tx, op->request_id, "update", op->r.id);
+  /* One mail goes to an address however many of its postcodes a notice
+   * touches, so its one link must end every subscription of that
+   * address, or the resident keeps getting mail after "Afgemeld". */
+  memcpy(address_key, op->r.address_key, sizeof(address_key));
+  rc = end_one(tx, op, op->r.id, op->r.postcode);
+  do {
+    n = rc == 0 ? lk_store_subscriptions_of_address(tx, address_key, 16, more)
+                : 0;
+    if (n < 0)
+      rc = n;
+    for (int i = 0; i < n && rc == 0; i++)
+      rc = end_one(tx, op, more[i].id, more[i].postcode);
+  } while (rc == 0 && n == 16);
   if (rc == 0)
     snprintf(op->r.state, sizeof(op->r.state), "unsubscribed");
   return rc;

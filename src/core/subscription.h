@@ -100,6 +100,8 @@ typedef struct lk_sub_token_op {
   char digest[65];
   lk_subscription_row r; /* the subscription, after apply */
   bool already;          /* unsubscribe: it was already unsubscribed */
+  int ended;             /* unsubscribe: subscriptions ended */
+  char postcodes[96];    /* unsubscribe: theirs, "1234, 1234AB" (as fit) */
 } lk_sub_token_op;
 
 /* Returns 0, or LK_STORE_NOTFOUND for a string that cannot be a token. */
@@ -111,8 +113,10 @@ bool lk_sub_confirm_open(const lk_subscription_row *r, int64_t now_ms);
 /* lk_write_fn: confirms the pending subscription of the token.
  * LK_STORE_NOTFOUND for an unknown, used or expired token. */
 int lk_sub_confirm_apply(lk_tx *tx, void *arg);
-/* lk_write_fn: unsubscribes.  LK_STORE_NOTFOUND for an unknown token;
- * an already unsubscribed one succeeds with op->already. */
+/* lk_write_fn: unsubscribes, ending every active subscription of the
+ * token's address (one notice mail serves all of them, so its link does
+ * too), listed in op->postcodes.  LK_STORE_NOTFOUND for an unknown
+ * token; an already unsubscribed one succeeds with op->already. */
 int lk_sub_unsubscribe_apply(lk_tx *tx, void *arg);
 
 /* ---- notices -------------------------------------------------------- */

@@ -273,6 +273,58 @@ class Subscriptions(LoketTestCase):
         self.assertEqual(str(self.new_mail("anna")["Subject"]),
                          "Evenement: Evenement in de wijk")
 
+    def test_one_click_ends_every_postcode_of_the_address(self):
+        """An address on 1234 and 1234AB gets one mail for a notice on
+        1234AB; its one link ends both, and the page says so."""
+        self.subscribed("kees", "1234")
+        self.subscribed("kees", "1234AB")
+        self.subscribed("bob", "1234")
+        self.publish("Gaslek", ["1234AB"], kind="calamiteit")
+        msg = self.new_mail("kees")
+        self.new_mail("bob")
+        self.wait_outbox_done()
+        time.sleep(0.5)
+        self.assertEqual(self.count("kees"), self.seen["kees"])  # just one
+        unsub = re.fullmatch(r"<.*\?token=(lks_[\w-]+)>",
+                             msg["List-Unsubscribe"]).group(1)
+        r = self.srv.get("/actueel/afmelden?token=" + unsub)
+        self.assertIn("andere postcodes", r.text)
+        r = self.srv.request("POST", "/actueel/afmelden?token=" + unsub,
+                             body="List-Unsubscribe=One-Click",
+                             headers={"Content-Type": FORM})
+        self.assertEqual(r.status, 200, r.text)
+        self.assertRegex(r.text, r"postcodes (1234, 1234AB|1234AB, 1234)\.")
+        self.assertEqual(self.rows(self.ms.address("kees")), [])
+        self.assertEqual(self.rows(self.ms.address("bob")),
+                         [(self.ms.address("bob"), "1234", "confirmed")])
+        self.mark("kees")
+        self.publish("Tweede gaslek", ["1234"], kind="calamiteit")
+        self.new_mail("bob")
+        self.wait_outbox_done()
+        time.sleep(0.5)
+        self.assertEqual(self.count("kees"), self.seen["kees"])
+
+    def test_one_click_header_only_over_https(self):
+        """RFC 8058 wants an HTTPS URI for one-click: with an http://
+        --public-url the mail keeps List-Unsubscribe, not the Post."""
+        self.srv.stop()
+        self.srv = self.start_server(extra_args=[
+            "--public-url", "http://loket.test:8080",
+            "--smtp-url", "smtp://127.0.0.1:%d" % self.ms.smtp_port,
+            "--mail-from", "actueel@loket.test"])
+        _, self.admin = create_token(self.srv.data, "beheer", "admin")
+        self.mark("els")
+        self.subscribe(self.ms.address("els"), "4000")
+        tok = re.search(r"bevestigen\?token=(lks_[\w-]+)",
+                        text_part(self.new_mail("els"))).group(1)
+        self.assertEqual(self.confirm(tok).status, 200)
+        self.publish("Markt", ["4000"], kind="evenement")
+        msg = self.new_mail("els")
+        self.assertRegex(msg["List-Unsubscribe"],
+                         r"^<http://loket\.test:8080/actueel/afmelden\?"
+                         r"token=lks_[\w-]+>$")
+        self.assertIsNone(msg["List-Unsubscribe-Post"])
+
     def test_approval_publishes_then_mails(self):
         self.subscribed("bob", "4321")
         r = self.srv.request("PUT", "/api/v1/notice-kinds/calamiteit",

@@ -392,6 +392,63 @@ static void test_subscribe_again_and_expiry(void **state) {
   assert_false(op2.sent || op2.created);
 }
 
+/* The one link in a notice mail ends every subscription of the
+ * address, pending ones too; another address's stay. */
+static void test_unsubscribe_ends_all_of_address(void **state) {
+  fixture *fx = *state;
+  char unsub[LK_SUB_TOKEN_MAX], other[LK_SUB_TOKEN_MAX];
+  lk_sub_token_op t;
+  lk_subscription_row r;
+  lk_sub_subscribe_op op;
+  lk_invalid why;
+
+  subscribe(fx, "x@example.nl", "1234", false, NULL);
+  subscribe(fx, "X@Example.NL", "1234AB", false, unsub);
+  subscribe(fx, "x@example.nl", "5678", true, NULL); /* pending */
+  subscribe(fx, "y@example.nl", "1234", false, other);
+  assert_int_equal(lk_sub_token_prepare(&t, unsub, "req"), 0);
+  assert_int_equal(lk_store_write(fx->store, lk_sub_unsubscribe_apply, &t), 0);
+  assert_false(t.already);
+  assert_int_equal(t.ended, 3);
+  assert_string_equal(t.postcodes, "1234AB, 1234, 5678");
+  /* Subscribing x again to 1234 makes a new row: the old one ended. */
+  assert_int_equal(lk_sub_subscribe_prepare(&op, &key, "x@example.nl", "1234",
+                                            false, "r", &why),
+                   0);
+  assert_int_equal(lk_store_write(fx->store, lk_sub_subscribe_apply, &op), 0);
+  assert_true(op.created);
+  /* y is still subscribed. */
+  assert_int_equal(lk_sub_token_prepare(&t, other, "req"), 0);
+  assert_int_equal(
+      lk_store_subscription_by_unsubscribe(fx->store, NULL, t.digest, &r), 0);
+  assert_string_equal(r.state, "confirmed");
+  /* The used link again: "already", nothing more ended. */
+  assert_int_equal(lk_sub_token_prepare(&t, unsub, "req"), 0);
+  assert_int_equal(lk_store_write(fx->store, lk_sub_unsubscribe_apply, &t), 0);
+  assert_true(t.already);
+  assert_int_equal(t.ended, 0);
+}
+
+/* Many postcodes: all end (past one batch), the list is cut short. */
+static void test_unsubscribe_many(void **state) {
+  fixture *fx = *state;
+  char unsub[LK_SUB_TOKEN_MAX], pc[8];
+  lk_sub_token_op t;
+  size_t len;
+
+  for (int i = 0; i < 40; i++) {
+    snprintf(pc, sizeof(pc), "%d", 2000 + i);
+    subscribe(fx, "veel@example.nl", pc, i % 2 == 0, i == 7 ? unsub : NULL);
+  }
+  assert_int_equal(lk_sub_token_prepare(&t, unsub, "req"), 0);
+  assert_int_equal(lk_store_write(fx->store, lk_sub_unsubscribe_apply, &t), 0);
+  assert_int_equal(t.ended, 40);
+  len = strlen(t.postcodes);
+  assert_true(len > 5);
+  assert_string_equal(t.postcodes + len - 5, ", ...");
+  assert_memory_equal(t.postcodes, "2007, 2000, 2001", 16);
+}
+
 struct stale {
   int found;
   char ids[8][LK_SUB_ID_LEN + 1];
@@ -448,6 +505,10 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_subscribe_again_and_expiry,
                                       setup_store, teardown_store),
       cmocka_unit_test_setup_teardown(test_stale_pending_deleted, setup_store,
+                                      teardown_store),
+      cmocka_unit_test_setup_teardown(test_unsubscribe_ends_all_of_address,
+                                      setup_store, teardown_store),
+      cmocka_unit_test_setup_teardown(test_unsubscribe_many, setup_store,
                                       teardown_store),
   };
 
