@@ -539,6 +539,21 @@ class Subscriptions(LoketTestCase):
             self.assertIn("--smtp-starttls", p.stderr)
             self.assertNotIn(mailserver.PASSWORD, p.stderr + p.stdout)
 
+    def test_empty_key_file_named_at_start(self):
+        """An empty subscriptions.key (a crash while an older version
+        wrote it) stops the start with the file's name, not a silent new
+        key nor a bare errno."""
+        data = tempfile.mkdtemp(prefix="loket-key-")
+        self.addCleanup(shutil.rmtree, data, True)
+        open(os.path.join(data, "subscriptions.key"), "wb").close()
+        p = run_cli("serve", "--listen", "127.0.0.1:0", data=data,
+                    timeout=30)
+        self.assertNotEqual(p.returncode, 0, p.stderr)
+        self.assertIn(os.path.join(data, "subscriptions.key"), p.stderr)
+        self.assertIn("not a 32-byte key", p.stderr)
+        self.assertEqual(os.path.getsize(os.path.join(data,
+                                                      "subscriptions.key")), 0)
+
     def test_outbox_kind_mail(self):
         """The kind "mail" the e-mail channel will queue: a composed
         message with extra headers and an HTML alternative."""
