@@ -359,6 +359,7 @@ static void notices_create(lk_req *req) {
     return;
   }
   ctx->op.crosspost = lk_req_app(req)->mastodon != NULL;
+  ctx->op.sub_key = lk_req_app(req)->sub_key;
   lk_api_submit(req, &ctx->aw, lk_notice_create_apply, &ctx->op, created);
 }
 
@@ -396,6 +397,7 @@ static void notices_approve(lk_req *req) {
     return;
   }
   ctx->op.crosspost = lk_req_app(req)->mastodon != NULL;
+  ctx->op.sub_key = lk_req_app(req)->sub_key;
   lk_api_submit(req, &ctx->aw, lk_notice_approve_apply, &ctx->op, approved);
 }
 

@@ -2,8 +2,10 @@
 #include "channels/smtp.h"
 
 #include <curl/curl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "channels/mail_compose.h"
 
@@ -14,6 +16,28 @@ int lk_smtp_global_init(void) {
 static int fail(char *err, size_t errlen, const char *msg) {
   snprintf(err, errlen, "%s", msg);
   return -1;
+}
+
+/* True if the URL's host (`host`, `len` bytes, with any :port) is this
+ * machine: localhost, 127.0.0.0/8 or [::1]. */
+static bool loopback(const char *host, size_t len) {
+  size_t n = len;
+
+  if (len >= 5 && memcmp(host, "[::1]", 5) == 0)
+    return len == 5 || host[5] == ':';
+  for (size_t i = 0; i < len; i++)
+    if (host[i] == ':') {
+      n = i;
+      break;
+    }
+  if (n == 9 && strncasecmp(host, "localhost", 9) == 0)
+    return true;
+  if (n < 4 || memcmp(host, "127.", 4) != 0)
+    return false;
+  for (size_t i = 4; i < n; i++)
+    if (host[i] != '.' && (host[i] < '0' || host[i] > '9'))
+      return false;
+  return true;
 }
 
 int lk_smtp_config_init(lk_smtp_config *c, const char *url, const char *user,
@@ -45,6 +69,16 @@ int lk_smtp_config_init(lk_smtp_config *c, const char *url, const char *user,
       return fail(err, errlen, "the SMTP user name is too long");
     memcpy(c->user, user, strlen(user) + 1);
   }
+  /* A password must never cross the network in clear: curl would send
+   * AUTH PLAIN on a plain connection without a word. */
+  if (c->user[0] != '\0' && strncmp(url, "smtp://", 7) == 0 && !c->starttls &&
+      !(c->insecure_auth && loopback(host, hostlen)))
+    return fail(err, errlen,
+                c->insecure_auth
+                    ? "--smtp-insecure-auth is for a loopback test server "
+                      "only: use smtps:// or --smtp-starttls"
+                    : "--smtp-user on smtp:// would send the password in "
+                      "clear: use smtps:// or --smtp-starttls");
   if (password_file != NULL && password_file[0] != '\0') {
     FILE *f = fopen(password_file, "re");
     size_t n;

@@ -23,6 +23,7 @@ typedef struct lk_smtp_config {
   char user[256];     /* "" for no AUTH */
   char password[512]; /* from the password file */
   bool starttls;      /* smtp:// only: require STARTTLS */
+  bool insecure_auth; /* allow AUTH over plain smtp:// (loopback only) */
   bool insecure;      /* skip certificate checks (tests only) */
   long connect_timeout_ms;
   long timeout_ms; /* the whole transaction */
@@ -40,7 +41,10 @@ int lk_smtp_global_init(void);
 
 /* Checks and completes `c`: the URL must be smtp:// or smtps:// with a
  * host and no user information (use `user`); with a non-empty
- * `password_file` the password is read from it (its first line).
+ * `password_file` the password is read from it (its first line).  With a
+ * user, the log-in must be encrypted: smtps://, or smtp:// with
+ * `starttls` (CURLUSESSL_ALL: no fallback to plain text); plain smtp://
+ * only with `insecure_auth` and a loopback host (a test server).
  * Returns 0, or -1 with a reason (no secret in it) in `err`. */
 int lk_smtp_config_init(lk_smtp_config *c, const char *url, const char *user,
                         const char *password_file, char *err, size_t errlen);

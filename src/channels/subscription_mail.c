@@ -142,14 +142,19 @@ static void build_notice(lk_sub_mailer *sm, struct built *b,
            "meldingen over postcode %s.",
            b->sub.postcode);
   para(b, line, NULL);
-  para(b, "Afmelden met een klik:", b->unsubscribe);
+  para(b, "Afmelden met een klik (voor al uw postcodes):", b->unsubscribe);
   lk_buf_puts(&b->html, "</body>\n</html>\n");
   snprintf(b->list_unsubscribe, sizeof(b->list_unsubscribe), "<%s>",
            b->unsubscribe);
   b->hs[b->mail.nheaders].name = "List-Unsubscribe";
   b->hs[b->mail.nheaders++].value = b->list_unsubscribe;
-  b->hs[b->mail.nheaders].name = "List-Unsubscribe-Post";
-  b->hs[b->mail.nheaders++].value = "List-Unsubscribe=One-Click";
+  /* RFC 8058 one-click needs an HTTPS URI: over plain http a mail
+   * program must not POST on its own, so the header is left out (the
+   * link and List-Unsubscribe still work). */
+  if (strncmp(sm->public_url, "https://", 8) == 0) {
+    b->hs[b->mail.nheaders].name = "List-Unsubscribe-Post";
+    b->hs[b->mail.nheaders++].value = "List-Unsubscribe=One-Click";
+  }
 }
 
 /* Reads what the mail needs.  Returns 1 (compose and send), 0 (nothing to

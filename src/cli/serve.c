@@ -107,7 +107,11 @@ static const char usage[] =
     "  --smtp-password-file F   file holding its password\n"
     "                           (LOKET_SMTP_PASSWORD_FILE)\n"
     "  --smtp-starttls          require STARTTLS on smtp://\n"
-    "                           (LOKET_SMTP_STARTTLS=1)\n"
+    "                           (LOKET_SMTP_STARTTLS=1); with --smtp-user\n"
+    "                           on smtp:// it is required\n"
+    "  --smtp-insecure-auth     allow AUTH without TLS, to a loopback\n"
+    "                           test server only\n"
+    "                           (LOKET_SMTP_INSECURE_AUTH=1)\n"
     "  --mail-from FROM         \"Name <address>\" of outgoing mail\n"
     "                           (LOKET_MAIL_FROM)\n"
     "  --subscribe-limit N      subscription forms per client address per\n"
@@ -223,6 +227,7 @@ struct serve_opts {
   const char *smtp_user;
   const char *smtp_password_file;
   bool smtp_starttls;
+  bool smtp_insecure_auth;
   const char *mail_from;
   long subscribe_limit;
   long outbox_backoff_ms;
@@ -308,8 +313,10 @@ static int mail_defaults(struct serve_opts *o) {
   o->smtp_password_file = getenv("LOKET_SMTP_PASSWORD_FILE");
   o->mail_from = getenv("LOKET_MAIL_FROM");
   o->smtp_starttls = false;
+  o->smtp_insecure_auth = false;
   o->subscribe_limit = 20;
   if (env_bool("LOKET_SMTP_STARTTLS", &o->smtp_starttls) ||
+      env_bool("LOKET_SMTP_INSECURE_AUTH", &o->smtp_insecure_auth) ||
       env_positive("LOKET_SUBSCRIBE_LIMIT", LK_RATELIMIT_MAX_HITS,
                    &o->subscribe_limit))
     return LK_EXIT_USAGE;
@@ -342,6 +349,7 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
       {"smtp-user", required_argument, NULL, 'u'},
       {"smtp-password-file", required_argument, NULL, 'p'},
       {"smtp-starttls", no_argument, NULL, 'E'},
+      {"smtp-insecure-auth", no_argument, NULL, 'X'},
       {"mail-from", required_argument, NULL, 'f'},
       {"subscribe-limit", required_argument, NULL, 'R'},
       {"outbox-backoff-ms", required_argument, NULL, 'O'},
@@ -447,6 +455,9 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
       break;
     case 'E':
       o->smtp_starttls = true;
+      break;
+    case 'X':
+      o->smtp_insecure_auth = true;
       break;
     case 'f':
       o->mail_from = optarg;
@@ -563,6 +574,14 @@ static int mail_open(lk_app *app, const struct serve_opts *o) {
   size_t n;
   int rc = lk_sub_key_load(o->data, &mail_state.key);
 
+  if (rc == LK_SUB_KEY_BAD) {
+    fprintf(stderr,
+            "loket: %s/subscriptions.key is not a 32-byte key (empty or cut "
+            "short?): restore it from the backup, or remove it to make a new "
+            "one (links in mails already sent then stop working)\n",
+            o->data);
+    return LK_EXIT_FAIL;
+  }
   if (rc != 0) {
     fprintf(stderr, "loket: cannot read or create %s/subscriptions.key: %s\n",
             o->data, strerror(-rc));
@@ -603,6 +622,7 @@ static int mail_open(lk_app *app, const struct serve_opts *o) {
   mail_state.mailer.smtp.starttls = o->smtp_starttls;
   mail_state.mailer.smtp.abort = outbox_stopping;
   mail_state.mailer.smtp.abort_ud = app->outbox;
+  mail_state.mailer.smtp.insecure_auth = o->smtp_insecure_auth;
   if (lk_smtp_config_init(&mail_state.mailer.smtp, o->smtp_url, o->smtp_user,
                           o->smtp_password_file, err, sizeof(err)) != 0)
     return lk_cli_usage_error("serve: %s", err);

@@ -352,7 +352,7 @@ int lk_notice_create_apply(lk_tx *tx, void *arg) {
   if (rc != 0)
     return rc;
   if (n->published_at != 0) {
-    rc = lk_sub_notice_published(tx, n->id, n->postcodes);
+    rc = lk_sub_notice_published(tx, op->sub_key, n->id, n->postcodes);
     if (rc != 0)
       return rc;
     return notice_changed(tx, op->actor, "notice.published", "notice.published",
@@ -393,7 +393,7 @@ int lk_notice_approve_apply(lk_tx *tx, void *arg) {
     return rc;
   n->version++;
   /* First publication: subscribers hear of it in the same transaction. */
-  rc = lk_sub_notice_published(tx, n->id, n->postcodes);
+  rc = lk_sub_notice_published(tx, op->sub_key, n->id, n->postcodes);
   if (rc != 0)
     return rc;
   return notice_changed(tx, op->actor, "notice.published", "notice.approved",

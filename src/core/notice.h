@@ -64,11 +64,14 @@ int lk_notice_times_check(long long starts_at, long long expected_end_at,
 #define LK_NOTICE_ESAME (-2101)    /* the approver created the notice */
 #define LK_NOTICE_EVERSION (-2102) /* If-Match names an older version */
 
+struct lk_sub_key; /* core/subscription.h */
+
 typedef struct lk_notice_create_op {
   char actor[LK_NOTICE_ACTOR_MAX + 1];
   bool publish;
-  bool crosspost;  /* queue a Mastodon status when it is published */
-  lk_notice_row n; /* filled; status set by apply */
+  bool crosspost; /* queue a Mastodon status when it is published */
+  const struct lk_sub_key *sub_key; /* tags subscribers' outbox keys */
+  lk_notice_row n;                  /* filled; status set by apply */
 } lk_notice_create_op;
 
 /* Validates and fills `op`.  `area` is JSON text (NULL: no area),
@@ -89,6 +92,7 @@ int lk_notice_create_apply(lk_tx *tx, void *arg);
 typedef struct lk_notice_approve_op {
   char actor[LK_NOTICE_ACTOR_MAX + 1];
   bool crosspost; /* queue a Mastodon status of the publication */
+  const struct lk_sub_key *sub_key; /* tags subscribers' outbox keys */
   char id[LK_NOTICE_ID_LEN + 1];
   lk_notice_row n; /* the notice as approved */
 } lk_notice_approve_op;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "channels/mail_compose.h" /* lk_mail_address_ok */
 #include "core/contact_address.h"
 #include "core/ids.h"
 #include "core/notice.h"
@@ -37,32 +38,58 @@ static int read_full(int fd, unsigned char *p, size_t n) {
   return 0;
 }
 
-static int create_key(const char *path, lk_sub_key *out) {
-  int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  const unsigned char *p = out->k;
-  size_t n = sizeof(out->k);
-  int rc = 0;
-
-  if (fd < 0)
-    return -errno;
-  randombytes_buf(out->k, sizeof(out->k));
-  while (n > 0 && rc == 0) {
+static int write_full(int fd, const unsigned char *p, size_t n) {
+  while (n > 0) {
     ssize_t w = write(fd, p, n);
 
     if (w < 0 && errno == EINTR)
       continue;
     if (w <= 0)
-      rc = w < 0 ? -errno : -EIO;
-    else {
-      p += w;
-      n -= (size_t)w;
-    }
+      return w < 0 ? -errno : -EIO;
+    p += w;
+    n -= (size_t)w;
   }
+  return 0;
+}
+
+/* Makes the key file without ever showing a partial one: the key is
+ * written and synced under a private temporary name, then link()ed into
+ * place, which fails with EEXIST if another process got there first
+ * (then its key is the one).  A crash leaves at most a stray temporary
+ * file, never an empty key that blocks every later start.  Returns 0,
+ * -EEXIST (read the other one) or a negative errno. */
+static int create_key(const char *dir, const char *path, lk_sub_key *out) {
+  char tmp[4096];
+  unsigned char nonce[8];
+  char hex[sizeof(nonce) * 2 + 1];
+  int fd, rc, dfd;
+
+  randombytes_buf(nonce, sizeof(nonce));
+  sodium_bin2hex(hex, sizeof(hex), nonce, sizeof(nonce));
+  if (snprintf(tmp, sizeof(tmp), "%s.%ld.%s.tmp", path, (long)getpid(), hex) >=
+      (int)sizeof(tmp))
+    return -ENAMETOOLONG;
+  fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return -errno;
+  randombytes_buf(out->k, sizeof(out->k));
+  rc = write_full(fd, out->k, sizeof(out->k));
   if (rc == 0 && fsync(fd) != 0)
     rc = -errno;
-  close(fd);
+  if (close(fd) != 0 && rc == 0)
+    rc = -errno;
+  if (rc == 0 && link(tmp, path) != 0)
+    rc = -errno;
+  unlink(tmp);
   if (rc != 0)
-    unlink(path);
+    return rc;
+  /* The new name must survive a crash too. */
+  dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    return -errno;
+  if (fsync(dfd) != 0)
+    rc = -errno;
+  close(dfd);
   return rc;
 }
 
@@ -76,7 +103,7 @@ int lk_sub_key_load(const char *dir, lk_sub_key *out) {
     return -ENAMETOOLONG;
   fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0 && errno == ENOENT) {
-    rc = create_key(path, out);
+    rc = create_key(dir, path, out);
     if (rc != -EEXIST) /* lost a race with another process: read theirs */
       return rc;
     fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -84,9 +111,9 @@ int lk_sub_key_load(const char *dir, lk_sub_key *out) {
   if (fd < 0)
     return -errno;
   rc = read_full(fd, out->k, sizeof(out->k));
-  /* Exactly 32 bytes: a longer file is not a key this code wrote. */
-  if (rc == 0 && read(fd, &extra, 1) != 0)
-    rc = -EINVAL;
+  /* Exactly 32 bytes: shorter or longer is not a key this code wrote. */
+  if (rc == -EINVAL || (rc == 0 && read(fd, &extra, 1) != 0))
+    rc = LK_SUB_KEY_BAD;
   close(fd);
   return rc;
 }
@@ -153,28 +180,38 @@ static int invalid(lk_invalid *why, const char *field, const char *reason) {
   return LK_EINVALID;
 }
 
+int lk_sub_email(const char *in, char email[LK_SUB_EMAIL_MAX + 1],
+                 char address_key[LK_SUB_EMAIL_MAX + 1]) {
+  size_t len;
+
+  if (in == NULL ||
+      lk_address_key("email", in, address_key, LK_SUB_EMAIL_MAX + 1) != 0)
+    return -1;
+  /* Kept as typed, trimmed: a local part may be case-sensitive. */
+  in += strspn(in, " \t");
+  len = strlen(in);
+  while (len > 0 && (in[len - 1] == ' ' || in[len - 1] == '\t'))
+    len--;
+  if (len > LK_SUB_EMAIL_MAX)
+    return -1;
+  memcpy(email, in, len);
+  email[len] = '\0';
+  /* What the mail sender will take, or the resident would be told to
+   * check a mailbox no mail can reach (e.g. "jöhn@..." or "a,b@..."). */
+  return lk_mail_address_ok(email) ? 0 : -1;
+}
+
 int lk_sub_subscribe_prepare(lk_sub_subscribe_op *op, const lk_sub_key *key,
                              const char *email, const char *postcode,
                              bool may_send, const char *request_id,
                              lk_invalid *why) {
   lk_subscription_row *r = &op->r;
-  size_t len;
 
   memset(op, 0, sizeof(*op));
-  if (email == NULL || lk_address_key("email", email, r->address_key,
-                                      sizeof(r->address_key)) != 0)
+  if (lk_sub_email(email, r->email, r->address_key) != 0)
     return invalid(why, "email", "is not an e-mail address");
   if (lk_sub_postcode(postcode, r->postcode) != 0)
     return invalid(why, "postcode", "is not a postcode like 1234 or 1234AB");
-  /* Kept as typed, trimmed: a local part may be case-sensitive. */
-  email += strspn(email, " \t");
-  len = strlen(email);
-  while (len > 0 && (email[len - 1] == ' ' || email[len - 1] == '\t'))
-    len--;
-  if (len >= sizeof(r->email))
-    return invalid(why, "email", "is not an e-mail address");
-  memcpy(r->email, email, len);
-  r->email[len] = '\0';
   op->key = *key;
   op->may_send = may_send;
   snprintf(op->request_id, sizeof(op->request_id), "%s",
@@ -312,9 +349,36 @@ int lk_sub_confirm_apply(lk_tx *tx, void *arg) {
   return rc;
 }
 
+/* Notes postcode `pc` in op->postcodes ("1234, 1234AB"), ending with
+ * ", ..." once no more fit; op->ended counts them all. */
+static void note_ended(lk_sub_token_op *op, const char *pc) {
+  size_t used = strlen(op->postcodes), room = sizeof(op->postcodes) - used;
+
+  /* Room kept for ", ..." after the last one listed. */
+  if (used + 2 + strlen(pc) + 5 < sizeof(op->postcodes))
+    snprintf(op->postcodes + used, room, "%s%s", used > 0 ? ", " : "", pc);
+  else if (used < 5 || strcmp(op->postcodes + used - 5, ", ...") != 0)
+    snprintf(op->postcodes + used, room, ", ...");
+  op->ended++;
+}
+
+static int end_one(lk_tx *tx, lk_sub_token_op *op, const char *id,
+                   const char *postcode) {
+  int rc = lk_store_subscription_unsubscribe(tx, id, lk_tx_now(tx));
+
+  if (rc == 0)
+    rc = proclog(tx, op->request_id, "update", id);
+  if (rc == 0)
+    note_ended(op, postcode);
+  return rc;
+}
+
 int lk_sub_unsubscribe_apply(lk_tx *tx, void *arg) {
   lk_sub_token_op *op = arg;
+  lk_subscription_row more[16];
+  char address_key[LK_SUB_EMAIL_MAX + 1];
   int rc = lk_store_subscription_by_unsubscribe(NULL, tx, op->digest, &op->r);
+  int n;
 
   if (rc != 0)
     return rc;
@@ -322,9 +386,19 @@ int lk_sub_unsubscribe_apply(lk_tx *tx, void *arg) {
     op->already = true;
     return 0;
   }
-  rc = lk_store_subscription_unsubscribe(tx, op->r.id, lk_tx_now(tx));
-  if (rc == 0)
-    rc = proclog(tx, op->request_id, "update", op->r.id);
+  /* One mail goes to an address however many of its postcodes a notice
+   * touches, so its one link must end every subscription of that
+   * address, or the resident keeps getting mail after "Afgemeld". */
+  memcpy(address_key, op->r.address_key, sizeof(address_key));
+  rc = end_one(tx, op, op->r.id, op->r.postcode);
+  do {
+    n = rc == 0 ? lk_store_subscriptions_of_address(tx, address_key, 16, more)
+                : 0;
+    if (n < 0)
+      rc = n;
+    for (int i = 0; i < n && rc == 0; i++)
+      rc = end_one(tx, op, more[i].id, more[i].postcode);
+  } while (rc == 0 && n == 16);
   if (rc == 0)
     snprintf(op->r.state, sizeof(op->r.state), "unsubscribed");
   return rc;
@@ -337,15 +411,15 @@ int lk_sub_unsubscribe_apply(lk_tx *tx, void *arg) {
 struct recipients {
   struct recipient {
     char id[LK_SUB_ID_LEN + 1];
-    char to[33]; /* digest of the address key: no address in a key */
+    char to[LK_SUB_TAG_MAX]; /* lk_sub_address_tag: no address in a key */
   } * v;
   size_t n, cap;
   bool oom;
+  const lk_sub_key *key;
 };
 
 static void gather(const lk_subscription_row *r, void *ud) {
   struct recipients *rs = ud;
-  unsigned char d[16];
   struct recipient *x;
 
   if (rs->n == rs->cap) {
@@ -361,17 +435,30 @@ static void gather(const lk_subscription_row *r, void *ud) {
   }
   x = &rs->v[rs->n++];
   memcpy(x->id, r->id, sizeof(x->id));
-  crypto_generichash(d, sizeof(d), (const unsigned char *)r->address_key,
-                     strlen(r->address_key), NULL, 0);
-  sodium_bin2hex(x->to, sizeof(x->to), d, sizeof(d));
+  lk_sub_address_tag(rs->key, r->address_key, x->to);
 }
 
-int lk_sub_notice_published(lk_tx *tx, const char *notice_id,
-                            const char *postcodes) {
+void lk_sub_address_tag(const lk_sub_key *key, const char *address_key,
+                        char out[LK_SUB_TAG_MAX]) {
+  unsigned char sub[crypto_kdf_KEYBYTES], d[16];
+
+  /* A key of its own, derived for this purpose only (the KDF's context
+   * keeps it apart from the token MACs made with the key itself). */
+  crypto_kdf_derive_from_key(sub, sizeof(sub), 1, "lkoutbox", key->k);
+  crypto_generichash(d, sizeof(d), (const unsigned char *)address_key,
+                     strlen(address_key), sub, sizeof(sub));
+  sodium_bin2hex(out, LK_SUB_TAG_MAX, d, sizeof(d));
+  sodium_memzero(sub, sizeof(sub));
+}
+
+int lk_sub_notice_published(lk_tx *tx, const lk_sub_key *key,
+                            const char *notice_id, const char *postcodes) {
   struct recipients rs = {0};
-  char key[128];
+  char okey[128];
   lk_buf p = LK_BUF_INIT;
   int rc = 0;
+
+  rs.key = key;
 
   for (const char *c = postcodes; *c != '\0' && rc >= 0;) {
     size_t len = strcspn(c, " ");
@@ -387,10 +474,12 @@ int lk_sub_notice_published(lk_tx *tx, const char *notice_id,
   }
   if (rc >= 0 && rs.oom)
     rc = LK_STORE_NOMEM;
+  if (rc >= 0 && rs.n > 0 && key == NULL)
+    rc = LK_STORE_INVALID; /* no key to tag the addresses with */
   for (size_t i = 0; rc >= 0 && i < rs.n; i++) {
     /* The outbox ignores a second add with the same key: one mail per
      * address, however many of its postcodes the notice touches. */
-    snprintf(key, sizeof(key), "notice:%s:to:%s", notice_id, rs.v[i].to);
+    snprintf(okey, sizeof(okey), "notice:%s:to:%s", notice_id, rs.v[i].to);
     lk_buf_reset(&p);
     lk_buf_puts(&p, "{\"type\":\"notice\",\"subscription\":");
     lk_buf_json_str(&p, rs.v[i].id);
@@ -398,7 +487,7 @@ int lk_sub_notice_published(lk_tx *tx, const char *notice_id,
     lk_buf_json_str(&p, notice_id);
     lk_buf_putc(&p, '}');
     rc = lk_buf_ok(&p)
-             ? lk_store_outbox_add(tx, LK_SUB_OUTBOX_KIND, key, p.data)
+             ? lk_store_outbox_add(tx, LK_SUB_OUTBOX_KIND, okey, p.data)
              : LK_STORE_NOMEM;
   }
   lk_buf_free(&p);

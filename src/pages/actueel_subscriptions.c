@@ -186,11 +186,12 @@ static void subscribe(lk_req *req) {
     return;
   }
   {
-    char pc[LK_SUB_POSTCODE_MAX + 1], key[LK_ADDRESS_KEY_MAX + 1];
+    char pc[LK_SUB_POSTCODE_MAX + 1], key[LK_SUB_EMAIL_MAX + 1];
+    char typed[LK_SUB_EMAIL_MAX + 1];
 
     if (lk_sub_postcode(postcode, pc) != 0)
       f.postcode_error = "Vul een postcode in zoals 1234 of 1234 AB.";
-    if (lk_address_key("email", email, key, sizeof(key)) != 0)
+    if (lk_sub_email(email, typed, key) != 0)
       f.email_error = "Vul een geldig e-mailadres in, zoals "
                       "naam@voorbeeld.nl.";
     if (f.postcode_error != NULL || f.email_error != NULL) {
@@ -387,13 +388,17 @@ static void unsubscribe_page(lk_req *req) {
 
     snprintf(text, sizeof(text),
              "Klik op de knop om geen e-mail meer te ontvangen over "
-             "meldingen in postcode %s.",
+             "meldingen in postcode %s, en ook niet over andere postcodes "
+             "waarvoor dit e-mailadres is aangemeld.",
              r.postcode);
     button_page(req, "Afmelden", text, action, token, "Afmelden");
   }
 }
 
 static void unsubscribed(lk_req *req, int status) {
+  struct token_ctx *ctx = lk_req_data(req);
+  char text[256];
+
   if (status == LK_STORE_NOTFOUND) {
     link_invalid(req);
     return;
@@ -402,9 +407,18 @@ static void unsubscribed(lk_req *req, int status) {
     lk_req_problem_store(req, status);
     return;
   }
-  done_page(req, "Afgemeld",
-            "U bent afgemeld en ontvangt geen e-mail meer "
-            "over meldingen in deze postcode.");
+  if (ctx->op.already) {
+    done_page(req, "Afgemeld",
+              "U bent afgemeld en ontvangt geen e-mail meer "
+              "over meldingen in deze postcode.");
+    return;
+  }
+  /* Every postcode of the address ended: say which. */
+  snprintf(text, sizeof(text),
+           "U bent afgemeld. U ontvangt op dit e-mailadres geen e-mail meer "
+           "over meldingen in %s %s.",
+           ctx->op.ended > 1 ? "postcodes" : "postcode", ctx->op.postcodes);
+  done_page(req, "Afgemeld", text);
 }
 
 static void unsubscribe(lk_req *req) {

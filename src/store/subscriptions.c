@@ -81,6 +81,33 @@ int lk_store_subscription_unsubscribe(lk_tx *tx, const char *id, int64_t now) {
   return lk_rows_write(tx, sql, &id, 1, nums, 1, true);
 }
 
+struct of_address_ctx {
+  lk_subscription_row *out;
+  int n;
+};
+
+static void of_address_row(lk_stmt *st, void *ud) {
+  struct of_address_ctx *c = ud;
+
+  sub_row(st, &c->out[c->n++]);
+}
+
+int lk_store_subscriptions_of_address(lk_tx *tx, const char *address_key,
+                                      int limit, lk_subscription_row *out) {
+  /* subscriptions_active (the partial unique index on address_key,
+   * postcode) answers this. */
+  static const char sql[] = "SELECT " SUB_COLUMNS " FROM subscriptions"
+                            " WHERE address_key = ?1"
+                            " AND state <> 'unsubscribed'"
+                            " ORDER BY postcode LIMIT ?2";
+  struct of_address_ctx c = {out, 0};
+  int64_t lim = limit < 16 ? limit : 16;
+  int n =
+      lk_rows(lk_tx_db(tx), sql, &address_key, 1, &lim, 1, of_address_row, &c);
+
+  return n < 0 ? n : c.n;
+}
+
 struct stale_ctx {
   char (*ids)[LK_SUB_ID_LEN + 1];
   int n;

@@ -53,6 +53,10 @@ int lk_store_subscription_confirm(lk_tx *tx, const char *id, int64_t now);
  * (the row stays for the counts and the one-click link).
  * LK_STORE_NOTFOUND unless `id` is active. */
 int lk_store_subscription_unsubscribe(lk_tx *tx, const char *id, int64_t now);
+/* Up to `limit` (<= 16) active (pending or confirmed) subscriptions of
+ * `address_key`, in postcode order, into `out`.  Returns how many. */
+int lk_store_subscriptions_of_address(lk_tx *tx, const char *address_key,
+                                      int limit, lk_subscription_row *out);
 /* Ids of up to `limit` (<= 64) pending subscriptions created and last
  * mailed before `before`, into `ids`.  Returns how many. */
 int lk_store_subscriptions_stale(lk_tx *tx, int64_t before, int limit,

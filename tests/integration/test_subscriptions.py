@@ -4,6 +4,7 @@ the mailbox, confirm by POST, a notice mail with RFC 8058 headers, a
 one-click unsubscribe, and what must not be mailed; SMTP down and up."""
 
 import email.header
+import hashlib
 import os
 import re
 import secrets
@@ -16,7 +17,7 @@ import urllib.parse
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mailserver  # noqa: E402
 from loketlib import (LoketTestCase, create_token, db_query, main,  # noqa
-                      wait_until)
+                      run_cli, wait_until)
 
 FORM = "application/x-www-form-urlencoded"
 PUBLIC = "https://loket.example.nl"
@@ -227,6 +228,18 @@ class Subscriptions(LoketTestCase):
         # Every mail went out once: two notices, one recipient each.
         keys = [r[0] for r in self.outbox() if r[0].startswith("notice:")]
         self.assertEqual(len(keys), 2, keys)
+        # The address part of a key is keyed with the server's secret: a
+        # supervisor reading the outbox cannot test a guessed address.
+        guess = hashlib.blake2b(jan.lower().encode(),
+                                digest_size=16).hexdigest()
+        r = self.srv.get("/api/v1/outbox?kind=subscription-mail",
+                         token=self.admin)
+        self.assertEqual(r.status, 200, r.text)
+        self.assertIn("notice:", r.text)
+        self.assertNotIn(guess, r.text)
+        for key in keys:
+            self.assertRegex(key, r"^notice:[0-9a-f-]{36}:to:[0-9a-f]{32}$")
+            self.assertNotIn(guess, key)
         # No address or token in a key or payload, nor a token in the log.
         for key, payload, *_ in self.outbox():
             for secret in ("@", "lks_"):
@@ -259,6 +272,58 @@ class Subscriptions(LoketTestCase):
         self.publish("Evenement in de wijk", ["1234"], kind="evenement")
         self.assertEqual(str(self.new_mail("anna")["Subject"]),
                          "Evenement: Evenement in de wijk")
+
+    def test_one_click_ends_every_postcode_of_the_address(self):
+        """An address on 1234 and 1234AB gets one mail for a notice on
+        1234AB; its one link ends both, and the page says so."""
+        self.subscribed("kees", "1234")
+        self.subscribed("kees", "1234AB")
+        self.subscribed("bob", "1234")
+        self.publish("Gaslek", ["1234AB"], kind="calamiteit")
+        msg = self.new_mail("kees")
+        self.new_mail("bob")
+        self.wait_outbox_done()
+        time.sleep(0.5)
+        self.assertEqual(self.count("kees"), self.seen["kees"])  # just one
+        unsub = re.fullmatch(r"<.*\?token=(lks_[\w-]+)>",
+                             msg["List-Unsubscribe"]).group(1)
+        r = self.srv.get("/actueel/afmelden?token=" + unsub)
+        self.assertIn("andere postcodes", r.text)
+        r = self.srv.request("POST", "/actueel/afmelden?token=" + unsub,
+                             body="List-Unsubscribe=One-Click",
+                             headers={"Content-Type": FORM})
+        self.assertEqual(r.status, 200, r.text)
+        self.assertRegex(r.text, r"postcodes (1234, 1234AB|1234AB, 1234)\.")
+        self.assertEqual(self.rows(self.ms.address("kees")), [])
+        self.assertEqual(self.rows(self.ms.address("bob")),
+                         [(self.ms.address("bob"), "1234", "confirmed")])
+        self.mark("kees")
+        self.publish("Tweede gaslek", ["1234"], kind="calamiteit")
+        self.new_mail("bob")
+        self.wait_outbox_done()
+        time.sleep(0.5)
+        self.assertEqual(self.count("kees"), self.seen["kees"])
+
+    def test_one_click_header_only_over_https(self):
+        """RFC 8058 wants an HTTPS URI for one-click: with an http://
+        --public-url the mail keeps List-Unsubscribe, not the Post."""
+        self.srv.stop()
+        self.srv = self.start_server(extra_args=[
+            "--public-url", "http://loket.test:8080",
+            "--smtp-url", "smtp://127.0.0.1:%d" % self.ms.smtp_port,
+            "--mail-from", "actueel@loket.test"])
+        _, self.admin = create_token(self.srv.data, "beheer", "admin")
+        self.mark("els")
+        self.subscribe(self.ms.address("els"), "4000")
+        tok = re.search(r"bevestigen\?token=(lks_[\w-]+)",
+                        text_part(self.new_mail("els"))).group(1)
+        self.assertEqual(self.confirm(tok).status, 200)
+        self.publish("Markt", ["4000"], kind="evenement")
+        msg = self.new_mail("els")
+        self.assertRegex(msg["List-Unsubscribe"],
+                         r"^<http://loket\.test:8080/actueel/afmelden\?"
+                         r"token=lks_[\w-]+>$")
+        self.assertIsNone(msg["List-Unsubscribe-Post"])
 
     def test_approval_publishes_then_mails(self):
         self.subscribed("bob", "4321")
@@ -293,6 +358,14 @@ class Subscriptions(LoketTestCase):
             self.assertIn('href="#%s"' % f, t)  # the summary links to it
         self.assertIn('role="alert"', t)
         self.assertIn('<title>Fout:', t)
+        # Addresses no mail can be sent to are refused at the field, not
+        # answered with "Bekijk uw e-mail".
+        for bad in ("jöhn@voorbeeld.nl", "a,b@x.nl"):
+            r = self.subscribe(bad, "1234")
+            self.assertEqual(r.status, 422, bad)
+            self.assertIn('id="abonnement-email-fout"', r.text)
+            self.assertNotIn('id="abonnement-postcode-fout"', r.text)
+            self.assertNotIn("Bekijk uw e-mail", r.text)
         r = self.subscribe("iemand@example.nl", "12345")
         self.assertEqual(r.status, 422)
         self.assertIn('id="abonnement-postcode-fout"', r.text)
@@ -406,7 +479,7 @@ class Subscriptions(LoketTestCase):
             "--public-url", PUBLIC,
             "--smtp-url", "smtp://127.0.0.1:%d" % self.ms.submission_port,
             "--smtp-user", self.ms.address("lot"),
-            "--smtp-password-file", good,
+            "--smtp-password-file", good, "--smtp-insecure-auth",
             "--mail-from", "actueel@loket.test"])
         self.srv = srv
         self.mark("lot")
@@ -423,7 +496,7 @@ class Subscriptions(LoketTestCase):
             "--public-url", PUBLIC,
             "--smtp-url", "smtp://127.0.0.1:%d" % self.ms.submission_port,
             "--smtp-user", self.ms.address("lot"),
-            "--smtp-password-file", bad,
+            "--smtp-password-file", bad, "--smtp-insecure-auth",
             "--mail-from", "actueel@loket.test",
             "--outbox-backoff-ms", "200", "--log-level", "debug"])
         _, admin = create_token(self.srv.data, "beheer", "admin")
@@ -440,6 +513,46 @@ class Subscriptions(LoketTestCase):
         # Nor are the tokens of the links anywhere but in the mail.
         self.assertNotIn("lks_", self.srv.log_text())
         self.assertNotIn("lks_", r.text)
+
+    def test_smtp_auth_in_clear_refused_at_start(self):
+        """A password never goes over plain SMTP: smtp:// with a user and
+        neither STARTTLS nor the loopback-only --smtp-insecure-auth
+        stops the start with a reason; nothing was sent."""
+        data = tempfile.mkdtemp(prefix="loket-smtp-")
+        self.addCleanup(shutil.rmtree, data, True)
+        pw = os.path.join(data, "pw")
+        with open(pw, "w") as f:
+            f.write(mailserver.PASSWORD)
+        base = ["serve", "--listen", "127.0.0.1:0", "--public-url", PUBLIC,
+                "--mail-from", "actueel@loket.test",
+                "--smtp-user", self.ms.address("lot"),
+                "--smtp-password-file", pw]
+        for url, extra, why in (
+                ("smtp://127.0.0.1:%d" % self.ms.submission_port, [],
+                 "in clear"),
+                ("smtp://mail.example.nl:587", ["--smtp-insecure-auth"],
+                 "loopback")):
+            p = run_cli(*(base + ["--smtp-url", url] + extra),
+                        data=os.path.join(data, "d"), timeout=30)
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn(why, p.stderr)
+            self.assertIn("--smtp-starttls", p.stderr)
+            self.assertNotIn(mailserver.PASSWORD, p.stderr + p.stdout)
+
+    def test_empty_key_file_named_at_start(self):
+        """An empty subscriptions.key (a crash while an older version
+        wrote it) stops the start with the file's name, not a silent new
+        key nor a bare errno."""
+        data = tempfile.mkdtemp(prefix="loket-key-")
+        self.addCleanup(shutil.rmtree, data, True)
+        open(os.path.join(data, "subscriptions.key"), "wb").close()
+        p = run_cli("serve", "--listen", "127.0.0.1:0", data=data,
+                    timeout=30)
+        self.assertNotEqual(p.returncode, 0, p.stderr)
+        self.assertIn(os.path.join(data, "subscriptions.key"), p.stderr)
+        self.assertIn("not a 32-byte key", p.stderr)
+        self.assertEqual(os.path.getsize(os.path.join(data,
+                                                      "subscriptions.key")), 0)
 
     def test_outbox_kind_mail(self):
         """The kind "mail" the e-mail channel will queue: a composed

@@ -217,6 +217,52 @@ static void test_smtp_config(void **state) {
       lk_smtp_config_init(&c, "smtps://", NULL, NULL, err, sizeof(err)), -1);
 }
 
+/* AUTH only where the password cannot go in clear. */
+static void test_smtp_auth_needs_tls(void **state) {
+  lk_smtp_config c = {0};
+  char err[200];
+
+  (void)state;
+  assert_int_equal(lk_smtp_config_init(&c, "smtp://mail.example.nl:587", "u",
+                                       NULL, err, sizeof(err)),
+                   -1);
+  assert_non_null(strstr(err, "in clear"));
+  assert_non_null(strstr(err, "--smtp-starttls"));
+  c.starttls = true; /* CURLUSESSL_ALL: TLS or nothing */
+  assert_int_equal(lk_smtp_config_init(&c, "smtp://mail.example.nl:587", "u",
+                                       NULL, err, sizeof(err)),
+                   0);
+  c.starttls = false;
+  assert_int_equal(lk_smtp_config_init(&c, "smtps://mail.example.nl", "u", NULL,
+                                       err, sizeof(err)),
+                   0);
+  /* No user: nothing secret to protect. */
+  assert_int_equal(lk_smtp_config_init(&c, "smtp://mail.example.nl", NULL, NULL,
+                                       err, sizeof(err)),
+                   0);
+  /* The explicit escape hatch, for a test server on this machine only. */
+  c.insecure_auth = true;
+  assert_int_equal(lk_smtp_config_init(&c, "smtp://127.0.0.1:2525", "u", NULL,
+                                       err, sizeof(err)),
+                   0);
+  assert_int_equal(
+      lk_smtp_config_init(&c, "smtp://localhost", "u", NULL, err, sizeof(err)),
+      0);
+  assert_int_equal(
+      lk_smtp_config_init(&c, "smtp://[::1]:25", "u", NULL, err, sizeof(err)),
+      0);
+  assert_int_equal(lk_smtp_config_init(&c, "smtp://mail.example.nl:25", "u",
+                                       NULL, err, sizeof(err)),
+                   -1);
+  assert_non_null(strstr(err, "loopback"));
+  assert_int_equal(lk_smtp_config_init(&c, "smtp://127.0.0.1.example.nl", "u",
+                                       NULL, err, sizeof(err)),
+                   -1);
+  assert_int_equal(lk_smtp_config_init(&c, "smtp://localhost.evil.nl", "u",
+                                       NULL, err, sizeof(err)),
+                   -1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_qp),
@@ -226,6 +272,7 @@ int main(void) {
       cmocka_unit_test(test_compose_refuses_injection),
       cmocka_unit_test(test_addresses_and_from),
       cmocka_unit_test(test_smtp_config),
+      cmocka_unit_test(test_smtp_auth_needs_tls),
   };
 
   if (lk_ids_init() != 0)
