@@ -16,6 +16,7 @@ struct lk_ratelimit;
 struct lk_worker;
 struct lk_calamity;
 struct lk_req;
+struct lk_events_hub;
 
 typedef struct lk_app {
   lk_store *store;
@@ -40,6 +41,8 @@ typedef struct lk_app {
    * returns true to keep the handler from running (calamity mode refuses
    * heavy pages this way).  May be NULL. */
   bool (*refuse)(struct lk_req *req);
+  /* The public event streams' shared listener (api/events_public.h). */
+  struct lk_events_hub *public_events;
   atomic_bool shutting_down;
 } lk_app;
 

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "api/api.h"
+#include "api/events_public.h"
 #include "cli/cli.h"
 #include "core/assign.h"
 #include "core/ratelimit.h"
@@ -52,6 +53,9 @@ static const char usage[] =
     "  --max-body BYTES    largest request body (default 1048576)\n"
     "  --max-attachment BYTES  largest attachment upload (default 10485760)\n"
     "  --heartbeat SECS    event stream heartbeat interval (default 15)\n"
+    "  --reuseport         share the port with other loket processes on\n"
+    "                      the same data directory (SO_REUSEPORT; env\n"
+    "                      LOKET_REUSEPORT=1); see docs/operations.md\n"
     "\n"
     "Staff sessions (each also from the environment variable named):\n"
     "  --session-idle SECS      end a session after this long without a\n"
@@ -168,6 +172,7 @@ struct serve_opts {
   long login_attempts;
   long login_attempts_address;
   long login_window_s;
+  bool reuseport;
 };
 
 /* A boolean from the environment: 1/true/yes/on or 0/false/no/off. */
@@ -238,6 +243,7 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
       {"login-attempts", required_argument, NULL, 'n'},
       {"login-attempts-address", required_argument, NULL, 'N'},
       {"login-window", required_argument, NULL, 'W'},
+      {"reuseport", no_argument, NULL, 'R'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   const char *listen = getenv("LOKET_LISTEN");
@@ -251,6 +257,9 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
   o->max_upload = 10 * 1024 * 1024;
   o->heartbeat_s = 15;
   if (session_defaults(o) != 0)
+    return LK_EXIT_USAGE;
+  o->reuseport = false;
+  if (env_bool("LOKET_REUSEPORT", &o->reuseport) != 0)
     return LK_EXIT_USAGE;
   opterr = 0;
   optind = 1;
@@ -320,6 +329,9 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
           0)
         return LK_EXIT_USAGE;
       break;
+    case 'R':
+      o->reuseport = true;
+      break;
     case 'h':
       fputs(usage, stdout);
       return -1;
@@ -367,6 +379,7 @@ static void run_until_signal(lk_server *srv, lk_app *app, const sigset_t *set) {
 /* Frees whatever app_open() made, in the reverse order. */
 static void app_close(lk_app *app, lk_router *router) {
   lk_store_close(app->store);
+  lk_events_hub_free(app->public_events);
   lk_assigner_free(app->assigner);
   lk_calamity_free(app->calamity);
   lk_token_cache_free(app->tokens);
@@ -428,9 +441,10 @@ static int app_open(lk_app *app, const struct serve_opts *o,
   app->calamity = lk_calamity_new(app->store, app->bus);
   app->refuse = lk_calamity_refuse;
   app->hasher = lk_worker_new(HASHER_THREADS, HASHER_QUEUE);
-  if (app->tokens == NULL || app->login_by_account == NULL ||
-      app->login_by_address == NULL || app->assigner == NULL ||
-      app->hasher == NULL || app->calamity == NULL) {
+  app->public_events = lk_events_hub_new(app);
+  if (app->public_events == NULL || app->tokens == NULL ||
+      app->login_by_account == NULL || app->login_by_address == NULL ||
+      app->assigner == NULL || app->hasher == NULL || app->calamity == NULL) {
     fputs("loket: out of memory\n", stderr);
     app_close(app, *router);
     return LK_EXIT_FAIL;
@@ -476,6 +490,7 @@ int lk_cli_serve(int argc, char **argv) {
   srvo.host = o.host;
   srvo.port = o.port;
   srvo.threads = (int)o.threads;
+  srvo.reuseport = o.reuseport;
   rc = lk_server_start(&srvo, &app, router, &srv, &port);
   if (rc != 0) {
     fprintf(stderr, "loket: cannot listen on %s:%d: %s\n", o.host, o.port,
