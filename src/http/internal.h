@@ -74,6 +74,7 @@ struct lk_server {
   pthread_mutex_t streams_lock;
   lk_req *streams;
   long nstreams;
+  int64_t last_scan_ms; /* lk_server_tick()'s caller's thread only */
 };
 
 /* Adds the standard headers and queues `resp` (which may be NULL after a
