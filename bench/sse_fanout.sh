@@ -140,6 +140,8 @@ run_step() {
     'BEGIN { printf "%.2f", 100 * d / hz / s }')
 
   : >"$dir/pub"
+  local load
+  load=$(cut -d' ' -f1 /proc/loadavg)
   for i in $(seq 1 "$M"); do
     date +%s%6N >>"$dir/pub"
     curl -sS -f -o /dev/null -w '%{time_total}\n' -X POST \
@@ -170,13 +172,15 @@ run_step() {
     stop "$p"
   done
   python3 - "$dir" "$name" "$nsubs" "$nproc" "$M" "$rss0" "$rss1" "$rss2" \
-    "$idle_empty" "$idle_full" "$fanout" "$got" "$t0" "$t1" <<'EOF' | tee -a "$BENCH_TMP/results"
+    "$idle_empty" "$idle_full" "$fanout" "$got" "$t0" "$t1" "$load" <<'EOF' | tee -a "$BENCH_TMP/results"
 import glob, sys
 d, name, nsubs, nproc, m = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 rss0, rss1, rss2 = (int(x) for x in sys.argv[6:9])
 idle_empty, idle_full, fanout = sys.argv[9], sys.argv[10], sys.argv[11]
 connected, failed = (int(x) for x in sys.argv[12].split())
 t_connect = float(sys.argv[14]) - float(sys.argv[13])
+load = sys.argv[15]
+post_s = sorted(float(x) for x in open(d + "/post_s").read().split())
 pubs = [int(x) for x in open(d + "/pub").read().split()]
 recs = []
 for f in sorted(glob.glob(d + "/rec.*")):
@@ -198,11 +202,12 @@ def pct(p):
 print("%s procs=%d subs=%d connected=%d failed=%d connect_s=%.1f "
       "rss_kb_per_sub=%.2f rss_kb_per_sub_after=%.2f idle_cpu_empty=%s%% "
       "idle_cpu_subs=%s%% events=%d/%d complete=%d p50_ms=%.1f p99_ms=%.1f "
-      "max_ms=%.1f fanout_ms=%s" % (
+      "max_ms=%.1f fanout_ms=%s post_ms=%.1f load=%s" % (
           name, nproc, nsubs, connected, failed, t_connect,
           (rss1 - rss0) / nsubs, (rss2 - rss0) / nsubs, idle_empty, idle_full,
           len(ids), m, complete, pct(0.5), pct(0.99),
-          lat[-1] if lat else float("nan"), fanout))
+          lat[-1] if lat else float("nan"), fanout,
+          1000 * post_s[len(post_s) // 2], load))
 EOF
   [ -n "${KEEP_TMP:-}" ] || rm -rf "$dir"
 }
