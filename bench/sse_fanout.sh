@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # sse_fanout.sh - many public SSE subscribers, and how fast an update
-# reaches all of them.  See docs/benchmarks.md, section 8.
+# reaches all of them.  See docs/benchmarks.md, "Public event streams".
 #
 # Each round, on fresh data directories:
 #   1. reference: one loket process, BASE_N subscribers (default 1,000);
