@@ -21,7 +21,8 @@
 # subscribers received every update.
 #
 # Usage: bench/sse_fanout.sh [ROUNDS]      (default 3; medians at the end)
-# Env: BASE_N N1 NK K M GAP IDLE_S, LOKET, KEEP_TMP=1.
+# Env: BASE_N N1 NK K M GAP IDLE_S PER_CLIENT, STEPS (default
+# "base one multi"), LOKET, BUILD_DIR, KEEP_TMP=1.
 #
 # Needs: curl, python3; the release build (bench/sse_clients and loket).
 # Raises the soft file limit to the hard one (20,000 here: each process may
@@ -41,6 +42,7 @@ M=${M:-10}
 GAP=${GAP:-2}
 IDLE_S=${IDLE_S:-10}
 PER_CLIENT=${PER_CLIENT:-7500}
+STEPS=${STEPS:-base one multi}
 BUILD=${BUILD_DIR:-$ROOT/build/release}
 CLIENTS=$BUILD/bench/sse_clients
 
@@ -214,9 +216,14 @@ EOF
 
 for r in $(seq 1 "$ROUNDS"); do
   echo "# round $r"
-  [ "${SKIP_ONE:-}" ] || run_step "base$r" 1 "$BASE_N"
-  [ "${SKIP_ONE:-}" ] || run_step "one$r" 1 "$N1"
-  run_step "multi$r" "$K" "$NK"
+  for step in $STEPS; do
+    case $step in
+    base) run_step "base$r" 1 "$BASE_N" ;;
+    one) run_step "one$r" 1 "$N1" ;;
+    multi) run_step "multi$r" "$K" "$NK" ;;
+    *) die "unknown step $step (STEPS: base one multi)" ;;
+    esac
+  done
 done
 
 python3 - "$BENCH_TMP/results" <<'EOF'
