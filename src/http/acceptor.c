@@ -7,9 +7,11 @@
  * runs two daemons without listening sockets, and this thread accepts,
  * peeks at the request line without consuming it, and hands the socket to
  * the stream daemon when it asks for GET /actueel/.../stream, else to the
- * main daemon (MHD_add_connection).  A connection keeps its daemon for
- * life; later requests on a stream connection are served with the small
- * pool (libmicrohttpd answers 431 if their headers do not fit).
+ * main daemon (MHD_add_connection); a stream request whose headers are
+ * longer than LK_HTTP_PEEK_MAX (cookies) goes to the main daemon too.  A
+ * connection keeps its daemon for life; later requests on a stream
+ * connection are served with the small pool (libmicrohttpd answers 431 if
+ * their headers do not fit).
  *
  * A client that connects and says nothing is handed to the main daemon
  * after PEEK_TIMEOUT_MS, whose own time-out then applies.  Accepting stops
@@ -28,7 +30,6 @@
 #include "util/clock.h"
 #include "util/log.h"
 
-#define PEEK_BYTES 256
 #define PEEK_TIMEOUT_MS 10000
 #define EMFILE_PAUSE_MS 100
 #define LISTEN_BACKLOG 4096
@@ -58,6 +59,18 @@ struct lk_acceptor {
 static char tag_listen;
 static char tag_stop;
 
+/* True if buf[0..n) holds the empty line that ends the headers. */
+static bool headers_end(const char *buf, size_t n) {
+  for (size_t i = 0; i + 1 < n; i++) {
+    if (buf[i] != '\n')
+      continue;
+    if (buf[i + 1] == '\n' ||
+        (buf[i + 1] == '\r' && i + 2 < n && buf[i + 2] == '\n'))
+      return true;
+  }
+  return false;
+}
+
 int lk_http_classify(const char *buf, size_t n) {
   static const char get[] = "GET ";
   static const char prefix[] = "/actueel/";
@@ -74,11 +87,15 @@ int lk_http_classify(const char *buf, size_t n) {
   for (i = 4; i < n && buf[i] != ' ' && buf[i] != '?'; i++)
     ;
   if (i == n)
-    return n < PEEK_BYTES ? LK_HTTP_CLASSIFY_WAIT : LK_HTTP_CLASSIFY_MAIN;
-  if (i - 4 >= plen + slen - 1 && memcmp(buf + 4, prefix, plen) == 0 &&
-      memcmp(buf + i - slen, suffix, slen) == 0)
+    return n < LK_HTTP_PEEK_MAX ? LK_HTTP_CLASSIFY_WAIT : LK_HTTP_CLASSIFY_MAIN;
+  if (i - 4 < plen + slen - 1 || memcmp(buf + 4, prefix, plen) != 0 ||
+      memcmp(buf + i - slen, suffix, slen) != 0)
+    return LK_HTTP_CLASSIFY_MAIN;
+  /* A stream, if its headers fit the small pool: a browser with a few
+   * kilobytes of cookies goes to the main daemon instead of getting 431. */
+  if (headers_end(buf, n))
     return LK_HTTP_CLASSIFY_STREAM;
-  return LK_HTTP_CLASSIFY_MAIN;
+  return n < LK_HTTP_PEEK_MAX ? LK_HTTP_CLASSIFY_WAIT : LK_HTTP_CLASSIFY_MAIN;
 }
 
 static void hand_over(lk_acceptor *a, int fd, const struct sockaddr *addr,
@@ -95,7 +112,7 @@ static void hand_over(lk_acceptor *a, int fd, const struct sockaddr *addr,
  * connection is settled (handed over or closed). */
 static bool try_settle(lk_acceptor *a, int fd, const struct sockaddr *addr,
                        socklen_t addrlen) {
-  char buf[PEEK_BYTES];
+  char buf[LK_HTTP_PEEK_MAX];
   ssize_t n;
   int kind;
 

@@ -101,6 +101,10 @@ void lk_acceptor_stop(lk_acceptor *a);
 #define LK_HTTP_CLASSIFY_WAIT 0   /* the request line is not complete */
 #define LK_HTTP_CLASSIFY_MAIN 1   /* the main daemon */
 #define LK_HTTP_CLASSIFY_STREAM 2 /* GET /actueel/.../stream */
+/* The most the acceptor peeks at: a stream request goes to the stream
+ * daemon only if its headers end within these bytes (its 4 KiB pool takes
+ * about 1.9 KB of request headers; more gets libmicrohttpd's 431). */
+#define LK_HTTP_PEEK_MAX 1536
 /* Which daemon serves a connection whose first `n` bytes are `buf`. */
 int lk_http_classify(const char *buf, size_t n);
 

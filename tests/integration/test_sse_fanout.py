@@ -13,10 +13,11 @@ from loketlib import (LoketTestCase, RawClient, Response, api_ok,
 class PublicStream(loketlib.SSEClient):
     """loketlib.SSEClient on a public path, without authentication."""
 
-    def __init__(self, server, path):
+    def __init__(self, server, path, headers=None):
         self.raw = RawClient(server.host, server.port, 10)
-        self.raw.send(RawClient.build("GET", path,
-                                      {"Accept": "text/event-stream"}))
+        h = {"Accept": "text/event-stream"}
+        h.update(headers or {})
+        self.raw.send(RawClient.build("GET", path, h))
         self.status, self.reason, self.headers = self.raw.read_head()
         self.response = Response(self.status, self.reason, self.headers, b"")
         self.chunked = "chunked" in (self.response.header(
@@ -97,6 +98,27 @@ class SharedPort(LoketTestCase):
             self.assertEqual(posted_by, set(streams))
         finally:
             for s in streams.values():
+                s.close()
+
+
+class LargeHeaders(LoketTestCase):
+    def test_stream_with_kilobytes_of_cookies(self):
+        # The stream daemon's small pool cannot take them; the acceptor
+        # sees that and gives the connection to the main daemon.
+        data = self.make_data_dir()
+        _, token = create_token(data)
+        srv = self.start_server(data)
+        nid = new_notice(srv, token)
+        for size in (100, 3000, 12000):
+            s = PublicStream(srv, "/actueel/%s/stream" % nid,
+                             {"Cookie": "analytics=" + "x" * size})
+            try:
+                self.assertEqual(s.status, 200, size)
+                self.assertEqual(s.next_block(5).get("retry"), "3000")
+                api_ok(srv.post_json("/api/v1/notices/%s/updates" % nid,
+                                     {"body": "Update"}, token=token))
+                s.next_update(5)
+            finally:
                 s.close()
 
 
