@@ -195,6 +195,7 @@ static void fan_out(lk_events_hub *hub) {
   char ids[MAX_IDS * 4][LK_EVENTS_NOTICE_ID_MAX];
   int nids = 0;
   bool any = false;
+  bool everyone = false; /* more notices than ids[] holds */
   int64_t t0 = lk_clock_mono_ns();
   uint64_t woken = 0;
   double s;
@@ -206,8 +207,12 @@ static void fan_out(lk_events_hub *hub) {
     const pub_event *e = &hub->ring[(hub->head + i) % RING_CAPACITY];
 
     any = true;
-    for (int k = 0; k < e->nids && nids < MAX_IDS * 4; k++)
-      snprintf(ids[nids++], LK_EVENTS_NOTICE_ID_MAX, "%s", e->ids[k]);
+    for (int k = 0; k < e->nids; k++) {
+      if (nids == MAX_IDS * 4)
+        everyone = true; /* a burst: waking too many is harmless */
+      else
+        snprintf(ids[nids++], LK_EVENTS_NOTICE_ID_MAX, "%s", e->ids[k]);
+    }
     hub->fanned = e->ev->seq;
   }
   pthread_mutex_unlock(&hub->lock);
@@ -216,7 +221,7 @@ static void fan_out(lk_events_hub *hub) {
   /* Under subs_lock: no subscriber can leave (and be freed) meanwhile. */
   pthread_mutex_lock(&hub->subs_lock);
   for (pub_stream *p = hub->subs; p != NULL; p = p->next) {
-    bool wake = p->notice_id[0] == '\0';
+    bool wake = everyone || p->notice_id[0] == '\0';
 
     for (int k = 0; k < nids && !wake; k++)
       wake = strcmp(ids[k], p->notice_id) == 0;
