@@ -20,6 +20,7 @@ struct lk_mastodon;
 struct lk_req;
 struct lk_sub_key;
 struct lk_mailer;
+struct lk_events_hub;
 
 typedef struct lk_app {
   lk_store *store;
@@ -58,6 +59,8 @@ typedef struct lk_app {
   struct lk_ratelimit *subscribe_by_address; /* mails per address */
   struct lk_ratelimit *subscribe_by_client;  /* forms per client address */
   struct lk_mailer *mailer;                  /* SMTP; NULL: not configured */
+  /* The public event streams' shared listener (api/events_public.h). */
+  struct lk_events_hub *public_events;
   atomic_bool shutting_down;
 } lk_app;
 

@@ -36,10 +36,6 @@ typedef struct sse_stream {
   char session_hash[65];
   atomic_bool recheck;
   lk_session_config session_cfg;
-  /* A public stream (no caller): notice.* events only, and with
-   * notice_id set only that notice's. */
-  bool public_only;
-  char notice_id[LK_EVENTS_NOTICE_ID_MAX];
   lk_bus_listener *listener;
   int64_t cursor;
   int64_t last_sent_ms;
@@ -82,8 +78,6 @@ static bool session_live(sse_stream *s) {
  * account events (user.*, session.*) go only to admins.  The cursor moves
  * past a withheld event all the same. */
 static bool deliverable(const sse_stream *s, const lk_event *ev) {
-  if (s->public_only)
-    return lk_events_public_match(ev, s->notice_id);
   if (strncmp(ev->type, "user.", 5) == 0 ||
       strncmp(ev->type, "session.", 8) == 0)
     return s->admin;
@@ -140,7 +134,8 @@ static long sse_read(void *ud, char *buf, size_t max) {
   size_t n;
 
   if (s->off == s->pending.len) {
-    lk_buf_reset(&s->pending);
+    /* Freed, not kept: an idle stream holds no buffer. */
+    lk_buf_free(&s->pending);
     s->off = 0;
     if (atomic_load(&s->app->shutting_down) || atomic_load(&s->revoked))
       return -1;
@@ -175,9 +170,7 @@ static void sse_free(void *ud) {
   free(s);
 }
 
-/* Last-Event-ID (header, or ?lastEventId= for the first connection of an
- * EventSource).  Returns 1 if absent, 0 if valid, -1 after answering 400. */
-static int last_event_id(lk_req *req, int64_t *out) {
+int lk_api_last_event_id(lk_req *req, int64_t *out) {
   const char *s = lk_req_header(req, "Last-Event-ID");
   long long v;
   char *end;
@@ -208,7 +201,7 @@ void lk_api_events(lk_req *req) {
 
   if (lk_api_auth(req, "events") != 0)
     return;
-  rc = last_event_id(req, &cursor);
+  rc = lk_api_last_event_id(req, &cursor);
   if (rc < 0)
     return;
   s = calloc(1, sizeof(*s));
@@ -259,52 +252,4 @@ static void stream_start(lk_req *req, sse_stream *s, int rc, int64_t cursor) {
   lk_buf_puts(&s->pending, "retry: 3000\n\n");
   lk_req_respond_stream(req, "text/event-stream; charset=utf-8", sse_read, s,
                         sse_free);
-}
-
-bool lk_events_public_match(const lk_event *ev, const char *notice_id) {
-  static const char *const keys[] = {"notice_id", "noticeId", "notice", "id"};
-  json_t *doc, *data;
-  bool match = false;
-
-  if (strncmp(ev->type, "notice.", 7) != 0)
-    return false;
-  if (notice_id == NULL || notice_id[0] == '\0' ||
-      strcmp(ev->subject, notice_id) == 0)
-    return true;
-  doc = json_loadb(ev->json, ev->json_len, 0, NULL);
-  data = json_object_get(doc, "data");
-  for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]) && !match; i++) {
-    const char *v = json_string_value(json_object_get(data, keys[i]));
-
-    match = v != NULL && strcmp(v, notice_id) == 0;
-  }
-  json_decref(doc);
-  return match;
-}
-
-void lk_events_public(lk_req *req, const char *notice_id) {
-  sse_stream *s;
-  int64_t cursor = 0;
-  int rc = last_event_id(req, &cursor);
-
-  if (rc < 0)
-    return;
-  if (notice_id != NULL && strlen(notice_id) >= LK_EVENTS_NOTICE_ID_MAX) {
-    lk_req_not_found(req);
-    return;
-  }
-  s = calloc(1, sizeof(*s));
-  if (s == NULL) {
-    lk_req_problem_store(req, LK_STORE_NOMEM);
-    return;
-  }
-  s->req = req;
-  s->app = lk_req_app(req);
-  s->public_only = true;
-  snprintf(s->notice_id, sizeof(s->notice_id), "%s",
-           notice_id != NULL ? notice_id : "");
-  atomic_init(&s->revoked, false);
-  atomic_init(&s->recheck, false);
-  lk_req_add_header(req, "Cache-Control", "no-store");
-  stream_start(req, s, rc, cursor);
 }

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "api/api.h"
+#include "api/events_public.h"
 #include "channels/mail.h"
 #include "channels/mastodon.h"
 #include "channels/subscription_mail.h"
@@ -60,6 +61,9 @@ static const char usage[] =
     "  --max-body BYTES    largest request body (default 1048576)\n"
     "  --max-attachment BYTES  largest attachment upload (default 10485760)\n"
     "  --heartbeat SECS    event stream heartbeat interval (default 15)\n"
+    "  --reuseport         share the port with other loket processes on\n"
+    "                      the same data directory (SO_REUSEPORT; env\n"
+    "                      LOKET_REUSEPORT=1); see docs/operations.md\n"
     "\n"
     "Staff sessions (each also from the environment variable named):\n"
     "  --session-idle SECS      end a session after this long without a\n"
@@ -240,6 +244,7 @@ struct serve_opts {
   const char *mastodon_visibility;
   long kiosk_idle_s; /* resident contact pages */
   long status_link_days;
+  bool reuseport;
 };
 
 /* A boolean from the environment: 1/true/yes/on or 0/false/no/off. */
@@ -362,6 +367,7 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
       {"mastodon-visibility", required_argument, NULL, 'V'},
       {"kiosk-idle", required_argument, NULL, 'k'},
       {"status-link-days", required_argument, NULL, 'D'},
+      {"reuseport", no_argument, NULL, 'Q'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   const char *listen = getenv("LOKET_LISTEN");
@@ -375,6 +381,9 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
   o->max_upload = 10 * 1024 * 1024;
   o->heartbeat_s = 15;
   if (session_defaults(o) != 0 || mail_defaults(o) != 0)
+    return LK_EXIT_USAGE;
+  o->reuseport = false;
+  if (env_bool("LOKET_REUSEPORT", &o->reuseport) != 0)
     return LK_EXIT_USAGE;
   opterr = 0;
   optind = 1;
@@ -507,6 +516,9 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
       if (parse_positive("--status-link-days", optarg, 3650,
                          &o->status_link_days) != 0)
         return LK_EXIT_USAGE;
+      break;
+    case 'Q':
+      o->reuseport = true;
       break;
     case 'h':
       fputs(usage, stdout);
@@ -648,6 +660,7 @@ static void app_close(lk_app *app, lk_router *router) {
   lk_smtp_close(&mail_state.mailer.smtp); /* the outbox used it last */
   lk_mastodon_free(app->mastodon);
   lk_store_close(app->store);
+  lk_events_hub_free(app->public_events);
   lk_assigner_free(app->assigner);
   lk_calamity_free(app->calamity);
   lk_token_cache_free(app->tokens);
@@ -719,9 +732,11 @@ static int app_open(lk_app *app, const struct serve_opts *o,
 
     app->outbox = lk_outbox_new(app->store, app->bus, &obo);
   }
-  if (app->tokens == NULL || app->login_by_account == NULL ||
-      app->login_by_address == NULL || app->assigner == NULL ||
-      app->hasher == NULL || app->calamity == NULL || app->outbox == NULL) {
+  app->public_events = lk_events_hub_new(app);
+  if (app->public_events == NULL || app->tokens == NULL ||
+      app->login_by_account == NULL || app->login_by_address == NULL ||
+      app->assigner == NULL || app->hasher == NULL || app->calamity == NULL ||
+      app->outbox == NULL) {
     fputs("loket: out of memory\n", stderr);
     app_close(app, *router);
     return LK_EXIT_FAIL;
@@ -824,6 +839,7 @@ int lk_cli_serve(int argc, char **argv) {
   srvo.host = o.host;
   srvo.port = o.port;
   srvo.threads = (int)o.threads;
+  srvo.reuseport = o.reuseport;
   rc = lk_server_start(&srvo, &app, router, &srv, &port);
   if (rc != 0) {
     fprintf(stderr, "loket: cannot listen on %s:%d: %s\n", o.host, o.port,

@@ -12,6 +12,7 @@
 #include "http/internal.h"
 #include "util/log.h"
 
+static const char stream_csp[] = "default-src 'none'; frame-ancestors 'none'";
 static const char security_csp[] =
     "default-src 'self'; script-src 'self'; style-src 'self'; "
     "img-src 'self' data:; connect-src 'self'; object-src 'none'; "
@@ -33,7 +34,7 @@ const char *lk_req_id(lk_req *req) {
 }
 
 const char *lk_req_param(lk_req *req, const char *name) {
-  return lk_route_param_get(&req->match, name);
+  return req->match != NULL ? lk_route_param_get(req->match, name) : NULL;
 }
 
 const char *lk_req_query(lk_req *req, const char *name) {
@@ -86,14 +87,21 @@ void lk_req_add_header(lk_req *req, const char *name, const char *value) {
 
 static void add_standard_headers(lk_req *req, struct MHD_Response *resp) {
   MHD_add_response_header(resp, "X-Request-Id", req->id);
-  MHD_add_response_header(resp, "Content-Security-Policy", security_csp);
-  MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-  /* Not no-referrer: under it browsers send "Origin: null" with every
-   * form POST, even to the same site, and the Origin check of the forms
-   * (api/session.h) would refuse them all. */
-  MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
-  MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-  MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
+  /* An event stream is never a document: the short policy says all it
+   * needs, and each header is kept by every open stream (15,000 of them). */
+  if (req->stream_fn != NULL) {
+    MHD_add_response_header(resp, "Content-Security-Policy", stream_csp);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+  } else {
+    MHD_add_response_header(resp, "Content-Security-Policy", security_csp);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    /* Not no-referrer: under it browsers send "Origin: null" with every
+     * form POST, even to the same site, and the Origin check of the forms
+     * (api/session.h) would refuse them all. */
+    MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
+  }
   if (!req->cache_control_set)
     MHD_add_response_header(resp, "Cache-Control", "no-store");
   for (int i = 0; i < req->nheaders; i++) {
@@ -114,6 +122,14 @@ void lk_http_queue(lk_req *req, int status, const char *content_type,
   if (content_type != NULL)
     MHD_add_response_header(resp, "Content-Type", content_type);
   add_standard_headers(req, resp);
+  /* The response holds copies now; a stream would keep ours for hours. */
+  for (int i = 0; i < req->nheaders; i++) {
+    free(req->header_names[i]);
+    free(req->header_values[i]);
+    req->header_names[i] = NULL;
+    req->header_values[i] = NULL;
+  }
+  req->nheaders = 0;
   req->status = status;
   req->responded = true;
   MHD_queue_response(req->conn, (unsigned)status, resp);

@@ -28,11 +28,17 @@
 #include "util/log.h"
 #include "util/metrics.h"
 
-#define MEMORY_LIMIT (32 * 1024)
+#define MEMORY_LIMIT ((size_t)32 * 1024)
+/* Public event streams: the request line and headers of an EventSource
+ * request (under 2 KiB: libmicrohttpd reads into half the pool first) and
+ * the response headers fit; libmicrohttpd zeroes and so touches the whole
+ * pool, which makes it most of what a subscriber costs. */
+#define STREAM_MEMORY_LIMIT ((size_t)4 * 1024)
 #define CONNECTION_TIMEOUT_S 60
-/* Descriptors kept free of connections: database, WAL, logs, epoll, and
- * libmicrohttpd's own pipes. */
-#define FD_RESERVE 64
+/* Descriptors kept out of the connection limit: SQLite's files (a
+ * database, its WAL and shared memory per connection), the log, epoll and
+ * signalling descriptors, the outbox's sockets. */
+#define FD_RESERVE 128
 
 /* ---- libmicrohttpd callbacks ---------------------------------------- */
 
@@ -73,6 +79,7 @@ static lk_req *req_new(lk_server *srv, struct MHD_Connection *conn,
 void lk_http_req_release(lk_req *req) {
   if (--req->refs > 0)
     return;
+  free(req->match);
   if (req->data_free != NULL && req->data != NULL)
     req->data_free(req->data);
   for (int i = 0; i < req->nheaders; i++) {
@@ -86,8 +93,8 @@ void lk_http_req_release(lk_req *req) {
 size_t lk_http_body_limit(lk_req *req) {
   lk_app *app = req->srv->app;
 
-  if (req->routed == LK_ROUTE_FOUND &&
-      (req->match.route->flags & LK_ROUTE_UPLOAD) && app->max_upload > 0)
+  if (req->routed == LK_ROUTE_FOUND && (req->route->flags & LK_ROUTE_UPLOAD) &&
+      app->max_upload > 0)
     return app->max_upload;
   return app->max_body;
 }
@@ -114,10 +121,10 @@ static void dispatch(lk_req *req) {
   switch (req->routed) {
   case LK_ROUTE_FOUND:
     if (req->srv->app->refuse == NULL || !req->srv->app->refuse(req))
-      req->match.route->handler(req);
+      req->route->handler(req);
     break;
   case LK_ROUTE_NO_METHOD:
-    lk_req_add_header(req, "Allow", req->match.allow);
+    lk_req_add_header(req, "Allow", req->match->allow);
     lk_req_problem(req, 405, "method-not-allowed", "Method not allowed",
                    "this resource does not support that method", NULL);
     break;
@@ -143,13 +150,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     req = req_new(srv, conn, method, url);
     if (req == NULL)
       return MHD_NO;
+    req->match = calloc(1, sizeof(*req->match));
+    if (req->match == NULL) {
+      lk_http_req_release(req);
+      return MHD_NO;
+    }
     *req_cls = req;
     req->in_flight = true;
     atomic_fetch_add(&srv->in_flight, 1);
     /* Counted first, then the flag read: lk_server_drain() sets the flag
      * first, then waits for the count, so no request slips between. */
     req->after_shutdown = atomic_load(&srv->app->shutting_down);
-    req->routed = lk_router_match(srv->router, method, url, &req->match);
+    req->routed = lk_router_match(srv->router, method, url, req->match);
+    req->route = req->match->route;
     clen = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                        MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (clen != NULL) {
@@ -233,8 +246,8 @@ static void access_log(lk_req *req, uint64_t ns,
                 (double)ns / 1e6);
   /* The same name /metrics uses, so a log line and a series match. */
   lk_buf_puts(&line, ",\"route\":");
-  lk_buf_json_str(&line, req->match.route != NULL ? req->match.route->pattern
-                                                  : "unmatched");
+  lk_buf_json_str(&line,
+                  req->route != NULL ? req->route->pattern : "unmatched");
   if (req->principal.actor[0] != '\0') {
     lk_buf_puts(&line, ",\"actor\":");
     lk_buf_json_str(&line, req->principal.actor);
@@ -259,7 +272,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     return;
   *req_cls = NULL;
   ns = (uint64_t)(lk_clock_mono_ns() - req->start_ns);
-  lk_router_observe(srv->router, req->match.route, req->status, ns);
+  lk_router_observe(srv->router, req->route, req->status, ns);
   access_log(req, ns, toe);
   if (req->in_flight)
     atomic_fetch_sub(&srv->in_flight, 1);
@@ -349,20 +362,24 @@ static void server_metrics(lk_buf *b, void *ud) {
 
 /* ---- start and stop ------------------------------------------------- */
 
-/* How many connections libmicrohttpd may hold.  Its default is FD_SETSIZE
- * - 4 (1,020) even with epoll; a connection past that waits unaccepted in
- * the listen backlog until one closes, so a spike of 2,000 kept-alive
- * browsers left 980 of them unanswered (bench/conn_spike).  The real
- * bound is the descriptor limit (`loket serve` raises it first:
- * util/fdlimit.h). */
+/* How many connections libmicrohttpd may hold: every file the process may
+ * open (the soft limit raised to the hard one) but a reserve for the
+ * database, the log and the daemon's own descriptors.  libmicrohttpd's
+ * default is FD_SETSIZE - 4, about a thousand, whatever the poller. */
 static unsigned connection_limit(void) {
   struct rlimit rl;
 
-  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < 2 * FD_RESERVE)
-    return 1020;
-  if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (1u << 20))
-    return (1u << 20) - FD_RESERVE;
-  return (unsigned)rl.rlim_cur - FD_RESERVE;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+    return 1000;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    (void)setrlimit(RLIMIT_NOFILE, &rl);
+    (void)getrlimit(RLIMIT_NOFILE, &rl);
+  }
+  if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 1000000)
+    return 1000000;
+  return rl.rlim_cur > 2 * FD_RESERVE ? (unsigned)(rl.rlim_cur - FD_RESERVE)
+                                      : (unsigned)(rl.rlim_cur / 2);
 }
 
 static int parse_address(const char *host, int port,
@@ -384,17 +401,37 @@ static int parse_address(const char *host, int port,
   return -EINVAL;
 }
 
+/* One libmicrohttpd daemon without a listening socket: the acceptor hands
+ * it its connections.  `pool` is the memory of each connection. */
+static struct MHD_Daemon *start_daemon(lk_server *srv, unsigned threads,
+                                       size_t pool, bool ipv6) {
+  unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+                       MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
+                       MHD_USE_TURBO | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC;
+
+  if (ipv6)
+    flags |= MHD_USE_IPv6;
+  return MHD_start_daemon(
+      flags, 0, accept_policy, srv, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,
+      mhd_log, srv, MHD_OPTION_THREAD_POOL_SIZE, threads,
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool, MHD_OPTION_CONNECTION_TIMEOUT,
+      (unsigned)CONNECTION_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT,
+      connection_limit(), MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+      MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_END);
+}
+
 int lk_server_start(const lk_server_options *opt, lk_app *app,
                     lk_router *router, lk_server **out, int *port_out) {
   struct sockaddr_storage ss;
-  const union MHD_DaemonInfo *info;
-  unsigned int flags;
   unsigned int threads;
   unsigned char rnd[4];
   lk_server *srv;
+  bool ipv6;
+  int rc;
 
   if (parse_address(opt->host, opt->port, &ss) != 0)
     return -EINVAL;
+  ipv6 = ss.ss_family == AF_INET6;
   srv = calloc(1, sizeof(*srv));
   if (srv == NULL)
     return -ENOMEM;
@@ -414,26 +451,28 @@ int lk_server_start(const lk_server_options *opt, lk_app *app,
   MHD_set_panic_func(mhd_panic, NULL);
   threads = opt->threads > 0 ? (unsigned)opt->threads
                              : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
-  flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-          MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
-  if (ss.ss_family == AF_INET6)
-    flags |= MHD_USE_IPv6;
-  srv->daemon = MHD_start_daemon(
-      flags, 0, accept_policy, srv, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,
-      mhd_log, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-      MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-      (size_t)MEMORY_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT,
-      (unsigned)CONNECTION_TIMEOUT_S, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
-      MHD_OPTION_CONNECTION_LIMIT, connection_limit(),
-      MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-      MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_END);
-  if (srv->daemon == NULL) {
+  srv->daemon = start_daemon(srv, threads, MEMORY_LIMIT, ipv6);
+  /* Processes sharing the port are the parallelism already: one stream
+   * thread each contends less than several (bench/sse_fanout.sh measured
+   * p99 0.80-1.08 s against 1.09-1.46 s at 60,000 subscribers over five
+   * processes). */
+  srv->stream_daemon = start_daemon(srv, opt->reuseport ? 1u : threads,
+                                    STREAM_MEMORY_LIMIT, ipv6);
+  rc = srv->daemon != NULL && srv->stream_daemon != NULL ? 0 : -ENOMEM;
+  if (rc == 0)
+    rc = lk_acceptor_start(srv, (struct sockaddr *)&ss,
+                           ipv6 ? sizeof(struct sockaddr_in6)
+                                : sizeof(struct sockaddr_in),
+                           opt->reuseport, &srv->acceptor, &srv->port);
+  if (rc != 0) {
+    if (srv->stream_daemon != NULL)
+      MHD_stop_daemon(srv->stream_daemon);
+    if (srv->daemon != NULL)
+      MHD_stop_daemon(srv->daemon);
     pthread_mutex_destroy(&srv->streams_lock);
     free(srv);
-    return -EADDRINUSE;
+    return rc;
   }
-  info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
-  srv->port = info != NULL ? info->port : opt->port;
   lk_metrics_register(server_metrics, srv);
   lk_metrics_register(lk_router_metrics, router);
   if (port_out != NULL)
@@ -445,7 +484,8 @@ int lk_server_start(const lk_server_options *opt, lk_app *app,
 void lk_server_drain(lk_server *srv, int grace_ms) {
   int64_t deadline = lk_clock_mono_ns() + (int64_t)grace_ms * 1000000;
 
-  /* From now on accept_policy() turns new connections away.  Not
+  /* From now on the acceptor and accept_policy() turn new connections
+   * away.  Not
    * MHD_quiesce_daemon(): with epoll worker threads it races with them and
    * libmicrohttpd 0.9.75 can abort ("Failed to remove listen FD from epoll
    * set"), an open defect upstream. */
@@ -465,6 +505,8 @@ void lk_server_drain(lk_server *srv, int grace_ms) {
 void lk_server_stop(lk_server *srv) {
   if (srv == NULL)
     return;
+  lk_acceptor_stop(srv->acceptor);
+  MHD_stop_daemon(srv->stream_daemon);
   MHD_stop_daemon(srv->daemon);
   lk_log_flush();
   pthread_mutex_destroy(&srv->streams_lock);

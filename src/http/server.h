@@ -36,6 +36,7 @@ typedef struct lk_server_options {
   const char *host; /* numeric IPv4 or IPv6 address */
   int port;         /* 0 picks a free port */
   int threads;      /* 0: one per core */
+  bool reuseport;   /* SO_REUSEPORT: share the port with other processes */
 } lk_server_options;
 
 /* Starts listening.  Returns 0 or a negative errno; on success the bound

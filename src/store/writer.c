@@ -15,7 +15,13 @@
 #include "util/clock.h"
 #include "util/log.h"
 
-#define FOREIGN_POLL_MS 1000
+/* How often the writer looks for events other processes committed (loket
+ * serve --reuseport: several processes on one data directory).  The look
+ * is PRAGMA data_version, which reads the WAL index in shared memory and
+ * changes only when another connection committed, so polling this often
+ * costs next to nothing while idle (docs/operations.md has the figures);
+ * only a change costs a query for the new events. */
+#define FOREIGN_POLL_MS 20
 #define CATCHUP_LIMIT 1000
 
 lk_db *lk_tx_db(lk_tx *tx) {
@@ -201,20 +207,29 @@ static void run_batch(lk_store *s, lk_write *batch, int n) {
   }
 }
 
-/* Looks for other processes' events once a second, however busy the
- * writer is with writes of its own.  Called without s->lock. */
-static void poll_foreign(lk_store *s, int64_t *last_ns) {
+/* Looks for other processes' events every FOREIGN_POLL_MS, however busy
+ * the writer is with writes of its own.  Called without s->lock. */
+static void poll_foreign(lk_store *s, int64_t *last_ns, int64_t *version) {
   int64_t now = lk_clock_mono_ns();
+  int64_t v;
 
   if (now - *last_ns < (int64_t)FOREIGN_POLL_MS * 1000000)
     return;
   *last_ns = now;
+  /* Our own commits leave data_version alone; theirs change it.  If it
+   * cannot be read, look at the table itself. */
+  if (lk_store_query_int(s->wdb, "PRAGMA data_version", &v) == 0) {
+    if (v == *version)
+      return;
+    *version = v;
+  }
   lk_store_catch_up(s);
 }
 
 void *lk_store_writer_main(void *arg) {
   lk_store *s = arg;
   int64_t last_poll = lk_clock_mono_ns();
+  int64_t version = -1;
   lk_write *batch;
   lk_write *last;
   struct timespec until;
@@ -224,11 +239,15 @@ void *lk_store_writer_main(void *arg) {
   for (;;) {
     if (s->head == NULL && !s->stopping) {
       clock_gettime(CLOCK_MONOTONIC, &until);
-      until.tv_sec += FOREIGN_POLL_MS / 1000;
+      until.tv_nsec += (long)FOREIGN_POLL_MS * 1000000;
+      if (until.tv_nsec >= 1000000000) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000;
+      }
       pthread_cond_timedwait(&s->cond, &s->lock, &until);
       if (s->head == NULL) {
         pthread_mutex_unlock(&s->lock);
-        poll_foreign(s, &last_poll);
+        poll_foreign(s, &last_poll, &version);
         pthread_mutex_lock(&s->lock);
       }
       continue;
@@ -248,7 +267,7 @@ void *lk_store_writer_main(void *arg) {
     last->next = NULL;
     pthread_mutex_unlock(&s->lock);
     run_batch(s, batch, n);
-    poll_foreign(s, &last_poll);
+    poll_foreign(s, &last_poll, &version);
     pthread_mutex_lock(&s->lock);
   }
   pthread_mutex_unlock(&s->lock);
