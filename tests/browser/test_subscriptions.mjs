@@ -105,8 +105,9 @@ function unsubscribeLink(msg) {
   const m = /^<(http:\/\/\S+\/actueel\/afmelden\?token=[^>]+)>$/
     .exec(header(msg, "list-unsubscribe"));
   assert.ok(m, JSON.stringify(msg.headers));
-  assert.equal(header(msg, "list-unsubscribe-post"),
-    "List-Unsubscribe=One-Click");
+  // RFC 8058 one-click needs an https link; this server's is http
+  // (docs/subscriptions.md), so the header must be absent.
+  assert.equal(header(msg, "list-unsubscribe-post"), null);
   assert.ok(msg.text.includes(m[1]), msg.text);
   return m[1];
 }
