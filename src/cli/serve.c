@@ -16,6 +16,7 @@
 
 #include "api/api.h"
 #include "cli/cli.h"
+#include "core/measure.h"
 #include "core/assign.h"
 #include "core/ratelimit.h"
 #include "core/session.h"
@@ -408,6 +409,17 @@ static int app_open(lk_app *app, const struct serve_opts *o,
   }
   so.on_events = lk_bus_publish_row;
   so.on_events_ud = app->bus;
+  /* Figures and norm state commit with every write (core/measure.h).
+   * LOKET_MEASURE=0 turns that off: only for bench/measure_ingest.sh,
+   * which weighs what it costs; never for production. */
+  {
+    const char *me = getenv("LOKET_MEASURE");
+
+    if (me == NULL || strcmp(me, "0") != 0) {
+      so.on_tx_event = lk_measure_on_event;
+      so.on_tx_event_ud = lk_cli_measure();
+    }
+  }
   rc = lk_store_open(&so, &app->store);
   if (rc != 0) {
     fprintf(stderr, "loket: cannot open the database in %s: %s\n", o->data,

@@ -24,6 +24,8 @@ struct lk_tx {
   lk_db *db;
   int64_t now;
   struct lk_tx_event **tail;
+  int (*on_event)(lk_tx *tx, const lk_event_row *ev, void *ud);
+  void *on_event_ud;
 };
 
 struct lk_store {
@@ -45,6 +47,9 @@ struct lk_store {
 
   lk_events_fn on_events;
   void *on_events_ud;
+  int (*on_tx_event)(lk_tx *tx, const lk_event_row *ev, void *ud);
+  void *on_tx_event_ud;
+  struct lk_clock *clock; /* NULL: the system clock */
   int64_t last_published; /* writer thread only */
   bool seq_known;         /* writer thread only: last_published is set */
   bool fts_queue;         /* writer thread only: contacts_fts_queue exists */

@@ -76,7 +76,9 @@ int lk_tx_emit(lk_tx *tx, const char *type, const char *subject,
   e->row.payload = dup_or_null(payload, &oom);
   *tx->tail = e;
   tx->tail = &e->next;
-  return oom ? LK_STORE_NOMEM : 0;
+  if (oom)
+    return LK_STORE_NOMEM;
+  return tx->on_event != NULL ? tx->on_event(tx, &e->row, tx->on_event_ud) : 0;
 }
 
 /* ---- event delivery ------------------------------------------------- */
@@ -128,7 +130,9 @@ static void run_batch(lk_store *s, lk_write *batch, int n) {
   int rc;
 
   tx.db = s->wdb;
-  tx.now = lk_clock_real_ms();
+  tx.now = s->clock != NULL ? lk_clock_now(s->clock) : lk_clock_real_ms();
+  tx.on_event = s->on_tx_event;
+  tx.on_event_ud = s->on_tx_event_ud;
   rc = run_step(s->wdb, begin);
   for (w = batch; w != NULL; w = w->next) {
     w->events = NULL;
