@@ -2,6 +2,7 @@
 #include "api/api.h"
 #include "api/calamity.h"
 #include "api/conversations.h"
+#include "api/figures.h"
 #include "api/ki/ki.h"
 #include "api/ki/klantcontacten.h"
 #include "api/notices.h"
@@ -42,6 +43,7 @@ static int (*const areas[])(lk_router *r) = {
     lk_notices_routes,
     lk_actueel_routes,
     lk_calamity_routes,
+    lk_figures_routes,
 };
 
 int lk_api_routes(lk_router *r) {

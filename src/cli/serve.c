@@ -15,9 +15,10 @@
 #include <time.h>
 
 #include "api/api.h"
+#include "api/figures.h"
 #include "cli/cli.h"
-#include "core/measure.h"
 #include "core/assign.h"
+#include "core/measure.h"
 #include "core/ratelimit.h"
 #include "core/session.h"
 #include "core/token_cache.h"
@@ -457,6 +458,7 @@ static int app_open(lk_app *app, const struct serve_opts *o,
   app->trust_proxy = o->trust_proxy;
   atomic_init(&app->shutting_down, false);
   lk_metrics_register(store_metrics, app->store);
+  lk_metrics_register(lk_api_figures_metrics, app);
   return 0;
 }
 

@@ -127,8 +127,7 @@ static int load_version(lk_tx *tx, lk_measure *m, int64_t version) {
     m->loaded = true;
     return 0;
   }
-  rc = lk_store_measure_config_get(tx, version, m->text,
-                                   LK_MEASURE_CONFIG_MAX);
+  rc = lk_store_measure_config_get(tx, version, m->text, LK_MEASURE_CONFIG_MAX);
   if (rc != 0)
     return rc;
   if (lk_norms_parse(&m->norms, m->text) != 0)
@@ -216,8 +215,8 @@ static void resume_clock(lk_mclock *k, int64_t t) {
  * counted so far stays as counted. */
 static void apply_norms(const lk_norms *ns, lk_mconv *c) {
   for (int i = 0; i < LK_MC_CLOCKS; i++) {
-    const lk_norm *n = lk_norms_match(ns, clock_norm[i], c->channel,
-                                      c->team_id, c->categories);
+    const lk_norm *n = lk_norms_match(ns, clock_norm[i], c->channel, c->team_id,
+                                      c->categories);
     lk_mclock *k = &c->clk[i];
 
     k->target = n != NULL ? n->target_ms : 0;
@@ -288,8 +287,8 @@ static int finish(lk_tx *tx, const lk_calendar *cal, lk_mconv *c, int i,
   c->res_fcr = c->inbound <= 1 && c->reopened == 0;
   memcpy(c->res_team, c->team_id, sizeof(c->res_team));
   if (c->res_fcr)
-    rc = lk_store_measure_count(tx, c->res_hour, c->channel, c->res_team,
-                                "fcr", 1, 0);
+    rc = lk_store_measure_count(tx, c->res_hour, c->channel, c->res_team, "fcr",
+                                1, 0);
   return rc;
 }
 
@@ -302,8 +301,8 @@ static int unresolve(lk_tx *tx, lk_mconv *c) {
   rc = record(tx, c->res_hour, c->channel, c->res_team, LK_MC_RESOLUTION,
               c->res_ms, c->res_met, -1);
   if (rc == 0 && c->res_fcr)
-    rc = lk_store_measure_count(tx, c->res_hour, c->channel, c->res_team,
-                                "fcr", -1, 0);
+    rc = lk_store_measure_count(tx, c->res_hour, c->channel, c->res_team, "fcr",
+                                -1, 0);
   c->res_hour = 0;
   c->res_ms = 0;
   c->res_met = 0;
@@ -338,8 +337,8 @@ static int agent_credit(lk_tx *tx, const char *agent_id, int64_t t,
 
       if (end > t)
         end = t;
-      rc = lk_store_measure_occupancy(tx, lk_measure_hour(s), agent_id,
-                                      end - s, a->load > 0 ? end - s : 0);
+      rc = lk_store_measure_occupancy(tx, lk_measure_hour(s), agent_id, end - s,
+                                      a->load > 0 ? end - s : 0);
       s = end;
     }
   }
@@ -546,8 +545,7 @@ static int conv_changed(lk_tx *tx, lk_measure *m, const char *id,
   return rc == 0 ? save_conv(tx, &c) : rc;
 }
 
-static int contact_added(lk_tx *tx, lk_measure *m, const json_t *o,
-                         int64_t t) {
+static int contact_added(lk_tx *tx, lk_measure *m, const json_t *o, int64_t t) {
   const char *conv = str_member(o, "conversationId");
   const char *kind = str_member(o, "kind");
   const lk_calendar *cal = &m->norms.cal;
@@ -602,11 +600,11 @@ static int task_uncount(lk_tx *tx, lk_mtask *k) {
   rc = lk_store_measure_count(tx, k->done_hour, k->done_channel, k->done_team,
                               "cb", -1, 0);
   if (rc == 0 && k->done_met >= 0)
-    rc = lk_store_measure_count(tx, k->done_hour, k->done_channel,
-                                k->done_team, "cb_normed", -1, 0);
+    rc = lk_store_measure_count(tx, k->done_hour, k->done_channel, k->done_team,
+                                "cb_normed", -1, 0);
   if (rc == 0 && k->done_met == 1)
-    rc = lk_store_measure_count(tx, k->done_hour, k->done_channel,
-                                k->done_team, "cb_met", -1, 0);
+    rc = lk_store_measure_count(tx, k->done_hour, k->done_channel, k->done_team,
+                                "cb_met", -1, 0);
   k->done_hour = 0;
   k->done_met = 0;
   return rc;
@@ -619,8 +617,8 @@ static int task_count(lk_tx *tx, lk_mtask *k, int64_t done_at) {
   k->done_met = k->deadline == 0 ? -1 : (done_at <= k->deadline ? 1 : 0);
   copy(k->done_channel, sizeof(k->done_channel), k->channel);
   copy(k->done_team, sizeof(k->done_team), k->team_id);
-  rc = lk_store_measure_count(tx, k->done_hour, k->channel, k->team_id, "cb",
-                              1, 0);
+  rc = lk_store_measure_count(tx, k->done_hour, k->channel, k->team_id, "cb", 1,
+                              0);
   if (rc == 0 && k->done_met >= 0)
     rc = lk_store_measure_count(tx, k->done_hour, k->channel, k->team_id,
                                 "cb_normed", 1, 0);
@@ -703,9 +701,10 @@ static int task_changed(lk_tx *tx, lk_measure *m, const char *id,
   k.due = 0;
   rc = 0;
   if (strcmp(k.status, "verwerkt") == 0)
-    rc = task_count(tx, &k, json_is_integer(done) && json_integer_value(done) > 0
-                                ? json_integer_value(done)
-                                : t);
+    rc = task_count(tx, &k,
+                    json_is_integer(done) && json_integer_value(done) > 0
+                        ? json_integer_value(done)
+                        : t);
   else
     k.due = k.deadline;
   return rc == 0 ? lk_store_mtask_put(tx, &k) : rc;
@@ -751,8 +750,7 @@ static int norms_updated(lk_tx *tx, lk_measure *m, const json_t *o) {
 
 static bool measured(const char *type) {
   return strncmp(type, "conversation.", 13) == 0 ||
-         strcmp(type, "contact.added") == 0 ||
-         strncmp(type, "task.", 5) == 0 ||
+         strcmp(type, "contact.added") == 0 || strncmp(type, "task.", 5) == 0 ||
          strcmp(type, "agent.updated") == 0 ||
          strcmp(type, "norms.updated") == 0;
 }
@@ -821,9 +819,9 @@ const char *lk_norm_state_name(lk_norm_state s) {
   return names[s];
 }
 
-lk_norm_state lk_measure_clock_state(const lk_calendar *cal,
-                                     const lk_mclock *k, int64_t warn_ms,
-                                     int64_t now, int64_t *left_ms) {
+lk_norm_state lk_measure_clock_state(const lk_calendar *cal, const lk_mclock *k,
+                                     int64_t warn_ms, int64_t now,
+                                     int64_t *left_ms) {
   if (k->state == LK_MC_PAUSED) {
     *left_ms = k->target - k->used;
     return *left_ms < 0 ? LK_NORM_BREACHED : LK_NORM_PAUSED;
@@ -832,8 +830,8 @@ lk_norm_state lk_measure_clock_state(const lk_calendar *cal,
     *left_ms = k->business ? -lk_cal_between(cal, k->deadline, now)
                            : k->deadline - now;
   else
-    *left_ms = k->business ? lk_cal_between(cal, now, k->deadline)
-                           : k->deadline - now;
+    *left_ms =
+        k->business ? lk_cal_between(cal, now, k->deadline) : k->deadline - now;
   if (now >= k->deadline)
     return LK_NORM_BREACHED;
   return *left_ms <= warn_ms ? LK_NORM_WARNING : LK_NORM_OK;

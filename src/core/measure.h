@@ -86,8 +86,8 @@ const char *lk_norm_state_name(lk_norm_state s);
 /* The state of clock `k` at `now` and the time left in its own clock
  * (business or calendar; negative when overdue), `warn_ms` from its
  * norm.  Only for clocks with a target that run or are paused. */
-lk_norm_state lk_measure_clock_state(const lk_calendar *cal,
-                                     const lk_mclock *k, int64_t warn_ms,
-                                     int64_t now, int64_t *left_ms);
+lk_norm_state lk_measure_clock_state(const lk_calendar *cal, const lk_mclock *k,
+                                     int64_t warn_ms, int64_t now,
+                                     int64_t *left_ms);
 
 #endif

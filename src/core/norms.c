@@ -56,8 +56,8 @@ static int invalid(lk_invalid *why, const char *field, const char *reason) {
  * holds static strings. */
 static char norm_fields[LK_NORMS_MAX][8][40];
 static const char *const norm_members[8] = {
-    "",       "/metric",        "/channel",     "/categoryId",
-    "/teamId", "/targetSeconds", "/clock", "/warnSeconds"};
+    "",        "/metric",        "/channel", "/categoryId",
+    "/teamId", "/targetSeconds", "/clock",   "/warnSeconds"};
 
 static const char *field_of(int i, int member) {
   char *f = norm_fields[i][member];
@@ -103,8 +103,7 @@ static int seconds_member(const json_t *o, const char *key, int64_t min,
   return 0;
 }
 
-static int norm_from_json(lk_norm *n, const json_t *o, int i,
-                          lk_invalid *why) {
+static int norm_from_json(lk_norm *n, const json_t *o, int i, lk_invalid *why) {
   const char *key;
   const json_t *v;
   const char *s;
@@ -281,8 +280,8 @@ const lk_norm *lk_norms_match(const lk_norms *ns, lk_metric metric,
 
 /* ---- saving --------------------------------------------------------- */
 
-int lk_norms_save_prepare(lk_norms_op *op, const char *actor,
-                          const json_t *doc, lk_invalid *why) {
+int lk_norms_save_prepare(lk_norms_op *op, const char *actor, const json_t *doc,
+                          lk_invalid *why) {
   lk_buf b = LK_BUF_INIT;
   int rc;
 

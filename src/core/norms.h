@@ -93,8 +93,8 @@ typedef struct lk_norms_op {
 } lk_norms_op;
 
 /* Validates `doc` and fills `op`.  LK_EINVALID with `why`. */
-int lk_norms_save_prepare(lk_norms_op *op, const char *actor,
-                          const json_t *doc, lk_invalid *why);
+int lk_norms_save_prepare(lk_norms_op *op, const char *actor, const json_t *doc,
+                          lk_invalid *why);
 /* lk_write_fn: saves a new version, with its norms.updated event and an
  * audit entry. */
 int lk_norms_save_apply(lk_tx *tx, void *arg);

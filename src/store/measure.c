@@ -291,8 +291,7 @@ int lk_store_mtask_put(lk_tx *tx, const lk_mtask *t) {
 }
 
 int lk_store_mtask_delete(lk_tx *tx, const char *id) {
-  return lk_tx_run_id(tx, "DELETE FROM measure_task WHERE id = ?1", id,
-                      false);
+  return lk_tx_run_id(tx, "DELETE FROM measure_task WHERE id = ?1", id, false);
 }
 
 struct each_task {
@@ -373,8 +372,7 @@ int lk_store_measure_count(lk_tx *tx, int64_t hour, const char *channel,
 }
 
 static int hist_one(lk_tx *tx, int64_t hour, const char *channel,
-                    const char *team, const char *metric, int bin,
-                    int64_t dn) {
+                    const char *team, const char *metric, int bin, int64_t dn) {
   static const char sql[] =
       "INSERT INTO measure_hist (hour, channel, team_id, metric, bin, n)"
       " VALUES (?4, ?1, ?2, ?3, ?5, ?6)"
@@ -435,9 +433,9 @@ int lk_store_measure_occupancy(lk_tx *tx, int64_t hour, const char *agent_id,
 
 int lk_store_measure_clear(lk_tx *tx) {
   static const char *const tables[] = {
-      "DELETE FROM measure_conv",      "DELETE FROM measure_task",
-      "DELETE FROM measure_counts",    "DELETE FROM measure_hist",
-      "DELETE FROM measure_agent",     "DELETE FROM measure_occupancy"};
+      "DELETE FROM measure_conv",   "DELETE FROM measure_task",
+      "DELETE FROM measure_counts", "DELETE FROM measure_hist",
+      "DELETE FROM measure_agent",  "DELETE FROM measure_occupancy"};
   int rc = 0;
 
   for (size_t i = 0; rc == 0 && i < sizeof(tables) / sizeof(tables[0]); i++)
@@ -525,8 +523,8 @@ struct count_cb {
 static void count_row(lk_stmt *st, void *ud) {
   struct count_cb *c = ud;
 
-  c->fn(lk_stmt_col_int(st, 0), lk_stmt_col_text(st, 1),
-        lk_stmt_col_int(st, 2), lk_stmt_col_int(st, 3), c->ud);
+  c->fn(lk_stmt_col_int(st, 0), lk_stmt_col_text(st, 1), lk_stmt_col_int(st, 2),
+        lk_stmt_col_int(st, 3), c->ud);
 }
 
 int lk_store_measure_counts(lk_store *s, const lk_mquery *q, lk_mcount_fn fn,
@@ -556,10 +554,10 @@ static void hist_row(lk_stmt *st, void *ud) {
 
 int lk_store_measure_hists(lk_store *s, const lk_mquery *q, lk_mhist_fn fn,
                            void *ud) {
-  static const char sql[] = "SELECT hour, metric, bin, SUM(n)"
-                            " FROM measure_hist" RANGE_WHERE
-                            " GROUP BY hour, metric, bin"
-                            " ORDER BY hour, metric, bin";
+  static const char sql[] =
+      "SELECT hour, metric, bin, SUM(n)"
+      " FROM measure_hist" RANGE_WHERE " GROUP BY hour, metric, bin"
+      " ORDER BY hour, metric, bin";
   const char *texts[] = {opt(q->channel), opt(q->team_id)};
   const int64_t nums[] = {q->from, q->to};
   struct hist_cb c = {fn, ud};
@@ -672,8 +670,8 @@ static void occ_row(lk_stmt *st, void *ud) {
   lk_store_copy(live.presence, sizeof(live.presence), lk_stmt_col_text(st, 3));
   live.load = (int)lk_stmt_col_int(st, 4);
   live.since = lk_stmt_col_int(st, 5);
-  c->fn(lk_stmt_col_text(st, 0), lk_stmt_col_int(st, 1),
-        lk_stmt_col_int(st, 2), &live, c->ud);
+  c->fn(lk_stmt_col_text(st, 0), lk_stmt_col_int(st, 1), lk_stmt_col_int(st, 2),
+        &live, c->ud);
 }
 
 int lk_store_measure_occupancy_read(lk_store *s, int64_t from, int64_t to,
@@ -750,8 +748,8 @@ int lk_store_measure_live(lk_store *s, const lk_mlist *f, lk_mitem_fn fn,
   const char *texts[] = {opt(f->conversation_id), opt(f->task_id),
                          opt(f->channel), opt(f->team_id),
                          f->after && f->after_id != NULL ? f->after_id : ""};
-  int64_t nums[] = {f->may_confidential ? 1 : 0, f->after ? 1 : 0,
-                    f->after_due, f->limit > 100 ? 100 : f->limit};
+  int64_t nums[] = {f->may_confidential ? 1 : 0, f->after ? 1 : 0, f->after_due,
+                    f->limit > 100 ? 100 : f->limit};
   struct live_keys *k = calloc(1, sizeof(*k));
   lk_db *db;
   int listed = 0;

@@ -38,14 +38,19 @@ int lk_store_measure_config_add(lk_tx *tx, const char *config,
 /* ---- live state ----------------------------------------------------- */
 
 enum { LK_MC_IDLE = 0, LK_MC_RUNNING = 1, LK_MC_PAUSED = 2, LK_MC_DONE = 3 };
-enum { LK_MC_FIRST = 0, LK_MC_NEXT = 1, LK_MC_RESOLUTION = 2, LK_MC_CLOCKS = 3 };
+enum {
+  LK_MC_FIRST = 0,
+  LK_MC_NEXT = 1,
+  LK_MC_RESOLUTION = 2,
+  LK_MC_CLOCKS = 3
+};
 
 typedef struct lk_mclock {
-  int state;       /* LK_MC_* */
-  int64_t start;   /* the running stretch began here */
-  int64_t used;    /* ms counted before it */
-  int64_t target;  /* ms; 0: no norm */
-  bool business;   /* counted in business hours */
+  int state;        /* LK_MC_* */
+  int64_t start;    /* the running stretch began here */
+  int64_t used;     /* ms counted before it */
+  int64_t target;   /* ms; 0: no norm */
+  bool business;    /* counted in business hours */
   int64_t deadline; /* while running with a norm, else 0 */
 } lk_mclock;
 
@@ -161,8 +166,8 @@ typedef void (*lk_mhist_fn)(int64_t hour, const char *metric, int bin,
 int lk_store_measure_hists(lk_store *s, const lk_mquery *q, lk_mhist_fn fn,
                            void *ud);
 /* All-time totals per channel and metric (hour 0), for /metrics. */
-typedef void (*lk_mtotal_fn)(const char *channel, const char *metric,
-                             int64_t n, int64_t total, void *ud);
+typedef void (*lk_mtotal_fn)(const char *channel, const char *metric, int64_t n,
+                             int64_t total, void *ud);
 int lk_store_measure_totals(lk_store *s, lk_mtotal_fn fn, void *ud);
 
 /* The backlog now: open conversations matching channel and team, the sum

@@ -64,8 +64,7 @@ typedef struct lk_store_options {
    * is recorded, on the writer thread; a negative return fails the write.
    * Keeps what is derived from events (core/measure.h) in the same
    * commit as the change.  May be NULL. */
-  int (*on_tx_event)(struct lk_tx *tx, const struct lk_event_row *ev,
-                     void *ud);
+  int (*on_tx_event)(struct lk_tx *tx, const struct lk_event_row *ev, void *ud);
   void *on_tx_event_ud;
   /* The time of each transaction (lk_tx_now); NULL: the system clock.
    * Tests set a fixed clock to write across evenings and holidays. */
