@@ -149,7 +149,9 @@ static void norms_put(lk_req *req) {
   }
   if (lk_norms_save_prepare(&ctx->op, lk_req_actor(req), body, &why) != 0) {
     json_decref(body);
-    lk_api_invalid(req, &why);
+    /* The norms name their fields as JSON Pointers already. */
+    lk_req_problem(req, 422, "invalid-field", "Invalid field", why.reason,
+                   why.field);
     return;
   }
   json_decref(body);

@@ -525,7 +525,9 @@ static void norm_json(lk_buf *b, bool *first, const char *metric,
     lk_buf_printf(b, "%lld", (long long)k->deadline);
   else
     lk_buf_puts(b, "null");
-  lk_buf_printf(b, ",\"leftSeconds\":%lld}", (long long)(left / 1000));
+  /* Whole seconds, rounded down: a breach shows as -1, not 0. */
+  lk_buf_printf(b, ",\"leftSeconds\":%lld}",
+                (long long)(left >= 0 ? left / 1000 : -((-left + 999) / 1000)));
   *first = false;
 }
 
