@@ -46,61 +46,36 @@ static int bucket_of(const lk_figures *f, int64_t hour) {
   return lo;
 }
 
-static void add_count(lk_fig_bucket *b, const char *metric, int64_t n,
-                      int64_t total) {
-  static const struct {
-    const char *name;
-    size_t offset;
-  } plain[] = {
-      {"created", offsetof(lk_fig_bucket, created)},
-      {"inbound", offsetof(lk_fig_bucket, inbound)},
-      {"outbound", offsetof(lk_fig_bucket, outbound)},
-      {"reopened", offsetof(lk_fig_bucket, reopened)},
-      {"backlog_in", offsetof(lk_fig_bucket, backlog_in)},
-      {"backlog_out", offsetof(lk_fig_bucket, backlog_out)},
-      {"fcr", offsetof(lk_fig_bucket, fcr)},
-      {"cb", offsetof(lk_fig_bucket, callbacks)},
-      {"cb_normed", offsetof(lk_fig_bucket, callbacks_normed)},
-      {"cb_met", offsetof(lk_fig_bucket, callbacks_met)},
-  };
-  char name[16];
-
-  for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
-    if (strcmp(metric, plain[i].name) == 0) {
-      *(int64_t *)((char *)b + plain[i].offset) += n;
-      return;
-    }
-  }
+static void add_counts(lk_fig_bucket *b, const int64_t *v) {
+  b->created += v[LK_CNT_CREATED];
+  b->inbound += v[LK_CNT_INBOUND];
+  b->outbound += v[LK_CNT_OUTBOUND];
+  b->reopened += v[LK_CNT_REOPENED];
+  b->backlog_in += v[LK_CNT_BACKLOG_IN];
+  b->backlog_out += v[LK_CNT_BACKLOG_OUT];
+  b->fcr += v[LK_CNT_FCR];
+  b->callbacks += v[LK_CNT_CB];
+  b->callbacks_normed += v[LK_CNT_CB_NORMED];
+  b->callbacks_met += v[LK_CNT_CB_MET];
   for (int i = 0; i < LK_MC_CLOCKS; i++) {
+    const int64_t *c = v + LK_CNT_CLOCK + 4 * i;
     lk_fig_clock *k = &b->clk[i];
 
-    if (strcmp(metric, clock_metric[i]) == 0) {
-      k->n += n;
-      k->total_ms += total;
-      return;
-    }
-    snprintf(name, sizeof(name), "%s_normed", clock_metric[i]);
-    if (strcmp(metric, name) == 0) {
-      k->normed += n;
-      return;
-    }
-    snprintf(name, sizeof(name), "%s_met", clock_metric[i]);
-    if (strcmp(metric, name) == 0) {
-      k->met += n;
-      return;
-    }
+    k->n += c[LK_CNT_N];
+    k->total_ms += c[LK_CNT_MS];
+    k->normed += c[LK_CNT_NORMED];
+    k->met += c[LK_CNT_MET];
   }
 }
 
-static void on_count(int64_t hour, const char *metric, int64_t n, int64_t total,
-                     void *ud) {
+static void on_count(int64_t hour, const int64_t *counters, void *ud) {
   lk_figures *f = ud;
   int i = bucket_of(f, hour);
 
   if (i < 0 || i >= f->nbuckets)
     return;
-  add_count(&f->buckets[i], metric, n, total);
-  add_count(&f->total, metric, n, total);
+  add_counts(&f->buckets[i], counters);
+  add_counts(&f->total, counters);
 }
 
 static void on_hist(int64_t hour, const char *metric, int bin, int64_t n,
@@ -406,18 +381,22 @@ struct metrics_ctx {
   bool seconds;
 };
 
-static void metric_total(const char *channel, const char *metric, int64_t n,
-                         int64_t total, void *ud) {
+static void metric_total(const char *channel, const int64_t *counters,
+                         void *ud) {
   struct metrics_ctx *m = ud;
+  int i = 0;
 
-  if (strcmp(metric, m->metric) != 0)
+  while (i < LK_CNT_COUNT &&
+         strcmp(lk_measure_counter_names[i], m->metric) != 0)
+    i++;
+  if (i == LK_CNT_COUNT)
     return;
   if (m->seconds)
     lk_buf_printf(m->b, "%s{channel=\"%s\"} %.3f\n", m->name, channel,
-                  (double)total / 1000.0);
+                  (double)counters[i] / 1000.0);
   else
     lk_buf_printf(m->b, "%s{channel=\"%s\"} %lld\n", m->name, channel,
-                  (long long)n);
+                  (long long)counters[i]);
 }
 
 static void metric_backlog(const char *channel, const lk_mbacklog *bl,
@@ -450,19 +429,21 @@ void lk_figures_metrics(lk_buf *b, lk_store *s, int64_t now) {
        "Inbound messages from residents", false},
       {"outbound", "loket_messages_outbound_total",
        "Outbound messages to residents", false},
-      {"fr", "loket_first_responses_total", "First responses measured", false},
-      {"fr", "loket_first_response_seconds_sum",
+      {"fr_n", "loket_first_responses_total", "First responses measured",
+       false},
+      {"fr_ms", "loket_first_response_seconds_sum",
        "Sum of first response times (in the norm's clock)", true},
       {"fr_normed", "loket_first_responses_normed_total",
        "First responses measured against a norm", false},
       {"fr_met", "loket_first_responses_within_norm_total",
        "First responses within their norm", false},
-      {"nr", "loket_next_responses_total", "Next responses measured", false},
+      {"nr_n", "loket_next_responses_total", "Next responses measured", false},
       {"nr_met", "loket_next_responses_within_norm_total",
        "Next responses within their norm", false},
-      {"res", "loket_resolutions_total",
+      {"res_n", "loket_resolutions_total",
        "Resolved conversations (reopened ones taken back)", false},
-      {"res", "loket_resolution_seconds_sum", "Sum of resolution times", true},
+      {"res_ms", "loket_resolution_seconds_sum", "Sum of resolution times",
+       true},
       {"res_met", "loket_resolutions_within_norm_total",
        "Resolutions within their norm", false},
       {"fcr", "loket_first_contact_resolutions_total",

@@ -23,8 +23,20 @@
 
 #include "store/measure.h"
 
+#define DELTAS_MAX 8
+
+struct delta {
+  int64_t hour;
+  char channel[16];
+  char team[LK_MEASURE_ID];
+  int64_t v[LK_CNT_COUNT];
+};
+
 struct lk_measure {
   lk_norms norms;
+  int ndeltas; /* the counters of the event being handled */
+  bool overflow;
+  struct delta deltas[DELTAS_MAX];
   bool loaded;    /* `norms` is the configuration in force */
   bool replaying; /* follow norms.updated events, not the newest row */
   char *text;     /* LK_MEASURE_CONFIG_MAX bytes for loading */
@@ -137,21 +149,19 @@ static int load_version(lk_tx *tx, lk_measure *m, int64_t version) {
   return 0;
 }
 
-/* Makes m->norms the configuration in force.  Live, that is the newest
- * row, checked on every measured event: another process (the CLI) may
- * have saved one. */
+/* Makes m->norms the configuration in force: the newest row, read once;
+ * afterwards norms.updated events (which only this process's writes emit
+ * for its database: norms change through the API) keep it current. */
 static int ensure_norms(lk_tx *tx, lk_measure *m) {
   int64_t newest = 0;
   int rc;
 
-  if (m->replaying)
-    return m->loaded ? 0 : load_version(tx, m, 0);
-  rc = lk_store_measure_config_newest(tx, &newest);
-  if (rc != 0)
-    return rc;
-  if (m->loaded && m->norms.version == newest)
+  if (m->loaded)
     return 0;
-  return load_version(tx, m, newest);
+  if (m->replaying)
+    return load_version(tx, m, 0);
+  rc = lk_store_measure_config_newest(tx, &newest);
+  return rc != 0 ? rc : load_version(tx, m, newest);
 }
 
 /* ---- clocks --------------------------------------------------------- */
@@ -237,40 +247,80 @@ static void update_due(lk_mconv *c) {
 
 /* ---- figures -------------------------------------------------------- */
 
-static int count(lk_tx *tx, int64_t t, const lk_mconv *c, const char *team,
-                 const char *metric, int64_t dn, int64_t dtotal) {
-  return lk_store_measure_count(tx, lk_measure_hour(t), c->channel, team,
-                                metric, dn, dtotal);
+/* The counters an event changes are summed here per (hour, channel,
+ * team) and written with one upsert each when the event is done. */
+static int64_t *bucket(lk_measure *m, int64_t hour, const char *channel,
+                       const char *team) {
+  struct delta *d;
+
+  for (int i = 0; i < m->ndeltas; i++) {
+    d = &m->deltas[i];
+    if (d->hour == hour && strcmp(d->channel, channel) == 0 &&
+        strcmp(d->team, team) == 0)
+      return d->v;
+  }
+  if (m->ndeltas == DELTAS_MAX)
+    return NULL; /* cannot happen: an event touches at most three */
+  d = &m->deltas[m->ndeltas++];
+  memset(d, 0, sizeof(*d));
+  d->hour = hour;
+  snprintf(d->channel, sizeof(d->channel), "%s", channel);
+  snprintf(d->team, sizeof(d->team), "%s", team);
+  return d->v;
+}
+
+static void bump(lk_measure *m, int64_t hour, const char *channel,
+                 const char *team, int counter, int64_t dn) {
+  int64_t *v = bucket(m, hour, channel, team);
+
+  if (v != NULL)
+    v[counter] += dn;
+  else
+    m->overflow = true;
+}
+
+static int flush(lk_tx *tx, lk_measure *m) {
+  int rc = m->overflow ? LK_STORE_INVALID : 0;
+
+  for (int i = 0; rc == 0 && i < m->ndeltas; i++) {
+    struct delta *d = &m->deltas[i];
+    bool any = false;
+
+    for (int j = 0; j < LK_CNT_COUNT; j++)
+      any = any || d->v[j] != 0;
+    if (any)
+      rc = lk_store_measure_add(tx, d->hour, d->channel, d->team, d->v);
+  }
+  m->ndeltas = 0;
+  m->overflow = false;
+  return rc;
+}
+
+static void count(lk_measure *m, int64_t t, const lk_mconv *c, const char *team,
+                  int counter) {
+  bump(m, lk_measure_hour(t), c->channel, team, counter, 1);
 }
 
 /* Adds (sign 1) or takes back (-1) one measured duration of clock `i`:
  * its count and sum, whether a norm applied and was met, its bin. */
-static int record(lk_tx *tx, int64_t hour, const char *channel,
+static int record(lk_tx *tx, lk_measure *m, int64_t hour, const char *channel,
                   const char *team, int i, int64_t ms, int met, int sign) {
-  char name[16];
-  int rc;
+  int base = LK_CNT_CLOCK + 4 * i;
 
-  rc = lk_store_measure_count(tx, hour, channel, team, clock_metric[i], sign,
-                              sign * ms);
-  if (rc == 0 && met >= 0) {
-    snprintf(name, sizeof(name), "%s_normed", clock_metric[i]);
-    rc = lk_store_measure_count(tx, hour, channel, team, name, sign, 0);
-  }
-  if (rc == 0 && met == 1) {
-    snprintf(name, sizeof(name), "%s_met", clock_metric[i]);
-    rc = lk_store_measure_count(tx, hour, channel, team, name, sign, 0);
-  }
-  if (rc == 0)
-    rc = lk_store_measure_hist(tx, hour, channel, team, clock_metric[i],
+  bump(m, hour, channel, team, base + LK_CNT_N, sign);
+  bump(m, hour, channel, team, base + LK_CNT_MS, sign * ms);
+  if (met >= 0)
+    bump(m, hour, channel, team, base + LK_CNT_NORMED, sign);
+  if (met == 1)
+    bump(m, hour, channel, team, base + LK_CNT_MET, sign);
+  return lk_store_measure_hist(tx, hour, channel, team, clock_metric[i],
                                lk_measure_bin(ms), sign);
-  return rc;
 }
 
 /* Stops clock `i` at `t` and counts it. */
-static int finish(lk_tx *tx, const lk_calendar *cal, lk_mconv *c, int i,
-                  int64_t t) {
+static int finish(lk_tx *tx, lk_measure *m, lk_mconv *c, int i, int64_t t) {
   lk_mclock *k = &c->clk[i];
-  int64_t ms = clock_total(cal, k, t);
+  int64_t ms = clock_total(&m->norms.cal, k, t);
   int met = k->target == 0 ? -1 : (ms <= k->target ? 1 : 0);
   int rc;
 
@@ -278,7 +328,7 @@ static int finish(lk_tx *tx, const lk_calendar *cal, lk_mconv *c, int i,
   k->used = ms;
   k->start = 0;
   k->deadline = 0;
-  rc = record(tx, lk_measure_hour(t), c->channel, c->team_id, i, ms, met, 1);
+  rc = record(tx, m, lk_measure_hour(t), c->channel, c->team_id, i, ms, met, 1);
   if (rc != 0 || i != LK_MC_RESOLUTION)
     return rc;
   c->res_hour = lk_measure_hour(t);
@@ -287,22 +337,20 @@ static int finish(lk_tx *tx, const lk_calendar *cal, lk_mconv *c, int i,
   c->res_fcr = c->inbound <= 1 && c->reopened == 0;
   memcpy(c->res_team, c->team_id, sizeof(c->res_team));
   if (c->res_fcr)
-    rc = lk_store_measure_count(tx, c->res_hour, c->channel, c->res_team, "fcr",
-                                1, 0);
-  return rc;
+    bump(m, c->res_hour, c->channel, c->res_team, LK_CNT_FCR, 1);
+  return 0;
 }
 
 /* Takes back the counted resolution of a conversation that reopens. */
-static int unresolve(lk_tx *tx, lk_mconv *c) {
+static int unresolve(lk_tx *tx, lk_measure *m, lk_mconv *c) {
   int rc;
 
   if (c->res_hour == 0)
     return 0;
-  rc = record(tx, c->res_hour, c->channel, c->res_team, LK_MC_RESOLUTION,
+  rc = record(tx, m, c->res_hour, c->channel, c->res_team, LK_MC_RESOLUTION,
               c->res_ms, c->res_met, -1);
-  if (rc == 0 && c->res_fcr)
-    rc = lk_store_measure_count(tx, c->res_hour, c->channel, c->res_team, "fcr",
-                                -1, 0);
+  if (c->res_fcr)
+    bump(m, c->res_hour, c->channel, c->res_team, LK_CNT_FCR, -1);
   c->res_hour = 0;
   c->res_ms = 0;
   c->res_met = 0;
@@ -423,9 +471,9 @@ static bool resolved(const char *status) {
 
 /* ---- conversations -------------------------------------------------- */
 
-static int save_conv(lk_tx *tx, lk_mconv *c) {
+static int save_conv(lk_tx *tx, lk_mconv *c, bool insert) {
   update_due(c);
-  return lk_store_mconv_put(tx, c);
+  return lk_store_mconv_put(tx, c, insert);
 }
 
 static int conv_created(lk_tx *tx, lk_measure *m, const char *id,
@@ -447,13 +495,11 @@ static int conv_created(lk_tx *tx, lk_measure *m, const char *id,
   start_clock(&c.clk[LK_MC_FIRST], t);
   start_clock(&c.clk[LK_MC_RESOLUTION], t);
   apply_norms(&m->norms, &c);
-  rc = count(tx, t, &c, c.team_id, "created", 1, 0);
+  count(m, t, &c, c.team_id, LK_CNT_CREATED);
+  count(m, t, &c, c.team_id, LK_CNT_BACKLOG_IN);
+  rc = agent_load(tx, c.assignee_id, t, 1);
   if (rc == 0)
-    rc = count(tx, t, &c, c.team_id, "backlog_in", 1, 0);
-  if (rc == 0)
-    rc = agent_load(tx, c.assignee_id, t, 1);
-  if (rc == 0)
-    rc = save_conv(tx, &c);
+    rc = save_conv(tx, &c, true);
   return rc;
 }
 
@@ -470,11 +516,9 @@ static int conv_status(lk_tx *tx, lk_measure *m, lk_mconv *c,
   if (resolved(c->status)) {
     /* Reopened: the resolution no longer holds. */
     c->reopened++;
-    rc = unresolve(tx, c);
-    if (rc == 0)
-      rc = count(tx, t, c, c->team_id, "reopened", 1, 0);
-    if (rc == 0)
-      rc = count(tx, t, c, c->team_id, "backlog_in", 1, 0);
+    rc = unresolve(tx, m, c);
+    count(m, t, c, c->team_id, LK_CNT_REOPENED);
+    count(m, t, c, c->team_id, LK_CNT_BACKLOG_IN);
     if (rc == 0)
       rc = agent_load(tx, c->assignee_id, t, 1);
     c->clk[LK_MC_RESOLUTION].state = LK_MC_RUNNING;
@@ -493,9 +537,8 @@ static int conv_status(lk_tx *tx, lk_measure *m, lk_mconv *c,
       if (c->clk[i].state == LK_MC_RUNNING || c->clk[i].state == LK_MC_PAUSED)
         c->clk[i].state = LK_MC_IDLE;
     }
-    rc = finish(tx, cal, c, LK_MC_RESOLUTION, t);
-    if (rc == 0)
-      rc = count(tx, t, c, c->team_id, "backlog_out", 1, 0);
+    rc = finish(tx, m, c, LK_MC_RESOLUTION, t);
+    count(m, t, c, c->team_id, LK_CNT_BACKLOG_OUT);
     if (rc == 0)
       rc = agent_load(tx, c->assignee_id, t, -1);
   }
@@ -542,7 +585,7 @@ static int conv_changed(lk_tx *tx, lk_measure *m, const char *id,
     apply_norms(&m->norms, &c);
   if (rc == 0 && status != NULL)
     rc = conv_status(tx, m, &c, status, t);
-  return rc == 0 ? save_conv(tx, &c) : rc;
+  return rc == 0 ? save_conv(tx, &c, false) : rc;
 }
 
 static int contact_added(lk_tx *tx, lk_measure *m, const json_t *o, int64_t t) {
@@ -564,7 +607,7 @@ static int contact_added(lk_tx *tx, lk_measure *m, const json_t *o, int64_t t) {
     lk_mclock *nr = &c.clk[LK_MC_NEXT];
 
     c.inbound++;
-    rc = count(tx, t, &c, c.team_id, "inbound", 1, 0);
+    count(m, t, &c, c.team_id, LK_CNT_INBOUND);
     /* The resident writes again after an answer: a next answer is owed.
      * Before the first answer the first clock runs; one given up on a
      * resolution starts again. */
@@ -577,55 +620,43 @@ static int contact_added(lk_tx *tx, lk_measure *m, const json_t *o, int64_t t) {
       set_deadline(cal, nr);
     }
   } else if (strcmp(kind, "outbound") == 0) {
-    rc = count(tx, t, &c, c.team_id, "outbound", 1, 0);
-    for (int i = LK_MC_FIRST; rc == 0 && i <= LK_MC_NEXT; i++) {
+    count(m, t, &c, c.team_id, LK_CNT_OUTBOUND);
+    for (int i = LK_MC_FIRST; i <= LK_MC_NEXT; i++) {
       int st = c.clk[i].state;
 
       if (st == LK_MC_RUNNING || st == LK_MC_PAUSED) {
-        rc = finish(tx, cal, &c, i, t);
+        rc = finish(tx, m, &c, i, t);
         break;
       }
     }
   }
-  return rc == 0 ? save_conv(tx, &c) : rc;
+  return rc == 0 ? save_conv(tx, &c, false) : rc;
 }
 
 /* ---- callbacks ------------------------------------------------------ */
 
-static int task_uncount(lk_tx *tx, lk_mtask *k) {
-  int rc = 0;
-
+static void task_uncount(lk_measure *m, lk_mtask *k) {
   if (k->done_hour == 0)
-    return 0;
-  rc = lk_store_measure_count(tx, k->done_hour, k->done_channel, k->done_team,
-                              "cb", -1, 0);
-  if (rc == 0 && k->done_met >= 0)
-    rc = lk_store_measure_count(tx, k->done_hour, k->done_channel, k->done_team,
-                                "cb_normed", -1, 0);
-  if (rc == 0 && k->done_met == 1)
-    rc = lk_store_measure_count(tx, k->done_hour, k->done_channel, k->done_team,
-                                "cb_met", -1, 0);
+    return;
+  bump(m, k->done_hour, k->done_channel, k->done_team, LK_CNT_CB, -1);
+  if (k->done_met >= 0)
+    bump(m, k->done_hour, k->done_channel, k->done_team, LK_CNT_CB_NORMED, -1);
+  if (k->done_met == 1)
+    bump(m, k->done_hour, k->done_channel, k->done_team, LK_CNT_CB_MET, -1);
   k->done_hour = 0;
   k->done_met = 0;
-  return rc;
 }
 
-static int task_count(lk_tx *tx, lk_mtask *k, int64_t done_at) {
-  int rc;
-
+static void task_count(lk_measure *m, lk_mtask *k, int64_t done_at) {
   k->done_hour = lk_measure_hour(done_at);
   k->done_met = k->deadline == 0 ? -1 : (done_at <= k->deadline ? 1 : 0);
   copy(k->done_channel, sizeof(k->done_channel), k->channel);
   copy(k->done_team, sizeof(k->done_team), k->team_id);
-  rc = lk_store_measure_count(tx, k->done_hour, k->channel, k->team_id, "cb", 1,
-                              0);
-  if (rc == 0 && k->done_met >= 0)
-    rc = lk_store_measure_count(tx, k->done_hour, k->channel, k->team_id,
-                                "cb_normed", 1, 0);
-  if (rc == 0 && k->done_met == 1)
-    rc = lk_store_measure_count(tx, k->done_hour, k->channel, k->team_id,
-                                "cb_met", 1, 0);
-  return rc;
+  bump(m, k->done_hour, k->channel, k->team_id, LK_CNT_CB, 1);
+  if (k->done_met >= 0)
+    bump(m, k->done_hour, k->channel, k->team_id, LK_CNT_CB_NORMED, 1);
+  if (k->done_met == 1)
+    bump(m, k->done_hour, k->channel, k->team_id, LK_CNT_CB_MET, 1);
 }
 
 static void task_deadline(const lk_norms *ns, lk_mtask *k,
@@ -662,9 +693,7 @@ static int task_changed(lk_tx *tx, lk_measure *m, const char *id,
     return rc;
   if (rc == 0) {
     /* Whatever it was counted as, it is counted afresh below. */
-    rc = task_uncount(tx, &k);
-    if (rc != 0)
-      return rc;
+    task_uncount(m, &k);
     if (status != NULL && strcmp(status, "deleted") == 0)
       return lk_store_mtask_delete(tx, id);
     if (kind != NULL && strcmp(kind, "callback") != 0)
@@ -699,15 +728,14 @@ static int task_changed(lk_tx *tx, lk_measure *m, const char *id,
     k.slot = json_is_integer(deadline) ? json_integer_value(deadline) : 0;
   task_deadline(&m->norms, &k, categories);
   k.due = 0;
-  rc = 0;
   if (strcmp(k.status, "verwerkt") == 0)
-    rc = task_count(tx, &k,
-                    json_is_integer(done) && json_integer_value(done) > 0
-                        ? json_integer_value(done)
-                        : t);
+    task_count(m, &k,
+               json_is_integer(done) && json_integer_value(done) > 0
+                   ? json_integer_value(done)
+                   : t);
   else
     k.due = k.deadline;
-  return rc == 0 ? lk_store_mtask_put(tx, &k) : rc;
+  return lk_store_mtask_put(tx, &k);
 }
 
 /* ---- norms changes -------------------------------------------------- */
@@ -716,7 +744,7 @@ static int renorm_conv(lk_tx *tx, lk_mconv *c, void *ud) {
   lk_measure *m = ud;
 
   apply_norms(&m->norms, c);
-  return save_conv(tx, c);
+  return save_conv(tx, c, false);
 }
 
 static int renorm_task(lk_tx *tx, lk_mtask *k, void *ud) {
@@ -793,6 +821,9 @@ int lk_measure_on_event(lk_tx *tx, const lk_event_row *ev, void *ud) {
            str_member(o, "presence") != NULL)
     rc = agent_presence(tx, ev->subject, t, str_member(o, "presence"));
   json_decref(o);
+  if (rc == 0)
+    rc = flush(tx, m);
+  m->ndeltas = 0;
   return rc;
 }
 

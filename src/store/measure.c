@@ -137,13 +137,26 @@ int lk_store_mconv_get(lk_tx *tx, const char *id, lk_mconv *out) {
   return lk_row_get(NULL, tx, sql, id, mconv_row, out);
 }
 
-int lk_store_mconv_put(lk_tx *tx, const lk_mconv *c) {
-  static const char sql[] =
-      "INSERT OR REPLACE INTO measure_conv (" MCONV_COLUMNS_INS ")"
+int lk_store_mconv_put(lk_tx *tx, const lk_mconv *c, bool insert) {
+  /* An update in place when the row exists: REPLACE would delete and
+   * insert, touching every index twice. */
+  static const char ins[] =
+      "INSERT INTO measure_conv (" MCONV_COLUMNS_INS ")"
       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
       " ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27,"
       " ?28, ?29, ?30, ?31, ?32, ?33, ?34)";
-  lk_stmt *st = lk_db_stmt(lk_tx_db(tx), sql);
+  static const char upd[] =
+      "UPDATE measure_conv SET channel = ?2, team_id = ?3, categories = ?4,"
+      " assignee_id = ?5, status = ?6, confidential = ?7, created_at = ?8,"
+      " inbound = ?9, reopened = ?10, fr_state = ?11, fr_start = ?12,"
+      " fr_used = ?13, fr_target = ?14, fr_business = ?15, fr_deadline = ?16,"
+      " nr_state = ?17, nr_start = ?18, nr_used = ?19, nr_target = ?20,"
+      " nr_business = ?21, nr_deadline = ?22, res_state = ?23,"
+      " res_start = ?24, res_used = ?25, res_target = ?26,"
+      " res_business = ?27, res_deadline = ?28, res_hour = ?29,"
+      " res_ms = ?30, res_met = ?31, res_fcr = ?32, res_team = ?33,"
+      " due = ?34 WHERE id = ?1";
+  lk_stmt *st = lk_db_stmt(lk_tx_db(tx), insert ? ins : upd);
   int col = 11;
 
   if (st == NULL)
@@ -347,27 +360,67 @@ int lk_store_measure_contact_conv(lk_tx *tx, const char *contact_id,
 
 /* ---- figures -------------------------------------------------------- */
 
-static int count_one(lk_tx *tx, int64_t hour, const char *channel,
-                     const char *team, const char *metric, int64_t dn,
-                     int64_t dtotal) {
-  static const char sql[] =
-      "INSERT INTO measure_counts (hour, channel, team_id, metric, n, total)"
-      " VALUES (?4, ?1, ?2, ?3, ?5, ?6)"
-      " ON CONFLICT (hour, channel, team_id, metric) DO UPDATE"
-      " SET n = n + excluded.n, total = total + excluded.total";
-  const char *texts[] = {channel, team, metric};
-  const int64_t nums[] = {hour, dn, dtotal};
+#define COUNTER_COLUMNS                                                        \
+  "created, inbound, outbound, reopened, backlog_in, backlog_out, fcr, cb,"    \
+  " cb_normed, cb_met, fr_n, fr_ms, fr_normed, fr_met, nr_n, nr_ms,"           \
+  " nr_normed, nr_met, res_n, res_ms, res_normed, res_met"
+#define COUNTER_SUMS                                                           \
+  "SUM(created), SUM(inbound), SUM(outbound), SUM(reopened),"                  \
+  " SUM(backlog_in), SUM(backlog_out), SUM(fcr), SUM(cb), SUM(cb_normed),"     \
+  " SUM(cb_met), SUM(fr_n), SUM(fr_ms), SUM(fr_normed), SUM(fr_met),"          \
+  " SUM(nr_n), SUM(nr_ms), SUM(nr_normed), SUM(nr_met), SUM(res_n),"           \
+  " SUM(res_ms), SUM(res_normed), SUM(res_met)"
 
-  return lk_rows_write(tx, sql, texts, 3, nums, 3, false);
+const char *const lk_measure_counter_names[LK_CNT_COUNT] = {
+    "created",     "inbound",   "outbound",  "reopened",  "backlog_in",
+    "backlog_out", "fcr",       "cb",        "cb_normed", "cb_met",
+    "fr_n",        "fr_ms",     "fr_normed", "fr_met",    "nr_n",
+    "nr_ms",       "nr_normed", "nr_met",    "res_n",     "res_ms",
+    "res_normed",  "res_met"};
+
+static int add_one(lk_tx *tx, int64_t hour, const char *channel,
+                   const char *team, const int64_t *delta) {
+  static const char sql[] =
+      "INSERT INTO measure_counts (hour, channel, team_id, " COUNTER_COLUMNS
+      ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+      " ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)"
+      " ON CONFLICT (hour, channel, team_id) DO UPDATE SET"
+      " created = created + excluded.created,"
+      " inbound = inbound + excluded.inbound,"
+      " outbound = outbound + excluded.outbound,"
+      " reopened = reopened + excluded.reopened,"
+      " backlog_in = backlog_in + excluded.backlog_in,"
+      " backlog_out = backlog_out + excluded.backlog_out,"
+      " fcr = fcr + excluded.fcr, cb = cb + excluded.cb,"
+      " cb_normed = cb_normed + excluded.cb_normed,"
+      " cb_met = cb_met + excluded.cb_met, fr_n = fr_n + excluded.fr_n,"
+      " fr_ms = fr_ms + excluded.fr_ms,"
+      " fr_normed = fr_normed + excluded.fr_normed,"
+      " fr_met = fr_met + excluded.fr_met, nr_n = nr_n + excluded.nr_n,"
+      " nr_ms = nr_ms + excluded.nr_ms,"
+      " nr_normed = nr_normed + excluded.nr_normed,"
+      " nr_met = nr_met + excluded.nr_met, res_n = res_n + excluded.res_n,"
+      " res_ms = res_ms + excluded.res_ms,"
+      " res_normed = res_normed + excluded.res_normed,"
+      " res_met = res_met + excluded.res_met";
+  lk_stmt *st = lk_db_stmt(lk_tx_db(tx), sql);
+
+  if (st == NULL)
+    return LK_STORE_IO;
+  lk_stmt_int(st, 1, hour);
+  lk_stmt_text(st, 2, channel);
+  lk_stmt_text(st, 3, team);
+  for (int i = 0; i < LK_CNT_COUNT; i++)
+    lk_stmt_int(st, 4 + i, delta[i]);
+  return lk_stmt_run(st);
 }
 
-int lk_store_measure_count(lk_tx *tx, int64_t hour, const char *channel,
-                           const char *team, const char *metric, int64_t dn,
-                           int64_t dtotal) {
-  int rc = count_one(tx, hour, channel, team, metric, dn, dtotal);
+int lk_store_measure_add(lk_tx *tx, int64_t hour, const char *channel,
+                         const char *team, const int64_t *delta) {
+  int rc = add_one(tx, hour, channel, team, delta);
 
   if (rc == 0 && hour != 0)
-    rc = count_one(tx, 0, channel, team, metric, dn, dtotal);
+    rc = add_one(tx, 0, channel, team, delta);
   return rc;
 }
 
@@ -517,24 +570,30 @@ static const char *opt(const char *s) {
 
 struct count_cb {
   lk_mcount_fn fn;
+  lk_mtotal_fn total_fn;
   void *ud;
 };
 
 static void count_row(lk_stmt *st, void *ud) {
   struct count_cb *c = ud;
+  int64_t v[LK_CNT_COUNT];
 
-  c->fn(lk_stmt_col_int(st, 0), lk_stmt_col_text(st, 1), lk_stmt_col_int(st, 2),
-        lk_stmt_col_int(st, 3), c->ud);
+  for (int i = 0; i < LK_CNT_COUNT; i++)
+    v[i] = lk_stmt_col_int(st, 1 + i);
+  if (c->fn != NULL)
+    c->fn(lk_stmt_col_int(st, 0), v, c->ud);
+  else
+    c->total_fn(lk_stmt_col_text(st, 0), v, c->ud);
 }
 
 int lk_store_measure_counts(lk_store *s, const lk_mquery *q, lk_mcount_fn fn,
                             void *ud) {
-  static const char sql[] = "SELECT hour, metric, SUM(n), SUM(total)"
-                            " FROM measure_counts" RANGE_WHERE
-                            " GROUP BY hour, metric ORDER BY hour, metric";
+  static const char sql[] =
+      "SELECT hour, " COUNTER_SUMS " FROM measure_counts" RANGE_WHERE
+      " GROUP BY hour ORDER BY hour";
   const char *texts[] = {opt(q->channel), opt(q->team_id)};
   const int64_t nums[] = {q->from, q->to};
-  struct count_cb c = {fn, ud};
+  struct count_cb c = {fn, NULL, ud};
   int n = lk_rows_read(s, sql, texts, 2, nums, 2, count_row, &c);
 
   return n < 0 ? n : 0;
@@ -566,25 +625,12 @@ int lk_store_measure_hists(lk_store *s, const lk_mquery *q, lk_mhist_fn fn,
   return n < 0 ? n : 0;
 }
 
-struct total_cb {
-  lk_mtotal_fn fn;
-  void *ud;
-};
-
-static void total_row(lk_stmt *st, void *ud) {
-  struct total_cb *c = ud;
-
-  c->fn(lk_stmt_col_text(st, 0), lk_stmt_col_text(st, 1),
-        lk_stmt_col_int(st, 2), lk_stmt_col_int(st, 3), c->ud);
-}
-
 int lk_store_measure_totals(lk_store *s, lk_mtotal_fn fn, void *ud) {
-  static const char sql[] = "SELECT channel, metric, SUM(n), SUM(total)"
-                            " FROM measure_counts WHERE hour = 0"
-                            " GROUP BY channel, metric"
-                            " ORDER BY channel, metric";
-  struct total_cb c = {fn, ud};
-  int n = lk_rows_read(s, sql, NULL, 0, NULL, 0, total_row, &c);
+  static const char sql[] =
+      "SELECT channel, " COUNTER_SUMS " FROM measure_counts WHERE hour = 0"
+      " GROUP BY channel ORDER BY channel";
+  struct count_cb c = {NULL, fn, ud};
+  int n = lk_rows_read(s, sql, NULL, 0, NULL, 0, count_row, &c);
 
   return n < 0 ? n : 0;
 }

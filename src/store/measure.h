@@ -76,8 +76,8 @@ typedef struct lk_mconv {
 
 /* LK_STORE_NOTFOUND if the conversation has no state (yet). */
 int lk_store_mconv_get(lk_tx *tx, const char *id, lk_mconv *out);
-/* Inserts or replaces. */
-int lk_store_mconv_put(lk_tx *tx, const lk_mconv *c);
+/* Inserts a new row (`insert`) or updates the existing one. */
+int lk_store_mconv_put(lk_tx *tx, const lk_mconv *c, bool insert);
 typedef int (*lk_mconv_fn)(lk_tx *tx, lk_mconv *c, void *ud);
 /* Calls `fn` for every conversation not resolved (the backlog), in the
  * write; stops at the first non-zero return and returns it. */
@@ -114,11 +114,30 @@ int lk_store_measure_contact_conv(lk_tx *tx, const char *contact_id,
 
 /* ---- figures -------------------------------------------------------- */
 
-/* Adds `dn` and `dtotal` to the counter (hour, channel, team, metric) and
- * to its all-time total (hour 0). */
-int lk_store_measure_count(lk_tx *tx, int64_t hour, const char *channel,
-                           const char *team, const char *metric, int64_t dn,
-                           int64_t dtotal);
+/* The counters of one row of measure_counts, in its column order. */
+enum {
+  LK_CNT_CREATED,
+  LK_CNT_INBOUND,
+  LK_CNT_OUTBOUND,
+  LK_CNT_REOPENED,
+  LK_CNT_BACKLOG_IN,
+  LK_CNT_BACKLOG_OUT,
+  LK_CNT_FCR,
+  LK_CNT_CB,
+  LK_CNT_CB_NORMED,
+  LK_CNT_CB_MET,
+  LK_CNT_CLOCK, /* per clock i: LK_CNT_CLOCK + 4 * i + LK_CNT_N.. */
+  LK_CNT_COUNT = LK_CNT_CLOCK + 4 * LK_MC_CLOCKS
+};
+enum { LK_CNT_N = 0, LK_CNT_MS = 1, LK_CNT_NORMED = 2, LK_CNT_MET = 3 };
+
+/* Column names, LK_CNT_COUNT of them ("created", ..., "res_met"). */
+extern const char *const lk_measure_counter_names[LK_CNT_COUNT];
+
+/* Adds `delta` (LK_CNT_COUNT values) to the counters of (hour, channel,
+ * team) and to their all-time totals (hour 0): two upserts. */
+int lk_store_measure_add(lk_tx *tx, int64_t hour, const char *channel,
+                         const char *team, const int64_t *delta);
 /* Adds `dn` to one histogram bin, and to its all-time total. */
 int lk_store_measure_hist(lk_tx *tx, int64_t hour, const char *channel,
                           const char *team, const char *metric, int bin,
@@ -155,19 +174,18 @@ typedef struct lk_mquery {
   const char *team_id;
 } lk_mquery;
 
-/* Sums of counters per hour and metric over the matching channels and
- * teams. */
-typedef void (*lk_mcount_fn)(int64_t hour, const char *metric, int64_t n,
-                             int64_t total, void *ud);
+/* Sums of the counters per hour (LK_CNT_COUNT values) over the matching
+ * channels and teams, hours in order. */
+typedef void (*lk_mcount_fn)(int64_t hour, const int64_t *counters, void *ud);
 int lk_store_measure_counts(lk_store *s, const lk_mquery *q, lk_mcount_fn fn,
                             void *ud);
 typedef void (*lk_mhist_fn)(int64_t hour, const char *metric, int bin,
                             int64_t n, void *ud);
 int lk_store_measure_hists(lk_store *s, const lk_mquery *q, lk_mhist_fn fn,
                            void *ud);
-/* All-time totals per channel and metric (hour 0), for /metrics. */
-typedef void (*lk_mtotal_fn)(const char *channel, const char *metric, int64_t n,
-                             int64_t total, void *ud);
+/* All-time totals per channel (hour 0), for /metrics. */
+typedef void (*lk_mtotal_fn)(const char *channel, const int64_t *counters,
+                             void *ud);
 int lk_store_measure_totals(lk_store *s, lk_mtotal_fn fn, void *ud);
 
 /* The backlog now: open conversations matching channel and team, the sum

@@ -84,17 +84,39 @@ CREATE TABLE measure_task (
 );
 CREATE INDEX measure_task_due ON measure_task (due, id) WHERE due IS NOT NULL;
 
--- Counters per UTC hour (start, Unix ms), channel and team ('' for none);
--- hour 0 holds the totals of all time (for /metrics).  `n` counts, `total`
--- sums durations (ms) where the metric has one.
+-- Counters per UTC hour (start, Unix ms), channel and team ('' for none),
+-- one wide row each so that an event adds to all its counters in one
+-- upsert; hour 0 holds the totals of all time (for /metrics).  *_n count
+-- measured durations, *_ms sum them, *_normed count those a norm applied
+-- to, *_met those within it (fr first response, nr next response, res
+-- resolution); cb* are callbacks done, with a deadline, on time.
 CREATE TABLE measure_counts (
-  hour    BIGINT NOT NULL,
-  channel TEXT NOT NULL,
-  team_id TEXT NOT NULL,
-  metric  TEXT NOT NULL,
-  n       BIGINT NOT NULL DEFAULT 0,
-  total   BIGINT NOT NULL DEFAULT 0,
-  PRIMARY KEY (hour, channel, team_id, metric)
+  hour        BIGINT NOT NULL,
+  channel     TEXT NOT NULL,
+  team_id     TEXT NOT NULL,
+  created     BIGINT NOT NULL DEFAULT 0,
+  inbound     BIGINT NOT NULL DEFAULT 0,
+  outbound    BIGINT NOT NULL DEFAULT 0,
+  reopened    BIGINT NOT NULL DEFAULT 0,
+  backlog_in  BIGINT NOT NULL DEFAULT 0,
+  backlog_out BIGINT NOT NULL DEFAULT 0,
+  fcr         BIGINT NOT NULL DEFAULT 0,
+  cb          BIGINT NOT NULL DEFAULT 0,
+  cb_normed   BIGINT NOT NULL DEFAULT 0,
+  cb_met      BIGINT NOT NULL DEFAULT 0,
+  fr_n        BIGINT NOT NULL DEFAULT 0,
+  fr_ms       BIGINT NOT NULL DEFAULT 0,
+  fr_normed   BIGINT NOT NULL DEFAULT 0,
+  fr_met      BIGINT NOT NULL DEFAULT 0,
+  nr_n        BIGINT NOT NULL DEFAULT 0,
+  nr_ms       BIGINT NOT NULL DEFAULT 0,
+  nr_normed   BIGINT NOT NULL DEFAULT 0,
+  nr_met      BIGINT NOT NULL DEFAULT 0,
+  res_n       BIGINT NOT NULL DEFAULT 0,
+  res_ms      BIGINT NOT NULL DEFAULT 0,
+  res_normed  BIGINT NOT NULL DEFAULT 0,
+  res_met     BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (hour, channel, team_id)
 ) WITHOUT ROWID;
 
 -- Mergeable histograms of durations: fixed log-scale bins (x1.25 from one
