@@ -88,8 +88,7 @@ int lk_cli_open_store(const lk_cli_common *c, bool no_migrate, lk_store **out) {
   so.no_migrate = no_migrate;
   so.group_commit = true;
   /* Writes from the command line keep the figures too (core/measure.h). */
-  so.on_tx_event = lk_measure_on_event;
-  so.on_tx_event_ud = lk_cli_measure();
+  lk_measure_store_options(&so, lk_cli_measure());
   if (so.on_tx_event_ud == NULL) {
     fputs("loket: out of memory\n", stderr);
     return LK_EXIT_FAIL;

@@ -417,8 +417,7 @@ static int app_open(lk_app *app, const struct serve_opts *o,
     const char *me = getenv("LOKET_MEASURE");
 
     if (me == NULL || strcmp(me, "0") != 0) {
-      so.on_tx_event = lk_measure_on_event;
-      so.on_tx_event_ud = lk_cli_measure();
+      lk_measure_store_options(&so, lk_cli_measure());
     }
   }
   rc = lk_store_open(&so, &app->store);

@@ -16,15 +16,258 @@
  */
 #include "core/measure.h"
 
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store/measure.h"
 
-#define DELTAS_MAX 8
+/* ---- payloads ---------------------------------------------------------
+ * Event payloads are small flat JSON objects that Loket's own emitters
+ * write (ids, states, numbers, one list of ids).  A general parser
+ * (jansson: an allocation per member, ~10 us a payload) would cost more
+ * than the rest of the hook; this scanner reads one in a single pass
+ * without allocating.  What it does not understand it leaves absent. */
 
+#define PAYLOAD_MEMBERS 24
+#define PAYLOAD_TEXT 2048
+
+typedef struct pmember {
+  const char *key;
+  char kind;       /* 's' string, 'i' integer, 't' true, 'f' false, 'z'
+                      null, 'a' array of strings, '?' anything else */
+  const char *str; /* 's': the text; 'a': the ids, space-separated */
+  long long num;   /* 'i' */
+} pmember;
+
+typedef struct payload {
+  int n;
+  pmember m[PAYLOAD_MEMBERS];
+  size_t used;
+  char text[PAYLOAD_TEXT]; /* keys and strings, NUL-terminated */
+} payload;
+
+static const char *skip_ws(const char *p) {
+  while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+    p++;
+  return p;
+}
+
+/* Copies the JSON string at `p` (after its opening quote) into the text
+ * area; a string with escapes is kept raw (ids and states have none).
+ * Returns the position after the closing quote, or NULL. */
+static const char *scan_string(payload *pl, const char *p, const char **out) {
+  const char *start = p;
+  size_t n;
+
+  while (*p != '"') {
+    if (*p == '\0')
+      return NULL;
+    if (*p == '\\' && p[1] != '\0')
+      p++;
+    p++;
+  }
+  n = (size_t)(p - start);
+  if (pl->used + n + 1 > sizeof(pl->text))
+    return NULL;
+  memcpy(pl->text + pl->used, start, n);
+  pl->text[pl->used + n] = '\0';
+  *out = pl->text + pl->used;
+  pl->used += n + 1;
+  return p + 1;
+}
+
+/* Skips a nested object or array at `p` (its opening bracket). */
+static const char *skip_nested(const char *p) {
+  int depth = 0;
+
+  for (; *p != '\0'; p++) {
+    if (*p == '"') {
+      for (p++; *p != '"'; p++) {
+        if (*p == '\0')
+          return NULL;
+        if (*p == '\\' && p[1] != '\0')
+          p++;
+      }
+    } else if (*p == '{' || *p == '[') {
+      depth++;
+    } else if (*p == '}' || *p == ']') {
+      if (--depth == 0)
+        return p + 1;
+    }
+  }
+  return NULL;
+}
+
+/* An array of strings into "id id id"; anything else in it makes it '?'. */
+static const char *scan_ids(payload *pl, const char *p, pmember *m) {
+  char *dst = pl->text + pl->used;
+  size_t room = sizeof(pl->text) - pl->used;
+  size_t len = 0;
+  const char *arr = p;
+  const char *s;
+
+  p = skip_ws(p + 1);
+  while (*p != ']') {
+    const char *start;
+
+    if (*p != '"')
+      return (m->kind = '?', skip_nested(arr));
+    start = ++p;
+    while (*p != '"' && *p != '\\' && *p != '\0')
+      p++;
+    if (*p != '"' || len + (size_t)(p - start) + 2 > room)
+      return NULL;
+    if (len > 0)
+      dst[len++] = ' ';
+    memcpy(dst + len, start, (size_t)(p - start));
+    len += (size_t)(p - start);
+    p = skip_ws(p + 1);
+    if (*p == ',')
+      p = skip_ws(p + 1);
+    else if (*p != ']')
+      return NULL;
+  }
+  dst[len] = '\0';
+  s = dst;
+  pl->used += len + 1;
+  m->kind = 'a';
+  m->str = s;
+  return p + 1;
+}
+
+/* Reads the members of the object `json`; false if it is not one. */
+static bool payload_parse(payload *pl, const char *json) {
+  const char *p = skip_ws(json);
+
+  pl->n = 0;
+  pl->used = 0;
+  if (*p++ != '{')
+    return false;
+  p = skip_ws(p);
+  while (*p != '}') {
+    pmember *m = pl->n < PAYLOAD_MEMBERS ? &pl->m[pl->n] : NULL;
+    pmember spare;
+    char *end;
+
+    if (m == NULL)
+      m = &spare;
+    memset(m, 0, sizeof(*m));
+    if (*p != '"' || (p = scan_string(pl, p + 1, &m->key)) == NULL)
+      return false;
+    p = skip_ws(p);
+    if (*p++ != ':')
+      return false;
+    p = skip_ws(p);
+    if (*p == '\0' || *p == ',' || *p == '}')
+      return false;
+    if (*p == '"') {
+      m->kind = 's';
+      p = scan_string(pl, p + 1, &m->str);
+    } else if (*p == '[') {
+      p = scan_ids(pl, p, m);
+    } else if (*p == '{') {
+      m->kind = '?';
+      p = skip_nested(p);
+    } else if (strncmp(p, "true", 4) == 0) {
+      m->kind = 't';
+      p += 4;
+    } else if (strncmp(p, "false", 5) == 0) {
+      m->kind = 'f';
+      p += 5;
+    } else if (strncmp(p, "null", 4) == 0) {
+      m->kind = 'z';
+      p += 4;
+    } else {
+      m->num = strtoll(p, &end, 10);
+      m->kind =
+          (end != p && *end != '.' && *end != 'e' && *end != 'E') ? 'i' : '?';
+      p = end != p ? end : p + 1;
+      while (*p != ',' && *p != '}' && *p != '\0')
+        p++;
+    }
+    if (p == NULL)
+      return false;
+    if (m != &spare)
+      pl->n++;
+    p = skip_ws(p);
+    if (*p == ',')
+      p = skip_ws(p + 1);
+    else if (*p != '}')
+      return false;
+  }
+  return true;
+}
+
+static const pmember *member(const payload *pl, const char *key) {
+  for (int i = 0; i < pl->n; i++) {
+    if (strcmp(pl->m[i].key, key) == 0)
+      return &pl->m[i];
+  }
+  return NULL;
+}
+
+/* A string member, or NULL. */
+static const char *str_member(const payload *pl, const char *key) {
+  const pmember *m = member(pl, key);
+
+  return m != NULL && m->kind == 's' ? m->str : NULL;
+}
+
+/* An id member that may be null: "" for null, NULL when absent. */
+static const char *id_member(const payload *pl, const char *key) {
+  const pmember *m = member(pl, key);
+
+  if (m == NULL)
+    return NULL;
+  return m->kind == 's' ? m->str : "";
+}
+
+static bool true_member(const payload *pl, const char *key) {
+  const pmember *m = member(pl, key);
+
+  return m != NULL && m->kind == 't';
+}
+
+/* An integer member: true with *out set, false when absent or not one. */
+static bool int_member(const payload *pl, const char *key, int64_t *out) {
+  const pmember *m = member(pl, key);
+
+  if (m == NULL || m->kind != 'i')
+    return false;
+  *out = m->num;
+  return true;
+}
+
+/* Copies `src` (NULL: "") into `dst` of `size` bytes, truncating. */
+static void copy(char *dst, size_t size, const char *src) {
+  size_t n = src != NULL ? strlen(src) : 0;
+
+  if (n >= size)
+    n = size - 1;
+  if (n > 0)
+    memcpy(dst, src, n);
+  dst[n] = '\0';
+}
+
+#define DELTAS_MAX 64
+#define CACHE_SLOTS 1024 /* a power of two */
+#define TOUCHED_MAX 64
+
+/* A cached conversation state row and what the database holds of its
+ * indexed columns. */
+struct cslot {
+  bool valid;
+  bool dirty; /* changed since it was written */
+  bool in_db; /* the row exists (else it is inserted) */
+  int64_t db_due;
+  int64_t db_created;
+  char db_status[12];
+  lk_mconv c;
+};
+
+/* Counter deltas of one (hour, channel, team), and histogram deltas of
+ * one bin: what events add up before they are written. */
 struct delta {
   int64_t hour;
   char channel[16];
@@ -32,14 +275,41 @@ struct delta {
   int64_t v[LK_CNT_COUNT];
 };
 
+struct hdelta {
+  int64_t hour;
+  char channel[16];
+  char team[LK_MEASURE_ID];
+  int clock;
+  int bin;
+  int64_t n;
+};
+
+struct deltas {
+  int n;
+  struct delta d[DELTAS_MAX];
+  int nh;
+  struct hdelta h[DELTAS_MAX];
+};
+
 struct lk_measure {
   lk_norms norms;
-  int ndeltas; /* the counters of the event being handled */
-  bool overflow;
-  struct delta deltas[DELTAS_MAX];
-  bool loaded;    /* `norms` is the configuration in force */
-  bool replaying; /* follow norms.updated events, not the newest row */
-  char *text;     /* LK_MEASURE_CONFIG_MAX bytes for loading */
+  /* The figures of the write being run, and of the writes of the batch
+   * that succeeded: written once per batch, before COMMIT. */
+  struct deltas write;
+  struct deltas batch;
+  struct deltas totals; /* scratch for write_deltas() */
+  bool loaded;          /* `norms` is the configuration in force */
+  bool replaying;       /* follow norms.updated events, not the newest row */
+  char *text;           /* LK_MEASURE_CONFIG_MAX bytes for loading */
+  struct payload *payload_buf; /* the event being handled */
+  /* Conversation state rows, read once and written once per write (see
+   * "the row cache" below). */
+  struct cslot *cache;
+  int touched[TOUCHED_MAX];
+  int ntouched;
+  bool touched_overflow;
+  bool batch_open;
+  int64_t data_version;
 };
 
 static const char *const clock_metric[LK_MC_CLOCKS] = {"fr", "nr", "res"};
@@ -52,10 +322,16 @@ lk_measure *lk_measure_new(void) {
   if (m == NULL)
     return NULL;
   m->text = malloc(LK_MEASURE_CONFIG_MAX);
-  if (m->text == NULL) {
+  m->payload_buf = malloc(sizeof(*m->payload_buf));
+  m->cache = calloc(CACHE_SLOTS, sizeof(*m->cache));
+  if (m->text == NULL || m->payload_buf == NULL || m->cache == NULL) {
+    free(m->text);
+    free(m->payload_buf);
+    free(m->cache);
     free(m);
     return NULL;
   }
+  m->data_version = -1;
   return m;
 }
 
@@ -63,6 +339,8 @@ void lk_measure_free(lk_measure *m) {
   if (m == NULL)
     return;
   free(m->text);
+  free(m->payload_buf);
+  free(m->cache);
   free(m);
 }
 
@@ -247,53 +525,151 @@ static void update_due(lk_mconv *c) {
 
 /* ---- figures -------------------------------------------------------- */
 
-/* The counters an event changes are summed here per (hour, channel,
- * team) and written with one upsert each when the event is done. */
-static int64_t *bucket(lk_measure *m, int64_t hour, const char *channel,
-                       const char *team) {
+/* ---- deltas ---------------------------------------------------------
+ * The counters an event changes are summed in memory per (hour, channel,
+ * team) and per histogram bin; the store tells (on_tx_phase) when a write
+ * succeeded (its sums join the batch's) or was rolled back (they are
+ * dropped), and the batch's sums are written just before COMMIT, together
+ * with the all-time totals (hour 0).  So a batch of writes costs a few
+ * upserts however many events it holds. */
+
+static bool same_key(int64_t h1, const char *c1, const char *t1, int64_t h2,
+                     const char *c2, const char *t2) {
+  return h1 == h2 && strcmp(c1, c2) == 0 && strcmp(t1, t2) == 0;
+}
+
+static struct delta *find_delta(struct deltas *ds, int64_t hour,
+                                const char *channel, const char *team) {
   struct delta *d;
 
-  for (int i = 0; i < m->ndeltas; i++) {
-    d = &m->deltas[i];
-    if (d->hour == hour && strcmp(d->channel, channel) == 0 &&
-        strcmp(d->team, team) == 0)
-      return d->v;
+  for (int i = 0; i < ds->n; i++) {
+    if (same_key(ds->d[i].hour, ds->d[i].channel, ds->d[i].team, hour, channel,
+                 team))
+      return &ds->d[i];
   }
-  if (m->ndeltas == DELTAS_MAX)
-    return NULL; /* cannot happen: an event touches at most three */
-  d = &m->deltas[m->ndeltas++];
+  if (ds->n == DELTAS_MAX)
+    return NULL;
+  d = &ds->d[ds->n++];
   memset(d, 0, sizeof(*d));
   d->hour = hour;
-  snprintf(d->channel, sizeof(d->channel), "%s", channel);
-  snprintf(d->team, sizeof(d->team), "%s", team);
-  return d->v;
+  copy(d->channel, sizeof(d->channel), channel);
+  copy(d->team, sizeof(d->team), team);
+  return d;
+}
+
+static struct hdelta *find_hdelta(struct deltas *ds, int64_t hour,
+                                  const char *channel, const char *team,
+                                  int clock, int bin) {
+  struct hdelta *h;
+
+  for (int i = 0; i < ds->nh; i++) {
+    h = &ds->h[i];
+    if (h->clock == clock && h->bin == bin &&
+        same_key(h->hour, h->channel, h->team, hour, channel, team))
+      return h;
+  }
+  if (ds->nh == DELTAS_MAX)
+    return NULL;
+  h = &ds->h[ds->nh++];
+  memset(h, 0, sizeof(*h));
+  h->hour = hour;
+  copy(h->channel, sizeof(h->channel), channel);
+  copy(h->team, sizeof(h->team), team);
+  h->clock = clock;
+  h->bin = bin;
+  return h;
+}
+
+/* Writes `ds` and the matching all-time totals (summed in `tot`, which
+ * is scratch space), and empties it. */
+static int write_deltas(lk_tx *tx, struct deltas *ds, struct deltas *tot) {
+  int rc = 0;
+
+  tot->n = 0;
+  tot->nh = 0;
+  for (int i = 0; rc == 0 && i < ds->n; i++) {
+    struct delta *d = &ds->d[i];
+    struct delta *t = find_delta(tot, 0, d->channel, d->team);
+
+    rc = lk_store_measure_add(tx, d->hour, d->channel, d->team, d->v);
+    for (int j = 0; t != NULL && j < LK_CNT_COUNT; j++)
+      t->v[j] += d->v[j];
+    if (rc == 0 && t == NULL)
+      rc = lk_store_measure_add(tx, 0, d->channel, d->team, d->v);
+  }
+  for (int i = 0; rc == 0 && i < ds->nh; i++) {
+    struct hdelta *h = &ds->h[i];
+    struct hdelta *t =
+        find_hdelta(tot, 0, h->channel, h->team, h->clock, h->bin);
+
+    if (h->n != 0)
+      rc = lk_store_measure_hist(tx, h->hour, h->channel, h->team,
+                                 clock_metric[h->clock], h->bin, h->n);
+    if (t != NULL)
+      t->n += h->n;
+    else if (rc == 0 && h->n != 0)
+      rc = lk_store_measure_hist(tx, 0, h->channel, h->team,
+                                 clock_metric[h->clock], h->bin, h->n);
+  }
+  for (int i = 0; rc == 0 && i < tot->n; i++)
+    rc = lk_store_measure_add(tx, 0, tot->d[i].channel, tot->d[i].team,
+                              tot->d[i].v);
+  for (int i = 0; rc == 0 && i < tot->nh; i++) {
+    struct hdelta *h = &tot->h[i];
+
+    if (h->n != 0)
+      rc = lk_store_measure_hist(tx, 0, h->channel, h->team,
+                                 clock_metric[h->clock], h->bin, h->n);
+  }
+  ds->n = 0;
+  ds->nh = 0;
+  return rc;
+}
+
+/* Adds the write's sums to the batch's (writing the batch's first when
+ * they would not fit) and empties the write's. */
+static int merge_write(lk_tx *tx, lk_measure *m) {
+  struct deltas *w = &m->write;
+  struct deltas *b = &m->batch;
+  int rc = 0;
+
+  if (b->n + w->n > DELTAS_MAX || b->nh + w->nh > DELTAS_MAX)
+    rc = write_deltas(tx, b, &m->totals);
+  for (int i = 0; rc == 0 && i < w->n; i++) {
+    struct delta *d =
+        find_delta(b, w->d[i].hour, w->d[i].channel, w->d[i].team);
+
+    for (int j = 0; d != NULL && j < LK_CNT_COUNT; j++)
+      d->v[j] += w->d[i].v[j];
+  }
+  for (int i = 0; rc == 0 && i < w->nh; i++) {
+    struct hdelta *h = &w->h[i];
+    struct hdelta *d =
+        find_hdelta(b, h->hour, h->channel, h->team, h->clock, h->bin);
+
+    if (d != NULL)
+      d->n += h->n;
+  }
+  w->n = 0;
+  w->nh = 0;
+  return rc;
+}
+
+/* Room for one more key in the write's sums: a write with very many
+ * (a rebuild) writes them out inside itself, where a rollback still
+ * undoes them. */
+static int make_room(lk_tx *tx, lk_measure *m) {
+  if (m->write.n < DELTAS_MAX - 4 && m->write.nh < DELTAS_MAX - 4)
+    return 0;
+  return write_deltas(tx, &m->write, &m->totals);
 }
 
 static void bump(lk_measure *m, int64_t hour, const char *channel,
                  const char *team, int counter, int64_t dn) {
-  int64_t *v = bucket(m, hour, channel, team);
+  struct delta *d = find_delta(&m->write, hour, channel, team);
 
-  if (v != NULL)
-    v[counter] += dn;
-  else
-    m->overflow = true;
-}
-
-static int flush(lk_tx *tx, lk_measure *m) {
-  int rc = m->overflow ? LK_STORE_INVALID : 0;
-
-  for (int i = 0; rc == 0 && i < m->ndeltas; i++) {
-    struct delta *d = &m->deltas[i];
-    bool any = false;
-
-    for (int j = 0; j < LK_CNT_COUNT; j++)
-      any = any || d->v[j] != 0;
-    if (any)
-      rc = lk_store_measure_add(tx, d->hour, d->channel, d->team, d->v);
-  }
-  m->ndeltas = 0;
-  m->overflow = false;
-  return rc;
+  if (d != NULL) /* make_room() ran before the event: there is room */
+    d->v[counter] += dn;
 }
 
 static void count(lk_measure *m, int64_t t, const lk_mconv *c, const char *team,
@@ -303,9 +679,10 @@ static void count(lk_measure *m, int64_t t, const lk_mconv *c, const char *team,
 
 /* Adds (sign 1) or takes back (-1) one measured duration of clock `i`:
  * its count and sum, whether a norm applied and was met, its bin. */
-static int record(lk_tx *tx, lk_measure *m, int64_t hour, const char *channel,
-                  const char *team, int i, int64_t ms, int met, int sign) {
+static void record(lk_measure *m, int64_t hour, const char *channel,
+                   const char *team, int i, int64_t ms, int met, int sign) {
   int base = LK_CNT_CLOCK + 4 * i;
+  struct hdelta *h;
 
   bump(m, hour, channel, team, base + LK_CNT_N, sign);
   bump(m, hour, channel, team, base + LK_CNT_MS, sign * ms);
@@ -313,24 +690,24 @@ static int record(lk_tx *tx, lk_measure *m, int64_t hour, const char *channel,
     bump(m, hour, channel, team, base + LK_CNT_NORMED, sign);
   if (met == 1)
     bump(m, hour, channel, team, base + LK_CNT_MET, sign);
-  return lk_store_measure_hist(tx, hour, channel, team, clock_metric[i],
-                               lk_measure_bin(ms), sign);
+  h = find_hdelta(&m->write, hour, channel, team, i, lk_measure_bin(ms));
+  if (h != NULL)
+    h->n += sign;
 }
 
 /* Stops clock `i` at `t` and counts it. */
-static int finish(lk_tx *tx, lk_measure *m, lk_mconv *c, int i, int64_t t) {
+static void finish(lk_measure *m, lk_mconv *c, int i, int64_t t) {
   lk_mclock *k = &c->clk[i];
   int64_t ms = clock_total(&m->norms.cal, k, t);
   int met = k->target == 0 ? -1 : (ms <= k->target ? 1 : 0);
-  int rc;
 
   k->state = LK_MC_DONE;
   k->used = ms;
   k->start = 0;
   k->deadline = 0;
-  rc = record(tx, m, lk_measure_hour(t), c->channel, c->team_id, i, ms, met, 1);
-  if (rc != 0 || i != LK_MC_RESOLUTION)
-    return rc;
+  record(m, lk_measure_hour(t), c->channel, c->team_id, i, ms, met, 1);
+  if (i != LK_MC_RESOLUTION)
+    return;
   c->res_hour = lk_measure_hour(t);
   c->res_ms = ms;
   c->res_met = met;
@@ -338,17 +715,14 @@ static int finish(lk_tx *tx, lk_measure *m, lk_mconv *c, int i, int64_t t) {
   memcpy(c->res_team, c->team_id, sizeof(c->res_team));
   if (c->res_fcr)
     bump(m, c->res_hour, c->channel, c->res_team, LK_CNT_FCR, 1);
-  return 0;
 }
 
 /* Takes back the counted resolution of a conversation that reopens. */
-static int unresolve(lk_tx *tx, lk_measure *m, lk_mconv *c) {
-  int rc;
-
+static void unresolve(lk_measure *m, lk_mconv *c) {
   if (c->res_hour == 0)
-    return 0;
-  rc = record(tx, m, c->res_hour, c->channel, c->res_team, LK_MC_RESOLUTION,
-              c->res_ms, c->res_met, -1);
+    return;
+  record(m, c->res_hour, c->channel, c->res_team, LK_MC_RESOLUTION, c->res_ms,
+         c->res_met, -1);
   if (c->res_fcr)
     bump(m, c->res_hour, c->channel, c->res_team, LK_CNT_FCR, -1);
   c->res_hour = 0;
@@ -356,7 +730,6 @@ static int unresolve(lk_tx *tx, lk_measure *m, lk_mconv *c) {
   c->res_met = 0;
   c->res_fcr = false;
   c->res_team[0] = '\0';
-  return rc;
 }
 
 /* ---- agents and occupancy ------------------------------------------- */
@@ -421,47 +794,13 @@ static int agent_presence(lk_tx *tx, const char *agent_id, int64_t t,
   return lk_store_magent_put(tx, agent_id, &a);
 }
 
-/* ---- payload helpers ------------------------------------------------ */
-
-static const char *str_member(const json_t *o, const char *key) {
-  return json_string_value(json_object_get(o, key));
-}
-
-/* An id member that may be null: "" for null, NULL when absent. */
-static const char *id_member(const json_t *o, const char *key) {
-  const json_t *v = json_object_get(o, key);
-
-  if (v == NULL)
-    return NULL;
-  return json_is_string(v) ? json_string_value(v) : "";
-}
-
-static void copy(char *dst, size_t size, const char *src) {
-  snprintf(dst, size, "%s", src != NULL ? src : "");
-}
-
 /* Sets c->categories from a categoryIds member, if present. */
-static bool take_categories(lk_mconv *c, const json_t *o) {
-  const json_t *list = json_object_get(o, "categoryIds");
-  const json_t *v;
-  size_t i;
-  size_t len = 0;
+static bool take_categories(lk_mconv *c, const payload *pl) {
+  const pmember *m = member(pl, "categoryIds");
 
-  if (!json_is_array(list))
+  if (m == NULL || m->kind != 'a')
     return false;
-  c->categories[0] = '\0';
-  json_array_foreach(list, i, v) {
-    const char *s = json_string_value(v);
-    size_t n = s != NULL ? strlen(s) : 0;
-
-    if (n == 0 || len + n + 2 > sizeof(c->categories))
-      continue;
-    if (len > 0)
-      c->categories[len++] = ' ';
-    memcpy(c->categories + len, s, n);
-    len += n;
-    c->categories[len] = '\0';
-  }
+  copy(c->categories, sizeof(c->categories), m->str);
   return true;
 }
 
@@ -471,13 +810,163 @@ static bool resolved(const char *status) {
 
 /* ---- conversations -------------------------------------------------- */
 
-static int save_conv(lk_tx *tx, lk_mconv *c, bool insert) {
+/* ---- the row cache ----------------------------------------------------
+ * Every conversation event reads the conversation's state row and writes
+ * it back.  The writer keeps recently used rows in memory (direct-mapped
+ * by id) and writes a changed row once, when its write succeeds
+ * (LK_TX_WRITE_OK, outside the write's savepoint): a creation's two
+ * events cost one INSERT, a message one UPDATE, and no SELECT while the
+ * row is cached.  A write rolled back forgets the rows it touched; a
+ * batch rolled back, or a commit by another process (SQLite's
+ * data_version, checked once per batch), forgets them all. */
+
+static unsigned slot_of(const char *id) {
+  uint32_t h = 2166136261u;
+
+  for (; *id != '\0'; id++)
+    h = (h ^ (unsigned char)*id) * 16777619u;
+  return h & (CACHE_SLOTS - 1);
+}
+
+static void cache_clear(lk_measure *m) {
+  for (int i = 0; i < CACHE_SLOTS; i++)
+    m->cache[i].valid = false;
+  m->ntouched = 0;
+  m->touched_overflow = false;
+}
+
+static int cache_begin(lk_tx *tx, lk_measure *m) {
+  int64_t v;
+  int rc;
+
+  if (m->batch_open)
+    return 0;
+  rc = lk_store_measure_data_version(tx, &v);
+  if (rc != 0)
+    return rc;
+  if (v != m->data_version)
+    cache_clear(m);
+  m->data_version = v;
+  m->batch_open = true;
+  return 0;
+}
+
+static int write_slot(lk_tx *tx, struct cslot *sl) {
+  int how = LK_MCONV_UPDATE_STATE;
+  int rc;
+
+  if (!sl->in_db)
+    how = LK_MCONV_INSERT;
+  else if (sl->db_due != sl->c.due || sl->db_created != sl->c.created_at ||
+           strcmp(sl->db_status, sl->c.status) != 0)
+    how = LK_MCONV_UPDATE;
+  rc = lk_store_mconv_put(tx, &sl->c, how);
+  if (rc != 0)
+    return rc;
+  sl->in_db = true;
+  sl->dirty = false;
+  sl->db_due = sl->c.due;
+  sl->db_created = sl->c.created_at;
+  memcpy(sl->db_status, sl->c.status, sizeof(sl->db_status));
+  return 0;
+}
+
+static void slot_loaded(struct cslot *sl) {
+  sl->valid = true;
+  sl->dirty = false;
+  sl->in_db = true;
+  sl->db_due = sl->c.due;
+  sl->db_created = sl->c.created_at;
+  memcpy(sl->db_status, sl->c.status, sizeof(sl->db_status));
+}
+
+/* The state of conversation `id` into `out`; LK_STORE_NOTFOUND if it has
+ * none (it began before measuring did). */
+static int conv_get(lk_tx *tx, lk_measure *m, const char *id, lk_mconv *out) {
+  struct cslot *sl;
+  int rc = cache_begin(tx, m);
+
+  if (rc != 0)
+    return rc;
+  sl = &m->cache[slot_of(id)];
+  if (sl->valid && strcmp(sl->c.id, id) == 0) {
+    *out = sl->c;
+    return 0;
+  }
+  if (sl->valid && sl->dirty) {
+    rc = write_slot(tx, sl);
+    if (rc != 0)
+      return rc;
+  }
+  sl->valid = false;
+  rc = lk_store_mconv_get(tx, id, &sl->c);
+  if (rc != 0)
+    return rc;
+  slot_loaded(sl);
+  *out = sl->c;
+  return 0;
+}
+
+/* Keeps `c` as changed by the current write (`is_new`: no row yet). */
+static int save_conv(lk_tx *tx, lk_measure *m, lk_mconv *c, bool is_new) {
+  unsigned i = slot_of(c->id);
+  struct cslot *sl = &m->cache[i];
+  bool seen = false;
+  int rc = cache_begin(tx, m);
+
   update_due(c);
-  return lk_store_mconv_put(tx, c, insert);
+  if (rc == 0 && sl->valid && strcmp(sl->c.id, c->id) != 0 && sl->dirty)
+    rc = write_slot(tx, sl);
+  if (rc != 0)
+    return rc;
+  if (!sl->valid || strcmp(sl->c.id, c->id) != 0) {
+    /* Not cached: a new row, or one evicted since it was read (whose
+     * indexed columns are then written in full). */
+    sl->in_db = !is_new;
+    sl->db_due = -1;
+  }
+  sl->c = *c;
+  sl->valid = true;
+  sl->dirty = true;
+  for (int k = 0; k < m->ntouched; k++)
+    seen = seen || m->touched[k] == (int)i;
+  if (seen)
+    return 0;
+  if (m->ntouched < TOUCHED_MAX) {
+    m->touched[m->ntouched++] = (int)i;
+    return 0;
+  }
+  /* More rows than we track in one write (a rebuild): write it now. */
+  m->touched_overflow = true;
+  return write_slot(tx, sl);
+}
+
+/* Writes the rows the current write changed. */
+static int write_touched(lk_tx *tx, lk_measure *m) {
+  int rc = 0;
+
+  for (int k = 0; rc == 0 && k < m->ntouched; k++) {
+    struct cslot *sl = &m->cache[m->touched[k]];
+
+    if (sl->valid && sl->dirty)
+      rc = write_slot(tx, sl);
+  }
+  return rc;
+}
+
+/* A write rolled back: what it touched is not what the database holds. */
+static void forget_touched(lk_measure *m) {
+  if (m->touched_overflow) {
+    cache_clear(m);
+    return;
+  }
+  for (int k = 0; k < m->ntouched; k++)
+    m->cache[m->touched[k]].valid = false;
+  m->ntouched = 0;
 }
 
 static int conv_created(lk_tx *tx, lk_measure *m, const char *id,
-                        const json_t *o, int64_t t) {
+                        const payload *o, int64_t t) {
   lk_mconv c;
   int rc;
 
@@ -489,7 +978,7 @@ static int conv_created(lk_tx *tx, lk_measure *m, const char *id,
   copy(c.status, sizeof(c.status), str_member(o, "status"));
   if (c.status[0] == '\0')
     copy(c.status, sizeof(c.status), "open");
-  c.confidential = json_is_true(json_object_get(o, "confidential"));
+  c.confidential = true_member(o, "confidential");
   take_categories(&c, o);
   c.created_at = t;
   start_clock(&c.clk[LK_MC_FIRST], t);
@@ -499,7 +988,7 @@ static int conv_created(lk_tx *tx, lk_measure *m, const char *id,
   count(m, t, &c, c.team_id, LK_CNT_BACKLOG_IN);
   rc = agent_load(tx, c.assignee_id, t, 1);
   if (rc == 0)
-    rc = save_conv(tx, &c, true);
+    rc = save_conv(tx, m, &c, true);
   return rc;
 }
 
@@ -516,7 +1005,7 @@ static int conv_status(lk_tx *tx, lk_measure *m, lk_mconv *c,
   if (resolved(c->status)) {
     /* Reopened: the resolution no longer holds. */
     c->reopened++;
-    rc = unresolve(tx, m, c);
+    unresolve(m, c);
     count(m, t, c, c->team_id, LK_CNT_REOPENED);
     count(m, t, c, c->team_id, LK_CNT_BACKLOG_IN);
     if (rc == 0)
@@ -537,7 +1026,7 @@ static int conv_status(lk_tx *tx, lk_measure *m, lk_mconv *c,
       if (c->clk[i].state == LK_MC_RUNNING || c->clk[i].state == LK_MC_PAUSED)
         c->clk[i].state = LK_MC_IDLE;
     }
-    rc = finish(tx, m, c, LK_MC_RESOLUTION, t);
+    finish(m, c, LK_MC_RESOLUTION, t);
     count(m, t, c, c->team_id, LK_CNT_BACKLOG_OUT);
     if (rc == 0)
       rc = agent_load(tx, c->assignee_id, t, -1);
@@ -549,14 +1038,14 @@ static int conv_status(lk_tx *tx, lk_measure *m, lk_mconv *c,
 }
 
 static int conv_changed(lk_tx *tx, lk_measure *m, const char *id,
-                        const json_t *o, int64_t t, bool assigned) {
+                        const payload *o, int64_t t, bool assigned) {
   const char *team = id_member(o, "teamId");
   const char *status = str_member(o, "status");
   bool renorm = false;
   lk_mconv c;
   int rc;
 
-  rc = lk_store_mconv_get(tx, id, &c);
+  rc = conv_get(tx, m, id, &c);
   if (rc == LK_STORE_NOTFOUND)
     return 0; /* from before measuring began */
   if (rc != 0)
@@ -568,7 +1057,7 @@ static int conv_changed(lk_tx *tx, lk_measure *m, const char *id,
   if (take_categories(&c, o))
     renorm = true;
   /* Every conversation event says "confidential": true when it is. */
-  c.confidential = json_is_true(json_object_get(o, "confidential"));
+  c.confidential = true_member(o, "confidential");
   if (assigned) {
     const char *who = id_member(o, "assigneeId");
 
@@ -585,10 +1074,11 @@ static int conv_changed(lk_tx *tx, lk_measure *m, const char *id,
     apply_norms(&m->norms, &c);
   if (rc == 0 && status != NULL)
     rc = conv_status(tx, m, &c, status, t);
-  return rc == 0 ? save_conv(tx, &c, false) : rc;
+  return rc == 0 ? save_conv(tx, m, &c, false) : rc;
 }
 
-static int contact_added(lk_tx *tx, lk_measure *m, const json_t *o, int64_t t) {
+static int contact_added(lk_tx *tx, lk_measure *m, const payload *o,
+                         int64_t t) {
   const char *conv = str_member(o, "conversationId");
   const char *kind = str_member(o, "kind");
   const lk_calendar *cal = &m->norms.cal;
@@ -597,7 +1087,7 @@ static int contact_added(lk_tx *tx, lk_measure *m, const json_t *o, int64_t t) {
 
   if (conv == NULL || kind == NULL || strcmp(kind, "note") == 0)
     return 0;
-  rc = lk_store_mconv_get(tx, conv, &c);
+  rc = conv_get(tx, m, conv, &c);
   if (rc == LK_STORE_NOTFOUND)
     return 0;
   if (rc != 0)
@@ -625,12 +1115,12 @@ static int contact_added(lk_tx *tx, lk_measure *m, const json_t *o, int64_t t) {
       int st = c.clk[i].state;
 
       if (st == LK_MC_RUNNING || st == LK_MC_PAUSED) {
-        rc = finish(tx, m, &c, i, t);
+        finish(m, &c, i, t);
         break;
       }
     }
   }
-  return rc == 0 ? save_conv(tx, &c, false) : rc;
+  return rc == 0 ? save_conv(tx, m, &c, false) : rc;
 }
 
 /* ---- callbacks ------------------------------------------------------ */
@@ -679,11 +1169,11 @@ static void task_deadline(const lk_norms *ns, lk_mtask *k,
 }
 
 static int task_changed(lk_tx *tx, lk_measure *m, const char *id,
-                        const json_t *o, int64_t t) {
+                        const payload *o, int64_t t) {
   const char *kind = str_member(o, "kind");
   const char *status = str_member(o, "status");
-  const json_t *deadline = json_object_get(o, "deadline");
-  const json_t *done = json_object_get(o, "doneAt");
+  const pmember *deadline = member(o, "deadline");
+  int64_t done = 0;
   char categories[LK_MEASURE_CATS] = "";
   lk_mtask k;
   int rc;
@@ -715,7 +1205,7 @@ static int task_changed(lk_tx *tx, lk_measure *m, const char *id,
         return rc;
     }
     if (k.conversation_id[0] != '\0' &&
-        lk_store_mconv_get(tx, k.conversation_id, &c) == 0) {
+        conv_get(tx, m, k.conversation_id, &c) == 0) {
       copy(k.channel, sizeof(k.channel), c.channel);
       copy(k.team_id, sizeof(k.team_id), c.team_id);
       copy(categories, sizeof(categories), c.categories);
@@ -725,14 +1215,11 @@ static int task_changed(lk_tx *tx, lk_measure *m, const char *id,
   if (status != NULL)
     copy(k.status, sizeof(k.status), status);
   if (deadline != NULL)
-    k.slot = json_is_integer(deadline) ? json_integer_value(deadline) : 0;
+    k.slot = deadline->kind == 'i' ? deadline->num : 0;
   task_deadline(&m->norms, &k, categories);
   k.due = 0;
   if (strcmp(k.status, "verwerkt") == 0)
-    task_count(m, &k,
-               json_is_integer(done) && json_integer_value(done) > 0
-                   ? json_integer_value(done)
-                   : t);
+    task_count(m, &k, int_member(o, "doneAt", &done) && done > 0 ? done : t);
   else
     k.due = k.deadline;
   return lk_store_mtask_put(tx, &k);
@@ -744,7 +1231,8 @@ static int renorm_conv(lk_tx *tx, lk_mconv *c, void *ud) {
   lk_measure *m = ud;
 
   apply_norms(&m->norms, c);
-  return save_conv(tx, c, false);
+  update_due(c);
+  return lk_store_mconv_put(tx, c, LK_MCONV_UPDATE);
 }
 
 static int renorm_task(lk_tx *tx, lk_mtask *k, void *ud) {
@@ -760,21 +1248,66 @@ static int renorm_task(lk_tx *tx, lk_mtask *k, void *ud) {
   return lk_store_mtask_put(tx, k);
 }
 
-static int norms_updated(lk_tx *tx, lk_measure *m, const json_t *o) {
-  const json_t *v = json_object_get(o, "version");
+static int norms_updated(lk_tx *tx, lk_measure *m, const payload *o) {
+  int64_t version;
   int rc;
 
-  if (!json_is_integer(v))
+  if (!int_member(o, "version", &version))
     return 0;
-  rc = load_version(tx, m, json_integer_value(v));
+  rc = load_version(tx, m, version);
+  /* The rows are read and written in the database: cached changes go
+   * there first, and the cache is forgotten after. */
+  if (rc == 0)
+    rc = write_touched(tx, m);
   if (rc == 0)
     rc = lk_store_mconv_each_open(tx, renorm_conv, m);
   if (rc == 0)
     rc = lk_store_mtask_each_open(tx, renorm_task, m);
+  cache_clear(m);
+  m->touched_overflow = true; /* an undo must forget everything */
   return rc;
 }
 
 /* ---- the hook ------------------------------------------------------- */
+
+int lk_measure_on_phase(lk_tx *tx, int phase, void *ud) {
+  lk_measure *m = ud;
+
+  switch (phase) {
+  case LK_TX_WRITE_OK: {
+    int rc = write_touched(tx, m);
+
+    m->ntouched = 0;
+    m->touched_overflow = false;
+    return rc == 0 ? merge_write(tx, m) : rc;
+  }
+  case LK_TX_WRITE_UNDONE:
+    forget_touched(m);
+    m->write.n = 0;
+    m->write.nh = 0;
+    m->loaded = false; /* it may have loaded norms it saved */
+    return 0;
+  case LK_TX_BEFORE_COMMIT:
+    m->batch_open = false;
+    return write_deltas(tx, &m->batch, &m->totals);
+  case LK_TX_ABORTED:
+    cache_clear(m);
+    m->batch_open = false;
+    m->write.n = m->write.nh = 0;
+    m->batch.n = m->batch.nh = 0;
+    /* The norms read in this batch may be gone with it. */
+    m->loaded = false;
+    return 0;
+  default:
+    return 0;
+  }
+}
+
+void lk_measure_store_options(lk_store_options *so, lk_measure *m) {
+  so->on_tx_event = lk_measure_on_event;
+  so->on_tx_phase = lk_measure_on_phase;
+  so->on_tx_event_ud = m;
+}
 
 static bool measured(const char *type) {
   return strncmp(type, "conversation.", 13) == 0 ||
@@ -787,26 +1320,23 @@ int lk_measure_on_event(lk_tx *tx, const lk_event_row *ev, void *ud) {
   lk_measure *m = ud;
   const char *type = ev->type;
   int64_t t = ev->time_ms;
-  json_t *o;
+  payload *o = m->payload_buf;
   int rc;
 
   if (!measured(type))
     return 0;
-  o = json_loads(ev->payload, 0, NULL);
-  if (!json_is_object(o)) {
-    json_decref(o);
+  if (!payload_parse(o, ev->payload))
     return 0; /* not ours to refuse a write over */
-  }
   /* A norms.updated event follows its configuration row in the same
    * write, live and in a replay alike. */
   if (strcmp(type, "norms.updated") == 0)
     rc = norms_updated(tx, m, o);
   else
     rc = ensure_norms(tx, m);
-  if (rc != 0) {
-    json_decref(o);
+  if (rc == 0)
+    rc = make_room(tx, m);
+  if (rc != 0)
     return rc;
-  }
   if (strcmp(type, "conversation.created") == 0)
     rc = conv_created(tx, m, ev->subject, o, t);
   else if (strcmp(type, "conversation.updated") == 0)
@@ -820,10 +1350,6 @@ int lk_measure_on_event(lk_tx *tx, const lk_event_row *ev, void *ud) {
   else if (strcmp(type, "agent.updated") == 0 &&
            str_member(o, "presence") != NULL)
     rc = agent_presence(tx, ev->subject, t, str_member(o, "presence"));
-  json_decref(o);
-  if (rc == 0)
-    rc = flush(tx, m);
-  m->ndeltas = 0;
   return rc;
 }
 
@@ -834,9 +1360,19 @@ int lk_measure_rebuild_apply(lk_tx *tx, void *arg) {
 
   m->replaying = true;
   m->loaded = false;
+  m->write.n = m->write.nh = 0;
+  cache_clear(m);
+  m->batch_open = false;
   rc = lk_store_measure_clear(tx);
   if (rc == 0)
     rc = lk_store_measure_replay(tx, lk_measure_on_event, m, &op->events);
+  if (rc == 0)
+    rc = write_touched(tx, m);
+  if (rc == 0)
+    rc = write_deltas(tx, &m->write, &m->totals);
+  m->write.n = m->write.nh = 0;
+  cache_clear(m);
+  m->touched_overflow = true; /* an undo must forget everything */
   m->replaying = false;
   m->loaded = false; /* live again: the newest row decides */
   return rc;

@@ -52,6 +52,13 @@ void lk_measure_free(lk_measure *m);
  * code (which fails the write). */
 int lk_measure_on_event(lk_tx *tx, const lk_event_row *ev, void *ud);
 
+/* The on_tx_phase hook (store.h), with the same `ud`: the figures an
+ * event changes are summed in memory and written once per batch, just
+ * before COMMIT; a write rolled back drops its sums. */
+int lk_measure_on_phase(lk_tx *tx, int phase, void *ud);
+/* Sets both hooks of `so` to `m`: how a store keeps the figures. */
+void lk_measure_store_options(lk_store_options *so, lk_measure *m);
+
 /* lk_write_fn (arg: lk_measure_rebuild_op): empties the figure and state
  * tables and replays every event of the events table through the hook,
  * in one transaction. */

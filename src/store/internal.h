@@ -48,6 +48,7 @@ struct lk_store {
   lk_events_fn on_events;
   void *on_events_ud;
   int (*on_tx_event)(lk_tx *tx, const lk_event_row *ev, void *ud);
+  int (*on_tx_phase)(lk_tx *tx, int phase, void *ud);
   void *on_tx_event_ud;
   struct lk_clock *clock; /* NULL: the system clock */
   int64_t last_published; /* writer thread only */

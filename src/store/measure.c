@@ -137,26 +137,38 @@ int lk_store_mconv_get(lk_tx *tx, const char *id, lk_mconv *out) {
   return lk_row_get(NULL, tx, sql, id, mconv_row, out);
 }
 
-int lk_store_mconv_put(lk_tx *tx, const lk_mconv *c, bool insert) {
-  /* An update in place when the row exists: REPLACE would delete and
-   * insert, touching every index twice. */
+int lk_store_measure_data_version(lk_tx *tx, int64_t *version) {
+  return lk_store_query_int(lk_tx_db(tx), "PRAGMA data_version", version);
+}
+
+int lk_store_mconv_put(lk_tx *tx, const lk_mconv *c, int how) {
   static const char ins[] =
       "INSERT INTO measure_conv (" MCONV_COLUMNS_INS ")"
       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
       " ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27,"
       " ?28, ?29, ?30, ?31, ?32, ?33, ?34)";
-  static const char upd[] =
-      "UPDATE measure_conv SET channel = ?2, team_id = ?3, categories = ?4,"
-      " assignee_id = ?5, status = ?6, confidential = ?7, created_at = ?8,"
-      " inbound = ?9, reopened = ?10, fr_state = ?11, fr_start = ?12,"
-      " fr_used = ?13, fr_target = ?14, fr_business = ?15, fr_deadline = ?16,"
-      " nr_state = ?17, nr_start = ?18, nr_used = ?19, nr_target = ?20,"
-      " nr_business = ?21, nr_deadline = ?22, res_state = ?23,"
-      " res_start = ?24, res_used = ?25, res_target = ?26,"
-      " res_business = ?27, res_deadline = ?28, res_hour = ?29,"
-      " res_ms = ?30, res_met = ?31, res_fcr = ?32, res_team = ?33,"
-      " due = ?34 WHERE id = ?1";
-  lk_stmt *st = lk_db_stmt(lk_tx_db(tx), insert ? ins : upd);
+  /* Two updates: SQLite maintains an index on every update that SETs one
+   * of its columns, changed or not; most events change neither `due` nor
+   * `status`, and then skip both indexes. */
+#define MCONV_SET                                                              \
+  "UPDATE measure_conv SET channel = ?2, team_id = ?3, categories = ?4,"       \
+  " assignee_id = ?5, confidential = ?7,"                                      \
+  " inbound = ?9, reopened = ?10, fr_state = ?11, fr_start = ?12,"             \
+  " fr_used = ?13, fr_target = ?14, fr_business = ?15, fr_deadline = ?16,"     \
+  " nr_state = ?17, nr_start = ?18, nr_used = ?19, nr_target = ?20,"           \
+  " nr_business = ?21, nr_deadline = ?22, res_state = ?23,"                    \
+  " res_start = ?24, res_used = ?25, res_target = ?26,"                        \
+  " res_business = ?27, res_deadline = ?28, res_hour = ?29,"                   \
+  " res_ms = ?30, res_met = ?31, res_fcr = ?32, res_team = ?33"
+  static const char upd_all[] =
+      MCONV_SET ", status = ?6, created_at = ?8, due = ?34 WHERE id = ?1";
+  static const char upd_state[] = MCONV_SET " WHERE id = ?1 AND ?6 = ?6"
+                                            " AND ?8 = ?8 AND ?34 IS ?34";
+#undef MCONV_SET
+  const char *sql = how == LK_MCONV_INSERT
+                        ? ins
+                        : (how == LK_MCONV_UPDATE ? upd_all : upd_state);
+  lk_stmt *st = lk_db_stmt(lk_tx_db(tx), sql);
   int col = 11;
 
   if (st == NULL)
@@ -417,11 +429,7 @@ static int add_one(lk_tx *tx, int64_t hour, const char *channel,
 
 int lk_store_measure_add(lk_tx *tx, int64_t hour, const char *channel,
                          const char *team, const int64_t *delta) {
-  int rc = add_one(tx, hour, channel, team, delta);
-
-  if (rc == 0 && hour != 0)
-    rc = add_one(tx, 0, channel, team, delta);
-  return rc;
+  return add_one(tx, hour, channel, team, delta);
 }
 
 static int hist_one(lk_tx *tx, int64_t hour, const char *channel,
@@ -440,11 +448,7 @@ static int hist_one(lk_tx *tx, int64_t hour, const char *channel,
 int lk_store_measure_hist(lk_tx *tx, int64_t hour, const char *channel,
                           const char *team, const char *metric, int bin,
                           int64_t dn) {
-  int rc = hist_one(tx, hour, channel, team, metric, bin, dn);
-
-  if (rc == 0 && hour != 0)
-    rc = hist_one(tx, 0, channel, team, metric, bin, dn);
-  return rc;
+  return hist_one(tx, hour, channel, team, metric, bin, dn);
 }
 
 static void magent_row(lk_stmt *st, void *ud) {

@@ -76,8 +76,16 @@ typedef struct lk_mconv {
 
 /* LK_STORE_NOTFOUND if the conversation has no state (yet). */
 int lk_store_mconv_get(lk_tx *tx, const char *id, lk_mconv *out);
-/* Inserts a new row (`insert`) or updates the existing one. */
-int lk_store_mconv_put(lk_tx *tx, const lk_mconv *c, bool insert);
+enum {
+  LK_MCONV_INSERT,      /* a new row */
+  LK_MCONV_UPDATE,      /* every column */
+  LK_MCONV_UPDATE_STATE /* all but status, created_at and due, which
+                           have not changed: no index is touched */
+};
+int lk_store_mconv_put(lk_tx *tx, const lk_mconv *c, int how);
+/* A number that changes when another connection commits to the database
+ * (SQLite's data_version), for caches of rows kept by the writer. */
+int lk_store_measure_data_version(lk_tx *tx, int64_t *version);
 typedef int (*lk_mconv_fn)(lk_tx *tx, lk_mconv *c, void *ud);
 /* Calls `fn` for every conversation not resolved (the backlog), in the
  * write; stops at the first non-zero return and returns it. */
@@ -135,10 +143,10 @@ enum { LK_CNT_N = 0, LK_CNT_MS = 1, LK_CNT_NORMED = 2, LK_CNT_MET = 3 };
 extern const char *const lk_measure_counter_names[LK_CNT_COUNT];
 
 /* Adds `delta` (LK_CNT_COUNT values) to the counters of (hour, channel,
- * team) and to their all-time totals (hour 0): two upserts. */
+ * team): one upsert.  The caller keeps the totals of hour 0. */
 int lk_store_measure_add(lk_tx *tx, int64_t hour, const char *channel,
                          const char *team, const int64_t *delta);
-/* Adds `dn` to one histogram bin, and to its all-time total. */
+/* Adds `dn` to one histogram bin (hour 0: the all-time total). */
 int lk_store_measure_hist(lk_tx *tx, int64_t hour, const char *channel,
                           const char *team, const char *metric, int bin,
                           int64_t dn);

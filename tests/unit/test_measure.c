@@ -39,8 +39,7 @@ static int setup(void **state) {
   lk_clock_fixed(&fx->clock, at(2026, 11, 2, 8, 0));
   fx->m = lk_measure_new();
   opt.dir = fx->dir.path;
-  opt.on_tx_event = lk_measure_on_event;
-  opt.on_tx_event_ud = fx->m;
+  lk_measure_store_options(&opt, fx->m);
   opt.clock = &fx->clock;
   *state = fx;
   return fx->m != NULL && lk_store_open(&opt, &fx->store) == 0 ? 0 : -1;
@@ -629,6 +628,101 @@ static void test_rebuild_equals_live(void **state) {
   free(after_chat);
 }
 
+struct raw_event {
+  lk_measure *m;
+  const char *type;
+  const char *subject;
+  const char *payload;
+  int64_t time;
+};
+
+static int raw_event_apply(lk_tx *tx, void *arg) {
+  struct raw_event *r = arg;
+  lk_event_row ev = {1, r->time, r->type, r->subject, r->payload};
+
+  return lk_measure_on_event(tx, &ev, r->m);
+}
+
+/* The hook reads payloads with its own scanner: nested members, escapes,
+ * odd numbers and broken text must neither confuse nor fail it. */
+static void test_payload_scanner(void **state) {
+  mfx *fx = *state;
+  struct raw_event r = {
+      fx->m, "conversation.created", "c-1",
+      " { \"extra\" : {\"a\":[1,{\"b\":\"}]\\\"\"}]}, \"id\":\"c-1\","
+      "\"status\":\"open\",\"channel\":\"email\",\"teamId\":null,"
+      "\"note\":\"a \\\"quoted\\\" word\",\"n\":1.5e3,"
+      "\"categoryIds\":[ \"cat-1\" , \"cat-2\" ],\"confidential\":true }",
+      at(2026, 11, 2, 9, 0)};
+  lk_mconv c;
+
+  assert_int_equal(lk_store_write(fx->store, raw_event_apply, &r), 0);
+  c = state_of(fx, "c-1");
+  assert_string_equal(c.channel, "email");
+  assert_string_equal(c.team_id, "");
+  assert_string_equal(c.categories, "cat-1 cat-2");
+  assert_true(c.confidential);
+  assert_int_equal(c.clk[LK_MC_FIRST].target, 18 * H);
+  /* Broken or foreign payloads are skipped, not refused. */
+  r.subject = "c-2";
+  r.payload = "{\"id\":\"c-2\",\"channel\":";
+  assert_int_equal(lk_store_write(fx->store, raw_event_apply, &r), 0);
+  r.payload = "[1,2]";
+  assert_int_equal(lk_store_write(fx->store, raw_event_apply, &r), 0);
+  r.payload = "{\"id\":\"c-2\",\"channel\":\"unterminated}";
+  assert_int_equal(lk_store_write(fx->store, raw_event_apply, &r), 0);
+  {
+    struct get_conv g = {.id = "c-2"};
+
+    assert_int_equal(lk_store_write(fx->store, get_conv_apply, &g),
+                     LK_STORE_NOTFOUND);
+  }
+  /* A member after an array of non-strings still counts. */
+  r.subject = "c-3";
+  r.payload = "{\"categoryIds\":[\"a\", 1,{\"x\":\"]\"}],"
+              "\"channel\":\"chat\"}";
+  assert_int_equal(lk_store_write(fx->store, raw_event_apply, &r), 0);
+  c = state_of(fx, "c-3");
+  assert_string_equal(c.channel, "chat");
+  assert_string_equal(c.categories, "");
+}
+
+static int failing_event_apply(lk_tx *tx, void *arg) {
+  int rc = raw_event_apply(tx, arg);
+
+  return rc != 0 ? rc : LK_STORE_CONFLICT;
+}
+
+/* A write that fails after its events were measured leaves neither state
+ * nor figures behind, also in the writer's memory. */
+static void test_rolled_back_write(void **state) {
+  mfx *fx = *state;
+  char id[37], payload[256];
+  struct raw_event r = {fx->m, "contact.added", "x", payload,
+                        at(2026, 11, 2, 10, 0)};
+  json_t *doc;
+
+  create(fx, at(2026, 11, 2, 9, 0), "email", id);
+  snprintf(payload, sizeof(payload),
+           "{\"id\":\"x\",\"conversationId\":\"%s\",\"kind\":\"outbound\","
+           "\"channel\":\"email\"}",
+           id);
+  assert_int_equal(lk_store_write(fx->store, failing_event_apply, &r),
+                   LK_STORE_CONFLICT);
+  assert_int_equal(state_of(fx, id).clk[LK_MC_FIRST].state, LK_MC_RUNNING);
+  doc = figures_doc(fx, NULL);
+  assert_int_equal(total_int(doc, "outbound", NULL), 0);
+  assert_int_equal(total_int(doc, "firstResponse", "count"), 0);
+  json_decref(doc);
+  /* The next write starts from what the database holds. */
+  message(fx, at(2026, 11, 2, 11, 0), id, "outbound");
+  assert_int_equal(state_of(fx, id).clk[LK_MC_FIRST].used, 2 * H);
+  doc = figures_doc(fx, NULL);
+  assert_int_equal(total_int(doc, "outbound", NULL), 1);
+  assert_int_equal(total_int(doc, "firstResponse", "count"), 1);
+  json_decref(doc);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_bins_and_quantiles),
@@ -646,6 +740,8 @@ int main(void) {
                                       teardown),
       cmocka_unit_test_setup_teardown(test_rebuild_equals_live, setup,
                                       teardown),
+      cmocka_unit_test_setup_teardown(test_payload_scanner, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_rolled_back_write, setup, teardown),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);

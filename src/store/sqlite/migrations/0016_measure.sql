@@ -57,7 +57,7 @@ CREATE TABLE measure_conv (
   res_fcr       INTEGER NOT NULL DEFAULT 0,
   res_team      TEXT NOT NULL DEFAULT '',
   due           BIGINT
-);
+) WITHOUT ROWID; -- one b-tree: every event reads and writes a row by id
 CREATE INDEX measure_conv_due ON measure_conv (due, id) WHERE due IS NOT NULL;
 CREATE INDEX measure_conv_backlog ON measure_conv (created_at)
   WHERE status <> 'resolved';
@@ -81,7 +81,7 @@ CREATE TABLE measure_task (
   done_channel    TEXT NOT NULL DEFAULT '',
   done_team       TEXT NOT NULL DEFAULT '',
   due             BIGINT
-);
+) WITHOUT ROWID;
 CREATE INDEX measure_task_due ON measure_task (due, id) WHERE due IS NOT NULL;
 
 -- Counters per UTC hour (start, Unix ms), channel and team ('' for none),
@@ -138,7 +138,7 @@ CREATE TABLE measure_agent (
   presence TEXT NOT NULL DEFAULT 'offline',
   load     INTEGER NOT NULL DEFAULT 0,
   since    BIGINT NOT NULL
-);
+) WITHOUT ROWID;
 CREATE TABLE measure_occupancy (
   hour      BIGINT NOT NULL,
   agent_id  TEXT NOT NULL,
