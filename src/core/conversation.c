@@ -44,6 +44,10 @@ bool lk_conv_channel_valid(const char *channel) {
   return in_list(channels, channel);
 }
 
+const char *const *lk_conv_channels(void) {
+  return channels;
+}
+
 bool lk_conv_channel_delivers(const char *channel) {
   return in_list(delivering, channel);
 }

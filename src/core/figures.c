@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/conversation.h"
 #include "util/clock.h"
 
 static const char *const clock_json[LK_MC_CLOCKS] = {
@@ -415,6 +416,9 @@ static void metric_backlog(const char *channel, const lk_mbacklog *bl,
 }
 
 void lk_figures_metrics(lk_buf *b, lk_store *s, int64_t now) {
+  /* Every channel, and "" for callbacks outside a conversation. */
+  const char *channels[16];
+  int nch = 0;
   /* Counters from the all-time totals: one row per channel and metric,
    * so the cardinality is channels x metrics, whatever the history. */
   static const struct {
@@ -466,13 +470,17 @@ void lk_figures_metrics(lk_buf *b, lk_store *s, int64_t now) {
        "Creation time (Unix seconds) of the oldest unresolved conversation"},
   };
 
+  for (const char *const *c = lk_conv_channels(); *c != NULL && nch < 14; c++)
+    channels[nch++] = *c;
+  channels[nch++] = "";
+  channels[nch] = NULL;
   for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
     struct metrics_ctx m = {b, counters[i].metric, counters[i].name,
                             counters[i].seconds};
 
     lk_buf_printf(b, "# HELP %s %s\n# TYPE %s counter\n", counters[i].name,
                   counters[i].help, counters[i].name);
-    lk_store_measure_totals(s, metric_total, &m);
+    lk_store_measure_totals(s, channels, metric_total, &m);
   }
   for (size_t i = 0; i < sizeof(gauges) / sizeof(gauges[0]); i++) {
     struct metrics_ctx m = {b, gauges[i].what, gauges[i].name, false};

@@ -286,10 +286,16 @@ struct hdelta {
 
 struct deltas {
   int n;
-  struct delta d[DELTAS_MAX];
   int nh;
-  struct hdelta h[DELTAS_MAX];
+  int cap;
+  struct delta *d;
+  struct hdelta *h;
 };
+
+/* What one (hour, channel, team) adds up into: itself, its channel over
+ * all teams, its team over all channels, all of them, and the same four
+ * of all time (hour 0).  "*" is "all": no channel or team id is "*". */
+#define ROLLUPS 8
 
 struct lk_measure {
   lk_norms norms;
@@ -297,7 +303,7 @@ struct lk_measure {
    * that succeeded: written once per batch, before COMMIT. */
   struct deltas write;
   struct deltas batch;
-  struct deltas totals; /* scratch for write_deltas() */
+  struct deltas rollup; /* scratch for write_deltas() */
   bool loaded;          /* `norms` is the configuration in force */
   bool replaying;       /* follow norms.updated events, not the newest row */
   char *text;           /* LK_MEASURE_CONFIG_MAX bytes for loading */
@@ -316,6 +322,18 @@ static const char *const clock_metric[LK_MC_CLOCKS] = {"fr", "nr", "res"};
 static const lk_metric clock_norm[LK_MC_CLOCKS] = {
     LK_METRIC_FIRST_RESPONSE, LK_METRIC_NEXT_RESPONSE, LK_METRIC_RESOLUTION};
 
+static int deltas_init(struct deltas *ds, int cap) {
+  ds->cap = cap;
+  ds->d = calloc((size_t)cap, sizeof(*ds->d));
+  ds->h = calloc((size_t)cap, sizeof(*ds->h));
+  return ds->d != NULL && ds->h != NULL ? 0 : -1;
+}
+
+static void deltas_free(struct deltas *ds) {
+  free(ds->d);
+  free(ds->h);
+}
+
 lk_measure *lk_measure_new(void) {
   lk_measure *m = calloc(1, sizeof(*m));
 
@@ -324,11 +342,11 @@ lk_measure *lk_measure_new(void) {
   m->text = malloc(LK_MEASURE_CONFIG_MAX);
   m->payload_buf = malloc(sizeof(*m->payload_buf));
   m->cache = calloc(CACHE_SLOTS, sizeof(*m->cache));
-  if (m->text == NULL || m->payload_buf == NULL || m->cache == NULL) {
-    free(m->text);
-    free(m->payload_buf);
-    free(m->cache);
-    free(m);
+  if (m->text == NULL || m->payload_buf == NULL || m->cache == NULL ||
+      deltas_init(&m->write, DELTAS_MAX) != 0 ||
+      deltas_init(&m->batch, DELTAS_MAX) != 0 ||
+      deltas_init(&m->rollup, ROLLUPS * DELTAS_MAX) != 0) {
+    lk_measure_free(m);
     return NULL;
   }
   m->data_version = -1;
@@ -341,6 +359,9 @@ void lk_measure_free(lk_measure *m) {
   free(m->text);
   free(m->payload_buf);
   free(m->cache);
+  deltas_free(&m->write);
+  deltas_free(&m->batch);
+  deltas_free(&m->rollup);
   free(m);
 }
 
@@ -547,7 +568,7 @@ static struct delta *find_delta(struct deltas *ds, int64_t hour,
                  team))
       return &ds->d[i];
   }
-  if (ds->n == DELTAS_MAX)
+  if (ds->n == ds->cap)
     return NULL;
   d = &ds->d[ds->n++];
   memset(d, 0, sizeof(*d));
@@ -568,7 +589,7 @@ static struct hdelta *find_hdelta(struct deltas *ds, int64_t hour,
         same_key(h->hour, h->channel, h->team, hour, channel, team))
       return h;
   }
-  if (ds->nh == DELTAS_MAX)
+  if (ds->nh == ds->cap)
     return NULL;
   h = &ds->h[ds->nh++];
   memset(h, 0, sizeof(*h));
@@ -580,46 +601,52 @@ static struct hdelta *find_hdelta(struct deltas *ds, int64_t hour,
   return h;
 }
 
-/* Writes `ds` and the matching all-time totals (summed in `tot`, which
- * is scratch space), and empties it. */
-static int write_deltas(lk_tx *tx, struct deltas *ds, struct deltas *tot) {
+/* Writes `ds` with its rollups (summed in `roll`, scratch space of
+ * ROLLUPS times its size) and empties it. */
+static int write_deltas(lk_tx *tx, struct deltas *ds, struct deltas *roll) {
   int rc = 0;
 
-  tot->n = 0;
-  tot->nh = 0;
-  for (int i = 0; rc == 0 && i < ds->n; i++) {
+  roll->n = 0;
+  roll->nh = 0;
+  for (int i = 0; i < ds->n; i++) {
     struct delta *d = &ds->d[i];
-    struct delta *t = find_delta(tot, 0, d->channel, d->team);
 
-    rc = lk_store_measure_add(tx, d->hour, d->channel, d->team, d->v);
-    for (int j = 0; t != NULL && j < LK_CNT_COUNT; j++)
-      t->v[j] += d->v[j];
-    if (rc == 0 && t == NULL)
-      rc = lk_store_measure_add(tx, 0, d->channel, d->team, d->v);
+    for (int k = 0; k < ROLLUPS; k++) {
+      struct delta *r =
+          find_delta(roll, k & 4 ? 0 : d->hour, k & 2 ? "*" : d->channel,
+                     k & 1 ? "*" : d->team);
+
+      for (int j = 0; r != NULL && j < LK_CNT_COUNT; j++)
+        r->v[j] += d->v[j];
+    }
   }
-  for (int i = 0; rc == 0 && i < ds->nh; i++) {
+  for (int i = 0; i < ds->nh; i++) {
     struct hdelta *h = &ds->h[i];
-    struct hdelta *t =
-        find_hdelta(tot, 0, h->channel, h->team, h->clock, h->bin);
 
-    if (h->n != 0)
-      rc = lk_store_measure_hist(tx, h->hour, h->channel, h->team,
-                                 clock_metric[h->clock], h->bin, h->n);
-    if (t != NULL)
-      t->n += h->n;
-    else if (rc == 0 && h->n != 0)
-      rc = lk_store_measure_hist(tx, 0, h->channel, h->team,
-                                 clock_metric[h->clock], h->bin, h->n);
+    for (int k = 0; k < ROLLUPS; k++) {
+      struct hdelta *r =
+          find_hdelta(roll, k & 4 ? 0 : h->hour, k & 2 ? "*" : h->channel,
+                      k & 1 ? "*" : h->team, h->clock, h->bin);
+
+      if (r != NULL)
+        r->n += h->n;
+    }
   }
-  for (int i = 0; rc == 0 && i < tot->n; i++)
-    rc = lk_store_measure_add(tx, 0, tot->d[i].channel, tot->d[i].team,
-                              tot->d[i].v);
-  for (int i = 0; rc == 0 && i < tot->nh; i++) {
-    struct hdelta *h = &tot->h[i];
+  for (int i = 0; rc == 0 && i < roll->n; i++) {
+    struct delta *r = &roll->d[i];
+    bool any = false;
 
-    if (h->n != 0)
-      rc = lk_store_measure_hist(tx, 0, h->channel, h->team,
-                                 clock_metric[h->clock], h->bin, h->n);
+    for (int j = 0; j < LK_CNT_COUNT; j++)
+      any = any || r->v[j] != 0;
+    if (any)
+      rc = lk_store_measure_add(tx, r->hour, r->channel, r->team, r->v);
+  }
+  for (int i = 0; rc == 0 && i < roll->nh; i++) {
+    struct hdelta *r = &roll->h[i];
+
+    if (r->n != 0)
+      rc = lk_store_measure_hist(tx, r->hour, r->channel, r->team,
+                                 clock_metric[r->clock], r->bin, r->n);
   }
   ds->n = 0;
   ds->nh = 0;
@@ -633,8 +660,8 @@ static int merge_write(lk_tx *tx, lk_measure *m) {
   struct deltas *b = &m->batch;
   int rc = 0;
 
-  if (b->n + w->n > DELTAS_MAX || b->nh + w->nh > DELTAS_MAX)
-    rc = write_deltas(tx, b, &m->totals);
+  if (b->n + w->n > b->cap || b->nh + w->nh > b->cap)
+    rc = write_deltas(tx, b, &m->rollup);
   for (int i = 0; rc == 0 && i < w->n; i++) {
     struct delta *d =
         find_delta(b, w->d[i].hour, w->d[i].channel, w->d[i].team);
@@ -659,9 +686,9 @@ static int merge_write(lk_tx *tx, lk_measure *m) {
  * (a rebuild) writes them out inside itself, where a rollback still
  * undoes them. */
 static int make_room(lk_tx *tx, lk_measure *m) {
-  if (m->write.n < DELTAS_MAX - 4 && m->write.nh < DELTAS_MAX - 4)
+  if (m->write.n < m->write.cap - 4 && m->write.nh < m->write.cap - 4)
     return 0;
-  return write_deltas(tx, &m->write, &m->totals);
+  return write_deltas(tx, &m->write, &m->rollup);
 }
 
 static void bump(lk_measure *m, int64_t hour, const char *channel,
@@ -1289,7 +1316,7 @@ int lk_measure_on_phase(lk_tx *tx, int phase, void *ud) {
     return 0;
   case LK_TX_BEFORE_COMMIT:
     m->batch_open = false;
-    return write_deltas(tx, &m->batch, &m->totals);
+    return write_deltas(tx, &m->batch, &m->rollup);
   case LK_TX_ABORTED:
     cache_clear(m);
     m->batch_open = false;
@@ -1369,7 +1396,7 @@ int lk_measure_rebuild_apply(lk_tx *tx, void *arg) {
   if (rc == 0)
     rc = write_touched(tx, m);
   if (rc == 0)
-    rc = write_deltas(tx, &m->write, &m->totals);
+    rc = write_deltas(tx, &m->write, &m->rollup);
   m->write.n = m->write.nh = 0;
   cache_clear(m);
   m->touched_overflow = true; /* an undo must forget everything */

@@ -563,13 +563,19 @@ int lk_store_measure_replay(lk_tx *tx, lk_tx_event_fn fn, void *ud,
 
 /* ---- reads ---------------------------------------------------------- */
 
-/* ?1 channel (NULL: any), ?2 team (NULL: any), ?3 from, ?4 to. */
+/* ?1 channel ("*": all), ?2 team ("*": all), ?3 from, ?4 to: one range
+ * of the primary key, one row per hour. */
 #define RANGE_WHERE                                                            \
-  " WHERE hour >= ?3 AND hour < ?4 AND hour > 0"                               \
-  " AND (?1 IS NULL OR channel = ?1) AND (?2 IS NULL OR team_id = ?2)"
+  " WHERE channel = ?1 AND team_id = ?2 AND hour >= ?3 AND hour < ?4"          \
+  " AND hour > 0"
 
 static const char *opt(const char *s) {
   return s != NULL && s[0] != '\0' ? s : NULL;
+}
+
+/* The rollup key of an optional filter. */
+static const char *all(const char *s) {
+  return s != NULL && s[0] != '\0' ? s : "*";
 }
 
 struct count_cb {
@@ -595,7 +601,7 @@ int lk_store_measure_counts(lk_store *s, const lk_mquery *q, lk_mcount_fn fn,
   static const char sql[] =
       "SELECT hour, " COUNTER_SUMS " FROM measure_counts" RANGE_WHERE
       " GROUP BY hour ORDER BY hour";
-  const char *texts[] = {opt(q->channel), opt(q->team_id)};
+  const char *texts[] = {all(q->channel), all(q->team_id)};
   const int64_t nums[] = {q->from, q->to};
   struct count_cb c = {fn, NULL, ud};
   int n = lk_rows_read(s, sql, texts, 2, nums, 2, count_row, &c);
@@ -621,7 +627,7 @@ int lk_store_measure_hists(lk_store *s, const lk_mquery *q, lk_mhist_fn fn,
       "SELECT hour, metric, bin, SUM(n)"
       " FROM measure_hist" RANGE_WHERE " GROUP BY hour, metric, bin"
       " ORDER BY hour, metric, bin";
-  const char *texts[] = {opt(q->channel), opt(q->team_id)};
+  const char *texts[] = {all(q->channel), all(q->team_id)};
   const int64_t nums[] = {q->from, q->to};
   struct hist_cb c = {fn, ud};
   int n = lk_rows_read(s, sql, texts, 2, nums, 2, hist_row, &c);
@@ -629,14 +635,25 @@ int lk_store_measure_hists(lk_store *s, const lk_mquery *q, lk_mhist_fn fn,
   return n < 0 ? n : 0;
 }
 
-int lk_store_measure_totals(lk_store *s, lk_mtotal_fn fn, void *ud) {
+int lk_store_measure_totals(lk_store *s, const char *const *channels,
+                            lk_mtotal_fn fn, void *ud) {
+  /* One point lookup per channel on the all-time rollup rows. */
   static const char sql[] =
-      "SELECT channel, " COUNTER_SUMS " FROM measure_counts WHERE hour = 0"
-      " GROUP BY channel ORDER BY channel";
+      "SELECT channel, " COUNTER_SUMS " FROM measure_counts WHERE channel = ?1"
+      " AND team_id = '*' AND hour = 0";
   struct count_cb c = {NULL, fn, ud};
-  int n = lk_rows_read(s, sql, NULL, 0, NULL, 0, count_row, &c);
+  lk_db *db;
+  int rc = lk_store_reader(s, &db);
 
-  return n < 0 ? n : 0;
+  if (rc != 0)
+    return rc;
+  for (int i = 0; rc == 0 && channels[i] != NULL; i++) {
+    int n = lk_rows(db, sql, &channels[i], 1, NULL, 0, count_row, &c);
+
+    rc = n < 0 ? n : 0;
+  }
+  lk_store_reader_release(s, db);
+  return rc;
 }
 
 static void backlog_row(lk_stmt *st, void *ud) {

@@ -174,7 +174,7 @@ int lk_store_measure_replay(lk_tx *tx, lk_tx_event_fn fn, void *ud,
 /* ---- reads ---------------------------------------------------------- */
 
 /* A figures query: hours [from, to), optional channel and team ("" or
- * NULL: all). */
+ * NULL: all; read from the "*" rollup rows). */
 typedef struct lk_mquery {
   int64_t from;
   int64_t to;
@@ -191,10 +191,12 @@ typedef void (*lk_mhist_fn)(int64_t hour, const char *metric, int bin,
                             int64_t n, void *ud);
 int lk_store_measure_hists(lk_store *s, const lk_mquery *q, lk_mhist_fn fn,
                            void *ud);
-/* All-time totals per channel (hour 0), for /metrics. */
+/* All-time totals of each of `channels` (NULL-terminated), for /metrics;
+ * a channel without any is left out. */
 typedef void (*lk_mtotal_fn)(const char *channel, const int64_t *counters,
                              void *ud);
-int lk_store_measure_totals(lk_store *s, lk_mtotal_fn fn, void *ud);
+int lk_store_measure_totals(lk_store *s, const char *const *channels,
+                            lk_mtotal_fn fn, void *ud);
 
 /* The backlog now: open conversations matching channel and team, the sum
  * and minimum of their creation times, and how many have a deadline

@@ -305,6 +305,15 @@ class Measure(LoketTestCase):
         self.assertEqual(doc["total"]["conversations"], 4)
         self.assertEqual(doc["total"]["resolution"]["count"], 2)
         self.assertEqual(doc["total"]["reopened"], 1)
+        # By team: the team got its conversation after creation, so it
+        # holds the resolution but not the creation.
+        doc = self.figures("&teamId=" + team).json()
+        self.assertEqual(doc["total"]["conversations"], 0)
+        self.assertEqual(doc["total"]["resolution"]["count"], 1)
+        doc = self.figures("&teamId=%s&channel=chat" % team).json()
+        self.assertEqual(doc["total"]["resolution"]["count"], 1)
+        doc = self.figures("&teamId=%s&channel=email" % team).json()
+        self.assertEqual(doc["total"]["resolution"]["count"], 0)
         # A rebuild from an emptied table arrives at the same rows too.
         self.srv.stop()
         p = run_cli("figures", "rebuild", data=self.data)

@@ -85,8 +85,11 @@ CREATE TABLE measure_task (
 CREATE INDEX measure_task_due ON measure_task (due, id) WHERE due IS NOT NULL;
 
 -- Counters per UTC hour (start, Unix ms), channel and team ('' for none),
--- one wide row each so that an event adds to all its counters in one
--- upsert; hour 0 holds the totals of all time (for /metrics).  *_n count
+-- one wide row each so that a batch of writes adds to all its counters in
+-- one upsert per row.  Rollups are kept alongside: channel '*' is all
+-- channels, team_id '*' all teams, hour 0 all time; so whatever a query
+-- filters on, it reads exactly one row per hour, found by the primary
+-- key's order (channel, team_id, hour), however long the history.  *_n count
 -- measured durations, *_ms sum them, *_normed count those a norm applied
 -- to, *_met those within it (fr first response, nr next response, res
 -- resolution); cb* are callbacks done, with a deadline, on time.
@@ -116,11 +119,12 @@ CREATE TABLE measure_counts (
   res_ms      BIGINT NOT NULL DEFAULT 0,
   res_normed  BIGINT NOT NULL DEFAULT 0,
   res_met     BIGINT NOT NULL DEFAULT 0,
-  PRIMARY KEY (hour, channel, team_id)
+  PRIMARY KEY (channel, team_id, hour)
 ) WITHOUT ROWID;
 
 -- Mergeable histograms of durations: fixed log-scale bins (x1.25 from one
--- second, see core/measure.h) per hour, channel, team and metric.
+-- second, see core/measure.h) per hour, channel, team and metric, with the
+-- same rollups as measure_counts.
 CREATE TABLE measure_hist (
   hour    BIGINT NOT NULL,
   channel TEXT NOT NULL,
@@ -128,7 +132,7 @@ CREATE TABLE measure_hist (
   metric  TEXT NOT NULL,
   bin     INTEGER NOT NULL,
   n       BIGINT NOT NULL DEFAULT 0,
-  PRIMARY KEY (hour, channel, team_id, metric, bin)
+  PRIMARY KEY (channel, team_id, hour, metric, bin)
 ) WITHOUT ROWID;
 
 -- Agents' presence and load (open conversations assigned), and the time
@@ -144,5 +148,5 @@ CREATE TABLE measure_occupancy (
   agent_id  TEXT NOT NULL,
   online_ms BIGINT NOT NULL DEFAULT 0,  -- available or busy
   busy_ms   BIGINT NOT NULL DEFAULT 0,  -- online with an open conversation
-  PRIMARY KEY (hour, agent_id)
+  PRIMARY KEY (agent_id, hour)
 ) WITHOUT ROWID;
