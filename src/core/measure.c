@@ -293,9 +293,17 @@ struct deltas {
 };
 
 /* What one (hour, channel, team) adds up into: itself, its channel over
- * all teams, its team over all channels, all of them, and the same four
- * of all time (hour 0).  "*" is "all": no channel or team id is "*". */
-#define ROLLUPS 8
+ * all teams, its team over all channels, and all of them (each query reads
+ * one of the four); and its channel over all teams of all time (hour 0,
+ * for /metrics).  "*" is "all": no channel or team id is "*". */
+#define ROLLUPS 5
+static const struct {
+  bool all_time, all_channels, all_teams;
+} rollups[ROLLUPS] = {{false, false, false},
+                      {false, false, true},
+                      {false, true, false},
+                      {false, true, true},
+                      {true, false, true}};
 
 struct lk_measure {
   lk_norms norms;
@@ -612,9 +620,9 @@ static int write_deltas(lk_tx *tx, struct deltas *ds, struct deltas *roll) {
     struct delta *d = &ds->d[i];
 
     for (int k = 0; k < ROLLUPS; k++) {
-      struct delta *r =
-          find_delta(roll, k & 4 ? 0 : d->hour, k & 2 ? "*" : d->channel,
-                     k & 1 ? "*" : d->team);
+      struct delta *r = find_delta(roll, rollups[k].all_time ? 0 : d->hour,
+                                   rollups[k].all_channels ? "*" : d->channel,
+                                   rollups[k].all_teams ? "*" : d->team);
 
       for (int j = 0; r != NULL && j < LK_CNT_COUNT; j++)
         r->v[j] += d->v[j];
@@ -623,10 +631,11 @@ static int write_deltas(lk_tx *tx, struct deltas *ds, struct deltas *roll) {
   for (int i = 0; i < ds->nh; i++) {
     struct hdelta *h = &ds->h[i];
 
-    for (int k = 0; k < ROLLUPS; k++) {
+    /* Histograms have no all-time rows: nothing reads them. */
+    for (int k = 0; k < ROLLUPS && !rollups[k].all_time; k++) {
       struct hdelta *r =
-          find_hdelta(roll, k & 4 ? 0 : h->hour, k & 2 ? "*" : h->channel,
-                      k & 1 ? "*" : h->team, h->clock, h->bin);
+          find_hdelta(roll, h->hour, rollups[k].all_channels ? "*" : h->channel,
+                      rollups[k].all_teams ? "*" : h->team, h->clock, h->bin);
 
       if (r != NULL)
         r->n += h->n;

@@ -87,9 +87,10 @@ CREATE INDEX measure_task_due ON measure_task (due, id) WHERE due IS NOT NULL;
 -- Counters per UTC hour (start, Unix ms), channel and team ('' for none),
 -- one wide row each so that a batch of writes adds to all its counters in
 -- one upsert per row.  Rollups are kept alongside: channel '*' is all
--- channels, team_id '*' all teams, hour 0 all time; so whatever a query
--- filters on, it reads exactly one row per hour, found by the primary
--- key's order (channel, team_id, hour), however long the history.  *_n count
+-- channels, team_id '*' all teams; so whatever a query filters on, it
+-- reads exactly one row per hour, found by the primary key's order
+-- (channel, team_id, hour), however long the history.  Hour 0 holds the
+-- all-time totals per channel (team_id '*'), for /metrics.  *_n count
 -- measured durations, *_ms sum them, *_normed count those a norm applied
 -- to, *_met those within it (fr first response, nr next response, res
 -- resolution); cb* are callbacks done, with a deadline, on time.
@@ -124,7 +125,7 @@ CREATE TABLE measure_counts (
 
 -- Mergeable histograms of durations: fixed log-scale bins (x1.25 from one
 -- second, see core/measure.h) per hour, channel, team and metric, with the
--- same rollups as measure_counts.
+-- same rollups as measure_counts but no all-time rows.
 CREATE TABLE measure_hist (
   hour    BIGINT NOT NULL,
   channel TEXT NOT NULL,
