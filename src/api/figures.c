@@ -293,7 +293,7 @@ static void figures_get(lk_req *req) {
   if (rc == LK_STORE_INVALID) {
     bad_param(req, "from",
               q.daily ? "the period may hold at most 400 days"
-                      : "the period may hold at most 744 hours (31 days)");
+                      : "the period may hold at most 768 hours (32 days)");
   } else if (rc != 0) {
     lk_req_problem_store(req, rc);
   } else if (wants_csv(req)) {

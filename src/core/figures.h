@@ -16,7 +16,7 @@
 #include "store/store.h"
 #include "util/buf.h"
 
-#define LK_FIG_HOURS_MAX (31 * 24)
+#define LK_FIG_HOURS_MAX (32 * 24)
 #define LK_FIG_DAYS_MAX 400
 
 typedef struct lk_fig_clock {

@@ -294,16 +294,15 @@ struct deltas {
 
 /* What one (hour, channel, team) adds up into: itself, its channel over
  * all teams, its team over all channels, and all of them (each query reads
- * one of the four); and its channel over all teams of all time (hour 0,
- * for /metrics).  "*" is "all": no channel or team id is "*". */
-#define ROLLUPS 5
+ * one of the four); and the same four of all time (hour 0: /metrics and
+ * the backlog now).  "*" is "all": no channel or team id is "*". */
+#define ROLLUPS 8
 static const struct {
   bool all_time, all_channels, all_teams;
-} rollups[ROLLUPS] = {{false, false, false},
-                      {false, false, true},
-                      {false, true, false},
-                      {false, true, true},
-                      {true, false, true}};
+} rollups[ROLLUPS] = {{false, false, false}, {false, false, true},
+                      {false, true, false},  {false, true, true},
+                      {true, false, false},  {true, false, true},
+                      {true, true, false},   {true, true, true}};
 
 struct lk_measure {
   lk_norms norms;
@@ -1022,6 +1021,8 @@ static int conv_created(lk_tx *tx, lk_measure *m, const char *id,
   apply_norms(&m->norms, &c);
   count(m, t, &c, c.team_id, LK_CNT_CREATED);
   count(m, t, &c, c.team_id, LK_CNT_BACKLOG_IN);
+  bump(m, lk_measure_hour(t), c.channel, c.team_id, LK_CNT_OPEN_CREATED,
+       c.created_at);
   rc = agent_load(tx, c.assignee_id, t, 1);
   if (rc == 0)
     rc = save_conv(tx, m, &c, true);
@@ -1044,6 +1045,8 @@ static int conv_status(lk_tx *tx, lk_measure *m, lk_mconv *c,
     unresolve(m, c);
     count(m, t, c, c->team_id, LK_CNT_REOPENED);
     count(m, t, c, c->team_id, LK_CNT_BACKLOG_IN);
+    bump(m, lk_measure_hour(t), c->channel, c->team_id, LK_CNT_OPEN_CREATED,
+         c->created_at);
     if (rc == 0)
       rc = agent_load(tx, c->assignee_id, t, 1);
     c->clk[LK_MC_RESOLUTION].state = LK_MC_RUNNING;
@@ -1064,6 +1067,8 @@ static int conv_status(lk_tx *tx, lk_measure *m, lk_mconv *c,
     }
     finish(m, c, LK_MC_RESOLUTION, t);
     count(m, t, c, c->team_id, LK_CNT_BACKLOG_OUT);
+    bump(m, lk_measure_hour(t), c->channel, c->team_id, LK_CNT_OPEN_CREATED,
+         -c->created_at);
     if (rc == 0)
       rc = agent_load(tx, c->assignee_id, t, -1);
   }
@@ -1087,6 +1092,15 @@ static int conv_changed(lk_tx *tx, lk_measure *m, const char *id,
   if (rc != 0)
     return rc;
   if (team != NULL && strcmp(team, c.team_id) != 0) {
+    if (!resolved(c.status)) {
+      /* The backlog moves with it from one team to the other. */
+      int64_t h = lk_measure_hour(t);
+
+      bump(m, h, c.channel, c.team_id, LK_CNT_BACKLOG_OUT, 1);
+      bump(m, h, c.channel, c.team_id, LK_CNT_OPEN_CREATED, -c.created_at);
+      bump(m, h, c.channel, team, LK_CNT_BACKLOG_IN, 1);
+      bump(m, h, c.channel, team, LK_CNT_OPEN_CREATED, c.created_at);
+    }
     copy(c.team_id, sizeof(c.team_id), team);
     renorm = true;
   }

@@ -373,29 +373,31 @@ int lk_store_measure_contact_conv(lk_tx *tx, const char *contact_id,
 /* ---- figures -------------------------------------------------------- */
 
 #define COUNTER_COLUMNS                                                        \
-  "created, inbound, outbound, reopened, backlog_in, backlog_out, fcr, cb,"    \
+  "created, inbound, outbound, reopened, backlog_in, backlog_out,"             \
+  " open_created, fcr, cb,"                                                    \
   " cb_normed, cb_met, fr_n, fr_ms, fr_normed, fr_met, nr_n, nr_ms,"           \
   " nr_normed, nr_met, res_n, res_ms, res_normed, res_met"
 #define COUNTER_SUMS                                                           \
   "SUM(created), SUM(inbound), SUM(outbound), SUM(reopened),"                  \
-  " SUM(backlog_in), SUM(backlog_out), SUM(fcr), SUM(cb), SUM(cb_normed),"     \
+  " SUM(backlog_in), SUM(backlog_out), SUM(open_created), SUM(fcr),"           \
+  " SUM(cb), SUM(cb_normed),"                                                  \
   " SUM(cb_met), SUM(fr_n), SUM(fr_ms), SUM(fr_normed), SUM(fr_met),"          \
   " SUM(nr_n), SUM(nr_ms), SUM(nr_normed), SUM(nr_met), SUM(res_n),"           \
   " SUM(res_ms), SUM(res_normed), SUM(res_met)"
 
 const char *const lk_measure_counter_names[LK_CNT_COUNT] = {
-    "created",     "inbound",   "outbound",  "reopened",  "backlog_in",
-    "backlog_out", "fcr",       "cb",        "cb_normed", "cb_met",
-    "fr_n",        "fr_ms",     "fr_normed", "fr_met",    "nr_n",
-    "nr_ms",       "nr_normed", "nr_met",    "res_n",     "res_ms",
-    "res_normed",  "res_met"};
+    "created",     "inbound",      "outbound",  "reopened",  "backlog_in",
+    "backlog_out", "open_created", "fcr",       "cb",        "cb_normed",
+    "cb_met",      "fr_n",         "fr_ms",     "fr_normed", "fr_met",
+    "nr_n",        "nr_ms",        "nr_normed", "nr_met",    "res_n",
+    "res_ms",      "res_normed",   "res_met"};
 
 static int add_one(lk_tx *tx, int64_t hour, const char *channel,
                    const char *team, const int64_t *delta) {
   static const char sql[] =
       "INSERT INTO measure_counts (hour, channel, team_id, " COUNTER_COLUMNS
       ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-      " ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)"
+      " ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)"
       " ON CONFLICT (hour, channel, team_id) DO UPDATE SET"
       " created = created + excluded.created,"
       " inbound = inbound + excluded.inbound,"
@@ -403,6 +405,7 @@ static int add_one(lk_tx *tx, int64_t hour, const char *channel,
       " reopened = reopened + excluded.reopened,"
       " backlog_in = backlog_in + excluded.backlog_in,"
       " backlog_out = backlog_out + excluded.backlog_out,"
+      " open_created = open_created + excluded.open_created,"
       " fcr = fcr + excluded.fcr, cb = cb + excluded.cb,"
       " cb_normed = cb_normed + excluded.cb_normed,"
       " cb_met = cb_met + excluded.cb_met, fr_n = fr_n + excluded.fr_n,"
@@ -659,10 +662,12 @@ int lk_store_measure_totals(lk_store *s, const char *const *channels,
 static void backlog_row(lk_stmt *st, void *ud) {
   lk_mbacklog *b = ud;
 
-  b->open = lk_stmt_col_int(st, 0);
-  b->created_sum = lk_stmt_col_int(st, 1);
-  b->oldest = lk_stmt_col_int(st, 2);
-  b->breached = lk_stmt_col_int(st, 3);
+  b->open = lk_stmt_col_int(st, 0) - lk_stmt_col_int(st, 1);
+  b->created_sum = lk_stmt_col_int(st, 2);
+}
+
+static void int_row(lk_stmt *st, void *ud) {
+  *(int64_t *)ud = lk_stmt_col_int(st, 0);
 }
 
 static void callbacks_row(lk_stmt *st, void *ud) {
@@ -675,23 +680,40 @@ static void callbacks_row(lk_stmt *st, void *ud) {
 int lk_store_measure_backlog(lk_store *s, const char *channel,
                              const char *team_id, int64_t now,
                              lk_mbacklog *out) {
-  static const char convs[] =
-      "SELECT COUNT(*), COALESCE(SUM(created_at), 0),"
-      " COALESCE(MIN(created_at), 0),"
-      " COALESCE(SUM(due IS NOT NULL AND due <= ?3), 0)"
-      " FROM measure_conv WHERE status <> 'resolved'"
-      " AND (?1 IS NULL OR channel = ?1) AND (?2 IS NULL OR team_id = ?2)";
+  /* How many and their creation times: the all-time rollup row.  The
+   * oldest: the first of the unresolved by creation (an index walk that
+   * stops at the first match).  Past a deadline: a range of the due
+   * index.  None of it reads the history. */
+  static const char totals[] =
+      "SELECT backlog_in, backlog_out, open_created FROM measure_counts"
+      " WHERE channel = ?1 AND team_id = ?2 AND hour = 0";
+  static const char oldest[] =
+      "SELECT created_at FROM measure_conv WHERE status <> 'resolved'"
+      " AND (?1 = '*' OR channel = ?1) AND (?2 = '*' OR team_id = ?2)"
+      " ORDER BY created_at LIMIT 1";
+  static const char breached[] =
+      "SELECT COUNT(*) FROM measure_conv WHERE due IS NOT NULL AND due <= ?3"
+      " AND (?1 = '*' OR channel = ?1) AND (?2 = '*' OR team_id = ?2)";
   static const char tasks[] =
       "SELECT COUNT(*), COALESCE(SUM(due IS NOT NULL AND due <= ?3), 0)"
       " FROM measure_task WHERE status <> 'verwerkt'"
-      " AND (?1 IS NULL OR channel = ?1) AND (?2 IS NULL OR team_id = ?2)";
-  const char *texts[] = {opt(channel), opt(team_id)};
+      " AND (?1 = '*' OR channel = ?1) AND (?2 = '*' OR team_id = ?2)";
+  const char *texts[] = {all(channel), all(team_id)};
+  lk_db *db;
   int n;
 
   memset(out, 0, sizeof(*out));
-  n = lk_rows_read(s, convs, texts, 2, &now, 1, backlog_row, out);
+  n = lk_store_reader(s, &db);
+  if (n != 0)
+    return n;
+  n = lk_rows(db, totals, texts, 2, NULL, 0, backlog_row, out);
   if (n >= 0)
-    n = lk_rows_read(s, tasks, texts, 2, &now, 1, callbacks_row, out);
+    n = lk_rows(db, oldest, texts, 2, NULL, 0, int_row, &out->oldest);
+  if (n >= 0)
+    n = lk_rows(db, breached, texts, 2, &now, 1, int_row, &out->breached);
+  if (n >= 0)
+    n = lk_rows(db, tasks, texts, 2, &now, 1, callbacks_row, out);
+  lk_store_reader_release(s, db);
   return n < 0 ? n : 0;
 }
 

@@ -130,6 +130,7 @@ enum {
   LK_CNT_REOPENED,
   LK_CNT_BACKLOG_IN,
   LK_CNT_BACKLOG_OUT,
+  LK_CNT_OPEN_CREATED, /* + created_at into the backlog, - out of it */
   LK_CNT_FCR,
   LK_CNT_CB,
   LK_CNT_CB_NORMED,

@@ -307,9 +307,14 @@ class Measure(LoketTestCase):
         self.assertEqual(doc["total"]["reopened"], 1)
         # By team: the team got its conversation after creation, so it
         # holds the resolution but not the creation.
+        self.assertEqual(doc["backlog"]["open"], 2)
         doc = self.figures("&teamId=" + team).json()
         self.assertEqual(doc["total"]["conversations"], 0)
         self.assertEqual(doc["total"]["resolution"]["count"], 1)
+        # It moved into the team's backlog and out of it again.
+        self.assertEqual(doc["backlog"]["open"], 0)
+        self.assertEqual(doc["total"]["backlogIn"], 2)
+        self.assertEqual(doc["total"]["backlogOut"], 2)
         doc = self.figures("&teamId=%s&channel=chat" % team).json()
         self.assertEqual(doc["total"]["resolution"]["count"], 1)
         doc = self.figures("&teamId=%s&channel=email" % team).json()

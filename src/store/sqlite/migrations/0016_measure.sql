@@ -90,7 +90,9 @@ CREATE INDEX measure_task_due ON measure_task (due, id) WHERE due IS NOT NULL;
 -- channels, team_id '*' all teams; so whatever a query filters on, it
 -- reads exactly one row per hour, found by the primary key's order
 -- (channel, team_id, hour), however long the history.  Hour 0 holds the
--- all-time totals per channel (team_id '*'), for /metrics.  *_n count
+-- all-time totals (with the same rollups): /metrics reads them, and the
+-- backlog now is backlog_in - backlog_out of all time, its mean creation
+-- time open_created / that.  *_n count
 -- measured durations, *_ms sum them, *_normed count those a norm applied
 -- to, *_met those within it (fr first response, nr next response, res
 -- resolution); cb* are callbacks done, with a deadline, on time.
@@ -104,6 +106,7 @@ CREATE TABLE measure_counts (
   reopened    BIGINT NOT NULL DEFAULT 0,
   backlog_in  BIGINT NOT NULL DEFAULT 0,
   backlog_out BIGINT NOT NULL DEFAULT 0,
+  open_created BIGINT NOT NULL DEFAULT 0,  -- creation times in, minus out
   fcr         BIGINT NOT NULL DEFAULT 0,
   cb          BIGINT NOT NULL DEFAULT 0,
   cb_normed   BIGINT NOT NULL DEFAULT 0,
