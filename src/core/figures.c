@@ -435,7 +435,7 @@ void lk_figures_metrics(lk_buf *b, lk_store *s, int64_t now) {
        "Outbound messages to residents", false},
       {"fr_n", "loket_first_responses_total", "First responses measured",
        false},
-      {"fr_ms", "loket_first_response_seconds_sum",
+      {"fr_ms", "loket_first_response_seconds_total",
        "Sum of first response times (in the norm's clock)", true},
       {"fr_normed", "loket_first_responses_normed_total",
        "First responses measured against a norm", false},
@@ -444,18 +444,20 @@ void lk_figures_metrics(lk_buf *b, lk_store *s, int64_t now) {
       {"nr_n", "loket_next_responses_total", "Next responses measured", false},
       {"nr_met", "loket_next_responses_within_norm_total",
        "Next responses within their norm", false},
-      {"res_n", "loket_resolutions_total",
-       "Resolved conversations (reopened ones taken back)", false},
-      {"res_ms", "loket_resolution_seconds_sum", "Sum of resolution times",
-       true},
-      {"res_met", "loket_resolutions_within_norm_total",
-       "Resolutions within their norm", false},
-      {"fcr", "loket_first_contact_resolutions_total",
-       "Resolved on first contact", false},
       {"reopened", "loket_conversations_reopened_total",
        "Conversations reopened", false},
-      {"cb", "loket_callbacks_done_total", "Callbacks done", false},
-      {"cb_met", "loket_callbacks_on_time_total",
+      /* These go down when a reopening or an undone callback takes a
+       * count back: gauges, not counters. */
+      {"res_n", "loket_resolved_conversations",
+       "Resolved conversations of all time (reopened ones taken back)", false},
+      {"res_ms", "loket_resolution_seconds",
+       "Sum of the resolution times of the resolved conversations", true},
+      {"res_met", "loket_resolved_within_norm_conversations",
+       "Resolved conversations within their resolution norm", false},
+      {"fcr", "loket_first_contact_resolved_conversations",
+       "Conversations resolved on first contact", false},
+      {"cb", "loket_callbacks_done", "Callbacks done", false},
+      {"cb_met", "loket_callbacks_on_time",
        "Callbacks done by their slot or norm", false},
   };
   static const struct {
@@ -478,8 +480,11 @@ void lk_figures_metrics(lk_buf *b, lk_store *s, int64_t now) {
     struct metrics_ctx m = {b, counters[i].metric, counters[i].name,
                             counters[i].seconds};
 
-    lk_buf_printf(b, "# HELP %s %s\n# TYPE %s counter\n", counters[i].name,
-                  counters[i].help, counters[i].name);
+    bool counter = strstr(counters[i].name, "_total") != NULL;
+
+    lk_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", counters[i].name,
+                  counters[i].help, counters[i].name,
+                  counter ? "counter" : "gauge");
     lk_store_measure_totals(s, channels, metric_total, &m);
   }
   for (size_t i = 0; i < sizeof(gauges) / sizeof(gauges[0]); i++) {
@@ -487,7 +492,14 @@ void lk_figures_metrics(lk_buf *b, lk_store *s, int64_t now) {
 
     lk_buf_printf(b, "# HELP %s %s\n# TYPE %s gauge\n", gauges[i].name,
                   gauges[i].help, gauges[i].name);
-    lk_store_measure_backlog_by_channel(s, now, metric_backlog, &m);
+    for (int c = 0; c < nch; c++) {
+      lk_mbacklog bl;
+
+      /* The backlog of one channel: rollup rows and index probes. */
+      if (channels[c][0] != '\0' &&
+          lk_store_measure_backlog(s, channels[c], NULL, now, &bl) == 0)
+        metric_backlog(channels[c], &bl, &m);
+    }
   }
 }
 

@@ -717,36 +717,6 @@ int lk_store_measure_backlog(lk_store *s, const char *channel,
   return n < 0 ? n : 0;
 }
 
-struct backlog_cb {
-  lk_mbacklog_fn fn;
-  void *ud;
-};
-
-static void backlog_channel_row(lk_stmt *st, void *ud) {
-  struct backlog_cb *c = ud;
-  lk_mbacklog b = {0};
-
-  b.open = lk_stmt_col_int(st, 1);
-  b.created_sum = lk_stmt_col_int(st, 2);
-  b.oldest = lk_stmt_col_int(st, 3);
-  b.breached = lk_stmt_col_int(st, 4);
-  c->fn(lk_stmt_col_text(st, 0), &b, c->ud);
-}
-
-int lk_store_measure_backlog_by_channel(lk_store *s, int64_t now,
-                                        lk_mbacklog_fn fn, void *ud) {
-  static const char sql[] =
-      "SELECT channel, COUNT(*), COALESCE(SUM(created_at), 0),"
-      " COALESCE(MIN(created_at), 0),"
-      " COALESCE(SUM(due IS NOT NULL AND due <= ?1), 0)"
-      " FROM measure_conv WHERE status <> 'resolved'"
-      " GROUP BY channel ORDER BY channel";
-  struct backlog_cb c = {fn, ud};
-  int n = lk_rows_read(s, sql, NULL, 0, &now, 1, backlog_channel_row, &c);
-
-  return n < 0 ? n : 0;
-}
-
 struct occ_cb {
   lk_mocc_fn fn;
   void *ud;

@@ -213,12 +213,6 @@ typedef struct lk_mbacklog {
 int lk_store_measure_backlog(lk_store *s, const char *channel,
                              const char *team_id, int64_t now,
                              lk_mbacklog *out);
-typedef void (*lk_mbacklog_fn)(const char *channel, const lk_mbacklog *b,
-                               void *ud);
-/* The same per channel (all teams), for /metrics. */
-int lk_store_measure_backlog_by_channel(lk_store *s, int64_t now,
-                                        lk_mbacklog_fn fn, void *ud);
-
 /* Occupancy per agent over hours [from, to); the agents of team `team_id`
  * only when given.  The still open stretch of each agent (since its last
  * change) is in `live`, for the caller to add up to its `now`. */

@@ -229,11 +229,11 @@ class Measure(LoketTestCase):
                                 channel="email"), 2)
         self.assertEqual(metric(m, "loket_first_responses_within_norm_total",
                                 channel="email"), 2)
-        self.assertEqual(metric(m, "loket_resolutions_total",
+        self.assertEqual(metric(m, "loket_resolved_conversations",
                                 channel="email"), 2)
         self.assertEqual(metric(m, "loket_backlog_conversations",
                                 channel="telefoon"), 1)
-        self.assertEqual(metric(m, "loket_callbacks_on_time_total",
+        self.assertEqual(metric(m, "loket_callbacks_on_time",
                                 channel="telefoon"), 1)
 
     def test_occupancy(self):
