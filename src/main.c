@@ -19,6 +19,7 @@ static const char usage[] =
     "  proclog   print the processing log (who saw which resident's data)\n"
     "  demo      fill an empty data directory with demo data\n"
     "  calamity  switch calamity mode on or off, or show it\n"
+    "  figures   rebuild the figures and norm state from the events\n"
     "  version   print the version\n"
     "\n"
     "Run 'loket COMMAND --help' for a command's options.\n";
@@ -57,5 +58,7 @@ int main(int argc, char **argv) {
     return lk_cli_demo(argc - 1, argv + 1);
   if (strcmp(cmd, "calamity") == 0)
     return lk_cli_calamity(argc - 1, argv + 1);
+  if (strcmp(cmd, "figures") == 0)
+    return lk_cli_figures(argc - 1, argv + 1);
   return lk_cli_usage_error("unknown command '%s' (see loket --help)", cmd);
 }

@@ -4,6 +4,7 @@
 #include "api/channels.h"
 #include "api/chat.h"
 #include "api/conversations.h"
+#include "api/figures.h"
 #include "api/ki/ki.h"
 #include "api/ki/klantcontacten.h"
 #include "api/notice_faqs.h"
@@ -59,6 +60,7 @@ static int (*const areas[])(lk_router *r) = {
     lk_chat_page_routes,
     lk_channels_routes,
     lk_contact_routes,
+    lk_figures_routes,
 };
 
 int lk_api_routes(lk_router *r) {

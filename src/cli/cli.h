@@ -23,6 +23,12 @@ int lk_cli_backup(int argc, char **argv);
 int lk_cli_proclog(int argc, char **argv);
 int lk_cli_demo(int argc, char **argv);
 int lk_cli_calamity(int argc, char **argv);
+int lk_cli_figures(int argc, char **argv);
+
+struct lk_measure;
+/* The measure hook's context of this process (one store per process),
+ * made on first use; NULL when out of memory. */
+struct lk_measure *lk_cli_measure(void);
 
 /* Prints "loket: <message>" on stderr and returns LK_EXIT_USAGE. */
 int lk_cli_usage_error(const char *fmt, ...)

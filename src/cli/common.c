@@ -4,7 +4,16 @@
 #include <stdlib.h>
 
 #include "cli/cli.h"
+#include "core/measure.h"
 #include "util/log.h"
+
+lk_measure *lk_cli_measure(void) {
+  static lk_measure *m;
+
+  if (m == NULL)
+    m = lk_measure_new();
+  return m;
+}
 
 int lk_cli_usage_error(const char *fmt, ...) {
   va_list ap;
@@ -78,6 +87,12 @@ int lk_cli_open_store(const lk_cli_common *c, bool no_migrate, lk_store **out) {
   so.dir = lk_cli_data_dir(c->data);
   so.no_migrate = no_migrate;
   so.group_commit = true;
+  /* Writes from the command line keep the figures too (core/measure.h). */
+  lk_measure_store_options(&so, lk_cli_measure());
+  if (so.on_tx_event_ud == NULL) {
+    fputs("loket: out of memory\n", stderr);
+    return LK_EXIT_FAIL;
+  }
   rc = lk_store_open(&so, out);
   if (rc != 0) {
     fprintf(stderr, "loket: cannot open the database in %s: %s\n", so.dir,

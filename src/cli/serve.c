@@ -16,11 +16,13 @@
 
 #include "api/api.h"
 #include "api/events_public.h"
+#include "api/figures.h"
 #include "channels/mail.h"
 #include "channels/mastodon.h"
 #include "channels/subscription_mail.h"
 #include "cli/cli.h"
 #include "core/assign.h"
+#include "core/measure.h"
 #include "core/outbox.h"
 #include "core/ratelimit.h"
 #include "core/session.h"
@@ -704,6 +706,16 @@ static int app_open(lk_app *app, const struct serve_opts *o,
   }
   so.on_events = lk_bus_publish_row;
   so.on_events_ud = app->bus;
+  /* Figures and norm state commit with every write (core/measure.h).
+   * LOKET_MEASURE=0 turns that off: only for bench/measure_ingest.sh,
+   * which weighs what it costs; never for production. */
+  {
+    const char *me = getenv("LOKET_MEASURE");
+
+    if (me == NULL || strcmp(me, "0") != 0) {
+      lk_measure_store_options(&so, lk_cli_measure());
+    }
+  }
   rc = lk_store_open(&so, &app->store);
   if (rc != 0) {
     fprintf(stderr, "loket: cannot open the database in %s: %s\n", o->data,
@@ -800,6 +812,7 @@ static int app_open(lk_app *app, const struct serve_opts *o,
     app_close(app, *router);
     return LK_EXIT_FAIL;
   }
+  lk_metrics_register(lk_api_figures_metrics, app);
   return 0;
 }
 

@@ -44,6 +44,10 @@ bool lk_conv_channel_valid(const char *channel) {
   return in_list(channels, channel);
 }
 
+const char *const *lk_conv_channels(void) {
+  return channels;
+}
+
 bool lk_conv_channel_delivers(const char *channel) {
   return in_list(delivering, channel);
 }
@@ -303,8 +307,10 @@ static int emit(lk_tx *tx, const char *type, const char *subject, lk_buf *b) {
   return rc;
 }
 
-static int emit_conversation(lk_tx *tx, const char *type,
-                             const lk_conv_row *c) {
+/* `cats` are the categories when they were set (ncats >= 0): the
+ * measure hook picks the norm of a category from them. */
+static int emit_conversation(lk_tx *tx, const char *type, const lk_conv_row *c,
+                             char (*cats)[LK_CONV_ID_LEN + 1], int ncats) {
   lk_buf b = LK_BUF_INIT;
 
   lk_buf_puts(&b, "{\"id\":");
@@ -319,6 +325,15 @@ static int emit_conversation(lk_tx *tx, const char *type,
   json_opt(&b, "assigneeId", c->assignee_id);
   json_opt(&b, "partyId", c->party_id);
   lk_buf_printf(&b, ",\"version\":%lld", (long long)c->version);
+  if (ncats >= 0) {
+    lk_buf_puts(&b, ",\"categoryIds\":[");
+    for (int i = 0; i < ncats; i++) {
+      if (i > 0)
+        lk_buf_putc(&b, ',');
+      lk_buf_json_str(&b, cats[i]);
+    }
+    lk_buf_putc(&b, ']');
+  }
   /* The stream withholds it from who may not see it. */
   lk_buf_puts(&b, c->confidential ? ",\"confidential\":true}" : "}");
   return emit(tx, type, c->id, &b);
@@ -478,7 +493,8 @@ int lk_conv_create_apply(lk_tx *tx, void *arg) {
   if (rc == 0)
     rc = proclog(tx, &op->caller, c->party_id, "create", c->id);
   if (rc == 0)
-    rc = emit_conversation(tx, "conversation.created", c);
+    rc = emit_conversation(tx, "conversation.created", c, op->categories,
+                           op->ncategories);
   if (rc == 0)
     rc = emit_contact(tx, op->contact_id, c->id, "inbound", c->channel,
                       m.confidential);
@@ -601,7 +617,7 @@ int lk_conv_message_apply(lk_tx *tx, void *arg) {
     rc = emit_contact(tx, op->contact_id, c->id, op->kind, m.channel,
                       m.confidential);
   if (rc == 0 && strcmp(old_status, c->status) != 0)
-    rc = emit_conversation(tx, "conversation.updated", c);
+    rc = emit_conversation(tx, "conversation.updated", c, NULL, -1);
   return rc;
 }
 
@@ -726,6 +742,7 @@ int lk_conv_update_apply(lk_tx *tx, void *arg) {
     lk_buf_free(&details);
   }
   if (rc == 0)
-    rc = emit_conversation(tx, "conversation.updated", c);
+    rc = emit_conversation(tx, "conversation.updated", c, op->categories,
+                           op->set_categories ? op->ncategories : -1);
   return rc;
 }

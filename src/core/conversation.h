@@ -46,6 +46,8 @@ typedef struct lk_conv_caller {
 
 /* Channels (kanalen), as stored and served. */
 bool lk_conv_channel_valid(const char *channel);
+/* All channels, NULL-terminated. */
+const char *const *lk_conv_channels(void);
 /* True for channels whose outbound messages must be delivered later
  * (email, chat, social, post, webformulier): they start as "queued". */
 bool lk_conv_channel_delivers(const char *channel);

@@ -218,6 +218,16 @@ static int task_changed(lk_tx *tx, lk_task_op *op, const char *type,
   lk_buf_json_str(&p, t->status);
   lk_buf_puts(&p, ",\"contactId\":");
   lk_buf_json_str(&p, t->contact_id);
+  /* Kind, deadline and done time: what the measure hook needs to keep a
+   * callback's norm (core/measure.h). */
+  lk_buf_puts(&p, ",\"kind\":");
+  lk_buf_json_str(&p, t->kind);
+  if (t->deadline != 0)
+    lk_buf_printf(&p, ",\"deadline\":%lld", (long long)t->deadline);
+  else
+    lk_buf_puts(&p, ",\"deadline\":null");
+  if (t->done_at != 0)
+    lk_buf_printf(&p, ",\"doneAt\":%lld", (long long)t->done_at);
   lk_buf_puts(&p, ",\"assigneeIds\":[");
   for (int i = 0; i < t->nassignees; i++) {
     if (i > 0)

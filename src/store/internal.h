@@ -25,6 +25,8 @@ struct lk_tx {
   int64_t now;
   struct lk_tx_event **tail;
   bool outbox_queued; /* this write emitted outbox.queued (outbox.c) */
+  int (*on_event)(lk_tx *tx, const lk_event_row *ev, void *ud);
+  void *on_event_ud;
 };
 
 struct lk_store {
@@ -46,6 +48,10 @@ struct lk_store {
 
   lk_events_fn on_events;
   void *on_events_ud;
+  int (*on_tx_event)(lk_tx *tx, const lk_event_row *ev, void *ud);
+  int (*on_tx_phase)(lk_tx *tx, int phase, void *ud);
+  void *on_tx_event_ud;
+  struct lk_clock *clock; /* NULL: the system clock */
   int64_t last_published; /* writer thread only */
   bool seq_known;         /* writer thread only: last_published is set */
   bool fts_queue;         /* writer thread only: contacts_fts_queue exists */

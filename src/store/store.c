@@ -156,6 +156,10 @@ int lk_store_open(const lk_store_options *opt, lk_store **out) {
   s->dir = strdup(opt->dir);
   s->on_events = opt->on_events;
   s->on_events_ud = opt->on_events_ud;
+  s->on_tx_event = opt->on_tx_event;
+  s->on_tx_phase = opt->on_tx_phase;
+  s->on_tx_event_ud = opt->on_tx_event_ud;
+  s->clock = opt->clock;
   s->max_batch = opt->max_batch > 0 ? opt->max_batch : DEFAULT_BATCH;
   if (!opt->group_commit)
     s->max_batch = 1;

@@ -60,7 +60,31 @@ typedef struct lk_store_options {
    * must not block.  May be NULL. */
   void (*on_events)(const struct lk_event_row *ev, void *ud);
   void *on_events_ud;
+  /* Runs inside the write for every event it emits, just after the event
+   * is recorded, on the writer thread; a negative return fails the write.
+   * Keeps what is derived from events (core/measure.h) in the same
+   * commit as the change.  May be NULL. */
+  int (*on_tx_event)(struct lk_tx *tx, const struct lk_event_row *ev, void *ud);
+  /* Told, with the same `ud`, how each write and batch ends (LK_TX_*
+   * above), so that what on_tx_event gathers in memory can be written
+   * once per batch: LK_TX_WRITE_OK after a write's savepoint is released
+   * (it may write; a negative return fails the whole batch),
+   * LK_TX_WRITE_UNDONE after it was rolled back, LK_TX_BEFORE_COMMIT just
+   * before COMMIT (the same), LK_TX_ABORTED when the batch was rolled
+   * back.  May be NULL. */
+  int (*on_tx_phase)(struct lk_tx *tx, int phase, void *ud);
+  void *on_tx_event_ud;
+  /* The time of each transaction (lk_tx_now); NULL: the system clock.
+   * Tests set a fixed clock to write across evenings and holidays. */
+  struct lk_clock *clock;
 } lk_store_options;
+
+enum {
+  LK_TX_WRITE_OK = 1,
+  LK_TX_WRITE_UNDONE = 2,
+  LK_TX_BEFORE_COMMIT = 3,
+  LK_TX_ABORTED = 4
+};
 
 const char *lk_store_strerror(int err);
 

@@ -82,7 +82,9 @@ int lk_tx_emit(lk_tx *tx, const char *type, const char *subject,
   e->row.payload = dup_or_null(payload, &oom);
   *tx->tail = e;
   tx->tail = &e->next;
-  return oom ? LK_STORE_NOMEM : 0;
+  if (oom)
+    return LK_STORE_NOMEM;
+  return tx->on_event != NULL ? tx->on_event(tx, &e->row, tx->on_event_ud) : 0;
 }
 
 /* ---- event delivery ------------------------------------------------- */
@@ -118,6 +120,11 @@ static int run_step(lk_db *db, const char *sql) {
   return st != NULL ? lk_stmt_run(st) : LK_STORE_IO;
 }
 
+static int phase(lk_store *s, lk_tx *tx, int which) {
+  return s->on_tx_phase != NULL ? s->on_tx_phase(tx, which, s->on_tx_event_ud)
+                                : 0;
+}
+
 static void run_batch(lk_store *s, lk_write *batch, int n) {
   static const char begin[] = "BEGIN IMMEDIATE";
   static const char commit[] = "COMMIT";
@@ -134,7 +141,9 @@ static void run_batch(lk_store *s, lk_write *batch, int n) {
   int rc;
 
   tx.db = s->wdb;
-  tx.now = lk_clock_real_ms();
+  tx.now = s->clock != NULL ? lk_clock_now(s->clock) : lk_clock_real_ms();
+  tx.on_event = s->on_tx_event;
+  tx.on_event_ud = s->on_tx_event_ud;
   rc = run_step(s->wdb, begin);
   for (w = batch; w != NULL; w = w->next) {
     w->events = NULL;
@@ -151,8 +160,13 @@ static void run_batch(lk_store *s, lk_write *batch, int n) {
       run_step(s->wdb, undo);
       free_events(w->events);
       w->events = NULL;
+      phase(s, &tx, LK_TX_WRITE_UNDONE);
     }
     run_step(s->wdb, release);
+    /* What the hook writes here is outside every savepoint: if it
+     * fails, the whole batch must. */
+    if (w->status == 0 && rc == 0)
+      rc = phase(s, &tx, LK_TX_WRITE_OK);
     /* A full disk or an I/O error makes SQLite roll back the whole
      * transaction, not just the savepoint: then nothing of the batch is
      * committed, and every write must say so. */
@@ -165,10 +179,16 @@ static void run_batch(lk_store *s, lk_write *batch, int n) {
   if (rc == 0) {
     rc = lk_store_fts_flush(s->wdb, &s->fts_queue);
     if (rc == 0)
+      rc = phase(s, &tx, LK_TX_BEFORE_COMMIT);
+    if (rc == 0)
       rc = run_step(s->wdb, commit);
     if (rc != 0)
       run_step(s->wdb, rollback);
+  } else if (lk_db_in_tx(s->wdb)) {
+    run_step(s->wdb, rollback); /* a hook failed between writes */
   }
+  if (rc != 0)
+    phase(s, &tx, LK_TX_ABORTED);
 
   lk_histogram_observe(&s->commit_seconds, (uint64_t)(lk_clock_mono_ns() - t0));
   lk_histogram_observe(&s->batch_size, (uint64_t)n);

@@ -1153,6 +1153,7 @@ class OpenAPIConformance(LoketTestCase):
         self.subscriptions_scenario()
         self.chat_scenario()
         self.channels_scenario()
+        self.measure_scenario()
 
     def conversations_scenario(self, conv):
         """Conversations, messages, notes, search and attachments: once
@@ -1550,6 +1551,47 @@ class OpenAPIConformance(LoketTestCase):
         self.minimal("PUT", C, body, self.admin, params={"channel": "chat"})
         self.generic_failures("PUT", C, {"channel": "chat"}, body=body,
                               scoped=self.api, unknown_param="channel")
+    def measure_scenario(self):
+        """Service norms, their live state and the figures."""
+        N = "/api/v1/norms"
+        if ("PUT", N) not in self.ops:
+            return
+        for i in range(2):  # two running deadlines, to follow a cursor
+            self.srv.post_json("/api/v1/conversations", {
+                "channel": "email", "content": "Vraag %d" % i,
+                "from": {"name": "Inwoner %d" % i}}, token=self.api)
+        self.call("GET", N, token=self.api, expect=200)
+        self.generic_failures("GET", N)
+        body = {"calendar": {"hours": {"mon": ["08:30-12:00", "13:00-17:00"]},
+                             "goodFridayClosed": True,
+                             "liberationDay": "lustrum",
+                             "closedDays": ["2026-12-24"]},
+                "norms": [{"metric": "first_response", "channel": "email",
+                           "targetSeconds": 64800, "clock": "business"},
+                          {"metric": "callback", "targetSeconds": 3600,
+                           "clock": "calendar", "warnSeconds": 600}]}
+        self.call("PUT", N, token=self.admin, body=body, expect=200)
+        self.call("PUT", N, token=self.api, body=body, expect=403)
+        self.call("PUT", N, token=self.admin, body={"norms": [
+            {"metric": "first_response", "targetSeconds": 0,
+             "clock": "business"}]}, expect=422, check_request=False)
+        self.generic_failures("PUT", N, body=body)
+        S = N + "/state"
+        self.call("GET", S, token=self.api, expect=200)
+        self.call("GET", S, token=self.api, query={"teamId": "x"},
+                  expect=400)
+        self.generic_failures("GET", S)
+        F = "/api/v1/figures"
+        self.call("GET", F, token=self.admin, expect=200)
+        self.call("GET", F, token=self.admin, headers={"Accept": "text/csv"},
+                  expect=200)
+        self.call("GET", F, token=self.admin, query={
+            "granularity": "day", "from": 1764000000000,
+            "to": 1764600000000}, expect=200)
+        self.call("GET", F, token=self.admin, query={
+            "from": 0, "to": 1764600000000}, expect=400)
+        self.call("GET", F, token=self.api, expect=403)
+        self.generic_failures("GET", F)
 
 
 if __name__ == "__main__":
