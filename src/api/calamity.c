@@ -99,17 +99,21 @@ static void calamity_off(lk_req *req) {
   submit(req, NULL);
 }
 
-/* The front page: the calamity notice while the mode is on. */
+/* The front page: the calamity notice while the mode is on, else the
+ * contact page with the channels open now.  Either answer may be cached
+ * only briefly, so that switching the mode on reaches the front page of a
+ * CDN within seconds. */
 static void front_page(lk_req *req) {
   char id[LK_CALAMITY_ID_MAX], to[LK_CALAMITY_ID_MAX + 16];
 
-  if (!lk_calamity_active(lk_req_app(req)->calamity, id, sizeof(id))) {
-    lk_req_not_found(req);
-    return;
+  if (lk_calamity_active(lk_req_app(req)->calamity, id, sizeof(id))) {
+    snprintf(to, sizeof(to), "/actueel/%s", id);
+    lk_req_add_header(req, "Location", to);
+    lk_req_add_header(req, "Cache-Control", LK_CALAMITY_CACHE_CONTROL);
+  } else {
+    lk_req_add_header(req, "Location", "/contact");
+    lk_req_add_header(req, "Cache-Control", "public, max-age=10");
   }
-  snprintf(to, sizeof(to), "/actueel/%s", id);
-  lk_req_add_header(req, "Location", to);
-  lk_req_add_header(req, "Cache-Control", LK_CALAMITY_CACHE_CONTROL);
   lk_req_respond(req, 303, "text/html; charset=utf-8", "", 0);
 }
 

@@ -56,7 +56,9 @@ class Calamity(LoketTestCase):
             self.assertIn("calamiteit", r.json()["detail"])
 
     def assert_off(self):
-        self.assertEqual(self.srv.get("/").status, 404)
+        r = self.srv.get("/")
+        self.assertEqual(r.status, 303)
+        self.assertEqual(r.header("Location"), "/contact")
         r = self.srv.get("/actueel")
         self.assertEqual(r.status, 200)
         self.assertEqual(r.header("Cache-Control"), "public, max-age=10")
@@ -120,7 +122,7 @@ class Calamity(LoketTestCase):
         nid = self.notice()
         p = run_cli("calamity", "on", nid, data=self.data)
         self.assertEqual(p.returncode, 0, p.stderr)
-        wait_until(lambda: self.srv.get("/").status == 303, 5,
+        wait_until(lambda: self.srv.get("/").header("Location") != "/contact", 5,
                    what="the server to learn the calamity mode")
         self.assert_on(nid)
         p = run_cli("calamity", "status", data=self.data)
@@ -130,7 +132,7 @@ class Calamity(LoketTestCase):
         self.assertEqual(p.returncode, 1)
         p = run_cli("calamity", "off", data=self.data)
         self.assertEqual(p.returncode, 0, p.stderr)
-        wait_until(lambda: self.srv.get("/").status == 404, 5,
+        wait_until(lambda: self.srv.get("/").header("Location") == "/contact", 5,
                    what="the server to learn the mode is off")
         self.assert_off()
         self.assertEqual(run_cli("calamity", data=self.data).returncode, 2)
