@@ -4,6 +4,7 @@
 #include "api/conversations.h"
 #include "api/ki/ki.h"
 #include "api/ki/klantcontacten.h"
+#include "api/mailboxes.h"
 #include "api/notice_faqs.h"
 #include "api/notices.h"
 #include "api/outbox.h"
@@ -51,6 +52,7 @@ static int (*const areas[])(lk_router *r) = {
     lk_actueel_routes,
     lk_calamity_routes,
     lk_outbox_routes,
+    lk_mailboxes_routes,
 };
 
 int lk_api_routes(lk_router *r) {
