@@ -294,9 +294,17 @@ static void header_word(GMimeObject *o, const char *name, char *out,
   out[n] = '\0';
 }
 
+/* multipart/report (RFC 6522): delivery and disposition notifications. */
+static bool is_report(GMimeObject *msg) {
+  GMimeObject *body = g_mime_message_get_mime_part(GMIME_MESSAGE(msg));
+  GMimeContentType *ct =
+      body != NULL ? g_mime_object_get_content_type(body) : NULL;
+
+  return ct != NULL && g_mime_content_type_is_type(ct, "multipart", "report");
+}
+
 static const char *noise_of(GMimeObject *msg) {
   char w[32];
-  GMimeContentType *ct;
 
   if (g_mime_object_get_header(msg, "Auto-Submitted") != NULL) {
     header_word(msg, "Auto-Submitted", w, sizeof(w));
@@ -310,8 +318,7 @@ static const char *noise_of(GMimeObject *msg) {
   if (strcmp(w, "bulk") == 0 || strcmp(w, "junk") == 0 ||
       strcmp(w, "list") == 0)
     return "precedence";
-  ct = g_mime_object_get_content_type(msg);
-  if (ct != NULL && g_mime_content_type_is_type(ct, "multipart", "report"))
+  if (is_report(msg))
     return "report";
   {
     const char *rp = g_mime_object_get_header(msg, "Return-Path");
@@ -573,13 +580,8 @@ int lk_mail_parse(const char *raw, size_t len, const lk_inmail_limits *limits,
     walk(&w, body, 0);
   /* A report also says Auto-Submitted (RFC 3834): the content type
    * decides. */
-  {
-    GMimeContentType *ct = g_mime_object_get_content_type(GMIME_OBJECT(msg));
-
-    if (m->noise != NULL && ct != NULL &&
-        g_mime_content_type_is_type(ct, "multipart", "report") && w.dsn_failed)
-      memcpy(m->bounced_id, w.dsn_id, sizeof(m->bounced_id));
-  }
+  if (m->noise != NULL && is_report(GMIME_OBJECT(msg)) && w.dsn_failed)
+    memcpy(m->bounced_id, w.dsn_id, sizeof(m->bounced_id));
 
   if (w.have_plain && w.plain.len > 0) {
     lk_mail_clean_text(w.plain.data, w.plain.len, true, LK_INMAIL_TEXT_MAX, &t);
