@@ -240,17 +240,20 @@ static void attachment(lk_buf *out, const lk_mail_attachment *a) {
                 media_type_ok(a->media_type) ? a->media_type
                                              : "application/octet-stream");
   lk_buf_puts(out, "Content-Transfer-Encoding: base64\r\n"
-                   "Content-Disposition: attachment;\r\n filename=\"");
-  /* The ASCII fallback, then the exact name (RFC 2231). */
-  for (const char *p = name; *p != '\0'; p++)
-    lk_buf_putc(out,
-                (*p >= 32 && *p < 127 && *p != '"' && *p != '\\') ? *p : '_');
-  lk_buf_puts(out, "\";\r\n filename*=utf-8''");
-  for (const unsigned char *p = (const unsigned char *)name; *p != '\0'; p++) {
-    if (token_char((char)*p) && *p != '\'' && *p != '%')
-      lk_buf_putc(out, (char)*p);
-    else
-      lk_buf_printf(out, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
+                   "Content-Disposition: attachment;\r\n filename");
+  /* A plain name as it is; any other as RFC 2231 UTF-8 only: readers
+   * that see both forms may take the lossy one. */
+  if (plain_ascii(name) && strpbrk(name, "\"\\") == NULL) {
+    lk_buf_printf(out, "=\"%s\"", name);
+  } else {
+    lk_buf_puts(out, "*=utf-8''");
+    for (const unsigned char *p = (const unsigned char *)name; *p != '\0';
+         p++) {
+      if (token_char((char)*p) && *p != '\'' && *p != '%')
+        lk_buf_putc(out, (char)*p);
+      else
+        lk_buf_printf(out, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
+    }
   }
   lk_buf_puts(out, "\r\n\r\n");
   for (size_t off = 0; off < a->len; off += 57) {

@@ -192,8 +192,13 @@ void lk_mail_html_text(const char *html, lk_buf *out) {
       if (tag_is(q, "br") || tag_is(q, "p") || tag_is(q, "div") ||
           tag_is(q, "li") || tag_is(q, "tr") || tag_is(q, "h1") ||
           tag_is(q, "h2") || tag_is(q, "h3") || tag_is(q, "blockquote") ||
-          tag_is(q, "table"))
-        lk_buf_putc(out, '\n');
+          tag_is(q, "table")) {
+        /* A line break for a <br>, one at most for a block's edge. */
+        bool br = tag_is(q, "br");
+
+        if (out->len > 0 && (br || out->data[out->len - 1] != '\n'))
+          lk_buf_putc(out, '\n');
+      }
       if (!closing && tag_is(q, "li"))
         lk_buf_puts(out, "- ");
       end = strchr(p, '>');
