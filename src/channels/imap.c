@@ -131,8 +131,8 @@ int lk_imap_fetch(lk_imap *c, uint32_t uid, lk_buf *out, char *err,
   return perform(c, url, NULL, out, err, errlen);
 }
 
-int lk_imap_mark(lk_imap *c, const uint32_t *uids, int n, char *err,
-                 size_t errlen) {
+int lk_imap_mark(lk_imap *c, const uint32_t *uids, int n, const char *flag,
+                 char *err, size_t errlen) {
   lk_buf cmd = LK_BUF_INIT;
   lk_buf out = LK_BUF_INIT;
   int i = 0, rc = 0;
@@ -158,7 +158,7 @@ int lk_imap_mark(lk_imap *c, const uint32_t *uids, int n, char *err,
       count++;
       i = j + 1;
     }
-    lk_buf_puts(&cmd, " +FLAGS.SILENT (" LK_IMAP_KEYWORD ")");
+    lk_buf_printf(&cmd, " +FLAGS.SILENT (%s)", flag);
     if (!lk_buf_ok(&cmd)) {
       snprintf(err, errlen, "out of memory");
       rc = -1;

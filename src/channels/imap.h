@@ -5,9 +5,9 @@
  * "Taken in" is the keyword $LoketIngested, set only after the message's
  * conversation has committed; a message without it is fetched again
  * after a crash and recognised by its Message-ID.  Fetching sets \Seen as
- * a side effect (libcurl fetches BODY[]); Loket relies on its own keyword
- * only, so a person reading the mailbox in a mail program changes
- * nothing.
+ * a side effect (libcurl fetches BODY[], not BODY.PEEK[]); Loket relies on
+ * its own keyword only, so a person reading the mailbox in a mail program
+ * changes nothing.
  *
  * libcurl speaks no IDLE: the channel polls (docs/mail.md).  One handle,
  * one thread; the connection is kept between operations.  Credentials
@@ -49,9 +49,9 @@ int lk_imap_search_new(lk_imap *c, uint32_t *uids, int max, char *err,
 /* The whole message `uid` into `out`.  Returns 0, or -1 with err. */
 int lk_imap_fetch(lk_imap *c, uint32_t uid, lk_buf *out, char *err,
                   size_t errlen);
-/* Sets LK_IMAP_KEYWORD on the `n` messages `uids` (ascending).  Returns
- * 0, or -1 with err. */
-int lk_imap_mark(lk_imap *c, const uint32_t *uids, int n, char *err,
-                 size_t errlen);
+/* Adds `flag` (LK_IMAP_KEYWORD, or "\\Seen") to the `n` messages `uids`
+ * (ascending), a few hundred per command.  Returns 0, or -1 with err. */
+int lk_imap_mark(lk_imap *c, const uint32_t *uids, int n, const char *flag,
+                 char *err, size_t errlen);
 
 #endif

@@ -233,6 +233,12 @@ static int run_batch(lk_mail_poller *p, struct box *bx,
     snprintf(err, errlen, "out of memory");
     return -1;
   }
+  /* libcurl's fetch is BODY[], which sets \Seen on each message: one
+   * flag change per FETCH, which costs Dovecot (Maildir) 2-3 ms each.  Set
+   * for the batch in one command first, the fetches change nothing.  The
+   * keyword, not \Seen, says a message is taken in. */
+  if (lk_imap_mark(&bx->imap, uids, n, "\\Seen", err, errlen) != 0)
+    rc = -1;
   for (int i = 0; i < n && rc == 0; i++) {
     items[i].p = p;
     items[i].uid = uids[i];
@@ -289,7 +295,8 @@ static int run_batch(lk_mail_poller *p, struct box *bx,
     char spare[128];
 
     /* After a failed write its reason is kept; the mark still runs. */
-    if (lk_imap_mark(&bx->imap, done, ndone, rc == 0 ? err : spare,
+    if (lk_imap_mark(&bx->imap, done, ndone, LK_IMAP_KEYWORD,
+                     rc == 0 ? err : spare,
                      rc == 0 ? errlen : sizeof(spare)) != 0)
       rc = -1;
   }
