@@ -169,6 +169,18 @@ out:
   return lk_mailer_result(rc);
 }
 
+/* True when the outbox will not try the row `key` again after this
+ * temporary failure (the rule of core/outbox.c). */
+static bool last_attempt(lk_mailbox_sender *ms, const char *key) {
+  int max = ms->max_attempts > 0 ? ms->max_attempts : 12;
+  int64_t age = ms->max_age_ms > 0 ? ms->max_age_ms : 24 * 3600 * 1000LL;
+  lk_outbox_row row;
+
+  if (lk_store_outbox_by_key(ms->store, LK_MAIL_OUTBOX_KIND, key, &row) != 0)
+    return false;
+  return row.attempts >= max || lk_clock_real_ms() - row.since >= age;
+}
+
 lk_outbox_result lk_mailbox_send_fn(void *ud, const char *key,
                                     const char *payload, char *detail,
                                     size_t detail_len) {
@@ -177,7 +189,6 @@ lk_outbox_result lk_mailbox_send_fn(void *ud, const char *key,
   const char *contact;
   lk_outbox_result r;
 
-  (void)key;
   if (!json_is_object(j)) {
     json_decref(j);
     snprintf(detail, detail_len, "the payload is not a JSON object");
@@ -189,6 +200,8 @@ lk_outbox_result lk_mailbox_send_fn(void *ud, const char *key,
     set_delivery(ms->store, contact, "sent");
   else if (contact != NULL && r == LK_OUTBOX_PERMANENT)
     set_delivery(ms->store, contact, "failed");
+  else if (contact != NULL && last_attempt(ms, key))
+    set_delivery(ms->store, contact, "failed"); /* the outbox gives up */
   json_decref(j);
   return r;
 }

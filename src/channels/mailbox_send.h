@@ -7,22 +7,24 @@
  * References of the payload and the attachments' blobs, and sent.  Then
  * the contact's delivery becomes "sent", or "failed" after a permanent
  * refusal; a temporary failure leaves it "queued" and the outbox retries
- * with backoff.  (When the outbox gives up after its last temporary
- * failure, its row is "failed" but the contact still says "queued": see
- * docs/mail.md, open points.)
+ * with backoff; after the last attempt the outbox allows (max_attempts,
+ * max_age_ms: the outbox's own options) the contact is "failed" too.
  */
 #ifndef LK_MAILBOX_SEND_H
 #define LK_MAILBOX_SEND_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/outbox.h"
 #include "store/store.h"
 
 typedef struct lk_mailbox_sender {
   lk_store *store;
-  bool insecure; /* skip certificate checks (tests only) */
+  bool insecure;      /* skip certificate checks (tests only) */
+  int max_attempts;   /* as the outbox's options: 0 for 12 */
+  int64_t max_age_ms; /* 0 for 24 h */
 } lk_mailbox_sender;
 
 /* lk_outbox_send_fn for kind "mailbox" (ud: an lk_mailbox_sender). */

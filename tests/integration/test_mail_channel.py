@@ -51,8 +51,8 @@ class MailChannel(LoketTestCase):
 
     # ---- helpers ----------------------------------------------------------
 
-    def setup_loket(self, box, data=None):
-        self.srv = self.start_server(data=data)
+    def setup_loket(self, box, data=None, extra_args=None):
+        self.srv = self.start_server(data=data, extra_args=extra_args or ())
         _, self.admin = create_token(self.srv.data, "beheer", "api admin")
         pw = os.path.join(os.path.dirname(self.srv.data), "mail.pw")
         with open(pw, "w") as f:
@@ -330,6 +330,24 @@ class MailChannel(LoketTestCase):
         self.assertEqual(files[0].get_filename(), "antwoord.png")
         self.assertEqual(files[0].get_content(), PNG)
         self.assertIn("René", got.get_body(("plain",)).get_content())
+
+    def test_6_smtp_down_reply_fails_after_retries(self):
+        self.setup_loket("v5", extra_args=["--outbox-attempts", "2",
+                                           "--outbox-backoff-ms", "200"])
+        m1 = "down-%s@example.nl" % uuid.uuid4()
+        self.ms.deliver(self.addr, mail("klant@example.nl", self.addr,
+                                        "Vraag", "tekst", m1))
+        _, conv = self.contact(m1)
+        self.ms.stop_smtp()
+        try:
+            out = self.reply(conv, "Antwoord dat niet weg kan.")
+            wait_until(lambda: self.delivery(out["id"]) == "failed", 30,
+                       what="delivery failed after the last retry")
+            rows = db_query(self.srv.data, "SELECT state, attempts FROM"
+                            " outbox WHERE kind = 'mailbox'")
+            self.assertEqual(rows, [("failed", 2)])
+        finally:
+            self.ms.start_smtp()
 
     def test_5_kill_during_1000(self):
         N = 1000
