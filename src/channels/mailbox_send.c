@@ -12,6 +12,7 @@
 #include "core/mail_outbound.h"
 #include "store/mailboxes.h"
 #include "util/clock.h"
+#include "util/html.h"
 
 #define ATTACH_MAX LK_CONV_MAX_ATTACHMENTS
 
@@ -62,6 +63,37 @@ static int load_attachment(lk_store *s, const lk_conv_caller *caller,
   return 0;
 }
 
+/* The text as HTML for mail programs that prefer it: escaped, paragraphs
+ * at blank lines, <br> at line ends.  Nothing of the text is markup. */
+static void text_html(lk_buf *b, const char *text) {
+  lk_buf line = LK_BUF_INIT;
+  const char *p = text;
+
+  lk_buf_puts(b, "<!DOCTYPE html><html><body><p>");
+  while (*p != '\0') {
+    size_t n = strcspn(p, "\n");
+
+    lk_buf_reset(&line);
+    lk_buf_append(&line, p, n);
+    lk_buf_putc(&line, '\0');
+    if (lk_buf_ok(&line))
+      lk_html_txt(b, line.data);
+    p += n;
+    if (*p == '\n') {
+      p++;
+      if (*p == '\n') {
+        while (*p == '\n')
+          p++;
+        lk_buf_puts(b, "</p>\n<p>");
+      } else {
+        lk_buf_puts(b, "<br>\n");
+      }
+    }
+  }
+  lk_buf_puts(b, "</p></body></html>\n");
+  lk_buf_free(&line);
+}
+
 static lk_outbox_result send_payload(lk_mailbox_sender *ms, json_t *j,
                                      char *detail, size_t detail_len) {
   const char *mailbox = json_string_value(json_object_get(j, "mailbox"));
@@ -75,6 +107,7 @@ static lk_outbox_result send_payload(lk_mailbox_sender *ms, json_t *j,
   lk_mailer m;
   lk_mail mail = {0};
   lk_buf refbuf = LK_BUF_INIT;
+  lk_buf html = LK_BUF_INIT;
   char url[300], err[200], irt[300];
   size_t i, nas = 0;
   json_t *v;
@@ -121,6 +154,10 @@ static lk_outbox_result send_payload(lk_mailbox_sender *ms, json_t *j,
   mail.subject = json_string_value(json_object_get(j, "subject"));
   mail.text = json_string_value(json_object_get(j, "text"));
   mail.message_id = json_string_value(json_object_get(j, "messageId"));
+  if (mail.text != NULL) {
+    text_html(&html, mail.text);
+    mail.html = lk_buf_ok(&html) ? html.data : NULL;
+  }
   v = json_object_get(j, "inReplyTo");
   if (json_is_string(v) && json_string_length(v) > 0 &&
       json_string_length(v) < sizeof(irt) - 2) {
@@ -164,6 +201,7 @@ out:
     free((void *)as[k].data);
   free(rows);
   lk_buf_free(&refbuf);
+  lk_buf_free(&html);
   lk_smtp_close(&m.smtp);
   memset(m.smtp.password, 0, sizeof(m.smtp.password));
   return lk_mailer_result(rc);

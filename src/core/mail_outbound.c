@@ -39,6 +39,24 @@ static void ref_id(const char *id, const char *kind, void *ud) {
     snprintf(r->last_inbound, sizeof(r->last_inbound), "%s", id);
 }
 
+/* An e-mail conversation that did not come in by mail (an agent opened
+ * it): its team's mailbox writes to the party's e-mail address, and the
+ * thread is recorded so that the answer comes back to it. */
+static int first_mail(lk_tx *tx, const lk_conv_row *c, lk_mailbox_row *mb,
+                      char *to, size_t to_size) {
+  char key[LK_MAILBOX_TEXT_MAX + 1];
+  int rc;
+
+  if (c->team_id[0] == '\0' || c->party_id[0] == '\0')
+    return LK_STORE_NOTFOUND;
+  rc = lk_store_mailbox_of_team(tx, c->team_id, mb);
+  if (rc == 0)
+    rc = lk_store_party_email(tx, c->party_id, to, to_size, key, sizeof(key));
+  if (rc == 0)
+    rc = lk_store_mail_thread_insert(tx, c->id, mb->id, to, key);
+  return rc;
+}
+
 int lk_mail_outbound_queue(lk_tx *tx, const lk_conv_row *c,
                            const char *contact_id, const char *content,
                            char (*atts)[LK_CONV_ID_LEN + 1], int natts) {
@@ -56,10 +74,12 @@ int lk_mail_outbound_queue(lk_tx *tx, const lk_conv_row *c,
   if (key == NULL)
     return 0;
   rc = lk_store_mail_thread_get(tx, c->id, mailbox_id, to, sizeof(to));
-  if (rc == LK_STORE_NOTFOUND)
-    return 0;
   if (rc == 0)
     rc = lk_store_mailbox_get_tx(tx, mailbox_id, &mb);
+  else if (rc == LK_STORE_NOTFOUND)
+    rc = first_mail(tx, c, &mb, to, sizeof(to));
+  if (rc == LK_STORE_NOTFOUND)
+    return 0; /* no mailbox or no address: stays queued */
   if (rc != 0)
     return rc;
   if (lk_mail_token_message_id(key, c->id, contact_id,

@@ -11,8 +11,9 @@
  *    [LK-2026-000001]", "text": ..., "messageId": ..., "inReplyTo": ...,
  *    "references": [...], "attachments": [ids]}
  *
- * A conversation that did not come in by mail has no address to answer
- * and no mailbox: its message stays "queued" as before.
+ * An e-mail conversation an agent opened (not by mail) is written to from
+ * its team's mailbox to its party's e-mail address (then recorded as its
+ * thread); without either, its message stays "queued" as before.
  */
 #ifndef LK_CORE_MAIL_OUTBOUND_H
 #define LK_CORE_MAIL_OUTBOUND_H

@@ -266,3 +266,29 @@ int lk_store_party_has_email(lk_tx *tx, const char *party_id, const char *key) {
 
   return n < 0 ? n : (n > 0 ? 1 : 0);
 }
+
+struct email_ctx {
+  char *address;
+  size_t address_size;
+  char *key;
+  size_t key_size;
+};
+
+static void email_row(lk_stmt *st, void *ud) {
+  struct email_ctx *c = ud;
+
+  lk_store_copy(c->address, c->address_size, lk_stmt_col_text(st, 0));
+  lk_store_copy(c->key, c->key_size, lk_stmt_col_text(st, 1));
+}
+
+int lk_store_party_email(lk_tx *tx, const char *party_id, char *address,
+                         size_t address_size, char *key, size_t key_size) {
+  static const char sql[] =
+      "SELECT address, address_key FROM digital_addresses"
+      " WHERE party_id = ?1 AND kind = 'email'"
+      " ORDER BY is_default DESC, verified_on IS NOT NULL DESC, seq DESC"
+      " LIMIT 1";
+  struct email_ctx c = {address, address_size, key, key_size};
+
+  return lk_row_get(NULL, tx, sql, party_id, email_row, &c);
+}

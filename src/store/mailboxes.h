@@ -85,6 +85,11 @@ typedef void (*lk_mail_id_fn)(const char *external_id, const char *kind,
                               void *ud);
 int lk_store_mail_conv_ids(lk_tx *tx, const char *conv_id, int limit,
                            lk_mail_id_fn fn, void *ud);
+/* The e-mail address to write party `party_id` at (the default one,
+ * else a verified one, else the newest) and its key.  LK_STORE_NOTFOUND
+ * when it has none. */
+int lk_store_party_email(lk_tx *tx, const char *party_id, char *address,
+                         size_t address_size, char *key, size_t key_size);
 /* True (1) when party `party_id` has the e-mail address key `key`, 0 when
  * not. */
 int lk_store_party_has_email(lk_tx *tx, const char *party_id, const char *key);

@@ -19,8 +19,8 @@ import mailserver  # noqa: E402
 from loketlib import (LoketTestCase, Server, create_token, db_query,  # noqa
                       db_write, main, wait_until)
 
-BOXES = ["v1", "v2", "v3", "v4", "v5", "v6"]
-RESIDENTS = ["inwoner", "ander", "bewoner", "klant"]
+BOXES = ["v1", "v2", "v3", "v4", "v5", "v6", "v7"]
+RESIDENTS = ["inwoner", "ander", "bewoner", "klant", "anna"]
 # A 1x1 PNG.
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -348,6 +348,34 @@ class MailChannel(LoketTestCase):
             self.assertEqual(rows, [("failed", 2)])
         finally:
             self.ms.start_smtp()
+
+    def test_7_agent_opens_by_mail(self):
+        """An e-mail conversation an agent opens goes out through the
+        team's mailbox, with text and HTML, and the answer comes back."""
+        self.setup_loket("v7")
+        r = self.srv.post_json("/api/v1/conversations", {
+            "channel": "email", "subject": "Uw aanvraag", "teamId": self.team,
+            "content": "Telefoonnotitie: mevrouw wil het per mail.",
+            "from": {"name": "Anna de Vries",
+                     "email": self.ms.address("anna")}}, token=self.admin)
+        self.assertEqual(r.status, 201, r.text)
+        conv = r.json()["id"]
+        out = self.reply(conv, "Beste mevrouw De Vries,\n\n<b>niet vet</b> "
+                         "& één regel.")
+        got = self.ms.wait_for_mail("anna", 1, timeout=20)[-1]
+        html = got.get_body(("html",)).get_content()
+        self.assertIn("&lt;b&gt;niet vet&lt;/b&gt; &amp; één regel.", html)
+        self.assertIn("<b>niet vet</b> & één regel.",
+                      got.get_body(("plain",)).get_content())
+        self.assertIsNone(got["In-Reply-To"])
+        wait_until(lambda: self.delivery(out["id"]) == "sent", 10,
+                   what="delivery sent")
+        m2 = "anna-%s@example.nl" % uuid.uuid4()
+        self.ms.deliver(self.addr, mail(
+            self.ms.address("anna"), self.addr, "Re: Uw aanvraag", "Graag.",
+            m2, "In-Reply-To: %s\r\n" % got["Message-ID"]))
+        _, conv2 = self.contact(m2)
+        self.assertEqual(conv2, conv)
 
     def test_5_kill_during_1000(self):
         N = 1000
