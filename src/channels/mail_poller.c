@@ -225,7 +225,7 @@ static int run_batch(lk_mail_poller *p, struct box *bx,
                      char *err, size_t errlen) {
   struct item *items = calloc((size_t)n, sizeof(*items));
   uint32_t *done = calloc((size_t)n, sizeof(*done));
-  int ndone = 0, submitted = 0, rc = 0;
+  int ndone = 0, rc = 0;
 
   if (items == NULL || done == NULL) {
     free(items);
@@ -262,7 +262,6 @@ static int run_batch(lk_mail_poller *p, struct box *bx,
       rc = -1;
       break;
     }
-    submitted++;
   }
   pthread_mutex_lock(&p->mu);
   while (p->pending > 0)
@@ -290,7 +289,6 @@ static int run_batch(lk_mail_poller *p, struct box *bx,
     }
     lk_mail_ingest_free(&items[i].op);
   }
-  (void)submitted;
   if (ndone > 0) {
     char spare[128];
 
