@@ -272,10 +272,13 @@ static int run_batch(lk_mail_poller *p, struct box *bx,
   for (int i = 0; i < n; i++) {
     if (items[i].uid == 0)
       continue;
+    if (items[i].w.apply != NULL && items[i].status == LK_EINVALID &&
+        items[i].op.outcome == LK_MAIL_REFUSED)
+      items[i].unreadable = true;
     if (items[i].unreadable) {
       atomic_fetch_add(&p->unreadable, 1);
       lk_log(LK_LOG_WARN,
-             "mail: a message that cannot be parsed is left "
+             "mail: a message that cannot be parsed or filed is left "
              "on the server",
              "mailbox", mb->id, NULL);
       done[ndone++] = items[i].uid;

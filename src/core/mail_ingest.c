@@ -180,7 +180,7 @@ static int join(lk_tx *tx, lk_mail_ingest_op *op, const char *conv_id,
     return LK_STORE_NOMEM;
   rc = lk_conv_message_prepare(op->message, &op->caller, conv_id, &in, &why);
   if (rc != 0)
-    return rc == LK_EINVALID ? LK_STORE_IO : rc;
+    return rc;
   rc = lk_conv_message_apply(tx, op->message);
   if (rc != 0)
     return rc;
@@ -209,7 +209,7 @@ static int create(lk_tx *tx, lk_mail_ingest_op *op, const char **ids) {
     return LK_STORE_NOMEM;
   rc = lk_conv_create_prepare(op->create, &op->caller, &in, &why);
   if (rc != 0)
-    return rc == LK_EINVALID ? LK_STORE_IO : rc;
+    return rc;
   rc = lk_conv_create_apply(tx, op->create);
   if (rc != 0)
     return rc;
@@ -246,6 +246,12 @@ int lk_mail_ingest_apply(lk_tx *tx, void *arg) {
     rc = insert_attachments(tx, op, ids);
   if (rc == 0)
     rc = conv[0] != '\0' ? join(tx, op, conv, ids) : create(tx, op, ids);
+  if (rc == LK_EINVALID) {
+    /* The write rolls back (attachment rows included); the channel
+     * leaves the mail on the server, marked and logged. */
+    op->outcome = LK_MAIL_REFUSED;
+    return LK_EINVALID;
+  }
   if (rc == 0)
     rc = lk_store_mail_contact_set_id(tx, op->contact_id, op->message_id);
   return rc;

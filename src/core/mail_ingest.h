@@ -19,6 +19,11 @@
  *              address (conversation.h), so a new subject from a known
  *              resident lands in that resident's history.
  *
+ *   refused    what the conversation core refuses (it should not happen:
+ *              the channel cleans every text first): the apply returns
+ *              LK_EINVALID, so nothing of it is written, and the channel
+ *              treats it as unreadable rather than retrying for ever.
+ *
  * Attachments are recorded (their blobs were stored before the write,
  * core/attachment.h) and linked to the new message.
  */
@@ -36,7 +41,8 @@ enum lk_mail_outcome {
   LK_MAIL_JOINED,
   LK_MAIL_DUPLICATE,
   LK_MAIL_BOUNCE,
-  LK_MAIL_IGNORED
+  LK_MAIL_IGNORED,
+  LK_MAIL_REFUSED /* the conversation core refused it: nothing written */
 };
 
 /* The mail as the channel parsed it; every string NUL-terminated UTF-8
