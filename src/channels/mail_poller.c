@@ -233,12 +233,6 @@ static int run_batch(lk_mail_poller *p, struct box *bx,
     snprintf(err, errlen, "out of memory");
     return -1;
   }
-  /* libcurl's fetch is BODY[], which sets \Seen on each message: one
-   * flag change per FETCH, which costs Dovecot (Maildir) 2-3 ms each.  Set
-   * for the batch in one command first, the fetches change nothing.  The
-   * keyword, not \Seen, says a message is taken in. */
-  if (lk_imap_mark(&bx->imap, uids, n, "\\Seen", err, errlen) != 0)
-    rc = -1;
   for (int i = 0; i < n && rc == 0; i++) {
     items[i].p = p;
     items[i].uid = uids[i];
@@ -322,6 +316,12 @@ static int poll_box(lk_mail_poller *p, struct box *bx, const lk_mailbox_row *mb,
   }
   n = lk_imap_search_new(&bx->imap, p->uids, SEARCH_MAX, err, errlen);
   if (n < 0)
+    return -1;
+  /* libcurl's fetch is BODY[], which sets \Seen on each message: one flag
+   * change per FETCH, which costs Dovecot (Maildir) 2-3 ms each.  Set for
+   * all of them in a few commands first, the fetches change nothing.  The
+   * keyword, not \Seen, says a message is taken in. */
+  if (n > 0 && lk_imap_mark(&bx->imap, p->uids, n, "\\Seen", err, errlen) != 0)
     return -1;
   while (off < n) {
     int k = n - off < p->opt.batch ? n - off : p->opt.batch;
