@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 mode=${1:-run}
 
 run_pkgs="build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev
-libsqlite3-dev libsodium-dev libcurl4-openssl-dev"
+libsqlite3-dev libsodium-dev libcurl4-openssl-dev libgmime-3.0-dev"
 test_pkgs="libcmocka-dev python3 clang-14 libclang-rt-14-dev prometheus
 python3-yaml python3-jsonschema chromium postfix dovecot-core dovecot-imapd
 dovecot-lmtpd"

@@ -7,6 +7,7 @@
 #include "api/figures.h"
 #include "api/ki/ki.h"
 #include "api/ki/klantcontacten.h"
+#include "api/mailboxes.h"
 #include "api/notice_faqs.h"
 #include "api/notices.h"
 #include "api/outbox.h"
@@ -61,6 +62,7 @@ static int (*const areas[])(lk_router *r) = {
     lk_channels_routes,
     lk_contact_routes,
     lk_figures_routes,
+    lk_mailboxes_routes,
 };
 
 int lk_api_routes(lk_router *r) {

@@ -185,11 +185,91 @@ static void part(lk_buf *b, const char *type, const char *body) {
   lk_buf_puts(b, "\r\n");
 }
 
+static void new_boundary(char boundary[48]) {
+  unsigned char rnd[12];
+
+  /* "=_" never occurs in quoted-printable or base64, so no part can hold
+   * it. */
+  randombytes_buf(rnd, sizeof(rnd));
+  memcpy(boundary, "=_loket_", 8);
+  sodium_bin2hex(boundary + 8, 48 - 8, rnd, sizeof(rnd));
+}
+
+/* The text, or text and HTML as alternatives: headers and body. */
+static void body(lk_buf *out, const lk_mail *m) {
+  char boundary[48];
+
+  if (m->html == NULL) {
+    part(out, "text/plain", m->text);
+    return;
+  }
+  new_boundary(boundary);
+  lk_buf_printf(out,
+                "Content-Type: multipart/alternative;\r\n boundary=\"%s\"\r\n"
+                "\r\nThis is a MIME message.\r\n--%s\r\n",
+                boundary, boundary);
+  part(out, "text/plain", m->text);
+  lk_buf_printf(out, "--%s\r\n", boundary);
+  part(out, "text/html", m->html);
+  lk_buf_printf(out, "--%s--\r\n", boundary);
+}
+
+static bool token_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9') || strchr("!#$&^_.+-", c) != NULL;
+}
+
+static bool media_type_ok(const char *s) {
+  const char *slash = s != NULL ? strchr(s, '/') : NULL;
+
+  if (slash == NULL || slash == s || slash[1] == '\0' || strlen(s) > 100)
+    return false;
+  for (const char *p = s; *p != '\0'; p++)
+    if (p != slash && !token_char(*p))
+      return false;
+  return true;
+}
+
+static void attachment(lk_buf *out, const lk_mail_attachment *a) {
+  static const char hex[] = "0123456789ABCDEF";
+  const char *name =
+      a->filename != NULL && a->filename[0] != '\0' ? a->filename : "bijlage";
+  char line[80];
+
+  lk_buf_printf(out, "Content-Type: %s\r\n",
+                media_type_ok(a->media_type) ? a->media_type
+                                             : "application/octet-stream");
+  lk_buf_puts(out, "Content-Transfer-Encoding: base64\r\n"
+                   "Content-Disposition: attachment;\r\n filename");
+  /* A plain name as it is; any other as RFC 2231 UTF-8 only: readers
+   * that see both forms may take the lossy one. */
+  if (plain_ascii(name) && strpbrk(name, "\"\\") == NULL) {
+    lk_buf_printf(out, "=\"%s\"", name);
+  } else {
+    lk_buf_puts(out, "*=utf-8''");
+    for (const unsigned char *p = (const unsigned char *)name; *p != '\0';
+         p++) {
+      if (token_char((char)*p) && *p != '\'' && *p != '%')
+        lk_buf_putc(out, (char)*p);
+      else
+        lk_buf_printf(out, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
+    }
+  }
+  lk_buf_puts(out, "\r\n\r\n");
+  for (size_t off = 0; off < a->len; off += 57) {
+    size_t n = a->len - off < 57 ? a->len - off : 57;
+
+    sodium_bin2base64(line, sizeof(line), a->data + off, n,
+                      sodium_base64_VARIANT_ORIGINAL);
+    lk_buf_puts(out, line);
+    lk_buf_puts(out, "\r\n");
+  }
+}
+
 int lk_mail_compose(const lk_mail *m, lk_buf *out,
                     char message_id[LK_MAIL_MESSAGE_ID_MAX]) {
   char uuid[LK_UUID_LEN + 1];
   char boundary[48];
-  unsigned char rnd[12];
   const char *domain;
 
   if (!lk_mail_address_ok(m->from) || !lk_mail_address_ok(m->to) ||
@@ -201,10 +281,17 @@ int lk_mail_compose(const lk_mail *m, lk_buf *out,
         !plain_ascii(m->headers[i].value))
       return -1;
   domain = strchr(m->from, '@') + 1;
-  lk_uuid_new(uuid, m->date_ms);
-  if (snprintf(message_id, LK_MAIL_MESSAGE_ID_MAX, "<%s@%s>", uuid, domain) >=
-      LK_MAIL_MESSAGE_ID_MAX)
-    return -1;
+  if (m->message_id != NULL) {
+    if (!lk_mail_address_ok(m->message_id) ||
+        snprintf(message_id, LK_MAIL_MESSAGE_ID_MAX, "<%s>", m->message_id) >=
+            LK_MAIL_MESSAGE_ID_MAX)
+      return -1;
+  } else {
+    lk_uuid_new(uuid, m->date_ms);
+    if (snprintf(message_id, LK_MAIL_MESSAGE_ID_MAX, "<%s@%s>", uuid, domain) >=
+        LK_MAIL_MESSAGE_ID_MAX)
+      return -1;
+  }
 
   date_header(out, m->date_ms);
   lk_buf_printf(out, "Message-ID: %s\r\n", message_id);
@@ -216,21 +303,20 @@ int lk_mail_compose(const lk_mail *m, lk_buf *out,
   for (size_t i = 0; i < m->nheaders; i++)
     lk_buf_printf(out, "%s: %s\r\n", m->headers[i].name, m->headers[i].value);
   lk_buf_puts(out, "MIME-Version: 1.0\r\n");
-  if (m->html == NULL) {
-    part(out, "text/plain", m->text);
+  if (m->nattachments == 0) {
+    body(out, m);
     return lk_buf_ok(out) ? 0 : -1;
   }
-  /* "=_" never occurs in quoted-printable, so no part can hold it. */
-  randombytes_buf(rnd, sizeof(rnd));
-  memcpy(boundary, "=_loket_", 8);
-  sodium_bin2hex(boundary + 8, sizeof(boundary) - 8, rnd, sizeof(rnd));
+  new_boundary(boundary);
   lk_buf_printf(out,
-                "Content-Type: multipart/alternative;\r\n boundary=\"%s\"\r\n"
+                "Content-Type: multipart/mixed;\r\n boundary=\"%s\"\r\n"
                 "\r\nThis is a MIME message.\r\n--%s\r\n",
                 boundary, boundary);
-  part(out, "text/plain", m->text);
-  lk_buf_printf(out, "--%s\r\n", boundary);
-  part(out, "text/html", m->html);
+  body(out, m);
+  for (size_t i = 0; i < m->nattachments; i++) {
+    lk_buf_printf(out, "--%s\r\n", boundary);
+    attachment(out, &m->attachments[i]);
+  }
   lk_buf_printf(out, "--%s--\r\n", boundary);
   return lk_buf_ok(out) ? 0 : -1;
 }

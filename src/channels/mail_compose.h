@@ -22,6 +22,16 @@ typedef struct lk_mail_header {
   const char *value; /* ASCII, no CR or LF */
 } lk_mail_header;
 
+/* A file sent along: base64 in a multipart/mixed message, its name as
+ * RFC 2231 UTF-8 with an ASCII fallback. */
+typedef struct lk_mail_attachment {
+  const char *filename;   /* UTF-8 */
+  const char *media_type; /* type/subtype; anything else is sent as
+                             application/octet-stream */
+  const unsigned char *data;
+  size_t len;
+} lk_mail_attachment;
+
 typedef struct lk_mail {
   const char *from_name;         /* display name (UTF-8), or NULL */
   const char *from;              /* address: local@domain */
@@ -32,6 +42,11 @@ typedef struct lk_mail {
   int64_t date_ms;               /* Date: (Unix ms) */
   const lk_mail_header *headers; /* extra headers, or NULL */
   size_t nheaders;
+  /* The Message-ID without brackets (an addr-spec of printable ASCII), or
+   * NULL: one is made of a UUID and the From domain. */
+  const char *message_id;
+  const lk_mail_attachment *attachments; /* or NULL */
+  size_t nattachments;
 } lk_mail;
 
 /* Appends the message to `out` and its Message-ID (with the angle

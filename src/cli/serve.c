@@ -18,10 +18,14 @@
 #include "api/events_public.h"
 #include "api/figures.h"
 #include "channels/mail.h"
+#include "channels/mail_parse.h"
+#include "channels/mail_poller.h"
+#include "channels/mailbox_send.h"
 #include "channels/mastodon.h"
 #include "channels/subscription_mail.h"
 #include "cli/cli.h"
 #include "core/assign.h"
+#include "core/mail_outbound.h"
 #include "core/measure.h"
 #include "core/outbox.h"
 #include "core/ratelimit.h"
@@ -573,7 +577,41 @@ static struct {
   lk_sub_key key;
   lk_mailer mailer;
   lk_sub_mailer sub;
+  /* The e-mail channel (docs/mail.md): mailboxes read over IMAP, replies
+   * sent through the outbox kind "mailbox". */
+  lk_mail_key mail_key;
+  lk_mailbox_sender mailbox_sender;
+  lk_mail_poller *poller;
 } mail_state;
+
+/* The e-mail channel: the reply-token key, the sender of replies and the
+ * IMAP poller.  Returns 0, or an exit status after saying why. */
+static int mail_channel_open(lk_app *app, const struct serve_opts *o) {
+  int rc = lk_mail_key_load(o->data, &mail_state.mail_key);
+
+  if (rc != 0) {
+    fprintf(stderr, "loket: cannot read or create %s/mail.key: %s\n", o->data,
+            strerror(-rc));
+    return LK_EXIT_FAIL;
+  }
+  lk_mail_parse_init();
+  lk_mail_outbound_init(&mail_state.mail_key);
+  mail_state.mailbox_sender.store = app->store;
+  mail_state.mailbox_sender.max_attempts = (int)o->outbox_attempts;
+  if (lk_outbox_register(app->outbox, LK_MAIL_OUTBOX_KIND, lk_mailbox_send_fn,
+                         &mail_state.mailbox_sender) != 0) {
+    fputs("loket: cannot register the mailbox sender\n", stderr);
+    return LK_EXIT_FAIL;
+  }
+  mail_state.poller =
+      lk_mail_poller_new(app->store, &mail_state.mail_key, NULL);
+  if (mail_state.poller == NULL) {
+    fputs("loket: out of memory\n", stderr);
+    return LK_EXIT_FAIL;
+  }
+  lk_metrics_register(lk_mail_poller_metrics, mail_state.poller);
+  return 0;
+}
 
 /* Loads the subscription key, makes the rate limits and, with --smtp-url,
  * the mailer.  Returns 0, or an exit status after saying why. */
@@ -658,6 +696,8 @@ static int mail_open(lk_app *app, const struct serve_opts *o) {
 
 /* Frees whatever app_open() made, in the reverse order. */
 static void app_close(lk_app *app, lk_router *router) {
+  lk_mail_poller_free(mail_state.poller); /* it writes to the store */
+  mail_state.poller = NULL;
   lk_outbox_free(app->outbox); /* stops it first: it writes to the store */
   lk_smtp_close(&mail_state.mailer.smtp); /* the outbox used it last */
   lk_mastodon_free(app->mastodon);
@@ -783,6 +823,8 @@ static int app_open(lk_app *app, const struct serve_opts *o,
   app->status_link_ms = (int64_t)o->status_link_days * 86400 * 1000;
   atomic_init(&app->shutting_down, false);
   rc = mail_open(app, o);
+  if (rc == 0)
+    rc = mail_channel_open(app, o);
   if (rc != 0) {
     app_close(app, *router);
     return rc;
@@ -807,8 +849,11 @@ static int app_open(lk_app *app, const struct serve_opts *o,
     }
   }
   rc = lk_outbox_start(app->outbox);
+  if (rc == 0)
+    rc = lk_mail_poller_start(mail_state.poller);
   if (rc != 0) {
-    fprintf(stderr, "loket: cannot start the outbox: %s\n", strerror(-rc));
+    fprintf(stderr, "loket: cannot start the outbox or the mail poller: %s\n",
+            strerror(-rc));
     app_close(app, *router);
     return LK_EXIT_FAIL;
   }
@@ -881,6 +926,7 @@ int lk_cli_serve(int argc, char **argv) {
    * later ones are turned away with 503. */
   lk_worker_stop(app.hasher);
   /* Let a send under way finish and record it while the store runs. */
+  lk_mail_poller_stop(mail_state.poller);
   lk_outbox_stop(app.outbox);
   /* Commit what is queued (resuming the requests that wait for it), then
    * stop the HTTP threads, and only then free the store they may still

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "core/ids.h"
+#include "core/mail_outbound.h"
 #include "core/text.h"
 #include "store/attachments.h"
 #include "store/parties.h"
@@ -587,6 +588,10 @@ int lk_conv_message_apply(lk_tx *tx, void *arg) {
   if (rc == 0)
     rc = link_attachments(tx, &op->caller, op->attachments, op->nattachments,
                           op->contact_id, op->field, sizeof(op->field));
+  /* A reply by e-mail leaves through the outbox, queued in this write. */
+  if (rc == 0 && op->delivery[0] != '\0' && strcmp(m.channel, "email") == 0)
+    rc = lk_mail_outbound_queue(tx, c, op->contact_id, op->content,
+                                op->attachments, op->nattachments);
   if (rc != 0)
     return rc;
 

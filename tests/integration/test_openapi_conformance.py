@@ -1154,6 +1154,7 @@ class OpenAPIConformance(LoketTestCase):
         self.chat_scenario()
         self.channels_scenario()
         self.measure_scenario()
+        self.mailboxes_scenario(team)
 
     def conversations_scenario(self, conv):
         """Conversations, messages, notes, search and attachments: once
@@ -1506,6 +1507,43 @@ class OpenAPIConformance(LoketTestCase):
         self.call("GET", S, token=self.api, expect=403)
         self.generic_failures("GET", S)
 
+    def mailboxes_scenario(self, team):
+        """Mailboxes as channels (the mailboxes part): two, so the list
+        has a cursor; one removed."""
+        M = "/api/v1/mailboxes"
+        if ("POST", M) not in self.ops:
+            return
+        new = {"teamId": team, "address": "vragen@gemeente.example",
+               "fromName": "Gemeente Voorbeeld", "imapHost": "127.0.0.1",
+               "imapPort": 143, "imapTls": "none", "imapUser": "vragen",
+               "imapPasswordFile": "/nonexistent/imap.pw",
+               "folder": "INBOX", "smtpHost": "127.0.0.1", "smtpPort": 587,
+               "smtpTls": "none", "smtpUser": "vragen",
+               "smtpPasswordFile": "/nonexistent/smtp.pw",
+               "pollSeconds": 30, "enabled": False}
+        r = self.call("POST", M, token=self.admin, body=new, expect=201)
+        mid = (r.obj or {}).get("id", str(uuid.uuid4()))
+        self.call("POST", M, token=self.admin, body=new, expect=409)
+        self.minimal("POST", M, dict(new, address="b@gemeente.example"),
+                     self.admin)
+        self.call("POST", M, token=self.admin, body=dict(
+            new, address="c@gemeente.example", teamId=self.unknown(team)),
+            expect=404)
+        self.generic_failures("POST", M, body=dict(
+            new, address="d@gemeente.example"), scoped=self.api)
+        self.call("GET", M, token=self.admin, expect=200)
+        self.generic_failures("GET", M, scoped=self.api)
+        I = M + "/{id}"
+        self.call("GET", I, {"id": mid}, token=self.admin, expect=200)
+        self.generic_failures("GET", I, {"id": mid}, scoped=self.api)
+        self.call("PATCH", I, {"id": mid}, token=self.admin,
+                  body={"pollSeconds": 10, "fromName": "Gemeente"},
+                  expect=200)
+        self.generic_failures("PATCH", I, {"id": mid},
+                              body={"enabled": False}, scoped=self.api)
+        self.generic_failures("DELETE", I, {"id": mid}, scoped=self.api)
+        self.call("DELETE", I, {"id": mid}, token=self.admin, expect=204)
+
     def calamity_scenario(self, cid, other):
         """Calamity mode on a published calamiteit notice, then off."""
         C = "/api/v1/calamity"
@@ -1551,6 +1589,7 @@ class OpenAPIConformance(LoketTestCase):
         self.minimal("PUT", C, body, self.admin, params={"channel": "chat"})
         self.generic_failures("PUT", C, {"channel": "chat"}, body=body,
                               scoped=self.api, unknown_param="channel")
+
     def measure_scenario(self):
         """Service norms, their live state and the figures."""
         N = "/api/v1/norms"

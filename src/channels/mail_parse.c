@@ -1,0 +1,617 @@
+/* mail_parse.c - incoming mail taken apart with GMime (see mail_parse.h).
+ *
+ * GMime does the MIME work: the structure, RFC 2047 words, transfer
+ * encodings and charset conversion to UTF-8.  What is left here is policy:
+ * which part is the text, what counts as an attachment, and when a mail
+ * is noise that must never open a conversation nor be answered.
+ */
+#include "channels/mail_parse.h"
+
+#include <ctype.h>
+#include <gmime/gmime.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/utf8.h"
+
+#define PART_MAX_DEFAULT (10u * 1024 * 1024)
+#define TOTAL_MAX_DEFAULT (25u * 1024 * 1024)
+
+void lk_mail_parse_init(void) {
+  g_mime_init();
+}
+
+/* ---- text --------------------------------------------------------------- */
+
+void lk_mail_clean_text(const char *s, size_t len, bool multiline, size_t max,
+                        lk_buf *out) {
+  char *z = malloc(len + 1);
+  size_t start = out->len;
+  size_t i = 0;
+
+  if (z == NULL) {
+    lk_buf_append(out, NULL, SIZE_MAX); /* marks the buffer failed */
+    return;
+  }
+  /* NUL bytes cannot be in a C string: they become spaces first. */
+  for (size_t k = 0; k < len; k++)
+    z[k] = s[k] == '\0' ? ' ' : s[k];
+  z[len] = '\0';
+  while (i < len) {
+    unsigned char c = (unsigned char)z[i];
+    size_t n;
+
+    if (c == '\r' || c == '\n') {
+      if (c == '\r' && i + 1 < len && z[i + 1] == '\n')
+        i++;
+      i++;
+      if (out->len - start + 1 > max)
+        break;
+      lk_buf_putc(out, multiline ? '\n' : ' ');
+      continue;
+    }
+    if (c < 0x20 || c == 0x7f) {
+      i++;
+      if (c == '\t' && out->len - start + 1 <= max)
+        lk_buf_putc(out, multiline ? '\t' : ' ');
+      continue;
+    }
+    n = lk_utf8_valid_prefix((const unsigned char *)z + i);
+    if (n == 0) {
+      if (out->len - start + 3 > max)
+        break;
+      lk_buf_puts(out, "\xef\xbf\xbd");
+      i++;
+      continue;
+    }
+    /* C1 controls (U+0080..U+009F) are controls too. */
+    if (n == 2 && c == 0xc2 && (unsigned char)z[i + 1] < 0xa0) {
+      i += 2;
+      continue;
+    }
+    if (out->len - start + n > max)
+      break;
+    lk_buf_append(out, z + i, n);
+    i += n;
+  }
+  free(z);
+  while (out->len > start &&
+         (out->data[out->len - 1] == ' ' || out->data[out->len - 1] == '\n' ||
+          out->data[out->len - 1] == '\t'))
+    out->len--;
+  if (out->data != NULL)
+    out->data[out->len] = '\0';
+}
+
+static bool tag_is(const char *p, const char *name) {
+  size_t n = strlen(name);
+
+  return strncasecmp(p, name, n) == 0 &&
+         (p[n] == '>' || p[n] == ' ' || p[n] == '/' || p[n] == '\t' ||
+          p[n] == '\n' || p[n] == '\r');
+}
+
+static void put_codepoint(lk_buf *b, unsigned long cp) {
+  if (cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
+      (cp < 0x20 && cp != '\n' && cp != '\t')) {
+    lk_buf_puts(b, "\xef\xbf\xbd");
+  } else if (cp < 0x80) {
+    lk_buf_putc(b, (char)cp);
+  } else if (cp < 0x800) {
+    lk_buf_putc(b, (char)(0xc0 | (cp >> 6)));
+    lk_buf_putc(b, (char)(0x80 | (cp & 0x3f)));
+  } else if (cp < 0x10000) {
+    lk_buf_putc(b, (char)(0xe0 | (cp >> 12)));
+    lk_buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
+    lk_buf_putc(b, (char)(0x80 | (cp & 0x3f)));
+  } else {
+    lk_buf_putc(b, (char)(0xf0 | (cp >> 18)));
+    lk_buf_putc(b, (char)(0x80 | ((cp >> 12) & 0x3f)));
+    lk_buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
+    lk_buf_putc(b, (char)(0x80 | (cp & 0x3f)));
+  }
+}
+
+/* Decodes the entity at `p` (after '&'); returns the bytes used, 0 if it
+ * is none Loket knows (the '&' is then kept as text). */
+static size_t entity(const char *p, lk_buf *b) {
+  static const struct {
+    const char *name;
+    unsigned long cp;
+  } named[] = {{"amp;", '&'},       {"lt;", '<'},       {"gt;", '>'},
+               {"quot;", '"'},      {"apos;", '\''},    {"nbsp;", 0xa0},
+               {"euro;", 0x20ac},   {"eacute;", 0xe9},  {"euml;", 0xeb},
+               {"iuml;", 0xef},     {"ouml;", 0xf6},    {"uuml;", 0xfc},
+               {"egrave;", 0xe8},   {"agrave;", 0xe0},  {"ccedil;", 0xe7},
+               {"hellip;", 0x2026}, {"ndash;", 0x2013}, {"mdash;", 0x2014}};
+
+  if (p[0] == '#') {
+    const char *q = p + 1;
+    int base = 10;
+    unsigned long cp = 0;
+    int digits = 0;
+
+    if (*q == 'x' || *q == 'X') {
+      base = 16;
+      q++;
+    }
+    while (isxdigit((unsigned char)*q) && digits < 8) {
+      int d = isdigit((unsigned char)*q)
+                  ? *q - '0'
+                  : (tolower((unsigned char)*q) - 'a' + 10);
+      if (d >= base)
+        break;
+      cp = cp * (unsigned long)base + (unsigned long)d;
+      q++;
+      digits++;
+    }
+    if (digits == 0 || *q != ';')
+      return 0;
+    put_codepoint(b, cp);
+    return (size_t)(q + 1 - p);
+  }
+  for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++) {
+    size_t n = strlen(named[i].name);
+    if (strncmp(p, named[i].name, n) == 0) {
+      put_codepoint(b, named[i].cp);
+      return n;
+    }
+  }
+  return 0;
+}
+
+void lk_mail_html_text(const char *html, lk_buf *out) {
+  const char *p = html;
+
+  while (*p != '\0') {
+    if (*p == '<') {
+      const char *q = p + 1;
+      bool closing = *q == '/';
+      const char *end;
+
+      if (closing)
+        q++;
+      if (strncmp(p, "<!--", 4) == 0) {
+        end = strstr(p + 4, "-->");
+        p = end != NULL ? end + 3 : p + strlen(p);
+        continue;
+      }
+      /* Scripts and styles: their content is no text for anyone. */
+      if (!closing && (tag_is(q, "script") || tag_is(q, "style") ||
+                       tag_is(q, "head") || tag_is(q, "title"))) {
+        const char *name = tag_is(q, "script")  ? "</script"
+                           : tag_is(q, "style") ? "</style"
+                           : tag_is(q, "head")  ? "</head"
+                                                : "</title";
+        const char *e = strcasestr(q, name);
+        end = e != NULL ? strchr(e, '>') : NULL;
+        p = end != NULL ? end + 1 : p + strlen(p);
+        continue;
+      }
+      if (tag_is(q, "br") || tag_is(q, "p") || tag_is(q, "div") ||
+          tag_is(q, "li") || tag_is(q, "tr") || tag_is(q, "h1") ||
+          tag_is(q, "h2") || tag_is(q, "h3") || tag_is(q, "blockquote") ||
+          tag_is(q, "table")) {
+        /* A line break for a <br>, one at most for a block's edge. */
+        bool br = tag_is(q, "br");
+
+        if (out->len > 0 && (br || out->data[out->len - 1] != '\n'))
+          lk_buf_putc(out, '\n');
+      }
+      if (!closing && tag_is(q, "li"))
+        lk_buf_puts(out, "- ");
+      end = strchr(p, '>');
+      p = end != NULL ? end + 1 : p + strlen(p);
+      continue;
+    }
+    if (*p == '&') {
+      size_t n = entity(p + 1, out);
+      if (n > 0) {
+        p += 1 + n;
+        continue;
+      }
+    }
+    /* Source line breaks are white space in HTML. */
+    if (*p == '\r' || *p == '\n' || *p == '\t') {
+      if (out->len > 0 && out->data[out->len - 1] != ' ' &&
+          out->data[out->len - 1] != '\n')
+        lk_buf_putc(out, ' ');
+      p++;
+      continue;
+    }
+    lk_buf_putc(out, *p++);
+  }
+}
+
+/* ---- headers ------------------------------------------------------------ */
+
+static void copy_id(char *dst, const char *src) {
+  size_t n;
+
+  dst[0] = '\0';
+  if (src == NULL)
+    return;
+  while (*src == ' ' || *src == '<')
+    src++;
+  n = strcspn(src, "> \t\r\n");
+  if (n == 0 || n > LK_INMAIL_ID_MAX)
+    return;
+  memcpy(dst, src, n);
+  dst[n] = '\0';
+  for (size_t i = 0; i < n; i++) {
+    if ((unsigned char)dst[i] <= ' ' || (unsigned char)dst[i] > '~') {
+      dst[0] = '\0';
+      return;
+    }
+  }
+}
+
+static void add_ref(lk_inmail *m, const char *id) {
+  if (m->nrefs == LK_INMAIL_REFS_MAX)
+    return;
+  copy_id(m->refs[m->nrefs], id);
+  if (m->refs[m->nrefs][0] == '\0')
+    return;
+  for (int i = 0; i < m->nrefs; i++) {
+    if (strcmp(m->refs[i], m->refs[m->nrefs]) == 0)
+      return;
+  }
+  m->nrefs++;
+}
+
+static void refs(lk_inmail *m, GMimeObject *msg) {
+  const char *irt = g_mime_object_get_header(msg, "In-Reply-To");
+  const char *rs = g_mime_object_get_header(msg, "References");
+  GMimeReferences *list;
+
+  if (irt != NULL) {
+    list = g_mime_references_parse(NULL, irt);
+    if (list != NULL) {
+      if (g_mime_references_length(list) > 0)
+        add_ref(m, g_mime_references_get_message_id(list, 0));
+      g_mime_references_free(list);
+    }
+  }
+  if (rs != NULL) {
+    list = g_mime_references_parse(NULL, rs);
+    if (list != NULL) {
+      for (int i = g_mime_references_length(list) - 1; i >= 0; i--)
+        add_ref(m, g_mime_references_get_message_id(list, i));
+      g_mime_references_free(list);
+    }
+  }
+}
+
+/* The header's first word, lower-cased, into `out`. */
+static void header_word(GMimeObject *o, const char *name, char *out,
+                        size_t size) {
+  const char *v = g_mime_object_get_header(o, name);
+  size_t n = 0;
+
+  out[0] = '\0';
+  if (v == NULL)
+    return;
+  while (*v == ' ' || *v == '\t')
+    v++;
+  while (*v != '\0' && *v != ';' && *v != ' ' && n + 1 < size)
+    out[n++] = (char)tolower((unsigned char)*v++);
+  out[n] = '\0';
+}
+
+/* multipart/report (RFC 6522): delivery and disposition notifications. */
+static bool is_report(GMimeObject *msg) {
+  GMimeObject *body = g_mime_message_get_mime_part(GMIME_MESSAGE(msg));
+  GMimeContentType *ct =
+      body != NULL ? g_mime_object_get_content_type(body) : NULL;
+
+  return ct != NULL && g_mime_content_type_is_type(ct, "multipart", "report");
+}
+
+static const char *noise_of(GMimeObject *msg) {
+  char w[32];
+
+  if (g_mime_object_get_header(msg, "Auto-Submitted") != NULL) {
+    header_word(msg, "Auto-Submitted", w, sizeof(w));
+    if (strcmp(w, "no") != 0)
+      return "auto-submitted";
+  }
+  if (g_mime_object_get_header(msg, "X-Autoreply") != NULL ||
+      g_mime_object_get_header(msg, "X-Autorespond") != NULL)
+    return "autoreply";
+  header_word(msg, "Precedence", w, sizeof(w));
+  if (strcmp(w, "bulk") == 0 || strcmp(w, "junk") == 0 ||
+      strcmp(w, "list") == 0)
+    return "precedence";
+  if (is_report(msg))
+    return "report";
+  {
+    const char *rp = g_mime_object_get_header(msg, "Return-Path");
+    if (rp != NULL) {
+      while (*rp == ' ')
+        rp++;
+      if (strncmp(rp, "<>", 2) == 0)
+        return "null-sender";
+    }
+  }
+  return NULL;
+}
+
+/* ---- the body ----------------------------------------------------------- */
+
+struct walk {
+  lk_inmail *m;
+  const lk_inmail_limits *lim;
+  size_t total;
+  lk_buf plain;
+  lk_buf html;
+  bool have_plain;
+  bool have_html;
+  bool dsn_failed;
+  char dsn_id[LK_INMAIL_ID_MAX + 1];
+};
+
+static void part_bytes(GMimePart *part, GByteArray **out, GMimeStream **mem) {
+  GMimeDataWrapper *dw = g_mime_part_get_content(part);
+
+  *mem = g_mime_stream_mem_new();
+  *out = NULL;
+  if (dw == NULL)
+    return;
+  g_mime_data_wrapper_write_to_stream(dw, *mem);
+  *out = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(*mem));
+}
+
+static void keep_attachment(struct walk *w, GMimeObject *obj) {
+  GMimeContentType *ct = g_mime_object_get_content_type(obj);
+  const char *fname = g_mime_part_get_filename(GMIME_PART(obj));
+  char *mt = ct != NULL ? g_mime_content_type_get_mime_type(ct) : NULL;
+  lk_inmail_part *p;
+  GByteArray *ba;
+  GMimeStream *mem;
+  lk_buf name = LK_BUF_INIT;
+
+  if (w->m->nparts == LK_INMAIL_ATTACH_MAX) {
+    w->m->dropped++;
+    g_free(mt);
+    return;
+  }
+  part_bytes(GMIME_PART(obj), &ba, &mem);
+  if (ba == NULL || ba->len == 0 || ba->len > w->lim->part_max ||
+      w->total + ba->len > w->lim->total_max) {
+    w->m->dropped++;
+    g_object_unref(mem);
+    g_free(mt);
+    return;
+  }
+  p = &w->m->parts[w->m->nparts];
+  p->data = malloc(ba->len);
+  if (p->data == NULL) {
+    w->m->dropped++;
+    g_object_unref(mem);
+    g_free(mt);
+    return;
+  }
+  memcpy(p->data, ba->data, ba->len);
+  p->len = ba->len;
+  w->total += ba->len;
+  g_object_unref(mem);
+  snprintf(p->media_type, sizeof(p->media_type), "%s",
+           mt != NULL ? mt : "application/octet-stream");
+  for (char *c = p->media_type; *c != '\0'; c++)
+    *c = (char)tolower((unsigned char)*c);
+  g_free(mt);
+  if (fname != NULL)
+    lk_mail_clean_text(fname, strlen(fname), false, sizeof(p->filename) - 1,
+                       &name);
+  snprintf(p->filename, sizeof(p->filename), "%s",
+           name.len > 0 && lk_buf_ok(&name) ? name.data : "bijlage");
+  lk_buf_free(&name);
+  w->m->nparts++;
+}
+
+static void dsn_status(struct walk *w, GMimeObject *obj) {
+  char *s = g_mime_object_to_string(obj, NULL);
+
+  if (s == NULL)
+    return;
+  for (char *c = s; *c != '\0'; c++)
+    *c = (char)tolower((unsigned char)*c);
+  /* "Action: failed" in a per-recipient block (RFC 3464). */
+  for (char *a = strstr(s, "action:"); a != NULL;
+       a = strstr(a + 7, "action:")) {
+    char *v = a + 7;
+    while (*v == ' ' || *v == '\t')
+      v++;
+    if (strncmp(v, "failed", 6) == 0)
+      w->dsn_failed = true;
+  }
+  g_free(s);
+}
+
+static void walk(struct walk *w, GMimeObject *obj, int depth) {
+  GMimeContentType *ct = g_mime_object_get_content_type(obj);
+  GMimeContentDisposition *cd;
+
+  if (depth > 20)
+    return;
+  if (GMIME_IS_MULTIPART(obj)) {
+    GMimeMultipart *mp = GMIME_MULTIPART(obj);
+    int n = g_mime_multipart_get_count(mp);
+
+    for (int i = 0; i < n; i++)
+      walk(w, g_mime_multipart_get_part(mp, i), depth + 1);
+    return;
+  }
+  if (GMIME_IS_MESSAGE_PART(obj)) {
+    GMimeMessage *inner =
+        g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+    /* In a report, the message that bounced (RFC 3462). */
+    if (inner != NULL && w->dsn_id[0] == '\0')
+      copy_id(w->dsn_id, g_mime_message_get_message_id(inner));
+    if (ct != NULL &&
+        g_mime_content_type_is_type(ct, "message", "delivery-status"))
+      dsn_status(w, obj);
+    return;
+  }
+  if (!GMIME_IS_PART(obj) || ct == NULL)
+    return;
+  if (g_mime_content_type_is_type(ct, "message", "delivery-status")) {
+    dsn_status(w, obj);
+    return;
+  }
+  if (g_mime_content_type_is_type(ct, "text", "rfc822-headers")) {
+    GByteArray *ba;
+    GMimeStream *mem;
+
+    part_bytes(GMIME_PART(obj), &ba, &mem);
+    if (ba != NULL && w->dsn_id[0] == '\0') {
+      GMimeStream *s =
+          g_mime_stream_mem_new_with_buffer((const char *)ba->data, ba->len);
+      GMimeParser *parser = g_mime_parser_new_with_stream(s);
+      GMimeMessage *hm = g_mime_parser_construct_message(parser, NULL);
+
+      if (hm != NULL) {
+        copy_id(w->dsn_id, g_mime_message_get_message_id(hm));
+        g_object_unref(hm);
+      }
+      g_object_unref(parser);
+      g_object_unref(s);
+    }
+    g_object_unref(mem);
+    return;
+  }
+  cd = g_mime_object_get_content_disposition(obj);
+  if (GMIME_IS_TEXT_PART(obj) &&
+      (cd == NULL || !g_mime_content_disposition_is_attachment(cd)) &&
+      g_mime_part_get_filename(GMIME_PART(obj)) == NULL) {
+    bool plain = g_mime_content_type_is_type(ct, "text", "plain");
+    bool html = g_mime_content_type_is_type(ct, "text", "html");
+
+    if ((plain && !w->have_plain) || (html && !w->have_html)) {
+      char *t = g_mime_text_part_get_text(GMIME_TEXT_PART(obj));
+
+      if (t != NULL) {
+        lk_buf_puts(plain ? &w->plain : &w->html, t);
+        g_free(t);
+      }
+      if (plain)
+        w->have_plain = true;
+      else
+        w->have_html = true;
+      return;
+    }
+  }
+  keep_attachment(w, obj);
+}
+
+static void fallback_id(lk_inmail *m, const char *raw, size_t len) {
+  unsigned char h[32];
+  char hex[65];
+
+  crypto_hash_sha256(h, (const unsigned char *)raw, len);
+  sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+  snprintf(m->message_id, sizeof(m->message_id), "sha256-%s@loket.invalid",
+           hex);
+}
+
+int lk_mail_parse(const char *raw, size_t len, const lk_inmail_limits *limits,
+                  lk_inmail *m) {
+  lk_inmail_limits lim = {PART_MAX_DEFAULT, TOTAL_MAX_DEFAULT};
+  struct walk w = {0};
+  GMimeStream *stream;
+  GMimeParser *parser;
+  GMimeMessage *msg;
+  InternetAddressList *from;
+  GMimeObject *body;
+  lk_buf t = LK_BUF_INIT;
+  const char *subject;
+
+  memset(m, 0, sizeof(*m));
+  if (limits != NULL && limits->part_max > 0)
+    lim.part_max = limits->part_max;
+  if (limits != NULL && limits->total_max > 0)
+    lim.total_max = limits->total_max;
+  stream = g_mime_stream_mem_new_with_buffer(raw, len);
+  parser = g_mime_parser_new_with_stream(stream);
+  msg = g_mime_parser_construct_message(parser, NULL);
+  g_object_unref(parser);
+  g_object_unref(stream);
+  if (msg == NULL)
+    return -1;
+
+  copy_id(m->message_id, g_mime_message_get_message_id(msg));
+  if (m->message_id[0] == '\0')
+    fallback_id(m, raw, len);
+  refs(m, GMIME_OBJECT(msg));
+  from = g_mime_message_get_from(msg);
+  if (from != NULL && internet_address_list_length(from) > 0) {
+    InternetAddress *ia = internet_address_list_get_address(from, 0);
+
+    if (INTERNET_ADDRESS_IS_MAILBOX(ia)) {
+      const char *addr =
+          internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
+      const char *name = internet_address_get_name(ia);
+      lk_buf nb = LK_BUF_INIT;
+
+      if (addr != NULL && strlen(addr) < sizeof(m->from) &&
+          strpbrk(addr, " \t\r\n") == NULL)
+        memcpy(m->from, addr, strlen(addr) + 1);
+      if (name != NULL)
+        lk_mail_clean_text(name, strlen(name), false, sizeof(m->from_name) - 1,
+                           &nb);
+      if (nb.len == 0)
+        lk_mail_clean_text(m->from, strlen(m->from), false,
+                           sizeof(m->from_name) - 1, &nb);
+      if (nb.len > 0 && lk_buf_ok(&nb))
+        memcpy(m->from_name, nb.data, nb.len + 1);
+      lk_buf_free(&nb);
+    }
+  }
+  subject = g_mime_message_get_subject(msg);
+  if (subject != NULL) {
+    lk_mail_clean_text(subject, strlen(subject), false, LK_INMAIL_SUBJECT_MAX,
+                       &t);
+    if (lk_buf_ok(&t) && t.len > 0)
+      memcpy(m->subject, t.data, t.len + 1);
+    lk_buf_reset(&t);
+  }
+  m->noise = noise_of(GMIME_OBJECT(msg));
+
+  w.m = m;
+  w.lim = &lim;
+  body = g_mime_message_get_mime_part(msg);
+  if (body != NULL)
+    walk(&w, body, 0);
+  /* A report also says Auto-Submitted (RFC 3834): the content type
+   * decides. */
+  if (m->noise != NULL && is_report(GMIME_OBJECT(msg)) && w.dsn_failed)
+    memcpy(m->bounced_id, w.dsn_id, sizeof(m->bounced_id));
+
+  if (w.have_plain && w.plain.len > 0) {
+    lk_mail_clean_text(w.plain.data, w.plain.len, true, LK_INMAIL_TEXT_MAX, &t);
+  } else if (w.have_html && w.html.len > 0) {
+    lk_buf txt = LK_BUF_INIT;
+
+    lk_buf_putc(&w.html, '\0');
+    lk_mail_html_text(w.html.data, &txt);
+    if (txt.len > 0)
+      lk_mail_clean_text(txt.data, txt.len, true, LK_INMAIL_TEXT_MAX, &t);
+    lk_buf_free(&txt);
+  }
+  if (t.len == 0)
+    lk_buf_puts(&t, "(geen tekst)");
+  lk_buf_free(&w.plain);
+  lk_buf_free(&w.html);
+  g_object_unref(msg);
+  m->text = lk_buf_steal(&t);
+  return m->text != NULL ? 0 : -1;
+}
+
+void lk_inmail_free(lk_inmail *m) {
+  for (int i = 0; i < m->nparts; i++)
+    free(m->parts[i].data);
+  m->nparts = 0;
+  free(m->text);
+  m->text = NULL;
+}

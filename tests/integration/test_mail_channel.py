@@ -1,0 +1,409 @@
+"""The e-mail channel end to end, against a real Postfix and Dovecot
+(tests/integration/mailserver.py): mailboxes configured over the API,
+mail read over IMAP into conversations, an agent's reply sent over SMTP
+submission and threaded in the resident's mailbox, the resident's reply
+joining the conversation, a forged In-Reply-To that does not, noise and
+bounces, attachments and charsets, and a kill -9 in the middle of 1,000
+mails."""
+
+import email
+import email.policy
+import hashlib
+import os
+import sys
+import time
+import uuid
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mailserver  # noqa: E402
+from loketlib import (LoketTestCase, Server, create_token, db_query,  # noqa
+                      db_write, main, wait_until)
+
+BOXES = ["v1", "v2", "v3", "v4", "v5", "v6", "v7"]
+RESIDENTS = ["inwoner", "ander", "bewoner", "klant", "anna"]
+# A 1x1 PNG.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44"
+    "ae426082")
+
+
+def mail(frm, to, subject, body, msgid, extra=""):
+    return ("From: %s\r\nTo: %s\r\nSubject: %s\r\nMessage-ID: <%s>\r\n"
+            "Date: Sat, 28 Nov 2026 10:00:00 +0100\r\nMIME-Version: 1.0\r\n"
+            "%sContent-Type: text/plain; charset=utf-8\r\n"
+            "Content-Transfer-Encoding: 8bit\r\n\r\n%s\r\n" %
+            (frm, to, subject, msgid, extra, body)).encode("utf-8")
+
+
+class MailChannel(LoketTestCase):
+    ms = None
+
+    @classmethod
+    def setUpClass(cls):
+        mailserver.skip_unless_available()
+        cls.ms = mailserver.MailServer(users=BOXES + RESIDENTS).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.ms is not None:
+            cls.ms.stop()
+
+    # ---- helpers ----------------------------------------------------------
+
+    def setup_loket(self, box, data=None, extra_args=None):
+        self.srv = self.start_server(data=data, extra_args=extra_args or ())
+        _, self.admin = create_token(self.srv.data, "beheer", "api admin")
+        pw = os.path.join(os.path.dirname(self.srv.data), "mail.pw")
+        with open(pw, "w") as f:
+            f.write(mailserver.PASSWORD + "\n")
+        r = self.srv.post_json("/api/v1/teams", {"name": "Post",
+                                                 "active": True},
+                               token=self.admin)
+        self.assertEqual(r.status, 201, r.text)
+        self.team = r.json()["id"]
+        self.box = box
+        self.addr = self.ms.address(box)
+        r = self.srv.post_json("/api/v1/mailboxes", {
+            "teamId": self.team, "address": self.addr,
+            "fromName": "Gemeente Zuidbroek", "imapHost": "127.0.0.1",
+            "imapPort": self.ms.imap_port, "imapTls": "none",
+            "imapUser": self.addr, "imapPasswordFile": pw,
+            "smtpHost": "127.0.0.1", "smtpPort": self.ms.submission_port,
+            "smtpTls": "none", "smtpUser": self.addr, "smtpPasswordFile": pw,
+            "pollSeconds": 1}, token=self.admin)
+        self.assertEqual(r.status, 201, r.text)
+        self.mailbox = r.json()
+        return self.mailbox
+
+    def contact(self, msgid, timeout=20):
+        """(contact id, conversation id) of the mail `msgid`, once in."""
+        rows = []
+
+        def arrived():
+            rows[:] = db_query(self.srv.data,
+                               "SELECT id, conversation_id FROM contacts"
+                               " WHERE channel = 'email' AND external_id = ?",
+                               (msgid,))
+            return bool(rows)
+        wait_until(arrived, timeout, interval=0.1, what="mail " + msgid)
+        return rows[0][0], rows[0][1]
+
+    def conversation(self, cid):
+        r = self.srv.get("/api/v1/conversations/" + cid, token=self.admin)
+        self.assertEqual(r.status, 200, r.text)
+        return r.json()
+
+    def reply(self, cid, text):
+        r = self.srv.post_json("/api/v1/conversations/%s/messages" % cid,
+                               {"direction": "outbound", "content": text},
+                               token=self.admin)
+        self.assertEqual(r.status, 201, r.text)
+        return r.json()
+
+    def delivery(self, contact_id):
+        return db_query(self.srv.data, "SELECT delivery FROM contacts"
+                        " WHERE id = ?", (contact_id,))[0][0]
+
+    def ingested(self):
+        return db_query(self.srv.data, "SELECT count(*) FROM contacts"
+                        " WHERE channel = 'email' AND kind = 'inbound'")[0][0]
+
+    # ---- tests ------------------------------------------------------------
+
+    def test_1_mailbox_api_keeps_passwords_out(self):
+        mb = self.setup_loket("v6")
+        self.assertNotIn("password", {k.lower() for k in mb} - {
+            "imappasswordfile", "smtppasswordfile"})
+        self.assertNotIn(mailserver.PASSWORD, str(mb))
+        # A password given instead of a file is refused, not stored.
+        r = self.srv.post_json("/api/v1/mailboxes", dict(
+            teamId=self.team, address="x@example.nl", imapHost="h",
+            imapUser="u", imapPasswordFile="/p", smtpHost="h",
+            password="geheim"), token=self.admin)
+        self.assertProblem(r, 422)
+        r = self.srv.request("PATCH", "/api/v1/mailboxes/" + mb["id"],
+                             body=b'{"imapPasswordFile": "relative"}',
+                             headers={"Content-Type": "application/json"},
+                             token=self.admin)
+        self.assertProblem(r, 422, field="/imapPasswordFile")
+        # A wrong password file: the poller says so without the secret.
+        with open(mb["imapPasswordFile"], "w") as f:
+            f.write("fout-wachtwoord\n")
+        self.ms.put(self.box, [mail("inwoner@example.nl", self.addr, "x",
+                                    "y", "pw-%s@example.nl" % uuid.uuid4())])
+        wait_until(lambda: "mailbox not read" in self.srv.log_text(), 20,
+                   what="a failed login logged")
+        log = self.srv.log_text()
+        self.assertNotIn("fout-wachtwoord", log)
+        self.assertNotIn(mailserver.PASSWORD, log)
+        self.assertEqual(self.ingested(), 0)
+        # Fixed: the same mail comes in, once.
+        with open(mb["imapPasswordFile"], "w") as f:
+            f.write(mailserver.PASSWORD + "\n")
+        wait_until(lambda: self.ingested() == 1, 30, what="mail after fix")
+        self.assertNotIn("fout-wachtwoord", str(db_query(
+            self.srv.data, "SELECT * FROM mailboxes")))
+
+    def test_2_thread_reply_and_forgery(self):
+        self.setup_loket("v1")
+        m1 = "vraag-%s@example.nl" % uuid.uuid4()
+        self.ms.deliver(self.addr, mail(
+            "Inge Inwoner <inwoner@example.nl>", self.addr,
+            "Vraag over mijn paspoort", "Wanneer kan ik het ophalen? Groet, "
+            "Inge Ëlsinga", m1))
+        contact1, conv = self.contact(m1)
+        c = self.conversation(conv)
+        self.assertEqual(c["channel"], "email")
+        self.assertEqual(c["teamId"], self.team)
+        self.assertIn("Ëlsinga", c["messages"][0]["content"])
+        # The IMAP keyword follows the commit.
+        out = self.reply(conv, "Beste Inge, uw paspoort ligt klaar. Met "
+                         "vriendelijke groet, Gemeente Zuidbroek — Burgerzaken")
+        self.assertEqual(out["delivery"], "queued")
+        got = self.ms.wait_for_mail("inwoner", 1, timeout=20)
+        ans = got[-1]
+        self.assertEqual(ans["In-Reply-To"], "<%s>" % m1)
+        self.assertIn("<%s>" % m1, ans["References"])
+        self.assertTrue(ans["Message-ID"].startswith("<lk."), ans)
+        self.assertIn(self.addr, ans["From"])
+        self.assertEqual(str(ans["Subject"]), "Re: Vraag over mijn paspoort"
+                         " [%s]" % c["reference"])
+        self.assertIn("Burgerzaken", ans.get_body(("plain",)).get_content())
+        wait_until(lambda: self.delivery(out["id"]) == "sent", 10,
+                   what="delivery sent")
+        ours = ans["Message-ID"].strip("<>")
+        # The resident answers in her mail program: same conversation.
+        m2 = "antwoord-%s@example.nl" % uuid.uuid4()
+        self.ms.deliver(self.addr, mail(
+            "inwoner@example.nl", self.addr, "Re: Vraag over mijn paspoort",
+            "Dank u, ik kom morgen.", m2,
+            "In-Reply-To: <%s>\r\nReferences: <%s> <%s>\r\n" %
+            (ours, m1, ours)))
+        _, conv2 = self.contact(m2)
+        self.assertEqual(conv2, conv)
+        # Someone else names her messages (even the real token): new
+        # conversations, hers stays hers.
+        m3 = "vals-%s@example.nl" % uuid.uuid4()
+        self.ms.deliver(self.addr, mail(
+            "ander@example.nl", self.addr, "Re: Vraag over mijn paspoort",
+            "Stuur het paspoort maar naar mij.", m3,
+            "In-Reply-To: <%s>\r\nReferences: <%s> <%s>\r\n" %
+            (m1, m1, ours)))
+        _, conv3 = self.contact(m3)
+        self.assertNotEqual(conv3, conv)
+        # A made-up token from her own address does not attach either.
+        forged = ours[:-len("@example.nl") - 6] + "abcdef@example.nl"
+        m4 = "namaak-%s@example.nl" % uuid.uuid4()
+        self.ms.deliver(self.addr, mail(
+            "inwoner@example.nl", self.addr, "Re: iets", "tekst", m4,
+            "In-Reply-To: <%s>\r\n" % forged))
+        _, conv4 = self.contact(m4)
+        self.assertNotEqual(conv4, conv)
+        # A known, verified address with a new subject: a new conversation
+        # in that resident's history.
+        party = c["party"]["id"]
+        db_write(self.srv.data, [(
+            "UPDATE digital_addresses SET verified_on = '2026-11-28'"
+            " WHERE party_id = ? AND address_key = 'inwoner@example.nl'",
+            (party,))])
+        m5 = "nieuw-%s@example.nl" % uuid.uuid4()
+        self.ms.deliver(self.addr, mail(
+            "inwoner@example.nl", self.addr, "Afvalpas kwijt", "Help.", m5))
+        _, conv5 = self.contact(m5)
+        self.assertNotEqual(conv5, conv)
+        self.assertEqual(self.conversation(conv5)["party"]["id"], party)
+        # Every mail was taken in exactly once, and flagged on the server.
+        time.sleep(1.5)
+        self.assertEqual(self.ingested(), 5)
+
+    def test_3_noise_and_bounce(self):
+        self.setup_loket("v2")
+        noise = [
+            ("Auto-Submitted: auto-replied\r\n", "Afwezig"),
+            ("X-Autoreply: yes\r\n", "Out of office"),
+            ("Precedence: bulk\r\n", "Nieuwsbrief"),
+            ("Auto-Submitted: auto-generated\r\n", "Ontvangstbevestiging"),
+        ]
+        for extra, subject in noise:
+            self.ms.deliver(self.addr, mail(
+                "bewoner@example.nl", self.addr, subject, "automatisch",
+                "ruis-%s@example.nl" % uuid.uuid4(), extra))
+        # A mail that is no noise, to know the noise has been looked at.
+        m1 = "echt-%s@example.nl" % uuid.uuid4()
+        self.ms.deliver(self.addr, mail(
+            "Klaas <klaas.weg@example.nl>", self.addr, "Echte vraag",
+            "Mijn adres klopt niet.", m1))
+        _, conv = self.contact(m1)
+        wait_until(lambda: 'outcome="ignored"} 4' in self.srv.get(
+            "/metrics").text, 20, what="four noise mails ignored")
+        self.assertEqual(self.ingested(), 1)
+        # Nothing was sent to the auto-replier.
+        time.sleep(1)
+        self.assertEqual(self.ms.count("bewoner"), 0)
+        # The reply to klaas.weg (no such mailbox) bounces: the DSN comes
+        # back to the mailbox and marks the reply failed.
+        out = self.reply(conv, "Beste Klaas, wat is uw nieuwe adres?")
+        wait_until(lambda: self.delivery(out["id"]) == "failed", 40,
+                   what="the bounce marks the reply failed")
+        msg = [m for m in self.conversation(conv)["messages"]
+               if m["id"] == out["id"]][0]
+        self.assertEqual(msg["delivery"], "failed")
+        self.assertEqual(self.ingested(), 1)
+        self.assertIn('outcome="bounce"} 1', self.srv.get("/metrics").text)
+
+    def test_4_attachments_and_charsets(self):
+        self.setup_loket("v3")
+        m1 = "bijlage-%s@example.nl" % uuid.uuid4()
+        raw = (
+            "From: =?iso-8859-1?q?Ren=E9_M=FCller?= <klant@example.nl>\r\n"
+            "To: %s\r\nSubject: =?iso-8859-1?q?Caf=E9_op_de_st=F8ep?=\r\n"
+            "Message-ID: <%s>\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
+            "--b1\r\nContent-Type: text/plain; charset=iso-8859-1\r\n"
+            "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+            "Geachte heer, het caf=E9 is d=E1=E1r. Co=F6peratie=\r\n"
+            " =80 12,50\r\n"
+            "--b1\r\nContent-Type: image/png\r\n"
+            "Content-Disposition: attachment; filename=\"foto.png\"\r\n"
+            "Content-Transfer-Encoding: base64\r\n\r\n%s\r\n"
+            "--b1\r\nContent-Type: application/x-msdownload\r\n"
+            "Content-Disposition: attachment; filename=\"virus.exe\"\r\n"
+            "Content-Transfer-Encoding: base64\r\n\r\nTVqQAAMAAAAEAAAA\r\n"
+            "--b1--\r\n" % (self.addr, m1,
+                             __import__("base64").b64encode(PNG).decode()))
+        # windows-1252 (the euro sign is 0x80 there, not in iso-8859-1):
+        # an HTML-only mail, turned into text.
+        m2 = "html-%s@example.nl" % uuid.uuid4()
+        html = ("From: klant@example.nl\r\nTo: %s\r\nSubject: Brief\r\n"
+                "Message-ID: <%s>\r\nMIME-Version: 1.0\r\n"
+                "Content-Type: text/html; charset=windows-1252\r\n"
+                "Content-Transfer-Encoding: 8bit\r\n\r\n" %
+                (self.addr, m2)).encode() + (
+            "<html><head><style>p{x}</style><script>alert(1)</script></head>"
+            "<body><p>Prijs: \u20ac 5 &amp; co&#246;rdinatie</p>"
+            "<p>Tweede&nbsp;regel</p></body></html>\r\n").encode("cp1252")
+        self.ms.deliver(self.addr, raw.encode("ascii"))
+        self.ms.deliver(self.addr, html)
+        c1, conv1 = self.contact(m1)
+        c = self.conversation(conv1)
+        self.assertEqual(c["subject"], "Café op de støep")
+        text = c["messages"][0]["content"]
+        # iso-8859-1 has no euro sign: its 0x80 is a control, dropped.
+        self.assertIn("het café is dáár. Coöperatie 12,50",
+                      " ".join(text.split()))
+        self.assertIn("1 bijlage niet opgeslagen", text)
+        atts = c["messages"][0]["attachments"]
+        self.assertEqual([a["filename"] for a in atts], ["foto.png"])
+        self.assertEqual(atts[0]["mediaType"], "image/png")
+        r = self.srv.get("/api/v1/attachments/%s/content" % atts[0]["id"],
+                         token=self.admin)
+        self.assertEqual(r.status, 200, r.text)
+        self.assertEqual(hashlib.sha256(r.body).hexdigest(),
+                         hashlib.sha256(PNG).hexdigest())
+        party = db_query(self.srv.data, "SELECT p.display_name FROM"
+                         " conversations c JOIN parties p ON p.id ="
+                         " c.party_id WHERE c.id = ?", (conv1,))[0][0]
+        self.assertEqual(party, "René Müller")
+        _, conv2 = self.contact(m2)
+        t2 = self.conversation(conv2)["messages"][0]["content"]
+        self.assertIn("Prijs: € 5 & coördinatie", t2)
+        self.assertIn("Tweede\u00a0regel", t2)
+        self.assertNotIn("alert", t2)
+        self.assertNotIn("<p>", t2)
+        # An agent's reply with a Dutch subject and an attachment.
+        r = self.srv.request(
+            "POST", "/api/v1/attachments?filename=antwoord.png",
+            body=PNG, headers={"Content-Type": "image/png"},
+            token=self.admin)
+        self.assertEqual(r.status, 201, r.text)
+        att = r.json()["id"]
+        r = self.srv.post_json(
+            "/api/v1/conversations/%s/messages" % conv1,
+            {"direction": "outbound", "content": "Zie bijlage, René.",
+             "attachmentIds": [att]}, token=self.admin)
+        self.assertEqual(r.status, 201, r.text)
+        got = self.ms.wait_for_mail("klant", 1, timeout=20)[-1]
+        self.assertEqual(str(got["Subject"]), "Re: Café op de støep [%s]"
+                         % c["reference"])
+        files = [p for p in got.iter_attachments()]
+        self.assertEqual(files[0].get_filename(), "antwoord.png")
+        self.assertEqual(files[0].get_content(), PNG)
+        self.assertIn("René", got.get_body(("plain",)).get_content())
+
+    def test_6_smtp_down_reply_fails_after_retries(self):
+        self.setup_loket("v5", extra_args=["--outbox-attempts", "2",
+                                           "--outbox-backoff-ms", "200"])
+        m1 = "down-%s@example.nl" % uuid.uuid4()
+        self.ms.deliver(self.addr, mail("klant@example.nl", self.addr,
+                                        "Vraag", "tekst", m1))
+        _, conv = self.contact(m1)
+        self.ms.stop_smtp()
+        try:
+            out = self.reply(conv, "Antwoord dat niet weg kan.")
+            wait_until(lambda: self.delivery(out["id"]) == "failed", 30,
+                       what="delivery failed after the last retry")
+            rows = db_query(self.srv.data, "SELECT state, attempts FROM"
+                            " outbox WHERE kind = 'mailbox'")
+            self.assertEqual(rows, [("failed", 2)])
+        finally:
+            self.ms.start_smtp()
+
+    def test_7_agent_opens_by_mail(self):
+        """An e-mail conversation an agent opens goes out through the
+        team's mailbox, with text and HTML, and the answer comes back."""
+        self.setup_loket("v7")
+        r = self.srv.post_json("/api/v1/conversations", {
+            "channel": "email", "subject": "Uw aanvraag", "teamId": self.team,
+            "content": "Telefoonnotitie: mevrouw wil het per mail.",
+            "from": {"name": "Anna de Vries",
+                     "email": self.ms.address("anna")}}, token=self.admin)
+        self.assertEqual(r.status, 201, r.text)
+        conv = r.json()["id"]
+        out = self.reply(conv, "Beste mevrouw De Vries,\n\n<b>niet vet</b> "
+                         "& één regel.")
+        got = self.ms.wait_for_mail("anna", 1, timeout=20)[-1]
+        html = got.get_body(("html",)).get_content()
+        self.assertIn("&lt;b&gt;niet vet&lt;/b&gt; &amp; één regel.", html)
+        self.assertIn("<b>niet vet</b> & één regel.",
+                      got.get_body(("plain",)).get_content())
+        self.assertIsNone(got["In-Reply-To"])
+        wait_until(lambda: self.delivery(out["id"]) == "sent", 10,
+                   what="delivery sent")
+        m2 = "anna-%s@example.nl" % uuid.uuid4()
+        self.ms.deliver(self.addr, mail(
+            self.ms.address("anna"), self.addr, "Re: Uw aanvraag", "Graag.",
+            m2, "In-Reply-To: %s\r\n" % got["Message-ID"]))
+        _, conv2 = self.contact(m2)
+        self.assertEqual(conv2, conv)
+
+    def test_5_kill_during_1000(self):
+        N = 1000
+        self.setup_loket("v4")
+        data = self.srv.data
+        ids = ["bulk-%04d-%s@example.nl" % (i, uuid.uuid4()) for i in
+               range(N)]
+        self.ms.put(self.box, [mail("bewoner@example.nl", self.addr,
+                                    "Melding %d" % i, "Losse stoeptegel %d"
+                                    % i, mid) for i, mid in enumerate(ids)])
+        wait_until(lambda: self.ingested() >= 100, 60, interval=0.005,
+                   what="some mails in")
+        self.srv.kill()
+        before = db_query(data, "SELECT count(*) FROM contacts")[0][0]
+        self.assertLess(before, N * 2, "killed too late to mean anything")
+        srv2 = Server(data)
+        self.addCleanup(srv2.cleanup)
+        srv2.start()
+        self.srv = srv2
+        wait_until(lambda: self.ingested() == N, 120, interval=0.2,
+                   what="all %d mails after the restart" % N)
+        time.sleep(2.5)  # two more polls: nothing more comes in
+        self.assertEqual(self.ingested(), N)
+        rows = db_query(data, "SELECT count(DISTINCT external_id),"
+                        " count(DISTINCT conversation_id) FROM contacts"
+                        " WHERE channel = 'email'")
+        self.assertEqual(rows[0], (N, N))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,231 @@
+/* Unit tests for channels/mail_parse.h (GMime), core/mail_token.h (reply
+ * tokens) and the attachments and Message-ID of channels/mail_compose.h. */
+#include "lk_test.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+
+#include "channels/mail_compose.h"
+#include "channels/mail_parse.h"
+#include "core/ids.h"
+#include "core/mail_token.h"
+
+static void parse(const char *raw, lk_inmail *m) {
+  assert_int_equal(lk_mail_parse(raw, strlen(raw), NULL, m), 0);
+}
+
+static void test_plain_latin1_qp(void **state) {
+  lk_inmail m;
+
+  (void)state;
+  parse("From: =?iso-8859-1?q?Ren=E9?= <rene@example.nl>\r\n"
+        "Subject: =?utf-8?b?Q2Fmw6k=?=\r\n"
+        "Message-ID: <a@b.nl>\r\nIn-Reply-To: <x@y.nl>\r\n"
+        "References: <w@y.nl> <x@y.nl>\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: text/plain; charset=iso-8859-1\r\n"
+        "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+        "Caf=E9\r\nregel=\r\n twee\x01\r\n",
+        &m);
+  assert_string_equal(m.message_id, "a@b.nl");
+  assert_string_equal(m.from, "rene@example.nl");
+  assert_string_equal(m.from_name, "René");
+  assert_string_equal(m.subject, "Café");
+  assert_string_equal(m.text, "Café\nregel twee");
+  assert_int_equal(m.nrefs, 2);
+  assert_string_equal(m.refs[0], "x@y.nl"); /* In-Reply-To first */
+  assert_string_equal(m.refs[1], "w@y.nl");
+  assert_null(m.noise);
+  lk_inmail_free(&m);
+}
+
+static void test_html_only_cp1252(void **state) {
+  lk_inmail m;
+
+  (void)state;
+  parse("From: a@b.nl\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: text/html; charset=windows-1252\r\n\r\n"
+        "<head><title>t</title><style>p{}</style></head><script>evil()"
+        "</script><p>\x80 5 &amp; &#246;&lt;b&gt;</p><br>twee<!-- c -->\r\n",
+        &m);
+  assert_string_equal(m.text, "€ 5 & ö<b>\n\ntwee");
+  /* No Message-ID: one made of the bytes, the same each time. */
+  assert_true(strncmp(m.message_id, "sha256-", 7) == 0);
+  lk_inmail_free(&m);
+}
+
+static void test_attachments_and_limits(void **state) {
+  lk_inmail_limits lim = {.part_max = 8, .total_max = 100};
+  const char *raw =
+      "From: a@b.nl\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
+      "Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+      "--b\r\nContent-Type: text/plain\r\n\r\ntekst\r\n"
+      "--b\r\nContent-Type: image/png\r\nContent-Disposition: inline\r\n"
+      "Content-ID: <img1>\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+      "aGFsbG8=\r\n"
+      "--b\r\nContent-Type: application/pdf\r\n"
+      "Content-Disposition: attachment; filename=\"groot.pdf\"\r\n\r\n"
+      "0123456789abcdef\r\n--b--\r\n";
+  lk_inmail m;
+
+  (void)state;
+  assert_int_equal(lk_mail_parse(raw, strlen(raw), &lim, &m), 0);
+  assert_string_equal(m.text, "tekst");
+  assert_int_equal(m.nparts, 1); /* the inline image, decoded */
+  assert_int_equal(m.parts[0].len, 5);
+  assert_memory_equal(m.parts[0].data, "hallo", 5);
+  assert_string_equal(m.parts[0].media_type, "image/png");
+  assert_int_equal(m.dropped, 1); /* over part_max */
+  lk_inmail_free(&m);
+}
+
+static void test_noise(void **state) {
+  static const char *const noisy[] = {"Auto-Submitted: auto-replied\r\n",
+                                      "Auto-Submitted: auto-generated\r\n",
+                                      "X-Autoreply: yes\r\n",
+                                      "X-Autorespond: x\r\n",
+                                      "Precedence: bulk\r\n",
+                                      "Precedence: junk\r\n",
+                                      "Precedence: list\r\n",
+                                      "Return-Path: <>\r\n"};
+  char raw[512];
+  lk_inmail m;
+
+  (void)state;
+  for (size_t i = 0; i < sizeof(noisy) / sizeof(noisy[0]); i++) {
+    snprintf(raw, sizeof(raw), "From: a@b.nl\r\n%sSubject: x\r\n\r\nt\r\n",
+             noisy[i]);
+    parse(raw, &m);
+    assert_non_null(m.noise);
+    lk_inmail_free(&m);
+  }
+  parse("From: a@b.nl\r\nAuto-Submitted: no\r\nPrecedence: first-class\r\n"
+        "\r\nt\r\n",
+        &m);
+  assert_null(m.noise);
+  lk_inmail_free(&m);
+}
+
+#define DSN_FMT                                                                \
+  "From: MAILER-DAEMON@x.nl\r\nAuto-Submitted: auto-replied\r\n"               \
+  "MIME-Version: 1.0\r\nContent-Type: multipart/report;"                       \
+  " report-type=delivery-status; boundary=b\r\n\r\n"                           \
+  "--b\r\nContent-Type: text/plain\r\n\r\nsorry\r\n"                           \
+  "--b\r\nContent-Type: message/delivery-status\r\n\r\n"                       \
+  "Reporting-MTA: dns; x\r\n\r\nFinal-Recipient: rfc822; a@b.nl\r\n"           \
+  "Action: %s\r\nStatus: 5.1.1\r\n"                                            \
+  "--b\r\nContent-Type: %s\r\n\r\n"                                            \
+  "Message-ID: <lk.orig@gemeente.nl>\r\nSubject: x\r\n\r\n%s"                  \
+  "--b--\r\n"
+
+static void test_dsn(void **state) {
+  char raw[1024];
+  lk_inmail m;
+
+  (void)state;
+  snprintf(raw, sizeof(raw), DSN_FMT, "failed", "message/rfc822", "body\r\n");
+  parse(raw, &m);
+  assert_non_null(m.noise);
+  assert_string_equal(m.bounced_id, "lk.orig@gemeente.nl");
+  lk_inmail_free(&m);
+  snprintf(raw, sizeof(raw), DSN_FMT, "failed", "text/rfc822-headers", "");
+  parse(raw, &m);
+  assert_string_equal(m.bounced_id, "lk.orig@gemeente.nl");
+  lk_inmail_free(&m);
+  /* Delayed is no failure. */
+  snprintf(raw, sizeof(raw), DSN_FMT, "delayed", "message/rfc822", "b\r\n");
+  parse(raw, &m);
+  assert_non_null(m.noise);
+  assert_string_equal(m.bounced_id, "");
+  lk_inmail_free(&m);
+}
+
+static void test_clean_text(void **state) {
+  lk_buf b = LK_BUF_INIT;
+
+  (void)state;
+  lk_mail_clean_text("a\0b\xff\xc2\x85z\t\r\n  ", 12, true, 100, &b);
+  assert_string_equal(b.data, "a b\xef\xbf\xbdz");
+  lk_buf_reset(&b);
+  /* Cut on a character boundary. */
+  lk_mail_clean_text("ééé", 6, false, 5, &b);
+  assert_string_equal(b.data, "éé");
+  lk_buf_free(&b);
+}
+
+static void test_tokens(void **state) {
+  lk_mail_key k1, k2;
+  char id[300], contact[37];
+  char conv[37], c2[37], cid[37];
+
+  (void)state;
+  randombytes_buf(k1.k, sizeof(k1.k));
+  randombytes_buf(k2.k, sizeof(k2.k));
+  lk_uuid_new(conv, 1);
+  lk_uuid_new(c2, 2);
+  lk_uuid_new(cid, 3);
+  assert_int_equal(
+      lk_mail_token_message_id(&k1, conv, cid, "gemeente.nl", id, sizeof(id)),
+      0);
+  assert_true(lk_mail_address_ok(id));
+  assert_true(lk_mail_token_contact(id, contact));
+  assert_string_equal(contact, cid);
+  assert_true(lk_mail_token_verify(&k1, id, conv));
+  assert_false(lk_mail_token_verify(&k2, id, conv)); /* another key */
+  assert_false(lk_mail_token_verify(&k1, id, c2));   /* another thread */
+  id[strlen("lk.") + 36 + 3] ^= 1;                   /* a forged tag */
+  assert_false(lk_mail_token_verify(&k1, id, conv));
+  assert_false(lk_mail_token_contact("a@b.nl", contact));
+  assert_int_equal(lk_mail_token_message_id(&k1, conv, cid, "x", id, 20), -1);
+}
+
+static void test_compose_attachment(void **state) {
+  static const unsigned char png[] = {0x89, 'P', 'N', 'G', 0, 1, 2};
+  lk_mail_attachment a = {"kaart é.png", "image/png", png, sizeof(png)};
+  lk_mail m = {.from = "v@gemeente.nl",
+               .to = "a@b.nl",
+               .subject = "Re: x",
+               .text = "zie bijlage",
+               .date_ms = 1,
+               .message_id = "lk.1.2@gemeente.nl",
+               .attachments = &a,
+               .nattachments = 1};
+  char mid[LK_MAIL_MESSAGE_ID_MAX];
+  lk_buf b = LK_BUF_INIT;
+  lk_inmail in;
+
+  (void)state;
+  assert_int_equal(lk_mail_compose(&m, &b, mid), 0);
+  assert_string_equal(mid, "<lk.1.2@gemeente.nl>");
+  assert_non_null(strstr(b.data, "multipart/mixed"));
+  assert_non_null(strstr(b.data, "filename*=utf-8''kaart%20%C3%A9.png"));
+  /* What we send, GMime reads back. */
+  assert_int_equal(lk_mail_parse(b.data, b.len, NULL, &in), 0);
+  assert_string_equal(in.message_id, "lk.1.2@gemeente.nl");
+  assert_string_equal(in.text, "zie bijlage");
+  assert_int_equal(in.nparts, 1);
+  assert_string_equal(in.parts[0].filename, "kaart é.png");
+  assert_memory_equal(in.parts[0].data, png, sizeof(png));
+  lk_inmail_free(&in);
+  m.message_id = "geen id";
+  lk_buf_reset(&b);
+  assert_int_equal(lk_mail_compose(&m, &b, mid), -1);
+  lk_buf_free(&b);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_plain_latin1_qp),
+      cmocka_unit_test(test_html_only_cp1252),
+      cmocka_unit_test(test_attachments_and_limits),
+      cmocka_unit_test(test_noise),
+      cmocka_unit_test(test_dsn),
+      cmocka_unit_test(test_clean_text),
+      cmocka_unit_test(test_tokens),
+      cmocka_unit_test(test_compose_attachment),
+  };
+
+  if (lk_ids_init() != 0 || sodium_init() < 0)
+    return 1;
+  lk_mail_parse_init();
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
