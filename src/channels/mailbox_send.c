@@ -133,6 +133,10 @@ static lk_outbox_result send_payload(lk_mailbox_sender *ms, json_t *j,
            mb.smtp_port);
   m.smtp.starttls = strcmp(mb.smtp_tls, "starttls") == 0;
   m.smtp.insecure = ms->insecure;
+  /* A mailbox set to SMTP without TLS may log in only on a loopback relay
+   * (lk_smtp_config_init checks the host): a password never crosses a
+   * network in clear. */
+  m.smtp.insecure_auth = strcmp(mb.smtp_tls, "none") == 0;
   if (lk_smtp_config_init(&m.smtp, url, mb.smtp_user,
                           mb.smtp_user[0] != '\0' ? mb.smtp_password_file : "",
                           err, sizeof(err)) != 0) {
