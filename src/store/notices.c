@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "store/internal.h"
+#include "store/notice_history.h"
 #include "store/notices.h"
 
 #define NOTICE_COLUMNS                                                         \
@@ -258,33 +259,13 @@ int lk_store_notice_update_hide(lk_tx *tx, const char *id) {
   return lk_tx_run_id(tx, sql, id, false);
 }
 
-struct edit_each {
-  lk_notice_edit_fn fn;
-  void *ud;
-};
-
-static void edit_each(lk_stmt *st, void *ud) {
-  struct edit_each *ee = ud;
-  lk_notice_edit_row e = {
-      .seq = lk_stmt_col_int(st, 0),
-      .body = lk_stmt_col_text(st, 1),
-      .edited_by = lk_stmt_col_text(st, 2),
-      .edited_at = lk_stmt_col_int(st, 3),
-      .public = lk_stmt_col_int(st, 4) != 0,
-  };
-
-  ee->fn(&e, ee->ud);
-}
-
 int lk_store_notice_update_edits(lk_store *s, const char *update_id,
                                  int64_t before_seq, int limit,
                                  lk_notice_edit_fn fn, void *ud) {
   static const char sql[] =
-      "SELECT seq, previous_body, edited_by, edited_at, public"
+      "SELECT seq, NULL, previous_body, edited_by, edited_at, public"
       " FROM notice_update_edits WHERE update_id = ?1"
       " AND (?2 = 0 OR seq < ?2) ORDER BY seq DESC LIMIT ?3";
-  struct edit_each ee = {fn, ud};
-  int64_t nums[] = {before_seq, limit};
 
-  return lk_rows_read(s, sql, &update_id, 1, nums, 2, edit_each, &ee);
+  return lk_history_edits(s, sql, update_id, false, before_seq, limit, fn, ud);
 }
