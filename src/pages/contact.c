@@ -8,6 +8,7 @@
  */
 #include "pages/contact.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "pages/layout.h"
 #include "util/clock.h"
 #include "util/html.h"
+#include "util/log.h"
 
 #define DEFAULT_KIOSK_IDLE_S 120
 
@@ -367,4 +369,69 @@ int lk_contact_routes(lk_router *r) {
       return rc;
   }
   return 0;
+}
+
+static int upload_apply(lk_tx *tx, void *arg) {
+  lk_contact_upload *u = arg;
+
+  return u->apply(tx, u->arg);
+}
+
+static void upload_done(int status, void *arg) {
+  lk_contact_upload *u = arg;
+
+  u->status = status;
+  lk_req_resume(u->req);
+}
+
+static int upload_write(lk_contact_upload *u) {
+  u->w.apply = upload_apply;
+  u->w.arg = u;
+  u->w.done = upload_done;
+  return lk_store_submit(u->store, &u->w);
+}
+
+static void *upload_blob(void *arg) {
+  lk_contact_upload *u = arg;
+  int rc = lk_attachment_store_blob(lk_store_dir(u->store), &u->att, u->data,
+                                    u->len);
+
+  if (rc != 0) {
+    lk_log(LK_LOG_ERROR, "cannot store attachment", "error", strerror(-rc),
+           NULL);
+    u->status = LK_STORE_IO;
+    lk_req_resume(u->req);
+    return NULL;
+  }
+  rc = upload_write(u);
+  if (rc != 0) {
+    u->status = rc;
+    lk_req_resume(u->req);
+  }
+  return NULL;
+}
+
+void lk_contact_upload_start(lk_contact_upload *u, lk_write_fn apply,
+                             void *arg) {
+  pthread_t t;
+  pthread_attr_t attr;
+  int rc;
+
+  u->apply = apply;
+  u->arg = arg;
+  if (!u->has_file) {
+    rc = upload_write(u);
+    if (rc != 0) {
+      u->status = rc;
+      lk_req_resume(u->req);
+    }
+    return;
+  }
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  if (pthread_create(&t, &attr, upload_blob, u) != 0) {
+    u->status = LK_STORE_NOMEM;
+    lk_req_resume(u->req);
+  }
+  pthread_attr_destroy(&attr);
 }
