@@ -29,6 +29,7 @@
 #include "http/cookie.h"
 #include "http/json.h"
 #include "http/problem.h"
+#include "http/sse.h"
 #include "pages/contact.h"
 #include "pages/layout.h"
 #include "util/clock.h"
@@ -443,9 +444,7 @@ typedef struct chat_stream {
   char conv_id[LK_CHAT_ID];
   lk_bus_listener *listener;
   int64_t cursor;
-  int64_t last_sent_ms;
-  lk_buf pending;
-  size_t off;
+  lk_sse_out out;
 } chat_stream;
 
 /* What event `ev` means for this chat: 'u'pdate, 't'yping, 'q'ueue or 0. */
@@ -516,42 +515,28 @@ static void stream_fill(chat_stream *s) {
       break;
   }
   if (update)
-    lk_buf_printf(&s->pending, "event: update\ndata: {\"seq\":%lld}\n\n",
+    lk_buf_printf(&s->out.pending, "event: update\ndata: {\"seq\":%lld}\n\n",
                   (long long)s->cursor);
   if (typing)
-    lk_buf_puts(&s->pending, "event: typing\ndata: {\"by\":\"agent\"}\n\n");
+    lk_buf_puts(&s->out.pending, "event: typing\ndata: {\"by\":\"agent\"}\n\n");
   if (queue && !update && still_queued(s))
-    lk_buf_puts(&s->pending, "event: queue\ndata: {}\n\n");
+    lk_buf_puts(&s->out.pending, "event: queue\ndata: {}\n\n");
+}
+
+static bool stream_more(void *ud) {
+  chat_stream *s = ud;
+
+  if (atomic_load(&s->app->shutting_down))
+    return false;
+  stream_fill(s);
+  return true;
 }
 
 static long stream_read(void *ud, char *buf, size_t max) {
   chat_stream *s = ud;
-  int64_t now;
-  size_t n;
 
-  if (s->off == s->pending.len) {
-    lk_buf_reset(&s->pending);
-    s->off = 0;
-    if (atomic_load(&s->app->shutting_down))
-      return -1;
-    stream_fill(s);
-    now = lk_clock_mono_ms();
-    if (s->pending.len == 0 && now - s->last_sent_ms >= s->app->heartbeat_ms)
-      lk_buf_puts(&s->pending, ": heartbeat\n\n");
-    if (!lk_buf_ok(&s->pending))
-      return -1;
-    if (s->pending.len == 0) {
-      lk_req_stream_pause(s->req);
-      return 0;
-    }
-    s->last_sent_ms = now;
-  }
-  n = s->pending.len - s->off;
-  if (n > max)
-    n = max;
-  memcpy(buf, s->pending.data + s->off, n);
-  s->off += n;
-  return (long)n;
+  return lk_sse_read(&s->out, s->req, s->app->heartbeat_ms, stream_more, s, buf,
+                     max);
 }
 
 static void stream_free(void *ud) {
@@ -559,7 +544,7 @@ static void stream_free(void *ud) {
 
   if (s->listener != NULL)
     lk_bus_unlisten(s->app->bus, s->listener);
-  lk_buf_free(&s->pending);
+  lk_buf_free(&s->out.pending);
   free(s);
 }
 
@@ -577,7 +562,7 @@ static void chat_stream_get(lk_req *req) {
   s->req = req;
   s->app = lk_req_app(req);
   snprintf(s->conv_id, sizeof(s->conv_id), "%s", c.conversation_id);
-  s->last_sent_ms = lk_clock_mono_ms();
+  s->out.last_sent_ms = lk_clock_mono_ms();
   /* Listen before reading the position: nothing in between is missed. */
   s->listener = lk_bus_listen(s->app->bus, stream_wake, s);
   if (s->listener == NULL) {
@@ -588,7 +573,7 @@ static void chat_stream_get(lk_req *req) {
   s->cursor = lk_bus_last_seq(s->app->bus);
   /* The first frame makes the script fetch the status: whatever
    * happened while it was away. */
-  lk_buf_printf(&s->pending,
+  lk_buf_printf(&s->out.pending,
                 "retry: 3000\n\nevent: update\ndata: "
                 "{\"seq\":%lld}\n\n",
                 (long long)s->cursor);
