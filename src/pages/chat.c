@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/chat.h"
 #include "api/session.h"
 #include "app.h"
 #include "core/chat.h"
@@ -297,15 +298,8 @@ static void sent(lk_req *req, int status) {
   struct send_ctx *ctx = lk_req_data(req);
   lk_buf b = LK_BUF_INIT;
 
-  if (status == LK_STORE_CONFLICT) {
-    lk_req_problem(req, 409, "chat-ended", "Chat ended", "this chat has ended",
-                   NULL);
+  if (lk_api_chat_failed(req, status) != 0)
     return;
-  }
-  if (status != 0) {
-    lk_req_problem_store(req, status);
-    return;
-  }
   lk_buf_printf(&b, "{\"seq\":%lld,\"id\":", (long long)ctx->op.seq);
   lk_buf_json_str(&b, ctx->op.msg.contact_id);
   lk_buf_printf(&b, ",\"replayed\":%s}", ctx->op.replayed ? "true" : "false");
@@ -353,15 +347,8 @@ static void signalled(lk_req *req, int status) {
   struct signal_ctx *ctx = lk_req_data(req);
   lk_buf b = LK_BUF_INIT;
 
-  if (status == LK_STORE_CONFLICT) {
-    lk_req_problem(req, 409, "chat-ended", "Chat ended", "this chat has ended",
-                   NULL);
+  if (lk_api_chat_failed(req, status) != 0)
     return;
-  }
-  if (status != 0) {
-    lk_req_problem_store(req, status);
-    return;
-  }
   if (strcmp(lk_req_path(req), "/contact/chat/einde") != 0) {
     lk_req_respond(req, 204, NULL, NULL, 0);
     return;
