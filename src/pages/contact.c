@@ -17,6 +17,7 @@
 #include "core/channel.h"
 #include "http/problem.h"
 #include "pages/contact_internal.h"
+#include "pages/form.h"
 #include "pages/layout.h"
 #include "util/clock.h"
 #include "util/html.h"
@@ -369,6 +370,38 @@ int lk_contact_routes(lk_router *r) {
       return rc;
   }
   return 0;
+}
+
+#define FIELDS_RESERVE (64 * 1024) /* of the body limit, for the text */
+
+size_t lk_contact_file_max(size_t max_upload) {
+  return max_upload > 2 * FIELDS_RESERVE ? max_upload - FIELDS_RESERVE
+                                         : max_upload / 2;
+}
+
+void lk_contact_file_field(lk_buf *b, const char *hint, const char *file_name,
+                           const char *error, size_t max_upload) {
+  lk_buf h = LK_BUF_INIT;
+
+  lk_buf_puts(&h, hint);
+  if (file_name != NULL && file_name[0] != '\0') {
+    lk_buf_puts(&h, " <strong>U had het bestand &ldquo;");
+    lk_html_txt(&h, file_name);
+    lk_buf_puts(&h, "&rdquo; gekozen. Kies het opnieuw: een bestand wordt "
+                    "niet bewaard als het formulier nog niet klaar "
+                    "is.</strong>");
+  }
+  if (lk_buf_ok(&h))
+    lk_form_field_head(b, "bijlage", "Bijlage", h.data, error);
+  lk_buf_free(&h);
+  lk_buf_printf(b,
+                "<p class=\"utrecht-form-field__input\"><input class=\""
+                "loket-file\" id=\"bijlage\" name=\"bijlage\" type=\"file\" "
+                "accept=\".pdf,.png,.jpg,.jpeg,.gif,.webp,.txt,.docx,.xlsx,"
+                ".odt\" data-max-bytes=\"%zu\"",
+                lk_contact_file_max(max_upload));
+  lk_form_described(b, "bijlage", true, error != NULL);
+  lk_buf_puts(b, "></p>\n</div>\n");
 }
 
 static int upload_apply(lk_tx *tx, void *arg) {

@@ -32,7 +32,6 @@
 #include "util/log.h"
 
 #define CATEGORIES_MAX 100
-#define FIELDS_RESERVE (64 * 1024) /* of the body limit, for the text */
 #define STATUS_LINK_DEFAULT_MS (90LL * 24 * 3600 * 1000)
 
 static lk_contact_actions_fn actions_hook;
@@ -259,32 +258,13 @@ static void form_html(lk_req *req, lk_buf *b, bool kiosk, const char *tok,
   /* the attachment: not on a kiosk, which has no files of the resident */
   if (!kiosk) {
     char hint[400];
-    lk_buf h = LK_BUF_INIT;
 
     snprintf(hint, sizeof(hint),
              "Niet verplicht. Een PDF, afbeelding (PNG, JPEG, GIF, WebP), "
              "tekstbestand of Office-document (DOCX, XLSX, ODT) van ten "
              "hoogste %zu MB.",
-             (max > 2 * FIELDS_RESERVE ? max - FIELDS_RESERVE : max / 2) >> 20);
-    lk_buf_puts(&h, hint);
-    if (f->file_name[0] != '\0') {
-      lk_buf_puts(&h, " <strong>U had het bestand &ldquo;");
-      lk_html_txt(&h, f->file_name);
-      lk_buf_puts(&h, "&rdquo; gekozen. Kies het opnieuw: een bestand wordt "
-                      "niet bewaard als het formulier nog niet klaar "
-                      "is.</strong>");
-    }
-    if (lk_buf_ok(&h))
-      lk_form_field_head(b, "bijlage", "Bijlage", h.data, e->file);
-    lk_buf_free(&h);
-    lk_buf_printf(b,
-                  "<p class=\"utrecht-form-field__input\"><input class=\""
-                  "loket-file\" id=\"bijlage\" name=\"bijlage\" type=\"file\" "
-                  "accept=\".pdf,.png,.jpg,.jpeg,.gif,.webp,.txt,.docx,.xlsx,"
-                  ".odt\" data-max-bytes=\"%zu\"",
-                  max > 2 * FIELDS_RESERVE ? max - FIELDS_RESERVE : max / 2);
-    lk_form_described(b, "bijlage", true, e->file != NULL);
-    lk_buf_puts(b, "></p>\n</div>\n");
+             lk_contact_file_max(max) >> 20);
+    lk_contact_file_field(b, hint, f->file_name, e->file, max);
   }
 
   /* how to answer */
@@ -489,9 +469,7 @@ static void received(lk_req *req) {
 
 /* The largest file the form takes: the body limit less room for text. */
 static size_t file_max(lk_req *req) {
-  size_t max = lk_req_app(req)->max_upload;
-
-  return max > 2 * FIELDS_RESERVE ? max - FIELDS_RESERVE : max / 2;
+  return lk_contact_file_max(lk_req_app(req)->max_upload);
 }
 
 /* Checks `f`, filling `e`; the category's name goes to f->category_name. */

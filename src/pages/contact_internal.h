@@ -33,6 +33,16 @@ void lk_kiosk_form_post(lk_req *req);
 void lk_contact_status_get(lk_req *req);
 void lk_contact_status_post(lk_req *req);
 
+/* The largest attachment a post can carry when its body may be
+ * `max_upload` bytes: the rest is kept for the form's text fields. */
+size_t lk_contact_file_max(size_t max_upload);
+/* The optional "bijlage" file field of the question form and the reply
+ * form: `hint` (HTML) under the label and, as a browser never keeps a
+ * chosen file when a form comes back with errors, a request to choose
+ * `file_name` (NULL or "": none) again; `error` or NULL. */
+void lk_contact_file_field(lk_buf *b, const char *hint, const char *file_name,
+                           const char *error, size_t max_upload);
+
 /* A resident's post that may carry one attachment (the question form and
  * the reply on the status page).  Its bytes are written to disk on a
  * thread of its own, so neither the HTTP thread nor the writer waits on

@@ -32,7 +32,6 @@
 #define CSRF_PATH "/contact"
 #define MESSAGES_MAX 200
 #define ATTACHMENTS_MAX 100
-#define FIELDS_RESERVE (64 * 1024)
 #define STATUS_LINK_DEFAULT_MS (90LL * 24 * 3600 * 1000)
 
 bool lk_status_token_valid(const char *token) {
@@ -163,7 +162,6 @@ static void reply_html(lk_req *req, lk_buf *b, const char *token,
   size_t max = lk_req_app(req)->max_upload;
   bool errors =
       r->summary != NULL || r->text_error != NULL || r->file_error != NULL;
-  lk_buf h = LK_BUF_INIT;
 
   lk_buf_puts(b, "<section class=\"loket-reply\" aria-labelledby=\"reageren-"
                  "kop\">\n<h2 class=\"utrecht-heading-2\" id=\"reageren-"
@@ -193,26 +191,10 @@ static void reply_html(lk_req *req, lk_buf *b, const char *token,
   lk_buf_putc(b, '>');
   lk_html_txt(b, r->text != NULL ? r->text : "");
   lk_buf_puts(b, "</textarea></p>\n</div>\n");
-  lk_buf_puts(&h, "Niet verplicht. Een PDF, afbeelding, tekstbestand of "
-                  "Office-document.");
-  if (r->file_name != NULL && r->file_name[0] != '\0') {
-    lk_buf_puts(&h, " <strong>U had het bestand &ldquo;");
-    lk_html_txt(&h, r->file_name);
-    lk_buf_puts(&h, "&rdquo; gekozen. Kies het opnieuw: een bestand wordt "
-                    "niet bewaard als het formulier nog niet klaar "
-                    "is.</strong>");
-  }
-  if (lk_buf_ok(&h))
-    lk_form_field_head(b, "bijlage", "Bijlage", h.data, r->file_error);
-  lk_buf_free(&h);
-  lk_buf_printf(b,
-                "<p class=\"utrecht-form-field__input\"><input class=\""
-                "loket-file\" id=\"bijlage\" name=\"bijlage\" type=\"file\" "
-                "accept=\".pdf,.png,.jpg,.jpeg,.gif,.webp,.txt,.docx,.xlsx,"
-                ".odt\" data-max-bytes=\"%zu\"",
-                max > 2 * FIELDS_RESERVE ? max - FIELDS_RESERVE : max / 2);
-  lk_form_described(b, "bijlage", true, r->file_error != NULL);
-  lk_buf_puts(b, "></p>\n</div>\n");
+  lk_contact_file_field(b,
+                        "Niet verplicht. Een PDF, afbeelding, tekstbestand of "
+                        "Office-document.",
+                        r->file_name, r->file_error, max);
   lk_form_honeypot(b, "reactie-website");
   lk_buf_puts(b, "<p class=\"utrecht-button-group\"><button class=\"utrecht-"
                  "button utrecht-button--primary-action utrecht-button--"
@@ -415,8 +397,7 @@ void lk_contact_status_post(lk_req *req) {
 
     if (file->len == 0)
       rf.file_error = "Het gekozen bestand is leeg. Kies een ander bestand.";
-    else if (file->len >
-             (max > 2 * FIELDS_RESERVE ? max - FIELDS_RESERVE : max / 2))
+    else if (file->len > lk_contact_file_max(max))
       rf.file_error = "Het bestand is te groot. Kies een kleiner bestand.";
     else if (lk_attachment_prepare(&r->up.att, &caller, file->type,
                                    file->filename, file->data, file->len,
