@@ -750,10 +750,35 @@ static void transcript_item(const lk_chat_msg *m, void *ud) {
   lk_buf_puts(b, "</li>\n");
 }
 
+/* The callback slots a resident may book now, on the default calendar,
+ * for the form and its JSON alike.  Returns how many are in *out (free
+ * it), or -1 after answering. */
+static int open_slots(lk_req *req, lk_chat_slot **out) {
+  lk_app *app = lk_req_app(req);
+  lk_calendar cal;
+  lk_chat_slot *slots = calloc(LK_CHAT_SLOTS_MAX, sizeof(*slots));
+  int n;
+
+  *out = NULL;
+  if (slots == NULL) {
+    lk_req_problem_store(req, LK_STORE_NOMEM);
+    return -1;
+  }
+  lk_cal_default(&cal);
+  n = lk_chat_slots(app->store, &cal, lk_clock_real_ms(),
+                    app->callback_capacity, slots, LK_CHAT_SLOTS_MAX);
+  if (n < 0) {
+    free(slots);
+    lk_req_problem_store(req, n);
+    return -1;
+  }
+  *out = slots;
+  return n;
+}
+
 static void callback_form(lk_req *req, int status, cb_form *f,
                           const lk_chat_row *chat) {
   lk_app *app = lk_req_app(req);
-  lk_calendar cal;
   lk_chat_slot *slots;
   char tok[LK_SESSION_ID_LEN + 1], when[80], chosen_s[24];
   int n, offered = 0;
@@ -762,19 +787,9 @@ static void callback_form(lk_req *req, int status, cb_form *f,
                 f->email_error != NULL || f->name_error != NULL ||
                 f->summary != NULL;
 
-  slots = calloc(LK_CHAT_SLOTS_MAX, sizeof(*slots));
-  if (slots == NULL) {
-    lk_req_problem_store(req, LK_STORE_NOMEM);
+  n = open_slots(req, &slots);
+  if (n < 0)
     return;
-  }
-  lk_cal_default(&cal);
-  n = lk_chat_slots(app->store, &cal, lk_clock_real_ms(),
-                    app->callback_capacity, slots, LK_CHAT_SLOTS_MAX);
-  if (n < 0) {
-    free(slots);
-    lk_req_problem_store(req, n);
-    return;
-  }
   lk_buf_puts(&b, "<h1 class=\"utrecht-heading-1\">Bel mij terug</h1>\n");
   if (errors) {
     lk_buf_puts(&b, "<div class=\"utrecht-alert utrecht-alert--error\" "
@@ -1054,24 +1069,13 @@ static void callback_post(lk_req *req) {
 /* ---- GET /contact/chat/tijdvakken: the slots as JSON ----------------- */
 
 static void chat_slots(lk_req *req) {
-  lk_app *app = lk_req_app(req);
-  lk_calendar cal;
-  lk_chat_slot *slots = calloc(LK_CHAT_SLOTS_MAX, sizeof(*slots));
+  lk_chat_slot *slots;
   lk_buf b = LK_BUF_INIT;
   int n, k = 0;
 
-  if (slots == NULL) {
-    lk_req_problem_store(req, LK_STORE_NOMEM);
+  n = open_slots(req, &slots);
+  if (n < 0)
     return;
-  }
-  lk_cal_default(&cal);
-  n = lk_chat_slots(app->store, &cal, lk_clock_real_ms(),
-                    app->callback_capacity, slots, LK_CHAT_SLOTS_MAX);
-  if (n < 0) {
-    free(slots);
-    lk_req_problem_store(req, n);
-    return;
-  }
   lk_buf_puts(&b, "{\"items\":[");
   for (int i = 0; i < n; i++) {
     char s[32], e[32];
