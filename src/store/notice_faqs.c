@@ -121,13 +121,6 @@ int lk_store_notice_faq_get(lk_store *s, const char *id,
   return lk_row_get(s, NULL, faq_get_sql, id, faq_row, out);
 }
 
-static void bind_opt_int(lk_stmt *st, int i, int64_t v) {
-  if (v > 0)
-    lk_stmt_int(st, i, v);
-  else
-    lk_stmt_text(st, i, NULL);
-}
-
 int lk_store_notice_faq_save(lk_tx *tx, const lk_notice_faq_row *f) {
   static const char sql[] =
       "UPDATE notice_faqs SET question = ?2, answer = ?3, position = ?4,"
@@ -144,8 +137,8 @@ int lk_store_notice_faq_save(lk_tx *tx, const lk_notice_faq_row *f) {
   lk_stmt_text(st, 3, f->answer);
   lk_stmt_int(st, 4, f->position);
   lk_stmt_text(st, 5, f->status);
-  bind_opt_int(st, 6, f->edited_at);
-  bind_opt_int(st, 7, f->withdrawn_at);
+  lk_stmt_int_opt(st, 6, f->edited_at);
+  lk_stmt_int_opt(st, 7, f->withdrawn_at);
   lk_stmt_int(st, 8, f->updated_at);
   rc = lk_stmt_run(st);
   if (rc == 0 && lk_db_changes(db) == 0)

@@ -64,13 +64,6 @@ int lk_store_notice_kind_set(lk_tx *tx, const char *kind, bool requires) {
   return lk_rows_write(tx, sql, &kind, 1, &v, 1, true);
 }
 
-static void bind_opt_int(lk_stmt *st, int i, int64_t v) {
-  if (v > 0)
-    lk_stmt_int(st, i, v);
-  else
-    lk_stmt_text(st, i, NULL);
-}
-
 int lk_store_notice_insert(lk_tx *tx, const lk_notice_row *n) {
   static const char sql[] =
       "INSERT INTO notices (id, kind, title, body, severity, area, postcodes,"
@@ -90,9 +83,9 @@ int lk_store_notice_insert(lk_tx *tx, const lk_notice_row *n) {
   lk_stmt_text(st, 6, n->area);
   lk_stmt_text(st, 7, n->postcodes);
   lk_stmt_text(st, 8, n->status);
-  bind_opt_int(st, 9, n->starts_at);
-  bind_opt_int(st, 10, n->expected_end_at);
-  bind_opt_int(st, 11, n->published_at);
+  lk_stmt_int_opt(st, 9, n->starts_at);
+  lk_stmt_int_opt(st, 10, n->expected_end_at);
+  lk_stmt_int_opt(st, 11, n->published_at);
   lk_stmt_text(st, 12, n->created_by);
   lk_stmt_text_opt(st, 13, n->approved_by);
   lk_stmt_int(st, 14, n->created_at);
@@ -130,10 +123,10 @@ int lk_store_notice_update(lk_tx *tx, const lk_notice_row *n) {
   lk_stmt_text(st, 5, n->area);
   lk_stmt_text(st, 6, n->postcodes);
   lk_stmt_text(st, 7, n->status);
-  bind_opt_int(st, 8, n->starts_at);
-  bind_opt_int(st, 9, n->expected_end_at);
-  bind_opt_int(st, 10, n->published_at);
-  bind_opt_int(st, 11, n->ended_at);
+  lk_stmt_int_opt(st, 8, n->starts_at);
+  lk_stmt_int_opt(st, 9, n->expected_end_at);
+  lk_stmt_int_opt(st, 10, n->published_at);
+  lk_stmt_int_opt(st, 11, n->ended_at);
   lk_stmt_text_opt(st, 12, n->approved_by);
   lk_stmt_int(st, 13, n->updated_at);
   rc = lk_stmt_run(st);
