@@ -202,27 +202,6 @@ hdr_bytes() { curl -s -D - -o /dev/null "$1" | wc -c; }
 LOKET_HDR=$(hdr_bytes "$LOKET_GET")
 NGINX_HDR=$(hdr_bytes "$NGINX_GET")
 
-# run_wrk LABEL URL: one wrk run; prints "req/s p99_ms"; fails on any
-# non-2xx answer and warns about socket errors.
-run_wrk() {
-  local label=$1 out rps p99 bad
-  out=$("${WRK[@]}" "$2" 2>&1) || die "wrk failed for $label: $out"
-  echo "$out" >>"$BENCH_TMP/wrk.log"
-  if bad=$(echo "$out" | grep -E 'Non-2xx'); then
-    die "$label: $bad"
-  fi
-  if bad=$(echo "$out" | grep -E 'Socket errors'); then
-    echo "warning: $label: $bad" >&2
-  fi
-  rps=$(echo "$out" | awk '/^Requests\/sec:/ { print $2 }')
-  p99=$(echo "$out" | awk '$1 == "99%" {
-      v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
-      if (u == "us") v /= 1000; else if (u == "s") v *= 1000;
-      print v }')
-  [ -n "$rps" ] || die "$label: no Requests/sec in wrk output: $out"
-  echo "$rps ${p99:-nan}"
-}
-
 echo "== calamity_page: GET $PAGE_PATH in calamity mode (loket, from" \
   "memory) vs the same bytes as a static file (nginx)"
 machine_line
@@ -237,38 +216,7 @@ echo "wrk ${WRK[*]:3}; loket --threads $SERVER_THREADS --log-level warn;" \
 "${PIN[@]}" wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$LOKET_GET" \
   >/dev/null
 
-L_RPS=()
-N_RPS=()
-L_P99=()
-N_P99=()
-printf '%-6s %14s %14s %8s %16s\n' round loket_req/s nginx_req/s ratio \
-  p99_ms_l/n
-for r in $(seq 1 "$ROUNDS"); do
-  # Alternate who goes first so neither always runs on a warmer machine.
-  if [ $((r % 2)) -eq 1 ]; then
-    res=$(run_wrk loket "$LOKET_GET")
-    read -r lr lp <<<"$res"
-    res=$(run_wrk nginx "$NGINX_GET")
-    read -r nr np <<<"$res"
-  else
-    res=$(run_wrk nginx "$NGINX_GET")
-    read -r nr np <<<"$res"
-    res=$(run_wrk loket "$LOKET_GET")
-    read -r lr lp <<<"$res"
-  fi
-  L_RPS+=("$lr")
-  N_RPS+=("$nr")
-  L_P99+=("$lp")
-  N_P99+=("$np")
-  printf '%-6s %14.0f %14.0f %8s %16s\n' "$r" "$lr" "$nr" \
-    "$(ratio "$lr" "$nr")" "$lp/$np"
-done
-L_MED=$(printf '%s\n' "${L_RPS[@]}" | median)
-N_MED=$(printf '%s\n' "${N_RPS[@]}" | median)
-L_P99_MED=$(printf '%s\n' "${L_P99[@]}" | median)
-N_P99_MED=$(printf '%s\n' "${N_P99[@]}" | median)
-RATIO=$(ratio "$L_MED" "$N_MED")
-MET=$(awk -v r="$RATIO" -v t="$TARGET" 'BEGIN { print (r >= t) ? "met" : "MISSED" }')
+wrk_rounds loket "$LOKET_GET"
 echo "summary ($ROUNDS rounds of $DURATION each, medians):"
 printf '  loket  %8.0f req/s  p99 %s ms\n' "$L_MED" "$L_P99_MED"
 printf '  nginx  %8.0f req/s  p99 %s ms\n' "$N_MED" "$N_P99_MED"

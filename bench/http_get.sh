@@ -60,28 +60,6 @@ hdr_bytes() { curl -s -D - -o /dev/null "$@" | wc -c; }
 LOKET_HDR=$(hdr_bytes -H "$AUTH" "$LOKET_GET")
 NGINX_HDR=$(hdr_bytes "$NGINX_GET")
 
-# run_wrk LABEL ARGS...: one wrk run; prints "req/s p99_ms", fails on any
-# non-2xx answer and warns about socket errors.
-run_wrk() {
-  local label=$1 out rps p99 bad
-  shift
-  out=$("${WRK[@]}" "$@" 2>&1) || die "wrk failed for $label: $out"
-  echo "$out" >>"$BENCH_TMP/wrk.log"
-  if bad=$(echo "$out" | grep -E 'Non-2xx'); then
-    die "$label: $bad"
-  fi
-  if bad=$(echo "$out" | grep -E 'Socket errors'); then
-    echo "warning: $label: $bad" >&2
-  fi
-  rps=$(echo "$out" | awk '/^Requests\/sec:/ { print $2 }')
-  p99=$(echo "$out" | awk '$1 == "99%" {
-      v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
-      if (u == "us") v /= 1000; else if (u == "s") v *= 1000;
-      print v }')
-  [ -n "$rps" ] || die "$label: no Requests/sec in wrk output: $out"
-  echo "$rps ${p99:-nan}"
-}
-
 echo "== http_get: GET /api/v1/tokens/{id} (loket) vs static file (nginx)"
 machine_line
 echo "body $BODY_BYTES bytes each; response headers loket $LOKET_HDR B," \
@@ -93,38 +71,7 @@ wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$NGINX_GET" >/dev/null
 wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" -H "$AUTH" \
   "$LOKET_GET" >/dev/null
 
-L_RPS=()
-N_RPS=()
-L_P99=()
-N_P99=()
-printf '%-6s %14s %14s %8s %16s\n' round loket_req/s nginx_req/s ratio \
-  p99_ms_l/n
-for r in $(seq 1 "$ROUNDS"); do
-  # Alternate who goes first so neither always runs on a warmer machine.
-  if [ $((r % 2)) -eq 1 ]; then
-    res=$(run_wrk nginx "$NGINX_GET")
-    read -r nr np <<<"$res"
-    res=$(run_wrk loket -H "$AUTH" "$LOKET_GET")
-    read -r lr lp <<<"$res"
-  else
-    res=$(run_wrk loket -H "$AUTH" "$LOKET_GET")
-    read -r lr lp <<<"$res"
-    res=$(run_wrk nginx "$NGINX_GET")
-    read -r nr np <<<"$res"
-  fi
-  L_RPS+=("$lr")
-  N_RPS+=("$nr")
-  L_P99+=("$lp")
-  N_P99+=("$np")
-  printf '%-6s %14.0f %14.0f %8s %16s\n' "$r" "$lr" "$nr" \
-    "$(ratio "$lr" "$nr")" "$lp/$np"
-done
-L_MED=$(printf '%s\n' "${L_RPS[@]}" | median)
-N_MED=$(printf '%s\n' "${N_RPS[@]}" | median)
-L_P99_MED=$(printf '%s\n' "${L_P99[@]}" | median)
-N_P99_MED=$(printf '%s\n' "${N_P99[@]}" | median)
-RATIO=$(ratio "$L_MED" "$N_MED")
-MET=$(awk -v r="$RATIO" -v t="$TARGET" 'BEGIN { print (r >= t) ? "met" : "MISSED" }')
+wrk_rounds nginx -H "$AUTH" "$LOKET_GET"
 
 # ---- diagnostic: the HTTP layer alone (no auth, no store) ---------------
 res=$(run_wrk loket-healthz "${LOKET_URL}healthz")

@@ -73,6 +73,71 @@ median() {
 # ratio A B: A/B with 2 decimals.
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "nan"; else printf "%.2f\n", a / b }'; }
 
+# run_wrk LABEL WRK_ARGS...: one "${WRK[@]}" run (the caller's wrk command
+# line) with WRK_ARGS; its output goes to $BENCH_TMP/wrk.log.  Prints
+# "REQ_PER_S P99_MS"; dies on a non-2xx answer, as a figure over errors
+# would mean nothing.
+run_wrk() {
+  local label=$1 out rps p99 bad
+  shift
+  out=$("${WRK[@]}" "$@" 2>&1) || die "wrk failed for $label: $out"
+  echo "$out" >>"$BENCH_TMP/wrk.log"
+  if bad=$(echo "$out" | grep -E 'Non-2xx'); then
+    die "$label: $bad"
+  fi
+  if bad=$(echo "$out" | grep -E 'Socket errors'); then
+    echo "warning: $label: $bad" >&2
+  fi
+  rps=$(echo "$out" | awk '/^Requests\/sec:/ { print $2 }')
+  p99=$(echo "$out" | awk '$1 == "99%" {
+      v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
+      if (u == "us") v /= 1000; else if (u == "s") v *= 1000;
+      print v }')
+  [ -n "$rps" ] || die "$label: no Requests/sec in wrk output: $out"
+  echo "$rps ${p99:-nan}"
+}
+
+# wrk_rounds FIRST LOKET_ARGS...: $ROUNDS rounds of run_wrk, loket with
+# LOKET_ARGS against nginx with $NGINX_GET, FIRST ("loket" or "nginx")
+# going first in odd rounds and second in even ones, so neither always
+# runs on a warmer machine.  Prints a row a round and sets the medians
+# L_MED, N_MED (req/s), L_P99_MED, N_P99_MED (ms), RATIO = L_MED/N_MED and
+# MET ("met" or "MISSED" against $TARGET).
+# shellcheck disable=SC2034 # the medians are the calling script's to print
+wrk_rounds() {
+  local first=$1 r res lr lp nr np
+  local -a l_rps=() n_rps=() l_p99=() n_p99=()
+  shift
+  printf '%-6s %14s %14s %8s %16s\n' round loket_req/s nginx_req/s ratio \
+    p99_ms_l/n
+  for r in $(seq 1 "$ROUNDS"); do
+    if { [ "$first" = loket ] && [ $((r % 2)) -eq 1 ]; } ||
+      { [ "$first" = nginx ] && [ $((r % 2)) -eq 0 ]; }; then
+      res=$(run_wrk loket "$@")
+      read -r lr lp <<<"$res"
+      res=$(run_wrk nginx "$NGINX_GET")
+      read -r nr np <<<"$res"
+    else
+      res=$(run_wrk nginx "$NGINX_GET")
+      read -r nr np <<<"$res"
+      res=$(run_wrk loket "$@")
+      read -r lr lp <<<"$res"
+    fi
+    l_rps+=("$lr")
+    n_rps+=("$nr")
+    l_p99+=("$lp")
+    n_p99+=("$np")
+    printf '%-6s %14.0f %14.0f %8s %16s\n' "$r" "$lr" "$nr" \
+      "$(ratio "$lr" "$nr")" "$lp/$np"
+  done
+  L_MED=$(printf '%s\n' "${l_rps[@]}" | median)
+  N_MED=$(printf '%s\n' "${n_rps[@]}" | median)
+  L_P99_MED=$(printf '%s\n' "${l_p99[@]}" | median)
+  N_P99_MED=$(printf '%s\n' "${n_p99[@]}" | median)
+  RATIO=$(ratio "$L_MED" "$N_MED")
+  MET=$(awk -v r="$RATIO" -v t="$TARGET" 'BEGIN { print (r >= t) ? "met" : "MISSED" }')
+}
+
 # free_port: a loopback TCP port nobody listens on, below the ephemeral
 # range so that no client connection holds it (racy, good enough).
 free_port() {

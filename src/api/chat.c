@@ -134,21 +134,27 @@ static void chats_list(lk_req *req) {
 
 /* ---- POST /api/v1/chats/{id}/typing and /read ------------------------ */
 
+int lk_api_chat_failed(lk_req *req, int status) {
+  if (status == LK_STORE_CONFLICT) {
+    lk_req_problem(req, 409, "chat-ended", "Chat ended", "this chat has ended",
+                   NULL);
+    return -1;
+  }
+  if (status != 0) {
+    lk_req_problem_store(req, status);
+    return -1;
+  }
+  return 0;
+}
+
 struct signal_ctx {
   lk_api_write aw;
   lk_chat_signal_op op;
 };
 
 static void signalled(lk_req *req, int status) {
-  if (status == LK_STORE_CONFLICT) {
-    lk_req_problem(req, 409, "chat-ended", "Chat ended", "this chat has ended",
-                   NULL);
+  if (lk_api_chat_failed(req, status) != 0)
     return;
-  }
-  if (status != 0) {
-    lk_req_problem_store(req, status);
-    return;
-  }
   lk_req_respond(req, 204, NULL, NULL, 0);
 }
 

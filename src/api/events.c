@@ -19,6 +19,7 @@
 #include "events/bus.h"
 #include "http/cookie.h"
 #include "http/problem.h"
+#include "http/sse.h"
 #include "util/clock.h"
 
 #define READ_BATCH 64
@@ -38,9 +39,7 @@ typedef struct sse_stream {
   lk_session_config session_cfg;
   lk_bus_listener *listener;
   int64_t cursor;
-  int64_t last_sent_ms;
-  lk_buf pending;
-  size_t off;
+  lk_sse_out out;
 } sse_stream;
 
 static void sse_wake(const lk_event *ev, void *ud) {
@@ -86,7 +85,7 @@ static bool deliverable(const sse_stream *s, const lk_event *ev) {
 
 static void send_event(sse_stream *s, const lk_event *ev) {
   if (deliverable(s, ev))
-    lk_buf_append(&s->pending, ev->sse, ev->sse_len);
+    lk_buf_append(&s->out.pending, ev->sse, ev->sse_len);
 }
 
 static void from_store(const lk_event_row *row, void *ud) {
@@ -100,7 +99,7 @@ static void from_store(const lk_event_row *row, void *ud) {
   s->cursor = row->seq;
 }
 
-/* Appends the next batch of events to s->pending. */
+/* Appends the next batch of events to s->out.pending. */
 static void fill_batch(sse_stream *s) {
   lk_event *evs[READ_BATCH];
   int n;
@@ -117,7 +116,7 @@ static void fill_batch(sse_stream *s) {
   }
 }
 
-/* Appends the next events to s->pending: batches until one holds an
+/* Appends the next events to s->out.pending: batches until one holds an
  * event for this subscriber or none are left. */
 static void fill(sse_stream *s) {
   int64_t before;
@@ -125,40 +124,25 @@ static void fill(sse_stream *s) {
   do {
     before = s->cursor;
     fill_batch(s);
-  } while (s->pending.len == 0 && s->cursor != before);
+  } while (s->out.pending.len == 0 && s->cursor != before);
+}
+
+static bool sse_fill(void *ud) {
+  sse_stream *s = ud;
+
+  if (atomic_load(&s->app->shutting_down) || atomic_load(&s->revoked))
+    return false;
+  if (atomic_exchange(&s->recheck, false) && !session_live(s))
+    return false;
+  fill(s);
+  return true;
 }
 
 static long sse_read(void *ud, char *buf, size_t max) {
   sse_stream *s = ud;
-  int64_t now;
-  size_t n;
 
-  if (s->off == s->pending.len) {
-    /* Freed, not kept: an idle stream holds no buffer. */
-    lk_buf_free(&s->pending);
-    s->off = 0;
-    if (atomic_load(&s->app->shutting_down) || atomic_load(&s->revoked))
-      return -1;
-    if (atomic_exchange(&s->recheck, false) && !session_live(s))
-      return -1;
-    fill(s);
-    now = lk_clock_mono_ms();
-    if (s->pending.len == 0 && now - s->last_sent_ms >= s->app->heartbeat_ms)
-      lk_buf_puts(&s->pending, ": heartbeat\n\n");
-    if (!lk_buf_ok(&s->pending))
-      return -1;
-    if (s->pending.len == 0) {
-      lk_req_stream_pause(s->req);
-      return 0;
-    }
-    s->last_sent_ms = now;
-  }
-  n = s->pending.len - s->off;
-  if (n > max)
-    n = max;
-  memcpy(buf, s->pending.data + s->off, n);
-  s->off += n;
-  return (long)n;
+  return lk_sse_read(&s->out, s->req, s->app->heartbeat_ms, sse_fill, s, buf,
+                     max);
 }
 
 static void sse_free(void *ud) {
@@ -166,7 +150,7 @@ static void sse_free(void *ud) {
 
   if (s->listener != NULL)
     lk_bus_unlisten(s->app->bus, s->listener);
-  lk_buf_free(&s->pending);
+  lk_buf_free(&s->out.pending);
   free(s);
 }
 
@@ -233,7 +217,7 @@ void lk_api_events(lk_req *req) {
 static void stream_start(lk_req *req, sse_stream *s, int rc, int64_t cursor) {
   lk_app *app = s->app;
 
-  s->last_sent_ms = lk_clock_mono_ms();
+  s->out.last_sent_ms = lk_clock_mono_ms();
   /* Listen before reading the position: nothing published in between is
    * missed. */
   s->listener = lk_bus_listen(app->bus, sse_wake, s);
@@ -249,7 +233,7 @@ static void stream_start(lk_req *req, sse_stream *s, int rc, int64_t cursor) {
   if (rc == 0 && cursor < s->cursor)
     s->cursor = cursor;
   /* The first bytes go out at once so the client sees the headers. */
-  lk_buf_puts(&s->pending, "retry: 3000\n\n");
+  lk_buf_puts(&s->out.pending, "retry: 3000\n\n");
   lk_req_respond_stream(req, "text/event-stream; charset=utf-8", sse_read, s,
                         sse_free);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "api/teams.h" /* lk_json_int */
+#include "api/version.h"
 #include "core/ids.h"
 #include "core/notice.h"
 #include "core/notice_faq.h"
@@ -39,14 +40,6 @@ int lk_notice_faqs_routes(lk_router *r) {
 
 /* ---- answers -------------------------------------------------------- */
 
-/* ETag "N" of version N: what If-Match names. */
-static void add_etag(lk_req *req, int64_t version) {
-  char tag[32];
-
-  snprintf(tag, sizeof(tag), "\"%lld\"", (long long)version);
-  lk_req_add_header(req, "ETag", tag);
-}
-
 static void respond_faq(lk_req *req, int status, const lk_notice_faq_row *f) {
   lk_buf b = LK_BUF_INIT;
   char location[128];
@@ -63,7 +56,7 @@ static void respond_faq(lk_req *req, int status, const lk_notice_faq_row *f) {
              f->notice_id, f->id);
     lk_req_add_header(req, "Location", location);
   }
-  add_etag(req, f->version);
+  lk_api_etag(req, f->version);
   lk_req_respond_buf(req, status, "application/json", &b);
 }
 
@@ -95,37 +88,6 @@ static void write_failed(lk_req *req, int status, const lk_invalid *op_why) {
   default:
     lk_req_problem_store(req, status);
   }
-}
-
-/* If-Match: "3", W/"3" or 3 into *out (0 when absent or "*").  Returns 0,
- * or answers 412 and returns -1. */
-static int if_match(lk_req *req, long long *out) {
-  const char *h = lk_req_header(req, "If-Match");
-  long long v = 0;
-  int digits = 0;
-
-  *out = 0;
-  if (h == NULL || strcmp(h, "*") == 0)
-    return 0;
-  if (strncmp(h, "W/", 2) == 0)
-    h += 2;
-  for (; *h != '\0'; h++) {
-    if (*h == '"' || *h == ' ')
-      continue;
-    if (*h < '0' || *h > '9' || digits >= 15) {
-      digits = 0;
-      break;
-    }
-    v = v * 10 + (*h - '0');
-    digits++;
-  }
-  if (digits == 0 || v == 0) {
-    lk_req_problem(req, 412, "precondition-failed", "Precondition failed",
-                   "If-Match must be the question's version", NULL);
-    return -1;
-  }
-  *out = v;
-  return 0;
 }
 
 /* ---- list and one --------------------------------------------------- */
@@ -310,7 +272,7 @@ static struct patch_ctx *patch_begin(lk_req *req) {
     lk_api_prepare_failed(req, rc, &why);
     return NULL;
   }
-  if (if_match(req, &ctx->op.if_version) != 0)
+  if (lk_api_if_match(req, "question", &ctx->op.if_version) != 0)
     return NULL;
   return ctx;
 }

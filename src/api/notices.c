@@ -7,6 +7,7 @@
 
 #include "api/notices.h"
 #include "api/teams.h" /* lk_json_int, lk_json_bool */
+#include "api/version.h"
 #include "app.h"
 #include "core/ids.h"
 #include "core/notice.h"
@@ -418,25 +419,6 @@ static void patched(lk_req *req, int status) {
   respond_notice(req, 200, ctx->op.id);
 }
 
-/* If-Match: "3", W/"3" or 3: the version in *out; -1 if malformed. */
-static int if_match(const char *h, long long *out) {
-  long long v = 0;
-  int digits = 0;
-
-  if (strncmp(h, "W/", 2) == 0)
-    h += 2;
-  for (; *h != '\0'; h++) {
-    if (*h == '"' || *h == ' ')
-      continue;
-    if (*h < '0' || *h > '9' || digits >= 15)
-      return -1;
-    v = v * 10 + (*h - '0');
-    digits++;
-  }
-  *out = v;
-  return digits > 0 && v > 0 ? 0 : -1;
-}
-
 /* Applies the members of `body` to op; 0, or -1 after answering. */
 static int patch_fields(lk_req *req, json_t *body, lk_notice_patch_op *op) {
   const char *codes[LK_NOTICE_POSTCODES_MAX];
@@ -482,7 +464,6 @@ static void notices_patch(lk_req *req) {
   static const char *const allowed[] = {
       "title",    "body",          "severity", "area", "postcodes",
       "startsAt", "expectedEndAt", "status",   NULL};
-  const char *im = lk_req_header(req, "If-Match");
   struct patch_ctx *ctx;
   lk_invalid why;
   json_t *body;
@@ -510,12 +491,8 @@ static void notices_patch(lk_req *req) {
   json_decref(body);
   if (rc != 0)
     return;
-  if (im != NULL && strcmp(im, "*") != 0 &&
-      if_match(im, &ctx->op.if_version) != 0) {
-    lk_req_problem(req, 412, "precondition-failed", "Precondition failed",
-                   "If-Match must be the notice's version", NULL);
+  if (lk_api_if_match(req, "notice", &ctx->op.if_version) != 0)
     return;
-  }
   lk_api_submit(req, &ctx->aw, lk_notice_patch_apply, &ctx->op, patched);
 }
 

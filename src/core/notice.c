@@ -635,14 +635,6 @@ int lk_notice_kind_apply(lk_tx *tx, void *arg) {
   return rc;
 }
 
-static void time_or_null(lk_buf *b, const char *key, int64_t v) {
-  lk_buf_printf(b, ",\"%s\":", key);
-  if (v > 0)
-    lk_buf_printf(b, "%lld", (long long)v);
-  else
-    lk_buf_puts(b, "null");
-}
-
 void lk_notice_json(lk_buf *b, const lk_notice_row *n) {
   lk_buf_puts(b, "{\"id\":");
   lk_buf_json_str(b, n->id);
@@ -678,10 +670,10 @@ void lk_notice_json(lk_buf *b, const lk_notice_row *n) {
   }
   lk_buf_puts(b, "],\"status\":");
   lk_buf_json_str(b, n->status);
-  time_or_null(b, "startsAt", n->starts_at);
-  time_or_null(b, "expectedEndAt", n->expected_end_at);
-  time_or_null(b, "publishedAt", n->published_at);
-  time_or_null(b, "endedAt", n->ended_at);
+  lk_buf_json_ms(b, "startsAt", n->starts_at);
+  lk_buf_json_ms(b, "expectedEndAt", n->expected_end_at);
+  lk_buf_json_ms(b, "publishedAt", n->published_at);
+  lk_buf_json_ms(b, "endedAt", n->ended_at);
   lk_buf_puts(b, ",\"createdBy\":");
   lk_buf_json_str(b, n->created_by);
   lk_buf_puts(b, ",\"approvedBy\":");
@@ -706,6 +698,6 @@ void lk_notice_update_json(lk_buf *b, const lk_notice_update_row *u) {
   lk_buf_puts(b, ",\"author\":");
   lk_buf_json_str(b, u->author);
   lk_buf_printf(b, ",\"publishedAt\":%lld", (long long)u->published_at);
-  time_or_null(b, "editedAt", u->edited_at);
+  lk_buf_json_ms(b, "editedAt", u->edited_at);
   lk_buf_printf(b, ",\"edits\":%d}", u->edits);
 }

@@ -386,14 +386,6 @@ int lk_notice_faq_patch_apply(lk_tx *tx, void *arg) {
 
 /* ---- JSON ----------------------------------------------------------- */
 
-static void time_or_null(lk_buf *b, const char *key, int64_t v) {
-  lk_buf_printf(b, ",\"%s\":", key);
-  if (v > 0)
-    lk_buf_printf(b, "%lld", (long long)v);
-  else
-    lk_buf_puts(b, "null");
-}
-
 void lk_notice_faq_json(lk_buf *b, const lk_notice_faq_row *f) {
   lk_buf_puts(b, "{\"id\":");
   lk_buf_json_str(b, f->id);
@@ -415,8 +407,8 @@ void lk_notice_faq_json(lk_buf *b, const lk_notice_faq_row *f) {
   lk_buf_printf(b, ",\"version\":%lld,\"createdAt\":%lld,\"updatedAt\":%lld",
                 (long long)f->version, (long long)f->created_at,
                 (long long)f->updated_at);
-  time_or_null(b, "editedAt", f->edited_at);
-  time_or_null(b, "withdrawnAt", f->withdrawn_at);
+  lk_buf_json_ms(b, "editedAt", f->edited_at);
+  lk_buf_json_ms(b, "withdrawnAt", f->withdrawn_at);
   lk_buf_printf(b, ",\"edits\":%d}", f->edits);
 }
 

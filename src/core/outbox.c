@@ -865,14 +865,6 @@ int lk_outbox_retry_apply(lk_tx *tx, void *arg) {
   return rc;
 }
 
-static void time_or_null(lk_buf *b, const char *name, int64_t v) {
-  lk_buf_printf(b, ",\"%s\":", name);
-  if (v > 0)
-    lk_buf_printf(b, "%lld", (long long)v);
-  else
-    lk_buf_puts(b, "null");
-}
-
 static void text_or_null(lk_buf *b, const char *name, const char *v) {
   lk_buf_printf(b, ",\"%s\":", name);
   if (v[0] != '\0')
@@ -893,13 +885,13 @@ void lk_outbox_row_json(lk_buf *b, const lk_outbox_row *r) {
   lk_buf_puts(b, ",\"state\":");
   lk_buf_json_str(b, r->state);
   lk_buf_printf(b, ",\"attempts\":%d", r->attempts);
-  time_or_null(b, "nextAttemptAt", pending ? r->next_attempt_at : 0);
+  lk_buf_json_ms(b, "nextAttemptAt", pending ? r->next_attempt_at : 0);
   lk_buf_printf(b, ",\"sending\":%s",
                 pending && r->lease_until > lk_clock_real_ms() ? "true"
                                                                : "false");
   text_or_null(b, "lastError", r->last_error);
   text_or_null(b, "result", r->result);
   lk_buf_printf(b, ",\"createdAt\":%lld", (long long)r->created_at);
-  time_or_null(b, "sentAt", r->sent_at);
+  lk_buf_json_ms(b, "sentAt", r->sent_at);
   lk_buf_printf(b, ",\"updatedAt\":%lld}", (long long)r->updated_at);
 }

@@ -280,26 +280,56 @@ static void done_page(lk_req *req, const char *title, const char *text) {
   lk_form_page(req, 200, title, &b);
 }
 
-static void confirm_page(lk_req *req) {
-  char token[LK_SUB_TOKEN_MAX + 8], digest[65];
-  lk_subscription_row r;
+/* The subscription the request's link names, looked up by the digest of
+ * its token (copied to `token`).  Returns 0, or -1 after answering: a
+ * malformed link and an unknown one get the same page. */
+static int link_row(lk_req *req,
+                    int (*lookup)(lk_store *, lk_tx *, const char *,
+                                  lk_subscription_row *),
+                    char *token, size_t size, lk_subscription_row *r) {
+  char digest[65];
   int rc;
 
-  request_token(req, token, sizeof(token));
+  request_token(req, token, size);
   if (lk_sub_token_digest(token, digest) != 0) {
     link_invalid(req);
-    return;
+    return -1;
   }
-  rc = lk_store_subscription_by_confirm(lk_req_app(req)->store, NULL, digest,
-                                        &r);
-  if (rc == 0 && !lk_sub_confirm_open(&r, lk_clock_real_ms()))
-    rc = LK_STORE_NOTFOUND; /* expired: as if unknown */
+  rc = lookup(lk_req_app(req)->store, NULL, digest, r);
   if (rc == LK_STORE_NOTFOUND) {
     link_invalid(req);
-    return;
+    return -1;
   }
   if (rc != 0) {
     lk_req_problem_store(req, rc);
+    return -1;
+  }
+  return 0;
+}
+
+/* Answers a token write that failed; a link used up meanwhile is as
+ * unknown.  Returns 0 if `status` is, else -1 after answering. */
+static int token_failed(lk_req *req, int status) {
+  if (status == LK_STORE_NOTFOUND) {
+    link_invalid(req);
+    return -1;
+  }
+  if (status != 0) {
+    lk_req_problem_store(req, status);
+    return -1;
+  }
+  return 0;
+}
+
+static void confirm_page(lk_req *req) {
+  char token[LK_SUB_TOKEN_MAX + 8];
+  lk_subscription_row r;
+
+  if (link_row(req, lk_store_subscription_by_confirm, token, sizeof(token),
+               &r) != 0)
+    return;
+  if (!lk_sub_confirm_open(&r, lk_clock_real_ms())) {
+    link_invalid(req); /* expired: as if unknown */
     return;
   }
   {
@@ -319,14 +349,8 @@ static void confirmed(lk_req *req, int status) {
   struct token_ctx *ctx = lk_req_data(req);
   char text[200];
 
-  if (status == LK_STORE_NOTFOUND) {
-    link_invalid(req);
+  if (token_failed(req, status) != 0)
     return;
-  }
-  if (status != 0) {
-    lk_req_problem_store(req, status);
-    return;
-  }
   snprintf(text, sizeof(text),
            "Uw aanmelding is bevestigd. U ontvangt voortaan een e-mail bij "
            "meldingen in postcode %s.",
@@ -356,25 +380,12 @@ static void confirm(lk_req *req) {
 }
 
 static void unsubscribe_page(lk_req *req) {
-  char token[LK_SUB_TOKEN_MAX + 8], digest[65], action[128];
+  char token[LK_SUB_TOKEN_MAX + 8], action[128];
   lk_subscription_row r;
-  int rc;
 
-  request_token(req, token, sizeof(token));
-  if (lk_sub_token_digest(token, digest) != 0) {
-    link_invalid(req);
+  if (link_row(req, lk_store_subscription_by_unsubscribe, token, sizeof(token),
+               &r) != 0)
     return;
-  }
-  rc = lk_store_subscription_by_unsubscribe(lk_req_app(req)->store, NULL,
-                                            digest, &r);
-  if (rc == LK_STORE_NOTFOUND) {
-    link_invalid(req);
-    return;
-  }
-  if (rc != 0) {
-    lk_req_problem_store(req, rc);
-    return;
-  }
   if (strcmp(r.state, "unsubscribed") == 0) {
     done_page(req, "Afgemeld",
               "U bent afgemeld en ontvangt geen e-mail "
@@ -399,14 +410,8 @@ static void unsubscribed(lk_req *req, int status) {
   struct token_ctx *ctx = lk_req_data(req);
   char text[256];
 
-  if (status == LK_STORE_NOTFOUND) {
-    link_invalid(req);
+  if (token_failed(req, status) != 0)
     return;
-  }
-  if (status != 0) {
-    lk_req_problem_store(req, status);
-    return;
-  }
   if (ctx->op.already) {
     done_page(req, "Afgemeld",
               "U bent afgemeld en ontvangt geen e-mail meer "

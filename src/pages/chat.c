@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/chat.h"
 #include "api/session.h"
 #include "app.h"
 #include "core/chat.h"
@@ -29,6 +30,7 @@
 #include "http/cookie.h"
 #include "http/json.h"
 #include "http/problem.h"
+#include "http/sse.h"
 #include "pages/contact.h"
 #include "pages/layout.h"
 #include "util/clock.h"
@@ -296,15 +298,8 @@ static void sent(lk_req *req, int status) {
   struct send_ctx *ctx = lk_req_data(req);
   lk_buf b = LK_BUF_INIT;
 
-  if (status == LK_STORE_CONFLICT) {
-    lk_req_problem(req, 409, "chat-ended", "Chat ended", "this chat has ended",
-                   NULL);
+  if (lk_api_chat_failed(req, status) != 0)
     return;
-  }
-  if (status != 0) {
-    lk_req_problem_store(req, status);
-    return;
-  }
   lk_buf_printf(&b, "{\"seq\":%lld,\"id\":", (long long)ctx->op.seq);
   lk_buf_json_str(&b, ctx->op.msg.contact_id);
   lk_buf_printf(&b, ",\"replayed\":%s}", ctx->op.replayed ? "true" : "false");
@@ -352,15 +347,8 @@ static void signalled(lk_req *req, int status) {
   struct signal_ctx *ctx = lk_req_data(req);
   lk_buf b = LK_BUF_INIT;
 
-  if (status == LK_STORE_CONFLICT) {
-    lk_req_problem(req, 409, "chat-ended", "Chat ended", "this chat has ended",
-                   NULL);
+  if (lk_api_chat_failed(req, status) != 0)
     return;
-  }
-  if (status != 0) {
-    lk_req_problem_store(req, status);
-    return;
-  }
   if (strcmp(lk_req_path(req), "/contact/chat/einde") != 0) {
     lk_req_respond(req, 204, NULL, NULL, 0);
     return;
@@ -443,9 +431,7 @@ typedef struct chat_stream {
   char conv_id[LK_CHAT_ID];
   lk_bus_listener *listener;
   int64_t cursor;
-  int64_t last_sent_ms;
-  lk_buf pending;
-  size_t off;
+  lk_sse_out out;
 } chat_stream;
 
 /* What event `ev` means for this chat: 'u'pdate, 't'yping, 'q'ueue or 0. */
@@ -516,42 +502,28 @@ static void stream_fill(chat_stream *s) {
       break;
   }
   if (update)
-    lk_buf_printf(&s->pending, "event: update\ndata: {\"seq\":%lld}\n\n",
+    lk_buf_printf(&s->out.pending, "event: update\ndata: {\"seq\":%lld}\n\n",
                   (long long)s->cursor);
   if (typing)
-    lk_buf_puts(&s->pending, "event: typing\ndata: {\"by\":\"agent\"}\n\n");
+    lk_buf_puts(&s->out.pending, "event: typing\ndata: {\"by\":\"agent\"}\n\n");
   if (queue && !update && still_queued(s))
-    lk_buf_puts(&s->pending, "event: queue\ndata: {}\n\n");
+    lk_buf_puts(&s->out.pending, "event: queue\ndata: {}\n\n");
+}
+
+static bool stream_more(void *ud) {
+  chat_stream *s = ud;
+
+  if (atomic_load(&s->app->shutting_down))
+    return false;
+  stream_fill(s);
+  return true;
 }
 
 static long stream_read(void *ud, char *buf, size_t max) {
   chat_stream *s = ud;
-  int64_t now;
-  size_t n;
 
-  if (s->off == s->pending.len) {
-    lk_buf_reset(&s->pending);
-    s->off = 0;
-    if (atomic_load(&s->app->shutting_down))
-      return -1;
-    stream_fill(s);
-    now = lk_clock_mono_ms();
-    if (s->pending.len == 0 && now - s->last_sent_ms >= s->app->heartbeat_ms)
-      lk_buf_puts(&s->pending, ": heartbeat\n\n");
-    if (!lk_buf_ok(&s->pending))
-      return -1;
-    if (s->pending.len == 0) {
-      lk_req_stream_pause(s->req);
-      return 0;
-    }
-    s->last_sent_ms = now;
-  }
-  n = s->pending.len - s->off;
-  if (n > max)
-    n = max;
-  memcpy(buf, s->pending.data + s->off, n);
-  s->off += n;
-  return (long)n;
+  return lk_sse_read(&s->out, s->req, s->app->heartbeat_ms, stream_more, s, buf,
+                     max);
 }
 
 static void stream_free(void *ud) {
@@ -559,7 +531,7 @@ static void stream_free(void *ud) {
 
   if (s->listener != NULL)
     lk_bus_unlisten(s->app->bus, s->listener);
-  lk_buf_free(&s->pending);
+  lk_buf_free(&s->out.pending);
   free(s);
 }
 
@@ -577,7 +549,7 @@ static void chat_stream_get(lk_req *req) {
   s->req = req;
   s->app = lk_req_app(req);
   snprintf(s->conv_id, sizeof(s->conv_id), "%s", c.conversation_id);
-  s->last_sent_ms = lk_clock_mono_ms();
+  s->out.last_sent_ms = lk_clock_mono_ms();
   /* Listen before reading the position: nothing in between is missed. */
   s->listener = lk_bus_listen(s->app->bus, stream_wake, s);
   if (s->listener == NULL) {
@@ -588,7 +560,7 @@ static void chat_stream_get(lk_req *req) {
   s->cursor = lk_bus_last_seq(s->app->bus);
   /* The first frame makes the script fetch the status: whatever
    * happened while it was away. */
-  lk_buf_printf(&s->pending,
+  lk_buf_printf(&s->out.pending,
                 "retry: 3000\n\nevent: update\ndata: "
                 "{\"seq\":%lld}\n\n",
                 (long long)s->cursor);
@@ -778,10 +750,35 @@ static void transcript_item(const lk_chat_msg *m, void *ud) {
   lk_buf_puts(b, "</li>\n");
 }
 
+/* The callback slots a resident may book now, on the default calendar,
+ * for the form and its JSON alike.  Returns how many are in *out (free
+ * it), or -1 after answering. */
+static int open_slots(lk_req *req, lk_chat_slot **out) {
+  lk_app *app = lk_req_app(req);
+  lk_calendar cal;
+  lk_chat_slot *slots = calloc(LK_CHAT_SLOTS_MAX, sizeof(*slots));
+  int n;
+
+  *out = NULL;
+  if (slots == NULL) {
+    lk_req_problem_store(req, LK_STORE_NOMEM);
+    return -1;
+  }
+  lk_cal_default(&cal);
+  n = lk_chat_slots(app->store, &cal, lk_clock_real_ms(),
+                    app->callback_capacity, slots, LK_CHAT_SLOTS_MAX);
+  if (n < 0) {
+    free(slots);
+    lk_req_problem_store(req, n);
+    return -1;
+  }
+  *out = slots;
+  return n;
+}
+
 static void callback_form(lk_req *req, int status, cb_form *f,
                           const lk_chat_row *chat) {
   lk_app *app = lk_req_app(req);
-  lk_calendar cal;
   lk_chat_slot *slots;
   char tok[LK_SESSION_ID_LEN + 1], when[80], chosen_s[24];
   int n, offered = 0;
@@ -790,19 +787,9 @@ static void callback_form(lk_req *req, int status, cb_form *f,
                 f->email_error != NULL || f->name_error != NULL ||
                 f->summary != NULL;
 
-  slots = calloc(LK_CHAT_SLOTS_MAX, sizeof(*slots));
-  if (slots == NULL) {
-    lk_req_problem_store(req, LK_STORE_NOMEM);
+  n = open_slots(req, &slots);
+  if (n < 0)
     return;
-  }
-  lk_cal_default(&cal);
-  n = lk_chat_slots(app->store, &cal, lk_clock_real_ms(),
-                    app->callback_capacity, slots, LK_CHAT_SLOTS_MAX);
-  if (n < 0) {
-    free(slots);
-    lk_req_problem_store(req, n);
-    return;
-  }
   lk_buf_puts(&b, "<h1 class=\"utrecht-heading-1\">Bel mij terug</h1>\n");
   if (errors) {
     lk_buf_puts(&b, "<div class=\"utrecht-alert utrecht-alert--error\" "
@@ -1082,24 +1069,13 @@ static void callback_post(lk_req *req) {
 /* ---- GET /contact/chat/tijdvakken: the slots as JSON ----------------- */
 
 static void chat_slots(lk_req *req) {
-  lk_app *app = lk_req_app(req);
-  lk_calendar cal;
-  lk_chat_slot *slots = calloc(LK_CHAT_SLOTS_MAX, sizeof(*slots));
+  lk_chat_slot *slots;
   lk_buf b = LK_BUF_INIT;
   int n, k = 0;
 
-  if (slots == NULL) {
-    lk_req_problem_store(req, LK_STORE_NOMEM);
+  n = open_slots(req, &slots);
+  if (n < 0)
     return;
-  }
-  lk_cal_default(&cal);
-  n = lk_chat_slots(app->store, &cal, lk_clock_real_ms(),
-                    app->callback_capacity, slots, LK_CHAT_SLOTS_MAX);
-  if (n < 0) {
-    free(slots);
-    lk_req_problem_store(req, n);
-    return;
-  }
   lk_buf_puts(&b, "{\"items\":[");
   for (int i = 0; i < n; i++) {
     char s[32], e[32];

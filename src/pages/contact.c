@@ -8,6 +8,7 @@
  */
 #include "pages/contact.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,9 +17,11 @@
 #include "core/channel.h"
 #include "http/problem.h"
 #include "pages/contact_internal.h"
+#include "pages/form.h"
 #include "pages/layout.h"
 #include "util/clock.h"
 #include "util/html.h"
+#include "util/log.h"
 
 #define DEFAULT_KIOSK_IDLE_S 120
 
@@ -367,4 +370,101 @@ int lk_contact_routes(lk_router *r) {
       return rc;
   }
   return 0;
+}
+
+#define FIELDS_RESERVE (64 * 1024) /* of the body limit, for the text */
+
+size_t lk_contact_file_max(size_t max_upload) {
+  return max_upload > 2 * FIELDS_RESERVE ? max_upload - FIELDS_RESERVE
+                                         : max_upload / 2;
+}
+
+void lk_contact_file_field(lk_buf *b, const char *hint, const char *file_name,
+                           const char *error, size_t max_upload) {
+  lk_buf h = LK_BUF_INIT;
+
+  lk_buf_puts(&h, hint);
+  if (file_name != NULL && file_name[0] != '\0') {
+    lk_buf_puts(&h, " <strong>U had het bestand &ldquo;");
+    lk_html_txt(&h, file_name);
+    lk_buf_puts(&h, "&rdquo; gekozen. Kies het opnieuw: een bestand wordt "
+                    "niet bewaard als het formulier nog niet klaar "
+                    "is.</strong>");
+  }
+  if (lk_buf_ok(&h))
+    lk_form_field_head(b, "bijlage", "Bijlage", h.data, error);
+  lk_buf_free(&h);
+  lk_buf_printf(b,
+                "<p class=\"utrecht-form-field__input\"><input class=\""
+                "loket-file\" id=\"bijlage\" name=\"bijlage\" type=\"file\" "
+                "accept=\".pdf,.png,.jpg,.jpeg,.gif,.webp,.txt,.docx,.xlsx,"
+                ".odt\" data-max-bytes=\"%zu\"",
+                lk_contact_file_max(max_upload));
+  lk_form_described(b, "bijlage", true, error != NULL);
+  lk_buf_puts(b, "></p>\n</div>\n");
+}
+
+static int upload_apply(lk_tx *tx, void *arg) {
+  lk_contact_upload *u = arg;
+
+  return u->apply(tx, u->arg);
+}
+
+static void upload_done(int status, void *arg) {
+  lk_contact_upload *u = arg;
+
+  u->status = status;
+  lk_req_resume(u->req);
+}
+
+static int upload_write(lk_contact_upload *u) {
+  u->w.apply = upload_apply;
+  u->w.arg = u;
+  u->w.done = upload_done;
+  return lk_store_submit(u->store, &u->w);
+}
+
+static void *upload_blob(void *arg) {
+  lk_contact_upload *u = arg;
+  int rc = lk_attachment_store_blob(lk_store_dir(u->store), &u->att, u->data,
+                                    u->len);
+
+  if (rc != 0) {
+    lk_log(LK_LOG_ERROR, "cannot store attachment", "error", strerror(-rc),
+           NULL);
+    u->status = LK_STORE_IO;
+    lk_req_resume(u->req);
+    return NULL;
+  }
+  rc = upload_write(u);
+  if (rc != 0) {
+    u->status = rc;
+    lk_req_resume(u->req);
+  }
+  return NULL;
+}
+
+void lk_contact_upload_start(lk_contact_upload *u, lk_write_fn apply,
+                             void *arg) {
+  pthread_t t;
+  pthread_attr_t attr;
+  int rc;
+
+  u->apply = apply;
+  u->arg = arg;
+  if (!u->has_file) {
+    rc = upload_write(u);
+    if (rc != 0) {
+      u->status = rc;
+      lk_req_resume(u->req);
+    }
+    return;
+  }
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  if (pthread_create(&t, &attr, upload_blob, u) != 0) {
+    u->status = LK_STORE_NOMEM;
+    lk_req_resume(u->req);
+  }
+  pthread_attr_destroy(&attr);
 }

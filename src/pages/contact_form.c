@@ -11,7 +11,6 @@
  */
 #include "pages/contact.h"
 
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +32,6 @@
 #include "util/log.h"
 
 #define CATEGORIES_MAX 100
-#define FIELDS_RESERVE (64 * 1024) /* of the body limit, for the text */
 #define STATUS_LINK_DEFAULT_MS (90LL * 24 * 3600 * 1000)
 
 static lk_contact_actions_fn actions_hook;
@@ -260,32 +258,13 @@ static void form_html(lk_req *req, lk_buf *b, bool kiosk, const char *tok,
   /* the attachment: not on a kiosk, which has no files of the resident */
   if (!kiosk) {
     char hint[400];
-    lk_buf h = LK_BUF_INIT;
 
     snprintf(hint, sizeof(hint),
              "Niet verplicht. Een PDF, afbeelding (PNG, JPEG, GIF, WebP), "
              "tekstbestand of Office-document (DOCX, XLSX, ODT) van ten "
              "hoogste %zu MB.",
-             (max > 2 * FIELDS_RESERVE ? max - FIELDS_RESERVE : max / 2) >> 20);
-    lk_buf_puts(&h, hint);
-    if (f->file_name[0] != '\0') {
-      lk_buf_puts(&h, " <strong>U had het bestand &ldquo;");
-      lk_html_txt(&h, f->file_name);
-      lk_buf_puts(&h, "&rdquo; gekozen. Kies het opnieuw: een bestand wordt "
-                      "niet bewaard als het formulier nog niet klaar "
-                      "is.</strong>");
-    }
-    if (lk_buf_ok(&h))
-      lk_form_field_head(b, "bijlage", "Bijlage", h.data, e->file);
-    lk_buf_free(&h);
-    lk_buf_printf(b,
-                  "<p class=\"utrecht-form-field__input\"><input class=\""
-                  "loket-file\" id=\"bijlage\" name=\"bijlage\" type=\"file\" "
-                  "accept=\".pdf,.png,.jpg,.jpeg,.gif,.webp,.txt,.docx,.xlsx,"
-                  ".odt\" data-max-bytes=\"%zu\"",
-                  max > 2 * FIELDS_RESERVE ? max - FIELDS_RESERVE : max / 2);
-    lk_form_described(b, "bijlage", true, e->file != NULL);
-    lk_buf_puts(b, "></p>\n</div>\n");
+             lk_contact_file_max(max) >> 20);
+    lk_contact_file_field(b, hint, f->file_name, e->file, max);
   }
 
   /* how to answer */
@@ -389,19 +368,11 @@ void lk_kiosk_form_get(lk_req *req) {
  */
 
 struct submit {
-  lk_write w;
-  lk_req *req;
-  lk_store *store;
+  lk_contact_upload up;
   bool kiosk;
-  int status;
   int64_t link_ms;
   char token[LK_STATUS_TOKEN_LEN + 1];
   char digest[65];
-  /* the attachment: bytes in the request's body */
-  bool has_file;
-  const char *data;
-  size_t len;
-  lk_attachment_op att;
   lk_conv_create_op conv;
   char kind[16];
 };
@@ -420,48 +391,14 @@ static int submit_apply(lk_tx *tx, void *arg) {
   struct submit *s = arg;
   int rc = 0;
 
-  if (s->has_file)
-    rc = lk_attachment_insert_apply(tx, &s->att);
+  if (s->up.has_file)
+    rc = lk_attachment_insert_apply(tx, &s->up.att);
   if (rc == 0)
     rc = lk_conv_create_apply(tx, &s->conv);
   if (rc == 0)
     rc = lk_store_status_link_insert(tx, s->digest, s->conv.conv.id,
                                      lk_tx_now(tx) + s->link_ms);
   return rc;
-}
-
-static void submit_done(int status, void *arg) {
-  struct submit *s = arg;
-
-  s->status = status;
-  lk_req_resume(s->req);
-}
-
-static int submit_write(struct submit *s) {
-  s->w.apply = submit_apply;
-  s->w.arg = s;
-  s->w.done = submit_done;
-  return lk_store_submit(s->store, &s->w);
-}
-
-static void *write_blob(void *arg) {
-  struct submit *s = arg;
-  int rc = lk_attachment_store_blob(lk_store_dir(s->store), &s->att, s->data,
-                                    s->len);
-
-  if (rc != 0) {
-    lk_log(LK_LOG_ERROR, "cannot store attachment", "error", strerror(-rc),
-           NULL);
-    s->status = LK_STORE_IO;
-    lk_req_resume(s->req);
-    return NULL;
-  }
-  rc = submit_write(s);
-  if (rc != 0) {
-    s->status = rc;
-    lk_req_resume(s->req);
-  }
-  return NULL;
 }
 
 /* "http://host" of the request, for the link shown in full. */
@@ -480,8 +417,8 @@ static void received(lk_req *req) {
   char base[300];
   lk_buf b = LK_BUF_INIT;
 
-  if (s->status != 0) {
-    lk_req_problem_store(req, s->status);
+  if (s->up.status != 0) {
+    lk_req_problem_store(req, s->up.status);
     return;
   }
   base_url(req, base, sizeof(base));
@@ -532,9 +469,7 @@ static void received(lk_req *req) {
 
 /* The largest file the form takes: the body limit less room for text. */
 static size_t file_max(lk_req *req) {
-  size_t max = lk_req_app(req)->max_upload;
-
-  return max > 2 * FIELDS_RESERVE ? max - FIELDS_RESERVE : max / 2;
+  return lk_contact_file_max(lk_req_app(req)->max_upload);
 }
 
 /* Checks `f`, filling `e`; the category's name goes to f->category_name. */
@@ -578,7 +513,7 @@ static void check(lk_req *req, lk_contact_form *f, struct errs *e) {
                  "antwoord.";
 }
 
-/* The attachment's checks; fills s->att.  Returns the error or NULL. */
+/* The attachment's checks; fills s->up.att.  Returns the error or NULL. */
 static const char *check_file(lk_req *req, struct submit *s,
                               const lk_part *file) {
   lk_invalid why;
@@ -587,16 +522,16 @@ static const char *check_file(lk_req *req, struct submit *s,
     return "Het gekozen bestand is leeg. Kies een ander bestand.";
   if (file->len > file_max(req))
     return "Het bestand is te groot. Kies een kleiner bestand.";
-  if (lk_attachment_prepare(&s->att, &s->conv.caller, file->type,
+  if (lk_attachment_prepare(&s->up.att, &s->conv.caller, file->type,
                             file->filename, file->data, file->len, &why) != 0)
     return strcmp(why.field, "/filename") == 0
                ? "De naam van het bestand bevat tekens die niet zijn "
                  "toegestaan. Geef het bestand een andere naam."
                : "Dit soort bestand kan niet mee. Kies een PDF, afbeelding "
                  "(PNG, JPEG, GIF, WebP), tekstbestand of Office-document.";
-  s->has_file = true;
-  s->data = file->data;
-  s->len = file->len;
+  s->up.has_file = true;
+  s->up.data = file->data;
+  s->up.len = file->len;
   return NULL;
 }
 
@@ -631,9 +566,6 @@ static void form_post(lk_req *req, bool kiosk) {
   const char *cats[1];
   char subject[LK_CONV_SUBJECT_MAX + 1];
   lk_invalid why;
-  pthread_t t;
-  pthread_attr_t attr;
-  int rc;
 
   if (f == NULL || lk_form_body_open(req, &fb) != 0) {
     free(f);
@@ -660,8 +592,8 @@ static void form_post(lk_req *req, bool kiosk) {
   s = lk_api_data(req, sizeof(*s), submit_free);
   if (s == NULL)
     goto out;
-  s->req = req;
-  s->store = app->store;
+  s->up.req = req;
+  s->up.store = app->store;
   s->kiosk = kiosk;
   s->link_ms =
       app->status_link_ms > 0 ? app->status_link_ms : STATUS_LINK_DEFAULT_MS;
@@ -677,7 +609,7 @@ static void form_post(lk_req *req, bool kiosk) {
   if (file != NULL && file->filename[0] != '\0')
     e.file = check_file(req, s, file);
   if (any(&e)) {
-    s->has_file = false;
+    s->up.has_file = false;
     show_form(req, kiosk, 422, f, &e);
     goto out;
   }
@@ -692,8 +624,8 @@ static void form_post(lk_req *req, bool kiosk) {
   cats[0] = f->category;
   in.categories = cats;
   in.ncategories = f->category[0] != '\0' ? 1 : 0;
-  in.attachments = (const char *const[]){s->att.row.id};
-  in.nattachments = s->has_file ? 1 : 0;
+  in.attachments = (const char *const[]){s->up.att.row.id};
+  in.nattachments = s->up.has_file ? 1 : 0;
   if (lk_conv_create_prepare(&s->conv, &caller, &in, &why) != 0) {
     /* check() accepted it, so the core's rules must have moved on. */
     lk_log(LK_LOG_ERROR, "contact form refused by the core", "field", why.field,
@@ -707,21 +639,7 @@ static void form_post(lk_req *req, bool kiosk) {
   lk_secret_hash(s->token, s->digest);
 
   lk_req_suspend(req, received);
-  if (!s->has_file) {
-    rc = submit_write(s);
-    if (rc != 0) {
-      s->status = rc;
-      lk_req_resume(req);
-    }
-    goto out;
-  }
-  pthread_attr_init(&attr);
-  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  if (pthread_create(&t, &attr, write_blob, s) != 0) {
-    s->status = LK_STORE_NOMEM;
-    lk_req_resume(req);
-  }
-  pthread_attr_destroy(&attr);
+  lk_contact_upload_start(&s->up, submit_apply, s);
 out:
   lk_form_body_close(&fb);
   free(f);

@@ -10,7 +10,6 @@
  * Each view is a read of resident data and logged as one.
  */
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +25,6 @@
 #include "store/channels.h"
 #include "util/clock.h"
 #include "util/html.h"
-#include "util/log.h"
 
 #define ACTOR "public:status-link"
 /* The form's path too: two loket_csrf cookies on one path would be
@@ -34,7 +32,6 @@
 #define CSRF_PATH "/contact"
 #define MESSAGES_MAX 200
 #define ATTACHMENTS_MAX 100
-#define FIELDS_RESERVE (64 * 1024)
 #define STATUS_LINK_DEFAULT_MS (90LL * 24 * 3600 * 1000)
 
 bool lk_status_token_valid(const char *token) {
@@ -165,7 +162,6 @@ static void reply_html(lk_req *req, lk_buf *b, const char *token,
   size_t max = lk_req_app(req)->max_upload;
   bool errors =
       r->summary != NULL || r->text_error != NULL || r->file_error != NULL;
-  lk_buf h = LK_BUF_INIT;
 
   lk_buf_puts(b, "<section class=\"loket-reply\" aria-labelledby=\"reageren-"
                  "kop\">\n<h2 class=\"utrecht-heading-2\" id=\"reageren-"
@@ -195,26 +191,10 @@ static void reply_html(lk_req *req, lk_buf *b, const char *token,
   lk_buf_putc(b, '>');
   lk_html_txt(b, r->text != NULL ? r->text : "");
   lk_buf_puts(b, "</textarea></p>\n</div>\n");
-  lk_buf_puts(&h, "Niet verplicht. Een PDF, afbeelding, tekstbestand of "
-                  "Office-document.");
-  if (r->file_name != NULL && r->file_name[0] != '\0') {
-    lk_buf_puts(&h, " <strong>U had het bestand &ldquo;");
-    lk_html_txt(&h, r->file_name);
-    lk_buf_puts(&h, "&rdquo; gekozen. Kies het opnieuw: een bestand wordt "
-                    "niet bewaard als het formulier nog niet klaar "
-                    "is.</strong>");
-  }
-  if (lk_buf_ok(&h))
-    lk_form_field_head(b, "bijlage", "Bijlage", h.data, r->file_error);
-  lk_buf_free(&h);
-  lk_buf_printf(b,
-                "<p class=\"utrecht-form-field__input\"><input class=\""
-                "loket-file\" id=\"bijlage\" name=\"bijlage\" type=\"file\" "
-                "accept=\".pdf,.png,.jpg,.jpeg,.gif,.webp,.txt,.docx,.xlsx,"
-                ".odt\" data-max-bytes=\"%zu\"",
-                max > 2 * FIELDS_RESERVE ? max - FIELDS_RESERVE : max / 2);
-  lk_form_described(b, "bijlage", true, r->file_error != NULL);
-  lk_buf_puts(b, "></p>\n</div>\n");
+  lk_contact_file_field(b,
+                        "Niet verplicht. Een PDF, afbeelding, tekstbestand of "
+                        "Office-document.",
+                        r->file_name, r->file_error, max);
   lk_form_honeypot(b, "reactie-website");
   lk_buf_puts(b, "<p class=\"utrecht-button-group\"><button class=\"utrecht-"
                  "button utrecht-button--primary-action utrecht-button--"
@@ -315,16 +295,9 @@ void lk_contact_status_get(lk_req *req) {
  * ----------------------------------------------------------------- */
 
 struct reply {
-  lk_write w;
-  lk_req *req;
-  lk_store *store;
-  int status;
+  lk_contact_upload up;
   int64_t link_ms;
   char digest[65];
-  bool has_file;
-  const char *data;
-  size_t len;
-  lk_attachment_op att;
   lk_conv_message_op msg;
 };
 
@@ -332,8 +305,8 @@ static int reply_apply(lk_tx *tx, void *arg) {
   struct reply *r = arg;
   int rc = 0;
 
-  if (r->has_file)
-    rc = lk_attachment_insert_apply(tx, &r->att);
+  if (r->up.has_file)
+    rc = lk_attachment_insert_apply(tx, &r->up.att);
   if (rc == 0)
     rc = lk_conv_message_apply(tx, &r->msg);
   /* In use: the link lives on. */
@@ -342,49 +315,16 @@ static int reply_apply(lk_tx *tx, void *arg) {
   return rc;
 }
 
-static void reply_done(int status, void *arg) {
-  struct reply *r = arg;
-
-  r->status = status;
-  lk_req_resume(r->req);
-}
-
-static int reply_write(struct reply *r) {
-  r->w.apply = reply_apply;
-  r->w.arg = r;
-  r->w.done = reply_done;
-  return lk_store_submit(r->store, &r->w);
-}
-
-static void *reply_blob(void *arg) {
-  struct reply *r = arg;
-  int rc = lk_attachment_store_blob(lk_store_dir(r->store), &r->att, r->data,
-                                    r->len);
-
-  if (rc != 0) {
-    lk_log(LK_LOG_ERROR, "cannot store attachment", "error", strerror(-rc),
-           NULL);
-    r->status = LK_STORE_IO;
-  } else {
-    rc = reply_write(r);
-    if (rc == 0)
-      return NULL;
-    r->status = rc;
-  }
-  lk_req_resume(r->req);
-  return NULL;
-}
-
 static void replied(lk_req *req) {
   struct reply *r = lk_req_data(req);
   char to[96];
 
-  if (r->status == LK_STORE_NOTFOUND) {
+  if (r->up.status == LK_STORE_NOTFOUND) {
     lk_req_not_found(req); /* the conversation went away meanwhile */
     return;
   }
-  if (r->status != 0) {
-    lk_req_problem_store(req, r->status);
+  if (r->up.status != 0) {
+    lk_req_problem_store(req, r->up.status);
     return;
   }
   /* Post/Redirect/Get: a reload does not send the reply twice. */
@@ -408,9 +348,6 @@ void lk_contact_status_post(lk_req *req) {
   char digest[65], csrf[32], hp[64];
   char *text;
   size_t chars;
-  pthread_t t;
-  pthread_attr_t attr;
-  int rc;
 
   if (resolve(req, digest, &conv) != 0)
     return;
@@ -440,8 +377,8 @@ void lk_contact_status_post(lk_req *req) {
   r = lk_api_data(req, sizeof(*r), free);
   if (r == NULL)
     goto out;
-  r->req = req;
-  r->store = app->store;
+  r->up.req = req;
+  r->up.store = app->store;
   r->link_ms =
       app->status_link_ms > 0 ? app->status_link_ms : STATUS_LINK_DEFAULT_MS;
   memcpy(r->digest, digest, sizeof(r->digest));
@@ -460,18 +397,18 @@ void lk_contact_status_post(lk_req *req) {
 
     if (file->len == 0)
       rf.file_error = "Het gekozen bestand is leeg. Kies een ander bestand.";
-    else if (file->len >
-             (max > 2 * FIELDS_RESERVE ? max - FIELDS_RESERVE : max / 2))
+    else if (file->len > lk_contact_file_max(max))
       rf.file_error = "Het bestand is te groot. Kies een kleiner bestand.";
-    else if (lk_attachment_prepare(&r->att, &caller, file->type, file->filename,
-                                   file->data, file->len, &why) != 0)
+    else if (lk_attachment_prepare(&r->up.att, &caller, file->type,
+                                   file->filename, file->data, file->len,
+                                   &why) != 0)
       rf.file_error = "Dit soort bestand kan niet mee. Kies een PDF, "
                       "afbeelding (PNG, JPEG, GIF, WebP), tekstbestand of "
                       "Office-document.";
     else {
-      r->has_file = true;
-      r->data = file->data;
-      r->len = file->len;
+      r->up.has_file = true;
+      r->up.data = file->data;
+      r->up.len = file->len;
     }
   }
   if (rf.text_error != NULL || rf.file_error != NULL) {
@@ -481,29 +418,15 @@ void lk_contact_status_post(lk_req *req) {
   in.kind = "inbound";
   in.channel = "webformulier";
   in.content = text;
-  in.attachments = (const char *const[]){r->att.row.id};
-  in.nattachments = r->has_file ? 1 : 0;
+  in.attachments = (const char *const[]){r->up.att.row.id};
+  in.nattachments = r->up.has_file ? 1 : 0;
   if (lk_conv_message_prepare(&r->msg, &caller, conv.id, &in, &why) != 0) {
     lk_req_problem(req, 422, "invalid-field", "Invalid field", why.reason,
                    why.field);
     goto out;
   }
   lk_req_suspend(req, replied);
-  if (!r->has_file) {
-    rc = reply_write(r);
-    if (rc != 0) {
-      r->status = rc;
-      lk_req_resume(req);
-    }
-    goto out;
-  }
-  pthread_attr_init(&attr);
-  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  if (pthread_create(&t, &attr, reply_blob, r) != 0) {
-    r->status = LK_STORE_NOMEM;
-    lk_req_resume(req);
-  }
-  pthread_attr_destroy(&attr);
+  lk_contact_upload_start(&r->up, reply_apply, r);
 out:
   lk_form_body_close(&fb);
   free(text);

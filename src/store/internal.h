@@ -111,6 +111,15 @@ static inline void lk_stmt_text_opt(lk_stmt *st, int i, const char *v) {
   lk_stmt_text(st, i, v != NULL && v[0] != '\0' ? v : NULL);
 }
 
+/* Binds `v` at `i`, or NULL when `v` <= 0: for optional time columns,
+ * whose 0 means "not set". */
+static inline void lk_stmt_int_opt(lk_stmt *st, int i, int64_t v) {
+  if (v > 0)
+    lk_stmt_int(st, i, v);
+  else
+    lk_stmt_text(st, i, NULL);
+}
+
 /* Sets the parameters of `st` from `arg`. */
 typedef void (*lk_bind_fn)(lk_stmt *st, const void *arg);
 

@@ -205,42 +205,54 @@ int lk_store_mconv_put(lk_tx *tx, const lk_mconv *c, int how) {
   return lk_stmt_run(st);
 }
 
-struct each_conv {
-  lk_mconv *rows;
+/* The rows of `sql` in a growing array of `size`-byte elements, each filled
+ * by `row`: collected before any is handed on, as the callers' functions
+ * write the very table being read. */
+struct collect {
+  lk_row_fn row;
+  size_t size;
+  char *rows;
   int n;
   int cap;
   bool oom;
 };
 
-static void collect_conv(lk_stmt *st, void *ud) {
-  struct each_conv *e = ud;
+static void collect_row(lk_stmt *st, void *ud) {
+  struct collect *c = ud;
 
-  if (e->n == e->cap) {
-    int cap = e->cap > 0 ? e->cap * 2 : 64;
-    lk_mconv *r = realloc(e->rows, (size_t)cap * sizeof(*r));
+  if (c->n == c->cap) {
+    int cap = c->cap > 0 ? c->cap * 2 : 64;
+    char *r = realloc(c->rows, (size_t)cap * c->size);
 
     if (r == NULL) {
-      e->oom = true;
+      c->oom = true;
       return;
     }
-    e->rows = r;
-    e->cap = cap;
+    c->rows = r;
+    c->cap = cap;
   }
-  mconv_row(st, &e->rows[e->n++]);
+  c->row(st, c->rows + (size_t)c->n++ * c->size);
+}
+
+/* Returns 0 or an LK_STORE_* code; free c->rows either way. */
+static int collect(lk_tx *tx, const char *sql, struct collect *c) {
+  int rc = lk_rows(lk_tx_db(tx), sql, NULL, 0, NULL, 0, collect_row, c);
+
+  if (rc >= 0)
+    rc = c->oom ? LK_STORE_NOMEM : 0;
+  return rc;
 }
 
 int lk_store_mconv_each_open(lk_tx *tx, lk_mconv_fn fn, void *ud) {
   static const char sql[] = "SELECT " MCONV_COLUMNS " FROM measure_conv"
                             " WHERE status <> 'resolved' ORDER BY id";
-  struct each_conv e = {0};
-  int rc = lk_rows(lk_tx_db(tx), sql, NULL, 0, NULL, 0, collect_conv, &e);
+  struct collect c = {.row = mconv_row, .size = sizeof(lk_mconv)};
+  int rc = collect(tx, sql, &c);
+  lk_mconv *rows = (lk_mconv *)(void *)c.rows;
 
-  /* Collected first: `fn` writes the rows it is given. */
-  if (rc >= 0)
-    rc = e.oom ? LK_STORE_NOMEM : 0;
-  for (int i = 0; rc == 0 && i < e.n; i++)
-    rc = fn(tx, &e.rows[i], ud);
-  free(e.rows);
+  for (int i = 0; rc == 0 && i < c.n; i++)
+    rc = fn(tx, &rows[i], ud);
+  free(c.rows);
   return rc;
 }
 
@@ -319,41 +331,16 @@ int lk_store_mtask_delete(lk_tx *tx, const char *id) {
   return lk_tx_run_id(tx, "DELETE FROM measure_task WHERE id = ?1", id, false);
 }
 
-struct each_task {
-  lk_mtask *rows;
-  int n;
-  int cap;
-  bool oom;
-};
-
-static void collect_task(lk_stmt *st, void *ud) {
-  struct each_task *e = ud;
-
-  if (e->n == e->cap) {
-    int cap = e->cap > 0 ? e->cap * 2 : 64;
-    lk_mtask *r = realloc(e->rows, (size_t)cap * sizeof(*r));
-
-    if (r == NULL) {
-      e->oom = true;
-      return;
-    }
-    e->rows = r;
-    e->cap = cap;
-  }
-  mtask_row(st, &e->rows[e->n++]);
-}
-
 int lk_store_mtask_each_open(lk_tx *tx, lk_mtask_fn fn, void *ud) {
   static const char sql[] = "SELECT " MTASK_COLUMNS " FROM measure_task"
                             " WHERE status <> 'verwerkt' ORDER BY id";
-  struct each_task e = {0};
-  int rc = lk_rows(lk_tx_db(tx), sql, NULL, 0, NULL, 0, collect_task, &e);
+  struct collect c = {.row = mtask_row, .size = sizeof(lk_mtask)};
+  int rc = collect(tx, sql, &c);
+  lk_mtask *rows = (lk_mtask *)(void *)c.rows;
 
-  if (rc >= 0)
-    rc = e.oom ? LK_STORE_NOMEM : 0;
-  for (int i = 0; rc == 0 && i < e.n; i++)
-    rc = fn(tx, &e.rows[i], ud);
-  free(e.rows);
+  for (int i = 0; rc == 0 && i < c.n; i++)
+    rc = fn(tx, &rows[i], ud);
+  free(c.rows);
   return rc;
 }
 

@@ -121,13 +121,6 @@ int lk_store_notice_faq_get(lk_store *s, const char *id,
   return lk_row_get(s, NULL, faq_get_sql, id, faq_row, out);
 }
 
-static void bind_opt_int(lk_stmt *st, int i, int64_t v) {
-  if (v > 0)
-    lk_stmt_int(st, i, v);
-  else
-    lk_stmt_text(st, i, NULL);
-}
-
 int lk_store_notice_faq_save(lk_tx *tx, const lk_notice_faq_row *f) {
   static const char sql[] =
       "UPDATE notice_faqs SET question = ?2, answer = ?3, position = ?4,"
@@ -144,8 +137,8 @@ int lk_store_notice_faq_save(lk_tx *tx, const lk_notice_faq_row *f) {
   lk_stmt_text(st, 3, f->answer);
   lk_stmt_int(st, 4, f->position);
   lk_stmt_text(st, 5, f->status);
-  bind_opt_int(st, 6, f->edited_at);
-  bind_opt_int(st, 7, f->withdrawn_at);
+  lk_stmt_int_opt(st, 6, f->edited_at);
+  lk_stmt_int_opt(st, 7, f->withdrawn_at);
   lk_stmt_int(st, 8, f->updated_at);
   rc = lk_stmt_run(st);
   if (rc == 0 && lk_db_changes(db) == 0)
@@ -230,25 +223,6 @@ int lk_store_notice_faq_list(lk_store *s, const char *notice_id,
   return rc;
 }
 
-struct edit_each {
-  lk_notice_edit_fn fn;
-  void *ud;
-};
-
-static void edit_each(lk_stmt *st, void *ud) {
-  struct edit_each *ee = ud;
-  lk_notice_edit_row e = {
-      .seq = lk_stmt_col_int(st, 0),
-      .question = lk_stmt_col_text(st, 1),
-      .body = lk_stmt_col_text(st, 2),
-      .edited_by = lk_stmt_col_text(st, 3),
-      .edited_at = lk_stmt_col_int(st, 4),
-      .public = lk_stmt_col_int(st, 5) != 0,
-  };
-
-  ee->fn(&e, ee->ud);
-}
-
 int lk_store_notice_faq_edits(lk_store *s, const char *faq_id,
                               int64_t before_seq, int limit,
                               lk_notice_edit_fn fn, void *ud) {
@@ -256,10 +230,8 @@ int lk_store_notice_faq_edits(lk_store *s, const char *faq_id,
       "SELECT seq, previous_question, previous_answer, edited_by, edited_at,"
       " public FROM notice_faq_edits WHERE faq_id = ?1"
       " AND (?2 = 0 OR seq < ?2) ORDER BY seq DESC LIMIT ?3";
-  struct edit_each ee = {fn, ud};
-  int64_t nums[] = {before_seq, limit};
 
-  return lk_rows_read(s, sql, &faq_id, 1, nums, 2, edit_each, &ee);
+  return lk_history_edits(s, sql, faq_id, true, before_seq, limit, fn, ud);
 }
 
 /* ---- public reads --------------------------------------------------- */

@@ -126,3 +126,33 @@ void lk_history_free(lk_history *h) {
   free(h->items);
   memset(h, 0, sizeof(*h));
 }
+
+struct edit_each {
+  lk_notice_edit_fn fn;
+  void *ud;
+  bool has_question;
+};
+
+static void edit_each(lk_stmt *st, void *ud) {
+  struct edit_each *ee = ud;
+  lk_notice_edit_row e = {
+      .seq = lk_stmt_col_int(st, 0),
+      /* A NULL column reads as "", so an update's must not be read. */
+      .question = ee->has_question ? lk_stmt_col_text(st, 1) : NULL,
+      .body = lk_stmt_col_text(st, 2),
+      .edited_by = lk_stmt_col_text(st, 3),
+      .edited_at = lk_stmt_col_int(st, 4),
+      .public = lk_stmt_col_int(st, 5) != 0,
+  };
+
+  ee->fn(&e, ee->ud);
+}
+
+int lk_history_edits(lk_store *s, const char *sql, const char *item_id,
+                     bool has_question, int64_t before_seq, int limit,
+                     lk_notice_edit_fn fn, void *ud) {
+  struct edit_each ee = {fn, ud, has_question};
+  int64_t nums[] = {before_seq, limit};
+
+  return lk_rows_read(s, sql, &item_id, 1, nums, 2, edit_each, &ee);
+}

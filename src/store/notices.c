@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "store/internal.h"
+#include "store/notice_history.h"
 #include "store/notices.h"
 
 #define NOTICE_COLUMNS                                                         \
@@ -63,13 +64,6 @@ int lk_store_notice_kind_set(lk_tx *tx, const char *kind, bool requires) {
   return lk_rows_write(tx, sql, &kind, 1, &v, 1, true);
 }
 
-static void bind_opt_int(lk_stmt *st, int i, int64_t v) {
-  if (v > 0)
-    lk_stmt_int(st, i, v);
-  else
-    lk_stmt_text(st, i, NULL);
-}
-
 int lk_store_notice_insert(lk_tx *tx, const lk_notice_row *n) {
   static const char sql[] =
       "INSERT INTO notices (id, kind, title, body, severity, area, postcodes,"
@@ -89,9 +83,9 @@ int lk_store_notice_insert(lk_tx *tx, const lk_notice_row *n) {
   lk_stmt_text(st, 6, n->area);
   lk_stmt_text(st, 7, n->postcodes);
   lk_stmt_text(st, 8, n->status);
-  bind_opt_int(st, 9, n->starts_at);
-  bind_opt_int(st, 10, n->expected_end_at);
-  bind_opt_int(st, 11, n->published_at);
+  lk_stmt_int_opt(st, 9, n->starts_at);
+  lk_stmt_int_opt(st, 10, n->expected_end_at);
+  lk_stmt_int_opt(st, 11, n->published_at);
   lk_stmt_text(st, 12, n->created_by);
   lk_stmt_text_opt(st, 13, n->approved_by);
   lk_stmt_int(st, 14, n->created_at);
@@ -129,10 +123,10 @@ int lk_store_notice_update(lk_tx *tx, const lk_notice_row *n) {
   lk_stmt_text(st, 5, n->area);
   lk_stmt_text(st, 6, n->postcodes);
   lk_stmt_text(st, 7, n->status);
-  bind_opt_int(st, 8, n->starts_at);
-  bind_opt_int(st, 9, n->expected_end_at);
-  bind_opt_int(st, 10, n->published_at);
-  bind_opt_int(st, 11, n->ended_at);
+  lk_stmt_int_opt(st, 8, n->starts_at);
+  lk_stmt_int_opt(st, 9, n->expected_end_at);
+  lk_stmt_int_opt(st, 10, n->published_at);
+  lk_stmt_int_opt(st, 11, n->ended_at);
   lk_stmt_text_opt(st, 12, n->approved_by);
   lk_stmt_int(st, 13, n->updated_at);
   rc = lk_stmt_run(st);
@@ -258,33 +252,13 @@ int lk_store_notice_update_hide(lk_tx *tx, const char *id) {
   return lk_tx_run_id(tx, sql, id, false);
 }
 
-struct edit_each {
-  lk_notice_edit_fn fn;
-  void *ud;
-};
-
-static void edit_each(lk_stmt *st, void *ud) {
-  struct edit_each *ee = ud;
-  lk_notice_edit_row e = {
-      .seq = lk_stmt_col_int(st, 0),
-      .body = lk_stmt_col_text(st, 1),
-      .edited_by = lk_stmt_col_text(st, 2),
-      .edited_at = lk_stmt_col_int(st, 3),
-      .public = lk_stmt_col_int(st, 4) != 0,
-  };
-
-  ee->fn(&e, ee->ud);
-}
-
 int lk_store_notice_update_edits(lk_store *s, const char *update_id,
                                  int64_t before_seq, int limit,
                                  lk_notice_edit_fn fn, void *ud) {
   static const char sql[] =
-      "SELECT seq, previous_body, edited_by, edited_at, public"
+      "SELECT seq, NULL, previous_body, edited_by, edited_at, public"
       " FROM notice_update_edits WHERE update_id = ?1"
       " AND (?2 = 0 OR seq < ?2) ORDER BY seq DESC LIMIT ?3";
-  struct edit_each ee = {fn, ud};
-  int64_t nums[] = {before_seq, limit};
 
-  return lk_rows_read(s, sql, &update_id, 1, nums, 2, edit_each, &ee);
+  return lk_history_edits(s, sql, update_id, false, before_seq, limit, fn, ud);
 }

@@ -167,3 +167,11 @@ void lk_buf_json_str(lk_buf *b, const char *s) {
   }
   lk_buf_putc(b, '"');
 }
+
+void lk_buf_json_ms(lk_buf *b, const char *key, int64_t ms) {
+  lk_buf_printf(b, ",\"%s\":", key);
+  if (ms > 0)
+    lk_buf_printf(b, "%lld", (long long)ms);
+  else
+    lk_buf_puts(b, "null");
+}

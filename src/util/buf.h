@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct lk_buf {
   char *data; /* NUL-terminated; NULL until the first append */
@@ -47,5 +48,8 @@ size_t lk_buf_put_utf8(lk_buf *b, const unsigned char *p, const char *bad);
 /* Appends `s` as a JSON string literal, quotes included. Invalid UTF-8
  * bytes become U+FFFD so the output is always valid JSON. */
 void lk_buf_json_str(lk_buf *b, const char *s);
+/* Appends the member ,"key":ms of a JSON object, or ,"key":null when
+ * `ms` <= 0 (a time that is not set).  `key` is not escaped. */
+void lk_buf_json_ms(lk_buf *b, const char *key, int64_t ms);
 
 #endif

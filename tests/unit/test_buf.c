@@ -238,6 +238,21 @@ static void test_json_str_appends(void **state) {
   lk_buf_free(&b);
 }
 
+static void test_json_ms(void **state) {
+  lk_buf b = LK_BUF_INIT;
+
+  (void)state;
+  lk_buf_puts(&b, "{\"id\":1");
+  lk_buf_json_ms(&b, "at", 1764331200123LL);
+  lk_buf_json_ms(&b, "endedAt", 0); /* not set */
+  lk_buf_json_ms(&b, "doneAt", -5); /* not set either */
+  lk_buf_putc(&b, '}');
+  assert_string_equal(
+      b.data,
+      "{\"id\":1,\"at\":1764331200123,\"endedAt\":null,\"doneAt\":null}");
+  lk_buf_free(&b);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_empty_buffer),
@@ -253,6 +268,7 @@ int main(void) {
       cmocka_unit_test(test_json_str_utf8),
       cmocka_unit_test(test_json_str_always_valid_json),
       cmocka_unit_test(test_json_str_appends),
+      cmocka_unit_test(test_json_ms),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);
