@@ -165,8 +165,12 @@ class ManySubscribers(LoketTestCase):
                              "every stream started")
             m = srv.metrics()
             self.assertEqual(metric(m, "loket_public_streams_open"), self.N)
-            self.assertEqual(metric(m, "loket_http_open_connections"),
-                             base + self.N)
+            # The gauge also counts the test's own short API connections,
+            # which the server may not have seen close yet: the streams are
+            # exact, the rest within what was open before.
+            opened = metric(m, "loket_http_open_connections")
+            self.assertGreaterEqual(opened, self.N)
+            self.assertLessEqual(opened, base + self.N)
             r = srv.post_json("/api/v1/notices/%s/updates" % nid,
                               {"body": "Water is veilig"}, token=token)
             api_ok(r, what="add update")
@@ -182,7 +186,7 @@ class ManySubscribers(LoketTestCase):
                 s.close()
         # A closed client is noticed at the next write, the heartbeat.
         wait_until(lambda: metric(srv.metrics(),
-                                  "loket_http_open_connections") == base, 20,
+                                  "loket_http_open_connections") <= base, 20,
                    what="connections to close")
         m = srv.metrics()
         self.assertEqual(metric(m, "loket_public_streams_open"), 0)
