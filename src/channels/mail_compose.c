@@ -300,8 +300,14 @@ int lk_mail_compose(const lk_mail *m, lk_buf *out,
   lk_buf_puts(out, "Subject: ");
   lk_mail_header_text(out, m->subject, 9);
   lk_buf_puts(out, "\r\n");
-  for (size_t i = 0; i < m->nheaders; i++)
-    lk_buf_printf(out, "%s: %s\r\n", m->headers[i].name, m->headers[i].value);
+  /* Extra headers are plain ASCII (checked above); long ones such as a
+   * References list of many ids are folded at their spaces. */
+  for (size_t i = 0; i < m->nheaders; i++) {
+    lk_buf_printf(out, "%s: ", m->headers[i].name);
+    lk_mail_header_text(out, m->headers[i].value,
+                        strlen(m->headers[i].name) + 2);
+    lk_buf_puts(out, "\r\n");
+  }
   lk_buf_puts(out, "MIME-Version: 1.0\r\n");
   if (m->nattachments == 0) {
     body(out, m);

@@ -171,7 +171,7 @@ static lk_outbox_result send_payload(lk_mailbox_sender *ms, json_t *j,
   }
   json_array_foreach(refs, i, v) {
     if (json_is_string(v))
-      lk_buf_printf(&refbuf, "%s<%s>", refbuf.len > 0 ? "\r\n " : "",
+      lk_buf_printf(&refbuf, "%s<%s>", refbuf.len > 0 ? " " : "",
                     json_string_value(v));
   }
   if (refbuf.len > 0 && lk_buf_ok(&refbuf)) {

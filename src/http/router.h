@@ -38,6 +38,9 @@ typedef struct lk_route {
 /* Route flags. */
 #define LK_ROUTE_STREAM 1 /* long-lived response: not in latency metrics */
 #define LK_ROUTE_UPLOAD 2 /* body limit is lk_app.max_upload, not max_body */
+/* The path holds a credential (a status-link token): logs name the route
+ * pattern instead of the path. */
+#define LK_ROUTE_SECRET_PATH 4
 
 typedef struct lk_route_param {
   const char *name;

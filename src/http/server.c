@@ -241,7 +241,10 @@ static void access_log(lk_req *req, uint64_t ns,
   lk_buf_puts(&line, ",\"method\":");
   lk_buf_json_str(&line, req->method);
   lk_buf_puts(&line, ",\"path\":");
-  lk_buf_json_str(&line, req->path);
+  lk_buf_json_str(&line, req->route != NULL &&
+                                 (req->route->flags & LK_ROUTE_SECRET_PATH)
+                             ? req->route->pattern
+                             : req->path);
   lk_buf_printf(&line, ",\"status\":%d,\"ms\":%.3f", req->status,
                 (double)ns / 1e6);
   /* The same name /metrics uses, so a log line and a series match. */

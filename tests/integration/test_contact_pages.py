@@ -11,7 +11,7 @@ import uuid
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from loketlib import (LoketTestCase, add_category, conversation_message,  # noqa
                       conversation_note, create_token, db_execute, db_query,
-                      main)
+                      main, wait_until)
 
 XSS = ["<script>alert(1)</script>", "<b onmouseover=alert(2)>x</b>",
        "<svg onload=alert(3)>", "javascript:alert(4)",
@@ -386,6 +386,10 @@ class ContactPages(LoketTestCase):
         self.assertIn("De gemeente schreef", r.text)
         self.assertIn("Dinsdag. &lt;i&gt;Groet&lt;/i&gt;", r.text)
         self.assertNotIn("INTERN", r.text)
+        # the token is the only credential: the access log names the route
+        wait_until(lambda: "/contact/status/{token}" in self.srv.log_text(),
+                   5, what="the access log line")
+        self.assertNotIn(token, self.srv.log_text())
         # the resident replies: a new inbound contact in the conversation
         body, ctype = multipart({"reactie": "Dank! " + XSS[0]},
                                 [("bijlage", "foto.png", "image/png",
