@@ -589,6 +589,14 @@ static struct {
 static int mail_channel_open(lk_app *app, const struct serve_opts *o) {
   int rc = lk_mail_key_load(o->data, &mail_state.mail_key);
 
+  if (rc == LK_MAIL_KEY_BAD) {
+    fprintf(stderr,
+            "loket: %s/mail.key is not a 32-byte key (empty or cut short?): "
+            "restore it from the backup, or remove it to make a new one "
+            "(replies to mails already sent then open new conversations)\n",
+            o->data);
+    return LK_EXIT_FAIL;
+  }
   if (rc != 0) {
     fprintf(stderr, "loket: cannot read or create %s/mail.key: %s\n", o->data,
             strerror(-rc));

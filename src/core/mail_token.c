@@ -9,69 +9,13 @@
 #include <unistd.h>
 
 #include "core/ids.h"
+#include "util/keyfile.h"
 
 #define PREFIX "lk."
 #define UUID_LEN 36
 
-static int read_full(int fd, unsigned char *p, size_t n) {
-  while (n > 0) {
-    ssize_t r = read(fd, p, n);
-
-    if (r < 0 && errno == EINTR)
-      continue;
-    if (r <= 0)
-      return r < 0 ? -errno : -EINVAL;
-    p += r;
-    n -= (size_t)r;
-  }
-  return 0;
-}
-
-static int write_full(int fd, const unsigned char *p, size_t n) {
-  while (n > 0) {
-    ssize_t w = write(fd, p, n);
-
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w <= 0)
-      return w < 0 ? -errno : -EIO;
-    p += w;
-    n -= (size_t)w;
-  }
-  return 0;
-}
-
 int lk_mail_key_load(const char *dir, lk_mail_key *out) {
-  char path[4096];
-  unsigned char extra;
-  int fd, rc;
-
-  if (snprintf(path, sizeof(path), "%s/mail.key", dir) >= (int)sizeof(path))
-    return -ENAMETOOLONG;
-  fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0 && errno == ENOENT) {
-    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd >= 0) {
-      randombytes_buf(out->k, sizeof(out->k));
-      rc = write_full(fd, out->k, sizeof(out->k));
-      if (rc == 0 && fsync(fd) != 0)
-        rc = -errno;
-      close(fd);
-      if (rc != 0)
-        unlink(path);
-      return rc;
-    }
-    if (errno != EEXIST) /* else another process won: read its key */
-      return -errno;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-  }
-  if (fd < 0)
-    return -errno;
-  rc = read_full(fd, out->k, sizeof(out->k));
-  if (rc == 0 && read(fd, &extra, 1) != 0)
-    rc = -EINVAL; /* longer: not a key this code wrote */
-  close(fd);
-  return rc;
+  return lk_keyfile_load(dir, "mail.key", out->k, sizeof(out->k));
 }
 
 static void tag_of(const lk_mail_key *key, const char *conv_id,

@@ -19,6 +19,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "util/keyfile.h"
+
 #define LK_MAIL_TAG_LEN 24
 #define LK_MAIL_KEY_BYTES 32
 
@@ -26,8 +28,11 @@ typedef struct lk_mail_key {
   unsigned char k[LK_MAIL_KEY_BYTES];
 } lk_mail_key;
 
-/* Reads <dir>/mail.key, creating it (mode 0600) when missing.  Returns 0
- * or a negative errno. */
+/* The file is there but holds no 32-byte key (empty, cut short). */
+#define LK_MAIL_KEY_BAD LK_KEYFILE_BAD
+
+/* Reads <dir>/mail.key, creating it (mode 0600) atomically when missing
+ * (util/keyfile.h).  Returns 0, LK_MAIL_KEY_BAD or a negative errno. */
 int lk_mail_key_load(const char *dir, lk_mail_key *out);
 
 /* The Message-ID (without angle brackets) of outbound contact

@@ -25,6 +25,7 @@
 
 #include "core/token.h" /* lk_invalid, LK_EINVALID */
 #include "store/subscriptions.h"
+#include "util/keyfile.h"
 
 #define LK_SUB_OUTBOX_KIND "subscription-mail"
 #define LK_SUB_KEY_LEN 32
@@ -39,7 +40,7 @@ typedef struct lk_sub_key {
 
 /* The key file exists but is not 32 bytes (empty, cut short, or not
  * ours): refused rather than replaced, as links in sent mails use it. */
-#define LK_SUB_KEY_BAD (-EBADMSG)
+#define LK_SUB_KEY_BAD LK_KEYFILE_BAD
 
 /* Reads the key from `dir`/subscriptions.key, creating it (mode 0600,
  * random) when missing: written to a temporary file, synced and linked

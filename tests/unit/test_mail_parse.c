@@ -4,6 +4,7 @@
 
 #include <sodium.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include "channels/mail_compose.h"
 #include "channels/mail_parse.h"
@@ -178,6 +179,38 @@ static void test_tokens(void **state) {
   assert_int_equal(lk_mail_token_message_id(&k1, conv, cid, "x", id, 20), -1);
 }
 
+/* mail.key is made whole or not at all; an empty or short one (a crash
+ * of an older version mid-write) is a clear error, never a new key. */
+static void test_mail_key_file(void **state) {
+  lk_test_dir dir;
+  lk_mail_key k1, k2, zero = {0};
+  char path[128];
+  struct stat st;
+  FILE *f;
+
+  (void)state;
+  lk_test_dir_make(&dir);
+  assert_int_equal(lk_mail_key_load(dir.path, &k1), 0);
+  assert_memory_not_equal(&k1, &zero, sizeof(k1));
+  snprintf(path, sizeof(path), "%s/mail.key", dir.path);
+  assert_int_equal(stat(path, &st), 0);
+  assert_int_equal(st.st_mode & 0777, 0600);
+  assert_int_equal(st.st_size, LK_MAIL_KEY_BYTES);
+  assert_int_equal(lk_mail_key_load(dir.path, &k2), 0);
+  assert_memory_equal(&k1, &k2, sizeof(k1));
+  f = fopen(path, "wb");
+  assert_non_null(f);
+  fclose(f);
+  assert_int_equal(lk_mail_key_load(dir.path, &k2), LK_MAIL_KEY_BAD);
+  f = fopen(path, "wb");
+  assert_non_null(f);
+  fwrite(&k1, 1, 5, f);
+  fclose(f);
+  assert_int_equal(lk_mail_key_load(dir.path, &k2), LK_MAIL_KEY_BAD);
+  assert_int_equal(unlink(path), 0);
+  lk_test_dir_remove(&dir);
+}
+
 static void test_compose_attachment(void **state) {
   static const unsigned char png[] = {0x89, 'P', 'N', 'G', 0, 1, 2};
   lk_mail_attachment a = {"kaart é.png", "image/png", png, sizeof(png)};
@@ -221,6 +254,7 @@ int main(void) {
       cmocka_unit_test(test_dsn),
       cmocka_unit_test(test_clean_text),
       cmocka_unit_test(test_tokens),
+      cmocka_unit_test(test_mail_key_file),
       cmocka_unit_test(test_compose_attachment),
   };
 
