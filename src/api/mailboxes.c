@@ -52,6 +52,16 @@ static void written(lk_req *req, int status) {
                    ctx->op.field);
     return;
   }
+  if (status == LK_STORE_CONFLICT && strcmp(ctx->op.field, "/imapTls") == 0) {
+    lk_invalid why = {.field = "/imapTls",
+                      .reason = "none would send the IMAP password in "
+                                "clear: only a loopback imapHost "
+                                "(localhost, 127.0.0.0/8) may go without "
+                                "TLS"};
+
+    lk_api_invalid(req, &why);
+    return;
+  }
   if (status == LK_STORE_CONFLICT) {
     lk_req_problem(req, 409, "conflict", "Conflict",
                    ctx->op.remove

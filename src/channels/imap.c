@@ -31,6 +31,13 @@ int lk_imap_init(lk_imap *c, const char *host, int port, const char *tls,
     return -1;
   }
   snprintf(c->user, sizeof(c->user), "%s", user);
+  /* Refused here too, for a row written before the API checked it. */
+  if (strcmp(tls, "none") == 0 && !lk_mailbox_host_loopback(host)) {
+    snprintf(err, errlen,
+             "IMAP settings: imapTls none to a host that is not loopback "
+             "would send the password in clear");
+    return -1;
+  }
   if (lk_mailbox_read_secret(password_file, c->password, sizeof(c->password)) !=
       0) {
     snprintf(err, errlen, "the IMAP password file cannot be read");

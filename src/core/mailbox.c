@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "channels/mail_compose.h"
 #include "core/contact_address.h"
@@ -54,6 +55,19 @@ static bool host_ok(const char *s) {
           (c >= '0' && c <= '9') || c == '-' || c == '.'))
       return false;
   }
+  return true;
+}
+
+bool lk_mailbox_host_loopback(const char *host) {
+  size_t n = strlen(host);
+
+  if (strcasecmp(host, "localhost") == 0)
+    return true;
+  if (n < 5 || memcmp(host, "127.", 4) != 0)
+    return false;
+  for (size_t i = 4; i < n; i++)
+    if (host[i] != '.' && (host[i] < '0' || host[i] > '9'))
+      return false;
   return true;
 }
 
@@ -342,6 +356,15 @@ int lk_mailbox_apply(lk_tx *tx, void *arg) {
     }
     if (m->smtp_user[0] != '\0' && m->smtp_password_file[0] == '\0')
       return LK_STORE_CONFLICT;
+    /* IMAP always logs in: without TLS the password would cross the
+     * network in clear, so only a loopback server may go without
+     * (the rule of lk_smtp_config_init).  Checked on the merged row, as
+     * a PATCH may change the host or the TLS setting alone. */
+    if (strcmp(m->imap_tls, "none") == 0 &&
+        !lk_mailbox_host_loopback(m->imap_host)) {
+      copy(op->field, sizeof(op->field), "/imapTls");
+      return LK_STORE_CONFLICT;
+    }
     m->version++;
     m->updated_at = now;
     rc = op->create ? lk_store_mailbox_insert(tx, m)

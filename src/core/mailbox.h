@@ -47,7 +47,9 @@ typedef struct lk_mailbox_op {
   lk_mailbox_row given; /* the fields given, checked */
   unsigned set;         /* which of them (private bits) */
   lk_mailbox_row row;   /* result: the mailbox after */
-  char field[32];       /* on NOTFOUND: "/teamId" when the team is unknown */
+  char field[32];       /* on NOTFOUND: "/teamId" when the team is unknown;
+                           on CONFLICT: "/imapTls" when the merged mailbox
+                           would send the IMAP password in clear */
 } lk_mailbox_op;
 
 /* Checks `in` for a new mailbox (address, team, IMAP host, user and
@@ -71,6 +73,11 @@ int lk_mailbox_apply(lk_tx *tx, void *arg);
 /* The mailbox as the API shows it (paths of password files, never a
  * password). */
 void lk_mailbox_json(lk_buf *b, const lk_mailbox_row *m);
+
+/* True if `host` (a host name or IPv4 literal, no port) is this machine:
+ * localhost or 127.0.0.0/8.  A password may cross the network in clear
+ * (imapTls or smtpTls "none") only to such a host. */
+bool lk_mailbox_host_loopback(const char *host);
 
 /* Reads the first line of `path` into `out` (without the line end).
  * Returns 0, or a negative errno; -ENAMETOOLONG when it does not fit.

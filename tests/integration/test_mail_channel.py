@@ -127,6 +127,30 @@ class MailChannel(LoketTestCase):
                              headers={"Content-Type": "application/json"},
                              token=self.admin)
         self.assertProblem(r, 422, field="/imapPasswordFile")
+        # IMAP always logs in: without TLS only to a loopback server, both
+        # on creation and when a PATCH changes the host or TLS alone.
+        r = self.srv.post_json("/api/v1/mailboxes", dict(
+            teamId=self.team, address="y@example.nl",
+            imapHost="imap.example.nl", imapTls="none", imapUser="u",
+            imapPasswordFile=mb["imapPasswordFile"], smtpHost="h"),
+            token=self.admin)
+        self.assertProblem(r, 422, field="/imapTls")
+        r = self.srv.request("PATCH", "/api/v1/mailboxes/" + mb["id"],
+                             body=b'{"imapHost": "imap.example.nl"}',
+                             headers={"Content-Type": "application/json"},
+                             token=self.admin)
+        self.assertProblem(r, 422, field="/imapTls")
+        r = self.srv.request("PATCH", "/api/v1/mailboxes/" + mb["id"],
+                             body=b'{"imapHost": "localhost"}',
+                             headers={"Content-Type": "application/json"},
+                             token=self.admin)
+        self.assertEqual(r.status, 200, r.text)
+        r = self.srv.request("PATCH", "/api/v1/mailboxes/" + mb["id"],
+                             body=b'{"imapHost": "127.0.0.1"}',
+                             headers={"Content-Type": "application/json"},
+                             token=self.admin)
+        self.assertEqual(r.status, 200, r.text)
+        mb = r.json()
         # A wrong password file: the poller says so without the secret.
         with open(mb["imapPasswordFile"], "w") as f:
             f.write("fout-wachtwoord\n")
