@@ -114,6 +114,7 @@ def main():
             pw = os.path.join(work, "pw")
             with open(pw, "w") as f:
                 f.write(mailserver.PASSWORD + "\n")
+            os.chmod(pw, 0o600)  # a password file others can read is refused
             r = srv.post_json("/api/v1/teams", {"name": "Post",
                                                 "active": True},
                               token=admin)

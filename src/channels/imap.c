@@ -2,6 +2,7 @@
 #include "channels/imap.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,7 @@ int lk_imap_init(lk_imap *c, const char *host, int port, const char *tls,
                  const char *folder, const char *user,
                  const char *password_file, char *err, size_t errlen) {
   bool imaps = strcmp(tls, "tls") == 0;
-  int n;
+  int n, rc;
 
   memset(c, 0, sizeof(*c));
   c->starttls = strcmp(tls, "starttls") == 0;
@@ -38,8 +39,14 @@ int lk_imap_init(lk_imap *c, const char *host, int port, const char *tls,
              "would send the password in clear");
     return -1;
   }
-  if (lk_mailbox_read_secret(password_file, c->password, sizeof(c->password)) !=
-      0) {
+  rc = lk_mailbox_read_secret(password_file, c->password, sizeof(c->password));
+  if (rc == -EPERM) {
+    snprintf(err, errlen,
+             "the IMAP password file is refused: it must be outside the data "
+             "directory, owned by Loket's user, mode 0400 or 0600");
+    return -1;
+  }
+  if (rc != 0) {
     snprintf(err, errlen, "the IMAP password file cannot be read");
     return -1;
   }

@@ -26,6 +26,7 @@
 #include "cli/cli.h"
 #include "core/assign.h"
 #include "core/mail_outbound.h"
+#include "core/mailbox.h"
 #include "core/measure.h"
 #include "core/outbox.h"
 #include "core/ratelimit.h"
@@ -603,6 +604,7 @@ static int mail_channel_open(lk_app *app, const struct serve_opts *o) {
     return LK_EXIT_FAIL;
   }
   lk_mail_parse_init();
+  lk_mailbox_init(o->data);
   lk_mail_outbound_init(&mail_state.mail_key);
   mail_state.mailbox_sender.store = app->store;
   mail_state.mailbox_sender.max_attempts = (int)o->outbox_attempts;

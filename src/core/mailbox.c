@@ -2,9 +2,14 @@
 #include "core/mailbox.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "channels/mail_compose.h"
 #include "core/contact_address.h"
@@ -107,6 +112,7 @@ static const char path_reason[] =
 static int check(lk_mailbox_op *op, const lk_mailbox_in *in, lk_invalid *why) {
   lk_mailbox_row *g = &op->given;
   char key[LK_ADDRESS_KEY_MAX + 1];
+  const char *reason;
 
   if (in->team_id != NULL) {
     if (strlen(in->team_id) != LK_CONV_ID_LEN || !lk_uuid_valid(in->team_id))
@@ -161,6 +167,8 @@ static int check(lk_mailbox_op *op, const lk_mailbox_in *in, lk_invalid *why) {
   if (in->imap_password_file != NULL) {
     if (!path_ok(in->imap_password_file))
       return invalid(why, "/imapPasswordFile", path_reason);
+    if (lk_mailbox_secret_path_check(in->imap_password_file, &reason) != 0)
+      return invalid(why, "/imapPasswordFile", reason);
     copy(g->imap_password_file, sizeof(g->imap_password_file),
          in->imap_password_file);
     op->set |= SET_IMAP_PW;
@@ -202,6 +210,9 @@ static int check(lk_mailbox_op *op, const lk_mailbox_in *in, lk_invalid *why) {
   if (in->smtp_password_file != NULL) {
     if (in->smtp_password_file[0] != '\0' && !path_ok(in->smtp_password_file))
       return invalid(why, "/smtpPasswordFile", path_reason);
+    if (in->smtp_password_file[0] != '\0' &&
+        lk_mailbox_secret_path_check(in->smtp_password_file, &reason) != 0)
+      return invalid(why, "/smtpPasswordFile", reason);
     copy(g->smtp_password_file, sizeof(g->smtp_password_file),
          in->smtp_password_file);
     op->set |= SET_SMTP_PW;
@@ -417,12 +428,92 @@ void lk_mailbox_json(lk_buf *b, const lk_mailbox_row *m) {
                 (long long)m->updated_at);
 }
 
-int lk_mailbox_read_secret(const char *path, char *out, size_t size) {
-  FILE *f = fopen(path, "r");
-  size_t n;
+static char data_real[PATH_MAX];
 
-  if (f == NULL)
+void lk_mailbox_init(const char *data_dir) {
+  if (realpath(data_dir, data_real) == NULL)
+    copy(data_real, sizeof(data_real), data_dir);
+}
+
+static bool under(const char *path, const char *dir) {
+  size_t n = strlen(dir);
+
+  while (n > 1 && dir[n - 1] == '/')
+    n--;
+  return n > 0 && strncmp(path, dir, n) == 0 &&
+         (path[n] == '/' || path[n] == '\0');
+}
+
+/* True if `path`, with symbolic links resolved (of its directory when the
+ * file itself does not exist yet), lies inside the data directory. */
+static bool in_data_dir(const char *path) {
+  char real[PATH_MAX], dir[PATH_MAX];
+  const char *slash;
+
+  if (data_real[0] == '\0')
+    return false;
+  if (under(path, data_real))
+    return true;
+  if (realpath(path, real) != NULL)
+    return under(real, data_real);
+  slash = strrchr(path, '/');
+  if (slash == NULL || (size_t)(slash - path) >= sizeof(dir))
+    return false;
+  memcpy(dir, path, (size_t)(slash - path));
+  dir[slash - path] = '\0';
+  if (dir[0] == '\0')
+    return false;
+  return realpath(dir, real) != NULL && under(real, data_real);
+}
+
+static const char *stat_refusal(const struct stat *st) {
+  if (!S_ISREG(st->st_mode))
+    return "must name a regular file";
+  if (st->st_uid != geteuid())
+    return "must be owned by the user Loket runs as";
+  if ((st->st_mode & 077) != 0)
+    return "must not be readable or writable by group or others (mode "
+           "0400 or 0600)";
+  return NULL;
+}
+
+int lk_mailbox_secret_path_check(const char *path, const char **reason) {
+  struct stat st;
+
+  if (in_data_dir(path)) {
+    *reason = "must not be inside Loket's data directory (it holds "
+              "Loket's own keys)";
+    return -EPERM;
+  }
+  if (stat(path, &st) != 0)
+    return 0;
+  *reason = stat_refusal(&st);
+  return *reason != NULL ? -EPERM : 0;
+}
+
+int lk_mailbox_read_secret(const char *path, char *out, size_t size) {
+  const char *why;
+  struct stat st;
+  FILE *f;
+  size_t n;
+  int fd;
+
+  out[0] = '\0';
+  if (in_data_dir(path))
+    return -EPERM;
+  fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
     return -errno;
+  /* The opened file itself, so a swap after the check changes nothing. */
+  if (fstat(fd, &st) != 0 || (why = stat_refusal(&st)) != NULL) {
+    close(fd);
+    return -EPERM;
+  }
+  f = fdopen(fd, "r");
+  if (f == NULL) {
+    close(fd);
+    return -ENOMEM;
+  }
   if (fgets(out, (int)size, f) == NULL) {
     int e = ferror(f) ? -EIO : -ENODATA;
     fclose(f);

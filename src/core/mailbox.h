@@ -79,8 +79,20 @@ void lk_mailbox_json(lk_buf *b, const lk_mailbox_row *m);
  * (imapTls or smtpTls "none") only to such a host. */
 bool lk_mailbox_host_loopback(const char *host);
 
+/* Remembers Loket's data directory (at start, before any thread), so a
+ * password file can never be one of Loket's own keys there. */
+void lk_mailbox_init(const char *data_dir);
+
+/* Whether `path` may be a password file: not inside the data directory,
+ * and, when it exists, a regular file owned by the user Loket runs as and
+ * not readable by group or others (mode 0400 or 0600).  A missing file is
+ * allowed here (it is read at the next connection).  Returns 0, or -EPERM
+ * with `*reason` saying why. */
+int lk_mailbox_secret_path_check(const char *path, const char **reason);
+
 /* Reads the first line of `path` into `out` (without the line end).
- * Returns 0, or a negative errno; -ENAMETOOLONG when it does not fit.
+ * Returns 0, or a negative errno; -ENAMETOOLONG when it does not fit,
+ * -EPERM when lk_mailbox_secret_path_check refuses the file.
  * The content never reaches a message: callers say only that the file
  * could not be read. */
 int lk_mailbox_read_secret(const char *path, char *out, size_t size);

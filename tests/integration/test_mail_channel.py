@@ -9,6 +9,7 @@ mails."""
 import email
 import email.policy
 import hashlib
+import json
 import os
 import sys
 import time
@@ -55,8 +56,10 @@ class MailChannel(LoketTestCase):
         self.srv = self.start_server(data=data, extra_args=extra_args or ())
         _, self.admin = create_token(self.srv.data, "beheer", "api admin")
         pw = os.path.join(os.path.dirname(self.srv.data), "mail.pw")
-        with open(pw, "w") as f:
+        with open(os.open(pw, os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
+                          0o600), "w") as f:
             f.write(mailserver.PASSWORD + "\n")
+        os.chmod(pw, 0o600)
         r = self.srv.post_json("/api/v1/teams", {"name": "Post",
                                                  "active": True},
                                token=self.admin)
@@ -127,6 +130,47 @@ class MailChannel(LoketTestCase):
                              headers={"Content-Type": "application/json"},
                              token=self.admin)
         self.assertProblem(r, 422, field="/imapPasswordFile")
+        # A password file is never one of Loket's own keys (its first
+        # line would go to an admin-chosen host), nor a file others can
+        # read or that belongs to someone else.
+        for name in ("mail.key", "subscriptions.key", "nieuw.pw"):
+            r = self.srv.request(
+                "PATCH", "/api/v1/mailboxes/" + mb["id"],
+                body=json.dumps({"imapPasswordFile": os.path.join(
+                    self.srv.data, name)}).encode(),
+                headers={"Content-Type": "application/json"},
+                token=self.admin)
+            self.assertProblem(r, 422, field="/imapPasswordFile")
+            self.assertIn("data directory", r.json()["detail"])
+        loose = mb["imapPasswordFile"] + ".loose"
+        with open(loose, "w") as f:
+            f.write("x\n")
+        for mode in (0o644, 0o640, 0o604):
+            os.chmod(loose, mode)
+            r = self.srv.request(
+                "PATCH", "/api/v1/mailboxes/" + mb["id"],
+                body=json.dumps({"smtpPasswordFile": loose}).encode(),
+                headers={"Content-Type": "application/json"},
+                token=self.admin)
+            self.assertProblem(r, 422, field="/smtpPasswordFile")
+            self.assertIn("0600", r.json()["detail"])
+        r = self.srv.request(
+            "PATCH", "/api/v1/mailboxes/" + mb["id"],
+            body=json.dumps({"imapPasswordFile": "/etc/passwd"}).encode(),
+            headers={"Content-Type": "application/json"}, token=self.admin)
+        self.assertProblem(r, 422, field="/imapPasswordFile")
+        os.chmod(loose, 0o400)
+        r = self.srv.request(
+            "PATCH", "/api/v1/mailboxes/" + mb["id"],
+            body=json.dumps({"smtpPasswordFile": loose}).encode(),
+            headers={"Content-Type": "application/json"}, token=self.admin)
+        self.assertEqual(r.status, 200, r.text)
+        r = self.srv.request(
+            "PATCH", "/api/v1/mailboxes/" + mb["id"],
+            body=json.dumps({"smtpPasswordFile":
+                             mb["smtpPasswordFile"]}).encode(),
+            headers={"Content-Type": "application/json"}, token=self.admin)
+        self.assertEqual(r.status, 200, r.text)
         # IMAP always logs in: without TLS only to a loopback server, both
         # on creation and when a PATCH changes the host or TLS alone.
         r = self.srv.post_json("/api/v1/mailboxes", dict(
