@@ -362,6 +362,77 @@ static void part_bytes(GMimePart *part, GByteArray **out, GMimeStream **mem) {
   *out = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(*mem));
 }
 
+/* Labels under which WHATWG (and every mail program) decodes
+ * windows-1252: senders write cp1252's euro sign and curly quotes into
+ * mail they call iso-8859-1 or us-ascii, or label nothing at all. */
+static bool cp1252_label(const char *cs) {
+  static const char *const names[] = {
+      "us-ascii",       "ascii",      "iso-8859-1",   "iso8859-1",
+      "iso_8859-1",     "latin1",     "l1",           "cp819",
+      "ibm819",         "iso-ir-100", "iso88591",     "iso_8859-1:1987",
+      "ansi_x3.4-1968", "x-cp1252",   "windows-1252", "cp1252"};
+
+  if (cs == NULL)
+    return true;
+  for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+    if (strcasecmp(cs, names[i]) == 0)
+      return true;
+  return false;
+}
+
+/* windows-1252 as WHATWG defines it: 0x80-0x9f per the table (the five
+ * unassigned bytes become C1 controls, dropped later), the rest Latin-1. */
+static void put_cp1252(lk_buf *b, const unsigned char *p, size_t n) {
+  static const unsigned short c1[32] = {
+      0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+      0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008d, 0x017d, 0x008f,
+      0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+      0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178};
+
+  for (size_t i = 0; i < n; i++) {
+    unsigned cp = p[i] >= 0x80 && p[i] < 0xa0 ? c1[p[i] - 0x80] : p[i];
+
+    if (cp < 0x80) {
+      lk_buf_putc(b, (char)cp);
+    } else if (cp < 0x800) {
+      lk_buf_putc(b, (char)(0xc0 | (cp >> 6)));
+      lk_buf_putc(b, (char)(0x80 | (cp & 0x3f)));
+    } else {
+      lk_buf_putc(b, (char)(0xe0 | (cp >> 12)));
+      lk_buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
+      lk_buf_putc(b, (char)(0x80 | (cp & 0x3f)));
+    }
+  }
+}
+
+/* The text of a text part as UTF-8 into `dst`.  GMime converts real
+ * charsets; the Latin-1 and ASCII labels (and none) are decoded here as
+ * windows-1252, except that unlabelled text that is valid UTF-8 is taken
+ * as UTF-8 (what such mail nearly always is today). */
+static void part_text(GMimeObject *obj, lk_buf *dst) {
+  const char *cs = g_mime_object_get_content_type_parameter(obj, "charset");
+  GByteArray *ba;
+  GMimeStream *mem;
+  char *t;
+
+  if (!cp1252_label(cs)) {
+    t = g_mime_text_part_get_text(GMIME_TEXT_PART(obj));
+    if (t != NULL)
+      lk_buf_puts(dst, t);
+    g_free(t);
+    return;
+  }
+  part_bytes(GMIME_PART(obj), &ba, &mem);
+  if (ba != NULL) {
+    if (cs == NULL &&
+        g_utf8_validate((const char *)ba->data, (gssize)ba->len, NULL))
+      lk_buf_append(dst, ba->data, ba->len);
+    else
+      put_cp1252(dst, ba->data, ba->len);
+  }
+  g_object_unref(mem);
+}
+
 static void keep_attachment(struct walk *w, GMimeObject *obj) {
   GMimeContentType *ct = g_mime_object_get_content_type(obj);
   const char *fname = g_mime_part_get_filename(GMIME_PART(obj));
@@ -489,12 +560,7 @@ static void walk(struct walk *w, GMimeObject *obj, int depth) {
     bool html = g_mime_content_type_is_type(ct, "text", "html");
 
     if ((plain && !w->have_plain) || (html && !w->have_html)) {
-      char *t = g_mime_text_part_get_text(GMIME_TEXT_PART(obj));
-
-      if (t != NULL) {
-        lk_buf_puts(plain ? &w->plain : &w->html, t);
-        g_free(t);
-      }
+      part_text(obj, plain ? &w->plain : &w->html);
       if (plain)
         w->have_plain = true;
       else

@@ -367,8 +367,9 @@ class MailChannel(LoketTestCase):
         c = self.conversation(conv1)
         self.assertEqual(c["subject"], "Café op de støep")
         text = c["messages"][0]["content"]
-        # iso-8859-1 has no euro sign: its 0x80 is a control, dropped.
-        self.assertIn("het café is dáár. Coöperatie 12,50",
+        # Labelled iso-8859-1, decoded as windows-1252 (WHATWG): 0x80 is
+        # the euro sign the sender meant.
+        self.assertIn("het café is dáár. Coöperatie € 12,50",
                       " ".join(text.split()))
         self.assertIn("1 bijlage niet opgeslagen", text)
         atts = c["messages"][0]["attachments"]

@@ -39,6 +39,35 @@ static void test_plain_latin1_qp(void **state) {
   lk_inmail_free(&m);
 }
 
+/* What is labelled iso-8859-1 or us-ascii, or not labelled, is decoded
+ * as windows-1252 (WHATWG): its euro sign and curly quotes survive. */
+static void test_latin1_is_cp1252(void **state) {
+  static const char *const labels[] = {"; charset=iso-8859-1",
+                                       "; charset=\"ISO-8859-1\"",
+                                       "; charset=us-ascii", ""};
+  char raw[512];
+  lk_inmail m;
+
+  (void)state;
+  for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
+    snprintf(raw, sizeof(raw),
+             "From: a@b.nl\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
+             "Content-Type: text/plain%s\r\n"
+             "Content-Transfer-Encoding: 8bit\r\n\r\n"
+             "\x80 5 voor \x92t caf\xe9\r\n",
+             labels[i]);
+    parse(raw, &m);
+    assert_string_equal(m.text, "€ 5 voor ’t café");
+    lk_inmail_free(&m);
+  }
+  /* Unlabelled but valid UTF-8 stays UTF-8. */
+  parse("From: a@b.nl\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: text/plain\r\n\r\ncaf\xc3\xa9 \xe2\x82\xac\r\n",
+        &m);
+  assert_string_equal(m.text, "café €");
+  lk_inmail_free(&m);
+}
+
 static void test_html_only_cp1252(void **state) {
   lk_inmail m;
 
@@ -248,6 +277,7 @@ static void test_compose_attachment(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_plain_latin1_qp),
+      cmocka_unit_test(test_latin1_is_cp1252),
       cmocka_unit_test(test_html_only_cp1252),
       cmocka_unit_test(test_attachments_and_limits),
       cmocka_unit_test(test_noise),
