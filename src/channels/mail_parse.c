@@ -433,45 +433,31 @@ static void part_text(GMimeObject *obj, lk_buf *dst) {
   g_object_unref(mem);
 }
 
-static void keep_attachment(struct walk *w, GMimeObject *obj) {
-  GMimeContentType *ct = g_mime_object_get_content_type(obj);
-  const char *fname = g_mime_part_get_filename(GMIME_PART(obj));
-  char *mt = ct != NULL ? g_mime_content_type_get_mime_type(ct) : NULL;
+/* Adds one part of `len` bytes, or counts it as dropped (over a limit,
+ * empty, no room). */
+static void add_part(struct walk *w, const unsigned char *data, size_t len,
+                     const char *mt, const char *fname) {
   lk_inmail_part *p;
-  GByteArray *ba;
-  GMimeStream *mem;
   lk_buf name = LK_BUF_INIT;
 
-  if (w->m->nparts == LK_INMAIL_ATTACH_MAX) {
+  if (w->m->nparts == LK_INMAIL_ATTACH_MAX || data == NULL || len == 0 ||
+      len > w->lim->part_max || w->total + len > w->lim->total_max) {
     w->m->dropped++;
-    g_free(mt);
-    return;
-  }
-  part_bytes(GMIME_PART(obj), &ba, &mem);
-  if (ba == NULL || ba->len == 0 || ba->len > w->lim->part_max ||
-      w->total + ba->len > w->lim->total_max) {
-    w->m->dropped++;
-    g_object_unref(mem);
-    g_free(mt);
     return;
   }
   p = &w->m->parts[w->m->nparts];
-  p->data = malloc(ba->len);
+  p->data = malloc(len);
   if (p->data == NULL) {
     w->m->dropped++;
-    g_object_unref(mem);
-    g_free(mt);
     return;
   }
-  memcpy(p->data, ba->data, ba->len);
-  p->len = ba->len;
-  w->total += ba->len;
-  g_object_unref(mem);
+  memcpy(p->data, data, len);
+  p->len = len;
+  w->total += len;
   snprintf(p->media_type, sizeof(p->media_type), "%s",
            mt != NULL ? mt : "application/octet-stream");
   for (char *c = p->media_type; *c != '\0'; c++)
     *c = (char)tolower((unsigned char)*c);
-  g_free(mt);
   if (fname != NULL)
     lk_mail_clean_text(fname, strlen(fname), false, sizeof(p->filename) - 1,
                        &name);
@@ -479,6 +465,64 @@ static void keep_attachment(struct walk *w, GMimeObject *obj) {
            name.len > 0 && lk_buf_ok(&name) ? name.data : "bijlage");
   lk_buf_free(&name);
   w->m->nparts++;
+}
+
+static void keep_attachment(struct walk *w, GMimeObject *obj) {
+  GMimeContentType *ct = g_mime_object_get_content_type(obj);
+  const char *fname = g_mime_part_get_filename(GMIME_PART(obj));
+  char *mt = ct != NULL ? g_mime_content_type_get_mime_type(ct) : NULL;
+  GByteArray *ba;
+  GMimeStream *mem;
+
+  if (w->m->nparts == LK_INMAIL_ATTACH_MAX) {
+    w->m->dropped++;
+    g_free(mt);
+    return;
+  }
+  part_bytes(GMIME_PART(obj), &ba, &mem);
+  add_part(w, ba != NULL ? ba->data : NULL, ba != NULL ? ba->len : 0, mt,
+           fname);
+  g_object_unref(mem);
+  g_free(mt);
+}
+
+/* A forwarded message (message/rfc822, "forward as attachment") is kept
+ * whole as a bijlage "<subject>.eml".  It goes in as text/plain, the one
+ * allowed type its bytes are (core/attachment.c): the agent can read it
+ * and no browser renders it; if it is no valid UTF-8 the upload rules
+ * refuse it and the message's note counts it. */
+static void keep_message(struct walk *w, GMimeMessage *inner) {
+  const char *subject;
+  GMimeStream *mem;
+  GByteArray *ba;
+  char name[120];
+  size_t n, k;
+
+  if (inner == NULL) {
+    w->m->dropped++;
+    return;
+  }
+  subject = g_mime_message_get_subject(inner);
+  snprintf(name, sizeof(name) - 4, "%s",
+           subject != NULL && subject[0] != '\0' ? subject : "doorgestuurd");
+  for (char *c = name; *c != '\0'; c++)
+    if (*c == '/' || *c == '\\')
+      *c = '-';
+  n = strlen(name);
+  /* snprintf may have cut the last UTF-8 sequence in two: drop it. */
+  k = n;
+  while (k > 0 && ((unsigned char)name[k - 1] & 0xc0) == 0x80)
+    k--;
+  if (k > 0 && ((unsigned char)name[k - 1] & 0x80) != 0 &&
+      lk_utf8_valid_prefix((const unsigned char *)name + k - 1) != n - k + 1)
+    n = k - 1;
+  memcpy(name + n, ".eml", 5);
+  mem = g_mime_stream_mem_new();
+  g_mime_object_write_to_stream(GMIME_OBJECT(inner), NULL, mem);
+  ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+  add_part(w, ba != NULL ? ba->data : NULL, ba != NULL ? ba->len : 0,
+           "text/plain", name);
+  g_object_unref(mem);
 }
 
 static void dsn_status(struct walk *w, GMimeObject *obj) {
@@ -523,6 +567,8 @@ static void walk(struct walk *w, GMimeObject *obj, int depth) {
     if (ct != NULL &&
         g_mime_content_type_is_type(ct, "message", "delivery-status"))
       dsn_status(w, obj);
+    else if (w->m->noise == NULL) /* a report's returned mail is no bijlage */
+      keep_message(w, inner);
     return;
   }
   if (!GMIME_IS_PART(obj) || ct == NULL)

@@ -68,6 +68,33 @@ static void test_latin1_is_cp1252(void **state) {
   lk_inmail_free(&m);
 }
 
+/* A mail forwarded as attachment (message/rfc822) is kept as a bijlage
+ * "<subject>.eml", not silently lost. */
+static void test_forwarded_message(void **state) {
+  lk_inmail m;
+
+  (void)state;
+  parse("From: a@b.nl\r\nSubject: Fwd: klacht\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+        "--b\r\nContent-Type: text/plain\r\n\r\nZie bijlage.\r\n"
+        "--b\r\nContent-Type: message/rfc822\r\n"
+        "Content-Disposition: attachment\r\n\r\n"
+        "From: buur@example.nl\r\nSubject: Overlast a/b\r\n"
+        "Content-Type: text/plain\r\n\r\nHet origineel.\r\n"
+        "--b--\r\n",
+        &m);
+  assert_string_equal(m.text, "Zie bijlage.");
+  assert_int_equal(m.nparts, 1);
+  assert_int_equal(m.dropped, 0);
+  assert_string_equal(m.parts[0].filename, "Overlast a-b.eml");
+  assert_string_equal(m.parts[0].media_type, "text/plain");
+  assert_non_null(
+      memmem(m.parts[0].data, m.parts[0].len, "Het origineel.", 14));
+  assert_non_null(
+      memmem(m.parts[0].data, m.parts[0].len, "From: buur@example.nl", 21));
+  lk_inmail_free(&m);
+}
+
 static void test_html_only_cp1252(void **state) {
   lk_inmail m;
 
@@ -278,6 +305,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_plain_latin1_qp),
       cmocka_unit_test(test_latin1_is_cp1252),
+      cmocka_unit_test(test_forwarded_message),
       cmocka_unit_test(test_html_only_cp1252),
       cmocka_unit_test(test_attachments_and_limits),
       cmocka_unit_test(test_noise),
