@@ -9,9 +9,24 @@
 
 #include "core/mailbox.h"
 
-static size_t to_buf(char *p, size_t size, size_t n, void *ud) {
-  lk_buf *b = ud;
+struct sink {
+  lk_buf *b;
+  size_t max; /* 0: no limit */
+  bool over;
+};
 
+/* Keeps what the server sends, up to `max` bytes: past that it stops the
+ * transfer (returning less than given makes libcurl abort), so a huge
+ * mail never grows the buffer without bound. */
+static size_t to_buf(char *p, size_t size, size_t n, void *ud) {
+  struct sink *s = ud;
+  lk_buf *b = s->b;
+
+  if (s->max > 0 && b->len + size * n > s->max) {
+    lk_buf_append(b, p, s->max - b->len);
+    s->over = true;
+    return 0;
+  }
   lk_buf_append(b, p, size * n);
   return lk_buf_ok(b) ? size * n : 0;
 }
@@ -62,9 +77,10 @@ void lk_imap_close(lk_imap *c) {
 
 /* Runs one request on the kept handle: `url`, with `custom` as the IMAP
  * command when not NULL; what the server sends goes to `out`. */
-static int perform(lk_imap *c, const char *url, const char *custom, lk_buf *out,
-                   char *err, size_t errlen) {
+static int perform_max(lk_imap *c, const char *url, const char *custom,
+                       lk_buf *out, size_t max, char *err, size_t errlen) {
   CURL *h = c->curl;
+  struct sink sink = {out, max, false};
   CURLcode rc;
 
   if (h == NULL) {
@@ -89,16 +105,22 @@ static int perform(lk_imap *c, const char *url, const char *custom, lk_buf *out,
   curl_easy_setopt(h, CURLOPT_URL, url);
   curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, custom);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, to_buf);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, out);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
   rc = curl_easy_perform(h);
   if (rc != CURLE_OK) {
     snprintf(err, errlen, "IMAP: %s", curl_easy_strerror(rc));
-    /* A failed connection is not kept: the next call starts afresh. */
+    /* A failed connection is not kept: the next call starts afresh
+     * (after a cut-off transfer the server is mid-literal anyway). */
     curl_easy_cleanup(h);
     c->curl = NULL;
-    return -1;
+    return sink.over ? LK_IMAP_TOO_BIG : -1;
   }
   return 0;
+}
+
+static int perform(lk_imap *c, const char *url, const char *custom, lk_buf *out,
+                   char *err, size_t errlen) {
+  return perform_max(c, url, custom, out, 0, err, errlen);
 }
 
 int lk_imap_search_new(lk_imap *c, uint32_t *uids, int max, char *err,
@@ -142,7 +164,9 @@ int lk_imap_fetch(lk_imap *c, uint32_t uid, lk_buf *out, char *err,
   char url[700];
 
   snprintf(url, sizeof(url), "%s;UID=%u", c->url, (unsigned)uid);
-  return perform(c, url, NULL, out, err, errlen);
+  return perform_max(c, url, NULL, out,
+                     c->fetch_max > 0 ? c->fetch_max : LK_IMAP_FETCH_MAX, err,
+                     errlen);
 }
 
 int lk_imap_mark(lk_imap *c, const uint32_t *uids, int n, const char *flag,

@@ -31,8 +31,13 @@ typedef struct lk_imap {
   bool starttls;
   bool insecure; /* tests: skip certificate checks */
   long timeout_ms;
+  size_t fetch_max; /* bytes of one message; 0: LK_IMAP_FETCH_MAX */
   void *curl;
 } lk_imap;
+
+#define LK_IMAP_FETCH_MAX ((size_t)40 << 20)
+/* lk_imap_fetch: the message is larger than fetch_max. */
+#define LK_IMAP_TOO_BIG (-2)
 
 /* Fills `c`; the password is read from `password_file`.  `tls` is none,
  * starttls or tls.  Returns 0, or -1 with a reason (no secret) in err. */
@@ -46,7 +51,10 @@ void lk_imap_close(lk_imap *c);
  * at most `max` into `uids`.  Returns the number, or -1 with err. */
 int lk_imap_search_new(lk_imap *c, uint32_t *uids, int max, char *err,
                        size_t errlen);
-/* The whole message `uid` into `out`.  Returns 0, or -1 with err. */
+/* The whole message `uid` into `out`.  Returns 0, -1 with err, or
+ * LK_IMAP_TOO_BIG when it is over fetch_max: the transfer is then cut off
+ * (and the connection closed) with the first fetch_max bytes in `out`,
+ * enough for its header. */
 int lk_imap_fetch(lk_imap *c, uint32_t uid, lk_buf *out, char *err,
                   size_t errlen);
 /* Adds `flag` (LK_IMAP_KEYWORD, or "\\Seen") to the `n` messages `uids`

@@ -471,10 +471,19 @@ static void keep_attachment(struct walk *w, GMimeObject *obj) {
   GMimeContentType *ct = g_mime_object_get_content_type(obj);
   const char *fname = g_mime_part_get_filename(GMIME_PART(obj));
   char *mt = ct != NULL ? g_mime_content_type_get_mime_type(ct) : NULL;
+  GMimeDataWrapper *dw = g_mime_part_get_content(GMIME_PART(obj));
+  GMimeStream *enc = dw != NULL ? g_mime_data_wrapper_get_stream(dw) : NULL;
+  gint64 elen = enc != NULL ? g_mime_stream_length(enc) : -1;
   GByteArray *ba;
   GMimeStream *mem;
 
-  if (w->m->nparts == LK_INMAIL_ATTACH_MAX) {
+  /* Decoding never shrinks a part below a third of its encoded size
+   * (quoted-printable's =XX); past three times the room left it is over
+   * the limit without being decoded at all. */
+  if (w->m->nparts == LK_INMAIL_ATTACH_MAX ||
+      (elen > 0 &&
+       ((uint64_t)elen > 3 * (uint64_t)w->lim->part_max ||
+        (uint64_t)elen > 3 * (uint64_t)(w->lim->total_max - w->total)))) {
     w->m->dropped++;
     g_free(mt);
     return;

@@ -130,6 +130,25 @@ static char *content_of(const lk_inmail *m, int refused) {
   return lk_buf_steal(&b);
 }
 
+/* A mail cut off at the fetch limit: keeps its header (with an empty
+ * body) so that it can still become a conversation.  False if not even
+ * the header came in. */
+static bool too_big(lk_buf *raw) {
+  const char *end;
+
+  if (raw->data == NULL || !lk_buf_ok(raw))
+    return false;
+  lk_buf_putc(raw, '\0');
+  if (!lk_buf_ok(raw))
+    return false;
+  end = strstr(raw->data, "\r\n\r\n");
+  if (end == NULL)
+    return false;
+  raw->len = (size_t)(end - raw->data) + 4;
+  raw->data[raw->len] = '\0';
+  return true;
+}
+
 /* Fetches, parses and prepares message `uid`.  Returns 0 (the item may be
  * marked unreadable), or -1 when the connection failed. */
 static int prepare_item(lk_mail_poller *p, struct box *bx,
@@ -141,15 +160,41 @@ static int prepare_item(lk_mail_poller *p, struct box *bx,
   lk_mail_in in;
   char *content;
   int refused = 0;
+  bool big = false;
   int rc;
 
-  if (lk_imap_fetch(&bx->imap, it->uid, &raw, err, errlen) != 0) {
+  rc = lk_imap_fetch(&bx->imap, it->uid, &raw, err, errlen);
+  if (rc == LK_IMAP_TOO_BIG && too_big(&raw)) {
+    rc = 0;
+    big = true;
+  }
+  if (rc != 0) {
     lk_buf_free(&raw);
     return -1;
   }
   atomic_fetch_add(&p->fetched, 1);
   rc = lk_mail_parse(raw.data != NULL ? raw.data : "", raw.len, NULL, &m);
   lk_buf_free(&raw);
+  if (rc == 0 && big) {
+    /* Its header only: a conversation that says so, so that an agent
+     * knows and the mailbox is not blocked by it (it gets the keyword). */
+    size_t max =
+        bx->imap.fetch_max > 0 ? bx->imap.fetch_max : LK_IMAP_FETCH_MAX;
+    lk_buf note = LK_BUF_INIT;
+
+    lk_buf_printf(&note,
+                  "[Deze e-mail is te groot (meer dan %zu KiB) en is niet "
+                  "opgehaald; lees hem in de mailbox zelf.]",
+                  max >> 10);
+    if (!lk_buf_ok(&note)) {
+      lk_buf_free(&note);
+      lk_inmail_free(&m);
+      snprintf(err, errlen, "out of memory");
+      return -1;
+    }
+    free(m.text);
+    m.text = lk_buf_steal(&note);
+  }
   if (rc != 0) {
     lk_inmail_free(&m);
     it->unreadable = true;
@@ -312,6 +357,7 @@ static int poll_box(lk_mail_poller *p, struct box *bx, const lk_mailbox_row *mb,
                      errlen) != 0)
       return -1;
     bx->imap.insecure = p->opt.insecure;
+    bx->imap.fetch_max = p->opt.fetch_max;
     bx->open = true;
   }
   n = lk_imap_search_new(&bx->imap, p->uids, SEARCH_MAX, err, errlen);

@@ -33,6 +33,7 @@ typedef struct lk_mail_poller_options {
   int64_t backoff_min_ms; /* 0: 1 s */
   int64_t backoff_max_ms; /* 0: 5 min */
   bool insecure;          /* skip certificate checks (tests only) */
+  size_t fetch_max;       /* bytes of one mail; 0: LK_IMAP_FETCH_MAX */
 } lk_mail_poller_options;
 
 typedef struct lk_mail_poller_stats {

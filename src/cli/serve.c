@@ -93,6 +93,9 @@ static const char usage[] =
     "                           to an hour (LOKET_OUTBOX_BACKOFF_MS; 5000)\n"
     "  --outbox-attempts N      sends before a message has failed\n"
     "                           (LOKET_OUTBOX_ATTEMPTS; default 12)\n"
+    "  --mail-max-kib N         a larger mail in a mailbox is not fetched:\n"
+    "                           it becomes a note (LOKET_MAIL_MAX_KIB; "
+    "40960)\n"
     "  --outbox-keep-days N     sent messages are deleted after N days; "
     "failed\n"
     "                           ones after 30 (LOKET_OUTBOX_KEEP_DAYS; 7)\n"
@@ -243,6 +246,7 @@ struct serve_opts {
   long subscribe_limit;
   long outbox_backoff_ms;
   long outbox_attempts;
+  long mail_max_kib; /* one mail fetched over IMAP */
   long callback_capacity;
   long outbox_keep_days;
   const char *public_url;
@@ -293,6 +297,7 @@ static int session_defaults(struct serve_opts *o) {
   o->login_window_s = 900;
   o->outbox_backoff_ms = 5000;
   o->outbox_attempts = 12;
+  o->mail_max_kib = 40 * 1024;
   o->callback_capacity = 2;
   o->outbox_keep_days = 7;
   o->public_url = getenv("LOKET_PUBLIC_URL");
@@ -312,6 +317,7 @@ static int session_defaults(struct serve_opts *o) {
       env_positive("LOKET_OUTBOX_BACKOFF_MS", 3600 * 1000,
                    &o->outbox_backoff_ms) ||
       env_positive("LOKET_OUTBOX_ATTEMPTS", 1000, &o->outbox_attempts) ||
+      env_positive("LOKET_MAIL_MAX_KIB", 1024 * 1024, &o->mail_max_kib) ||
       env_positive("LOKET_CALLBACK_CAPACITY", 1000, &o->callback_capacity) ||
       env_positive("LOKET_OUTBOX_KEEP_DAYS", 3650, &o->outbox_keep_days))
     return LK_EXIT_USAGE;
@@ -366,6 +372,7 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
       {"subscribe-limit", required_argument, NULL, 'R'},
       {"outbox-backoff-ms", required_argument, NULL, 'O'},
       {"outbox-attempts", required_argument, NULL, 'o'},
+      {"mail-max-kib", required_argument, NULL, 1001},
       {"callback-capacity", required_argument, NULL, 'C'},
       {"outbox-keep-days", required_argument, NULL, 'j'},
       {"public-url", required_argument, NULL, 'U'},
@@ -493,6 +500,11 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
                          &o->outbox_attempts) != 0)
         return LK_EXIT_USAGE;
       break;
+    case 1001:
+      if (parse_positive("--mail-max-kib", optarg, 1024 * 1024,
+                         &o->mail_max_kib) != 0)
+        return LK_EXIT_USAGE;
+      break;
     case 'C':
       if (parse_positive("--callback-capacity", optarg, 1000,
                          &o->callback_capacity) != 0)
@@ -613,8 +625,12 @@ static int mail_channel_open(lk_app *app, const struct serve_opts *o) {
     fputs("loket: cannot register the mailbox sender\n", stderr);
     return LK_EXIT_FAIL;
   }
-  mail_state.poller =
-      lk_mail_poller_new(app->store, &mail_state.mail_key, NULL);
+  {
+    lk_mail_poller_options po = {.fetch_max = (size_t)o->mail_max_kib << 10};
+
+    mail_state.poller =
+        lk_mail_poller_new(app->store, &mail_state.mail_key, &po);
+  }
   if (mail_state.poller == NULL) {
     fputs("loket: out of memory\n", stderr);
     return LK_EXIT_FAIL;

@@ -20,7 +20,7 @@ import mailserver  # noqa: E402
 from loketlib import (LoketTestCase, Server, create_token, db_query,  # noqa
                       db_write, main, wait_until)
 
-BOXES = ["v1", "v2", "v3", "v4", "v5", "v6", "v7"]
+BOXES = ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8"]
 RESIDENTS = ["inwoner", "ander", "bewoner", "klant", "anna"]
 # A 1x1 PNG.
 PNG = bytes.fromhex(
@@ -409,6 +409,41 @@ class MailChannel(LoketTestCase):
         self.assertEqual(files[0].get_filename(), "antwoord.png")
         self.assertEqual(files[0].get_content(), PNG)
         self.assertIn("René", got.get_body(("plain",)).get_content())
+
+    def test_8_oversized_mail_becomes_a_note(self):
+        """A mail over --mail-max-kib is not fetched whole (the transfer
+        is cut off): it becomes a conversation saying so, gets the
+        keyword, and the mails after it still come in."""
+        self.setup_loket("v8", extra_args=["--mail-max-kib", "64"])
+        big = "big-%s@example.nl" % uuid.uuid4()
+        small = "small-%s@example.nl" % uuid.uuid4()
+        blob = __import__("base64").encodebytes(os.urandom(300 * 1024))
+        raw = (("From: Anna <anna@example.nl>\r\nTo: %s\r\n"
+                "Subject: Grote scan\r\nMessage-ID: <%s>\r\n"
+                "MIME-Version: 1.0\r\n"
+                "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+                "--b\r\nContent-Type: text/plain\r\n\r\nZie scan.\r\n"
+                "--b\r\nContent-Type: application/pdf\r\n"
+                "Content-Disposition: attachment; filename=\"scan.pdf\"\r\n"
+                "Content-Transfer-Encoding: base64\r\n\r\n" %
+                (self.addr, big)).encode() +
+               blob.replace(b"\n", b"\r\n") + b"--b--\r\n")
+        self.assertGreater(len(raw), 64 * 1024)
+        self.ms.put(self.box, [raw, mail("anna@example.nl", self.addr,
+                                         "Daarna", "nog een", small)])
+        _, conv = self.contact(big)
+        c = self.conversation(conv)
+        self.assertEqual(c["subject"], "Grote scan")
+        text = c["messages"][0]["content"]
+        self.assertIn("te groot", text)
+        self.assertNotIn("Zie scan", text)
+        self.assertEqual(c["messages"][0]["attachments"], [])
+        self.contact(small)
+        # Both carry the keyword: nothing is fetched again.
+        time.sleep(2.5)
+        self.assertEqual(self.ingested(), 2)
+        self.assertEqual(db_query(self.srv.data, "SELECT count(*) FROM"
+                                  " conversations")[0][0], 2)
 
     def test_6_smtp_down_reply_fails_after_retries(self):
         self.setup_loket("v5", extra_args=["--outbox-attempts", "2",
