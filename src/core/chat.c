@@ -31,6 +31,11 @@ void lk_chat_caller(lk_conv_caller *c, const char *request_id) {
   memset(c, 0, sizeof(*c));
   copy(c->actor, sizeof(c->actor), LK_CHAT_ACTOR);
   copy(c->request_id, sizeof(c->request_id), request_id);
+  /* The session holder is the resident: a chat made confidential by their
+   * own geheimhouding is still theirs to read and write (as the status
+   * link, pages/contact_status.c); what staff marked confidential stays
+   * hidden by the contact's own flag (store/chat.c). */
+  c->may_confidential = true;
 }
 
 static int emit(lk_tx *tx, const char *type, const char *subject, lk_buf *b) {

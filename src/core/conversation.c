@@ -469,7 +469,10 @@ int lk_conv_create_apply(lk_tx *tx, void *arg) {
   m.subject = c->subject;
   m.content = op->content;
   m.language = c->language;
-  m.confidential = c->confidential;
+  /* A contact's own flag records only staff's explicit marking; the
+   * conversation's flag (geheimhouding, or marked) guards staff access and
+   * never hides a message from the resident it belongs to. */
+  m.confidential = false;
   m.occurred_at = now;
   m.client_key = op->client_key;
   m.delivery = "";
@@ -567,7 +570,7 @@ int lk_conv_message_apply(lk_tx *tx, void *arg) {
   m.subject = op->subject;
   m.content = op->content;
   m.language = op->language[0] != '\0' ? op->language : c->language;
-  m.confidential = op->confidential || c->confidential;
+  m.confidential = op->confidential; /* explicit only: see create */
   m.occurred_at = now;
   m.author_id = inbound ? NULL : op->caller.actor_id;
   copy(op->delivery, sizeof(op->delivery),

@@ -357,6 +357,30 @@ class Chat(Base):
         self.assertEqual(self.srv.get("/api/v1/callbacks/" + cb,
                                       token=conf).status, 200)
 
+    def test_geheimhouding_chat_stays_the_residents(self):
+        """A chat whose conversation is confidential (geheimhouding) is
+        still the resident's to read and write; only a message staff
+        marked confidential is hidden from them."""
+        from loketlib import db_execute
+        res = Resident(self.srv)
+        conv = self.conv_of(res.start("Vraag")["reference"])
+        db_execute(self.data, "UPDATE conversations SET confidential = 1"
+                   " WHERE id = ?", (conv,))
+        _, conf = create_token(self.data, "conf", "api confidential")
+        r = res.send("Nog iets")
+        self.assertEqual(r.status, 201, r.text)
+        for body in ({"direction": "outbound", "content": "Antwoord"},
+                     {"direction": "outbound", "content": "Geheim",
+                      "confidential": True}):
+            r = self.srv.post_json("/api/v1/conversations/%s/messages" % conv,
+                                   body, token=conf)
+            self.assertEqual(r.status, 201, r)
+        self.assertEqual([m["text"] for m in res.status()["messages"]],
+                         ["Vraag", "Nog iets", "Antwoord"])
+        # Staff without confidential access still cannot see the chat.
+        self.assertProblem(self.srv.get("/api/v1/conversations/" + conv,
+                                        token=self.api), 404)
+
     def test_cross_site_and_validation(self):
         res = Resident(self.srv)
         r = self.srv.request("POST", "/contact/chat/start",
