@@ -96,6 +96,7 @@ int lk_chat_start_prepare(lk_chat_start_op *op, const char *request_id,
   in.content = text;
   in.from_name = given(name) ? name : "Inwoner";
   in.from_email = given(email) ? email : NULL;
+  in.unproven = true; /* anyone can type any address into a chat */
   rc = lk_conv_create_prepare(&op->conv, &caller, &in, why);
   if (rc != 0)
     return rc;
@@ -501,6 +502,7 @@ int lk_callback_prepare(lk_callback_op *op, const char *request_id,
     in.from_name = given(name) ? name : "Inwoner";
     in.from_phone = phone;
     in.from_email = given(email) ? email : NULL;
+    in.unproven = true; /* as a chat's: typed, not proven */
     rc = lk_conv_create_prepare(op->create, &caller, &in, why);
     copy(op->contact_id, sizeof(op->contact_id), op->create->contact_id);
     copy(op->conversation_id, sizeof(op->conversation_id), op->create->conv.id);

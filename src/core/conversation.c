@@ -226,6 +226,7 @@ int lk_conv_create_prepare(lk_conv_create_op *op, const lk_conv_caller *caller,
   copy(op->content, sizeof(op->content), in->content);
   op->conv.priority = prio;
   op->conv.confidential = in->confidential;
+  op->unproven = in->unproven;
   op->conv.version = 1;
   return 0;
 }
@@ -242,18 +243,20 @@ static int fail_field(char *field, size_t size, const char *name, int index,
 }
 
 /* Finds the sender's party through a verified address, or creates one
- * with the given addresses unverified. */
+ * with the given addresses unverified.  Addresses nobody proved (op->
+ * unproven: a chat) never find a party: whoever types someone's address
+ * must not see, or add to, that person's story (docs/contact-model.md). */
 static int link_party(lk_tx *tx, lk_conv_create_op *op) {
   lk_conv_row *c = &op->conv;
   bool conf = false;
   char nummer[11];
   int rc = LK_STORE_NOTFOUND;
 
-  if (op->email_key[0] != '\0')
+  if (op->email_key[0] != '\0' && !op->unproven)
     rc = lk_store_party_by_verified_address(tx, "email", op->email_key,
                                             c->party_id, c->party_name,
                                             sizeof(c->party_name), &conf);
-  if (rc == LK_STORE_NOTFOUND && op->phone_key[0] != '\0')
+  if (rc == LK_STORE_NOTFOUND && op->phone_key[0] != '\0' && !op->unproven)
     rc = lk_store_party_by_verified_address(tx, "telefoonnummer", op->phone_key,
                                             c->party_id, c->party_name,
                                             sizeof(c->party_name), &conf);

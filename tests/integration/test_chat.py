@@ -381,6 +381,41 @@ class Chat(Base):
         self.assertProblem(self.srv.get("/api/v1/conversations/" + conv,
                                         token=self.api), 404)
 
+    def test_typed_addresses_never_link_to_a_known_party(self):
+        """A chat's e-mail address (and a callback's phone) is only the
+        resident's word: the chat gets a new party with the address
+        unverified, never the party that verified it."""
+        from loketlib import db_execute
+        pid = str(uuid.uuid4())
+        db_execute(self.data, "INSERT INTO parties (id, nummer, kind,"
+                   " display_name, created_at, updated_at) VALUES"
+                   " (?, '9000000001', 'persoon', 'Bekend', 0, 0)", (pid,))
+        for kind, addr, key in (("email", "bekend@example.nl",
+                                 "bekend@example.nl"),
+                                ("telefoonnummer", "0612345678",
+                                 "0031612345678")):
+            db_execute(self.data, "INSERT INTO digital_addresses (id,"
+                       " party_id, kind, address, address_key, verified_on,"
+                       " created_at) VALUES (?, ?, ?, ?, ?, '2026-01-01', 0)",
+                       (str(uuid.uuid4()), pid, kind, addr, key))
+        res = Resident(self.srv)
+        conv = self.conv_of(res.start("Vraag", email="bekend@example.nl")
+                            ["reference"])
+        party = db_query(self.data, "SELECT party_id FROM conversations"
+                         " WHERE id = ?", (conv,))[0][0]
+        self.assertNotEqual(party, pid)
+        self.assertEqual(db_query(
+            self.data, "SELECT address, verified_on FROM digital_addresses"
+            " WHERE party_id = ?", (party,)), [("bekend@example.nl", None)])
+        slot = self.slots(res)[0]
+        r = Resident(self.srv).form("/contact/terugbellen", {
+            "stap": "boeken", "telefoon": "0612345678",
+            "tijdvak": str(slot["start"])})
+        self.assertEqual(r.status, 201, r.text)
+        self.assertEqual(db_query(
+            self.data, "SELECT count(*) FROM conversations"
+            " WHERE party_id = ?", (pid,))[0][0], 0)
+
     def test_cross_site_and_validation(self):
         res = Resident(self.srv)
         r = self.srv.request("POST", "/contact/chat/start",
