@@ -25,7 +25,9 @@
 #include "api/session.h"
 #include "app.h"
 #include "core/chat.h"
+#include "core/contact_address.h"
 #include "core/ids.h"
+#include "core/ratelimit.h"
 #include "core/session.h"
 #include "http/cookie.h"
 #include "http/json.h"
@@ -95,6 +97,41 @@ static void page(lk_req *req, int status, const char *title, lk_buf *body,
   lk_req_respond_buf(req, status, "text/html; charset=utf-8", &b);
 }
 
+/* ---- limits (docs/chat.md) ------------------------------------------ */
+
+/* Counts an attempt of this client on `rl` and, if `kind` and `address`
+ * name a valid address, of that address on `per_address`.  Returns 0, or
+ * the milliseconds to wait (nothing more is counted then). */
+static int64_t limited(lk_req *req, lk_ratelimit *rl, lk_ratelimit *per_address,
+                       const char *kind, const char *address) {
+  char client[LK_CLIENT_ADDRESS_MAX + 1], key[LK_ADDRESS_KEY_MAX + 1];
+  int64_t retry;
+
+  lk_req_client_address(req, lk_req_app(req)->trust_proxy, client,
+                        sizeof(client));
+  retry = lk_ratelimit_hit(rl, client, NULL);
+  if (retry == 0 && per_address != NULL && address != NULL &&
+      address[0] != '\0' &&
+      lk_address_key(kind, address, key, sizeof(key)) == 0)
+    retry = lk_ratelimit_hit(per_address, key, NULL);
+  return retry;
+}
+
+static void retry_after(lk_req *req, int64_t retry_ms) {
+  char secs[24];
+
+  snprintf(secs, sizeof(secs), "%ld", lk_api_retry_seconds(retry_ms));
+  lk_req_add_header(req, "Retry-After", secs);
+}
+
+static void too_many_json(lk_req *req, int64_t retry_ms) {
+  retry_after(req, retry_ms);
+  lk_req_problem(req, 429, "too-many-requests", "Too many requests",
+                 "too many chats from this connection; wait before trying "
+                 "again",
+                 NULL);
+}
+
 /* ---- GET /contact/chat ---------------------------------------------- */
 
 static void chat_page(lk_req *req) {
@@ -150,6 +187,7 @@ static void chat_start(lk_req *req) {
   struct start_ctx *ctx;
   json_t *body = NULL;
   lk_invalid why;
+  int64_t retry;
   int rc;
 
   if (!json_call(req, &body))
@@ -159,6 +197,11 @@ static void chat_start(lk_req *req) {
       lk_json_string(req, body, "email", false, &email) != 0 ||
       lk_json_string(req, body, "text", true, &text) != 0)
     goto out;
+  retry = limited(req, lk_req_app(req)->chat_start_by_client, NULL, NULL, NULL);
+  if (retry > 0) {
+    too_many_json(req, retry);
+    goto out;
+  }
   ctx = lk_api_data(req, sizeof(*ctx), free);
   if (ctx == NULL)
     goto out;
@@ -415,7 +458,15 @@ static void chat_end(lk_req *req) {
   lk_invalid why;
 
   if (ctx != NULL && lk_json_string(req, body, "email", false, &email) == 0) {
-    if (lk_chat_end_prepare(&ctx->op, email, &why) != 0)
+    lk_app *app = lk_req_app(req);
+    int64_t retry = email != NULL && email[0] != '\0'
+                        ? limited(req, app->chat_mail_by_client,
+                                  app->chat_mail_by_address, "email", email)
+                        : 0;
+
+    if (retry > 0)
+      too_many_json(req, retry);
+    else if (lk_chat_end_prepare(&ctx->op, email, &why) != 0)
       lk_api_invalid(req, &why);
     else
       lk_api_submit(req, &ctx->aw, lk_chat_end_apply, &ctx->op, signalled);
@@ -996,6 +1047,7 @@ static void callback_post(lk_req *req) {
   lk_calendar cal;
   lk_invalid why;
   long long slot = 0;
+  int64_t retry;
   char *end;
   int rc;
 
@@ -1025,6 +1077,20 @@ static void callback_post(lk_req *req) {
   }
   if (ctx->form.website[0] != '\0') {
     lk_req_respond(req, 204, NULL, NULL, 0); /* a robot */
+    return;
+  }
+  retry = limited(req, app->callback_by_client, app->callback_by_phone,
+                  "telefoonnummer", ctx->form.phone);
+  if (retry > 0) {
+    lk_buf b = LK_BUF_INIT;
+
+    retry_after(req, retry);
+    lk_buf_puts(&b, "<h1 class=\"utrecht-heading-1\">Te veel verzoeken</h1>"
+                    "\n<p class=\"utrecht-paragraph\">Er zijn te veel "
+                    "terugbelverzoeken verstuurd vanaf uw internetverbinding "
+                    "of voor dit telefoonnummer. Probeer het later opnieuw, "
+                    "of bel ons.</p>\n");
+    page(req, 429, "Te veel verzoeken", &b, NULL);
     return;
   }
   errno = 0;

@@ -103,12 +103,21 @@ class ChatStream:
         self.raw.close()
 
 
+# The other tests book and chat more than a resident would: limits wide.
+WIDE = {k: "64" for k in ("LOKET_CHAT_START_LIMIT", "LOKET_CHAT_MAIL_LIMIT",
+                          "LOKET_CHAT_MAIL_ADDRESS_LIMIT",
+                          "LOKET_CALLBACK_LIMIT",
+                          "LOKET_CALLBACK_PHONE_LIMIT")}
+
+
 class Base(LoketTestCase):
+    env = WIDE
+
     def setUp(self):
         self.data = self.make_data_dir()
         _, self.admin = create_token(self.data, "admin", "admin")
         _, self.api = create_token(self.data, "system", "api events")
-        self.srv = self.start_server(self.data)
+        self.srv = self.start_server(self.data, env=self.env)
         self.n = 0
 
     def agent(self, presence=None):
@@ -633,6 +642,44 @@ class Callback(Base):
         self.assertEqual(starts, sorted(starts))
         self.assertEqual(len(starts), 3)
         self.assertIsNone(r2["next"])
+
+
+class Limits(Base):
+    env = {"LOKET_CHAT_START_LIMIT": "2", "LOKET_CHAT_MAIL_LIMIT": "3",
+           "LOKET_CHAT_MAIL_ADDRESS_LIMIT": "1", "LOKET_CALLBACK_LIMIT": "2",
+           "LOKET_CALLBACK_PHONE_LIMIT": "1"}
+
+    def test_start_end_and_callback_are_limited(self):
+        a, b = Resident(self.srv), Resident(self.srv)
+        a.start("Een")
+        b.start("Twee")
+        r = Resident(self.srv).post("/contact/chat/start", {"text": "Drie"})
+        self.assertProblem(r, 429)
+        self.assertGreater(int(r.header("Retry-After")), 0)
+        # A transcript: per e-mail address (any spelling) and per client.
+        r = a.post("/contact/chat/einde", {"email": "Een@Example.nl"})
+        self.assertEqual(r.status, 200, r.text)
+        r = b.post("/contact/chat/einde", {"email": "een@example.nl"})
+        self.assertProblem(r, 429)
+        self.assertIsNotNone(r.header("Retry-After"))
+        self.assertEqual(db_query(self.data, "SELECT COUNT(*) FROM outbox"
+                                  " WHERE kind = 'mail'")[0][0], 1)
+        # Callbacks: per phone number, then per client.
+        slots = self.slots(a)
+        r = Resident(self.srv).form("/contact/terugbellen", {
+            "stap": "boeken", "telefoon": "06 11111111",
+            "tijdvak": str(slots[0]["start"])})
+        self.assertEqual(r.status, 201, r.text)
+        r = Resident(self.srv).form("/contact/terugbellen", {
+            "stap": "boeken", "telefoon": "0611111111",
+            "tijdvak": str(slots[1]["start"])})
+        self.assertEqual(r.status, 429, r.text)
+        self.assertIn("Te veel", r.text)
+        self.assertIsNotNone(r.header("Retry-After"))
+        r = Resident(self.srv).form("/contact/terugbellen", {
+            "stap": "boeken", "telefoon": "06 22222222",
+            "tijdvak": str(slots[1]["start"])})
+        self.assertEqual(r.status, 429, r.text)  # third from this client
 
 
 class Escaping(Base):
