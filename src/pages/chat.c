@@ -16,6 +16,8 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -483,7 +485,56 @@ typedef struct chat_stream {
   lk_bus_listener *listener;
   int64_t cursor;
   lk_sse_out out;
+  atomic_bool closed;              /* a newer stream of this chat took over */
+  struct chat_stream *prev, *next; /* in `streams`, oldest first */
 } chat_stream;
+
+/* The open streams, oldest first, so that one chat session keeps at most
+ * STREAMS_PER_CHAT of them (a tab per stream; more is someone hoarding
+ * connections).  Process-wide: a stream lives in one server. */
+#define STREAMS_PER_CHAT 2
+static pthread_mutex_t streams_lock = PTHREAD_MUTEX_INITIALIZER;
+static chat_stream *streams_head, *streams_tail;
+
+/* Adds s, and closes the oldest of its chat's streams past the limit.
+ * The wake is under the lock, so the stream woken is not yet freed. */
+static void streams_add(chat_stream *s) {
+  chat_stream *oldest = NULL;
+  int n = 0;
+
+  pthread_mutex_lock(&streams_lock);
+  for (chat_stream *t = streams_head; t != NULL; t = t->next) {
+    if (strcmp(t->conv_id, s->conv_id) != 0 || atomic_load(&t->closed))
+      continue;
+    if (oldest == NULL)
+      oldest = t;
+    n++;
+  }
+  if (n >= STREAMS_PER_CHAT) {
+    atomic_store(&oldest->closed, true);
+    lk_req_stream_wake(oldest->req);
+  }
+  s->prev = streams_tail;
+  if (streams_tail != NULL)
+    streams_tail->next = s;
+  else
+    streams_head = s;
+  streams_tail = s;
+  pthread_mutex_unlock(&streams_lock);
+}
+
+static void streams_remove(chat_stream *s) {
+  pthread_mutex_lock(&streams_lock);
+  if (s->prev != NULL)
+    s->prev->next = s->next;
+  else
+    streams_head = s->next;
+  if (s->next != NULL)
+    s->next->prev = s->prev;
+  else
+    streams_tail = s->prev;
+  pthread_mutex_unlock(&streams_lock);
+}
 
 /* What event `ev` means for this chat: 'u'pdate, 't'yping, 'q'ueue or 0. */
 static char meaning(const chat_stream *s, const lk_event *ev) {
@@ -564,7 +615,7 @@ static void stream_fill(chat_stream *s) {
 static bool stream_more(void *ud) {
   chat_stream *s = ud;
 
-  if (atomic_load(&s->app->shutting_down))
+  if (atomic_load(&s->app->shutting_down) || atomic_load(&s->closed))
     return false;
   stream_fill(s);
   return true;
@@ -580,6 +631,7 @@ static long stream_read(void *ud, char *buf, size_t max) {
 static void stream_free(void *ud) {
   chat_stream *s = ud;
 
+  streams_remove(s);
   if (s->listener != NULL)
     lk_bus_unlisten(s->app->bus, s->listener);
   lk_buf_free(&s->out.pending);
@@ -616,6 +668,7 @@ static void chat_stream_get(lk_req *req) {
                 "{\"seq\":%lld}\n\n",
                 (long long)s->cursor);
   no_store(req);
+  streams_add(s);
   lk_req_respond_stream(req, "text/event-stream; charset=utf-8", stream_read, s,
                         stream_free);
 }

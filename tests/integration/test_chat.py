@@ -425,6 +425,32 @@ class Chat(Base):
             self.data, "SELECT count(*) FROM conversations"
             " WHERE party_id = ?", (pid,))[0][0], 0)
 
+    def test_a_chat_keeps_at_most_two_streams(self):
+        """A third stream of one chat session closes the oldest."""
+        res = Resident(self.srv)
+        res.start("Vraag")
+        s1, s2 = ChatStream(res), ChatStream(res)
+        for s in (s1, s2):
+            self.assertEqual(s.status, 200)
+            s.wait_for("update")
+        s3 = ChatStream(res)
+        s3.wait_for("update")
+        deadline = time.time() + 10
+        ended = False
+        while not ended and time.time() < deadline:
+            s1.raw.sock.settimeout(max(0.1, deadline - time.time()))
+            try:
+                ended = s1.raw.read_chunk() == b""
+            except TimeoutError:
+                continue
+            except (OSError, ValueError):
+                ended = True  # closed without a last chunk
+        self.assertTrue(ended, "the oldest stream was not closed")
+        self.assertEqual(res.send("Nog iets").status, 201)
+        for s in (s2, s3):
+            s.wait_for("update")
+            s.close()
+
     def test_cross_site_and_validation(self):
         res = Resident(self.srv)
         r = self.srv.request("POST", "/contact/chat/start",
