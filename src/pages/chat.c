@@ -36,6 +36,7 @@
 #include "http/problem.h"
 #include "http/sse.h"
 #include "pages/contact.h"
+#include "pages/form.h"
 #include "pages/layout.h"
 #include "util/clock.h"
 #include "util/html.h"
@@ -896,13 +897,13 @@ static void callback_form(lk_req *req, int status, cb_form *f,
     return;
   lk_buf_puts(&b, "<h1 class=\"utrecht-heading-1\">Bel mij terug</h1>\n");
   if (errors) {
-    lk_buf_puts(&b, "<div class=\"utrecht-alert utrecht-alert--error\" "
-                    "role=\"alert\" id=\"foutmelding\"><div class=\"utrecht-"
-                    "alert__content\"><div class=\"utrecht-alert__message\">"
-                    "<p class=\"utrecht-paragraph\">");
-    lk_html_txt(&b,
-                f->summary != NULL ? f->summary : "Controleer het formulier.");
-    lk_buf_puts(&b, "</p></div></div></div>\n");
+    /* Each error links to its field, in the order of the form. */
+    lk_form_summary_begin(&b, f->summary);
+    lk_form_summary_item(&b, "tb-naam", f->name_error);
+    lk_form_summary_item(&b, "tb-telefoon", f->phone_error);
+    lk_form_summary_item(&b, "tb-email", f->email_error);
+    lk_form_summary_item(&b, "tb-tijdvak", f->slot_error);
+    lk_form_summary_end(&b);
   }
   if (chat != NULL) {
     lk_buf_puts(&b, "<p class=\"utrecht-paragraph\">Uw chatgesprek ");
@@ -946,18 +947,18 @@ static void callback_form(lk_req *req, int status, cb_form *f,
   }
   text_field(&b, "tb-naam", "naam", "Naam (niet verplicht)", "text", "name",
              f->name, f->name_error, false);
-  text_field(&b, "tb-telefoon", "telefoon", "Telefoonnummer", "tel", "tel",
-             f->phone, f->phone_error, true);
+  text_field(&b, "tb-telefoon", "telefoon", "Telefoonnummer (verplicht)", "tel",
+             "tel", f->phone, f->phone_error, true);
   text_field(&b, "tb-email", "email",
              "E-mailadres voor een bevestiging (niet verplicht)", "email",
              "email", f->email, f->email_error, false);
-  lk_buf_printf(&b,
-                "<fieldset class=\"utrecht-form-fieldset loket-slots%s\""
-                "%s>\n<legend class=\"utrecht-form-fieldset__legend\">"
-                "Wanneer mogen wij u bellen?</legend>\n",
-                f->slot_error != NULL ? " loket-slots--invalid" : "",
-                f->slot_error != NULL ? " aria-describedby=\"tb-tijdvak-fout\""
-                                      : "");
+  lk_buf_printf(
+      &b,
+      "<fieldset class=\"utrecht-form-fieldset loket-slots%s\""
+      " id=\"tb-tijdvak\"%s>\n<legend class=\"utrecht-form-fieldset__legend\">"
+      "Wanneer mogen wij u bellen?</legend>\n",
+      f->slot_error != NULL ? " loket-slots--invalid" : "",
+      f->slot_error != NULL ? " aria-describedby=\"tb-tijdvak-fout\"" : "");
   if (f->slot_error != NULL)
     error_p(&b, "tb-tijdvak", f->slot_error);
   for (int i = 0; i < n; i++) {

@@ -622,6 +622,15 @@ class Callback(Base):
                           "bijlage": "foto.jpg"})
         self.assertEqual(cb["residentName"], "Piet")
 
+    def test_errors_link_to_their_fields(self):
+        res = Resident(self.srv)
+        r = res.form("/contact/terugbellen", {
+            "stap": "boeken", "telefoon": "geen nummer", "tijdvak": "1"})
+        self.assertEqual(r.status, 422, r.text)
+        self.assertIn('<a class="utrecht-link" href="#tb-telefoon">', r.text)
+        self.assertIn('id="tb-telefoon"', r.text)
+        self.assertIn("Telefoonnummer (verplicht)", r.text)
+
     def test_slots_and_last_place(self):
         res = Resident(self.srv)
         slots = self.slots(res)
