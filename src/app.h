@@ -59,6 +59,12 @@ typedef struct lk_app {
   struct lk_ratelimit *subscribe_by_address; /* mails per address */
   struct lk_ratelimit *subscribe_by_client;  /* forms per client address */
   struct lk_mailer *mailer;                  /* SMTP; NULL: not configured */
+  /* Chat and callback limits (pages/chat.c, docs/chat.md). */
+  struct lk_ratelimit *chat_start_by_client;
+  struct lk_ratelimit *chat_mail_by_client;  /* transcripts asked for */
+  struct lk_ratelimit *chat_mail_by_address; /* transcripts per address */
+  struct lk_ratelimit *callback_by_client;
+  struct lk_ratelimit *callback_by_phone;
   /* The public event streams' shared listener (api/events_public.h). */
   struct lk_events_hub *public_events;
   atomic_bool shutting_down;

@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +104,11 @@ static const char usage[] =
     "Call me back (docs/chat.md):\n"
     "  --callback-capacity N    callbacks the team takes per 30-minute slot\n"
     "                           (LOKET_CALLBACK_CAPACITY; default 2)\n"
+    "  chat and callback limits, per client address per hour unless said:\n"
+    "  LOKET_CHAT_START_LIMIT (20), LOKET_CHAT_MAIL_LIMIT (transcripts, 10),\n"
+    "  LOKET_CHAT_MAIL_ADDRESS_LIMIT (per e-mail address, 3),\n"
+    "  LOKET_CALLBACK_LIMIT (10), LOKET_CALLBACK_PHONE_LIMIT (per number\n"
+    "  per week, 3)\n"
     "\n"
     "Cross-posting notices to Mastodon (docs/notices.md):\n"
     "  --public-url URL         how residents reach Loket, e.g.\n"
@@ -721,6 +727,46 @@ static int mail_open(lk_app *app, const struct serve_opts *o) {
 }
 
 /* Frees whatever app_open() made, in the reverse order. */
+/* Chat and callback limits (docs/chat.md): attempts per window, each
+ * from its variable (LOKET_CHAT_START_LIMIT=N sets the count). */
+static const struct chat_limit {
+  const char *env;
+  long max;
+  int64_t window_ms;
+  size_t off;
+} chat_limits[] = {
+    {"LOKET_CHAT_START_LIMIT", 20, 3600000,
+     offsetof(lk_app, chat_start_by_client)},
+    {"LOKET_CHAT_MAIL_LIMIT", 10, 3600000,
+     offsetof(lk_app, chat_mail_by_client)},
+    {"LOKET_CHAT_MAIL_ADDRESS_LIMIT", 3, 3600000,
+     offsetof(lk_app, chat_mail_by_address)},
+    {"LOKET_CALLBACK_LIMIT", 10, 3600000, offsetof(lk_app, callback_by_client)},
+    {"LOKET_CALLBACK_PHONE_LIMIT", 3, 7 * 86400000LL,
+     offsetof(lk_app, callback_by_phone)},
+};
+#define CHAT_LIMITS (sizeof(chat_limits) / sizeof(chat_limits[0]))
+
+static lk_ratelimit **chat_limit_of(lk_app *app, size_t i) {
+  return (lk_ratelimit **)(void *)((char *)app + chat_limits[i].off);
+}
+
+static int chat_limits_open(lk_app *app) {
+  for (size_t i = 0; i < CHAT_LIMITS; i++) {
+    long max = chat_limits[i].max;
+
+    if (env_positive(chat_limits[i].env, LK_RATELIMIT_MAX_HITS, &max))
+      return LK_EXIT_USAGE;
+    *chat_limit_of(app, i) = lk_ratelimit_new(
+        (int)max, chat_limits[i].window_ms, 4096, lk_clock_system());
+    if (*chat_limit_of(app, i) == NULL) {
+      fputs("loket: out of memory\n", stderr);
+      return LK_EXIT_FAIL;
+    }
+  }
+  return 0;
+}
+
 static void app_close(lk_app *app, lk_router *router) {
   lk_mail_poller_free(mail_state.poller); /* it writes to the store */
   mail_state.poller = NULL;
@@ -736,6 +782,8 @@ static void app_close(lk_app *app, lk_router *router) {
   lk_ratelimit_free(app->login_by_address);
   lk_ratelimit_free(app->subscribe_by_client);
   lk_ratelimit_free(app->subscribe_by_address);
+  for (size_t i = 0; i < CHAT_LIMITS; i++)
+    lk_ratelimit_free(*chat_limit_of(app, i));
   lk_worker_free(app->hasher);
   lk_metrics_unregister_all();
   lk_router_free(router);
@@ -859,6 +907,11 @@ static int app_open(lk_app *app, const struct serve_opts *o,
   lk_metrics_register(lk_outbox_metrics, app->outbox);
   app->public_url = o->public_url != NULL ? o->public_url : "";
   app->callback_capacity = (int)o->callback_capacity;
+  rc = chat_limits_open(app);
+  if (rc != 0) {
+    app_close(app, *router);
+    return rc;
+  }
   if (o->mastodon_url != NULL && o->mastodon_url[0] != '\0') {
     lk_mastodon_config mc = {.store = app->store,
                              .url = o->mastodon_url,

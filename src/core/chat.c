@@ -31,6 +31,11 @@ void lk_chat_caller(lk_conv_caller *c, const char *request_id) {
   memset(c, 0, sizeof(*c));
   copy(c->actor, sizeof(c->actor), LK_CHAT_ACTOR);
   copy(c->request_id, sizeof(c->request_id), request_id);
+  /* The session holder is the resident: a chat made confidential by their
+   * own geheimhouding is still theirs to read and write (as the status
+   * link, pages/contact_status.c); what staff marked confidential stays
+   * hidden by the contact's own flag (store/chat.c). */
+  c->may_confidential = true;
 }
 
 static int emit(lk_tx *tx, const char *type, const char *subject, lk_buf *b) {
@@ -91,6 +96,7 @@ int lk_chat_start_prepare(lk_chat_start_op *op, const char *request_id,
   in.content = text;
   in.from_name = given(name) ? name : "Inwoner";
   in.from_email = given(email) ? email : NULL;
+  in.unproven = true; /* anyone can type any address into a chat */
   rc = lk_conv_create_prepare(&op->conv, &caller, &in, why);
   if (rc != 0)
     return rc;
@@ -496,6 +502,7 @@ int lk_callback_prepare(lk_callback_op *op, const char *request_id,
     in.from_name = given(name) ? name : "Inwoner";
     in.from_phone = phone;
     in.from_email = given(email) ? email : NULL;
+    in.unproven = true; /* as a chat's: typed, not proven */
     rc = lk_conv_create_prepare(op->create, &caller, &in, why);
     copy(op->contact_id, sizeof(op->contact_id), op->create->contact_id);
     copy(op->conversation_id, sizeof(op->conversation_id), op->create->conv.id);

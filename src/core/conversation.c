@@ -226,6 +226,7 @@ int lk_conv_create_prepare(lk_conv_create_op *op, const lk_conv_caller *caller,
   copy(op->content, sizeof(op->content), in->content);
   op->conv.priority = prio;
   op->conv.confidential = in->confidential;
+  op->unproven = in->unproven;
   op->conv.version = 1;
   return 0;
 }
@@ -242,18 +243,20 @@ static int fail_field(char *field, size_t size, const char *name, int index,
 }
 
 /* Finds the sender's party through a verified address, or creates one
- * with the given addresses unverified. */
+ * with the given addresses unverified.  Addresses nobody proved (op->
+ * unproven: a chat) never find a party: whoever types someone's address
+ * must not see, or add to, that person's story (docs/contact-model.md). */
 static int link_party(lk_tx *tx, lk_conv_create_op *op) {
   lk_conv_row *c = &op->conv;
   bool conf = false;
   char nummer[11];
   int rc = LK_STORE_NOTFOUND;
 
-  if (op->email_key[0] != '\0')
+  if (op->email_key[0] != '\0' && !op->unproven)
     rc = lk_store_party_by_verified_address(tx, "email", op->email_key,
                                             c->party_id, c->party_name,
                                             sizeof(c->party_name), &conf);
-  if (rc == LK_STORE_NOTFOUND && op->phone_key[0] != '\0')
+  if (rc == LK_STORE_NOTFOUND && op->phone_key[0] != '\0' && !op->unproven)
     rc = lk_store_party_by_verified_address(tx, "telefoonnummer", op->phone_key,
                                             c->party_id, c->party_name,
                                             sizeof(c->party_name), &conf);
@@ -469,7 +472,10 @@ int lk_conv_create_apply(lk_tx *tx, void *arg) {
   m.subject = c->subject;
   m.content = op->content;
   m.language = c->language;
-  m.confidential = c->confidential;
+  /* A contact's own flag records only staff's explicit marking; the
+   * conversation's flag (geheimhouding, or marked) guards staff access and
+   * never hides a message from the resident it belongs to. */
+  m.confidential = false;
   m.occurred_at = now;
   m.client_key = op->client_key;
   m.delivery = "";
@@ -567,7 +573,7 @@ int lk_conv_message_apply(lk_tx *tx, void *arg) {
   m.subject = op->subject;
   m.content = op->content;
   m.language = op->language[0] != '\0' ? op->language : c->language;
-  m.confidential = op->confidential || c->confidential;
+  m.confidential = op->confidential; /* explicit only: see create */
   m.occurred_at = now;
   m.author_id = inbound ? NULL : op->caller.actor_id;
   copy(op->delivery, sizeof(op->delivery),

@@ -80,6 +80,7 @@ typedef struct lk_conv_create_op {
   /* results */
   bool replayed;      /* the key was used: conv.id is the first */
   bool party_created; /* no verified address matched */
+  bool unproven;      /* from lk_conv_create_in */
   char field[48];     /* on NOTFOUND: the input at fault */
 } lk_conv_create_op;
 
@@ -98,6 +99,9 @@ typedef struct lk_conv_create_in {
   const char *was_contact_id;
   const char *client_key;
   bool confidential;
+  /* The from_* addresses are only the sender's word (a chat): never link
+   * to a party by them; a new party gets them unverified. */
+  bool unproven;
   const char *const *categories;
   int ncategories;
   const char *const *attachments;

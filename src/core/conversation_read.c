@@ -113,6 +113,7 @@ struct timeline {
   int nitems;
   int cap;
   bool oom;
+  bool conv_confidential; /* staff see every message of one as such */
 };
 
 static void attachment_json(lk_buf *b, const lk_attachment_view *a) {
@@ -171,7 +172,8 @@ static void message_json(const lk_contact_row *m, void *ud) {
   lk_buf_puts(b, ",\"language\":");
   lk_buf_json_str(b, m->language);
   lk_buf_printf(b, ",\"confidential\":%s,\"occurredAt\":%lld",
-                m->confidential ? "true" : "false", (long long)m->occurred_at);
+                m->confidential || t->conv_confidential ? "true" : "false",
+                (long long)m->occurred_at);
   json_opt(b, "authorId", m->author_id);
   json_opt(b, "delivery", m->delivery);
   /* The marker is a raw control character, which rendered JSON never
@@ -237,6 +239,7 @@ int lk_conv_render(lk_store *s, const lk_conv_caller *caller, const char *id,
   lk_buf_puts(&out, ",\"categories\":[");
   rc = lk_store_conv_categories(s, c.id, category_json, &out);
   lk_buf_puts(&out, "],\"messages\":[");
+  t.conv_confidential = c.confidential;
   if (rc >= 0)
     rc = lk_store_conv_timeline(s, c.id, caller->may_confidential, after_seq,
                                 limit, message_json, &t);

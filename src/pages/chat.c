@@ -16,6 +16,8 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,13 +27,16 @@
 #include "api/session.h"
 #include "app.h"
 #include "core/chat.h"
+#include "core/contact_address.h"
 #include "core/ids.h"
+#include "core/ratelimit.h"
 #include "core/session.h"
 #include "http/cookie.h"
 #include "http/json.h"
 #include "http/problem.h"
 #include "http/sse.h"
 #include "pages/contact.h"
+#include "pages/form.h"
 #include "pages/layout.h"
 #include "util/clock.h"
 #include "util/html.h"
@@ -95,6 +100,41 @@ static void page(lk_req *req, int status, const char *title, lk_buf *body,
   lk_req_respond_buf(req, status, "text/html; charset=utf-8", &b);
 }
 
+/* ---- limits (docs/chat.md) ------------------------------------------ */
+
+/* Counts an attempt of this client on `rl` and, if `kind` and `address`
+ * name a valid address, of that address on `per_address`.  Returns 0, or
+ * the milliseconds to wait (nothing more is counted then). */
+static int64_t limited(lk_req *req, lk_ratelimit *rl, lk_ratelimit *per_address,
+                       const char *kind, const char *address) {
+  char client[LK_CLIENT_ADDRESS_MAX + 1], key[LK_ADDRESS_KEY_MAX + 1];
+  int64_t retry;
+
+  lk_req_client_address(req, lk_req_app(req)->trust_proxy, client,
+                        sizeof(client));
+  retry = lk_ratelimit_hit(rl, client, NULL);
+  if (retry == 0 && per_address != NULL && address != NULL &&
+      address[0] != '\0' &&
+      lk_address_key(kind, address, key, sizeof(key)) == 0)
+    retry = lk_ratelimit_hit(per_address, key, NULL);
+  return retry;
+}
+
+static void retry_after(lk_req *req, int64_t retry_ms) {
+  char secs[24];
+
+  snprintf(secs, sizeof(secs), "%ld", lk_api_retry_seconds(retry_ms));
+  lk_req_add_header(req, "Retry-After", secs);
+}
+
+static void too_many_json(lk_req *req, int64_t retry_ms) {
+  retry_after(req, retry_ms);
+  lk_req_problem(req, 429, "too-many-requests", "Too many requests",
+                 "too many chats from this connection; wait before trying "
+                 "again",
+                 NULL);
+}
+
 /* ---- GET /contact/chat ---------------------------------------------- */
 
 static void chat_page(lk_req *req) {
@@ -150,6 +190,7 @@ static void chat_start(lk_req *req) {
   struct start_ctx *ctx;
   json_t *body = NULL;
   lk_invalid why;
+  int64_t retry;
   int rc;
 
   if (!json_call(req, &body))
@@ -159,6 +200,11 @@ static void chat_start(lk_req *req) {
       lk_json_string(req, body, "email", false, &email) != 0 ||
       lk_json_string(req, body, "text", true, &text) != 0)
     goto out;
+  retry = limited(req, lk_req_app(req)->chat_start_by_client, NULL, NULL, NULL);
+  if (retry > 0) {
+    too_many_json(req, retry);
+    goto out;
+  }
   ctx = lk_api_data(req, sizeof(*ctx), free);
   if (ctx == NULL)
     goto out;
@@ -415,7 +461,15 @@ static void chat_end(lk_req *req) {
   lk_invalid why;
 
   if (ctx != NULL && lk_json_string(req, body, "email", false, &email) == 0) {
-    if (lk_chat_end_prepare(&ctx->op, email, &why) != 0)
+    lk_app *app = lk_req_app(req);
+    int64_t retry = email != NULL && email[0] != '\0'
+                        ? limited(req, app->chat_mail_by_client,
+                                  app->chat_mail_by_address, "email", email)
+                        : 0;
+
+    if (retry > 0)
+      too_many_json(req, retry);
+    else if (lk_chat_end_prepare(&ctx->op, email, &why) != 0)
       lk_api_invalid(req, &why);
     else
       lk_api_submit(req, &ctx->aw, lk_chat_end_apply, &ctx->op, signalled);
@@ -432,7 +486,56 @@ typedef struct chat_stream {
   lk_bus_listener *listener;
   int64_t cursor;
   lk_sse_out out;
+  atomic_bool closed;              /* a newer stream of this chat took over */
+  struct chat_stream *prev, *next; /* in `streams`, oldest first */
 } chat_stream;
+
+/* The open streams, oldest first, so that one chat session keeps at most
+ * STREAMS_PER_CHAT of them (a tab per stream; more is someone hoarding
+ * connections).  Process-wide: a stream lives in one server. */
+#define STREAMS_PER_CHAT 2
+static pthread_mutex_t streams_lock = PTHREAD_MUTEX_INITIALIZER;
+static chat_stream *streams_head, *streams_tail;
+
+/* Adds s, and closes the oldest of its chat's streams past the limit.
+ * The wake is under the lock, so the stream woken is not yet freed. */
+static void streams_add(chat_stream *s) {
+  chat_stream *oldest = NULL;
+  int n = 0;
+
+  pthread_mutex_lock(&streams_lock);
+  for (chat_stream *t = streams_head; t != NULL; t = t->next) {
+    if (strcmp(t->conv_id, s->conv_id) != 0 || atomic_load(&t->closed))
+      continue;
+    if (oldest == NULL)
+      oldest = t;
+    n++;
+  }
+  if (n >= STREAMS_PER_CHAT) {
+    atomic_store(&oldest->closed, true);
+    lk_req_stream_wake(oldest->req);
+  }
+  s->prev = streams_tail;
+  if (streams_tail != NULL)
+    streams_tail->next = s;
+  else
+    streams_head = s;
+  streams_tail = s;
+  pthread_mutex_unlock(&streams_lock);
+}
+
+static void streams_remove(chat_stream *s) {
+  pthread_mutex_lock(&streams_lock);
+  if (s->prev != NULL)
+    s->prev->next = s->next;
+  else
+    streams_head = s->next;
+  if (s->next != NULL)
+    s->next->prev = s->prev;
+  else
+    streams_tail = s->prev;
+  pthread_mutex_unlock(&streams_lock);
+}
 
 /* What event `ev` means for this chat: 'u'pdate, 't'yping, 'q'ueue or 0. */
 static char meaning(const chat_stream *s, const lk_event *ev) {
@@ -513,7 +616,7 @@ static void stream_fill(chat_stream *s) {
 static bool stream_more(void *ud) {
   chat_stream *s = ud;
 
-  if (atomic_load(&s->app->shutting_down))
+  if (atomic_load(&s->app->shutting_down) || atomic_load(&s->closed))
     return false;
   stream_fill(s);
   return true;
@@ -529,6 +632,7 @@ static long stream_read(void *ud, char *buf, size_t max) {
 static void stream_free(void *ud) {
   chat_stream *s = ud;
 
+  streams_remove(s);
   if (s->listener != NULL)
     lk_bus_unlisten(s->app->bus, s->listener);
   lk_buf_free(&s->out.pending);
@@ -565,6 +669,7 @@ static void chat_stream_get(lk_req *req) {
                 "{\"seq\":%lld}\n\n",
                 (long long)s->cursor);
   no_store(req);
+  streams_add(s);
   lk_req_respond_stream(req, "text/event-stream; charset=utf-8", stream_read, s,
                         stream_free);
 }
@@ -792,13 +897,13 @@ static void callback_form(lk_req *req, int status, cb_form *f,
     return;
   lk_buf_puts(&b, "<h1 class=\"utrecht-heading-1\">Bel mij terug</h1>\n");
   if (errors) {
-    lk_buf_puts(&b, "<div class=\"utrecht-alert utrecht-alert--error\" "
-                    "role=\"alert\" id=\"foutmelding\"><div class=\"utrecht-"
-                    "alert__content\"><div class=\"utrecht-alert__message\">"
-                    "<p class=\"utrecht-paragraph\">");
-    lk_html_txt(&b,
-                f->summary != NULL ? f->summary : "Controleer het formulier.");
-    lk_buf_puts(&b, "</p></div></div></div>\n");
+    /* Each error links to its field, in the order of the form. */
+    lk_form_summary_begin(&b, f->summary);
+    lk_form_summary_item(&b, "tb-naam", f->name_error);
+    lk_form_summary_item(&b, "tb-telefoon", f->phone_error);
+    lk_form_summary_item(&b, "tb-email", f->email_error);
+    lk_form_summary_item(&b, "tb-tijdvak", f->slot_error);
+    lk_form_summary_end(&b);
   }
   if (chat != NULL) {
     lk_buf_puts(&b, "<p class=\"utrecht-paragraph\">Uw chatgesprek ");
@@ -842,18 +947,18 @@ static void callback_form(lk_req *req, int status, cb_form *f,
   }
   text_field(&b, "tb-naam", "naam", "Naam (niet verplicht)", "text", "name",
              f->name, f->name_error, false);
-  text_field(&b, "tb-telefoon", "telefoon", "Telefoonnummer", "tel", "tel",
-             f->phone, f->phone_error, true);
+  text_field(&b, "tb-telefoon", "telefoon", "Telefoonnummer (verplicht)", "tel",
+             "tel", f->phone, f->phone_error, true);
   text_field(&b, "tb-email", "email",
              "E-mailadres voor een bevestiging (niet verplicht)", "email",
              "email", f->email, f->email_error, false);
-  lk_buf_printf(&b,
-                "<fieldset class=\"utrecht-form-fieldset loket-slots%s\""
-                "%s>\n<legend class=\"utrecht-form-fieldset__legend\">"
-                "Wanneer mogen wij u bellen?</legend>\n",
-                f->slot_error != NULL ? " loket-slots--invalid" : "",
-                f->slot_error != NULL ? " aria-describedby=\"tb-tijdvak-fout\""
-                                      : "");
+  lk_buf_printf(
+      &b,
+      "<fieldset class=\"utrecht-form-fieldset loket-slots%s\""
+      " id=\"tb-tijdvak\"%s>\n<legend class=\"utrecht-form-fieldset__legend\">"
+      "Wanneer mogen wij u bellen?</legend>\n",
+      f->slot_error != NULL ? " loket-slots--invalid" : "",
+      f->slot_error != NULL ? " aria-describedby=\"tb-tijdvak-fout\"" : "");
   if (f->slot_error != NULL)
     error_p(&b, "tb-tijdvak", f->slot_error);
   for (int i = 0; i < n; i++) {
@@ -996,6 +1101,7 @@ static void callback_post(lk_req *req) {
   lk_calendar cal;
   lk_invalid why;
   long long slot = 0;
+  int64_t retry;
   char *end;
   int rc;
 
@@ -1025,6 +1131,20 @@ static void callback_post(lk_req *req) {
   }
   if (ctx->form.website[0] != '\0') {
     lk_req_respond(req, 204, NULL, NULL, 0); /* a robot */
+    return;
+  }
+  retry = limited(req, app->callback_by_client, app->callback_by_phone,
+                  "telefoonnummer", ctx->form.phone);
+  if (retry > 0) {
+    lk_buf b = LK_BUF_INIT;
+
+    retry_after(req, retry);
+    lk_buf_puts(&b, "<h1 class=\"utrecht-heading-1\">Te veel verzoeken</h1>"
+                    "\n<p class=\"utrecht-paragraph\">Er zijn te veel "
+                    "terugbelverzoeken verstuurd vanaf uw internetverbinding "
+                    "of voor dit telefoonnummer. Probeer het later opnieuw, "
+                    "of bel ons.</p>\n");
+    page(req, 429, "Te veel verzoeken", &b, NULL);
     return;
   }
   errno = 0;

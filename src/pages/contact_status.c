@@ -120,6 +120,8 @@ static void message_row(const lk_contact_row *c, void *ud) {
 
   if (!in && strcmp(c->kind, "outbound") != 0)
     return; /* internal notes are the staff's */
+  if (c->confidential)
+    return; /* marked confidential by staff: docs/chat.md */
   v->n++;
   lk_buf_printf(v->b,
                 "<li class=\"loket-message loket-message--%s\">"

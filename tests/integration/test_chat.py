@@ -103,12 +103,21 @@ class ChatStream:
         self.raw.close()
 
 
+# The other tests book and chat more than a resident would: limits wide.
+WIDE = {k: "64" for k in ("LOKET_CHAT_START_LIMIT", "LOKET_CHAT_MAIL_LIMIT",
+                          "LOKET_CHAT_MAIL_ADDRESS_LIMIT",
+                          "LOKET_CALLBACK_LIMIT",
+                          "LOKET_CALLBACK_PHONE_LIMIT")}
+
+
 class Base(LoketTestCase):
+    env = WIDE
+
     def setUp(self):
         self.data = self.make_data_dir()
         _, self.admin = create_token(self.data, "admin", "admin")
         _, self.api = create_token(self.data, "system", "api events")
-        self.srv = self.start_server(self.data)
+        self.srv = self.start_server(self.data, env=self.env)
         self.n = 0
 
     def agent(self, presence=None):
@@ -357,6 +366,91 @@ class Chat(Base):
         self.assertEqual(self.srv.get("/api/v1/callbacks/" + cb,
                                       token=conf).status, 200)
 
+    def test_geheimhouding_chat_stays_the_residents(self):
+        """A chat whose conversation is confidential (geheimhouding) is
+        still the resident's to read and write; only a message staff
+        marked confidential is hidden from them."""
+        from loketlib import db_execute
+        res = Resident(self.srv)
+        conv = self.conv_of(res.start("Vraag")["reference"])
+        db_execute(self.data, "UPDATE conversations SET confidential = 1"
+                   " WHERE id = ?", (conv,))
+        _, conf = create_token(self.data, "conf", "api confidential")
+        r = res.send("Nog iets")
+        self.assertEqual(r.status, 201, r.text)
+        for body in ({"direction": "outbound", "content": "Antwoord"},
+                     {"direction": "outbound", "content": "Geheim",
+                      "confidential": True}):
+            r = self.srv.post_json("/api/v1/conversations/%s/messages" % conv,
+                                   body, token=conf)
+            self.assertEqual(r.status, 201, r)
+        self.assertEqual([m["text"] for m in res.status()["messages"]],
+                         ["Vraag", "Nog iets", "Antwoord"])
+        # Staff without confidential access still cannot see the chat.
+        self.assertProblem(self.srv.get("/api/v1/conversations/" + conv,
+                                        token=self.api), 404)
+
+    def test_typed_addresses_never_link_to_a_known_party(self):
+        """A chat's e-mail address (and a callback's phone) is only the
+        resident's word: the chat gets a new party with the address
+        unverified, never the party that verified it."""
+        from loketlib import db_execute
+        pid = str(uuid.uuid4())
+        db_execute(self.data, "INSERT INTO parties (id, nummer, kind,"
+                   " display_name, created_at, updated_at) VALUES"
+                   " (?, '9000000001', 'persoon', 'Bekend', 0, 0)", (pid,))
+        for kind, addr, key in (("email", "bekend@example.nl",
+                                 "bekend@example.nl"),
+                                ("telefoonnummer", "0612345678",
+                                 "0031612345678")):
+            db_execute(self.data, "INSERT INTO digital_addresses (id,"
+                       " party_id, kind, address, address_key, verified_on,"
+                       " created_at) VALUES (?, ?, ?, ?, ?, '2026-01-01', 0)",
+                       (str(uuid.uuid4()), pid, kind, addr, key))
+        res = Resident(self.srv)
+        conv = self.conv_of(res.start("Vraag", email="bekend@example.nl")
+                            ["reference"])
+        party = db_query(self.data, "SELECT party_id FROM conversations"
+                         " WHERE id = ?", (conv,))[0][0]
+        self.assertNotEqual(party, pid)
+        self.assertEqual(db_query(
+            self.data, "SELECT address, verified_on FROM digital_addresses"
+            " WHERE party_id = ?", (party,)), [("bekend@example.nl", None)])
+        slot = self.slots(res)[0]
+        r = Resident(self.srv).form("/contact/terugbellen", {
+            "stap": "boeken", "telefoon": "0612345678",
+            "tijdvak": str(slot["start"])})
+        self.assertEqual(r.status, 201, r.text)
+        self.assertEqual(db_query(
+            self.data, "SELECT count(*) FROM conversations"
+            " WHERE party_id = ?", (pid,))[0][0], 0)
+
+    def test_a_chat_keeps_at_most_two_streams(self):
+        """A third stream of one chat session closes the oldest."""
+        res = Resident(self.srv)
+        res.start("Vraag")
+        s1, s2 = ChatStream(res), ChatStream(res)
+        for s in (s1, s2):
+            self.assertEqual(s.status, 200)
+            s.wait_for("update")
+        s3 = ChatStream(res)
+        s3.wait_for("update")
+        deadline = time.time() + 10
+        ended = False
+        while not ended and time.time() < deadline:
+            s1.raw.sock.settimeout(max(0.1, deadline - time.time()))
+            try:
+                ended = s1.raw.read_chunk() == b""
+            except TimeoutError:
+                continue
+            except (OSError, ValueError):
+                ended = True  # closed without a last chunk
+        self.assertTrue(ended, "the oldest stream was not closed")
+        self.assertEqual(res.send("Nog iets").status, 201)
+        for s in (s2, s3):
+            s.wait_for("update")
+            s.close()
+
     def test_cross_site_and_validation(self):
         res = Resident(self.srv)
         r = self.srv.request("POST", "/contact/chat/start",
@@ -528,6 +622,15 @@ class Callback(Base):
                           "bijlage": "foto.jpg"})
         self.assertEqual(cb["residentName"], "Piet")
 
+    def test_errors_link_to_their_fields(self):
+        res = Resident(self.srv)
+        r = res.form("/contact/terugbellen", {
+            "stap": "boeken", "telefoon": "geen nummer", "tijdvak": "1"})
+        self.assertEqual(r.status, 422, r.text)
+        self.assertIn('<a class="utrecht-link" href="#tb-telefoon">', r.text)
+        self.assertIn('id="tb-telefoon"', r.text)
+        self.assertIn("Telefoonnummer (verplicht)", r.text)
+
     def test_slots_and_last_place(self):
         res = Resident(self.srv)
         slots = self.slots(res)
@@ -574,6 +677,44 @@ class Callback(Base):
         self.assertEqual(starts, sorted(starts))
         self.assertEqual(len(starts), 3)
         self.assertIsNone(r2["next"])
+
+
+class Limits(Base):
+    env = {"LOKET_CHAT_START_LIMIT": "2", "LOKET_CHAT_MAIL_LIMIT": "3",
+           "LOKET_CHAT_MAIL_ADDRESS_LIMIT": "1", "LOKET_CALLBACK_LIMIT": "2",
+           "LOKET_CALLBACK_PHONE_LIMIT": "1"}
+
+    def test_start_end_and_callback_are_limited(self):
+        a, b = Resident(self.srv), Resident(self.srv)
+        a.start("Een")
+        b.start("Twee")
+        r = Resident(self.srv).post("/contact/chat/start", {"text": "Drie"})
+        self.assertProblem(r, 429)
+        self.assertGreater(int(r.header("Retry-After")), 0)
+        # A transcript: per e-mail address (any spelling) and per client.
+        r = a.post("/contact/chat/einde", {"email": "Een@Example.nl"})
+        self.assertEqual(r.status, 200, r.text)
+        r = b.post("/contact/chat/einde", {"email": "een@example.nl"})
+        self.assertProblem(r, 429)
+        self.assertIsNotNone(r.header("Retry-After"))
+        self.assertEqual(db_query(self.data, "SELECT COUNT(*) FROM outbox"
+                                  " WHERE kind = 'mail'")[0][0], 1)
+        # Callbacks: per phone number, then per client.
+        slots = self.slots(a)
+        r = Resident(self.srv).form("/contact/terugbellen", {
+            "stap": "boeken", "telefoon": "06 11111111",
+            "tijdvak": str(slots[0]["start"])})
+        self.assertEqual(r.status, 201, r.text)
+        r = Resident(self.srv).form("/contact/terugbellen", {
+            "stap": "boeken", "telefoon": "0611111111",
+            "tijdvak": str(slots[1]["start"])})
+        self.assertEqual(r.status, 429, r.text)
+        self.assertIn("Te veel", r.text)
+        self.assertIsNotNone(r.header("Retry-After"))
+        r = Resident(self.srv).form("/contact/terugbellen", {
+            "stap": "boeken", "telefoon": "06 22222222",
+            "tijdvak": str(slots[1]["start"])})
+        self.assertEqual(r.status, 429, r.text)  # third from this client
 
 
 class Escaping(Base):

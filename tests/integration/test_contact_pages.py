@@ -439,6 +439,27 @@ class ContactPages(LoketTestCase):
             "Content-Type": ctype, "Cookie": "loket_csrf=" + tok})
         self.assertEqual(r.status, 303, r.text)
 
+    def test_status_page_hides_only_what_staff_marked_confidential(self):
+        """One rule with the chat (docs/chat.md): a geheimhouding
+        conversation stays the resident's; a message staff marked
+        confidential is not shown."""
+        ref, token = self.submit()
+        cid = self.conv_of(ref)[0]
+        db_execute(self.srv.data, "UPDATE conversations SET confidential = 1"
+                   " WHERE id = ?", (cid,))
+        _, conf = create_token(self.srv.data, "conf", "api confidential")
+        for body in ({"direction": "outbound", "content": "Openbaar antwoord"},
+                     {"direction": "outbound", "content": "Geheim antwoord",
+                      "confidential": True}):
+            r = self.srv.post_json("/api/v1/conversations/%s/messages" % cid,
+                                   body, token=conf)
+            self.assertEqual(r.status, 201, r)
+        r = self.srv.get("/contact/status/" + token)
+        self.assertEqual(r.status, 200, r.text)
+        self.assertIn("Wanneer wordt het afval opgehaald?", r.text)
+        self.assertIn("Openbaar antwoord", r.text)
+        self.assertNotIn("Geheim antwoord", r.text)
+
     def test_unknown_foreign_and_expired_tokens_are_404(self):
         ref1, t1 = self.submit()
         ref2, t2 = self.submit(bericht="Tweede vraag")
