@@ -343,6 +343,8 @@ static int emit_conversation(lk_tx *tx, const char *type, const lk_conv_row *c,
   return emit(tx, type, c->id, &b);
 }
 
+/* `confidential`: the message's own flag or its conversation's: the
+ * stream withholds both from staff who may not see them. */
 static int emit_contact(lk_tx *tx, const char *id, const char *conv_id,
                         const char *kind, const char *channel,
                         bool confidential) {
@@ -504,7 +506,7 @@ int lk_conv_create_apply(lk_tx *tx, void *arg) {
                            op->ncategories);
   if (rc == 0)
     rc = emit_contact(tx, op->contact_id, c->id, "inbound", c->channel,
-                      m.confidential);
+                      m.confidential || c->confidential);
   return rc;
 }
 
@@ -626,7 +628,7 @@ int lk_conv_message_apply(lk_tx *tx, void *arg) {
                         NULL);
   if (rc == 0)
     rc = emit_contact(tx, op->contact_id, c->id, op->kind, m.channel,
-                      m.confidential);
+                      m.confidential || c->confidential);
   if (rc == 0 && strcmp(old_status, c->status) != 0)
     rc = emit_conversation(tx, "conversation.updated", c, NULL, -1);
   return rc;

@@ -357,6 +357,15 @@ class ConfidentialTest(Base):
         self.assertEqual(r.json()["items"], [])
         r = self.srv.get("/api/v1/search?q=vertrouwelijke", token=self.conf)
         self.assertEqual(len(r.json()["items"]), 1)
+        # its messages' events are withheld like the conversation, though
+        # a message's own flag only records explicit marking
+        m = self.message(secret["id"], token=self.conf, content="meer")
+        rows = db_query(self.data, "SELECT payload FROM events WHERE type ="
+                        " 'contact.added' AND subject IN (?, ?)",
+                        (secret["messageId"], m["id"]))
+        self.assertEqual(len(rows), 2)
+        for (payload,) in rows:
+            self.assertTrue(json.loads(payload).get("confidential"), payload)
         # writing to it is as impossible as reading it
         self.message(secret["id"], expect=404)
         self.assertProblem(self.patch(secret["id"], {"status": "pending"}),
