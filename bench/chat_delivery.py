@@ -1,162 +1,235 @@
 #!/usr/bin/env python3
 """Live chat under load: message delivery from resident to agent.
 
-Starts loket ($LOKET_BIN, the release build by default) with a fresh data
-directory, opens CHATS chats (POST /contact/chat/start) and for each its
-resident event stream (/contact/chat/stroom), spread over PROCS client
-processes; AGENTS agent streams read /api/v1/events.  Then every resident
-sends ROUNDS messages (POST /contact/chat/berichten, a few ms apart per
-process, all processes at once).  The delivery time of a message is from
-just before its POST until the first agent stream has its contact.added
-event.  Prints p50/p95/p99/max, the server's CPU time and peak memory.
+For each run: starts loket with a fresh data directory, opens CHATS chats
+(POST /contact/chat/start), then starts the C load generator
+(build/<preset>/bench/chat_load, see its header): PROCS resident processes
+holding every chat's resident stream (/contact/chat/stroom) open and
+sending each chat's ROUNDS messages (POST /contact/chat/berichten), and
+one agent process holding AGENTS agent streams (/api/v1/events).  The
+delivery time of a message is from just before its POST is written until
+the first agent stream has read its contact.added; the split into "answered"
+(POST to its 201, i.e. committed) and "then delivered" (201 to the agent)
+shows which side of the commit the time goes.  Prints p50/p95/p99/max,
+messages/s, the server's CPU time and peak RSS, and the writer's commits.
 
-    python3 bench/chat_delivery.py [CHATS] [ROUNDS] [PROCS] [AGENTS]
+    python3 bench/chat_delivery.py [--chats 1000] [--rounds 3] [--procs 4]
+        [--agents 2] [--rate 0] [--conns 16] [--runs 3]
+        [--ref-chats N | --ref-bin PATH]
 
-Defaults 1000 5 4 2.  Needs tests/integration/loketlib.py.
+--rate is messages per second over all processes (0: as fast as CONNS
+connections per process allow, a closed loop: throughput, where latency is
+mostly queueing).  With a reference (the same with N chats, or another
+loket binary) the runs alternate, reference first, and the medians of both
+are printed side by side.
 """
-import json
-import multiprocessing as mp
+import argparse
 import os
-import selectors
-import socket
+import shutil
+import statistics
+import subprocess
 import sys
+import tempfile
 import threading
 import time
-import uuid
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
-os.environ.setdefault("LOKET_BIN", os.path.join(HERE, "..", "build",
-                                                "release", "loket"))
+ROOT = os.path.join(HERE, "..")
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+os.environ.setdefault("LOKET_BIN", os.path.join(ROOT, "build", "release",
+                                                "loket"))
 import loketlib  # noqa: E402
 
-
-def raw_stream(host, port, path, headers):
-    s = socket.create_connection((host, port))
-    h = "".join("%s: %s\r\n" % kv for kv in headers.items())
-    s.sendall(("GET %s HTTP/1.1\r\nHost: %s:%d\r\n%s\r\n" %
-               (path, host, port, h)).encode())
-    return s
+LOAD_BIN = os.environ.get("CHAT_LOAD", os.path.join(
+    ROOT, "build", "release", "bench", "chat_load"))
 
 
-def drain(socks, stop):
-    sel = selectors.DefaultSelector()
-    for s in socks:
-        s.setblocking(False)
-        sel.register(s, selectors.EVENT_READ)
-    while not stop.is_set():
-        for key, _ in sel.select(0.2):
-            try:
-                if not key.fileobj.recv(65536):
-                    sel.unregister(key.fileobj)
-            except BlockingIOError:
-                pass
+def start_chats(srv, n):
+    """n chats, each from its own (forwarded) client address: the start
+    limit counts per address.  Returns their cookies."""
+    cookies = [None] * n
 
-
-def resident_proc(host, port, cookies, rounds, go, out):
-    origin = "http://%s:%d" % (host, port)
-    socks = [raw_stream(host, port, "/contact/chat/stroom",
-                        {"Cookie": c, "Accept": "text/event-stream"})
-             for c in cookies]
-    stop = threading.Event()
-    threading.Thread(target=drain, args=(socks, stop), daemon=True).start()
-    go.wait()
-    sent = []
-
-    def worker(mine):
-        import http.client
-        conn = http.client.HTTPConnection(host, port, timeout=30)
-        for r in range(rounds):
-            for c in mine:
-                body = json.dumps({"clientKey": str(uuid.uuid4()),
-                                   "text": "bericht %d" % r})
-                t = time.time()
-                conn.request("POST", "/contact/chat/berichten", body=body,
-                             headers={"Cookie": c, "Origin": origin,
-                                      "Content-Type": "application/json"})
-                resp = conn.getresponse()
-                data = resp.read()
-                if resp.status == 201:
-                    sent.append((json.loads(data)["id"], t))
-    threads = [threading.Thread(target=worker, args=(cookies[i::16],))
-               for i in range(16)]
-    for t in threads:
+    def work(lo):
+        conn = None
+        for i in range(lo, n, 8):
+            r = srv.request("POST", "/contact/chat/start",
+                            json_body={"text": "Vraag %d" % i},
+                            headers={"X-Forwarded-For": "10.%d.%d.%d" % (
+                                i >> 16 & 255, i >> 8 & 255, i & 255)},
+                            conn=conn)
+            assert r.status == 201, r
+            cookies[i] = [v.split(";")[0] for v in r.header_all("Set-Cookie")
+                          if v.startswith("loket_chat=")][0]
+    ts = [threading.Thread(target=work, args=(lo,)) for lo in range(8)]
+    for t in ts:
         t.start()
-    for t in threads:
+    for t in ts:
         t.join()
-    stop.set()
-    out.put(sent)
+    assert all(cookies)
+    return cookies
 
 
-def agent_reader(srv, token, seen, stop):
-    sse = loketlib.SSEClient(srv, token=token, timeout=3600)
-    while not stop.is_set():
-        e = sse.next_event(3600)  # a daemon thread: ends with the process
-        if e is None:
-            return
-        if e.get("event") == "contact.added":
-            cid = json.loads(e["data"])["data"]["id"]
-            seen.setdefault(cid, time.time())
+def spawn(args):
+    return subprocess.Popen([LOAD_BIN] + args, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True, bufsize=1)
+
+
+def expect(p, word, timeout=120):
+    line = p.stdout.readline()
+    if not line.startswith(word):
+        raise AssertionError("chat_load said %r, expected %s" % (line, word))
+    return line.split()
+
+
+def metric_sum(text, name):
+    total = {}
+    for line in text.splitlines():
+        for suffix in ("_sum", "_count"):
+            if line.startswith(name + suffix + " ") or line.startswith(
+                    name + suffix + "{"):
+                total[suffix] = total.get(suffix, 0) + float(line.split()[-1])
+    return total.get("_sum", 0), total.get("_count", 0)
+
+
+def one_run(binary, chats, a):
+    data = tempfile.mkdtemp(prefix="loket-bench-chat-")
+    _, token = loketlib.create_token(data, "bench", "api events")
+    os.environ["LOKET_BIN"] = binary
+    loketlib.LOKET_BIN = binary
+    srv = loketlib.Server(data, log_level="warn",
+                          extra_args=["--trust-proxy"]).start()
+    procs = []
+    try:
+        cookies = start_chats(srv, chats)
+        cpath = os.path.join(data, "cookies.txt")
+        with open(cpath, "w") as f:
+            f.write("\n".join(cookies) + "\n")
+        port = str(srv.port)
+        murl = "http://127.0.0.1:%s/metrics" % port
+        agent_out = os.path.join(data, "agent.txt")
+        agent = spawn(["--role", "agent", "--port", port, "--token", token,
+                       "--streams", str(a.agents), "--out", agent_out])
+        procs.append(agent)
+        outs = []
+        for i in range(a.procs):
+            outs.append(os.path.join(data, "resident-%d.txt" % i))
+            procs.append(spawn([
+                "--role", "resident", "--port", port, "--cookies", cpath,
+                "--index", str(i), "--procs", str(a.procs),
+                "--conns", str(a.conns), "--rounds", str(a.rounds),
+                "--rate", str(a.rate / a.procs), "--out", outs[-1]]))
+        for p in procs:
+            expect(p, "ready")
+        time.sleep(1)  # let the set-up settle
+        m0 = urllib.request.urlopen(murl).read().decode()
+        cpu0 = cpu_ms(srv.proc.pid)
+        t0 = time.time()
+        go = "go %d\n" % int((t0 + 0.05) * 1e6)
+        for p in procs:
+            p.stdin.write(go)
+            p.stdin.flush()
+        for p in procs[1:]:
+            expect(p, "done")
+        t_done = time.time()
+        cpu = cpu_ms(srv.proc.pid) - cpu0
+        time.sleep(1.0)  # deliveries still on their way
+        m1 = urllib.request.urlopen(murl).read().decode()
+        for p in procs:
+            p.stdin.close()
+            p.wait(30)
+        seen = {}
+        with open(agent_out) as f:
+            for line in f:
+                _, _, cid, t = line.split()
+                t = int(t)
+                if cid not in seen or t < seen[cid]:
+                    seen[cid] = t
+        sent = []
+        for path in outs:
+            with open(path) as f:
+                for line in f:
+                    _, cid, due, t_sent, t_ans, status = line.split()
+                    if status == "201":
+                        sent.append((cid, int(due), int(t_sent), int(t_ans)))
+        lost = sum(1 for s in sent if s[0] not in seen)
+        lat = sorted((seen[c] - ts) / 1000 for c, _, ts, _ in sent
+                     if c in seen)
+        ans = sorted((ta - ts) / 1000 for c, _, ts, ta in sent)
+        after = sorted((seen[c] - ta) / 1000 for c, _, _, ta in sent
+                       if c in seen)
+        lag = sorted((ts - due) / 1000 for c, due, ts, _ in sent)
+        wall = t_done - t0
+        cs0, cn0 = metric_sum(m0, "loket_store_commit_batch_size")
+        cs1, cn1 = metric_sum(m1, "loket_store_commit_batch_size")
+        return {
+            "messages": len(sent), "lost": lost,
+            "rate": len(sent) / wall, "p50": pct(lat, .5), "p95": pct(lat, .95),
+            "p99": pct(lat, .99), "max": lat[-1] if lat else 0,
+            "ans99": pct(ans, .99), "after99": pct(after, .99),
+            "lag99": pct(lag, .99), "cpu": 100 * cpu / 1000 / wall,
+            "cpu_us_msg": 1000 * cpu / max(1, len(sent)),
+            "rss": peak_rss(srv.proc.pid),
+            "batch": (cs1 - cs0) / max(1, cn1 - cn0),
+        }
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        srv.stop()
+        srv.cleanup()
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def pct(v, p):
+    return v[min(len(v) - 1, int(len(v) * p))] if v else 0
+
+
+def show(name, r):
+    print("%-10s %5d msgs %5.0f/s  p50 %6.1f  p95 %6.1f  p99 %6.1f  max %6.1f"
+          " ms | p99 answered %6.1f, after answer %6.1f, send lag %5.1f |"
+          " CPU %3.0f%% (%3.0f us/msg)  RSS %3d MiB  writes/commit %4.1f"
+          "%s" % (name, r["messages"], r["rate"], r["p50"], r["p95"],
+                  r["p99"], r["max"], r["ans99"], r["after99"], r["lag99"],
+                  r["cpu"], r["cpu_us_msg"], r["rss"], r["batch"],
+                  "  LOST %d" % r["lost"] if r["lost"] else ""), flush=True)
 
 
 def main():
-    a = [int(x) for x in sys.argv[1:]]
-    chats, rounds, procs, agents = (a + [1000, 5, 4, 2][len(a):])[:4]
-    data = os.path.join("/tmp", "loket-bench-chat-%d" % os.getpid())
-    os.makedirs(data)
-    _, token = loketlib.create_token(data, "bench", "api events")
-    srv = loketlib.Server(data, log_level="warn").start()
-    try:
-        cookies = []
-        for i in range(chats):
-            r = srv.request("POST", "/contact/chat/start",
-                            json_body={"text": "Vraag %d" % i})
-            assert r.status == 201, r
-            cookies.append([v.split(";")[0] for v in
-                            r.header_all("Set-Cookie")
-                            if v.startswith("loket_chat=")][0])
-        seen, stop = {}, threading.Event()
-        for _ in range(agents):
-            threading.Thread(target=agent_reader,
-                             args=(srv, token, seen, stop),
-                             daemon=True).start()
-        go, out = mp.Event(), mp.Queue()
-        ps = [mp.Process(target=resident_proc,
-                         args=(srv.host, srv.port, cookies[i::procs], rounds,
-                               go, out)) for i in range(procs)]
-        for p in ps:
-            p.start()
-        time.sleep(2 + chats / 500)  # the streams are open
-        cpu0 = cpu_ms(srv.proc.pid)
-        t0 = time.time()
-        go.set()
-        sent = []
-        for _ in ps:
-            sent += out.get()
-        for p in ps:
-            p.join()
-        loketlib.wait_until(lambda: all(c in seen for c, _ in sent), 30,
-                            what="every message at an agent")
-        wall = time.time() - t0
-        cpu = cpu_ms(srv.proc.pid) - cpu0
-        lat = sorted((seen[c] - t) * 1000 for c, t in sent)
-        stop.set()
-
-        def pct(p):
-            return lat[min(len(lat) - 1, int(len(lat) * p))]
-        print("chats %d, resident streams %d, agent streams %d, messages %d"
-              " in %.1f s (%.0f/s)" % (chats, chats, agents, len(lat), wall,
-                                        len(lat) / wall))
-        print("delivery resident -> agent: p50 %.1f ms, p95 %.1f ms, "
-              "p99 %.1f ms, max %.1f ms" % (pct(.5), pct(.95), pct(.99),
-                                            lat[-1]))
-        print("server: CPU %.1f s (%.0f%% of one core), peak RSS %d MiB" % (
-            cpu / 1000, 100 * cpu / 1000 / wall, peak_rss(srv.proc.pid)))
-    finally:
-        srv.stop()
-        srv.cleanup()
-        import shutil
-        shutil.rmtree(data, ignore_errors=True)
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--chats", type=int, default=1000)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--procs", type=int, default=4)
+    ap.add_argument("--agents", type=int, default=2)
+    ap.add_argument("--rate", type=float, default=0)
+    ap.add_argument("--conns", type=int, default=16)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--ref-chats", type=int, default=0)
+    ap.add_argument("--ref-bin", default="")
+    a = ap.parse_args()
+    main_bin = os.environ["LOKET_BIN"]
+    configs = [("loket", main_bin, a.chats)]
+    if a.ref_bin:
+        configs.insert(0, ("ref-bin", a.ref_bin, a.chats))
+    elif a.ref_chats:
+        configs.insert(0, ("%d chats" % a.ref_chats, main_bin, a.ref_chats))
+    print("chats %d, rounds %d, %d resident processes x %d connections, "
+          "%d agent streams, rate %s; load %s" % (
+              a.chats, a.rounds, a.procs, a.conns, a.agents,
+              "%.0f/s" % a.rate if a.rate else "closed loop",
+              open("/proc/loadavg").read().split()[0]), flush=True)
+    results = {name: [] for name, _, _ in configs}
+    for run in range(a.runs):
+        for name, binary, chats in configs:
+            r = one_run(binary, chats, a)
+            results[name].append(r)
+            show(name, r)
+    print("medians of %d runs (load now %s):" % (
+        a.runs, open("/proc/loadavg").read().split()[0]))
+    for name, _, _ in configs:
+        rs = results[name]
+        show(name, {k: statistics.median(r[k] for r in rs) for k in rs[0]})
 
 
 def cpu_ms(pid):
