@@ -123,6 +123,13 @@ def one_run(binary, chats, a):
             expect(p, "ready")
         time.sleep(1)  # let the set-up settle
         m0 = urllib.request.urlopen(murl).read().decode()
+        perf = None
+        if os.environ.get("PERF_OUT"):  # a CPU profile of the server
+            perf = subprocess.Popen(
+                ["perf", "record", "-q", "-e", "cpu-clock", "-F", "2000",
+                 "-g", "-p", str(srv.proc.pid), "-o",
+                 os.environ["PERF_OUT"]], stderr=subprocess.DEVNULL)
+            time.sleep(0.5)
         cpu0 = cpu_ms(srv.proc.pid)
         t0 = time.time()
         go = "go %d\n" % int((t0 + 0.05) * 1e6)
@@ -133,6 +140,9 @@ def one_run(binary, chats, a):
             expect(p, "done")
         t_done = time.time()
         cpu = cpu_ms(srv.proc.pid) - cpu0
+        if perf is not None:
+            perf.send_signal(2)
+            perf.wait(60)
         time.sleep(1.0)  # deliveries still on their way
         m1 = urllib.request.urlopen(murl).read().decode()
         for p in procs:

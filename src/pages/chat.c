@@ -479,36 +479,155 @@ static void chat_end(lk_req *req) {
 
 /* ---- GET /contact/chat/stroom --------------------------------------- */
 
+/* What an event means for a stream, as bits of chat_stream.pending. */
+#define EV_UPDATE 1u /* something of this chat changed */
+#define EV_TYPING 2u /* the agent types in this chat */
+#define EV_QUEUE 4u  /* some conversation moved: maybe the queue */
+
 typedef struct chat_stream {
   lk_req *req;
   lk_app *app;
   char conv_id[LK_CHAT_ID];
-  lk_bus_listener *listener;
-  int64_t cursor;
+  unsigned hash; /* of conv_id: its bucket */
   lk_sse_out out;
-  atomic_bool closed;              /* a newer stream of this chat took over */
-  struct chat_stream *prev, *next; /* in `streams`, oldest first */
+  atomic_uint pending; /* EV_* bits the listener set since the last fill */
+  atomic_bool queued;  /* may still wait in the queue (false: it did not
+                        * at the last look, and no event of its own came
+                        * since) */
+  atomic_bool closed;  /* a newer stream of this chat took over */
+  struct chat_stream *prev, *next;   /* in `streams`, oldest first */
+  struct chat_stream *hprev, *hnext; /* in its bucket */
 } chat_stream;
 
 /* The open streams, oldest first, so that one chat session keeps at most
  * STREAMS_PER_CHAT of them (a tab per stream; more is someone hoarding
- * connections).  Process-wide: a stream lives in one server. */
+ * connections), and by conversation in a hash table.  Process-wide: a
+ * stream lives in one server.
+ *
+ * One bus listener per bus serves all of them: it finds the streams an
+ * event concerns by the conversation ids in the event (a lookup per id),
+ * sets their `pending` bits and wakes only those.  A listener per stream
+ * that searched every event for its own id cost a thousand searches per
+ * event on the writer's thread, under the bus lock, with a thousand chats
+ * open, and each woken stream read the bus's ring again (see "Load" in
+ * docs/chat.md).  Streams whose id is not a UUID (not made by Loket) are
+ * searched for as before.
+ *
+ * Lock order: hub_lock, then the bus's lock (in lk_bus_listen/unlisten,
+ * and the listener runs under it), then streams_lock. */
 #define STREAMS_PER_CHAT 2
+#define BUCKETS 4096 /* a power of two */
+#define UUID_LEN 36
 static pthread_mutex_t streams_lock = PTHREAD_MUTEX_INITIALIZER;
 static chat_stream *streams_head, *streams_tail;
+static chat_stream *buckets[BUCKETS];
+static chat_stream *odd_head; /* ids that are not UUIDs, chained by hnext */
+
+typedef struct chat_hub {
+  lk_bus *bus;
+  lk_bus_listener *listener;
+  size_t streams;
+  struct chat_hub *next;
+} chat_hub;
+static pthread_mutex_t hub_lock = PTHREAD_MUTEX_INITIALIZER;
+static chat_hub *hubs;
+
+static bool is_uuid_at(const char *p) {
+  for (int i = 0; i < UUID_LEN; i++) {
+    char c = p[i];
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+    if (dash ? c != '-'
+             : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+                 (c >= 'A' && c <= 'F')))
+      return false;
+  }
+  return true;
+}
+
+static unsigned uuid_hash(const char *p) {
+  unsigned h = 2166136261u; /* FNV-1a */
+
+  for (int i = 0; i < UUID_LEN; i++)
+    h = (h ^ (unsigned char)p[i]) * 16777619u;
+  return h & (BUCKETS - 1);
+}
+
+static bool uuid_id(const char *id) {
+  return strlen(id) == UUID_LEN && is_uuid_at(id);
+}
+
+/* Sets `bits` on stream t and wakes it (under streams_lock, so t is not
+ * freed meanwhile). */
+static void mark(chat_stream *t, unsigned bits) {
+  atomic_fetch_or(&t->pending, bits);
+  lk_req_stream_wake(t->req);
+}
+
+/* Marks the streams of bus `bus` whose conversation id is the UUID at p. */
+static void mark_id(lk_bus *bus, const char *p, unsigned bits) {
+  for (chat_stream *t = buckets[uuid_hash(p)]; t != NULL; t = t->hnext) {
+    if (t->app->bus == bus && memcmp(t->conv_id, p, UUID_LEN) == 0 &&
+        t->conv_id[UUID_LEN] == '\0')
+      mark(t, bits);
+  }
+}
+
+/* The listener, on the publishing thread: a chat's stream hears of every
+ * event that names its conversation (chat.*, conversation.*,
+ * contact.added), of the agent's typing in it, and of every move of any
+ * conversation while it may still wait in the queue. */
+static void hub_event(const lk_event *ev, void *ud) {
+  chat_hub *hub = ud;
+  const char *j = ev->json;
+  size_t len = ev->json_len;
+  unsigned bits = 0;
+  bool conv = strncmp(ev->type, "conversation.", 13) == 0;
+
+  if (strcmp(ev->type, "chat.typing") == 0) {
+    if (strstr(j, "\"by\":\"agent\"") != NULL)
+      bits = EV_TYPING;
+  } else if (conv || strncmp(ev->type, "chat.", 5) == 0 ||
+             strcmp(ev->type, "contact.added") == 0) {
+    bits = EV_UPDATE;
+  }
+  pthread_mutex_lock(&streams_lock);
+  if (bits != 0) {
+    /* Every UUID anywhere in the event, as the search for the id did. */
+    for (size_t i = 0; i + UUID_LEN <= len; i++) {
+      if (j[i + 8] == '-' && j[i + 13] == '-' && is_uuid_at(j + i)) {
+        mark_id(hub->bus, j + i, bits);
+        i += UUID_LEN - 1;
+      }
+    }
+    for (chat_stream *t = odd_head; t != NULL; t = t->hnext) {
+      if (t->app->bus == hub->bus && strstr(j, t->conv_id) != NULL)
+        mark(t, bits);
+    }
+  }
+  if (conv) {
+    for (chat_stream *t = streams_head; t != NULL; t = t->next) {
+      if (t->app->bus == hub->bus && atomic_load(&t->queued))
+        mark(t, EV_QUEUE);
+    }
+  }
+  pthread_mutex_unlock(&streams_lock);
+}
 
 /* Adds s, and closes the oldest of its chat's streams past the limit.
  * The wake is under the lock, so the stream woken is not yet freed. */
 static void streams_add(chat_stream *s) {
   chat_stream *oldest = NULL;
+  chat_stream **bucket;
   int n = 0;
 
   pthread_mutex_lock(&streams_lock);
-  for (chat_stream *t = streams_head; t != NULL; t = t->next) {
+  bucket = uuid_id(s->conv_id) ? &buckets[s->hash] : &odd_head;
+  for (chat_stream *t = *bucket; t != NULL; t = t->hnext) {
     if (strcmp(t->conv_id, s->conv_id) != 0 || atomic_load(&t->closed))
       continue;
-    if (oldest == NULL)
-      oldest = t;
+    /* The chain is newest first: the last one found is the oldest. */
+    oldest = t;
     n++;
   }
   if (n >= STREAMS_PER_CHAT) {
@@ -521,6 +640,10 @@ static void streams_add(chat_stream *s) {
   else
     streams_head = s;
   streams_tail = s;
+  s->hnext = *bucket;
+  if (*bucket != NULL)
+    (*bucket)->hprev = s;
+  *bucket = s;
   pthread_mutex_unlock(&streams_lock);
 }
 
@@ -534,22 +657,57 @@ static void streams_remove(chat_stream *s) {
     s->next->prev = s->prev;
   else
     streams_tail = s->prev;
+  if (s->hprev != NULL)
+    s->hprev->hnext = s->hnext;
+  else if (uuid_id(s->conv_id))
+    buckets[s->hash] = s->hnext;
+  else
+    odd_head = s->hnext;
+  if (s->hnext != NULL)
+    s->hnext->hprev = s->hprev;
   pthread_mutex_unlock(&streams_lock);
 }
 
-/* What event `ev` means for this chat: 'u'pdate, 't'yping, 'q'ueue or 0. */
-static char meaning(const chat_stream *s, const lk_event *ev) {
-  bool mine = strstr(ev->json, s->conv_id) != NULL;
+/* Counts a stream of `bus`, listening to the bus with its first one.
+ * Returns false when out of memory. */
+static bool hub_join(lk_bus *bus) {
+  chat_hub *h;
 
-  if (strcmp(ev->type, "chat.typing") == 0)
-    return mine && strstr(ev->json, "\"by\":\"agent\"") != NULL ? 't' : 0;
-  if (mine && (strncmp(ev->type, "chat.", 5) == 0 ||
-               strncmp(ev->type, "conversation.", 13) == 0 ||
-               strcmp(ev->type, "contact.added") == 0))
-    return 'u';
-  if (strncmp(ev->type, "conversation.", 13) == 0)
-    return 'q';
-  return 0;
+  pthread_mutex_lock(&hub_lock);
+  for (h = hubs; h != NULL && h->bus != bus; h = h->next)
+    ;
+  if (h == NULL) {
+    h = calloc(1, sizeof(*h));
+    if (h == NULL)
+      goto fail;
+    h->bus = bus;
+    h->next = hubs;
+    hubs = h;
+  }
+  if (h->listener == NULL) {
+    h->listener = lk_bus_listen(bus, hub_event, h);
+    if (h->listener == NULL)
+      goto fail;
+  }
+  h->streams++;
+  pthread_mutex_unlock(&hub_lock);
+  return true;
+fail:
+  pthread_mutex_unlock(&hub_lock);
+  return false;
+}
+
+/* Uncounts a stream; the last one of a bus stops listening, so that the
+ * bus has no listener left when it is destroyed. */
+static void hub_leave(lk_bus *bus) {
+  pthread_mutex_lock(&hub_lock);
+  for (chat_hub *h = hubs; h != NULL; h = h->next) {
+    if (h->bus == bus && --h->streams == 0) {
+      lk_bus_unlisten(bus, h->listener);
+      h->listener = NULL;
+    }
+  }
+  pthread_mutex_unlock(&hub_lock);
 }
 
 /* Whether this chat still waits in the queue: only then does a move of
@@ -561,56 +719,25 @@ static bool still_queued(chat_stream *s) {
          c.ended_at == 0 && c.assignee_id[0] == '\0' && c.waiting_since != 0;
 }
 
-/* On the publishing thread: wakes the stream only for an event that
- * concerns it, so a message in one chat does not wake a thousand others.
- * The events skipped are read past at the next wake (or the tick's). */
-static void stream_wake(const lk_event *ev, void *ud) {
-  chat_stream *s = ud;
-
-  if (meaning(s, ev) != 0)
-    lk_req_stream_wake(s->req);
-}
-
 static void stream_fill(chat_stream *s) {
-  lk_event *evs[64];
-  bool update = false, typing = false, queue = false;
-  int n;
+  unsigned bits = atomic_exchange(&s->pending, 0);
 
-  for (;;) {
-    n = lk_bus_read(s->app->bus, s->cursor, evs, 64);
-    if (n == LK_BUS_GONE) {
-      /* Fell behind the ring: the status call catches up anyway. */
-      s->cursor = lk_bus_last_seq(s->app->bus);
-      update = true;
-      break;
-    }
-    for (int i = 0; i < n; i++) {
-      switch (meaning(s, evs[i])) {
-      case 'u':
-        update = true;
-        break;
-      case 't':
-        typing = true;
-        break;
-      case 'q':
-        queue = true;
-        break;
-      default:
-        break;
-      }
-      s->cursor = evs[i]->seq;
-      lk_event_unref(evs[i]);
-    }
-    if (n < 64)
-      break;
-  }
-  if (update)
+  if (bits & EV_UPDATE) {
+    /* Its own event may have put it (back) in the queue. */
+    atomic_store(&s->queued, true);
     lk_buf_printf(&s->out.pending, "event: update\ndata: {\"seq\":%lld}\n\n",
-                  (long long)s->cursor);
-  if (typing)
+                  (long long)lk_bus_last_seq(s->app->bus));
+  }
+  if (bits & EV_TYPING)
     lk_buf_puts(&s->out.pending, "event: typing\ndata: {\"by\":\"agent\"}\n\n");
-  if (queue && !update && still_queued(s))
-    lk_buf_puts(&s->out.pending, "event: queue\ndata: {}\n\n");
+  if ((bits & (EV_QUEUE | EV_UPDATE)) == EV_QUEUE) {
+    /* Not queued now: queue moves stop waking it until an event of its
+     * own (which brings EV_UPDATE) says something changed. */
+    if (still_queued(s))
+      lk_buf_puts(&s->out.pending, "event: queue\ndata: {}\n\n");
+    else if ((atomic_load(&s->pending) & EV_UPDATE) == 0)
+      atomic_store(&s->queued, false);
+  }
 }
 
 static bool stream_more(void *ud) {
@@ -633,8 +760,7 @@ static void stream_free(void *ud) {
   chat_stream *s = ud;
 
   streams_remove(s);
-  if (s->listener != NULL)
-    lk_bus_unlisten(s->app->bus, s->listener);
+  hub_leave(s->app->bus);
   lk_buf_free(&s->out.pending);
   free(s);
 }
@@ -653,21 +779,23 @@ static void chat_stream_get(lk_req *req) {
   s->req = req;
   s->app = lk_req_app(req);
   snprintf(s->conv_id, sizeof(s->conv_id), "%s", c.conversation_id);
+  s->hash = uuid_id(s->conv_id) ? uuid_hash(s->conv_id) : 0;
+  atomic_init(&s->pending, 0);
+  atomic_init(&s->queued, true);
+  atomic_init(&s->closed, false);
   s->out.last_sent_ms = lk_clock_mono_ms();
-  /* Listen before reading the position: nothing in between is missed. */
-  s->listener = lk_bus_listen(s->app->bus, stream_wake, s);
-  if (s->listener == NULL) {
+  if (!hub_join(s->app->bus)) {
     free(s);
     lk_req_problem_store(req, LK_STORE_NOMEM);
     return;
   }
-  s->cursor = lk_bus_last_seq(s->app->bus);
   /* The first frame makes the script fetch the status: whatever
-   * happened while it was away. */
+   * happened while it was away.  The stream is in the table before the
+   * status can be read, so nothing committed after that is missed. */
   lk_buf_printf(&s->out.pending,
                 "retry: 3000\n\nevent: update\ndata: "
                 "{\"seq\":%lld}\n\n",
-                (long long)s->cursor);
+                (long long)lk_bus_last_seq(s->app->bus));
   no_store(req);
   streams_add(s);
   lk_req_respond_stream(req, "text/event-stream; charset=utf-8", stream_read, s,
