@@ -92,8 +92,28 @@ def metric_sum(text, name):
     return total.get("_sum", 0), total.get("_count", 0)
 
 
+def hist_p99(m0, m1, prefix):
+    """The upper bound (ms) of the bucket holding the 99th percentile of
+    what a histogram counted between two /metrics texts."""
+    def buckets(text):
+        out = {}
+        for line in text.splitlines():
+            if line.startswith(prefix) and 'le="' in line:
+                le = line.split('le="')[1].split('"')[0]
+                out[le] = float(line.split()[-1])
+        return out
+    b0, b1 = buckets(m0), buckets(m1)
+    les = sorted(b1, key=lambda x: float("inf") if x == "+Inf" else float(x))
+    total = b1.get("+Inf", 0) - b0.get("+Inf", 0)
+    for le in les:
+        if total and b1[le] - b0.get(le, 0) >= 0.99 * total:
+            return float(le) * 1000
+    return float("nan")
+
+
 def one_run(binary, chats, a):
-    data = tempfile.mkdtemp(prefix="loket-bench-chat-")
+    data = tempfile.mkdtemp(prefix="loket-bench-chat-",
+                            dir=os.environ.get("DATA_PARENT"))
     _, token = loketlib.create_token(data, "bench", "api events")
     os.environ["LOKET_BIN"] = binary
     loketlib.LOKET_BIN = binary
@@ -181,6 +201,10 @@ def one_run(binary, chats, a):
             "cpu_us_msg": 1000 * cpu / max(1, len(sent)),
             "rss": peak_rss(srv.proc.pid),
             "batch": (cs1 - cs0) / max(1, cn1 - cn0),
+            "srv_req99": hist_p99(m0, m1, 'loket_http_request_duration_seconds'
+                                  '_bucket{route="/contact/chat/berichten"'),
+            "srv_commit99": hist_p99(m0, m1, "loket_store_commit_duration"
+                                     "_seconds_bucket"),
         }
     finally:
         for p in procs:
@@ -199,9 +223,11 @@ def pct(v, p):
 def show(name, r):
     print("%-10s %5d msgs %5.0f/s  p50 %6.1f  p95 %6.1f  p99 %6.1f  max %6.1f"
           " ms | p99 answered %6.1f, after answer %6.1f, send lag %5.1f |"
+          " server p99 request <=%g, commit <=%g ms |"
           " CPU %3.0f%% (%3.0f us/msg)  RSS %3d MiB  writes/commit %4.1f"
           "%s" % (name, r["messages"], r["rate"], r["p50"], r["p95"],
                   r["p99"], r["max"], r["ans99"], r["after99"], r["lag99"],
+                  r["srv_req99"], r["srv_commit99"],
                   r["cpu"], r["cpu_us_msg"], r["rss"], r["batch"],
                   "  LOST %d" % r["lost"] if r["lost"] else ""), flush=True)
 
