@@ -634,10 +634,16 @@ int main(int argc, char **argv) {
       }
       if (next_msg < nmsgs) {
         int64_t wait = go_us + next_msg * interval_us - now_us();
+        bool idle = false;
 
-        /* Not yet due: sleep until it is; due: every connection is busy,
-         * and only an answer frees one. */
-        timeout = wait > 0 ? (int)((wait + 999) / 1000) : -1;
+        for (int i = 0; i < nconns && !idle; i++)
+          idle = senders[i].msg < 0;
+        /* Not yet due: sleep until it is; due: at once if a connection
+         * is free, else only an answer frees one. */
+        if (wait > 0)
+          timeout = (int)((wait + 999) / 1000);
+        else
+          timeout = idle ? 0 : -1;
       }
       if (!said_done && answered + failed_msgs == nmsgs) {
         printf("done %ld %ld\n", answered, failed_msgs);
