@@ -497,6 +497,12 @@ typedef struct chat_stream {
   atomic_bool closed;  /* a newer stream of this chat took over */
   struct chat_stream *prev, *next;   /* in `streams`, oldest first */
   struct chat_stream *hprev, *hnext; /* in its bucket */
+  /* The listener's own (under streams_lock): the bits of the event it
+   * handles, gathered so that one event wakes a stream once however often
+   * it names the chat. */
+  int64_t ev_seq;
+  unsigned ev_bits;
+  struct chat_stream *ev_next;
 } chat_stream;
 
 /* The open streams, oldest first, so that one chat session keeps at most
@@ -557,19 +563,26 @@ static bool uuid_id(const char *id) {
   return strlen(id) == UUID_LEN && is_uuid_at(id);
 }
 
-/* Sets `bits` on stream t and wakes it (under streams_lock, so t is not
- * freed meanwhile). */
-static void mark(chat_stream *t, unsigned bits) {
-  atomic_fetch_or(&t->pending, bits);
-  lk_req_stream_wake(t->req);
+/* Adds `bits` to what event `ev` means for stream t, and t to the list of
+ * streams to wake (under streams_lock, so t is not freed meanwhile). */
+static void mark(chat_stream *t, const lk_event *ev, unsigned bits,
+                 chat_stream **woken) {
+  if (t->ev_seq != ev->seq) {
+    t->ev_seq = ev->seq;
+    t->ev_bits = 0;
+    t->ev_next = *woken;
+    *woken = t;
+  }
+  t->ev_bits |= bits;
 }
 
 /* Marks the streams of bus `bus` whose conversation id is the UUID at p. */
-static void mark_id(lk_bus *bus, const char *p, unsigned bits) {
+static void mark_id(lk_bus *bus, const char *p, const lk_event *ev,
+                    unsigned bits, chat_stream **woken) {
   for (chat_stream *t = buckets[uuid_hash(p)]; t != NULL; t = t->hnext) {
     if (t->app->bus == bus && memcmp(t->conv_id, p, UUID_LEN) == 0 &&
         t->conv_id[UUID_LEN] == '\0')
-      mark(t, bits);
+      mark(t, ev, bits, woken);
   }
 }
 
@@ -581,6 +594,7 @@ static void hub_event(const lk_event *ev, void *ud) {
   chat_hub *hub = ud;
   const char *j = ev->json;
   size_t len = ev->json_len;
+  chat_stream *woken = NULL;
   unsigned bits = 0;
   bool conv = strncmp(ev->type, "conversation.", 13) == 0;
 
@@ -596,20 +610,24 @@ static void hub_event(const lk_event *ev, void *ud) {
     /* Every UUID anywhere in the event, as the search for the id did. */
     for (size_t i = 0; i + UUID_LEN <= len; i++) {
       if (j[i + 8] == '-' && j[i + 13] == '-' && is_uuid_at(j + i)) {
-        mark_id(hub->bus, j + i, bits);
+        mark_id(hub->bus, j + i, ev, bits, &woken);
         i += UUID_LEN - 1;
       }
     }
     for (chat_stream *t = odd_head; t != NULL; t = t->hnext) {
       if (t->app->bus == hub->bus && strstr(j, t->conv_id) != NULL)
-        mark(t, bits);
+        mark(t, ev, bits, &woken);
     }
   }
   if (conv) {
     for (chat_stream *t = streams_head; t != NULL; t = t->next) {
       if (t->app->bus == hub->bus && atomic_load(&t->queued))
-        mark(t, EV_QUEUE);
+        mark(t, ev, EV_QUEUE, &woken);
     }
+  }
+  for (chat_stream *t = woken; t != NULL; t = t->ev_next) {
+    atomic_fetch_or(&t->pending, t->ev_bits);
+    lk_req_stream_wake(t->req);
   }
   pthread_mutex_unlock(&streams_lock);
 }

@@ -275,6 +275,54 @@ class Chat(Base):
         self.assertIsNone(rs[0].status()["position"])
         stream.close()
 
+    def quiet(self, stream, seconds=0.6):
+        """No event frame on `stream` for `seconds` (heartbeats aside)."""
+        try:
+            while True:
+                block = stream.next(seconds)
+                self.assertNotRegex(block, r"(?m)^event: ", block)
+        except TimeoutError:
+            pass
+        except AssertionError as e:
+            if "no SSE block" not in str(e):
+                raise
+
+    def test_streams_hear_only_their_chat(self):
+        # One listener serves every stream (pages/chat.c): a message, typing
+        # or read mark in one chat wakes that chat's stream and no other;
+        # a queue move reaches the chats still waiting, and a chat that was
+        # taken and put back in the queue hears queue moves again.
+        rs = [Resident(self.srv) for _ in range(4)]
+        convs = [self.conv_of(r.start("Vraag %d" % i)["reference"])
+                 for i, r in enumerate(rs)]
+        sa, sb = ChatStream(rs[0]), ChatStream(rs[1])
+        sa.wait_for("update")
+        sb.wait_for("update")
+        self.answer(convs[0], "Antwoord voor A")
+        sa.wait_for("update")
+        r = self.srv.post_json("/api/v1/chats/%s/typing" % convs[0], {},
+                               token=self.api)
+        self.assertEqual(r.status, 204, r)
+        sa.wait_for("typing")
+        self.quiet(sb)
+        a = self.agent()
+        self.claim(convs[0], a)       # the queue moves: B still waits
+        sb.wait_for("queue")
+        self.claim(convs[1], a)       # B is taken
+        sb.wait_for("update")
+        self.claim(convs[2], a)       # a move B no longer waits in
+        self.quiet(sb)
+        r = self.srv.post_json("/api/v1/conversations/%s/assignment"
+                               % convs[1], {"assigneeId": None},
+                               token=self.api)
+        self.assertEqual(r.status, 200, r)
+        sb.wait_for("update")         # back in the queue
+        self.assertIsNotNone(rs[1].status()["position"])
+        self.claim(convs[3], a)       # and it hears moves again
+        sb.wait_for("queue")
+        sa.close()
+        sb.close()
+
     def test_end_with_transcript(self):
         res = Resident(self.srv)
         conv = self.conv_of(res.start("Vraag", email="a@example.nl")
