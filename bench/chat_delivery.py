@@ -151,6 +151,7 @@ def one_run(binary, chats, a):
                  os.environ["PERF_OUT"]], stderr=subprocess.DEVNULL)
             time.sleep(0.5)
         cpu0 = cpu_ms(srv.proc.pid)
+        w0 = sched_wait_ms(srv.proc.pid)
         t0 = time.time()
         go = "go %d\n" % int((t0 + 0.05) * 1e6)
         for p in procs:
@@ -160,6 +161,7 @@ def one_run(binary, chats, a):
             expect(p, "done")
         t_done = time.time()
         cpu = cpu_ms(srv.proc.pid) - cpu0
+        w1 = sched_wait_ms(srv.proc.pid)
         if perf is not None:
             perf.send_signal(2)
             perf.wait(60)
@@ -194,12 +196,14 @@ def one_run(binary, chats, a):
         cs1, cn1 = metric_sum(m1, "loket_store_commit_batch_size")
         return {
             "messages": len(sent), "lost": lost,
-            "rate": len(sent) / wall, "p50": pct(lat, .5), "p95": pct(lat, .95),
+            "rate": len(sent) / wall, "wall": wall, "p50": pct(lat, .5), "p95": pct(lat, .95),
             "p99": pct(lat, .99), "max": lat[-1] if lat else 0,
             "ans99": pct(ans, .99), "after99": pct(after, .99),
             "lag99": pct(lag, .99), "cpu": 100 * cpu / 1000 / wall,
             "cpu_us_msg": 1000 * cpu / max(1, len(sent)),
             "rss": peak_rss(srv.proc.pid),
+            # ms per second that the server's threads waited for a CPU
+            "runq": sum(w1.values()) - sum(w0.values()),
             "batch": (cs1 - cs0) / max(1, cn1 - cn0),
             "srv_req99": hist_p99(m0, m1, 'loket_http_request_duration_seconds'
                                   '_bucket{route="/contact/chat/berichten"'),
@@ -224,11 +228,13 @@ def show(name, r):
     print("%-10s %5d msgs %5.0f/s  p50 %6.1f  p95 %6.1f  p99 %6.1f  max %6.1f"
           " ms | p99 answered %6.1f, after answer %6.1f, send lag %5.1f |"
           " server p99 request <=%g, commit <=%g ms |"
-          " CPU %3.0f%% (%3.0f us/msg)  RSS %3d MiB  writes/commit %4.1f"
+          " CPU %3.0f%% (%3.0f us/msg), waiting for a CPU %3.0f ms/s"
+          "  RSS %3d MiB  writes/commit %4.1f"
           "%s" % (name, r["messages"], r["rate"], r["p50"], r["p95"],
                   r["p99"], r["max"], r["ans99"], r["after99"], r["lag99"],
                   r["srv_req99"], r["srv_commit99"],
-                  r["cpu"], r["cpu_us_msg"], r["rss"], r["batch"],
+                  r["cpu"], r["cpu_us_msg"], r["runq"] / r["wall"], r["rss"],
+                  r["batch"],
                   "  LOST %d" % r["lost"] if r["lost"] else ""), flush=True)
 
 
@@ -272,6 +278,23 @@ def cpu_ms(pid):
     with open("/proc/%d/stat" % pid) as f:
         v = f.read().rsplit(")", 1)[1].split()
     return (int(v[11]) + int(v[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def sched_wait_ms(pid):
+    """Time the server's threads spent runnable but waiting for a CPU
+    (the second field of /proc/PID/task/TID/schedstat), by thread name."""
+    out = {}
+    base = "/proc/%d/task" % pid
+    for tid in os.listdir(base):
+        try:
+            with open("%s/%s/comm" % (base, tid)) as f:
+                name = f.read().strip()
+            with open("%s/%s/schedstat" % (base, tid)) as f:
+                wait = int(f.read().split()[1]) / 1e6
+        except OSError:
+            continue
+        out[name] = out.get(name, 0) + wait
+    return out
 
 
 def peak_rss(pid):
