@@ -150,6 +150,9 @@ def one_run(binary, chats, a):
                  "-g", "-p", str(srv.proc.pid), "-o",
                  os.environ["PERF_OUT"]], stderr=subprocess.DEVNULL)
             time.sleep(0.5)
+        if os.environ.get("CALLGRIND"):  # LOKET_BIN runs under callgrind
+            subprocess.run(["callgrind_control", "-z", str(srv.proc.pid)],
+                           check=True, capture_output=True)
         cpu0 = cpu_ms(srv.proc.pid)
         w0 = sched_wait_ms(srv.proc.pid)
         t0 = time.time()
@@ -162,6 +165,10 @@ def one_run(binary, chats, a):
         t_done = time.time()
         cpu = cpu_ms(srv.proc.pid) - cpu0
         w1 = sched_wait_ms(srv.proc.pid)
+        if os.environ.get("CALLGRIND"):
+            time.sleep(1.0)
+            subprocess.run(["callgrind_control", "-d", str(srv.proc.pid)],
+                           check=True, capture_output=True)
         if perf is not None:
             perf.send_signal(2)
             perf.wait(60)
