@@ -19,8 +19,8 @@ messages/s, the server's CPU time and peak RSS, and the writer's commits.
 
 --rate is messages per second over all processes (0: as fast as CONNS
 connections per process allow, a closed loop: throughput, where latency is
-mostly queueing).  With a reference (the same with N chats, or another
-loket binary) the runs alternate, reference first, and the medians of both
+mostly queueing).  With a reference (the same with N chats and as many
+messages, or another loket binary) the runs alternate, reference first, and the medians of both
 are printed side by side.
 """
 import argparse
@@ -111,7 +111,7 @@ def hist_p99(m0, m1, prefix):
     return float("nan")
 
 
-def one_run(binary, chats, a):
+def one_run(binary, chats, a, rounds):
     data = tempfile.mkdtemp(prefix="loket-bench-chat-",
                             dir=os.environ.get("DATA_PARENT"))
     _, token = loketlib.create_token(data, "bench", "api events")
@@ -137,7 +137,7 @@ def one_run(binary, chats, a):
             procs.append(spawn([
                 "--role", "resident", "--port", port, "--cookies", cpath,
                 "--index", str(i), "--procs", str(a.procs),
-                "--conns", str(a.conns), "--rounds", str(a.rounds),
+                "--conns", str(a.conns), "--rounds", str(rounds),
                 "--rate", str(a.rate / a.procs), "--out", outs[-1]]))
         for p in procs:
             expect(p, "ready")
@@ -271,7 +271,10 @@ def main():
     results = {name: [] for name, _, _ in configs}
     for run in range(a.runs):
         for name, binary, chats in configs:
-            r = one_run(binary, chats, a)
+            # A reference with fewer chats sends as many messages (more
+            # rounds), so both runs last as long.
+            r = one_run(binary, chats, a,
+                        max(1, a.rounds * a.chats // chats))
             results[name].append(r)
             show(name, r)
     print("medians of %d runs (load now %s):" % (
