@@ -20,8 +20,16 @@ messages/s, the server's CPU time and peak RSS, and the writer's commits.
 --rate is messages per second over all processes (0: as fast as CONNS
 connections per process allow, a closed loop: throughput, where latency is
 mostly queueing).  With a reference (the same with N chats and as many
-messages, or another loket binary) the runs alternate, reference first, and the medians of both
-are printed side by side.
+messages, or another loket binary) the runs alternate, reference first,
+and the medians of both are printed side by side.  Also printed: the
+clients' send lag, the server's p99 request and commit times (from
+/metrics), and how long its threads waited for a CPU (schedstat).
+
+Environment: LOKET_BIN (default build/release/loket), CHAT_LOAD (the
+chat_load binary), DATA_PARENT (where the data directories go),
+PERF_OUT=FILE (perf record of the server while sending), CALLGRIND=1
+(LOKET_BIN is a wrapper running loket under callgrind: its counters are
+zeroed at the start and dumped at the end of the sending).
 """
 import argparse
 import os
