@@ -6,7 +6,8 @@ For each run: starts loket with a fresh data directory, opens CHATS chats
 (build/<preset>/bench/chat_load, see its header): PROCS resident processes
 holding every chat's resident stream (/contact/chat/stroom) open and
 sending each chat's ROUNDS messages (POST /contact/chat/berichten), and
-one agent process holding AGENTS agent streams (/api/v1/events).  The
+AGENT_PROCS agent processes (default 1) holding AGENTS agent streams
+(/api/v1/events) between them.  The
 delivery time of a message is from just before its POST is written until
 the first agent stream has read its contact.added; the split into "answered"
 (POST to its 201, i.e. committed) and "then delivered" (201 to the agent)
@@ -14,7 +15,7 @@ shows which side of the commit the time goes.  Prints p50/p95/p99/max,
 messages/s, the server's CPU time and peak RSS, and the writer's commits.
 
     python3 bench/chat_delivery.py [--chats 1000] [--rounds 3] [--procs 4]
-        [--agents 2] [--rate 0] [--conns 16] [--runs 3]
+        [--agents 2] [--agent-procs 1] [--rate 0] [--conns 16] [--runs 3]
         [--ref-chats N | --ref-bin PATH]
 
 --rate is messages per second over all processes (0: as fast as CONNS
@@ -135,10 +136,13 @@ def one_run(binary, chats, a, rounds):
             f.write("\n".join(cookies) + "\n")
         port = str(srv.port)
         murl = "http://127.0.0.1:%s/metrics" % port
-        agent_out = os.path.join(data, "agent.txt")
-        agent = spawn(["--role", "agent", "--port", port, "--token", token,
-                       "--streams", str(a.agents), "--out", agent_out])
-        procs.append(agent)
+        agent_outs = []
+        for i in range(a.agent_procs):
+            n = a.agents // a.agent_procs + (i < a.agents % a.agent_procs)
+            agent_outs.append(os.path.join(data, "agent-%d.txt" % i))
+            procs.append(spawn(["--role", "agent", "--port", port,
+                                "--token", token, "--streams", str(n),
+                                "--out", agent_outs[-1]]))
         outs = []
         for i in range(a.procs):
             outs.append(os.path.join(data, "resident-%d.txt" % i))
@@ -168,7 +172,7 @@ def one_run(binary, chats, a, rounds):
         for p in procs:
             p.stdin.write(go)
             p.stdin.flush()
-        for p in procs[1:]:
+        for p in procs[a.agent_procs:]:
             expect(p, "done")
         t_done = time.time()
         cpu = cpu_ms(srv.proc.pid) - cpu0
@@ -186,12 +190,13 @@ def one_run(binary, chats, a, rounds):
             p.stdin.close()
             p.wait(30)
         seen = {}
-        with open(agent_out) as f:
-            for line in f:
-                _, _, cid, t = line.split()
-                t = int(t)
-                if cid not in seen or t < seen[cid]:
-                    seen[cid] = t
+        for path in agent_outs:
+            with open(path) as f:
+                for line in f:
+                    _, _, cid, t = line.split()
+                    t = int(t)
+                    if cid not in seen or t < seen[cid]:
+                        seen[cid] = t
         sent = []
         for path in outs:
             with open(path) as f:
@@ -259,6 +264,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--procs", type=int, default=4)
     ap.add_argument("--agents", type=int, default=2)
+    ap.add_argument("--agent-procs", type=int, default=1)
     ap.add_argument("--rate", type=float, default=0)
     ap.add_argument("--conns", type=int, default=16)
     ap.add_argument("--runs", type=int, default=3)
@@ -272,8 +278,8 @@ def main():
     elif a.ref_chats:
         configs.insert(0, ("%d chats" % a.ref_chats, main_bin, a.ref_chats))
     print("chats %d, rounds %d, %d resident processes x %d connections, "
-          "%d agent streams, rate %s; load %s" % (
-              a.chats, a.rounds, a.procs, a.conns, a.agents,
+          "%d agent streams in %d processes, rate %s; load %s" % (
+              a.chats, a.rounds, a.procs, a.conns, a.agents, a.agent_procs,
               "%.0f/s" % a.rate if a.rate else "closed loop",
               open("/proc/loadavg").read().split()[0]), flush=True)
     results = {name: [] for name, _, _ in configs}
