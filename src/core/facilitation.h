@@ -159,6 +159,7 @@ typedef struct lk_fac_step_op {
   int hours;
   int64_t cents;
   char reason[LK_FAC_REASON_MAX + 1];
+  lk_invalid why;       /* apply's LK_EINVALID: the decision's fault */
   lk_fac_request_row r; /* the request after the step (apply) */
 } lk_fac_step_op;
 
@@ -179,8 +180,7 @@ int lk_fac_withdraw_prepare(lk_fac_step_op *op, const char *account,
 int lk_fac_pay_prepare(lk_fac_step_op *op, const char *actor, const char *id,
                        int64_t cents, lk_invalid *why);
 /* LK_STORE_NOTFOUND (unknown, or a withdrawal by a non-organiser),
- * LK_FAC_ESTATE, LK_EINVALID (decision numbers, field in op->r.reason's
- * place: see lk_fac_decision_check), LK_FAC_ENOPOT, LK_FAC_EBUDGET,
+ * LK_FAC_ESTATE, LK_EINVALID (decision numbers: op->why), LK_FAC_ENOPOT, LK_FAC_EBUDGET,
  * LK_FAC_EOVERLAP, LK_FAC_ECLOSED. */
 int lk_fac_step_apply(lk_tx *tx, void *arg);
 
