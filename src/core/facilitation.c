@@ -19,7 +19,8 @@ static int invalid(lk_invalid *why, const char *field, const char *reason) {
   return LK_EINVALID;
 }
 
-/* ---- pure rules ----------------------------------------------------------- */
+/* ---- pure rules -----------------------------------------------------------
+ */
 
 bool lk_fac_kind_ok(const char *kind) {
   return strcmp(kind, "room") == 0 || strcmp(kind, "crew") == 0 ||
@@ -65,7 +66,9 @@ bool lk_fac_room_open(const lk_room_row *room, int64_t starts, int64_t ends) {
   return starts >= open && ends <= close;
 }
 
-static bool id_ok(const char *s) { return s != NULL && lk_uuid_valid(s); }
+static bool id_ok(const char *s) {
+  return s != NULL && lk_uuid_valid(s);
+}
 
 static bool ref_ok(const char *s) {
   return s != NULL && lk_text_ok(s, LK_FAC_REF_MAX, false);
@@ -90,8 +93,7 @@ int lk_fac_request_check(const lk_fac_request_row *r, int64_t now,
   if (room && !id_ok(r->room_id))
     return invalid(why, "/roomId", "is not a room id");
   if ((room || crew) && (r->starts_at <= now || r->ends_at <= r->starts_at))
-    return invalid(why, "/startsAt",
-                   "must be in the future and before endsAt");
+    return invalid(why, "/startsAt", "must be in the future and before endsAt");
   if (budget && (r->starts_at != 0 || r->ends_at != 0))
     return invalid(why, "/startsAt", "is not part of a budget request");
   if (room && r->ends_at - r->starts_at > LK_FAC_ROOM_MS_MAX)
@@ -379,8 +381,7 @@ int lk_room_create_prepare(lk_room_op *op, const char *actor,
 }
 
 int lk_room_patch_prepare(lk_room_op *op, const char *actor, const char *id,
-                          const lk_room_row *r, unsigned set,
-                          lk_invalid *why) {
+                          const lk_room_row *r, unsigned set, lk_invalid *why) {
   lk_room_row probe = {.name = "x", .capacity = 1, .opens = 0, .closes = 1};
   int rc;
 
@@ -630,15 +631,14 @@ static int step_prepare(lk_fac_step_op *op, const char *actor, const char *id,
   return 0;
 }
 
-int lk_fac_review_prepare(lk_fac_step_op *op, const char *actor,
-                          const char *id, lk_invalid *why) {
+int lk_fac_review_prepare(lk_fac_step_op *op, const char *actor, const char *id,
+                          lk_invalid *why) {
   return step_prepare(op, actor, id, "in_review", why);
 }
 
-int lk_fac_decide_prepare(lk_fac_step_op *op, const char *actor,
-                          const char *id, const char *outcome, int hours,
-                          int64_t cents, const char *reason,
-                          lk_invalid *why) {
+int lk_fac_decide_prepare(lk_fac_step_op *op, const char *actor, const char *id,
+                          const char *outcome, int hours, int64_t cents,
+                          const char *reason, lk_invalid *why) {
   if (strcmp(outcome, "granted") != 0 &&
       strcmp(outcome, "partly_granted") != 0 &&
       strcmp(outcome, "declined") != 0)
@@ -657,8 +657,7 @@ int lk_fac_decide_prepare(lk_fac_step_op *op, const char *actor,
 }
 
 int lk_fac_withdraw_prepare(lk_fac_step_op *op, const char *account,
-                            const char *id, const char *note,
-                            lk_invalid *why) {
+                            const char *id, const char *note, lk_invalid *why) {
   char actor[LK_FAC_ACTOR_MAX + 1];
 
   if (!ref_ok(account))
@@ -935,8 +934,7 @@ int lk_registration_apply(lk_tx *tx, void *arg) {
   rc = proclog(tx, actor, op->unregister ? "delete" : "create", resource);
   if (rc != 0)
     return rc;
-  return meeting_event(tx,
-                       op->unregister ? "meeting.unregistered"
-                                      : "meeting.registered",
-                       &op->m, actor);
+  return meeting_event(
+      tx, op->unregister ? "meeting.unregistered" : "meeting.registered",
+      &op->m, actor);
 }

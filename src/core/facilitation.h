@@ -43,7 +43,8 @@
 #define LK_FAC_ETOOMANY (-2614) /* more people than the room holds */
 #define LK_FAC_EPAST (-2615)    /* the meeting has ended */
 
-/* ---- pure rules ----------------------------------------------------------- */
+/* ---- pure rules -----------------------------------------------------------
+ */
 
 /* True for "room", "crew" and "budget". */
 bool lk_fac_kind_ok(const char *kind);
@@ -95,7 +96,8 @@ void lk_fac_history_json(lk_buf *b, const lk_fac_history_row *h, bool staff);
 void lk_meeting_json(lk_buf *b, const lk_meeting_row *m);
 void lk_fac_totals_json(lk_buf *b, const lk_fac_totals *t);
 
-/* ---- writes --------------------------------------------------------------- */
+/* ---- writes ---------------------------------------------------------------
+ */
 
 typedef struct lk_room_op {
   char actor[LK_FAC_ACTOR_MAX + 1];
@@ -152,9 +154,9 @@ int lk_fac_create_prepare(lk_fac_create_op *op, const char *account,
 int lk_fac_create_apply(lk_tx *tx, void *arg);
 
 typedef struct lk_fac_step_op {
-  char actor[LK_FAC_ACTOR_MAX + 1];   /* staff actor, or the account */
-  char account[LK_FAC_REF_MAX + 1];   /* withdraw: the organiser */
-  char action[LK_FAC_WORD_MAX + 1];   /* in_review, granted, ..., paid */
+  char actor[LK_FAC_ACTOR_MAX + 1]; /* staff actor, or the account */
+  char account[LK_FAC_REF_MAX + 1]; /* withdraw: the organiser */
+  char action[LK_FAC_WORD_MAX + 1]; /* in_review, granted, ..., paid */
   char id[LK_FAC_ID_LEN + 1];
   int hours;
   int64_t cents;
@@ -164,24 +166,23 @@ typedef struct lk_fac_step_op {
 } lk_fac_step_op;
 
 /* Staff take request `id` into review. */
-int lk_fac_review_prepare(lk_fac_step_op *op, const char *actor,
-                          const char *id, lk_invalid *why);
+int lk_fac_review_prepare(lk_fac_step_op *op, const char *actor, const char *id,
+                          lk_invalid *why);
 /* Staff decide: outcome granted, partly_granted (hours or cents) or
  * declined, with a reason for the organisers.  Apply re-checks with
  * lk_fac_decision_check against the stored request. */
-int lk_fac_decide_prepare(lk_fac_step_op *op, const char *actor,
-                          const char *id, const char *outcome, int hours,
-                          int64_t cents, const char *reason, lk_invalid *why);
+int lk_fac_decide_prepare(lk_fac_step_op *op, const char *actor, const char *id,
+                          const char *outcome, int hours, int64_t cents,
+                          const char *reason, lk_invalid *why);
 /* An organiser withdraws, with an optional note. */
 int lk_fac_withdraw_prepare(lk_fac_step_op *op, const char *account,
-                            const char *id, const char *note,
-                            lk_invalid *why);
+                            const char *id, const char *note, lk_invalid *why);
 /* Staff record a payment of `cents` on a granted budget. */
 int lk_fac_pay_prepare(lk_fac_step_op *op, const char *actor, const char *id,
                        int64_t cents, lk_invalid *why);
 /* LK_STORE_NOTFOUND (unknown, or a withdrawal by a non-organiser),
- * LK_FAC_ESTATE, LK_EINVALID (decision numbers: op->why), LK_FAC_ENOPOT, LK_FAC_EBUDGET,
- * LK_FAC_EOVERLAP, LK_FAC_ECLOSED. */
+ * LK_FAC_ESTATE, LK_EINVALID (decision numbers: op->why), LK_FAC_ENOPOT,
+ * LK_FAC_EBUDGET, LK_FAC_EOVERLAP, LK_FAC_ECLOSED. */
 int lk_fac_step_apply(lk_tx *tx, void *arg);
 
 typedef struct lk_meeting_op {

@@ -89,8 +89,8 @@ static void room_each(lk_stmt *st, void *ud) {
   l->fn(&r, l->ud);
 }
 
-int lk_store_room_list(lk_store *s, const char *after, int limit,
-                       lk_room_fn fn, void *ud) {
+int lk_store_room_list(lk_store *s, const char *after, int limit, lk_room_fn fn,
+                       void *ud) {
   static const char sql[] = "SELECT " ROOM_COLUMNS " FROM rooms"
                             " WHERE id > ?1 ORDER BY id LIMIT ?2";
   struct room_list l = {fn, ud};
@@ -173,8 +173,7 @@ int lk_store_pot_set_amount(lk_tx *tx, const char *id, int64_t amount,
   return pot_guarded(tx, sql, id, amount, now);
 }
 
-int lk_store_pot_commit(lk_tx *tx, const char *id, int64_t cents,
-                        int64_t now) {
+int lk_store_pot_commit(lk_tx *tx, const char *id, int64_t cents, int64_t now) {
   static const char sql[] =
       "UPDATE budget_pots SET committed_cents = committed_cents + ?2,"
       " updated_at = ?3"
@@ -441,8 +440,8 @@ int lk_store_room_book(lk_tx *tx, const char *booking_id, const char *room_id,
   int64_t span[] = {starts, ends};
   int64_t nums[] = {starts, ends, now};
   bool taken = false;
-  int n = lk_rows(lk_tx_db(tx), overlap, &room_id, 1, span, 2, found_row,
-                  &taken);
+  int n =
+      lk_rows(lk_tx_db(tx), overlap, &room_id, 1, span, 2, found_row, &taken);
 
   if (n < 0)
     return n;
@@ -508,7 +507,9 @@ static void totals_cols(lk_stmt *st, int at, lk_fac_totals *t) {
   t->requests = (int)lk_stmt_col_int(st, at + 5);
 }
 
-static void totals_row(lk_stmt *st, void *ud) { totals_cols(st, 0, ud); }
+static void totals_row(lk_stmt *st, void *ud) {
+  totals_cols(st, 0, ud);
+}
 
 int lk_store_fac_totals_initiative(lk_store *s, const char *initiative_id,
                                    lk_fac_totals *out) {
@@ -685,9 +686,8 @@ static void meeting_each(lk_stmt *st, void *ud) {
   free(m);
 }
 
-int lk_store_meeting_list(lk_store *s, const char *initiative_id,
-                          int64_t from, int limit, lk_meeting_fn fn,
-                          void *ud) {
+int lk_store_meeting_list(lk_store *s, const char *initiative_id, int64_t from,
+                          int limit, lk_meeting_fn fn, void *ud) {
   static const char sql[] = "SELECT " MEETING_COLUMNS " FROM meetings"
                             " WHERE initiative_id = ?1 AND ends_at > ?2"
                             " ORDER BY starts_at, id LIMIT ?3";

@@ -17,8 +17,8 @@
 
 #include "store/store.h"
 
-#define LK_FAC_ID_LEN 36   /* a UUID */
-#define LK_FAC_REF_MAX 64  /* an id of migration 0018 */
+#define LK_FAC_ID_LEN 36  /* a UUID */
+#define LK_FAC_REF_MAX 64 /* an id of migration 0018 */
 #define LK_FAC_NAME_MAX 100
 #define LK_FAC_PLACE_MAX 200
 #define LK_FAC_TEXT_MAX 2000
@@ -187,8 +187,8 @@ int lk_store_booking_place_tx(lk_tx *tx, const char *booking_id,
 
 int lk_store_room_get(lk_store *s, const char *id, lk_room_row *out);
 typedef void (*lk_room_fn)(const lk_room_row *r, void *ud);
-int lk_store_room_list(lk_store *s, const char *after, int limit,
-                       lk_room_fn fn, void *ud);
+int lk_store_room_list(lk_store *s, const char *after, int limit, lk_room_fn fn,
+                       void *ud);
 
 int lk_store_pot_get(lk_store *s, const char *id, lk_pot_row *out);
 typedef void (*lk_pot_fn)(const lk_pot_row *p, void *ud);
@@ -221,8 +221,8 @@ int lk_store_fac_totals_year(lk_store *s, int year, int limit,
 int lk_store_meeting_get(lk_store *s, const char *id, lk_meeting_row *out);
 typedef void (*lk_meeting_fn)(const lk_meeting_row *m, void *ud);
 /* The meetings of an initiative ending after `from`, soonest first. */
-int lk_store_meeting_list(lk_store *s, const char *initiative_id,
-                          int64_t from, int limit, lk_meeting_fn fn, void *ud);
+int lk_store_meeting_list(lk_store *s, const char *initiative_id, int64_t from,
+                          int limit, lk_meeting_fn fn, void *ud);
 /* True in *out if `account_id` is registered for the meeting. */
 int lk_store_meeting_registered(lk_store *s, const char *meeting_id,
                                 const char *account_id, bool *out);
