@@ -41,6 +41,13 @@ bool lk_fac_decision_ok(const char *kind, const char *status,
   return strcmp(outcome, "partly_granted") == 0 && strcmp(kind, "room") != 0;
 }
 
+int lk_fac_year(int64_t ms) {
+  struct tm tm;
+
+  lk_clock_nl_local(ms, &tm);
+  return tm.tm_year + 1900;
+}
+
 int64_t lk_fac_pot_left(const lk_pot_row *p) {
   return p->amount_cents - p->committed_cents - p->paid_cents;
 }
@@ -691,7 +698,6 @@ static int grant(lk_tx *tx, lk_fac_step_op *op, lk_fac_request_row *r) {
   char nb[LK_FAC_REF_MAX + 1];
   lk_room_row room;
   lk_pot_row pot;
-  struct tm tm;
   int rc;
 
   rc = lk_store_fac_initiative_tx(tx, r->initiative_id, NULL, nb);
@@ -699,8 +705,7 @@ static int grant(lk_tx *tx, lk_fac_step_op *op, lk_fac_request_row *r) {
     return LK_FAC_ESTATE; /* the initiative ended or was hidden meanwhile */
   if (rc != 0)
     return rc;
-  lk_clock_nl_local(now, &tm);
-  r->year = tm.tm_year + 1900;
+  r->year = lk_fac_year(now);
   snprintf(r->neighbourhood_id, sizeof(r->neighbourhood_id), "%s", nb);
   if (strcmp(r->kind, "room") == 0) {
     rc = lk_store_room_get_tx(tx, r->room_id, &room);
@@ -866,19 +871,21 @@ int lk_meeting_create_apply(lk_tx *tx, void *arg) {
   char actor[LK_FAC_ACTOR_MAX + 1];
   char place[LK_FAC_PLACE_MAX + 1];
   int64_t bs, be;
-  int rc;
+  int cap, rc;
 
   rc = lk_store_fac_initiative_tx(tx, m->initiative_id, op->account, nb);
   if (rc != 0)
     return rc;
   if (m->booking_id[0] != '\0') {
     rc = lk_store_booking_place_tx(tx, m->booking_id, m->initiative_id, place,
-                                   sizeof(place), &bs, &be);
+                                   sizeof(place), &bs, &be, &cap);
     if (rc != 0)
       return rc;
     /* The meeting takes place within the booked time, in that room. */
     if (m->starts_at < bs || m->ends_at > be)
       return LK_EINVALID;
+    if (m->capacity > cap)
+      return LK_FAC_ETOOMANY;
     if (m->place[0] == '\0')
       snprintf(m->place, sizeof(m->place), "%s", place);
   }

@@ -55,6 +55,8 @@ bool lk_fac_open(const char *status);
  * decision staff may take on a request of `kind` in `status`. */
 bool lk_fac_decision_ok(const char *kind, const char *status,
                         const char *outcome);
+/* The Dutch civil year at `ms`: the year a decision counts in. */
+int lk_fac_year(int64_t ms);
 /* Euro cents left in a pot. */
 int64_t lk_fac_pot_left(const lk_pot_row *p);
 /* True if `room` is active and open for the whole of [starts, ends): one
@@ -195,7 +197,8 @@ int lk_meeting_create_prepare(lk_meeting_op *op, const char *account,
                               lk_invalid *why);
 /* LK_STORE_NOTFOUND unless the account organises the initiative and the
  * booking (if any) is the initiative's; LK_EINVALID when the meeting does
- * not fit in its booking or holds more than the room. */
+ * not fit in its booking's time, LK_FAC_ETOOMANY when its capacity is
+ * more than the room holds. */
 int lk_meeting_create_apply(lk_tx *tx, void *arg);
 
 typedef struct lk_registration_op {

@@ -454,6 +454,7 @@ struct place_ctx {
   char *place;
   size_t size;
   int64_t starts, ends;
+  int capacity;
 };
 
 static void place_row(lk_stmt *st, void *ud) {
@@ -466,17 +467,19 @@ static void place_row(lk_stmt *st, void *ud) {
     snprintf(p->place, p->size, "%s", lk_stmt_col_text(st, 0));
   p->starts = lk_stmt_col_int(st, 2);
   p->ends = lk_stmt_col_int(st, 3);
+  p->capacity = (int)lk_stmt_col_int(st, 4);
 }
 
 int lk_store_booking_place_tx(lk_tx *tx, const char *booking_id,
                               const char *initiative_id, char *place,
-                              size_t size, int64_t *starts, int64_t *ends) {
+                              size_t size, int64_t *starts, int64_t *ends,
+                              int *capacity) {
   static const char sql[] =
-      "SELECT r.name, r.location, b.starts_at, b.ends_at"
+      "SELECT r.name, r.location, b.starts_at, b.ends_at, r.capacity"
       " FROM room_bookings b JOIN rooms r ON r.id = b.room_id"
       " WHERE b.id = ?1 AND b.initiative_id = ?2";
   const char *texts[] = {booking_id, initiative_id};
-  struct place_ctx p = {place, size, 0, 0};
+  struct place_ctx p = {place, size, 0, 0, 0};
   int n = lk_rows(lk_tx_db(tx), sql, texts, 2, NULL, 0, place_row, &p);
 
   if (n < 0)
@@ -485,7 +488,35 @@ int lk_store_booking_place_tx(lk_tx *tx, const char *booking_id,
     return LK_STORE_NOTFOUND;
   *starts = p.starts;
   *ends = p.ends;
+  *capacity = p.capacity;
   return 0;
+}
+
+struct booking_list {
+  lk_booking_fn fn;
+  void *ud;
+};
+
+static void booking_each(lk_stmt *st, void *ud) {
+  struct booking_list *l = ud;
+  lk_booking_view v = {lk_stmt_col_text(st, 0), lk_stmt_col_text(st, 1),
+                       lk_stmt_col_text(st, 2), (int)lk_stmt_col_int(st, 3),
+                       lk_stmt_col_int(st, 4),  lk_stmt_col_int(st, 5)};
+
+  l->fn(&v, l->ud);
+}
+
+int lk_store_bookings_of(lk_store *s, const char *initiative_id, int64_t from,
+                         int limit, lk_booking_fn fn, void *ud) {
+  static const char sql[] =
+      "SELECT b.id, r.name, r.location, r.capacity, b.starts_at, b.ends_at"
+      " FROM room_bookings b JOIN rooms r ON r.id = b.room_id"
+      " WHERE b.initiative_id = ?1 AND b.ends_at > ?2"
+      " ORDER BY b.starts_at, b.id LIMIT ?3";
+  struct booking_list l = {fn, ud};
+  int64_t nums[] = {from, limit};
+
+  return lk_rows_read(s, sql, &initiative_id, 1, nums, 2, booking_each, &l);
 }
 
 /* ---- totals ------------------------------------------------------------- */

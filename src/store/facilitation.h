@@ -176,10 +176,11 @@ int lk_store_meeting_register(lk_tx *tx, const char *meeting_id,
 int lk_store_meeting_unregister(lk_tx *tx, const char *meeting_id,
                                 const char *account_id, int64_t now);
 /* The booking `booking_id` if it belongs to `initiative_id`: its room's
- * name and location into `place` and its times. */
+ * name and location into `place`, its times and the room's capacity. */
 int lk_store_booking_place_tx(lk_tx *tx, const char *booking_id,
                               const char *initiative_id, char *place,
-                              size_t size, int64_t *starts, int64_t *ends);
+                              size_t size, int64_t *starts, int64_t *ends,
+                              int *capacity);
 
 /* ---- reads ---------------------------------------------------------------
  * Lists take a cursor (the last id of the previous page, "" for the
@@ -217,6 +218,21 @@ typedef void (*lk_fac_area_fn)(const char *neighbourhood_id,
  * `limit` neighbourhoods. */
 int lk_store_fac_totals_year(lk_store *s, int year, int limit,
                              lk_fac_area_fn fn, void *ud);
+
+/* A room booking with its room, as organisers choose one for a meeting;
+ * strings live during the callback. */
+typedef struct lk_booking_view {
+  const char *id;
+  const char *room;
+  const char *location;
+  int capacity;
+  int64_t starts_at;
+  int64_t ends_at;
+} lk_booking_view;
+typedef void (*lk_booking_fn)(const lk_booking_view *v, void *ud);
+/* The bookings of an initiative ending after `from`, soonest first. */
+int lk_store_bookings_of(lk_store *s, const char *initiative_id, int64_t from,
+                         int limit, lk_booking_fn fn, void *ud);
 
 int lk_store_meeting_get(lk_store *s, const char *id, lk_meeting_row *out);
 typedef void (*lk_meeting_fn)(const lk_meeting_row *m, void *ud);
