@@ -515,6 +515,12 @@ static void requests_list(lk_req *req) {
 
   if (lk_api_auth(req, "api") != 0 || lk_api_limit(req, 20, 100, &limit))
     return;
+  if (status != NULL && !lk_fac_status_ok(status)) {
+    lk_invalid why = {"status", "is not a request status"};
+
+    lk_api_bad_param(req, &why);
+    return;
+  }
   if (log_read(req, "facilitation-requests") != 0)
     return;
   lk_buf_puts(&b, "{\"items\":[");

@@ -27,6 +27,16 @@ bool lk_fac_kind_ok(const char *kind) {
          strcmp(kind, "budget") == 0;
 }
 
+bool lk_fac_status_ok(const char *status) {
+  static const char *const all[] = {"submitted",      "in_review", "granted",
+                                    "partly_granted", "declined",  "withdrawn"};
+
+  for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+    if (strcmp(status, all[i]) == 0)
+      return true;
+  return false;
+}
+
 bool lk_fac_open(const char *status) {
   return strcmp(status, "submitted") == 0 || strcmp(status, "in_review") == 0;
 }

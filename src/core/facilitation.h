@@ -48,6 +48,8 @@
 
 /* True for "room", "crew" and "budget". */
 bool lk_fac_kind_ok(const char *kind);
+/* True for the six statuses of a request. */
+bool lk_fac_status_ok(const char *status);
 /* True for the statuses in which a decision or withdrawal may still
  * come: "submitted" and "in_review". */
 bool lk_fac_open(const char *status);
