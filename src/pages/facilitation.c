@@ -250,7 +250,10 @@ static void summary_html(lk_req *req) {
     lk_buf_puts(&b, "<p class=\"utrecht-paragraph\">In dit jaar is nog "
                     "niets toegekend.</p>\n");
   } else {
-    lk_buf_puts(&b, "<table class=\"utrecht-table\">\n<caption "
+    lk_buf_puts(&b, "<div class=\"loket-table-scroll\" role=\"region\" "
+                    "aria-labelledby=\"toegekend-per-wijk\" tabindex=\"0\">"
+                    "<table class=\"utrecht-table\">\n<caption "
+                    "id=\"toegekend-per-wijk\" "
                     "class=\"utrecht-table__caption\">Toegekend per wijk"
                     "</caption>\n<thead class=\"utrecht-table__header\">"
                     "<tr class=\"utrecht-table__row\">"
@@ -303,7 +306,7 @@ static void summary_html(lk_req *req) {
     lk_fac_euro(&b, sum.cents);
     lk_buf_puts(&b, "</td><td class=\"utrecht-table__cell\">");
     lk_fac_euro(&b, sum.paid_cents);
-    lk_buf_puts(&b, "</td></tr></tfoot>\n</table>\n");
+    lk_buf_puts(&b, "</td></tr></tfoot>\n</table></div>\n");
   }
   lk_buf_printf(&b,
                 "<p class=\"utrecht-paragraph\"><a class=\"utrecht-link\" "
