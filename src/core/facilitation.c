@@ -908,6 +908,40 @@ int lk_meeting_create_apply(lk_tx *tx, void *arg) {
   return meeting_event(tx, "meeting.created", m, actor);
 }
 
+int lk_meeting_cancel_prepare(lk_meeting_cancel_op *op, const char *account,
+                              const char *meeting_id, lk_invalid *why) {
+  if (!id_ok(meeting_id))
+    return invalid(why, "id", "is not a meeting id");
+  if (!ref_ok(account))
+    return invalid(why, "account", "is not an account id");
+  memset(op, 0, sizeof(*op));
+  snprintf(op->account, sizeof(op->account), "%s", account);
+  snprintf(op->meeting_id, sizeof(op->meeting_id), "%s", meeting_id);
+  return 0;
+}
+
+int lk_meeting_cancel_apply(lk_tx *tx, void *arg) {
+  lk_meeting_cancel_op *op = arg;
+  lk_meeting_row *m = malloc(sizeof(*m));
+  char nb[LK_FAC_REF_MAX + 1];
+  char actor[LK_FAC_ACTOR_MAX + 1];
+  int rc;
+
+  if (m == NULL)
+    return LK_STORE_NOMEM;
+  rc = lk_store_meeting_get_tx(tx, op->meeting_id, m);
+  if (rc == 0)
+    rc = lk_store_fac_initiative_tx(tx, m->initiative_id, op->account, nb);
+  if (rc == 0)
+    rc = lk_store_meeting_cancel(tx, op->meeting_id, lk_tx_now(tx));
+  if (rc == 0) {
+    actor_of(actor, sizeof(actor), op->account);
+    rc = meeting_event(tx, "meeting.cancelled", m, actor);
+  }
+  free(m);
+  return rc;
+}
+
 int lk_registration_prepare(lk_registration_op *op, const char *account,
                             const char *meeting_id, bool unregister,
                             lk_invalid *why) {

@@ -203,6 +203,17 @@ int lk_meeting_create_prepare(lk_meeting_op *op, const char *account,
  * more than the room holds. */
 int lk_meeting_create_apply(lk_tx *tx, void *arg);
 
+typedef struct lk_meeting_cancel_op {
+  char account[LK_FAC_REF_MAX + 1];
+  char meeting_id[LK_FAC_ID_LEN + 1];
+} lk_meeting_cancel_op;
+
+int lk_meeting_cancel_prepare(lk_meeting_cancel_op *op, const char *account,
+                              const char *meeting_id, lk_invalid *why);
+/* LK_STORE_NOTFOUND unless the account organises the meeting's
+ * initiative and the meeting is not cancelled yet. */
+int lk_meeting_cancel_apply(lk_tx *tx, void *arg);
+
 typedef struct lk_registration_op {
   char account[LK_FAC_REF_MAX + 1];
   char meeting_id[LK_FAC_ID_LEN + 1];

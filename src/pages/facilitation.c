@@ -279,11 +279,11 @@ static void summary_html(lk_req *req) {
       lk_html_txt(&b, name);
       lk_buf_printf(&b,
                     "</th><td class=\"utrecht-table__cell\">%d</td>"
-                    "<td class=\"utrecht-table__cell\">%.1f</td>"
+                    "<td class=\"utrecht-table__cell\">%lld,%lld</td>"
                     "<td class=\"utrecht-table__cell\">%lld</td>"
                     "<td class=\"utrecht-table__cell\">",
-                    t->rooms, (double)t->room_ms / 3600000.0,
-                    (long long)t->hours);
+                    t->rooms, (long long)(t->room_ms / 3600000),
+                    (long long)(t->room_ms / 360000 % 10), (long long)t->hours);
       lk_fac_euro(&b, t->cents);
       lk_buf_puts(&b, "</td><td class=\"utrecht-table__cell\">");
       lk_fac_euro(&b, t->paid_cents);
@@ -298,11 +298,11 @@ static void summary_html(lk_req *req) {
                   "</tbody>\n<tfoot><tr class=\"utrecht-table__row\"><th "
                   "class=\"utrecht-table__header-cell\" scope=\"row\">Totaal"
                   "</th><td class=\"utrecht-table__cell\">%d</td>"
-                  "<td class=\"utrecht-table__cell\">%.1f</td>"
+                  "<td class=\"utrecht-table__cell\">%lld,%lld</td>"
                   "<td class=\"utrecht-table__cell\">%lld</td>"
                   "<td class=\"utrecht-table__cell\">",
-                  sum.rooms, (double)sum.room_ms / 3600000.0,
-                  (long long)sum.hours);
+                  sum.rooms, (long long)(sum.room_ms / 3600000),
+                  (long long)(sum.room_ms / 360000 % 10), (long long)sum.hours);
     lk_fac_euro(&b, sum.cents);
     lk_buf_puts(&b, "</td><td class=\"utrecht-table__cell\">");
     lk_fac_euro(&b, sum.paid_cents);

@@ -459,6 +459,8 @@ static void meeting_page(lk_req *req) {
                           resource, NULL, lk_req_id(req)};
 
     snprintf(resource, sizeof(resource), "meetings/%s/registrations", m->id);
+    if (m->cancelled_at == 0 && m->ends_at > now)
+      reg_button(&b, m, &p, "annuleren", "Bijeenkomst afzeggen", false);
     if (lk_proclog_read(s, &e) == 0) {
       lk_buf_puts(&b, "<h2 class=\"utrecht-heading-2\">Aanmeldingen</h2>\n"
                       "<ul class=\"utrecht-unordered-list\">\n");
@@ -540,6 +542,44 @@ static void registration(lk_req *req, bool unregister) {
                 registration_done);
 }
 
+struct cancel_write {
+  lk_api_write aw;
+  lk_meeting_cancel_op op;
+};
+
+static void cancelled(lk_req *req, int status) {
+  struct cancel_write *ctx = lk_req_data(req);
+  char where[96];
+
+  if (status == LK_STORE_NOTFOUND) {
+    not_found(req);
+    return;
+  }
+  if (status != 0) {
+    lk_req_problem_store(req, status);
+    return;
+  }
+  snprintf(where, sizeof(where), "/initiatieven/bijeenkomsten/%s",
+           ctx->op.meeting_id);
+  redirect(req, where);
+}
+
+/* Organisers call a meeting off; its .ics then says CANCELLED. */
+static void cancel_post(lk_req *req) {
+  struct cancel_write *ctx = lk_api_data(req, sizeof(*ctx), free);
+  lk_participant p;
+  lk_invalid why;
+
+  if (ctx == NULL || lk_participant_page_auth(req, &p, true) != 0)
+    return;
+  if (lk_meeting_cancel_prepare(&ctx->op, p.account_id,
+                                lk_req_param(req, "mid"), &why) != 0) {
+    not_found(req);
+    return;
+  }
+  lk_api_submit(req, &ctx->aw, lk_meeting_cancel_apply, &ctx->op, cancelled);
+}
+
 static void register_post(lk_req *req) {
   registration(req, false);
 }
@@ -576,6 +616,7 @@ static const lk_api_route routes[] = {
     {"GET", "/initiatieven/bijeenkomsten/{mid}/agenda.ics", ics_get, 0},
     {"POST", "/initiatieven/bijeenkomsten/{mid}/aanmelden", register_post, 0},
     {"POST", "/initiatieven/bijeenkomsten/{mid}/afmelden", unregister_post, 0},
+    {"POST", "/initiatieven/bijeenkomsten/{mid}/annuleren", cancel_post, 0},
     {"GET", "/initiatieven/{id}/bijeenkomsten", meeting_form, 0},
     {"POST", "/initiatieven/{id}/bijeenkomsten", meeting_post, 0},
 };

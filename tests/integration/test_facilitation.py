@@ -622,6 +622,29 @@ class Facilitation(LoketTestCase):
         self.assertEqual(props["STATUS"], "CONFIRMED")
         self.assertIn("BEGIN:VEVENT", unfolded)
         self.assertTrue(unfolded.endswith("END:VEVENT\r\nEND:VCALENDAR\r\n"))
+        # Only an organiser calls it off; then the .ics says so and no
+        # one registers any more.
+        other, oc = self.account("Ander")
+        otok = self.csrf("/initiatieven/bijeenkomsten/" + mid, oc)
+        r = self.form("/initiatieven/bijeenkomsten/%s/annuleren" % mid, {},
+                      oc, otok)
+        self.assertEqual(r.status, 404)
+        tok = self.csrf("/initiatieven/bijeenkomsten/" + mid, cookie)
+        r = self.form("/initiatieven/bijeenkomsten/%s/annuleren" % mid, {},
+                      cookie, tok)
+        self.assertEqual(r.status, 303, r.text)
+        ics = self.srv.get("/initiatieven/bijeenkomsten/%s/agenda.ics" %
+                           mid).text
+        self.assertIn("\r\nSTATUS:CANCELLED\r\n", ics)
+        self.assertIn("\r\nSEQUENCE:1\r\n", ics)
+        self.assertIn("gaat niet door", self.page(
+            "/initiatieven/bijeenkomsten/" + mid, oc).text)
+        r = self.form("/initiatieven/bijeenkomsten/%s/aanmelden" % mid, {},
+                      oc, otok)
+        self.assertEqual(r.status, 404)
+        self.assertFalse(db_query(
+            self.data, "SELECT 1 FROM meeting_registrations WHERE"
+            " account_id = ?", (other,)))
         # The initiative of a meeting must be public.
         db_write(self.data, [("UPDATE initiatives SET hidden_at = 1"
                               " WHERE id = ?", (iid,))])
