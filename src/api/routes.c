@@ -6,6 +6,7 @@
 #include "api/conversations.h"
 #include "api/facilitation.h"
 #include "api/figures.h"
+#include "api/initiatives.h"
 #include "api/ki/ki.h"
 #include "api/ki/klantcontacten.h"
 #include "api/mailboxes.h"
@@ -23,6 +24,7 @@
 #include "pages/chat.h"
 #include "pages/contact.h"
 #include "pages/facilitation.h"
+#include "pages/initiatives.h"
 
 static const struct {
   const char *method;
@@ -67,6 +69,8 @@ static int (*const areas[])(lk_router *r) = {
     lk_mailboxes_routes,
     lk_facilitation_routes,
     lk_facilitation_page_routes, /* before /initiatieven/{id} */
+    lk_initiatives_routes,
+    lk_api_initiatives_routes,
 };
 
 int lk_api_routes(lk_router *r) {

@@ -738,6 +738,60 @@ int lk_init_image_apply(lk_tx *tx, void *arg) {
   return rc;
 }
 
+/* ---- neighbourhoods ---------------------------------------------------- */
+
+int lk_nbh_put_prepare(lk_nbh_put_op *op, const char *actor, const char *id,
+                       const char *name, long position, bool has_point,
+                       double lat, double lon, lk_invalid *why) {
+  memset(op, 0, sizeof(*op));
+  if (id == NULL || !slug_ok(id)) {
+    invalid(why, "id", "a-z, 0-9 and '-', at most 40");
+    return LK_EINVALID;
+  }
+  if (name == NULL || lk_pacc_name_ok(name) != 0) {
+    invalid(why, "name", "2 to 100 characters on one line");
+    return LK_EINVALID;
+  }
+  if (position < 0 || position > 10000) {
+    invalid(why, "position", "0 to 10000");
+    return LK_EINVALID;
+  }
+  if (has_point && (!isfinite(lat) || lat < -90 || lat > 90)) {
+    invalid(why, "lat", "degrees, -90 to 90");
+    return LK_EINVALID;
+  }
+  if (has_point && (!isfinite(lon) || lon < -180 || lon > 180)) {
+    invalid(why, "lon", "degrees, -180 to 180");
+    return LK_EINVALID;
+  }
+  copy(op->actor, sizeof(op->actor), actor);
+  copy(op->r.id, sizeof(op->r.id), id);
+  copy(op->r.name, sizeof(op->r.name), name);
+  op->r.position = (int)position;
+  op->r.has_point = has_point;
+  op->r.lat = lat;
+  op->r.lon = lon;
+  return 0;
+}
+
+int lk_nbh_put_apply(lk_tx *tx, void *arg) {
+  lk_nbh_put_op *op = arg;
+  lk_buf d = LK_BUF_INIT;
+  int rc =
+      lk_store_p_neighbourhood_put(tx, &op->r, lk_tx_now(tx), &op->created);
+
+  if (rc != 0)
+    return rc;
+  lk_buf_puts(&d, "{\"name\":");
+  lk_buf_json_str(&d, op->r.name);
+  lk_buf_printf(&d, ",\"created\":%s}", op->created ? "true" : "false");
+  rc = lk_buf_ok(&d) ? lk_store_audit(tx, op->actor, "neighbourhood.updated",
+                                      op->r.id, d.data)
+                     : LK_STORE_NOMEM;
+  lk_buf_free(&d);
+  return rc;
+}
+
 /* ---- JSON -------------------------------------------------------------- */
 
 static void str_field(lk_buf *b, const char *key, const char *v) {

@@ -207,6 +207,23 @@ int lk_init_image_path(const char *data_dir, const char *sha256, char *out,
  * LK_STORE_NOTFOUND, LK_STORE_CONFLICT when full. */
 int lk_init_image_apply(lk_tx *tx, void *arg);
 
+/* ---- neighbourhoods ---------------------------------------------------- */
+
+typedef struct lk_nbh_put_op {
+  char actor[48];
+  lk_p_place_row r;
+  bool created; /* set by apply */
+} lk_nbh_put_op;
+
+/* Validates slug `id` (a-z, 0-9, '-', 1..40; field "id"), `name`
+ * (2..100, field "name"), `position` (0..10000) and the optional centre
+ * (`has_point`, field "lat"/"lon").  Returns 0 or LK_EINVALID. */
+int lk_nbh_put_prepare(lk_nbh_put_op *op, const char *actor, const char *id,
+                       const char *name, long position, bool has_point,
+                       double lat, double lon, lk_invalid *why);
+/* lk_write_fn: inserts or replaces, audited "neighbourhood.updated". */
+int lk_nbh_put_apply(lk_tx *tx, void *arg);
+
 /* ---- JSON -------------------------------------------------------------- */
 
 /* The public fields as a JSON object: no e-mail addresses, no owner
