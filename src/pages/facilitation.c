@@ -3,6 +3,7 @@
  * room, crew hours or a budget (pages/facilitation.h). */
 #include "pages/facilitation.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "core/proclog.h"
 #include "http/problem.h"
 #include "pages/form.h"
+#include "pages/initiatives.h"
 #include "pages/layout.h"
 #include "pages/meetings.h"
 #include "util/clock.h"
@@ -959,8 +961,18 @@ static const lk_api_route routes[] = {
      0},
 };
 
+/* The initiative page's slot for facilitation (pages/initiatives.h). */
+static void initiative_slot(lk_buf *b, lk_req *req, const lk_init_view *v) {
+  lk_facilitation_section(b, lk_req_app(req)->store, v->r->id, v->organiser);
+}
+
 int lk_facilitation_page_routes(lk_router *r) {
   int rc = lk_api_add_routes(r, routes, sizeof(routes) / sizeof(routes[0]));
 
-  return rc != 0 ? rc : lk_meeting_pages_routes(r);
+  if (rc == 0)
+    rc = lk_meeting_pages_routes(r);
+  if (rc == 0 &&
+      lk_initiative_section(LK_INIT_SLOT_FACILITATION, initiative_slot) != 0)
+    rc = -ENOMEM;
+  return rc;
 }

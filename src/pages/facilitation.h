@@ -24,8 +24,9 @@
 #include "store/store.h"
 #include "util/buf.h"
 
-/* Registers the routes; they must come before the initiative pages'
- * /initiatieven/{id}.  Returns 0 or a negative errno. */
+/* Registers the routes (they must come before the initiative pages'
+ * /initiatieven/{id}) and the initiative page's facilitation section.
+ * Returns 0 or a negative errno. */
 int lk_facilitation_page_routes(lk_router *r);
 
 /* The section of initiative `initiative_id`'s public page: what the

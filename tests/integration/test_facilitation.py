@@ -262,6 +262,17 @@ class Facilitation(LoketTestCase):
         self.assertIn("€ 100,00 toegekend", html)
         self.assertIn("door de gemeente", html)
 
+        # The initiative's own page shows what the municipality gave, to
+        # everyone; its organisers also get the links to ask and to plan.
+        r = self.srv.get("/initiatieven/" + iid)
+        self.assertEqual(r.status, 200, r.text)
+        self.assertIn("Bijdrage van de gemeente", r.text)
+        self.assertIn("€ 100,00 toegekend, waarvan € 60,00 uitbetaald",
+                      r.text)
+        self.assertNotIn("/faciliteiten", r.text)
+        html = self.page("/initiatieven/" + iid, cookie).text
+        self.assertIn('href="/initiatieven/%s/faciliteiten"' % iid, html)
+
         # The public summary counts it in the initiative's neighbourhood.
         html = self.srv.get("/initiatieven/gefaciliteerd").text
         self.assertIn("Oost", html)
