@@ -270,6 +270,25 @@ test("the public page of what the municipality facilitated", async () => {
   await page.close();
 });
 
+test("the initiative page shows what the municipality contributed",
+  async () => {
+    for (const [who, organiser] of [[null, false], [ids.owner, true]]) {
+      await as(js, who);
+      const page = await js.newPage();
+      await page.goto(`${srv.base}/initiatieven/${ids.initiative}`);
+      await page.getByRole("heading", { level: 2,
+        name: "Bijdrage van de gemeente" }).waitFor();
+      await page.getByText(/€ 150,00 toegekend/).waitFor();
+      await page.getByRole("link", { name: "Plantdag & koffie" }).waitFor();
+      assert.equal(await page.getByRole("link",
+        { name: /Zaal, uren buitendienst of budget aanvragen/ }).count(),
+      organiser ? 1 : 0);
+      await accessible(page, `initiative page (${organiser ? "organiser" :
+        "public"})`);
+      await page.close();
+    }
+  });
+
 test("no console errors or CSP violations", () => {
   // The form sent with an error answers 422 on purpose.
   const expected = [/faciliteiten: console error: Failed to load resource: the server responded with a status of 422/];

@@ -143,9 +143,10 @@ class Facilitation(LoketTestCase):
         self.assertEqual(r.status, 201, r.text)
         return r.json()
 
-    def room(self, name="Stadhuis zaal 1", capacity=40):
+    def room(self, name="Stadhuis zaal 1", capacity=40,
+             location="Stadsplateau 1"):
         r = self.api("POST", "/rooms",
-                     {"name": name, "location": "Stadsplateau 1",
+                     {"name": name, "location": location,
                       "capacity": capacity, "opens": "09:00",
                       "closes": "22:00", "days": [1, 2, 3, 4, 5]})
         self.assertEqual(r.status, 201, r.text)
@@ -453,7 +454,7 @@ class Facilitation(LoketTestCase):
         aid, cookie = self.account(EVIL)
         iid = self.initiative(aid, title=EVIL)
         self.pot(cents=100000)
-        room = self.room(name="Zaal " + EVIL)
+        room = self.room(name="Zaal " + EVIL, location=EVIL)
         rid = self.ask_ok(iid, cookie, soort="budget", doel=EVIL + "\nregel 2",
                           bedrag="5")
         r = self.decide(rid, {"outcome": "partly_granted",
