@@ -767,7 +767,6 @@ int lk_fac_step_apply(lk_tx *tx, void *arg) {
   lk_fac_history_row h = {0};
   bool staff = strcmp(op->action, "withdrawn") != 0;
   const char *type = "facilitation.decided";
-  char nb[LK_FAC_REF_MAX + 1];
   int rc;
 
   rc = lk_store_fac_request_get_tx(tx, op->id, r);
@@ -782,13 +781,8 @@ int lk_fac_step_apply(lk_tx *tx, void *arg) {
   } else if (strcmp(op->action, "withdrawn") == 0) {
     /* Only an organiser of this initiative; to anyone else the request
      * does not exist. */
-    rc = lk_store_fac_initiative_tx(tx, r->initiative_id, op->account, nb);
-    if (rc == LK_STORE_NOTFOUND) {
-      rc = lk_store_fac_initiative_tx(tx, r->initiative_id, NULL, nb);
-      if (rc == 0)
-        return LK_STORE_NOTFOUND;
-    }
-    if (rc != 0 && rc != LK_STORE_NOTFOUND)
+    rc = lk_store_fac_organiser_tx(tx, r->initiative_id, op->account);
+    if (rc != 0)
       return rc;
     if (!lk_fac_open(r->status))
       return LK_FAC_ESTATE;

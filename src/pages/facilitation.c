@@ -963,7 +963,13 @@ static const lk_api_route routes[] = {
 
 /* The initiative page's slot for facilitation (pages/initiatives.h). */
 static void initiative_slot(lk_buf *b, lk_req *req, const lk_init_view *v) {
-  lk_facilitation_section(b, lk_req_app(req)->store, v->r->id, v->organiser);
+  /* Facilitation is asked for initiatives out in the open and going. */
+  bool going = (strcmp(v->r->status, "published") == 0 ||
+                strcmp(v->r->status, "running") == 0) &&
+               v->r->hidden_at == 0;
+
+  lk_facilitation_section(b, lk_req_app(req)->store, v->r->id,
+                          v->organiser && going);
 }
 
 int lk_facilitation_page_routes(lk_router *r) {

@@ -258,6 +258,10 @@ int lk_store_meeting_registrations(lk_store *s, const char *meeting_id,
  * LK_STORE_NOTFOUND otherwise. */
 int lk_store_fac_initiative_tx(lk_tx *tx, const char *initiative_id,
                                const char *account_id, char *neighbourhood);
+/* 0 if `account_id` organises `initiative_id` (whatever its status),
+ * else LK_STORE_NOTFOUND. */
+int lk_store_fac_organiser_tx(lk_tx *tx, const char *initiative_id,
+                              const char *account_id);
 /* LK_STORE_NOTFOUND if no neighbourhood has id `id`. */
 int lk_store_fac_neighbourhood_tx(lk_tx *tx, const char *id);
 /* True in *out if `account_id` organises `initiative_id`. */

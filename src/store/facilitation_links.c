@@ -31,6 +31,19 @@ int lk_store_fac_initiative_tx(lk_tx *tx, const char *initiative_id,
   return lk_rows_one(n, nb, neighbourhood, sizeof(nb));
 }
 
+int lk_store_fac_organiser_tx(lk_tx *tx, const char *initiative_id,
+                              const char *account_id) {
+  static const char sql[] = "SELECT account_id FROM initiative_organisers"
+                            " WHERE initiative_id = ?1 AND account_id = ?2";
+  const char *texts[] = {initiative_id, account_id};
+  char id[LK_FAC_REF_MAX + 1];
+  int n = lk_rows(lk_tx_db(tx), sql, texts, 2, NULL, 0, text_row, id);
+
+  if (n < 0)
+    return n;
+  return n == 0 ? LK_STORE_NOTFOUND : 0;
+}
+
 int lk_store_fac_neighbourhood_tx(lk_tx *tx, const char *id) {
   static const char sql[] = "SELECT id FROM neighbourhoods WHERE id = ?1";
   char nb[LK_FAC_REF_MAX + 1];

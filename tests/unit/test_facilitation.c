@@ -473,6 +473,89 @@ static void test_room_bookings(void **state) {
   assert_int_equal(op.r.capacity, 30);
 }
 
+/* Rows of the participation core (migration 0018) the writes check. */
+static int seed_initiative(lk_tx *tx, void *arg) {
+  (void)arg;
+  return lk_db_exec(
+      lk_tx_db(tx),
+      "INSERT INTO p_accounts (id, email, email_key, display_name,"
+      " confirmed_at, created_at, updated_at) VALUES"
+      " ('acc-owner', 'o@x.nl', 'o@x.nl', 'Owner', 1, 1, 1),"
+      " ('acc-other', 'a@x.nl', 'a@x.nl', 'Other', 1, 1, 1);"
+      "INSERT INTO initiatives (id, owner_id, title, neighbourhood_id,"
+      " status, status_changed_at, published_at, created_at, updated_at)"
+      " VALUES ('0190aaaa-0000-7000-8000-000000000001', 'acc-owner',"
+      " 'Tuin', 'oost', 'running', 1, 1, 1, 1);"
+      "INSERT INTO initiative_organisers (initiative_id, account_id, role,"
+      " created_at) VALUES ('0190aaaa-0000-7000-8000-000000000001',"
+      " 'acc-owner', 'owner', 1)");
+}
+
+static int complete_initiative(lk_tx *tx, void *arg) {
+  (void)arg;
+  return lk_db_exec(lk_tx_db(tx), "UPDATE initiatives SET status ="
+                                  " 'completed'");
+}
+
+static void test_request_writes(void **state) {
+  fixture *fx = *state;
+  lk_fac_request_row r = request("budget");
+  lk_fac_create_op create;
+  lk_fac_step_op step;
+  lk_pot_op pot;
+  lk_invalid why;
+  int64_t now = lk_clock_real_ms();
+  char id[LK_FAC_ID_LEN + 1];
+
+  assert_int_equal(lk_store_write(fx->store, seed_initiative, NULL), 0);
+  /* Only an organiser asks. */
+  assert_int_equal(lk_fac_create_prepare(&create, "acc-other", &r, now, &why),
+                   0);
+  assert_int_equal(lk_store_write(fx->store, lk_fac_create_apply, &create),
+                   LK_STORE_NOTFOUND);
+  assert_int_equal(lk_fac_create_prepare(&create, "acc-owner", &r, now, &why),
+                   0);
+  assert_int_equal(lk_store_write(fx->store, lk_fac_create_apply, &create), 0);
+  snprintf(id, sizeof(id), "%s", create.r.id);
+
+  /* No pot yet: the grant is refused and nothing changes. */
+  assert_int_equal(
+      lk_fac_decide_prepare(&step, "user:usr_s", id, "granted", 0, 0, "", &why),
+      0);
+  assert_int_equal(lk_store_write(fx->store, lk_fac_step_apply, &step),
+                   LK_FAC_ENOPOT);
+  assert_int_equal(lk_pot_create_prepare(&pot, "user:usr_s", lk_fac_year(now),
+                                         "oost", 20000, &why),
+                   0);
+  assert_int_equal(lk_store_write(fx->store, lk_pot_apply, &pot), 0);
+  /* A partial grant needs a reason (checked inside the write). */
+  assert_int_equal(lk_fac_decide_prepare(&step, "user:usr_s", id,
+                                         "partly_granted", 0, 5000, "", &why),
+                   0);
+  assert_int_equal(lk_store_write(fx->store, lk_fac_step_apply, &step),
+                   LK_EINVALID);
+  assert_string_equal(step.why.field, "/reason");
+
+  /* Another account cannot withdraw it, also once the initiative has
+   * ended; the organiser can, before a decision. */
+  assert_int_equal(lk_store_write(fx->store, complete_initiative, NULL), 0);
+  assert_int_equal(lk_fac_withdraw_prepare(&step, "acc-other", id, "", &why),
+                   0);
+  assert_int_equal(lk_store_write(fx->store, lk_fac_step_apply, &step),
+                   LK_STORE_NOTFOUND);
+  assert_int_equal(
+      lk_fac_withdraw_prepare(&step, "acc-owner", id, "Klaar", &why), 0);
+  assert_int_equal(lk_store_write(fx->store, lk_fac_step_apply, &step), 0);
+  assert_string_equal(step.r.status, "withdrawn");
+  assert_int_equal(lk_store_write(fx->store, lk_fac_step_apply, &step),
+                   LK_FAC_ESTATE);
+  assert_int_equal(lk_fac_decide_prepare(&step, "user:usr_s", id, "declined", 0,
+                                         0, "Nee", &why),
+                   0);
+  assert_int_equal(lk_store_write(fx->store, lk_fac_step_apply, &step),
+                   LK_FAC_ESTATE);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_request_check),
@@ -483,6 +566,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_pot_last_euros, setup_store,
                                       teardown_store),
       cmocka_unit_test_setup_teardown(test_room_bookings, setup_store,
+                                      teardown_store),
+      cmocka_unit_test_setup_teardown(test_request_writes, setup_store,
                                       teardown_store),
   };
 
