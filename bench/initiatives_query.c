@@ -144,19 +144,26 @@ int main(int argc, char **argv) {
     snprintf(f.neighbourhood, sizeof(f.neighbourhood), "%s",
              hoods[rand_r(&seed) % 5]);
     snprintf(f.status, sizeof(f.status), "%s", statuses[rand_r(&seed) % 4]);
-    t0 = now_ms();
-    lk_store_initiatives_public(s, &f, 20, sink_row, &sk);
-    a[i] = now_ms() - t0;
-    t0 = now_ms();
-    lk_store_initiatives_public_counting(s, &f, 20, sink_row, &sk);
-    b[i] = now_ms() - t0;
-    t0 = now_ms();
-    lk_store_initiative_get(s, NULL, id, row);
-    c[i] = now_ms() - t0;
-    t0 = now_ms();
-    lk_store_initiative_get(s, NULL, id, row);
-    lk_store_initiative_followers_counted(s, id, &n);
-    d[i] = now_ms() - t0;
+    /* Which of the pair goes first alternates, so neither gains from
+     * the pages the other just read. */
+    for (int k = 0; k < 2; k++) {
+      if ((i + k) % 2 == 0) {
+        t0 = now_ms();
+        lk_store_initiatives_public(s, &f, 20, sink_row, &sk);
+        a[i] = now_ms() - t0;
+        t0 = now_ms();
+        lk_store_initiative_get(s, NULL, id, row);
+        c[i] = now_ms() - t0;
+      } else {
+        t0 = now_ms();
+        lk_store_initiatives_public_counting(s, &f, 20, sink_row, &sk);
+        b[i] = now_ms() - t0;
+        t0 = now_ms();
+        lk_store_initiative_get(s, NULL, id, row);
+        lk_store_initiative_followers_counted(s, id, &n);
+        d[i] = now_ms() - t0;
+      }
+    }
     if (sk.n < 0)
       return 1;
   }
@@ -169,13 +176,16 @@ int main(int argc, char **argv) {
 
     snprintf(id, sizeof(id), "01900000-0000-7000-8000-%012x",
              (unsigned)(rand_r(&seed) % 1000) * 100 + 5);
-    t0 = now_ms();
-    lk_store_initiative_get(s, NULL, id, row);
-    e[i] = now_ms() - t0;
-    t0 = now_ms();
-    lk_store_initiative_get(s, NULL, id, row);
-    lk_store_initiative_followers_counted(s, id, &n);
-    f2[i] = now_ms() - t0;
+    for (int k = 0; k < 2; k++) {
+      t0 = now_ms();
+      lk_store_initiative_get(s, NULL, id, row);
+      if ((i + k) % 2 == 0) {
+        e[i] = now_ms() - t0;
+      } else {
+        lk_store_initiative_followers_counted(s, id, &n);
+        f2[i] = now_ms() - t0;
+      }
+    }
   }
   report("list, counters (Loket)", a, rounds);
   report("list, COUNT(*) per row (reference)", b, rounds);
