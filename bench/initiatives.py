@@ -6,7 +6,7 @@ Seeds, with bulk SQL on a fresh data directory (python3's sqlite3, the
 schema made by `loket migrate`):
   100,000 initiatives (9 themes, 10 neighbourhoods, every status; 80% public)
   50,000 resident accounts
-  2,000,000 followers (20 per initiative)
+  2,000,000 followers (1,000 each on 1% of them, 10 on every one)
   1,000,000 doe-mee sign-ups: into p_joins when that table (migration 0022,
             "matching") exists, and always as participants_count
 and the counters (followers_count, participants_count) once, as the
@@ -43,7 +43,7 @@ THEMES = ["groen", "samenleven", "schoon", "cultuur", "sport", "zorg",
           "duurzaam", "jeugd", "verkeer"]
 HOODS = ["binnenstad", "noordoost", "oost", "zuid", "zuidwest", "west",
          "noordwest", "overvecht", "leidsche-rijn", "vleuten-de-meern"]
-N_INIT, N_ACC, PER_INIT = 100000, 50000, 20
+N_INIT, N_ACC = 100000, 50000
 BASE = 1735689600000  # 2025-01-01, one publication a second after it
 
 
@@ -65,8 +65,12 @@ def seed(loket, data):
     subprocess.run([loket, "migrate", "--data", data], check=True,
                    stdout=subprocess.DEVNULL)
     db = sqlite3.connect(os.path.join(data, "loket.db"))
-    db.create_function("theme", 1, lambda x: THEMES[(x * 7) % 9])
-    db.create_function("hood", 1, lambda x: HOODS[(x * 13) % 10])
+    # Theme, neighbourhood and status independent of each other (status
+    # goes by x % 10, the others by two multiplicative hashes).
+    db.create_function("theme", 1, lambda x: THEMES[
+        (x * 2654435761 % 4294967296) // 97 % 9])
+    db.create_function("hood", 1, lambda x: HOODS[
+        (x * 2246822519 % 4294967296) // 131 % 10])
     t0 = time.time()
     db.execute("PRAGMA synchronous=OFF")
     with db:
@@ -105,15 +109,26 @@ SELECT printf('01900000-0000-7000-8000-%012x', x),
 INSERT INTO initiative_organisers (initiative_id, account_id, role,
                                    created_at)
 SELECT id, owner_id, 'owner', created_at FROM initiatives""")
-        # 20 distinct followers per initiative: account (i*37 + k*2503)
-        # mod 50,000 differs for k = 0..19.
+        # 2,000,000 followers, skewed: every 100th initiative (1,000, all
+        # published: x % 100 = 5) has 1,000 followers, and every
+        # initiative 10 more.  Accounts
+        # (i*37 + k*47) and (i*37 + k*2503 + 25000) mod 50,000 never meet
+        # within one initiative.
+        db.execute("""
+WITH RECURSIVE n(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM n WHERE x < ?)
+INSERT INTO initiative_followers (initiative_id, account_id, created_at)
+SELECT printf('01900000-0000-7000-8000-%012x', (x % 1000) * 100 + 5),
+       printf('01800000-0000-7000-8000-%012x',
+              (((x % 1000) * 100 + 5) * 37 + (x / 1000) * 47) % ?2), ?3
+FROM n""",
+                   (1000 * 1000 - 1, N_ACC, BASE))
         db.execute("""
 WITH RECURSIVE n(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM n WHERE x < ?)
 INSERT INTO initiative_followers (initiative_id, account_id, created_at)
 SELECT printf('01900000-0000-7000-8000-%012x', x % ?2),
        printf('01800000-0000-7000-8000-%012x',
-              ((x % ?2) * 37 + (x / ?2) * 2503) % ?3), ?4 FROM n""",
-                   (N_INIT * PER_INIT - 1, N_INIT, N_ACC, BASE))
+              ((x % ?2) * 37 + (x / ?2) * 2503 + 25000) % ?3), ?4 FROM n""",
+                   (N_INIT * 10 - 1, N_INIT, N_ACC, BASE))
         joins = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table'"
                            " AND name = 'p_joins'").fetchone() is not None
         if joins:
@@ -125,8 +140,10 @@ SELECT printf('01900000-0000-7000-8000-%012x', x % ?2),
               ((x % ?2) * 41 + (x / ?2) * 4001 + 17) % ?3), ?4 FROM n""",
                        (N_INIT * 10 - 1, N_INIT, N_ACC, BASE))
         # The counters, once, as the writes keep them.
-        db.execute("UPDATE initiatives SET followers_count = ?,"
-                   " participants_count = 10", (PER_INIT,))
+        db.execute("UPDATE initiatives SET participants_count = 10,"
+                   " followers_count = (SELECT COUNT(*) FROM"
+                   " initiative_followers f WHERE f.initiative_id ="
+                   " initiatives.id)")
     db.execute("ANALYZE")
     db.close()
     print("seeded in %.0f s (sign-ups %s)" % (
