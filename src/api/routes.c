@@ -4,7 +4,9 @@
 #include "api/channels.h"
 #include "api/chat.h"
 #include "api/conversations.h"
+#include "api/facilitation.h"
 #include "api/figures.h"
+#include "api/initiatives.h"
 #include "api/ki/ki.h"
 #include "api/ki/klantcontacten.h"
 #include "api/mailboxes.h"
@@ -21,6 +23,8 @@
 #include "pages/actueel_subscriptions.h"
 #include "pages/chat.h"
 #include "pages/contact.h"
+#include "pages/facilitation.h"
+#include "pages/initiatives.h"
 
 static const struct {
   const char *method;
@@ -63,6 +67,10 @@ static int (*const areas[])(lk_router *r) = {
     lk_contact_routes,
     lk_figures_routes,
     lk_mailboxes_routes,
+    lk_facilitation_routes,
+    lk_facilitation_page_routes, /* before /initiatieven/{id} */
+    lk_initiatives_routes,
+    lk_api_initiatives_routes,
 };
 
 int lk_api_routes(lk_router *r) {

@@ -1154,7 +1154,9 @@ class OpenAPIConformance(LoketTestCase):
         self.chat_scenario()
         self.channels_scenario()
         self.measure_scenario()
+        self.initiatives_scenario()
         self.mailboxes_scenario(team)
+        self.facilitation_scenario()
 
     def conversations_scenario(self, conv):
         """Conversations, messages, notes, search and attachments: once
@@ -1590,6 +1592,76 @@ class OpenAPIConformance(LoketTestCase):
         self.generic_failures("PUT", C, {"channel": "chat"}, body=body,
                               scoped=self.api, unknown_param="channel")
 
+    def initiatives_scenario(self):
+        """Participation: initiatives for staff and the neighbourhoods."""
+        L = "/api/v1/initiatives"
+        if ("GET", L) not in self.ops:
+            return
+        acc, now = str(uuid.uuid4()), 1764300000000
+        ids = [str(uuid.uuid4()) for _ in range(4)]
+        rows = [("INSERT INTO p_accounts (id, email, email_key, display_name,"
+                 " confirmed_at, created_at, updated_at) VALUES (?, ?, ?, ?,"
+                 " ?, ?, ?)", (acc, "oa@example.nl", "oa@example.nl", "Oa",
+                               now, now, now))]
+        for i, st in enumerate(["prescreening", "prescreening", "published",
+                                "published"]):
+            rows.append(("INSERT INTO initiatives (id, owner_id, title,"
+                         " summary, theme_id, neighbourhood_id, status,"
+                         " status_changed_at, published_at, created_at,"
+                         " updated_at) VALUES (?, ?, ?, 'Samen', 'groen',"
+                         " 'oost', ?, ?, ?, ?, ?)",
+                         (ids[i], acc, "Initiatief %d" % i, st, now,
+                          now if st == "published" else None, now, now)))
+            rows.append(("INSERT INTO initiative_organisers (initiative_id,"
+                         " account_id, role, created_at) VALUES (?, ?,"
+                         " 'owner', ?)", (ids[i], acc, now)))
+        db_write(self.data, rows)
+        self.call("GET", L, token=self.api, expect=200)
+        self.generic_failures("GET", L)
+        G = L + "/{id}"
+        self.call("GET", G, {"id": ids[2]}, token=self.api, expect=200)
+        self.generic_failures("GET", G, {"id": ids[2]})
+        P = L + "/{id}/prescreen"
+        self.call("POST", P, {"id": ids[0]}, token=self.api,
+                  body={"decision": "approve"}, expect=403)
+        self.call("POST", P, {"id": ids[0]}, token=self.admin,
+                  body={"decision": "refuse"}, expect=422)
+        self.call("POST", P, {"id": ids[0]}, token=self.admin,
+                  body={"decision": "refuse", "reason": "Graag een adres"},
+                  expect=200)
+        self.minimal("POST", P, {"decision": "approve", "reason": "Goed"},
+                     self.admin, params={"id": ids[1]})
+        self.call("POST", P, {"id": ids[1]}, token=self.admin,
+                  body={"decision": "approve"}, expect=409)
+        self.generic_failures("POST", P, {"id": ids[0]},
+                              body={"decision": "approve"}, scoped=self.api)
+        S = L + "/{id}/status"
+        self.call("POST", S, {"id": ids[2]}, token=self.admin,
+                  body={"action": "start"}, expect=200)
+        self.call("POST", S, {"id": ids[2]}, token=self.admin,
+                  body={"action": "stop"}, expect=422)
+        self.call("POST", S, {"id": ids[2]}, token=self.admin,
+                  body={"action": "start"}, expect=409)
+        self.minimal("POST", S, {"action": "complete", "reason": "Klaar"},
+                     self.admin, params={"id": ids[3]})
+        self.generic_failures("POST", S, {"id": ids[2]},
+                              body={"action": "complete"}, scoped=self.api)
+        N = "/api/v1/neighbourhoods"
+        self.call("GET", N, token=self.api, expect=200)
+        self.generic_failures("GET", N)
+        NI = N + "/{id}"
+        body = {"name": "Lunetten", "position": 11, "lat": 52.06,
+                "lon": 5.14}
+        self.call("PUT", NI, {"id": "lunetten"}, token=self.admin, body=body,
+                  expect=201)
+        self.call("PUT", NI, {"id": "lunetten"}, token=self.admin, body=body,
+                  expect=200)
+        self.call("PUT", NI, {"id": "lunetten"}, token=self.api, body=body,
+                  expect=403)
+        self.minimal("PUT", NI, body, self.admin, params={"id": "lunetten"})
+        self.generic_failures("PUT", NI, {"id": "lunetten"}, body=body,
+                              scoped=self.api, unknown_param="none")
+
     def measure_scenario(self):
         """Service norms, their live state and the figures."""
         N = "/api/v1/norms"
@@ -1631,6 +1703,155 @@ class OpenAPIConformance(LoketTestCase):
             "from": 0, "to": 1764600000000}, expect=400)
         self.call("GET", F, token=self.api, expect=403)
         self.generic_failures("GET", F)
+
+    def facilitation_scenario(self):
+        """Rooms, budget pots, facilitation requests, meetings (the
+        facilitation part).  Accounts and an initiative of the
+        participation core are written straight into the database."""
+        R = "/api/v1/rooms"
+        if ("POST", R) not in self.ops:
+            return
+        import base64
+        import datetime
+        import hashlib
+        import secrets
+        import time
+        import zoneinfo
+        from loketlib import db_write
+        t = int(time.time() * 1000)
+
+        def account(name):
+            aid = str(uuid.uuid4())
+            sid = base64.urlsafe_b64encode(
+                secrets.token_bytes(16)).decode().rstrip("=")
+            db_write(self.data, [
+                ("INSERT INTO p_accounts (id, email, email_key, display_name,"
+                 " confirmed_at, created_at, updated_at)"
+                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 (aid, aid + "@x.nl", aid + "@x.nl", name, t, t, t)),
+                ("INSERT INTO p_sessions (id_hash, account_id, created_at,"
+                 " last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+                 (hashlib.blake2b(sid.encode(), digest_size=32).hexdigest(),
+                  aid, t, t, t + 86400000))])
+            return aid, "loket_bewoner=" + sid
+
+        origin = "http://127.0.0.1:%d" % self.srv.port
+
+        def form(path, fields, cookie):
+            r = self.srv.request("GET", path, headers={"Cookie": cookie})
+            tok = re.search(r'name="csrf" value="([^"]+)"', r.text).group(1)
+            return self.srv.request(
+                "POST", path + fields.pop("_action", ""),
+                body=urllib.parse.urlencode(dict(fields, csrf=tok)),
+                headers={"Content-Type": "application/x-www-form-urlencoded",
+                         "Origin": origin, "Cookie": cookie})
+
+        owner, cookie = account("Olga Organisator")
+        iid = str(uuid.uuid4())
+        db_write(self.data, [
+            ("INSERT INTO initiatives (id, owner_id, title, neighbourhood_id,"
+             " status, status_changed_at, published_at, created_at,"
+             " updated_at) VALUES (?, ?, 'Buurttuin', 'oost', 'running',"
+             " ?, ?, ?, ?)", (iid, owner, t, t, t, t)),
+            ("INSERT INTO initiative_organisers (initiative_id, account_id,"
+             " role, created_at) VALUES (?, ?, 'owner', ?)", (iid, owner, t))])
+
+        room = {"name": "Zaal Noord", "location": "Stadhuis",
+                "capacity": 30, "opens": "09:00", "closes": "22:00",
+                "days": [1, 2, 3, 4, 5], "active": True}
+        r = self.call("POST", R, token=self.admin, body=room, expect=201)
+        rid = (r.obj or {}).get("id", str(uuid.uuid4()))
+        self.minimal("POST", R, dict(room, name="Zaal Zuid"), self.admin)
+        self.call("POST", R, token=self.admin, body=room, expect=409)
+        self.call("POST", R, token=self.api, body=dict(room, name="Z"),
+                  expect=403)
+        self.generic_failures("POST", R, body=dict(room, name="Zaal Oost"))
+        self.generic_failures("GET", R)
+        self.call("GET", R + "/{id}", {"id": rid}, token=self.api,
+                  expect=200)
+        self.generic_failures("GET", R + "/{id}", {"id": rid})
+        self.call("PATCH", R + "/{id}", {"id": rid}, token=self.admin,
+                  body={"capacity": 25}, expect=200)
+        self.call("PATCH", R + "/{id}", {"id": rid}, token=self.admin,
+                  body={"name": "Zaal Zuid"}, expect=409)
+        self.generic_failures("PATCH", R + "/{id}", {"id": rid},
+                              body={"location": "Stadhuis, 2e etage"})
+
+        B = "/api/v1/budget-pots"
+        year = datetime.datetime.now(zoneinfo.ZoneInfo(
+            "Europe/Amsterdam")).year
+        pot = {"year": year, "neighbourhoodId": "oost",
+               "amountCents": 100000}
+        r = self.call("POST", B, token=self.admin, body=pot, expect=201)
+        pid = (r.obj or {}).get("id", str(uuid.uuid4()))
+        self.call("POST", B, token=self.admin, body=pot, expect=409)
+        self.generic_failures("POST", B, body=dict(pot, neighbourhoodId="west"))
+        self.generic_failures("GET", B, list_query={"year": year})
+        self.call("GET", B, token=self.api, query={"year": 1}, expect=400)
+        self.call("GET", B + "/{id}", {"id": pid}, token=self.api,
+                  expect=200)
+        self.generic_failures("GET", B + "/{id}", {"id": pid})
+        self.call("PATCH", B + "/{id}", {"id": pid}, token=self.admin,
+                  body={"amountCents": 90000}, expect=200)
+        self.generic_failures("PATCH", B + "/{id}", {"id": pid},
+                              body={"amountCents": 80000})
+
+        F = "/api/v1/facilitation-requests"
+        ask = "/initiatieven/%s/faciliteiten" % iid
+        reqs = []
+        for amount in ("100", "200", "300"):
+            r = form(ask, {"soort": "budget", "doel": "Zaden",
+                           "bedrag": amount}, cookie)
+            reqs.append(r.header("Location").split("#aanvraag-")[1])
+        self.generic_failures("GET", F)
+        self.call("GET", F, token=self.api, query={"initiativeId": iid},
+                  expect=200)
+        self.call("GET", F + "/{id}", {"id": reqs[0]}, token=self.api,
+                  expect=200)
+        self.generic_failures("GET", F + "/{id}", {"id": reqs[0]})
+        V = F + "/{id}/review"
+        self.call("POST", V, {"id": reqs[0]}, token=self.admin, expect=200)
+        self.call("POST", V, {"id": reqs[0]}, token=self.admin, expect=409)
+        self.generic_failures("POST", V, {"id": reqs[1]})
+        D = F + "/{id}/decision"
+        self.call("POST", D, {"id": reqs[0]}, token=self.admin,
+                  body={"outcome": "declined"}, expect=422)
+        self.call("POST", D, {"id": reqs[0]}, token=self.admin,
+                  body={"outcome": "partly_granted", "grantedCents": 5000,
+                        "reason": "Deels"}, expect=200)
+        self.call("POST", D, {"id": reqs[0]}, token=self.admin,
+                  body={"outcome": "granted"}, expect=409)
+        self.generic_failures("POST", D, {"id": reqs[1]},
+                              body={"outcome": "declined", "reason": "Nee"})
+        Y = F + "/{id}/payments"
+        self.call("POST", Y, {"id": reqs[0]}, token=self.admin,
+                  body={"amountCents": 2000}, expect=200)
+        self.call("POST", Y, {"id": reqs[0]}, token=self.admin,
+                  body={"amountCents": 5000}, expect=409)
+        self.generic_failures("POST", Y, {"id": reqs[0]},
+                              body={"amountCents": 100})
+
+        day = datetime.date.today() + datetime.timedelta(days=9)
+        r = form("/initiatieven/%s/bijeenkomsten" % iid, {
+            "titel": "Plantdag", "omschrijving": "", "plaats": "Tuin",
+            "reservering": "", "datum": day.isoformat(), "van": "10:00",
+            "tot": "12:00", "plaatsen": "5"}, cookie)
+        mid = r.header("Location").rsplit("/", 1)[1]
+        for name in ("Ria", "Sem"):
+            _, c = account(name)
+            form("/initiatieven/bijeenkomsten/" + mid,
+                 {"_action": "/aanmelden"}, c)
+        M = "/api/v1/meetings/{id}"
+        self.call("GET", M, {"id": mid}, token=self.api, expect=200)
+        self.generic_failures("GET", M, {"id": mid})
+        self.generic_failures("GET", M + "/registrations", {"id": mid})
+        S = "/api/v1/facilitation-summary"
+        self.call("GET", S, token=self.api, expect=200)
+        self.call("GET", S, token=self.api, query={"year": year},
+                  expect=200)
+        self.call("GET", S, token=self.api, query={"year": "x"},
+                  expect=400)
+        self.generic_failures("GET", S)
 
 
 if __name__ == "__main__":
