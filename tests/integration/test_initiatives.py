@@ -12,7 +12,7 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from loketlib import (LoketTestCase, create_token, db_query,  # noqa: E402
-                      main)
+                      db_write, main, secret_hash)
 
 FORM = "application/x-www-form-urlencoded"
 XSS = '<script>alert(1)</script>"\'&<img src=x onerror=alert(2)>'
@@ -170,6 +170,32 @@ class Initiatives(LoketTestCase):
         self.assertTrue(r.header("Location").startswith(
             "/initiatieven/inloggen?next="))
 
+    def test_unconfirmed_account_does_nothing_public(self):
+        """A session of an account whose address is not proven (staff made
+        it, or it was reset) may look, not act."""
+        b = Browser(self.srv)
+        tok = b.csrf("/initiatieven/registreren")
+        b.post("/initiatieven/registreren",
+               {"csrf": tok, "email": "nog@example.nl", "naam": "Nog"})
+        (acc,), = db_query(self.srv.data, "SELECT id FROM p_accounts WHERE"
+                           " email_key = 'nog@example.nl' AND confirmed_at"
+                           " IS NULL")
+        sid = "A" * 22  # a session id as the server makes them
+        db_write(self.srv.data, [(
+            "INSERT INTO p_sessions (id_hash, account_id, created_at,"
+            " last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+            (secret_hash(sid), acc, 1 << 40, 1 << 41, 1 << 42))])
+        b.cookies["loket_bewoner"] = sid
+        r = b.get("/initiatieven/nieuw")
+        self.assertEqual(r.status, 403, r.text)
+        self.assertIn("Bevestig eerst uw e-mailadres", r.text)
+        self.assertIn("Nog", b.get("/initiatieven/mijn").text)
+        tok = b.csrf("/initiatieven/mijn")
+        r = b.post("/initiatieven/nieuw", {"csrf": tok, "titel": "Niet"})
+        self.assertEqual(r.status, 403)
+        self.assertEqual(db_query(self.srv.data,
+                                  "SELECT COUNT(*) FROM initiatives")[0][0], 0)
+
     def test_form_validation_and_csrf(self):
         b = Browser(self.srv)
         tok = b.csrf("/initiatieven/registreren")
@@ -270,10 +296,13 @@ class Initiatives(LoketTestCase):
         self.assertEqual(r.json()["statusReason"], "Graag een adres")
         self.assertIn("Graag een adres", a.get("/initiatieven/" + iid).text)
         self.assertEqual(self.act(a, iid, "submit").status, 303)
-        r = self.srv.post_json(path, {"decision": "approve"},
-                               token=self.admin)
+        r = self.srv.post_json(path, {"decision": "approve", "reason":
+                                      "Interne notitie"}, token=self.admin)
         self.assertEqual(r.status, 200, r.text)
         self.assertEqual(r.json()["status"], "published")
+        for url in ("/initiatieven/export.json", "/initiatieven/" + iid):
+            self.assertNotIn("Interne notitie",
+                             Browser(self.srv).get(url).text, url)
         r = self.srv.post_json(path, {"decision": "approve"},
                                token=self.admin)
         self.assertProblem(r, 409, "invalid-transition")
