@@ -21,6 +21,7 @@
 #include "pages/actueel_subscriptions.h"
 #include "pages/chat.h"
 #include "pages/contact.h"
+#include "pages/dashboard.h"
 
 static const struct {
   const char *method;
@@ -63,6 +64,7 @@ static int (*const areas[])(lk_router *r) = {
     lk_contact_routes,
     lk_figures_routes,
     lk_mailboxes_routes,
+    lk_dashboard_routes,
 };
 
 int lk_api_routes(lk_router *r) {
