@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "store/measure.h"
+#include "util/clock.h"
 
 /* ---- payloads ---------------------------------------------------------
  * Event payloads are small flat JSON objects that Loket's own emitters
@@ -304,6 +305,11 @@ static const struct {
                       {true, false, false},  {true, false, true},
                       {true, true, false},   {true, true, true}};
 
+/* Each hourly row (not all time) also adds to its day: the daily rollups
+ * of migration 0024, kept in the scratch sums under the key -day (hours
+ * are positive, so the two cannot meet). */
+#define DAY_ROLLUPS 4
+
 struct lk_measure {
   lk_norms norms;
   /* The figures of the write being run, and of the writes of the batch
@@ -323,6 +329,7 @@ struct lk_measure {
   bool touched_overflow;
   bool batch_open;
   int64_t data_version;
+  int64_t day_hour, day; /* day_of_hour()'s last answer */
 };
 
 static const char *const clock_metric[LK_MC_CLOCKS] = {"fr", "nr", "res"};
@@ -352,11 +359,12 @@ lk_measure *lk_measure_new(void) {
   if (m->text == NULL || m->payload_buf == NULL || m->cache == NULL ||
       deltas_init(&m->write, DELTAS_MAX) != 0 ||
       deltas_init(&m->batch, DELTAS_MAX) != 0 ||
-      deltas_init(&m->rollup, ROLLUPS * DELTAS_MAX) != 0) {
+      deltas_init(&m->rollup, (ROLLUPS + DAY_ROLLUPS) * DELTAS_MAX) != 0) {
     lk_measure_free(m);
     return NULL;
   }
   m->data_version = -1;
+  m->day_hour = -1;
   return m;
 }
 
@@ -433,6 +441,23 @@ int64_t lk_measure_hour(int64_t ms) {
   if (ms % LK_HOUR_MS < 0)
     h--;
   return h * LK_HOUR_MS;
+}
+
+int64_t lk_measure_day(int64_t ms) {
+  struct tm tm;
+
+  lk_clock_nl_local(ms, &tm);
+  return lk_clock_nl_instant(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, 0);
+}
+
+/* lk_measure_day() of an hour, remembering the last answer: a batch's
+ * rows are mostly of one hour. */
+static int64_t day_of_hour(lk_measure *m, int64_t hour) {
+  if (hour != m->day_hour) {
+    m->day_hour = hour;
+    m->day = lk_measure_day(hour);
+  }
+  return m->day;
 }
 
 /* ---- configuration -------------------------------------------------- */
@@ -609,14 +634,16 @@ static struct hdelta *find_hdelta(struct deltas *ds, int64_t hour,
 }
 
 /* Writes `ds` with its rollups (summed in `roll`, scratch space of
- * ROLLUPS times its size) and empties it. */
-static int write_deltas(lk_tx *tx, struct deltas *ds, struct deltas *roll) {
+ * ROLLUPS + DAY_ROLLUPS times its size) and empties it. */
+static int write_deltas(lk_tx *tx, lk_measure *m, struct deltas *ds) {
+  struct deltas *roll = &m->rollup;
   int rc = 0;
 
   roll->n = 0;
   roll->nh = 0;
   for (int i = 0; i < ds->n; i++) {
     struct delta *d = &ds->d[i];
+    int64_t day = -day_of_hour(m, d->hour);
 
     for (int k = 0; k < ROLLUPS; k++) {
       struct delta *r = find_delta(roll, rollups[k].all_time ? 0 : d->hour,
@@ -625,17 +652,27 @@ static int write_deltas(lk_tx *tx, struct deltas *ds, struct deltas *roll) {
 
       for (int j = 0; r != NULL && j < LK_CNT_COUNT; j++)
         r->v[j] += d->v[j];
+      if (rollups[k].all_time)
+        continue;
+      r = find_delta(roll, day, rollups[k].all_channels ? "*" : d->channel,
+                     rollups[k].all_teams ? "*" : d->team);
+      for (int j = 0; r != NULL && j < LK_CNT_COUNT; j++)
+        r->v[j] += d->v[j];
     }
   }
   for (int i = 0; i < ds->nh; i++) {
     struct hdelta *h = &ds->h[i];
+    int64_t day = -day_of_hour(m, h->hour);
 
     /* Histograms have no all-time rows: nothing reads them. */
     for (int k = 0; k < ROLLUPS && !rollups[k].all_time; k++) {
-      struct hdelta *r =
-          find_hdelta(roll, h->hour, rollups[k].all_channels ? "*" : h->channel,
-                      rollups[k].all_teams ? "*" : h->team, h->clock, h->bin);
+      const char *ch = rollups[k].all_channels ? "*" : h->channel;
+      const char *team = rollups[k].all_teams ? "*" : h->team;
+      struct hdelta *r = find_hdelta(roll, h->hour, ch, team, h->clock, h->bin);
 
+      if (r != NULL)
+        r->n += h->n;
+      r = find_hdelta(roll, day, ch, team, h->clock, h->bin);
       if (r != NULL)
         r->n += h->n;
     }
@@ -646,13 +683,18 @@ static int write_deltas(lk_tx *tx, struct deltas *ds, struct deltas *roll) {
 
     for (int j = 0; j < LK_CNT_COUNT; j++)
       any = any || r->v[j] != 0;
-    if (any)
+    if (any && r->hour < 0)
+      rc = lk_store_measure_add_day(tx, -r->hour, r->channel, r->team, r->v);
+    else if (any)
       rc = lk_store_measure_add(tx, r->hour, r->channel, r->team, r->v);
   }
   for (int i = 0; rc == 0 && i < roll->nh; i++) {
     struct hdelta *r = &roll->h[i];
 
-    if (r->n != 0)
+    if (r->n != 0 && r->hour < 0)
+      rc = lk_store_measure_hist_day(tx, -r->hour, r->channel, r->team,
+                                     clock_metric[r->clock], r->bin, r->n);
+    else if (r->n != 0)
       rc = lk_store_measure_hist(tx, r->hour, r->channel, r->team,
                                  clock_metric[r->clock], r->bin, r->n);
   }
@@ -669,7 +711,7 @@ static int merge_write(lk_tx *tx, lk_measure *m) {
   int rc = 0;
 
   if (b->n + w->n > b->cap || b->nh + w->nh > b->cap)
-    rc = write_deltas(tx, b, &m->rollup);
+    rc = write_deltas(tx, m, b);
   for (int i = 0; rc == 0 && i < w->n; i++) {
     struct delta *d =
         find_delta(b, w->d[i].hour, w->d[i].channel, w->d[i].team);
@@ -696,7 +738,7 @@ static int merge_write(lk_tx *tx, lk_measure *m) {
 static int make_room(lk_tx *tx, lk_measure *m) {
   if (m->write.n < m->write.cap - 4 && m->write.nh < m->write.cap - 4)
     return 0;
-  return write_deltas(tx, &m->write, &m->rollup);
+  return write_deltas(tx, m, &m->write);
 }
 
 static void bump(lk_measure *m, int64_t hour, const char *channel,
@@ -795,6 +837,9 @@ static int agent_credit(lk_tx *tx, const char *agent_id, int64_t t,
         end = t;
       rc = lk_store_measure_occupancy(tx, lk_measure_hour(s), agent_id, end - s,
                                       a->load > 0 ? end - s : 0);
+      if (rc == 0)
+        rc = lk_store_measure_occupancy_day(tx, lk_measure_day(s), agent_id,
+                                            end - s, a->load > 0 ? end - s : 0);
       s = end;
     }
   }
@@ -1339,7 +1384,7 @@ int lk_measure_on_phase(lk_tx *tx, int phase, void *ud) {
     return 0;
   case LK_TX_BEFORE_COMMIT:
     m->batch_open = false;
-    return write_deltas(tx, &m->batch, &m->rollup);
+    return write_deltas(tx, m, &m->batch);
   case LK_TX_ABORTED:
     cache_clear(m);
     m->batch_open = false;
@@ -1419,7 +1464,7 @@ int lk_measure_rebuild_apply(lk_tx *tx, void *arg) {
   if (rc == 0)
     rc = write_touched(tx, m);
   if (rc == 0)
-    rc = write_deltas(tx, &m->write, &m->rollup);
+    rc = write_deltas(tx, m, &m->write);
   m->write.n = m->write.nh = 0;
   cache_clear(m);
   m->touched_overflow = true; /* an undo must forget everything */

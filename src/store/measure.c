@@ -379,37 +379,39 @@ const char *const lk_measure_counter_names[LK_CNT_COUNT] = {
     "nr_n",        "nr_ms",        "nr_normed", "nr_met",    "res_n",
     "res_ms",      "res_normed",   "res_met"};
 
-static int add_one(lk_tx *tx, int64_t hour, const char *channel,
+/* The upsert of one counter row into `table` keyed by `key`. */
+#define ADD_SQL(table, key)                                                    \
+  "INSERT INTO " table " (" key ", channel, team_id, " COUNTER_COLUMNS         \
+  ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"     \
+  " ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)"               \
+  " ON CONFLICT (" key ", channel, team_id) DO UPDATE SET"                     \
+  " created = created + excluded.created,"                                     \
+  " inbound = inbound + excluded.inbound,"                                     \
+  " outbound = outbound + excluded.outbound,"                                  \
+  " reopened = reopened + excluded.reopened,"                                  \
+  " backlog_in = backlog_in + excluded.backlog_in,"                            \
+  " backlog_out = backlog_out + excluded.backlog_out,"                         \
+  " open_created = open_created + excluded.open_created,"                      \
+  " fcr = fcr + excluded.fcr, cb = cb + excluded.cb,"                          \
+  " cb_normed = cb_normed + excluded.cb_normed,"                               \
+  " cb_met = cb_met + excluded.cb_met, fr_n = fr_n + excluded.fr_n,"           \
+  " fr_ms = fr_ms + excluded.fr_ms,"                                           \
+  " fr_normed = fr_normed + excluded.fr_normed,"                               \
+  " fr_met = fr_met + excluded.fr_met, nr_n = nr_n + excluded.nr_n,"           \
+  " nr_ms = nr_ms + excluded.nr_ms,"                                           \
+  " nr_normed = nr_normed + excluded.nr_normed,"                               \
+  " nr_met = nr_met + excluded.nr_met, res_n = res_n + excluded.res_n,"        \
+  " res_ms = res_ms + excluded.res_ms,"                                        \
+  " res_normed = res_normed + excluded.res_normed,"                            \
+  " res_met = res_met + excluded.res_met"
+
+static int add_one(lk_tx *tx, const char *sql, int64_t key, const char *channel,
                    const char *team, const int64_t *delta) {
-  static const char sql[] =
-      "INSERT INTO measure_counts (hour, channel, team_id, " COUNTER_COLUMNS
-      ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-      " ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)"
-      " ON CONFLICT (hour, channel, team_id) DO UPDATE SET"
-      " created = created + excluded.created,"
-      " inbound = inbound + excluded.inbound,"
-      " outbound = outbound + excluded.outbound,"
-      " reopened = reopened + excluded.reopened,"
-      " backlog_in = backlog_in + excluded.backlog_in,"
-      " backlog_out = backlog_out + excluded.backlog_out,"
-      " open_created = open_created + excluded.open_created,"
-      " fcr = fcr + excluded.fcr, cb = cb + excluded.cb,"
-      " cb_normed = cb_normed + excluded.cb_normed,"
-      " cb_met = cb_met + excluded.cb_met, fr_n = fr_n + excluded.fr_n,"
-      " fr_ms = fr_ms + excluded.fr_ms,"
-      " fr_normed = fr_normed + excluded.fr_normed,"
-      " fr_met = fr_met + excluded.fr_met, nr_n = nr_n + excluded.nr_n,"
-      " nr_ms = nr_ms + excluded.nr_ms,"
-      " nr_normed = nr_normed + excluded.nr_normed,"
-      " nr_met = nr_met + excluded.nr_met, res_n = res_n + excluded.res_n,"
-      " res_ms = res_ms + excluded.res_ms,"
-      " res_normed = res_normed + excluded.res_normed,"
-      " res_met = res_met + excluded.res_met";
   lk_stmt *st = lk_db_stmt(lk_tx_db(tx), sql);
 
   if (st == NULL)
     return LK_STORE_IO;
-  lk_stmt_int(st, 1, hour);
+  lk_stmt_int(st, 1, key);
   lk_stmt_text(st, 2, channel);
   lk_stmt_text(st, 3, team);
   for (int i = 0; i < LK_CNT_COUNT; i++)
@@ -419,18 +421,29 @@ static int add_one(lk_tx *tx, int64_t hour, const char *channel,
 
 int lk_store_measure_add(lk_tx *tx, int64_t hour, const char *channel,
                          const char *team, const int64_t *delta) {
-  return add_one(tx, hour, channel, team, delta);
+  static const char sql[] = ADD_SQL("measure_counts", "hour");
+
+  return add_one(tx, sql, hour, channel, team, delta);
 }
 
-static int hist_one(lk_tx *tx, int64_t hour, const char *channel,
-                    const char *team, const char *metric, int bin, int64_t dn) {
-  static const char sql[] =
-      "INSERT INTO measure_hist (hour, channel, team_id, metric, bin, n)"
-      " VALUES (?4, ?1, ?2, ?3, ?5, ?6)"
-      " ON CONFLICT (hour, channel, team_id, metric, bin) DO UPDATE"
-      " SET n = n + excluded.n";
+int lk_store_measure_add_day(lk_tx *tx, int64_t day, const char *channel,
+                             const char *team, const int64_t *delta) {
+  static const char sql[] = ADD_SQL("measure_counts_day", "day");
+
+  return add_one(tx, sql, day, channel, team, delta);
+}
+
+#define HIST_SQL(table, key)                                                   \
+  "INSERT INTO " table " (" key ", channel, team_id, metric, bin, n)"          \
+  " VALUES (?4, ?1, ?2, ?3, ?5, ?6)"                                           \
+  " ON CONFLICT (" key ", channel, team_id, metric, bin) DO UPDATE"            \
+  " SET n = n + excluded.n"
+
+static int hist_one(lk_tx *tx, const char *sql, int64_t key,
+                    const char *channel, const char *team, const char *metric,
+                    int bin, int64_t dn) {
   const char *texts[] = {channel, team, metric};
-  const int64_t nums[] = {hour, bin, dn};
+  const int64_t nums[] = {key, bin, dn};
 
   return lk_rows_write(tx, sql, texts, 3, nums, 3, false);
 }
@@ -438,7 +451,17 @@ static int hist_one(lk_tx *tx, int64_t hour, const char *channel,
 int lk_store_measure_hist(lk_tx *tx, int64_t hour, const char *channel,
                           const char *team, const char *metric, int bin,
                           int64_t dn) {
-  return hist_one(tx, hour, channel, team, metric, bin, dn);
+  static const char sql[] = HIST_SQL("measure_hist", "hour");
+
+  return hist_one(tx, sql, hour, channel, team, metric, bin, dn);
+}
+
+int lk_store_measure_hist_day(lk_tx *tx, int64_t day, const char *channel,
+                              const char *team, const char *metric, int bin,
+                              int64_t dn) {
+  static const char sql[] = HIST_SQL("measure_hist_day", "day");
+
+  return hist_one(tx, sql, day, channel, team, metric, bin, dn);
 }
 
 static void magent_row(lk_stmt *st, void *ud) {
@@ -478,11 +501,25 @@ int lk_store_measure_occupancy(lk_tx *tx, int64_t hour, const char *agent_id,
   return lk_rows_write(tx, sql, &agent_id, 1, nums, 3, false);
 }
 
+int lk_store_measure_occupancy_day(lk_tx *tx, int64_t day, const char *agent_id,
+                                   int64_t online_ms, int64_t busy_ms) {
+  static const char sql[] =
+      "INSERT INTO measure_occupancy_day (day, agent_id, online_ms, busy_ms)"
+      " VALUES (?2, ?1, ?3, ?4) ON CONFLICT (day, agent_id) DO UPDATE"
+      " SET online_ms = online_ms + excluded.online_ms,"
+      " busy_ms = busy_ms + excluded.busy_ms";
+  const int64_t nums[] = {day, online_ms, busy_ms};
+
+  return lk_rows_write(tx, sql, &agent_id, 1, nums, 3, false);
+}
+
 int lk_store_measure_clear(lk_tx *tx) {
   static const char *const tables[] = {
-      "DELETE FROM measure_conv",   "DELETE FROM measure_task",
-      "DELETE FROM measure_counts", "DELETE FROM measure_hist",
-      "DELETE FROM measure_agent",  "DELETE FROM measure_occupancy"};
+      "DELETE FROM measure_conv",         "DELETE FROM measure_task",
+      "DELETE FROM measure_counts",       "DELETE FROM measure_hist",
+      "DELETE FROM measure_agent",        "DELETE FROM measure_occupancy",
+      "DELETE FROM measure_counts_day",   "DELETE FROM measure_hist_day",
+      "DELETE FROM measure_occupancy_day"};
   int rc = 0;
 
   for (size_t i = 0; rc == 0 && i < sizeof(tables) / sizeof(tables[0]); i++)
@@ -558,6 +595,8 @@ int lk_store_measure_replay(lk_tx *tx, lk_tx_event_fn fn, void *ud,
 #define RANGE_WHERE                                                            \
   " WHERE channel = ?1 AND team_id = ?2 AND hour >= ?3 AND hour < ?4"          \
   " AND hour > 0"
+#define DAY_WHERE                                                              \
+  " WHERE channel = ?1 AND team_id = ?2 AND day >= ?3 AND day < ?4"
 
 static const char *opt(const char *s) {
   return s != NULL && s[0] != '\0' ? s : NULL;
@@ -588,13 +627,19 @@ static void count_row(lk_stmt *st, void *ud) {
 
 int lk_store_measure_counts(lk_store *s, const lk_mquery *q, lk_mcount_fn fn,
                             void *ud) {
-  static const char sql[] =
-      "SELECT hour, " COUNTER_SUMS " FROM measure_counts" RANGE_WHERE
-      " GROUP BY hour ORDER BY hour";
+  /* One row per hour (day) by the rollups: read as they are, in the
+   * primary key's order. */
+  static const char hours[] =
+      "SELECT hour, " COUNTER_COLUMNS " FROM measure_counts" RANGE_WHERE
+      " ORDER BY hour";
+  static const char days[] =
+      "SELECT day, " COUNTER_COLUMNS " FROM measure_counts_day" DAY_WHERE
+      " ORDER BY day";
   const char *texts[] = {all(q->channel), all(q->team_id)};
   const int64_t nums[] = {q->from, q->to};
   struct count_cb c = {fn, NULL, ud};
-  int n = lk_rows_read(s, sql, texts, 2, nums, 2, count_row, &c);
+  int n =
+      lk_rows_read(s, q->days ? days : hours, texts, 2, nums, 2, count_row, &c);
 
   return n < 0 ? n : 0;
 }
@@ -613,14 +658,17 @@ static void hist_row(lk_stmt *st, void *ud) {
 
 int lk_store_measure_hists(lk_store *s, const lk_mquery *q, lk_mhist_fn fn,
                            void *ud) {
-  static const char sql[] =
-      "SELECT hour, metric, bin, SUM(n)"
-      " FROM measure_hist" RANGE_WHERE " GROUP BY hour, metric, bin"
-      " ORDER BY hour, metric, bin";
+  static const char hours[] =
+      "SELECT hour, metric, bin, n"
+      " FROM measure_hist" RANGE_WHERE " ORDER BY hour, metric, bin";
+  static const char days[] =
+      "SELECT day, metric, bin, n"
+      " FROM measure_hist_day" DAY_WHERE " ORDER BY day, metric, bin";
   const char *texts[] = {all(q->channel), all(q->team_id)};
   const int64_t nums[] = {q->from, q->to};
   struct hist_cb c = {fn, ud};
-  int n = lk_rows_read(s, sql, texts, 2, nums, 2, hist_row, &c);
+  int n =
+      lk_rows_read(s, q->days ? days : hours, texts, 2, nums, 2, hist_row, &c);
 
   return n < 0 ? n : 0;
 }
@@ -720,27 +768,30 @@ static void occ_row(lk_stmt *st, void *ud) {
         &live, c->ud);
 }
 
+#define OCC_SQL(table, key)                                                    \
+  "SELECT a.agent_id,"                                                         \
+  " COALESCE((SELECT SUM(online_ms) FROM " table " o"                          \
+  "  WHERE o.agent_id = a.agent_id AND o." key " >= ?2 AND o." key " < ?3),"   \
+  "  0),"                                                                      \
+  " COALESCE((SELECT SUM(busy_ms) FROM " table " o"                            \
+  "  WHERE o.agent_id = a.agent_id AND o." key " >= ?2 AND o." key " < ?3),"   \
+  "  0),"                                                                      \
+  " a.presence, a.load, a.since"                                               \
+  " FROM measure_agent a WHERE ?1 IS NULL OR EXISTS (SELECT 1"                 \
+  " FROM team_members m WHERE m.team_id = ?1"                                  \
+  " AND m.actor_id = a.agent_id) ORDER BY a.agent_id"
+
 int lk_store_measure_occupancy_read(lk_store *s, int64_t from, int64_t to,
-                                    const char *team_id, lk_mocc_fn fn,
-                                    void *ud) {
-  /* Agents with a state row, their hours in range summed (a correlated
-   * range scan each, on the primary key of measure_occupancy). */
-  static const char sql[] =
-      "SELECT a.agent_id,"
-      " COALESCE((SELECT SUM(online_ms) FROM measure_occupancy o"
-      "  WHERE o.agent_id = a.agent_id AND o.hour >= ?2 AND o.hour < ?3),"
-      "  0),"
-      " COALESCE((SELECT SUM(busy_ms) FROM measure_occupancy o"
-      "  WHERE o.agent_id = a.agent_id AND o.hour >= ?2 AND o.hour < ?3),"
-      "  0),"
-      " a.presence, a.load, a.since"
-      " FROM measure_agent a WHERE ?1 IS NULL OR EXISTS (SELECT 1"
-      " FROM team_members m WHERE m.team_id = ?1"
-      " AND m.actor_id = a.agent_id) ORDER BY a.agent_id";
+                                    bool days, const char *team_id,
+                                    lk_mocc_fn fn, void *ud) {
+  /* Agents with a state row, their hours (days) in range summed (a
+   * correlated range scan each, on the primary key). */
+  static const char hours[] = OCC_SQL("measure_occupancy", "hour");
+  static const char daily[] = OCC_SQL("measure_occupancy_day", "day");
   const char *texts[] = {opt(team_id)};
   const int64_t nums[] = {from, to};
   struct occ_cb c = {fn, ud};
-  int n = lk_rows_read(s, sql, texts, 1, nums, 2, occ_row, &c);
+  int n = lk_rows_read(s, days ? daily : hours, texts, 1, nums, 2, occ_row, &c);
 
   return n < 0 ? n : 0;
 }
