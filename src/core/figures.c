@@ -104,8 +104,17 @@ static void on_agent(const char *agent_id, int64_t online_ms, int64_t busy_ms,
   lk_fig_agent *a;
   int64_t open;
 
-  if (f->agents == NULL)
-    return;
+  if (f->nagents == f->agents_cap) {
+    int cap = f->agents_cap > 0 ? 2 * f->agents_cap : 16;
+    lk_fig_agent *more = realloc(f->agents, (size_t)cap * sizeof(*more));
+
+    if (more == NULL) {
+      f->agents_failed = true;
+      return;
+    }
+    f->agents = more;
+    f->agents_cap = cap;
+  }
   a = &f->agents[f->nagents];
   snprintf(a->agent_id, sizeof(a->agent_id), "%s", agent_id);
   a->online_ms = online_ms;
@@ -122,19 +131,9 @@ static void on_agent(const char *agent_id, int64_t online_ms, int64_t busy_ms,
     f->nagents++;
 }
 
-static void count_agent(const char *agent_id, int64_t online_ms,
-                        int64_t busy_ms, const lk_magent *live, void *ud) {
-  (void)agent_id;
-  (void)online_ms;
-  (void)busy_ms;
-  (void)live;
-  (*(int *)ud)++;
-}
-
 int lk_figures_compute(lk_store *s, const lk_fig_query *q, lk_figures *out) {
   lk_mquery mq;
   bool days;
-  int nagents = 0;
   int n = 0;
   int rc;
 
@@ -181,16 +180,9 @@ int lk_figures_compute(lk_store *s, const lk_fig_query *q, lk_figures *out) {
                                   &out->backlog);
   if (rc == 0)
     rc = lk_store_measure_occupancy_read(s, out->q.from, out->q.to, days,
-                                         q->team_id, count_agent, &nagents);
-  if (rc == 0 && nagents > 0) {
-    out->agents = calloc((size_t)nagents, sizeof(*out->agents));
-    if (out->agents == NULL)
-      return LK_STORE_NOMEM;
-    rc = lk_store_measure_occupancy_read(s, out->q.from, out->q.to, days,
                                          q->team_id, on_agent, out);
-    if (out->nagents > nagents)
-      out->nagents = nagents;
-  }
+  if (rc == 0 && out->agents_failed)
+    rc = LK_STORE_NOMEM;
   return rc;
 }
 

@@ -62,6 +62,8 @@ typedef struct lk_figures {
   lk_mbacklog backlog;
   int nagents;
   lk_fig_agent *agents;
+  int agents_cap;     /* allocated */
+  bool agents_failed; /* out of memory while reading them */
 } lk_figures;
 
 /* Fills `out` for `q` (whose from/to it normalises).  Returns 0,

@@ -768,24 +768,20 @@ static void occ_row(lk_stmt *st, void *ud) {
         &live, c->ud);
 }
 
+/* Each agent with a state row and its hours (days) in range, summed in
+ * one pass over a range of the occupancy table's primary key. */
 #define OCC_SQL(table, key)                                                    \
-  "SELECT a.agent_id,"                                                         \
-  " COALESCE((SELECT SUM(online_ms) FROM " table " o"                          \
-  "  WHERE o.agent_id = a.agent_id AND o." key " >= ?2 AND o." key " < ?3),"   \
-  "  0),"                                                                      \
-  " COALESCE((SELECT SUM(busy_ms) FROM " table " o"                            \
-  "  WHERE o.agent_id = a.agent_id AND o." key " >= ?2 AND o." key " < ?3),"   \
-  "  0),"                                                                      \
-  " a.presence, a.load, a.since"                                               \
-  " FROM measure_agent a WHERE ?1 IS NULL OR EXISTS (SELECT 1"                 \
-  " FROM team_members m WHERE m.team_id = ?1"                                  \
-  " AND m.actor_id = a.agent_id) ORDER BY a.agent_id"
+  "SELECT a.agent_id, COALESCE(SUM(o.online_ms), 0),"                          \
+  " COALESCE(SUM(o.busy_ms), 0), a.presence, a.load, a.since"                  \
+  " FROM measure_agent a LEFT JOIN " table " o"                                \
+  " ON o.agent_id = a.agent_id AND o." key " >= ?2 AND o." key " < ?3"         \
+  " WHERE ?1 IS NULL OR EXISTS (SELECT 1 FROM team_members m"                  \
+  " WHERE m.team_id = ?1 AND m.actor_id = a.agent_id)"                         \
+  " GROUP BY a.agent_id ORDER BY a.agent_id"
 
 int lk_store_measure_occupancy_read(lk_store *s, int64_t from, int64_t to,
                                     bool days, const char *team_id,
                                     lk_mocc_fn fn, void *ud) {
-  /* Agents with a state row, their hours (days) in range summed (a
-   * correlated range scan each, on the primary key). */
   static const char hours[] = OCC_SQL("measure_occupancy", "hour");
   static const char daily[] = OCC_SQL("measure_occupancy_day", "day");
   const char *texts[] = {opt(team_id)};
