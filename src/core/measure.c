@@ -264,6 +264,8 @@ struct cslot {
   int64_t db_due;
   int64_t db_created;
   char db_status[12];
+  char db_channel[16];
+  char db_team[LK_MEASURE_ID];
   lk_mconv c;
 };
 
@@ -931,6 +933,15 @@ static int cache_begin(lk_tx *tx, lk_measure *m) {
   return 0;
 }
 
+/* Remembers what the database holds of the row's indexed columns. */
+static void slot_indexed(struct cslot *sl) {
+  sl->db_due = sl->c.due;
+  sl->db_created = sl->c.created_at;
+  memcpy(sl->db_status, sl->c.status, sizeof(sl->db_status));
+  memcpy(sl->db_channel, sl->c.channel, sizeof(sl->db_channel));
+  memcpy(sl->db_team, sl->c.team_id, sizeof(sl->db_team));
+}
+
 static int write_slot(lk_tx *tx, struct cslot *sl) {
   int how = LK_MCONV_UPDATE_STATE;
   int rc;
@@ -938,16 +949,16 @@ static int write_slot(lk_tx *tx, struct cslot *sl) {
   if (!sl->in_db)
     how = LK_MCONV_INSERT;
   else if (sl->db_due != sl->c.due || sl->db_created != sl->c.created_at ||
-           strcmp(sl->db_status, sl->c.status) != 0)
+           strcmp(sl->db_status, sl->c.status) != 0 ||
+           strcmp(sl->db_channel, sl->c.channel) != 0 ||
+           strcmp(sl->db_team, sl->c.team_id) != 0)
     how = LK_MCONV_UPDATE;
   rc = lk_store_mconv_put(tx, &sl->c, how);
   if (rc != 0)
     return rc;
   sl->in_db = true;
   sl->dirty = false;
-  sl->db_due = sl->c.due;
-  sl->db_created = sl->c.created_at;
-  memcpy(sl->db_status, sl->c.status, sizeof(sl->db_status));
+  slot_indexed(sl);
   return 0;
 }
 
@@ -955,9 +966,7 @@ static void slot_loaded(struct cslot *sl) {
   sl->valid = true;
   sl->dirty = false;
   sl->in_db = true;
-  sl->db_due = sl->c.due;
-  sl->db_created = sl->c.created_at;
-  memcpy(sl->db_status, sl->c.status, sizeof(sl->db_status));
+  slot_indexed(sl);
 }
 
 /* The state of conversation `id` into `out`; LK_STORE_NOTFOUND if it has

@@ -148,10 +148,11 @@ int lk_store_mconv_put(lk_tx *tx, const lk_mconv *c, int how) {
       " ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27,"
       " ?28, ?29, ?30, ?31, ?32, ?33, ?34)";
   /* Two updates: SQLite maintains an index on every update that SETs one
-   * of its columns, changed or not; most events change neither `due` nor
-   * `status`, and then skip both indexes. */
+   * of its columns, changed or not; most events change none of `due`,
+   * `status`, `created_at`, `channel` and `team_id`, and then skip both
+   * indexes. */
 #define MCONV_SET                                                              \
-  "UPDATE measure_conv SET channel = ?2, team_id = ?3, categories = ?4,"       \
+  "UPDATE measure_conv SET categories = ?4,"                                   \
   " assignee_id = ?5, confidential = ?7,"                                      \
   " inbound = ?9, reopened = ?10, fr_state = ?11, fr_start = ?12,"             \
   " fr_used = ?13, fr_target = ?14, fr_business = ?15, fr_deadline = ?16,"     \
@@ -161,8 +162,10 @@ int lk_store_mconv_put(lk_tx *tx, const lk_mconv *c, int how) {
   " res_business = ?27, res_deadline = ?28, res_hour = ?29,"                   \
   " res_ms = ?30, res_met = ?31, res_fcr = ?32, res_team = ?33"
   static const char upd_all[] =
-      MCONV_SET ", status = ?6, created_at = ?8, due = ?34 WHERE id = ?1";
-  static const char upd_state[] = MCONV_SET " WHERE id = ?1 AND ?6 = ?6"
+      MCONV_SET ", channel = ?2, team_id = ?3, status = ?6, created_at = ?8,"
+                " due = ?34 WHERE id = ?1";
+  static const char upd_state[] = MCONV_SET " WHERE id = ?1 AND ?2 = ?2"
+                                            " AND ?3 = ?3 AND ?6 = ?6"
                                             " AND ?8 = ?8 AND ?34 IS ?34";
 #undef MCONV_SET
   const char *sql = how == LK_MCONV_INSERT
@@ -715,17 +718,23 @@ static void callbacks_row(lk_stmt *st, void *ud) {
 int lk_store_measure_backlog(lk_store *s, const char *channel,
                              const char *team_id, int64_t now,
                              lk_mbacklog *out) {
-  /* How many and their creation times: the all-time rollup row.  The
-   * oldest: the first of the unresolved by creation (an index walk that
-   * stops at the first match).  Past a deadline: a range of the due
+  /* How many and their creation times: the all-time rollup row.  Past a
+   * deadline: a range of the due
    * index.  None of it reads the history. */
   static const char totals[] =
       "SELECT backlog_in, backlog_out, open_created FROM measure_counts"
       " WHERE channel = ?1 AND team_id = ?2 AND hour = 0";
+  /* The oldest: per (channel, team) with something open (the all-time
+   * rows, a few dozen, by their partial index), the first of the backlog
+   * index; so it costs one probe per key, however long the backlog and
+   * however little of it matches (migration 0024). */
   static const char oldest[] =
-      "SELECT created_at FROM measure_conv WHERE status <> 'resolved'"
-      " AND (?1 = '*' OR channel = ?1) AND (?2 = '*' OR team_id = ?2)"
-      " ORDER BY created_at LIMIT 1";
+      "SELECT MIN((SELECT c.created_at FROM measure_conv c"
+      "  WHERE c.status <> 'resolved' AND c.channel = k.channel"
+      "  AND c.team_id = k.team_id ORDER BY c.created_at LIMIT 1))"
+      " FROM measure_counts k WHERE k.hour = 0 AND k.channel <> '*'"
+      " AND k.team_id <> '*' AND (?1 = '*' OR k.channel = ?1)"
+      " AND (?2 = '*' OR k.team_id = ?2) AND k.backlog_in > k.backlog_out";
   static const char breached[] =
       "SELECT COUNT(*) FROM measure_conv WHERE due IS NOT NULL AND due <= ?3"
       " AND (?1 = '*' OR channel = ?1) AND (?2 = '*' OR team_id = ?2)";

@@ -53,3 +53,16 @@ CREATE TABLE measure_occupancy_day (
   busy_ms   BIGINT NOT NULL DEFAULT 0,
   PRIMARY KEY (agent_id, day)
 ) WITHOUT ROWID;
+
+-- The oldest open conversation of a channel, a team or both (the backlog
+-- tile) without walking the whole backlog: the backlog index gains
+-- channel and team, and the all-time rows of measure_counts (hour 0) get
+-- a small index of their own, so a query probes the backlog index once
+-- per (channel, team) that has anything open.  The writer's UPDATE that
+-- changes none of status, created_at, due, channel and team_id still
+-- touches no index.
+DROP INDEX measure_conv_backlog;
+CREATE INDEX measure_conv_backlog ON measure_conv (channel, team_id, created_at)
+  WHERE status <> 'resolved';
+CREATE INDEX measure_counts_keys ON measure_counts (channel, team_id)
+  WHERE hour = 0;
