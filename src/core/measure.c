@@ -251,7 +251,7 @@ static void copy(char *dst, size_t size, const char *src) {
   dst[n] = '\0';
 }
 
-#define DELTAS_MAX 64
+#define DELTAS_MAX 1024
 #define CACHE_SLOTS 1024 /* a power of two */
 #define TOUCHED_MAX 64
 
@@ -287,12 +287,24 @@ struct hdelta {
   int64_t n;
 };
 
+/* The sums, with an open-addressing index over each array so that a key
+ * is found in constant time however many a write or batch holds (a
+ * rebuild's or a bulk load's writes hold thousands).  An index slot is
+ * (gen << IX_BITS) | (position + 1); a slot of another generation is
+ * empty, so emptying the sums is one increment, not a memset. */
+#define IX_BITS 20
+#define IX_POS ((1u << IX_BITS) - 1)
+#define IX_GENS (1u << (32 - IX_BITS))
+
 struct deltas {
   int n;
   int nh;
   int cap;
   struct delta *d;
   struct hdelta *h;
+  uint32_t *dix, *hix; /* 2 * cap rounded up to a power of two */
+  uint32_t mask;
+  uint32_t gen;
 };
 
 /* What one (hour, channel, team) adds up into: itself, its channel over
@@ -339,15 +351,38 @@ static const lk_metric clock_norm[LK_MC_CLOCKS] = {
     LK_METRIC_FIRST_RESPONSE, LK_METRIC_NEXT_RESPONSE, LK_METRIC_RESOLUTION};
 
 static int deltas_init(struct deltas *ds, int cap) {
+  uint32_t size = 1;
+
+  while (size < 2 * (uint32_t)cap)
+    size <<= 1;
   ds->cap = cap;
+  ds->mask = size - 1;
+  ds->gen = 1;
   ds->d = calloc((size_t)cap, sizeof(*ds->d));
   ds->h = calloc((size_t)cap, sizeof(*ds->h));
-  return ds->d != NULL && ds->h != NULL ? 0 : -1;
+  ds->dix = calloc(size, sizeof(*ds->dix));
+  ds->hix = calloc(size, sizeof(*ds->hix));
+  return ds->d != NULL && ds->h != NULL && ds->dix != NULL && ds->hix != NULL
+             ? 0
+             : -1;
 }
 
 static void deltas_free(struct deltas *ds) {
   free(ds->d);
   free(ds->h);
+  free(ds->dix);
+  free(ds->hix);
+}
+
+/* Empties the sums. */
+static void deltas_reset(struct deltas *ds) {
+  ds->n = 0;
+  ds->nh = 0;
+  if (++ds->gen == IX_GENS) {
+    memset(ds->dix, 0, (size_t)(ds->mask + 1) * sizeof(*ds->dix));
+    memset(ds->hix, 0, (size_t)(ds->mask + 1) * sizeof(*ds->hix));
+    ds->gen = 1;
+  }
 }
 
 lk_measure *lk_measure_new(void) {
@@ -593,17 +628,40 @@ static bool same_key(int64_t h1, const char *c1, const char *t1, int64_t h2,
   return h1 == h2 && strcmp(c1, c2) == 0 && strcmp(t1, t2) == 0;
 }
 
+/* FNV-1a over a key's parts. */
+static uint32_t hash_key(int64_t hour, const char *channel, const char *team,
+                         int clock, int bin) {
+  uint32_t h = 2166136261u;
+  uint64_t u = (uint64_t)hour;
+
+  for (int i = 0; i < 8; i++, u >>= 8)
+    h = (h ^ (uint32_t)(u & 0xff)) * 16777619u;
+  for (const char *p = channel; *p != '\0'; p++)
+    h = (h ^ (uint8_t)*p) * 16777619u;
+  h = (h ^ 0xff) * 16777619u;
+  for (const char *p = team; *p != '\0'; p++)
+    h = (h ^ (uint8_t)*p) * 16777619u;
+  h = (h ^ (uint32_t)clock) * 16777619u;
+  return (h ^ (uint32_t)bin) * 16777619u;
+}
+
 static struct delta *find_delta(struct deltas *ds, int64_t hour,
                                 const char *channel, const char *team) {
+  uint32_t i = hash_key(hour, channel, team, -1, -1) & ds->mask;
   struct delta *d;
 
-  for (int i = 0; i < ds->n; i++) {
-    if (same_key(ds->d[i].hour, ds->d[i].channel, ds->d[i].team, hour, channel,
-                 team))
-      return &ds->d[i];
+  for (;; i = (i + 1) & ds->mask) {
+    uint32_t v = ds->dix[i];
+
+    if (v >> IX_BITS != ds->gen)
+      break; /* empty: not there */
+    d = &ds->d[(v & IX_POS) - 1];
+    if (same_key(d->hour, d->channel, d->team, hour, channel, team))
+      return d;
   }
   if (ds->n == ds->cap)
     return NULL;
+  ds->dix[i] = ds->gen << IX_BITS | (uint32_t)(ds->n + 1);
   d = &ds->d[ds->n++];
   memset(d, 0, sizeof(*d));
   d->hour = hour;
@@ -615,16 +673,22 @@ static struct delta *find_delta(struct deltas *ds, int64_t hour,
 static struct hdelta *find_hdelta(struct deltas *ds, int64_t hour,
                                   const char *channel, const char *team,
                                   int clock, int bin) {
+  uint32_t i = hash_key(hour, channel, team, clock, bin) & ds->mask;
   struct hdelta *h;
 
-  for (int i = 0; i < ds->nh; i++) {
-    h = &ds->h[i];
+  for (;; i = (i + 1) & ds->mask) {
+    uint32_t v = ds->hix[i];
+
+    if (v >> IX_BITS != ds->gen)
+      break;
+    h = &ds->h[(v & IX_POS) - 1];
     if (h->clock == clock && h->bin == bin &&
         same_key(h->hour, h->channel, h->team, hour, channel, team))
       return h;
   }
   if (ds->nh == ds->cap)
     return NULL;
+  ds->hix[i] = ds->gen << IX_BITS | (uint32_t)(ds->nh + 1);
   h = &ds->h[ds->nh++];
   memset(h, 0, sizeof(*h));
   h->hour = hour;
@@ -641,8 +705,7 @@ static int write_deltas(lk_tx *tx, lk_measure *m, struct deltas *ds) {
   struct deltas *roll = &m->rollup;
   int rc = 0;
 
-  roll->n = 0;
-  roll->nh = 0;
+  deltas_reset(roll);
   for (int i = 0; i < ds->n; i++) {
     struct delta *d = &ds->d[i];
     int64_t day = -day_of_hour(m, d->hour);
@@ -700,8 +763,7 @@ static int write_deltas(lk_tx *tx, lk_measure *m, struct deltas *ds) {
       rc = lk_store_measure_hist(tx, r->hour, r->channel, r->team,
                                  clock_metric[r->clock], r->bin, r->n);
   }
-  ds->n = 0;
-  ds->nh = 0;
+  deltas_reset(ds);
   return rc;
 }
 
@@ -729,8 +791,7 @@ static int merge_write(lk_tx *tx, lk_measure *m) {
     if (d != NULL)
       d->n += h->n;
   }
-  w->n = 0;
-  w->nh = 0;
+  deltas_reset(w);
   return rc;
 }
 
@@ -1387,8 +1448,7 @@ int lk_measure_on_phase(lk_tx *tx, int phase, void *ud) {
   }
   case LK_TX_WRITE_UNDONE:
     forget_touched(m);
-    m->write.n = 0;
-    m->write.nh = 0;
+    deltas_reset(&m->write);
     m->loaded = false; /* it may have loaded norms it saved */
     return 0;
   case LK_TX_BEFORE_COMMIT:
@@ -1397,8 +1457,8 @@ int lk_measure_on_phase(lk_tx *tx, int phase, void *ud) {
   case LK_TX_ABORTED:
     cache_clear(m);
     m->batch_open = false;
-    m->write.n = m->write.nh = 0;
-    m->batch.n = m->batch.nh = 0;
+    deltas_reset(&m->write);
+    deltas_reset(&m->batch);
     /* The norms read in this batch may be gone with it. */
     m->loaded = false;
     return 0;
@@ -1464,7 +1524,7 @@ int lk_measure_rebuild_apply(lk_tx *tx, void *arg) {
 
   m->replaying = true;
   m->loaded = false;
-  m->write.n = m->write.nh = 0;
+  deltas_reset(&m->write);
   cache_clear(m);
   m->batch_open = false;
   rc = lk_store_measure_clear(tx);
@@ -1474,7 +1534,7 @@ int lk_measure_rebuild_apply(lk_tx *tx, void *arg) {
     rc = write_touched(tx, m);
   if (rc == 0)
     rc = write_deltas(tx, m, &m->write);
-  m->write.n = m->write.nh = 0;
+  deltas_reset(&m->write);
   cache_clear(m);
   m->touched_overflow = true; /* an undo must forget everything */
   m->replaying = false;
