@@ -18,9 +18,9 @@
  *                       [--rounds R]
  *        measure_ingest --lives N --mode figures|plain [--dir BASE]
  *
- * The second form plays N conversation lives in one thread, untimed: a
- * deterministic run for valgrind --tool=callgrind, whose instruction
- * counts say where the hooks' time goes (docs/benchmarks.md).
+ * The second form plays N conversation lives (spread over --threads
+ * residents), untimed: a run for valgrind --tool=callgrind, whose
+ * instruction counts say where the hooks' time goes (docs/benchmarks.md).
  */
 #include <errno.h>
 #include <ftw.h>
@@ -284,11 +284,21 @@ static int lives(const struct config *cfg, long n, bool hook) {
   if (hook)
     lk_measure_store_options(&so, m);
   memset(&sh, 0, sizeof(sh));
-  sh.lives = n;
   rc = lk_store_open(&so, &sh.store);
   if (rc == 0) {
+    pthread_t tids[64];
+    int nt = cfg->threads < 64 ? cfg->threads : 64;
+
+    /* As many residents as --threads, so writes share commits as they do
+     * in the timed mode (under valgrind the threads take turns). */
+    sh.lives = n / nt > 0 ? n / nt : 1;
     atomic_store(&sh.counting, true);
-    resident(&sh);
+    for (int i = 0; i < nt; i++) {
+      if (pthread_create(&tids[i], NULL, resident, &sh) != 0)
+        nt = i;
+    }
+    for (int i = 0; i < nt; i++)
+      pthread_join(tids[i], NULL);
     lk_store_close(sh.store);
     printf("%llu writes, %llu errors\n",
            (unsigned long long)atomic_load(&sh.writes),

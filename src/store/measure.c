@@ -408,7 +408,21 @@ const char *const lk_measure_counter_names[LK_CNT_COUNT] = {
   " res_normed = res_normed + excluded.res_normed,"                            \
   " res_met = res_met + excluded.res_met"
 
-static int add_one(lk_tx *tx, const char *sql, int64_t key, const char *channel,
+/* The UPDATE of one counter row, for rows that exist (nearly always:
+ * an hour's rows are made by its first batch). */
+#define UPD_SQL(table, key)                                                    \
+  "UPDATE " table " SET created = created + ?4, inbound = inbound + ?5,"       \
+  " outbound = outbound + ?6, reopened = reopened + ?7,"                       \
+  " backlog_in = backlog_in + ?8, backlog_out = backlog_out + ?9,"             \
+  " open_created = open_created + ?10, fcr = fcr + ?11, cb = cb + ?12,"        \
+  " cb_normed = cb_normed + ?13, cb_met = cb_met + ?14, fr_n = fr_n + ?15,"    \
+  " fr_ms = fr_ms + ?16, fr_normed = fr_normed + ?17, fr_met = fr_met + ?18,"  \
+  " nr_n = nr_n + ?19, nr_ms = nr_ms + ?20, nr_normed = nr_normed + ?21,"      \
+  " nr_met = nr_met + ?22, res_n = res_n + ?23, res_ms = res_ms + ?24,"        \
+  " res_normed = res_normed + ?25, res_met = res_met + ?26"                    \
+  " WHERE channel = ?2 AND team_id = ?3 AND " key " = ?1"
+
+static int add_run(lk_tx *tx, const char *sql, int64_t key, const char *channel,
                    const char *team, const int64_t *delta) {
   lk_stmt *st = lk_db_stmt(lk_tx_db(tx), sql);
 
@@ -422,18 +436,33 @@ static int add_one(lk_tx *tx, const char *sql, int64_t key, const char *channel,
   return lk_stmt_run(st);
 }
 
+/* An UPDATE, and the upsert only when it found no row: cheaper than the
+ * upsert alone, which builds the new row's record before it finds the
+ * conflict (docs/benchmarks.md, measure_ingest). */
+static int add_one(lk_tx *tx, const char *upd, const char *ins, int64_t key,
+                   const char *channel, const char *team,
+                   const int64_t *delta) {
+  int rc = add_run(tx, upd, key, channel, team, delta);
+
+  if (rc == 0 && lk_db_changes(lk_tx_db(tx)) == 0)
+    rc = add_run(tx, ins, key, channel, team, delta);
+  return rc;
+}
+
 int lk_store_measure_add(lk_tx *tx, int64_t hour, const char *channel,
                          const char *team, const int64_t *delta) {
-  static const char sql[] = ADD_SQL("measure_counts", "hour");
+  static const char upd[] = UPD_SQL("measure_counts", "hour");
+  static const char ins[] = ADD_SQL("measure_counts", "hour");
 
-  return add_one(tx, sql, hour, channel, team, delta);
+  return add_one(tx, upd, ins, hour, channel, team, delta);
 }
 
 int lk_store_measure_add_day(lk_tx *tx, int64_t day, const char *channel,
                              const char *team, const int64_t *delta) {
-  static const char sql[] = ADD_SQL("measure_counts_day", "day");
+  static const char upd[] = UPD_SQL("measure_counts_day", "day");
+  static const char ins[] = ADD_SQL("measure_counts_day", "day");
 
-  return add_one(tx, sql, day, channel, team, delta);
+  return add_one(tx, upd, ins, day, channel, team, delta);
 }
 
 #define HIST_SQL(table, key)                                                   \
