@@ -62,6 +62,7 @@ let agentNames = null;
 let timer = null;
 let running = false;
 let again = false;
+let quiet = true; // no "changed" marks on the first fill of a period
 
 const dash = "\u2013";
 
@@ -108,7 +109,7 @@ async function getJSON(url) {
 function tile(key, text, value, alert) {
   const dd = tilesEl.querySelector(`[data-tile="${key}"]`);
   const v = value === null || value === undefined ? "" : String(value);
-  if (dd.dataset.value !== undefined && dd.dataset.value !== v) {
+  if (!quiet && dd.dataset.value !== undefined && dd.dataset.value !== v) {
     // Show which tiles moved since the last refresh, for 4 s.
     dd.parentElement.classList.add("loket-dash-tile--new");
     setTimeout(() => dd.parentElement.classList.remove(
@@ -288,6 +289,7 @@ async function refresh() {
     csv.set("format", "csv");
     $("dash-csv").href = `/api/v1/figures?${csv}`;
     tilesEl.dataset.query = q.toString();
+    quiet = false;
     status.textContent = `Bijgewerkt om ${clockFmt.format(new Date())}`;
   } catch (e) {
     status.textContent = "De cijfers konden niet worden opgehaald; " +
@@ -332,6 +334,7 @@ function filtersChanged() {
     else u.searchParams.delete(k);
   }
   history.replaceState(null, "", u);
+  quiet = true; // other figures, not changes: no marks
   refresh();
 }
 
