@@ -16,6 +16,11 @@
  *
  * Usage: measure_ingest [--dir BASE] [--threads N] [--seconds S]
  *                       [--rounds R]
+ *        measure_ingest --lives N --mode figures|plain [--dir BASE]
+ *
+ * The second form plays N conversation lives (spread over --threads
+ * residents), untimed: a run for valgrind --tool=callgrind, whose
+ * instruction counts say where the hooks' time goes (docs/benchmarks.md).
  */
 #include <errno.h>
 #include <ftw.h>
@@ -52,6 +57,7 @@ struct shared {
   _Atomic uint64_t writes;
   _Atomic uint64_t apply_ns;
   _Atomic uint64_t errors;
+  long lives; /* > 0: play this many lives, then stop */
 };
 
 /* The hooks, timed: how much of a write's time is the figures' own.
@@ -121,8 +127,10 @@ static void *resident(void *arg) {
   static const char *const kinds[] = {"outbound", "inbound", "outbound"};
   lk_invalid why;
 
-  while (c != NULL && m != NULL && u != NULL &&
-         !atomic_load_explicit(&sh->stop, memory_order_relaxed)) {
+  for (long life = 0; c != NULL && m != NULL && u != NULL &&
+                      !atomic_load_explicit(&sh->stop, memory_order_relaxed) &&
+                      (sh->lives == 0 || life < sh->lives);
+       life++) {
     lk_conv_create_in in = {.channel = "email",
                             .subject = "Paspoort",
                             .content = "Wanneer is mijn paspoort klaar?",
@@ -256,6 +264,51 @@ static int measure(const struct config *cfg, bool hook, struct result *res) {
   return 0;
 }
 
+/* N lives in this thread, with or without the hooks, for callgrind. */
+static int lives(const struct config *cfg, long n, bool hook) {
+  char dir[4096];
+  lk_store_options so = {0};
+  struct shared sh;
+  lk_measure *m = lk_measure_new();
+  int rc;
+
+  if (m == NULL ||
+      snprintf(dir, sizeof(dir), "%s/loket-measure.XXXXXX", cfg->base) >=
+          (int)sizeof(dir) ||
+      mkdtemp(dir) == NULL) {
+    lk_measure_free(m);
+    return -1;
+  }
+  so.dir = dir;
+  so.group_commit = true;
+  if (hook)
+    lk_measure_store_options(&so, m);
+  memset(&sh, 0, sizeof(sh));
+  rc = lk_store_open(&so, &sh.store);
+  if (rc == 0) {
+    pthread_t tids[64];
+    int nt = cfg->threads < 64 ? cfg->threads : 64;
+
+    /* As many residents as --threads, so writes share commits as they do
+     * in the timed mode (under valgrind the threads take turns). */
+    sh.lives = n / nt > 0 ? n / nt : 1;
+    atomic_store(&sh.counting, true);
+    for (int i = 0; i < nt; i++) {
+      if (pthread_create(&tids[i], NULL, resident, &sh) != 0)
+        nt = i;
+    }
+    for (int i = 0; i < nt; i++)
+      pthread_join(tids[i], NULL);
+    lk_store_close(sh.store);
+    printf("%llu writes, %llu errors\n",
+           (unsigned long long)atomic_load(&sh.writes),
+           (unsigned long long)atomic_load(&sh.errors));
+  }
+  nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+  lk_measure_free(m);
+  return rc == 0 && atomic_load(&sh.errors) == 0 ? 0 : -1;
+}
+
 static int cmp_double(const void *a, const void *b) {
   double x = *(const double *)a;
   double y = *(const double *)b;
@@ -274,6 +327,8 @@ int main(int argc, char **argv) {
       {"threads", required_argument, NULL, 't'},
       {"seconds", required_argument, NULL, 's'},
       {"rounds", required_argument, NULL, 'r'},
+      {"lives", required_argument, NULL, 'l'},
+      {"mode", required_argument, NULL, 'm'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   struct config cfg = {getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/var/tmp",
@@ -281,6 +336,8 @@ int main(int argc, char **argv) {
   double cost[2][MAX_ROUNDS], apply[2][MAX_ROUNDS], rate[2][MAX_ROUNDS];
   double hooks[2][MAX_ROUNDS];
   double c_on, c_off, a_on, a_off;
+  long nlives = 0;
+  const char *mode = "figures";
   int opt;
 
   while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -297,6 +354,12 @@ int main(int argc, char **argv) {
     case 'r':
       cfg.rounds = (int)strtol(optarg, NULL, 10);
       break;
+    case 'l':
+      nlives = strtol(optarg, NULL, 10);
+      break;
+    case 'm':
+      mode = optarg;
+      break;
     default:
       fputs("Usage: measure_ingest [--dir BASE] [--threads N] [--seconds S]"
             " [--rounds R]\n",
@@ -312,6 +375,8 @@ int main(int argc, char **argv) {
   if (lk_ids_init() != 0)
     return 1;
   lk_log_set_level(LK_LOG_ERROR);
+  if (nlives > 0)
+    return lives(&cfg, nlives, strcmp(mode, "plain") != 0) == 0 ? 0 : 1;
   printf("measure_ingest: %d threads, %.1f s per mode, %d rounds, in %s\n",
          cfg.threads, cfg.seconds, cfg.rounds, cfg.base);
   for (int r = 0; r < cfg.rounds; r++) {

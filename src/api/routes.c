@@ -23,6 +23,7 @@
 #include "pages/actueel_subscriptions.h"
 #include "pages/chat.h"
 #include "pages/contact.h"
+#include "pages/dashboard.h"
 #include "pages/facilitation.h"
 #include "pages/initiatives.h"
 
@@ -71,6 +72,7 @@ static int (*const areas[])(lk_router *r) = {
     lk_facilitation_page_routes, /* before /initiatieven/{id} */
     lk_initiatives_routes,
     lk_api_initiatives_routes,
+    lk_dashboard_routes,
 };
 
 int lk_api_routes(lk_router *r) {

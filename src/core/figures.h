@@ -1,8 +1,8 @@
 /* figures.h - the contact centre's figures over a period, from the hourly
  * aggregates that core/measure.h keeps as events arrive.
  *
- * A query reads at most a few thousand aggregate rows (hours x metrics,
- * summed over channels and teams by the store), never the history
+ * A query reads one aggregate row per hour (by day: per day, from the
+ * daily rollups) and the histogram bins in use, never the history
  * itself; quantiles come from the merged log-scale histograms, so they
  * are exact to the bin (within 12.5% of the true value).
  */
@@ -49,6 +49,9 @@ typedef struct lk_fig_query {
   const char *channel; /* NULL: all */
   const char *team_id; /* NULL: all */
   int64_t now;         /* for the backlog and open occupancy */
+  bool from_hours;     /* by day, but adding up the hourly rows instead of
+                          reading the daily rollups: the same answer,
+                          slower; for tests and the benchmark */
 } lk_fig_query;
 
 typedef struct lk_figures {
@@ -59,6 +62,8 @@ typedef struct lk_figures {
   lk_mbacklog backlog;
   int nagents;
   lk_fig_agent *agents;
+  int agents_cap;     /* allocated */
+  bool agents_failed; /* out of memory while reading them */
 } lk_figures;
 
 /* Fills `out` for `q` (whose from/to it normalises).  Returns 0,

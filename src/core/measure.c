@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "store/measure.h"
+#include "util/clock.h"
 
 /* ---- payloads ---------------------------------------------------------
  * Event payloads are small flat JSON objects that Loket's own emitters
@@ -250,7 +251,7 @@ static void copy(char *dst, size_t size, const char *src) {
   dst[n] = '\0';
 }
 
-#define DELTAS_MAX 64
+#define DELTAS_MAX 1024
 #define CACHE_SLOTS 1024 /* a power of two */
 #define TOUCHED_MAX 64
 
@@ -263,6 +264,8 @@ struct cslot {
   int64_t db_due;
   int64_t db_created;
   char db_status[12];
+  char db_channel[16];
+  char db_team[LK_MEASURE_ID];
   lk_mconv c;
 };
 
@@ -284,12 +287,24 @@ struct hdelta {
   int64_t n;
 };
 
+/* The sums, with an open-addressing index over each array so that a key
+ * is found in constant time however many a write or batch holds (a
+ * rebuild's or a bulk load's writes hold thousands).  An index slot is
+ * (gen << IX_BITS) | (position + 1); a slot of another generation is
+ * empty, so emptying the sums is one increment, not a memset. */
+#define IX_BITS 20
+#define IX_POS ((1u << IX_BITS) - 1)
+#define IX_GENS (1u << (32 - IX_BITS))
+
 struct deltas {
   int n;
   int nh;
   int cap;
   struct delta *d;
   struct hdelta *h;
+  uint32_t *dix, *hix; /* 2 * cap rounded up to a power of two */
+  uint32_t mask;
+  uint32_t gen;
 };
 
 /* What one (hour, channel, team) adds up into: itself, its channel over
@@ -303,6 +318,11 @@ static const struct {
                       {false, true, false},  {false, true, true},
                       {true, false, false},  {true, false, true},
                       {true, true, false},   {true, true, true}};
+
+/* Each hourly row (not all time) also adds to its day: the daily rollups
+ * of migration 0024, kept in the scratch sums under the key -day (hours
+ * are positive, so the two cannot meet). */
+#define DAY_ROLLUPS 4
 
 struct lk_measure {
   lk_norms norms;
@@ -323,6 +343,7 @@ struct lk_measure {
   bool touched_overflow;
   bool batch_open;
   int64_t data_version;
+  int64_t day_hour, day; /* day_of_hour()'s last answer */
 };
 
 static const char *const clock_metric[LK_MC_CLOCKS] = {"fr", "nr", "res"};
@@ -330,15 +351,38 @@ static const lk_metric clock_norm[LK_MC_CLOCKS] = {
     LK_METRIC_FIRST_RESPONSE, LK_METRIC_NEXT_RESPONSE, LK_METRIC_RESOLUTION};
 
 static int deltas_init(struct deltas *ds, int cap) {
+  uint32_t size = 1;
+
+  while (size < 2 * (uint32_t)cap)
+    size <<= 1;
   ds->cap = cap;
+  ds->mask = size - 1;
+  ds->gen = 1;
   ds->d = calloc((size_t)cap, sizeof(*ds->d));
   ds->h = calloc((size_t)cap, sizeof(*ds->h));
-  return ds->d != NULL && ds->h != NULL ? 0 : -1;
+  ds->dix = calloc(size, sizeof(*ds->dix));
+  ds->hix = calloc(size, sizeof(*ds->hix));
+  return ds->d != NULL && ds->h != NULL && ds->dix != NULL && ds->hix != NULL
+             ? 0
+             : -1;
 }
 
 static void deltas_free(struct deltas *ds) {
   free(ds->d);
   free(ds->h);
+  free(ds->dix);
+  free(ds->hix);
+}
+
+/* Empties the sums. */
+static void deltas_reset(struct deltas *ds) {
+  ds->n = 0;
+  ds->nh = 0;
+  if (++ds->gen == IX_GENS) {
+    memset(ds->dix, 0, (size_t)(ds->mask + 1) * sizeof(*ds->dix));
+    memset(ds->hix, 0, (size_t)(ds->mask + 1) * sizeof(*ds->hix));
+    ds->gen = 1;
+  }
 }
 
 lk_measure *lk_measure_new(void) {
@@ -352,11 +396,12 @@ lk_measure *lk_measure_new(void) {
   if (m->text == NULL || m->payload_buf == NULL || m->cache == NULL ||
       deltas_init(&m->write, DELTAS_MAX) != 0 ||
       deltas_init(&m->batch, DELTAS_MAX) != 0 ||
-      deltas_init(&m->rollup, ROLLUPS * DELTAS_MAX) != 0) {
+      deltas_init(&m->rollup, (ROLLUPS + DAY_ROLLUPS) * DELTAS_MAX) != 0) {
     lk_measure_free(m);
     return NULL;
   }
   m->data_version = -1;
+  m->day_hour = -1;
   return m;
 }
 
@@ -433,6 +478,23 @@ int64_t lk_measure_hour(int64_t ms) {
   if (ms % LK_HOUR_MS < 0)
     h--;
   return h * LK_HOUR_MS;
+}
+
+int64_t lk_measure_day(int64_t ms) {
+  struct tm tm;
+
+  lk_clock_nl_local(ms, &tm);
+  return lk_clock_nl_instant(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, 0);
+}
+
+/* lk_measure_day() of an hour, remembering the last answer: a batch's
+ * rows are mostly of one hour. */
+static int64_t day_of_hour(lk_measure *m, int64_t hour) {
+  if (hour != m->day_hour) {
+    m->day_hour = hour;
+    m->day = lk_measure_day(hour);
+  }
+  return m->day;
 }
 
 /* ---- configuration -------------------------------------------------- */
@@ -566,17 +628,40 @@ static bool same_key(int64_t h1, const char *c1, const char *t1, int64_t h2,
   return h1 == h2 && strcmp(c1, c2) == 0 && strcmp(t1, t2) == 0;
 }
 
+/* FNV-1a over a key's parts. */
+static uint32_t hash_key(int64_t hour, const char *channel, const char *team,
+                         int clock, int bin) {
+  uint32_t h = 2166136261u;
+  uint64_t u = (uint64_t)hour;
+
+  for (int i = 0; i < 8; i++, u >>= 8)
+    h = (h ^ (uint32_t)(u & 0xff)) * 16777619u;
+  for (const char *p = channel; *p != '\0'; p++)
+    h = (h ^ (uint8_t)*p) * 16777619u;
+  h = (h ^ 0xff) * 16777619u;
+  for (const char *p = team; *p != '\0'; p++)
+    h = (h ^ (uint8_t)*p) * 16777619u;
+  h = (h ^ (uint32_t)clock) * 16777619u;
+  return (h ^ (uint32_t)bin) * 16777619u;
+}
+
 static struct delta *find_delta(struct deltas *ds, int64_t hour,
                                 const char *channel, const char *team) {
+  uint32_t i = hash_key(hour, channel, team, -1, -1) & ds->mask;
   struct delta *d;
 
-  for (int i = 0; i < ds->n; i++) {
-    if (same_key(ds->d[i].hour, ds->d[i].channel, ds->d[i].team, hour, channel,
-                 team))
-      return &ds->d[i];
+  for (;; i = (i + 1) & ds->mask) {
+    uint32_t v = ds->dix[i];
+
+    if (v >> IX_BITS != ds->gen)
+      break; /* empty: not there */
+    d = &ds->d[(v & IX_POS) - 1];
+    if (same_key(d->hour, d->channel, d->team, hour, channel, team))
+      return d;
   }
   if (ds->n == ds->cap)
     return NULL;
+  ds->dix[i] = ds->gen << IX_BITS | (uint32_t)(ds->n + 1);
   d = &ds->d[ds->n++];
   memset(d, 0, sizeof(*d));
   d->hour = hour;
@@ -588,16 +673,22 @@ static struct delta *find_delta(struct deltas *ds, int64_t hour,
 static struct hdelta *find_hdelta(struct deltas *ds, int64_t hour,
                                   const char *channel, const char *team,
                                   int clock, int bin) {
+  uint32_t i = hash_key(hour, channel, team, clock, bin) & ds->mask;
   struct hdelta *h;
 
-  for (int i = 0; i < ds->nh; i++) {
-    h = &ds->h[i];
+  for (;; i = (i + 1) & ds->mask) {
+    uint32_t v = ds->hix[i];
+
+    if (v >> IX_BITS != ds->gen)
+      break;
+    h = &ds->h[(v & IX_POS) - 1];
     if (h->clock == clock && h->bin == bin &&
         same_key(h->hour, h->channel, h->team, hour, channel, team))
       return h;
   }
   if (ds->nh == ds->cap)
     return NULL;
+  ds->hix[i] = ds->gen << IX_BITS | (uint32_t)(ds->nh + 1);
   h = &ds->h[ds->nh++];
   memset(h, 0, sizeof(*h));
   h->hour = hour;
@@ -609,14 +700,15 @@ static struct hdelta *find_hdelta(struct deltas *ds, int64_t hour,
 }
 
 /* Writes `ds` with its rollups (summed in `roll`, scratch space of
- * ROLLUPS times its size) and empties it. */
-static int write_deltas(lk_tx *tx, struct deltas *ds, struct deltas *roll) {
+ * ROLLUPS + DAY_ROLLUPS times its size) and empties it. */
+static int write_deltas(lk_tx *tx, lk_measure *m, struct deltas *ds) {
+  struct deltas *roll = &m->rollup;
   int rc = 0;
 
-  roll->n = 0;
-  roll->nh = 0;
+  deltas_reset(roll);
   for (int i = 0; i < ds->n; i++) {
     struct delta *d = &ds->d[i];
+    int64_t day = -day_of_hour(m, d->hour);
 
     for (int k = 0; k < ROLLUPS; k++) {
       struct delta *r = find_delta(roll, rollups[k].all_time ? 0 : d->hour,
@@ -625,17 +717,27 @@ static int write_deltas(lk_tx *tx, struct deltas *ds, struct deltas *roll) {
 
       for (int j = 0; r != NULL && j < LK_CNT_COUNT; j++)
         r->v[j] += d->v[j];
+      if (rollups[k].all_time)
+        continue;
+      r = find_delta(roll, day, rollups[k].all_channels ? "*" : d->channel,
+                     rollups[k].all_teams ? "*" : d->team);
+      for (int j = 0; r != NULL && j < LK_CNT_COUNT; j++)
+        r->v[j] += d->v[j];
     }
   }
   for (int i = 0; i < ds->nh; i++) {
     struct hdelta *h = &ds->h[i];
+    int64_t day = -day_of_hour(m, h->hour);
 
     /* Histograms have no all-time rows: nothing reads them. */
     for (int k = 0; k < ROLLUPS && !rollups[k].all_time; k++) {
-      struct hdelta *r =
-          find_hdelta(roll, h->hour, rollups[k].all_channels ? "*" : h->channel,
-                      rollups[k].all_teams ? "*" : h->team, h->clock, h->bin);
+      const char *ch = rollups[k].all_channels ? "*" : h->channel;
+      const char *team = rollups[k].all_teams ? "*" : h->team;
+      struct hdelta *r = find_hdelta(roll, h->hour, ch, team, h->clock, h->bin);
 
+      if (r != NULL)
+        r->n += h->n;
+      r = find_hdelta(roll, day, ch, team, h->clock, h->bin);
       if (r != NULL)
         r->n += h->n;
     }
@@ -646,18 +748,22 @@ static int write_deltas(lk_tx *tx, struct deltas *ds, struct deltas *roll) {
 
     for (int j = 0; j < LK_CNT_COUNT; j++)
       any = any || r->v[j] != 0;
-    if (any)
+    if (any && r->hour < 0)
+      rc = lk_store_measure_add_day(tx, -r->hour, r->channel, r->team, r->v);
+    else if (any)
       rc = lk_store_measure_add(tx, r->hour, r->channel, r->team, r->v);
   }
   for (int i = 0; rc == 0 && i < roll->nh; i++) {
     struct hdelta *r = &roll->h[i];
 
-    if (r->n != 0)
+    if (r->n != 0 && r->hour < 0)
+      rc = lk_store_measure_hist_day(tx, -r->hour, r->channel, r->team,
+                                     clock_metric[r->clock], r->bin, r->n);
+    else if (r->n != 0)
       rc = lk_store_measure_hist(tx, r->hour, r->channel, r->team,
                                  clock_metric[r->clock], r->bin, r->n);
   }
-  ds->n = 0;
-  ds->nh = 0;
+  deltas_reset(ds);
   return rc;
 }
 
@@ -669,7 +775,7 @@ static int merge_write(lk_tx *tx, lk_measure *m) {
   int rc = 0;
 
   if (b->n + w->n > b->cap || b->nh + w->nh > b->cap)
-    rc = write_deltas(tx, b, &m->rollup);
+    rc = write_deltas(tx, m, b);
   for (int i = 0; rc == 0 && i < w->n; i++) {
     struct delta *d =
         find_delta(b, w->d[i].hour, w->d[i].channel, w->d[i].team);
@@ -685,8 +791,7 @@ static int merge_write(lk_tx *tx, lk_measure *m) {
     if (d != NULL)
       d->n += h->n;
   }
-  w->n = 0;
-  w->nh = 0;
+  deltas_reset(w);
   return rc;
 }
 
@@ -696,7 +801,7 @@ static int merge_write(lk_tx *tx, lk_measure *m) {
 static int make_room(lk_tx *tx, lk_measure *m) {
   if (m->write.n < m->write.cap - 4 && m->write.nh < m->write.cap - 4)
     return 0;
-  return write_deltas(tx, &m->write, &m->rollup);
+  return write_deltas(tx, m, &m->write);
 }
 
 static void bump(lk_measure *m, int64_t hour, const char *channel,
@@ -795,6 +900,9 @@ static int agent_credit(lk_tx *tx, const char *agent_id, int64_t t,
         end = t;
       rc = lk_store_measure_occupancy(tx, lk_measure_hour(s), agent_id, end - s,
                                       a->load > 0 ? end - s : 0);
+      if (rc == 0)
+        rc = lk_store_measure_occupancy_day(tx, lk_measure_day(s), agent_id,
+                                            end - s, a->load > 0 ? end - s : 0);
       s = end;
     }
   }
@@ -886,6 +994,15 @@ static int cache_begin(lk_tx *tx, lk_measure *m) {
   return 0;
 }
 
+/* Remembers what the database holds of the row's indexed columns. */
+static void slot_indexed(struct cslot *sl) {
+  sl->db_due = sl->c.due;
+  sl->db_created = sl->c.created_at;
+  memcpy(sl->db_status, sl->c.status, sizeof(sl->db_status));
+  memcpy(sl->db_channel, sl->c.channel, sizeof(sl->db_channel));
+  memcpy(sl->db_team, sl->c.team_id, sizeof(sl->db_team));
+}
+
 static int write_slot(lk_tx *tx, struct cslot *sl) {
   int how = LK_MCONV_UPDATE_STATE;
   int rc;
@@ -893,16 +1010,16 @@ static int write_slot(lk_tx *tx, struct cslot *sl) {
   if (!sl->in_db)
     how = LK_MCONV_INSERT;
   else if (sl->db_due != sl->c.due || sl->db_created != sl->c.created_at ||
-           strcmp(sl->db_status, sl->c.status) != 0)
+           strcmp(sl->db_status, sl->c.status) != 0 ||
+           strcmp(sl->db_channel, sl->c.channel) != 0 ||
+           strcmp(sl->db_team, sl->c.team_id) != 0)
     how = LK_MCONV_UPDATE;
   rc = lk_store_mconv_put(tx, &sl->c, how);
   if (rc != 0)
     return rc;
   sl->in_db = true;
   sl->dirty = false;
-  sl->db_due = sl->c.due;
-  sl->db_created = sl->c.created_at;
-  memcpy(sl->db_status, sl->c.status, sizeof(sl->db_status));
+  slot_indexed(sl);
   return 0;
 }
 
@@ -910,9 +1027,7 @@ static void slot_loaded(struct cslot *sl) {
   sl->valid = true;
   sl->dirty = false;
   sl->in_db = true;
-  sl->db_due = sl->c.due;
-  sl->db_created = sl->c.created_at;
-  memcpy(sl->db_status, sl->c.status, sizeof(sl->db_status));
+  slot_indexed(sl);
 }
 
 /* The state of conversation `id` into `out`; LK_STORE_NOTFOUND if it has
@@ -1333,18 +1448,17 @@ int lk_measure_on_phase(lk_tx *tx, int phase, void *ud) {
   }
   case LK_TX_WRITE_UNDONE:
     forget_touched(m);
-    m->write.n = 0;
-    m->write.nh = 0;
+    deltas_reset(&m->write);
     m->loaded = false; /* it may have loaded norms it saved */
     return 0;
   case LK_TX_BEFORE_COMMIT:
     m->batch_open = false;
-    return write_deltas(tx, &m->batch, &m->rollup);
+    return write_deltas(tx, m, &m->batch);
   case LK_TX_ABORTED:
     cache_clear(m);
     m->batch_open = false;
-    m->write.n = m->write.nh = 0;
-    m->batch.n = m->batch.nh = 0;
+    deltas_reset(&m->write);
+    deltas_reset(&m->batch);
     /* The norms read in this batch may be gone with it. */
     m->loaded = false;
     return 0;
@@ -1410,7 +1524,7 @@ int lk_measure_rebuild_apply(lk_tx *tx, void *arg) {
 
   m->replaying = true;
   m->loaded = false;
-  m->write.n = m->write.nh = 0;
+  deltas_reset(&m->write);
   cache_clear(m);
   m->batch_open = false;
   rc = lk_store_measure_clear(tx);
@@ -1419,8 +1533,8 @@ int lk_measure_rebuild_apply(lk_tx *tx, void *arg) {
   if (rc == 0)
     rc = write_touched(tx, m);
   if (rc == 0)
-    rc = write_deltas(tx, &m->write, &m->rollup);
-  m->write.n = m->write.nh = 0;
+    rc = write_deltas(tx, m, &m->write);
+  deltas_reset(&m->write);
   cache_clear(m);
   m->touched_overflow = true; /* an undo must forget everything */
   m->replaying = false;

@@ -79,6 +79,9 @@ int64_t lk_measure_quantile(const int64_t *bins, double q);
 
 /* The start of the UTC hour of `ms`. */
 int64_t lk_measure_hour(int64_t ms);
+/* The local midnight (Amsterdam) of the day holding `ms`: the key of the
+ * daily rollups and of figures by day. */
+int64_t lk_measure_day(int64_t ms);
 
 /* ---- live state, as an agent sees it -------------------------------- */
 

@@ -148,10 +148,11 @@ int lk_store_mconv_put(lk_tx *tx, const lk_mconv *c, int how) {
       " ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27,"
       " ?28, ?29, ?30, ?31, ?32, ?33, ?34)";
   /* Two updates: SQLite maintains an index on every update that SETs one
-   * of its columns, changed or not; most events change neither `due` nor
-   * `status`, and then skip both indexes. */
+   * of its columns, changed or not; most events change none of `due`,
+   * `status`, `created_at`, `channel` and `team_id`, and then skip both
+   * indexes. */
 #define MCONV_SET                                                              \
-  "UPDATE measure_conv SET channel = ?2, team_id = ?3, categories = ?4,"       \
+  "UPDATE measure_conv SET categories = ?4,"                                   \
   " assignee_id = ?5, confidential = ?7,"                                      \
   " inbound = ?9, reopened = ?10, fr_state = ?11, fr_start = ?12,"             \
   " fr_used = ?13, fr_target = ?14, fr_business = ?15, fr_deadline = ?16,"     \
@@ -161,8 +162,10 @@ int lk_store_mconv_put(lk_tx *tx, const lk_mconv *c, int how) {
   " res_business = ?27, res_deadline = ?28, res_hour = ?29,"                   \
   " res_ms = ?30, res_met = ?31, res_fcr = ?32, res_team = ?33"
   static const char upd_all[] =
-      MCONV_SET ", status = ?6, created_at = ?8, due = ?34 WHERE id = ?1";
-  static const char upd_state[] = MCONV_SET " WHERE id = ?1 AND ?6 = ?6"
+      MCONV_SET ", channel = ?2, team_id = ?3, status = ?6, created_at = ?8,"
+                " due = ?34 WHERE id = ?1";
+  static const char upd_state[] = MCONV_SET " WHERE id = ?1 AND ?2 = ?2"
+                                            " AND ?3 = ?3 AND ?6 = ?6"
                                             " AND ?8 = ?8 AND ?34 IS ?34";
 #undef MCONV_SET
   const char *sql = how == LK_MCONV_INSERT
@@ -379,37 +382,53 @@ const char *const lk_measure_counter_names[LK_CNT_COUNT] = {
     "nr_n",        "nr_ms",        "nr_normed", "nr_met",    "res_n",
     "res_ms",      "res_normed",   "res_met"};
 
-static int add_one(lk_tx *tx, int64_t hour, const char *channel,
+/* The upsert of one counter row into `table` keyed by `key`. */
+#define ADD_SQL(table, key)                                                    \
+  "INSERT INTO " table " (" key ", channel, team_id, " COUNTER_COLUMNS         \
+  ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"     \
+  " ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)"               \
+  " ON CONFLICT (" key ", channel, team_id) DO UPDATE SET"                     \
+  " created = created + excluded.created,"                                     \
+  " inbound = inbound + excluded.inbound,"                                     \
+  " outbound = outbound + excluded.outbound,"                                  \
+  " reopened = reopened + excluded.reopened,"                                  \
+  " backlog_in = backlog_in + excluded.backlog_in,"                            \
+  " backlog_out = backlog_out + excluded.backlog_out,"                         \
+  " open_created = open_created + excluded.open_created,"                      \
+  " fcr = fcr + excluded.fcr, cb = cb + excluded.cb,"                          \
+  " cb_normed = cb_normed + excluded.cb_normed,"                               \
+  " cb_met = cb_met + excluded.cb_met, fr_n = fr_n + excluded.fr_n,"           \
+  " fr_ms = fr_ms + excluded.fr_ms,"                                           \
+  " fr_normed = fr_normed + excluded.fr_normed,"                               \
+  " fr_met = fr_met + excluded.fr_met, nr_n = nr_n + excluded.nr_n,"           \
+  " nr_ms = nr_ms + excluded.nr_ms,"                                           \
+  " nr_normed = nr_normed + excluded.nr_normed,"                               \
+  " nr_met = nr_met + excluded.nr_met, res_n = res_n + excluded.res_n,"        \
+  " res_ms = res_ms + excluded.res_ms,"                                        \
+  " res_normed = res_normed + excluded.res_normed,"                            \
+  " res_met = res_met + excluded.res_met"
+
+/* The UPDATE of one counter row, for rows that exist (nearly always:
+ * an hour's rows are made by its first batch). */
+#define UPD_SQL(table, key)                                                    \
+  "UPDATE " table " SET created = created + ?4, inbound = inbound + ?5,"       \
+  " outbound = outbound + ?6, reopened = reopened + ?7,"                       \
+  " backlog_in = backlog_in + ?8, backlog_out = backlog_out + ?9,"             \
+  " open_created = open_created + ?10, fcr = fcr + ?11, cb = cb + ?12,"        \
+  " cb_normed = cb_normed + ?13, cb_met = cb_met + ?14, fr_n = fr_n + ?15,"    \
+  " fr_ms = fr_ms + ?16, fr_normed = fr_normed + ?17, fr_met = fr_met + ?18,"  \
+  " nr_n = nr_n + ?19, nr_ms = nr_ms + ?20, nr_normed = nr_normed + ?21,"      \
+  " nr_met = nr_met + ?22, res_n = res_n + ?23, res_ms = res_ms + ?24,"        \
+  " res_normed = res_normed + ?25, res_met = res_met + ?26"                    \
+  " WHERE channel = ?2 AND team_id = ?3 AND " key " = ?1"
+
+static int add_run(lk_tx *tx, const char *sql, int64_t key, const char *channel,
                    const char *team, const int64_t *delta) {
-  static const char sql[] =
-      "INSERT INTO measure_counts (hour, channel, team_id, " COUNTER_COLUMNS
-      ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-      " ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)"
-      " ON CONFLICT (hour, channel, team_id) DO UPDATE SET"
-      " created = created + excluded.created,"
-      " inbound = inbound + excluded.inbound,"
-      " outbound = outbound + excluded.outbound,"
-      " reopened = reopened + excluded.reopened,"
-      " backlog_in = backlog_in + excluded.backlog_in,"
-      " backlog_out = backlog_out + excluded.backlog_out,"
-      " open_created = open_created + excluded.open_created,"
-      " fcr = fcr + excluded.fcr, cb = cb + excluded.cb,"
-      " cb_normed = cb_normed + excluded.cb_normed,"
-      " cb_met = cb_met + excluded.cb_met, fr_n = fr_n + excluded.fr_n,"
-      " fr_ms = fr_ms + excluded.fr_ms,"
-      " fr_normed = fr_normed + excluded.fr_normed,"
-      " fr_met = fr_met + excluded.fr_met, nr_n = nr_n + excluded.nr_n,"
-      " nr_ms = nr_ms + excluded.nr_ms,"
-      " nr_normed = nr_normed + excluded.nr_normed,"
-      " nr_met = nr_met + excluded.nr_met, res_n = res_n + excluded.res_n,"
-      " res_ms = res_ms + excluded.res_ms,"
-      " res_normed = res_normed + excluded.res_normed,"
-      " res_met = res_met + excluded.res_met";
   lk_stmt *st = lk_db_stmt(lk_tx_db(tx), sql);
 
   if (st == NULL)
     return LK_STORE_IO;
-  lk_stmt_int(st, 1, hour);
+  lk_stmt_int(st, 1, key);
   lk_stmt_text(st, 2, channel);
   lk_stmt_text(st, 3, team);
   for (int i = 0; i < LK_CNT_COUNT; i++)
@@ -417,20 +436,46 @@ static int add_one(lk_tx *tx, int64_t hour, const char *channel,
   return lk_stmt_run(st);
 }
 
-int lk_store_measure_add(lk_tx *tx, int64_t hour, const char *channel,
-                         const char *team, const int64_t *delta) {
-  return add_one(tx, hour, channel, team, delta);
+/* An UPDATE, and the upsert only when it found no row: cheaper than the
+ * upsert alone, which builds the new row's record before it finds the
+ * conflict (docs/benchmarks.md, measure_ingest). */
+static int add_one(lk_tx *tx, const char *upd, const char *ins, int64_t key,
+                   const char *channel, const char *team,
+                   const int64_t *delta) {
+  int rc = add_run(tx, upd, key, channel, team, delta);
+
+  if (rc == 0 && lk_db_changes(lk_tx_db(tx)) == 0)
+    rc = add_run(tx, ins, key, channel, team, delta);
+  return rc;
 }
 
-static int hist_one(lk_tx *tx, int64_t hour, const char *channel,
-                    const char *team, const char *metric, int bin, int64_t dn) {
-  static const char sql[] =
-      "INSERT INTO measure_hist (hour, channel, team_id, metric, bin, n)"
-      " VALUES (?4, ?1, ?2, ?3, ?5, ?6)"
-      " ON CONFLICT (hour, channel, team_id, metric, bin) DO UPDATE"
-      " SET n = n + excluded.n";
+int lk_store_measure_add(lk_tx *tx, int64_t hour, const char *channel,
+                         const char *team, const int64_t *delta) {
+  static const char upd[] = UPD_SQL("measure_counts", "hour");
+  static const char ins[] = ADD_SQL("measure_counts", "hour");
+
+  return add_one(tx, upd, ins, hour, channel, team, delta);
+}
+
+int lk_store_measure_add_day(lk_tx *tx, int64_t day, const char *channel,
+                             const char *team, const int64_t *delta) {
+  static const char upd[] = UPD_SQL("measure_counts_day", "day");
+  static const char ins[] = ADD_SQL("measure_counts_day", "day");
+
+  return add_one(tx, upd, ins, day, channel, team, delta);
+}
+
+#define HIST_SQL(table, key)                                                   \
+  "INSERT INTO " table " (" key ", channel, team_id, metric, bin, n)"          \
+  " VALUES (?4, ?1, ?2, ?3, ?5, ?6)"                                           \
+  " ON CONFLICT (" key ", channel, team_id, metric, bin) DO UPDATE"            \
+  " SET n = n + excluded.n"
+
+static int hist_one(lk_tx *tx, const char *sql, int64_t key,
+                    const char *channel, const char *team, const char *metric,
+                    int bin, int64_t dn) {
   const char *texts[] = {channel, team, metric};
-  const int64_t nums[] = {hour, bin, dn};
+  const int64_t nums[] = {key, bin, dn};
 
   return lk_rows_write(tx, sql, texts, 3, nums, 3, false);
 }
@@ -438,7 +483,17 @@ static int hist_one(lk_tx *tx, int64_t hour, const char *channel,
 int lk_store_measure_hist(lk_tx *tx, int64_t hour, const char *channel,
                           const char *team, const char *metric, int bin,
                           int64_t dn) {
-  return hist_one(tx, hour, channel, team, metric, bin, dn);
+  static const char sql[] = HIST_SQL("measure_hist", "hour");
+
+  return hist_one(tx, sql, hour, channel, team, metric, bin, dn);
+}
+
+int lk_store_measure_hist_day(lk_tx *tx, int64_t day, const char *channel,
+                              const char *team, const char *metric, int bin,
+                              int64_t dn) {
+  static const char sql[] = HIST_SQL("measure_hist_day", "day");
+
+  return hist_one(tx, sql, day, channel, team, metric, bin, dn);
 }
 
 static void magent_row(lk_stmt *st, void *ud) {
@@ -478,11 +533,25 @@ int lk_store_measure_occupancy(lk_tx *tx, int64_t hour, const char *agent_id,
   return lk_rows_write(tx, sql, &agent_id, 1, nums, 3, false);
 }
 
+int lk_store_measure_occupancy_day(lk_tx *tx, int64_t day, const char *agent_id,
+                                   int64_t online_ms, int64_t busy_ms) {
+  static const char sql[] =
+      "INSERT INTO measure_occupancy_day (day, agent_id, online_ms, busy_ms)"
+      " VALUES (?2, ?1, ?3, ?4) ON CONFLICT (day, agent_id) DO UPDATE"
+      " SET online_ms = online_ms + excluded.online_ms,"
+      " busy_ms = busy_ms + excluded.busy_ms";
+  const int64_t nums[] = {day, online_ms, busy_ms};
+
+  return lk_rows_write(tx, sql, &agent_id, 1, nums, 3, false);
+}
+
 int lk_store_measure_clear(lk_tx *tx) {
   static const char *const tables[] = {
-      "DELETE FROM measure_conv",   "DELETE FROM measure_task",
-      "DELETE FROM measure_counts", "DELETE FROM measure_hist",
-      "DELETE FROM measure_agent",  "DELETE FROM measure_occupancy"};
+      "DELETE FROM measure_conv",         "DELETE FROM measure_task",
+      "DELETE FROM measure_counts",       "DELETE FROM measure_hist",
+      "DELETE FROM measure_agent",        "DELETE FROM measure_occupancy",
+      "DELETE FROM measure_counts_day",   "DELETE FROM measure_hist_day",
+      "DELETE FROM measure_occupancy_day"};
   int rc = 0;
 
   for (size_t i = 0; rc == 0 && i < sizeof(tables) / sizeof(tables[0]); i++)
@@ -558,6 +627,8 @@ int lk_store_measure_replay(lk_tx *tx, lk_tx_event_fn fn, void *ud,
 #define RANGE_WHERE                                                            \
   " WHERE channel = ?1 AND team_id = ?2 AND hour >= ?3 AND hour < ?4"          \
   " AND hour > 0"
+#define DAY_WHERE                                                              \
+  " WHERE channel = ?1 AND team_id = ?2 AND day >= ?3 AND day < ?4"
 
 static const char *opt(const char *s) {
   return s != NULL && s[0] != '\0' ? s : NULL;
@@ -588,13 +659,19 @@ static void count_row(lk_stmt *st, void *ud) {
 
 int lk_store_measure_counts(lk_store *s, const lk_mquery *q, lk_mcount_fn fn,
                             void *ud) {
-  static const char sql[] =
-      "SELECT hour, " COUNTER_SUMS " FROM measure_counts" RANGE_WHERE
-      " GROUP BY hour ORDER BY hour";
+  /* One row per hour (day) by the rollups: read as they are, in the
+   * primary key's order. */
+  static const char hours[] =
+      "SELECT hour, " COUNTER_COLUMNS " FROM measure_counts" RANGE_WHERE
+      " ORDER BY hour";
+  static const char days[] =
+      "SELECT day, " COUNTER_COLUMNS " FROM measure_counts_day" DAY_WHERE
+      " ORDER BY day";
   const char *texts[] = {all(q->channel), all(q->team_id)};
   const int64_t nums[] = {q->from, q->to};
   struct count_cb c = {fn, NULL, ud};
-  int n = lk_rows_read(s, sql, texts, 2, nums, 2, count_row, &c);
+  int n =
+      lk_rows_read(s, q->days ? days : hours, texts, 2, nums, 2, count_row, &c);
 
   return n < 0 ? n : 0;
 }
@@ -613,14 +690,17 @@ static void hist_row(lk_stmt *st, void *ud) {
 
 int lk_store_measure_hists(lk_store *s, const lk_mquery *q, lk_mhist_fn fn,
                            void *ud) {
-  static const char sql[] =
-      "SELECT hour, metric, bin, SUM(n)"
-      " FROM measure_hist" RANGE_WHERE " GROUP BY hour, metric, bin"
-      " ORDER BY hour, metric, bin";
+  static const char hours[] =
+      "SELECT hour, metric, bin, n"
+      " FROM measure_hist" RANGE_WHERE " ORDER BY hour, metric, bin";
+  static const char days[] =
+      "SELECT day, metric, bin, n"
+      " FROM measure_hist_day" DAY_WHERE " ORDER BY day, metric, bin";
   const char *texts[] = {all(q->channel), all(q->team_id)};
   const int64_t nums[] = {q->from, q->to};
   struct hist_cb c = {fn, ud};
-  int n = lk_rows_read(s, sql, texts, 2, nums, 2, hist_row, &c);
+  int n =
+      lk_rows_read(s, q->days ? days : hours, texts, 2, nums, 2, hist_row, &c);
 
   return n < 0 ? n : 0;
 }
@@ -667,17 +747,23 @@ static void callbacks_row(lk_stmt *st, void *ud) {
 int lk_store_measure_backlog(lk_store *s, const char *channel,
                              const char *team_id, int64_t now,
                              lk_mbacklog *out) {
-  /* How many and their creation times: the all-time rollup row.  The
-   * oldest: the first of the unresolved by creation (an index walk that
-   * stops at the first match).  Past a deadline: a range of the due
+  /* How many and their creation times: the all-time rollup row.  Past a
+   * deadline: a range of the due
    * index.  None of it reads the history. */
   static const char totals[] =
       "SELECT backlog_in, backlog_out, open_created FROM measure_counts"
       " WHERE channel = ?1 AND team_id = ?2 AND hour = 0";
+  /* The oldest: per (channel, team) with something open (the all-time
+   * rows, a few dozen, by their partial index), the first of the backlog
+   * index; so it costs one probe per key, however long the backlog and
+   * however little of it matches (migration 0024). */
   static const char oldest[] =
-      "SELECT created_at FROM measure_conv WHERE status <> 'resolved'"
-      " AND (?1 = '*' OR channel = ?1) AND (?2 = '*' OR team_id = ?2)"
-      " ORDER BY created_at LIMIT 1";
+      "SELECT MIN((SELECT c.created_at FROM measure_conv c"
+      "  WHERE c.status <> 'resolved' AND c.channel = k.channel"
+      "  AND c.team_id = k.team_id ORDER BY c.created_at LIMIT 1))"
+      " FROM measure_counts k WHERE k.hour = 0 AND k.channel <> '*'"
+      " AND k.team_id <> '*' AND (?1 = '*' OR k.channel = ?1)"
+      " AND (?2 = '*' OR k.team_id = ?2) AND k.backlog_in > k.backlog_out";
   static const char breached[] =
       "SELECT COUNT(*) FROM measure_conv WHERE due IS NOT NULL AND due <= ?3"
       " AND (?1 = '*' OR channel = ?1) AND (?2 = '*' OR team_id = ?2)";
@@ -720,27 +806,26 @@ static void occ_row(lk_stmt *st, void *ud) {
         &live, c->ud);
 }
 
+/* Each agent with a state row and its hours (days) in range, summed in
+ * one pass over a range of the occupancy table's primary key. */
+#define OCC_SQL(table, key)                                                    \
+  "SELECT a.agent_id, COALESCE(SUM(o.online_ms), 0),"                          \
+  " COALESCE(SUM(o.busy_ms), 0), a.presence, a.load, a.since"                  \
+  " FROM measure_agent a LEFT JOIN " table " o"                                \
+  " ON o.agent_id = a.agent_id AND o." key " >= ?2 AND o." key " < ?3"         \
+  " WHERE ?1 IS NULL OR EXISTS (SELECT 1 FROM team_members m"                  \
+  " WHERE m.team_id = ?1 AND m.actor_id = a.agent_id)"                         \
+  " GROUP BY a.agent_id ORDER BY a.agent_id"
+
 int lk_store_measure_occupancy_read(lk_store *s, int64_t from, int64_t to,
-                                    const char *team_id, lk_mocc_fn fn,
-                                    void *ud) {
-  /* Agents with a state row, their hours in range summed (a correlated
-   * range scan each, on the primary key of measure_occupancy). */
-  static const char sql[] =
-      "SELECT a.agent_id,"
-      " COALESCE((SELECT SUM(online_ms) FROM measure_occupancy o"
-      "  WHERE o.agent_id = a.agent_id AND o.hour >= ?2 AND o.hour < ?3),"
-      "  0),"
-      " COALESCE((SELECT SUM(busy_ms) FROM measure_occupancy o"
-      "  WHERE o.agent_id = a.agent_id AND o.hour >= ?2 AND o.hour < ?3),"
-      "  0),"
-      " a.presence, a.load, a.since"
-      " FROM measure_agent a WHERE ?1 IS NULL OR EXISTS (SELECT 1"
-      " FROM team_members m WHERE m.team_id = ?1"
-      " AND m.actor_id = a.agent_id) ORDER BY a.agent_id";
+                                    bool days, const char *team_id,
+                                    lk_mocc_fn fn, void *ud) {
+  static const char hours[] = OCC_SQL("measure_occupancy", "hour");
+  static const char daily[] = OCC_SQL("measure_occupancy_day", "day");
   const char *texts[] = {opt(team_id)};
   const int64_t nums[] = {from, to};
   struct occ_cb c = {fn, ud};
-  int n = lk_rows_read(s, sql, texts, 1, nums, 2, occ_row, &c);
+  int n = lk_rows_read(s, days ? daily : hours, texts, 1, nums, 2, occ_row, &c);
 
   return n < 0 ? n : 0;
 }

@@ -151,6 +151,13 @@ int lk_store_measure_add(lk_tx *tx, int64_t hour, const char *channel,
 int lk_store_measure_hist(lk_tx *tx, int64_t hour, const char *channel,
                           const char *team, const char *metric, int bin,
                           int64_t dn);
+/* The same into the daily rollups (migration 0024): `day` is the local
+ * midnight (Amsterdam, Unix ms) of the day. */
+int lk_store_measure_add_day(lk_tx *tx, int64_t day, const char *channel,
+                             const char *team, const int64_t *delta);
+int lk_store_measure_hist_day(lk_tx *tx, int64_t day, const char *channel,
+                              const char *team, const char *metric, int bin,
+                              int64_t dn);
 
 typedef struct lk_magent {
   char presence[16];
@@ -162,6 +169,8 @@ int lk_store_magent_get(lk_tx *tx, const char *agent_id, lk_magent *out);
 int lk_store_magent_put(lk_tx *tx, const char *agent_id, const lk_magent *a);
 int lk_store_measure_occupancy(lk_tx *tx, int64_t hour, const char *agent_id,
                                int64_t online_ms, int64_t busy_ms);
+int lk_store_measure_occupancy_day(lk_tx *tx, int64_t day, const char *agent_id,
+                                   int64_t online_ms, int64_t busy_ms);
 
 /* Empties every derived table (all but measure_config), for a rebuild. */
 int lk_store_measure_clear(lk_tx *tx);
@@ -175,12 +184,15 @@ int lk_store_measure_replay(lk_tx *tx, lk_tx_event_fn fn, void *ud,
 /* ---- reads ---------------------------------------------------------- */
 
 /* A figures query: hours [from, to), optional channel and team ("" or
- * NULL: all; read from the "*" rollup rows). */
+ * NULL: all; read from the "*" rollup rows).  With `days`, the daily
+ * rollups instead: from and to are local midnights, and the callbacks
+ * get each day's midnight where they get the hour otherwise. */
 typedef struct lk_mquery {
   int64_t from;
   int64_t to;
   const char *channel;
   const char *team_id;
+  bool days;
 } lk_mquery;
 
 /* Sums of the counters per hour (LK_CNT_COUNT values) over the matching
@@ -213,14 +225,15 @@ typedef struct lk_mbacklog {
 int lk_store_measure_backlog(lk_store *s, const char *channel,
                              const char *team_id, int64_t now,
                              lk_mbacklog *out);
-/* Occupancy per agent over hours [from, to); the agents of team `team_id`
- * only when given.  The still open stretch of each agent (since its last
+/* Occupancy per agent over hours [from, to) (with `days`: the days whose
+ * local midnights are in [from, to)); the agents of team `team_id` only
+ * when given.  The still open stretch of each agent (since its last
  * change) is in `live`, for the caller to add up to its `now`. */
 typedef void (*lk_mocc_fn)(const char *agent_id, int64_t online_ms,
                            int64_t busy_ms, const lk_magent *live, void *ud);
 int lk_store_measure_occupancy_read(lk_store *s, int64_t from, int64_t to,
-                                    const char *team_id, lk_mocc_fn fn,
-                                    void *ud);
+                                    bool days, const char *team_id,
+                                    lk_mocc_fn fn, void *ud);
 
 /* One item of the live list. */
 typedef struct lk_mitem {

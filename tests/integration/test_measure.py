@@ -30,7 +30,8 @@ NORMS = {"norms": [
     {"metric": "callback", "targetSeconds": 600, "clock": "calendar"}]}
 
 TABLES = ["measure_conv", "measure_task", "measure_counts", "measure_hist",
-          "measure_agent", "measure_occupancy"]
+          "measure_agent", "measure_occupancy", "measure_counts_day",
+          "measure_hist_day", "measure_occupancy_day"]
 
 
 def snapshot(data):
@@ -287,12 +288,26 @@ class Measure(LoketTestCase):
                                    "clock": "calendar"}]})
         patch_conversation(self.srv, self.api, convs[3],
                            {"status": "resolved"})
+        # An agent online for a while, then offline: occupancy rows.
+        user = add_staff_user(self.data, "agent@example.nl", name="Agent")
+        agent = self.srv.post_json("/api/v1/agents", {"userId": user},
+                                   token=self.sup).json()["id"]
+        for presence in ("available", "offline"):
+            r = self.srv.request("PUT", "/api/v1/agents/%s/presence" % agent,
+                                 json_body={"presence": presence},
+                                 token=self.sup)
+            self.assertEqual(r.status, 200, r)
+            time.sleep(0.05)
         # Restart, then compare with figures recomputed from scratch.
         self.srv.stop()
         live = snapshot(self.data)
         self.assertGreater(len(live["measure_counts"]), 4)
         self.assertGreater(len(live["measure_hist"]), 4)
         self.assertEqual(len(live["measure_conv"]), 4)
+        # The daily rollups (0024): the four channel/team keys of each day.
+        self.assertGreaterEqual(len(live["measure_counts_day"]), 4)
+        self.assertGreaterEqual(len(live["measure_hist_day"]), 4)
+        self.assertGreaterEqual(len(live["measure_occupancy_day"]), 1)
         p = run_cli("figures", "rebuild", data=self.data)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertRegex(p.stdout, r"rebuilt from \d+ events")

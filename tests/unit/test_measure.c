@@ -173,20 +173,31 @@ static lk_mconv state_of(mfx *fx, const char *id) {
   return g.c;
 }
 
-/* Figures of November and December 2026 (by day), as JSON text. */
+/* Figures of November and December 2026 (by day), as JSON text.  Every
+ * call also checks that the daily rollups (migration 0024) give exactly
+ * what adding up the hourly rows gives. */
 static char *figures(mfx *fx, const char *channel) {
-  lk_fig_query q = {.from = at(2026, 11, 1, 0, 0),
-                    .to = at(2027, 1, 1, 0, 0),
-                    .daily = true,
-                    .channel = channel,
-                    .now = at(2026, 12, 31, 12, 0)};
-  lk_figures f;
-  lk_buf b = LK_BUF_INIT;
+  char *text[2];
 
-  assert_int_equal(lk_figures_compute(fx->store, &q, &f), 0);
-  lk_figures_json(&b, &f);
-  lk_figures_free(&f);
-  return lk_buf_steal(&b);
+  for (int i = 0; i < 2; i++) {
+    lk_fig_query q = {.from = at(2026, 11, 1, 0, 0),
+                      .to = at(2027, 1, 1, 0, 0),
+                      .daily = true,
+                      .channel = channel,
+                      .now = at(2026, 12, 31, 12, 0),
+                      .from_hours = i == 1};
+    lk_figures f;
+    lk_buf b = LK_BUF_INIT;
+
+    assert_int_equal(lk_figures_compute(fx->store, &q, &f), 0);
+    lk_figures_json(&b, &f);
+    lk_figures_free(&f);
+    text[i] = lk_buf_steal(&b);
+    assert_non_null(text[i]);
+  }
+  assert_string_equal(text[0], text[1]);
+  free(text[1]);
+  return text[0];
 }
 
 static json_t *figures_doc(mfx *fx, const char *channel) {
@@ -628,6 +639,55 @@ static void test_rebuild_equals_live(void **state) {
   free(after_chat);
 }
 
+/* Days of 23 and 25 hours: the daily rollups put each hour in its local
+ * day, as the figures' day buckets do, so both roads give the same. */
+static void test_daily_rollups_across_dst(void **state) {
+  mfx *fx = *state;
+  char a[37], b[37], c[37], d[37];
+  char *text[2];
+
+  create(fx, at(2026, 3, 28, 23, 30), "email", a);
+  create(fx, at(2026, 3, 29, 1, 30), "email", b); /* the 23-hour day */
+  message(fx, at(2026, 3, 29, 3, 30), b, "outbound");
+  create(fx, at(2026, 10, 24, 23, 50), "chat", c);
+  create(fx, at(2026, 10, 25, 2, 30), "chat", d); /* the 25-hour day */
+  message(fx, at(2026, 10, 25, 23, 55), d, "outbound");
+  message(fx, at(2026, 10, 26, 0, 5), c, "outbound");
+  for (int i = 0; i < 2; i++) {
+    lk_fig_query q = {.from = at(2026, 3, 20, 0, 0),
+                      .to = at(2026, 11, 1, 0, 0),
+                      .daily = true,
+                      .now = at(2026, 11, 1, 0, 0),
+                      .from_hours = i == 1};
+    lk_figures f;
+    lk_buf buf = LK_BUF_INIT;
+
+    assert_int_equal(lk_figures_compute(fx->store, &q, &f), 0);
+    if (i == 0) {
+      /* 28 March, 29 March, 24 and 25 October: one creation each. */
+      int days[4] = {8, 9, 218, 219}, fr[4] = {0, 1, 0, 1};
+
+      for (int k = 0; k < 4; k++) {
+        assert_int_equal(f.buckets[days[k]].created, 1);
+        assert_int_equal(f.buckets[days[k]].clk[LK_MC_FIRST].n, fr[k]);
+      }
+      assert_int_equal(f.buckets[9].start, at(2026, 3, 29, 0, 0));
+      assert_int_equal(f.buckets[10].start - f.buckets[9].start,
+                       23 * LK_HOUR_MS);
+      assert_int_equal(f.buckets[220].start - f.buckets[219].start,
+                       25 * LK_HOUR_MS);
+      assert_int_equal(f.buckets[220].clk[LK_MC_FIRST].n, 1);
+    }
+    lk_figures_json(&buf, &f);
+    lk_figures_free(&f);
+    text[i] = lk_buf_steal(&buf);
+    assert_non_null(text[i]);
+  }
+  assert_string_equal(text[0], text[1]);
+  free(text[0]);
+  free(text[1]);
+}
+
 struct raw_event {
   lk_measure *m;
   const char *type;
@@ -741,6 +801,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_rebuild_equals_live, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_payload_scanner, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_daily_rollups_across_dst, setup,
+                                      teardown),
       cmocka_unit_test_setup_teardown(test_rolled_back_write, setup, teardown),
   };
 
