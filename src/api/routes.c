@@ -19,6 +19,7 @@
 #include "http/static.h"
 #include "pages/actueel.h"
 #include "pages/actueel_subscriptions.h"
+#include "pages/agent.h"
 #include "pages/chat.h"
 #include "pages/contact.h"
 
@@ -63,6 +64,7 @@ static int (*const areas[])(lk_router *r) = {
     lk_contact_routes,
     lk_figures_routes,
     lk_mailboxes_routes,
+    lk_agent_page_routes,
 };
 
 int lk_api_routes(lk_router *r) {
