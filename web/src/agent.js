@@ -159,12 +159,13 @@
     }
   }
 
-  /* Says `text` in the live region (screen readers read it once). */
+  /* Says `text` in the live region: each message is a new paragraph
+   * (screen readers read additions), the last five are kept. */
   function announce(text) {
     var live = document.getElementById("console-live");
     if (!live) return;
-    live.textContent = "";
-    setTimeout(function () { live.textContent = text; }, 50);
+    live.appendChild(el("p", { text: text }));
+    while (live.children.length > 5) live.removeChild(live.firstChild);
   }
 
   function debounce(name, fn, ms) {
@@ -934,9 +935,18 @@
     ui.convBody.hidden = false;
     ui.claim.hidden = !!c.assigneeId && c.assigneeId === me.actorId;
     ui.claim.disabled = !me.actorId;
-    ui.statusSel.value = c.status;
-    ui.snoozeField.hidden = c.status !== "snoozed";
-    fillCategories();
+    /* A reload (after an event) keeps what the agent is choosing, unless
+     * the conversation itself changed that part meanwhile. */
+    var cats = (c.categories || []).map(function (x) { return x.id; })
+      .join(",");
+    if (ui.shown !== c.id || ui.shownStatus !== c.status) {
+      ui.statusSel.value = c.status;
+      ui.snoozeField.hidden = c.status !== "snoozed";
+    }
+    if (ui.shown !== c.id || ui.shownCats !== cats) fillCategories();
+    ui.shown = c.id;
+    ui.shownStatus = c.status;
+    ui.shownCats = cats;
   }
 
   function attachmentList(list) {
