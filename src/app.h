@@ -65,6 +65,8 @@ typedef struct lk_app {
   struct lk_ratelimit *chat_mail_by_address; /* transcripts per address */
   struct lk_ratelimit *callback_by_client;
   struct lk_ratelimit *callback_by_phone;
+  /* Agent console viewing heartbeats per staff account (api/console.h). */
+  struct lk_ratelimit *viewer_heartbeats;
   /* The public event streams' shared listener (api/events_public.h). */
   struct lk_events_hub *public_events;
   atomic_bool shutting_down;

@@ -3,6 +3,7 @@
 #include "api/calamity.h"
 #include "api/channels.h"
 #include "api/chat.h"
+#include "api/console.h"
 #include "api/conversations.h"
 #include "api/figures.h"
 #include "api/ki/ki.h"
@@ -65,6 +66,7 @@ static int (*const areas[])(lk_router *r) = {
     lk_figures_routes,
     lk_mailboxes_routes,
     lk_agent_page_routes,
+    lk_console_routes,
 };
 
 int lk_api_routes(lk_router *r) {
