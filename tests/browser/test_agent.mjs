@@ -277,6 +277,59 @@ test("note, attachment, team, status, snooze, categories, history",
       document.getElementById("inbox-lijst").textContent), null, LIVE);
   });
 
+test("canned answers, a colleague viewing and typing, unread counts",
+  async () => {
+    await srv.api(admin, "POST", "/api/v1/canned-answers", {
+      title: "Paspoort", shortcut: "pas", scope: "everyone",
+      body: "Beste {{inwoner.naam}}, ik help u graag. {{medewerker.naam}}" });
+    await agent.goto(srv.base + "/agent#/gesprek/" + convId);
+    await agent.waitForSelector("#tijdlijn >> text=Bent u er nog?", LIVE);
+    await agent.focus("#standaardantwoord");
+    await agent.waitForSelector("#standaardantwoord option >> text=Paspoort",
+      { state: "attached", ...LIVE });
+    await agent.selectOption("#standaardantwoord", { label: "Paspoort (pas)" });
+    await agent.waitForFunction(() => document.getElementById("antwoord")
+      .value === "Beste Eva de Vries, ik help u graag. Fatima", null, LIVE);
+    await agent.fill("#antwoord", "");
+
+    // A colleague opens the same conversation, then types.
+    const c2 = await browser.newContext({ locale: "nl-NL",
+      timezoneId: "Europe/Amsterdam", viewport: { width: 1400,
+        height: 900 } });
+    problems.push(h.watchConsole(c2));
+    const joost = await c2.newPage();
+    await a.login(joost, srv, a.COLLEAGUE);
+    await joost.goto(srv.base + "/agent#/gesprek/" + convId);
+    await joost.waitForSelector("#tijdlijn >> text=Bent u er nog?", LIVE);
+    await agent.waitForFunction(() => /Joost bekijkt dit gesprek/.test(
+      document.getElementById("gesprek-collega").textContent), null, LIVE);
+    await joost.fill("#antwoord", "Even kijken");
+    await joost.type("#antwoord", "…");
+    await agent.waitForFunction(() => /Joost typt in dit gesprek/.test(
+      document.getElementById("gesprek-collega").textContent), null, LIVE);
+    await h.screenshot(agent, "console-collega");
+    // Joost goes back to the inbox: he leaves the conversation.
+    await joost.goto(srv.base + "/agent#/");
+    await joost.waitForSelector("#inbox-lijst a.loket-inbox-item", LIVE);
+    await agent.waitForFunction(() => !/Joost/.test(
+      document.getElementById("gesprek-collega").textContent), null,
+    { timeout: 40000 });
+    // The resident writes again: unread for Joost, read for Fatima, who
+    // has it open.
+    await res.goto(srv.base + "/contact/chat");
+    await res.waitForSelector("#chat-bericht:not([disabled])", LIVE);
+    await res.fill("#chat-bericht", "Nog een vraag");
+    await res.click("#chat-versturen");
+    await joost.waitForFunction(() => /1 ongelezen/.test(
+      document.getElementById("inbox-ongelezen").textContent), null, LIVE);
+    await joost.waitForFunction(() => /[1-9] ongelezen/.test(
+      document.getElementById("inbox-tellers").textContent), null, LIVE);
+    await agent.waitForSelector("#tijdlijn >> text=Nog een vraag", LIVE);
+    await agent.waitForFunction(() => !/ongelezen/.test(
+      document.getElementById("inbox-ongelezen").textContent), null, LIVE);
+    await c2.close();
+  });
+
 test("presence is set from the console", async () => {
   await agent.selectOption("#aanwezigheid", "busy");
   const deadline = Date.now() + 5000;

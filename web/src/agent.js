@@ -45,7 +45,8 @@
     ["n", "Interne notitie schrijven in het open gesprek"],
     ["o", "Het open gesprek oppakken (aan mij toewijzen)"],
     ["Ctrl + Enter", "Antwoord of notitie versturen (in het tekstvak)"],
-    ["Esc", "Dialoog sluiten"]
+    ["Esc", "Uit een tekstvak of keuzelijst (dan werken de lettertoetsen " +
+      "weer), of de dialoog sluiten"]
   ];
 
   var me = { user: null, csrf: "",
@@ -194,6 +195,8 @@
       opts.body = JSON.stringify(body);
     }
     for (k in headers || {}) h[k] = headers[k];
+    if (leaving && method !== "DELETE")
+      return Promise.reject(new ApiError(0, { detail: "afgemeld" }));
     return fetch(path, opts).then(function (r) {
       if (r.status === 401 && path.indexOf("/api/v1/") === 0) {
         location.href = "/login?next=/agent";
@@ -238,6 +241,7 @@
   /* ---- form controls ------------------------------------------------------ */
 
   var uid = 0;
+  var leaving = false;
   var colleagues = {};
   setInterval(function () { renderColleagues(); }, 5000);
 
@@ -320,6 +324,22 @@
     buildCallbacks();
     buildHelp();
     document.getElementById("hulp-knop").addEventListener("click", openHelp);
+    /* Log-out: leave the open conversation and stop listening first, so
+     * nothing is sent without a session afterwards. */
+    var out = document.querySelector("form.loket-logout");
+    if (out) out.addEventListener("submit", function (e) {
+      if (leaving) return;
+      e.preventDefault();
+      leaving = true;
+      if (stream) stream.close();
+      var bye = viewing.id ? api("DELETE", viewerUrl(viewing.id) + "/me")
+        .catch(function () {}) : Promise.resolve();
+      clearInterval(viewing.timer);
+      viewing.id = null;
+      data.consoleApi = false;
+      Promise.race([bye, new Promise(function (r) { setTimeout(r, 1000); })])
+        .then(function () { out.submit(); });
+    });
     var nojs = document.getElementById("console-zonder-js");
     if (nojs) nojs.hidden = true;
     root.hidden = false;
@@ -353,7 +373,8 @@
   function buildInbox() {
     var sec = el("section", { id: "inbox", className: "loket-console-inbox",
       "aria-labelledby": "inbox-kop" });
-    var head = el("h2", { id: "inbox-kop", className: "utrecht-heading-2" },
+    var head = el("h2", { id: "inbox-kop", className: "utrecht-heading-2",
+      tabindex: "-1" },
       ["Inbox ", el("span", { id: "inbox-ongelezen",
         className: "loket-console-count" })]);
     var form = el("form", { id: "inbox-filters", role: "search",
@@ -428,11 +449,6 @@
     return !seen[it.id] || it.lastMessageAt > seen[it.id];
   }
 
-  function unreadCount(it) {
-    if (inbox.unread[it.id] !== undefined) return inbox.unread[it.id];
-    return isUnread(it) ? 1 : 0;
-  }
-
   function loadInbox(more) {
     var params = {
       status: ui.fStatus.value, channel: ui.fChannel.value,
@@ -446,6 +462,8 @@
       (r.items || []).forEach(function (it) {
         if (typeof it.unread === "boolean")
           inbox.unread[it.id] = it.unread ? 1 : 0;
+        /* what is open on the screen is read (its mark is on its way) */
+        if (it.id === cur.id && !ui.layout.hidden) inbox.unread[it.id] = 0;
       });
       renderInbox();
     }, function (err) { showError(null, err); });
@@ -460,7 +478,6 @@
       var unread = isUnread(it);
       if (unread) total++;
       if (ui.fUnread.checked && !unread) return;
-      var n = unreadCount(it);
       var who = it.party ? it.party.name : "";
       var a = el("a", { href: "#/gesprek/" + encodeURIComponent(it.id),
         className: "loket-inbox-item" + (unread ? " loket-inbox-item--unread"
@@ -471,7 +488,7 @@
           el("span", { className: "loket-badge", text:
             CHANNEL[it.channel] || it.channel }),
           unread ? el("span", { className: "loket-badge loket-badge--unread",
-            text: n + " ongelezen" }) : null
+            text: "ongelezen" }) : null
         ]),
         el("span", { className: "loket-inbox-item__subject",
           text: it.subject || "(geen onderwerp)" }),
@@ -1403,6 +1420,15 @@
 
   document.addEventListener("keydown", function (e) {
     if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.key === "Escape" && inField(e.target) &&
+        !(ui.help && ui.help.open)) {
+      var to = cur.conv && !ui.layout.hidden ? ui.convHead :
+        ui.layout.hidden ? document.getElementById("terugbellen-kop") :
+        document.getElementById("inbox-kop");
+      e.preventDefault();
+      to.focus();
+      return;
+    }
     if (e.key === "?" && !inField(e.target)) {
       e.preventDefault();
       openHelp();
@@ -1598,6 +1624,8 @@
     if (!data.consoleApi) return;
     api("POST", "/api/v1/conversations/" + encodeURIComponent(id) + "/read",
       {}).then(function () {
+      inbox.unread[id] = 0;
+      renderInbox();
       debounce("counts", loadCounts, 300);
     }, function () {});
   }
