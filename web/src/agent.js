@@ -1177,7 +1177,13 @@
       box.appendChild(el("h4", { className: "utrecht-heading-4",
         text: "Ingevuld in het formulier" }));
       box.appendChild(dl(Object.keys(ctx.fields).map(function (k) {
-        return [k, String(ctx.fields[k])];
+        var v = String(ctx.fields[k]);
+        if (k === "categorie") {
+          data.categories.forEach(function (c) {
+            if (c.id === v) v = c.name;
+          });
+        }
+        return [k, v];
       })));
     }
     return box;
