@@ -145,6 +145,9 @@ test("the network drops and comes back without loss or duplicates",
     // The agent's console shows the resident's message live, once.
     await agent.waitForSelector(
       "#tijdlijn >> text=Geschreven zonder verbinding", LIVE);
+    // The agent has it open: the resident's page says it was read.
+    await res.waitForSelector("#chat-berichten li:last-child >> " +
+      "text=Gelezen", LIVE);
     const expected = ["Mijn paspoort is verlopen",
       "Goedemiddag, wanneer reist u?", "Bent u er nog?",
       "Geschreven zonder verbinding"];

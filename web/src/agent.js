@@ -358,7 +358,7 @@
       ["busy", PRESENCE.busy], ["away", PRESENCE.away],
       ["offline", PRESENCE.offline]], me.agent.presence);
     s.id = "aanwezigheid";
-    box.appendChild(field("Status", s, "loket-console-inline"));
+    box.appendChild(field("Mijn status", s, "loket-console-inline"));
     s.addEventListener("change", function () {
       api("PUT", "/api/v1/agents/" + encodeURIComponent(me.agent.id) +
           "/presence", { presence: s.value }).then(function (a) {
@@ -885,6 +885,8 @@
       ui.text.value = "";
       ui.files.value = "";
       ui.replyStatus.textContent = "";
+      ui.kindReply.checked = true;
+      ui.kindChanged();
       clear(ui.timeline);
       clear(ui.presence);
       clear(ui.typing);
@@ -1629,7 +1631,12 @@
   function markRead(id) {
     if (!data.consoleApi) return;
     api("POST", "/api/v1/conversations/" + encodeURIComponent(id) + "/read",
-      {}).then(function () {
+      {}).then(function (r) {
+      /* A chat's resident sees "Gelezen" up to this mark. */
+      if (r && r.readSeq && cur.conv && cur.conv.id === id &&
+          cur.conv.channel === "chat" && !document.hidden)
+        api("POST", "/api/v1/chats/" + encodeURIComponent(id) + "/read",
+          { seq: r.readSeq }).catch(function () {});
       inbox.unread[id] = 0;
       renderInbox();
       debounce("counts", loadCounts, 300);
