@@ -245,7 +245,12 @@ test("note, attachment, team, status, snooze, categories, history",
       .body;
     assert.equal(conv.messages.at(-1).kind, "note");
 
-    // Assign to a team, then categories, then snooze.
+    // Assign to a colleague, to a team, then categories, then snooze.
+    await agent.selectOption("#toewijzen", "agent:" + world.colleagueId);
+    await agent.click("#toewijzen-knop");
+    await agent.waitForFunction(() => /behandelaar: Joost/.test(
+      document.getElementById("gesprek-gegevens").textContent), null, LIVE);
+
     await agent.selectOption("#toewijzen", "team:" + world.teamId);
     await agent.click("#toewijzen-knop");
     await agent.waitForFunction(() => /team: Burgerzaken/.test(
@@ -331,6 +336,24 @@ test("canned answers, a colleague viewing and typing, unread counts",
     await agent.waitForFunction(() => !/ongelezen/.test(
       document.getElementById("inbox-ongelezen").textContent), null, LIVE);
     await c2.close();
+  });
+
+test("a long conversation shows every message, paged by the API",
+  async () => {
+    const c = await a.conversation(srv, api, { subject: "Lang",
+      content: "Bericht 0", from: { name: "Lia Lang" } });
+    for (let i = 1; i < 130; i += 10) {
+      await Promise.all(Array.from({ length: Math.min(10, 130 - i) },
+        (_, k) => srv.api(api, "POST",
+          `/api/v1/conversations/${c.id}/messages`,
+          { direction: "inbound", content: `Bericht ${i + k}` })));
+    }
+    await agent.goto(srv.base + "/agent#/gesprek/" + c.id);
+    await agent.waitForFunction(() => document.querySelectorAll(
+      "#tijdlijn li").length === 130, null, LIVE);
+    const texts = await agent.$$eval("#tijdlijn .loket-timeline__text",
+      (l) => l.map((e) => e.textContent));
+    assert.equal(new Set(texts).size, 130);
   });
 
 test("presence is set from the console", async () => {

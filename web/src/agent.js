@@ -898,9 +898,27 @@
     });
   }
 
+  /* The conversation with its whole timeline: the API pages messages by
+   * 100 (messagesNext); up to 20 pages are followed. */
+  function fullConversation(id) {
+    var base = "/api/v1/conversations/" + encodeURIComponent(id);
+    return api("GET", base + "?limit=100").then(function (c) {
+      var pages = 1;
+      function more(next) {
+        if (!next || pages >= 20) return c;
+        pages++;
+        return api("GET", base + q({ limit: 100, after: next }))
+          .then(function (p) {
+            c.messages = c.messages.concat(p.messages || []);
+            return more(p.messagesNext);
+          });
+      }
+      return more(c.messagesNext);
+    });
+  }
+
   function loadConversation(id, quiet) {
-    return api("GET", "/api/v1/conversations/" + encodeURIComponent(id) +
-               "?limit=100").then(function (c) {
+    return fullConversation(id).then(function (c) {
       if (cur.id !== id) return null;
       cur.conv = c;
       seen[id] = Math.max(seen[id] || 0, c.lastMessageAt || 0);
