@@ -681,7 +681,9 @@ static int viewer_allowed(lk_req *req) {
   return 0;
 }
 
-/* PUT with {"state"} (a heartbeat) or DELETE (`leave`). */
+/* PUT with {"state"} (a heartbeat) or DELETE (`leave`).  The order of
+ * the refusals: an unknown or hidden conversation is 404 for everyone,
+ * then a token is 403, then the rate limit. */
 static void viewer_write(lk_req *req, bool leave) {
   static const char *const allowed[] = {"state", NULL};
   const lk_principal *p;
@@ -689,6 +691,7 @@ static void viewer_write(lk_req *req, bool leave) {
   struct viewer_ctx *ctx;
   json_t *body = NULL;
   lk_invalid why;
+  lk_conv_row c;
   int rc;
 
   if (lk_api_auth(req, "api") != 0)
@@ -701,7 +704,7 @@ static void viewer_write(lk_req *req, bool leave) {
     return;
   }
   p = lk_req_principal(req);
-  ctx = viewer_allowed(req) == 0 ? lk_api_data(req, sizeof(*ctx), free) : NULL;
+  ctx = lk_api_data(req, sizeof(*ctx), free);
   rc = ctx != NULL
            ? lk_viewer_prepare(&ctx->op, lk_req_param(req, "id"), p->user_id,
                                p->actor_id, state, p->confidential, &why)
@@ -709,13 +712,20 @@ static void viewer_write(lk_req *req, bool leave) {
   json_decref(body);
   if (ctx == NULL)
     return;
-  if (rc != 0) {
-    if (strcmp(why.field, "id") == 0)
-      lk_req_problem_store(req, LK_STORE_NOTFOUND);
-    else
-      lk_api_invalid(req, &why);
+  if (rc != 0 && strcmp(why.field, "id") != 0) {
+    lk_api_invalid(req, &why);
     return;
   }
+  rc = rc != 0
+           ? LK_STORE_NOTFOUND
+           : lk_store_conv_get(lk_req_app(req)->store,
+                               ctx->op.v.conversation_id, p->confidential, &c);
+  if (rc != 0) {
+    lk_req_problem_store(req, rc);
+    return;
+  }
+  if (viewer_allowed(req) != 0)
+    return;
   lk_api_submit(req, &ctx->aw, lk_viewer_apply, &ctx->op, viewer_done);
 }
 

@@ -212,12 +212,13 @@ int lk_store_read_mark(lk_tx *tx, const char *reader, const char *conv_id,
   " AND (k.author_id IS NULL OR k.author_id <> ?2)"                            \
   " AND (?3 = 1 OR k.confidential = 0))"
 
+static const char unread_sql[] =
+    "SELECT " UNREAD_EXPR("?4") " FROM (SELECT 1)"
+                                " LEFT JOIN conversation_reads r"
+                                " ON r.reader = ?1 AND r.conversation_id = ?4";
+
 int lk_store_unread_flags(lk_store *s, const lk_unread_who *who,
                           const char *const *ids, int n, bool *out) {
-  static const char sql[] = "SELECT " UNREAD_EXPR(
-      "?4") " FROM (SELECT 1)"
-            " LEFT JOIN conversation_reads r"
-            " ON r.reader = ?1 AND r.conversation_id = ?4";
   int64_t flag;
   lk_db *db;
   int rc = lk_store_reader(s, &db);
@@ -225,7 +226,7 @@ int lk_store_unread_flags(lk_store *s, const lk_unread_who *who,
   if (rc != 0)
     return rc;
   for (int i = 0; i < n && rc >= 0; i++) {
-    lk_stmt *st = lk_db_stmt(db, sql);
+    lk_stmt *st = lk_db_stmt(db, unread_sql);
 
     flag = 0;
     if (st == NULL) {
@@ -282,16 +283,17 @@ static int count_one(lk_db *db, const char *sql, const lk_unread_who *who,
   return n < 0 ? n : 0;
 }
 
+static const char mine_sql[] = COUNT_SQL("c.assignee_id = ?2");
+static const char none_sql[] = COUNT_SQL("c.assignee_id IS NULL");
+static const char teams_sql[] =
+    COUNT_SQL("c.team_id IN (SELECT m.team_id FROM team_members m"
+              " WHERE m.actor_id = ?2)");
+static const char all_sql[] = COUNT_SQL("1 = 1");
+
 int lk_store_console_counts(lk_store *s, const lk_unread_who *who, int cap,
                             lk_console_count *mine,
                             lk_console_count *unassigned,
                             lk_console_count *teams, lk_console_count *all) {
-  static const char mine_sql[] = COUNT_SQL("c.assignee_id = ?2");
-  static const char none_sql[] = COUNT_SQL("c.assignee_id IS NULL");
-  static const char teams_sql[] =
-      COUNT_SQL("c.team_id IN (SELECT m.team_id FROM team_members m"
-                " WHERE m.actor_id = ?2)");
-  static const char all_sql[] = COUNT_SQL("1 = 1");
   bool staff = who->actor_id != NULL && who->actor_id[0] != '\0';
   lk_db *db;
   int rc = lk_store_reader(s, &db);
@@ -446,4 +448,11 @@ int lk_store_viewer_delete_expired(lk_tx *tx, const char *conv_id,
   if (rc == 0)
     *deleted = lk_db_changes(lk_tx_db(tx)) > 0;
   return rc;
+}
+
+const char *lk_store_console_sql(int i) {
+  static const char *const all[] = {unread_sql, mine_sql, none_sql, teams_sql,
+                                    all_sql};
+
+  return i >= 0 && i < 5 ? all[i] : NULL;
 }

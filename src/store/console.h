@@ -107,6 +107,11 @@ int lk_store_console_counts(lk_store *s, const lk_unread_who *who, int cap,
                             lk_console_count *unassigned,
                             lk_console_count *teams, lk_console_count *all);
 
+/* The SQL of the unread questions, for EXPLAIN in tests: 0 the flag of
+ * one conversation, 1-4 the counts (mine, unassigned, teams, all); NULL
+ * past the last.  Do not free. */
+const char *lk_store_console_sql(int i);
+
 /* ---- viewers -------------------------------------------------------- */
 
 typedef struct lk_viewer_row {

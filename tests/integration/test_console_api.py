@@ -49,6 +49,17 @@ class Base(LoketTestCase):
         kw.setdefault("name", "Jan Jansen")
         return new_conversation(self.srv, self.api, **kw)
 
+    def viewing(self, who, cid, state="viewing"):
+        return who.request("PUT", "/api/v1/conversations/%s/viewers/me" % cid,
+                           {"state": state})
+
+    def next_viewing(self, sse, timeout=10):
+        while True:
+            ev = sse.next_event(timeout)
+            self.assertIsNotNone(ev)
+            if ev.get("event") == "conversation.viewing":
+                return json.loads(ev["data"])
+
 
 # ---- canned answers ----------------------------------------------------
 
@@ -415,17 +426,6 @@ class Unread(Base):
 
 
 class Viewers(Base):
-    def viewing(self, who, cid, state="viewing"):
-        return who.request("PUT", "/api/v1/conversations/%s/viewers/me" % cid,
-                           {"state": state})
-
-    def next_viewing(self, sse, timeout=10):
-        while True:
-            ev = sse.next_event(timeout)
-            self.assertIsNotNone(ev)
-            if ev.get("event") == "conversation.viewing":
-                return json.loads(ev["data"])
-
     def test_indicator_and_events(self):
         conv = self.conv()
         cid = conv["id"]
@@ -529,6 +529,54 @@ class Viewers(Base):
         del p
         # Per account: alice is not affected.
         self.assertEqual(self.viewing(self.alice, conv["id"]).status, 200)
+
+
+
+class SeveralProcesses(Base):
+    """loket serve --reuseport: two processes on one data directory share
+    viewers only through the database and the events table."""
+
+    def test_viewers_across_processes(self):
+        import copy
+        other = self.start_server(self.data, extra_args=["--reuseport"])
+        conv = self.conv()
+        cid = conv["id"]
+        here = SSEClient(self.srv, token=self.api)
+        there = SSEClient(other, token=self.api)
+        self.addCleanup(here.close)
+        self.addCleanup(there.close)
+        alice_there = copy.copy(self.alice)
+        alice_there.srv = other
+        # Viewing in one process shows in the other's stream and list.
+        self.assertEqual(self.viewing(self.alice, cid).status, 200)
+        ev = self.next_viewing(there)
+        self.assertEqual((ev["data"]["userId"], ev["data"]["state"]),
+                         (self.alice.user_id, "viewing"))
+        r = alice_there.get("/api/v1/conversations/%s/viewers" % cid)
+        self.assertEqual([i["userId"] for i in r.json()["items"]],
+                         [self.alice.user_id])
+        # A heartbeat through the other process renews the same entry and
+        # emits nothing; typing there is seen here.
+        self.assertEqual(self.viewing(alice_there, cid).status, 200)
+        self.assertEqual(self.viewing(alice_there, cid,
+                                         "typing").status, 200)
+        ev = self.next_viewing(here)
+        self.assertEqual(ev["data"]["state"], "viewing")
+        ev = self.next_viewing(here)
+        self.assertEqual(ev["data"]["state"], "typing")
+        self.assertEqual(self.next_viewing(there)["data"]["state"], "typing")
+        # Both processes sweep; the expiry is reported exactly once.
+        db_execute(self.data, "UPDATE conversation_viewers SET expires_at ="
+                   " expires_at - 31000")
+        for stream in (here, there):
+            ev = self.next_viewing(stream, timeout=15)
+            self.assertEqual((ev["data"]["state"], ev["data"]["reason"]),
+                             ("left", "expired"))
+        time.sleep(6)  # a further sweep of each process has run
+        rows = db_query(self.data, "SELECT COUNT(*) FROM events WHERE type ="
+                        " 'conversation.viewing' AND payload LIKE"
+                        " '%\"expired\"%'")
+        self.assertEqual(rows[0][0], 1)
 
 
 if __name__ == "__main__":
