@@ -235,6 +235,17 @@ test("the agent's inbox, conversations, cards and callbacks stay text",
     await h.screenshot(agent, "console-vijandig-terugbellen");
   });
 
+test("the console's source never parses text as HTML", async () => {
+  const fs = await import("node:fs");
+  const path = await import("node:path");
+  const src = fs.readFileSync(path.join(h.WEB_DIR, "src", "agent.js"),
+    "utf8").replace(/\/\*[\s\S]*?\*\//g, "");
+  for (const bad of ["innerHTML", "outerHTML", "insertAdjacentHTML",
+    "document.write", "eval(", "new Function", "createContextualFragment",
+    "DOMParser", "srcdoc"])
+    assert.ok(!src.includes(bad), `agent.js uses ${bad}`);
+});
+
 test("no dialogs, console errors or CSP violations", () => {
   assert.deepEqual(dialogs, []);
   assert.deepEqual(problems.flat(), []);
