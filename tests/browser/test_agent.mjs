@@ -320,8 +320,7 @@ test("canned answers, a colleague viewing and typing, unread counts",
     await joost.goto(srv.base + "/agent#/");
     await joost.waitForSelector("#inbox-lijst a.loket-inbox-item", LIVE);
     await agent.waitForFunction(() => !/Joost/.test(
-      document.getElementById("gesprek-collega").textContent), null,
-    { timeout: 40000 });
+      document.getElementById("gesprek-collega").textContent), null, LIVE);
     // The resident writes again: unread for Joost, read for Fatima, who
     // has it open.
     await res.goto(srv.base + "/contact/chat");

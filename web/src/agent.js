@@ -1358,6 +1358,7 @@
     var h = location.hash || "#/";
     var m = /^#\/gesprek\/([0-9a-fA-F-]{36})$/.exec(h);
     if (h === "#/terugbellen") {
+      colleagueSignal("left");
       ui.layout.hidden = true;
       ui.callbacks.hidden = false;
       setCurrentNav("nav-terugbellen");
@@ -1372,8 +1373,29 @@
     if (m) {
       openConversation(m[1].toLowerCase());
     } else if (h === "#/") {
+      closeConversation();
       renderInbox();
     }
+  }
+
+  /* The inbox alone: no conversation open, so colleagues no longer see
+   * this agent in one. */
+  function closeConversation() {
+    if (!cur.id) return;
+    colleagueSignal("left");
+    cur.id = null;
+    cur.conv = null;
+    cur.card = null;
+    cur.timeline = [];
+    ui.shown = null;
+    ui.convHead.textContent = "Geen gesprek gekozen";
+    clear(ui.convMeta);
+    clear(ui.timeline);
+    clear(ui.presence);
+    clear(ui.typing);
+    hideError(ui.convError);
+    ui.convBody.hidden = true;
+    renderCard();
   }
 
   function setCurrentNav(id) {
@@ -1746,6 +1768,14 @@
       route();
       window.addEventListener("hashchange", route);
       connect();
+      /* Closing the tab leaves the conversation at once (not after the
+       * heartbeat's 30 s). */
+      window.addEventListener("pagehide", function () {
+        if (!viewing.id || !data.consoleApi || leaving) return;
+        fetch(viewerUrl(viewing.id) + "/me", { method: "DELETE",
+          credentials: "same-origin", keepalive: true,
+          headers: { "X-CSRF-Token": me.csrf } }).catch(function () {});
+      });
     }).catch(function (err) {
       if (err && err.status === 401) return;
       var nojs = document.getElementById("console-zonder-js");
