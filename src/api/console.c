@@ -553,20 +553,39 @@ int lk_console_unread_splice(lk_req *req, lk_buf *b, const char *const *ids,
   return 0;
 }
 
+/* ?cap=: how many conversations each count looks at, at most.  0, or
+ * -1 after answering 400. */
+static int cap_param(lk_req *req, int *out) {
+  const char *v = lk_req_query(req, "cap");
+  char *end;
+  long n;
+
+  *out = LK_CONSOLE_COUNT_CAP;
+  if (v == NULL)
+    return 0;
+  n = strtol(v, &end, 10);
+  if (v[0] < '0' || v[0] > '9' || *end != '\0' || n < 1 ||
+      n > LK_CONSOLE_COUNT_CAP_MAX) {
+    bad_param(req, "cap", "must be 1 to 1000");
+    return -1;
+  }
+  *out = (int)n;
+  return 0;
+}
+
 static void console_counts(lk_req *req) {
   lk_console_count mine, none, teams, all;
   lk_unread_who who;
   lk_buf b = LK_BUF_INIT;
   bool staff;
-  int rc;
+  int cap, rc;
 
-  if (lk_api_auth(req, "api") != 0)
+  if (lk_api_auth(req, "api") != 0 || cap_param(req, &cap) != 0)
     return;
   who = unread_who(req);
   staff = who.actor_id[0] != '\0';
-  rc =
-      lk_store_console_counts(lk_req_app(req)->store, &who,
-                              LK_CONSOLE_COUNT_CAP, &mine, &none, &teams, &all);
+  rc = lk_store_console_counts(lk_req_app(req)->store, &who, cap, &mine, &none,
+                               &teams, &all);
   if (rc != 0) {
     lk_req_problem_store(req, rc);
     return;
@@ -579,7 +598,7 @@ static void console_counts(lk_req *req) {
   lk_console_count_json(&b, &teams, staff);
   lk_buf_puts(&b, ",\"all\":");
   lk_console_count_json(&b, &all, true);
-  lk_buf_printf(&b, ",\"cap\":%d}\n", LK_CONSOLE_COUNT_CAP);
+  lk_buf_printf(&b, ",\"cap\":%d}\n", cap);
   lk_req_respond_buf(req, 200, "application/json", &b);
 }
 

@@ -376,7 +376,7 @@ class Unread(Base):
         zero = {"open": 0, "unread": 0, "more": False}
         self.assertEqual(r.json(), {"mine": zero, "unassigned": zero,
                                     "myTeams": zero, "all": zero,
-                                    "cap": 1000})
+                                    "cap": 200})
         mine = self.conv(teamId=self.team["id"])
         api_ok(self.alice.request("POST", "/api/v1/conversations/%s/claim"
                                   % mine["id"], {}), 200)
@@ -417,9 +417,17 @@ class Unread(Base):
                          (str(uuid.uuid4()), "CAP-%d" % i, now, now, now)))
         loketlib.db_write(self.data, rows)
         c = self.alice.get("/api/v1/console/counts").json()
+        self.assertEqual(c["cap"], 200)
+        self.assertEqual(c["all"], {"open": 200, "unread": 0, "more": True})
+        c = self.alice.get("/api/v1/console/counts?cap=1000").json()
+        self.assertEqual(c["cap"], 1000)
         self.assertEqual(c["all"], {"open": 1000, "unread": 0, "more": True})
         self.assertEqual(c["unassigned"]["open"], 1000)
         self.assertTrue(c["unassigned"]["more"])
+        for bad in ("0", "1001", "x", "", "-1"):
+            self.assertProblem(self.alice.get("/api/v1/console/counts?cap=" +
+                                              bad), 400, "invalid-parameter",
+                               "cap")
 
 
 # ---- viewers -----------------------------------------------------------

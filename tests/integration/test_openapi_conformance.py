@@ -1691,7 +1691,9 @@ class OpenAPIConformance(LoketTestCase):
         self.call("GET", "/api/v1/console/counts", token=self.api,
                   expect=200)
         self.call("GET", "/api/v1/console/counts",
-                  headers=self.admin_session, expect=200)
+                  headers=self.admin_session, query={"cap": 50}, expect=200)
+        self.call("GET", "/api/v1/console/counts", token=self.api,
+                  query={"cap": 0}, expect=400)
         self.generic_failures("GET", "/api/v1/console/counts")
         V = C + "/viewers"
         self.call("PUT", V + "/me", {"id": conv}, body={"state": "viewing"},
