@@ -34,6 +34,7 @@ static void console_counts(lk_req *req);
 static void viewers_list(lk_req *req);
 static void viewer_put(lk_req *req);
 static void viewer_delete(lk_req *req);
+static void categories_list(lk_req *req);
 
 /* Literal paths: the OpenAPI conformance test reads them from here. */
 static const lk_api_route routes[] = {
@@ -48,6 +49,7 @@ static const lk_api_route routes[] = {
     {"GET", "/api/v1/conversations/{id}/viewers", viewers_list, 0},
     {"PUT", "/api/v1/conversations/{id}/viewers/me", viewer_put, 0},
     {"DELETE", "/api/v1/conversations/{id}/viewers/me", viewer_delete, 0},
+    {"GET", "/api/v1/categories", categories_list, 0},
 };
 
 int lk_console_routes(lk_router *r) {
@@ -147,6 +149,15 @@ static void bad_param(lk_req *req, const char *name, const char *detail) {
                  name);
 }
 
+/* `in` (checked to fit) with ASCII letters lowered into `out`. */
+static void ascii_lower(const char *in, char *out) {
+  size_t i;
+
+  for (i = 0; in[i] != '\0'; i++)
+    out[i] = in[i] >= 'A' && in[i] <= 'Z' ? (char)(in[i] + 32) : in[i];
+  out[i] = '\0';
+}
+
 static void canned_list(lk_req *req) {
   const lk_principal *p;
   const char *scope = lk_req_query(req, "scope");
@@ -173,13 +184,8 @@ static void canned_list(lk_req *req) {
     bad_param(req, "after", "must be the next value of the previous page");
     return;
   }
-  if (q != NULL) {
-    size_t i;
-
-    for (i = 0; q[i] != '\0'; i++)
-      q_lower[i] = q[i] >= 'A' && q[i] <= 'Z' ? (char)(q[i] + 32) : q[i];
-    q_lower[i] = '\0';
-  }
+  if (q != NULL)
+    ascii_lower(q, q_lower);
   p = lk_req_principal(req);
   f = (lk_canned_filter){.user_id = p->user_id,
                          .actor_id = p->actor_id,
@@ -553,20 +559,39 @@ int lk_console_unread_splice(lk_req *req, lk_buf *b, const char *const *ids,
   return 0;
 }
 
+/* ?cap=: how many conversations each count looks at, at most.  0, or
+ * -1 after answering 400. */
+static int cap_param(lk_req *req, int *out) {
+  const char *v = lk_req_query(req, "cap");
+  char *end;
+  long n;
+
+  *out = LK_CONSOLE_COUNT_CAP;
+  if (v == NULL)
+    return 0;
+  n = strtol(v, &end, 10);
+  if (v[0] < '0' || v[0] > '9' || *end != '\0' || n < 1 ||
+      n > LK_CONSOLE_COUNT_CAP_MAX) {
+    bad_param(req, "cap", "must be 1 to 1000");
+    return -1;
+  }
+  *out = (int)n;
+  return 0;
+}
+
 static void console_counts(lk_req *req) {
   lk_console_count mine, none, teams, all;
   lk_unread_who who;
   lk_buf b = LK_BUF_INIT;
   bool staff;
-  int rc;
+  int cap, rc;
 
-  if (lk_api_auth(req, "api") != 0)
+  if (lk_api_auth(req, "api") != 0 || cap_param(req, &cap) != 0)
     return;
   who = unread_who(req);
   staff = who.actor_id[0] != '\0';
-  rc =
-      lk_store_console_counts(lk_req_app(req)->store, &who,
-                              LK_CONSOLE_COUNT_CAP, &mine, &none, &teams, &all);
+  rc = lk_store_console_counts(lk_req_app(req)->store, &who, cap, &mine, &none,
+                               &teams, &all);
   if (rc != 0) {
     lk_req_problem_store(req, rc);
     return;
@@ -579,7 +604,7 @@ static void console_counts(lk_req *req) {
   lk_console_count_json(&b, &teams, staff);
   lk_buf_puts(&b, ",\"all\":");
   lk_console_count_json(&b, &all, true);
-  lk_buf_printf(&b, ",\"cap\":%d}\n", LK_CONSOLE_COUNT_CAP);
+  lk_buf_printf(&b, ",\"cap\":%d}\n", cap);
   lk_req_respond_buf(req, 200, "application/json", &b);
 }
 
@@ -735,6 +760,56 @@ static void viewer_put(lk_req *req) {
 
 static void viewer_delete(lk_req *req) {
   viewer_write(req, true);
+}
+
+/* ---- categories ----------------------------------------------------- */
+
+struct category_list_ctx {
+  lk_buf *b;
+  int n;
+  char last[LK_CONSOLE_NAME_MAX + 1];
+};
+
+static void category_one(const char *id, const char *name, void *ud) {
+  struct category_list_ctx *lc = ud;
+
+  if (lc->n++ > 0)
+    lk_buf_putc(lc->b, ',');
+  lk_buf_puts(lc->b, "{\"id\":");
+  lk_buf_json_str(lc->b, id);
+  lk_buf_puts(lc->b, ",\"name\":");
+  lk_buf_json_str(lc->b, name);
+  lk_buf_putc(lc->b, '}');
+  snprintf(lc->last, sizeof(lc->last), "%s", name);
+}
+
+/* The category picker: the Klantinteracties API lists categories too,
+ * but only to tokens, and the console has a staff session. */
+static void categories_list(lk_req *req) {
+  const char *q = lk_req_query(req, "q");
+  const char *after = lk_req_query(req, "after");
+  char q_lower[LK_CANNED_Q_MAX + 1];
+  lk_buf b = LK_BUF_INIT;
+  struct category_list_ctx lc = {.b = &b};
+  int limit, rc;
+
+  if (lk_api_auth(req, "api") != 0 || lk_api_limit(req, 100, 100, &limit) != 0)
+    return;
+  if (q != NULL && !lk_text_ok(q, LK_CANNED_Q_MAX, false)) {
+    bad_param(req, "q", "must be 1 to 100 bytes of text");
+    return;
+  }
+  if (after != NULL && !lk_text_ok(after, LK_CONSOLE_NAME_MAX, false)) {
+    bad_param(req, "after", "must be the next value of the previous page");
+    return;
+  }
+  if (q != NULL)
+    ascii_lower(q, q_lower);
+  lk_buf_puts(&b, "{\"items\":[");
+  rc = lk_store_category_list(lk_req_app(req)->store, after,
+                              q != NULL ? q_lower : NULL, limit, category_one,
+                              &lc);
+  lk_api_list_end(req, &b, rc, limit, lc.last);
 }
 
 /* ---- the sweep ------------------------------------------------------ */

@@ -23,7 +23,8 @@
 #define LK_VIEWER_TTL_MS 30000
 #define LK_VIEWERS_MAX 50 /* listed per conversation */
 #define LK_VIEWER_SWEEP_BATCH 200
-#define LK_CONSOLE_COUNT_CAP 1000
+#define LK_CONSOLE_COUNT_CAP 200      /* default ?cap= of the counts */
+#define LK_CONSOLE_COUNT_CAP_MAX 1000 /* largest ?cap= */
 
 /* ---- read marks ----------------------------------------------------- */
 

@@ -168,6 +168,34 @@ int lk_store_console_name(lk_store *s, const char *actor_id,
   return n < 0 ? n : 0;
 }
 
+/* ---- categories ----------------------------------------------------- */
+
+struct category_ctx {
+  lk_category_fn fn;
+  void *ud;
+};
+
+static void category_row(lk_stmt *st, void *ud) {
+  struct category_ctx *c = ud;
+
+  c->fn(lk_stmt_col_text(st, 0), lk_stmt_col_text(st, 1), c->ud);
+}
+
+int lk_store_category_list(lk_store *s, const char *after, const char *q,
+                           int limit, lk_category_fn fn, void *ud) {
+  /* Walks the unique index on name from the cursor; a contact centre has
+   * tens or hundreds of categories, so the filter's walk stays short. */
+  static const char sql[] = "SELECT id, name FROM categories"
+                            " WHERE name > ?1"
+                            " AND (?2 IS NULL OR instr(lower(name), ?2) > 0)"
+                            " ORDER BY name LIMIT ?3";
+  const char *texts[] = {after != NULL ? after : "", q};
+  int64_t lim = limit;
+  struct category_ctx c = {fn, ud};
+
+  return lk_rows_read(s, sql, texts, 2, &lim, 1, category_row, &c);
+}
+
 /* ---- read marks and unread ------------------------------------------ */
 
 static void int_row(lk_stmt *st, void *ud) {

@@ -75,6 +75,15 @@ int lk_store_team_member_check(lk_store *s, lk_tx *tx, const char *team_id,
 int lk_store_console_name(lk_store *s, const char *actor_id,
                           const char *user_id, char *out, size_t size);
 
+/* ---- categories (the console's picker) ------------------------------- */
+
+typedef void (*lk_category_fn)(const char *id, const char *name, void *ud);
+/* Categories ordered by name after `after` ("" from the start), those
+ * whose name holds `q` (lower-case ASCII, NULL for all), at most `limit`.
+ * Returns the number listed. */
+int lk_store_category_list(lk_store *s, const char *after, const char *q,
+                           int limit, lk_category_fn fn, void *ud);
+
 /* ---- read marks and unread ------------------------------------------ */
 
 /* Moves `reader`'s mark on conversation `conv_id` to its newest contact

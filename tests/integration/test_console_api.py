@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import time
+import urllib.parse
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -376,7 +377,7 @@ class Unread(Base):
         zero = {"open": 0, "unread": 0, "more": False}
         self.assertEqual(r.json(), {"mine": zero, "unassigned": zero,
                                     "myTeams": zero, "all": zero,
-                                    "cap": 1000})
+                                    "cap": 200})
         mine = self.conv(teamId=self.team["id"])
         api_ok(self.alice.request("POST", "/api/v1/conversations/%s/claim"
                                   % mine["id"], {}), 200)
@@ -417,9 +418,17 @@ class Unread(Base):
                          (str(uuid.uuid4()), "CAP-%d" % i, now, now, now)))
         loketlib.db_write(self.data, rows)
         c = self.alice.get("/api/v1/console/counts").json()
+        self.assertEqual(c["cap"], 200)
+        self.assertEqual(c["all"], {"open": 200, "unread": 0, "more": True})
+        c = self.alice.get("/api/v1/console/counts?cap=1000").json()
+        self.assertEqual(c["cap"], 1000)
         self.assertEqual(c["all"], {"open": 1000, "unread": 0, "more": True})
         self.assertEqual(c["unassigned"]["open"], 1000)
         self.assertTrue(c["unassigned"]["more"])
+        for bad in ("0", "1001", "x", "", "-1"):
+            self.assertProblem(self.alice.get("/api/v1/console/counts?cap=" +
+                                              bad), 400, "invalid-parameter",
+                               "cap")
 
 
 # ---- viewers -----------------------------------------------------------
@@ -530,6 +539,36 @@ class Viewers(Base):
         # Per account: alice is not affected.
         self.assertEqual(self.viewing(self.alice, conv["id"]).status, 200)
 
+
+
+class Categories(Base):
+    def test_picker_list(self):
+        names = ["Afval", "Paspoort", "<b>Parkeren</b>", "Zorg", "afvalpas"]
+        ids = {n: loketlib.add_category(self.data, n) for n in names}
+        r = self.alice.get("/api/v1/categories")
+        self.assertEqual(r.status, 200, r)
+        got = r.json()
+        self.assertEqual([i["name"] for i in got["items"]],
+                         sorted(names))
+        self.assertEqual(got["items"][0]["id"], ids[sorted(names)[0]])
+        self.assertIsNone(got["next"])
+        r = self.alice.get("/api/v1/categories?q=AFVAL")
+        self.assertEqual([i["name"] for i in r.json()["items"]],
+                         ["Afval", "afvalpas"])
+        seen, after = [], None
+        while True:
+            q = "limit=2" + ("&after=" + urllib.parse.quote(after)
+                             if after else "")
+            page = self.srv.get("/api/v1/categories?" + q,
+                                token=self.api).json()
+            seen += [i["name"] for i in page["items"]]
+            after = page["next"]
+            if after is None:
+                break
+        self.assertEqual(seen, sorted(names))
+        for bad in ("limit=0", "limit=101", "q="):
+            self.assertProblem(self.alice.get("/api/v1/categories?" + bad),
+                               400, "invalid-parameter")
 
 
 class SeveralProcesses(Base):

@@ -61,7 +61,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from loketlib import (SOURCE_DIR, WEB_DIR, LoketTestCase,  # noqa: E402
                       SSEClient, Server, add_staff_user, create_token,
-                      db_query, db_write, insert_conversation, main)
+                      add_category, db_query, db_write, insert_conversation,
+                      main)
 import kischema  # noqa: E402
 
 METHODS = ("get", "put", "post", "delete", "patch", "options", "head",
@@ -1691,7 +1692,9 @@ class OpenAPIConformance(LoketTestCase):
         self.call("GET", "/api/v1/console/counts", token=self.api,
                   expect=200)
         self.call("GET", "/api/v1/console/counts",
-                  headers=self.admin_session, expect=200)
+                  headers=self.admin_session, query={"cap": 50}, expect=200)
+        self.call("GET", "/api/v1/console/counts", token=self.api,
+                  query={"cap": 0}, expect=400)
         self.generic_failures("GET", "/api/v1/console/counts")
         V = C + "/viewers"
         self.call("PUT", V + "/me", {"id": conv}, body={"state": "viewing"},
@@ -1708,6 +1711,11 @@ class OpenAPIConformance(LoketTestCase):
         self.call("DELETE", V + "/me", {"id": conv},
                   headers=self.admin_session, expect=204)
         self.generic_failures("DELETE", V + "/me", {"id": conv})
+        for name in ("Afval", "Paspoort"):
+            add_category(self.data, "oa-" + name)
+        self.call("GET", "/api/v1/categories", headers=self.admin_session,
+                  query={"q": "oa-"}, expect=200)
+        self.generic_failures("GET", "/api/v1/categories")
 
 
 if __name__ == "__main__":
