@@ -8,10 +8,8 @@
 
 #include "api/api.h"
 #include "http/assets.h"
-#include "http/problem.h"
 #include "pages/layout.h"
 #include "pages/login.h"
-#include "store/channels.h"
 #include "util/buf.h"
 #include "util/html.h"
 
@@ -27,36 +25,9 @@ static void stylesheet(lk_buf *b, const char *name) {
   lk_buf_puts(b, "\">\n");
 }
 
-/* At most this many categories are offered in the console's picker. */
-#define CATEGORIES_MAX 100
-
-static void category_item(const char *id, const char *name, void *ud) {
-  lk_buf *b = ud;
-
-  lk_buf_puts(b, "<li data-id=\"");
-  lk_html_attr(b, id);
-  lk_buf_puts(b, "\">");
-  lk_html_txt(b, name);
-  lk_buf_puts(b, "</li>");
-}
-
-/* The categories for the picker, as a hidden list the script reads: the
- * staff API has no list of them, and the Klantinteracties API (which
- * has) takes no session. */
-static int categories(lk_req *req, lk_buf *b) {
-  int rc;
-
-  lk_buf_puts(b, "<ul id=\"console-categorieen\" hidden>");
-  rc = lk_store_categories_list(lk_req_app(req)->store, CATEGORIES_MAX,
-                                category_item, b);
-  lk_buf_puts(b, "</ul>\n");
-  return rc < 0 ? rc : 0;
-}
-
 static void console_page(lk_req *req) {
   const lk_principal *p;
   lk_buf b = LK_BUF_INIT;
-  int rc;
 
   if (lk_page_auth(req, "agent") != 0)
     return;
@@ -93,14 +64,7 @@ static void console_page(lk_req *req) {
                   "heading-1\">Console</h1><p class=\"utrecht-paragraph\">"
                   "De console heeft JavaScript nodig. Zet JavaScript aan "
                   "en laad de pagina opnieuw.</p></div>\n"
-                  "<div id=\"console\" hidden></div>\n");
-  rc = categories(req, &b);
-  if (rc != 0) {
-    lk_buf_free(&b);
-    lk_req_problem_store(req, rc);
-    return;
-  }
-  lk_buf_puts(&b, "</main>\n"
+                  "<div id=\"console\" hidden></div>\n</main>\n"
                   "<div id=\"console-live\" class=\"loket-visually-hidden\" "
                   "aria-live=\"polite\" role=\"status\"></div>\n"
                   "</body>\n</html>\n");

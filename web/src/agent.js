@@ -1725,14 +1725,20 @@
     }, function () {});
   }
 
-  /* The categories come with the page (src/pages/agent.c). */
+  /* The categories for the picker (docs/console-api.md), by name; up to
+   * five pages of 100. */
   function loadCategories() {
-    var list = document.getElementById("console-categorieen");
-    data.categories = list ? Array.prototype.map.call(list.children,
-      function (li) {
-        return { id: li.getAttribute("data-id"), name: li.textContent };
-      }) : [];
-    return Promise.resolve();
+    var all = [];
+    function page(after, n) {
+      return api("GET", "/api/v1/categories" + q({ limit: 100,
+        after: after })).then(function (r) {
+        all = all.concat(r.items || []);
+        if (r.next && n < 5) return page(r.next, n + 1);
+        data.categories = all;
+        return null;
+      });
+    }
+    return page("", 1).catch(function () { data.categories = all; });
   }
 
   function start() {
