@@ -12,7 +12,8 @@
 // element or attribute from the payloads exists, no javascript: href, and
 // no CSP violation or console error.
 //
-//   node tests/browser/test_agent_hostile.mjs  (ctest: browser/test_agent_hostile)
+//   node tests/browser/test_agent_hostile.mjs
+//   (ctest: browser/test_agent_hostile)
 import * as h from "./harness.mjs";
 import * as a from "./agentlib.mjs";
 

@@ -174,7 +174,7 @@
     timers[name] = setTimeout(fn, ms);
   }
 
-  /* ---- the API ------------------------------------------------------------ */
+  /* ---- the API ----------------------------------------------------------- */
 
   function ApiError(status, problem) {
     this.status = status;
@@ -238,7 +238,7 @@
     clear(where || ui.error).hidden = true;
   }
 
-  /* ---- form controls ------------------------------------------------------ */
+  /* ---- form controls ----------------------------------------------------- */
 
   var uid = 0;
   var leaving = false;
@@ -297,7 +297,7 @@
     return null;
   }
 
-  /* ---- the frame ---------------------------------------------------------- */
+  /* ---- the frame --------------------------------------------------------- */
 
   function buildFrame() {
     var nav = document.getElementById("console-nav");
@@ -345,7 +345,7 @@
     root.hidden = false;
   }
 
-  /* ---- presence ------------------------------------------------------------ */
+  /* ---- presence ---------------------------------------------------------- */
 
   function buildUser() {
     var box = document.getElementById("console-user");
@@ -368,7 +368,7 @@
     });
   }
 
-  /* ---- the inbox ----------------------------------------------------------- */
+  /* ---- the inbox --------------------------------------------------------- */
 
   function buildInbox() {
     var sec = el("section", { id: "inbox", className: "loket-console-inbox",
@@ -531,7 +531,7 @@
     links[at].focus();
   }
 
-  /* ---- one conversation ----------------------------------------------------- */
+  /* ---- one conversation -------------------------------------------------- */
 
   function buildConversation() {
     var sec = el("section", { id: "gesprek", className: "loket-console-conv",
@@ -1039,12 +1039,13 @@
           text: m.subject }));
       li.appendChild(linkify(el("p", { className: "loket-timeline__text" }),
         it.own ? m.content : m.preview));
-      li.appendChild(attachmentList(m.attachments) || document.createTextNode(""));
+      li.appendChild(attachmentList(m.attachments) ||
+        document.createTextNode(""));
       ui.timeline.appendChild(li);
     });
   }
 
-  /* ---- the resident card ---------------------------------------------------- */
+  /* ---- the resident card ------------------------------------------------- */
 
   function buildCard() {
     var aside = el("aside", { id: "kaart", className: "loket-console-card",
@@ -1148,7 +1149,7 @@
     }
   }
 
-  /* ---- the callback queue --------------------------------------------------- */
+  /* ---- the callback queue ------------------------------------------------ */
 
   function buildCallbacks() {
     var sec = el("section", { id: "terugbellen", className:
@@ -1279,7 +1280,7 @@
     }
   }
 
-  /* ---- colleagues in the same conversation ------------------------------------ */
+  /* ---- colleagues in the same conversation ------------------------------- */
 
   /* Tells the server this staff member views (or types in, or left) the
    * open conversation (docs/console-api.md): on opening, every 10 s while
@@ -1352,7 +1353,7 @@
       ui.presence.textContent = names.join(", ") + " bekijkt dit gesprek.";
   }
 
-  /* ---- routing ------------------------------------------------------------- */
+  /* ---- routing ----------------------------------------------------------- */
 
   function route() {
     var h = location.hash || "#/";
@@ -1408,7 +1409,7 @@
     });
   }
 
-  /* ---- help and keys ----------------------------------------------------------- */
+  /* ---- help and keys ----------------------------------------------------- */
 
   function buildHelp() {
     var d = el("dialog", { id: "hulp", className: "loket-console-help",
@@ -1522,7 +1523,7 @@
     }
   });
 
-  /* ---- the event stream ------------------------------------------------------- */
+  /* ---- the event stream -------------------------------------------------- */
 
   function mine(ev) {
     return ev && ev.data ? ev.data : {};
@@ -1649,7 +1650,7 @@
     };
   }
 
-  /* ---- start ------------------------------------------------------------------ */
+  /* ---- start ------------------------------------------------------------- */
 
   function loadAgents() {
     return api("GET", "/api/v1/agents?limit=100").then(function (r) {
