@@ -95,7 +95,7 @@ static int emit(lk_tx *tx, const lk_viewer_row *v, const char *state,
 
   lk_viewer_event_json(&b, v, state, reason);
   rc = lk_buf_ok(&b)
-           ? lk_tx_emit(tx, "conversation.viewing", v->conversation_id, b.data)
+           ? lk_tx_emit(tx, "console.viewing", v->conversation_id, b.data)
            : LK_STORE_NOMEM;
   lk_buf_free(&b);
   return rc;

@@ -5,7 +5,7 @@
  * what lies above it, written by someone else, is unread.  Viewers are
  * staff who have a conversation open (viewing or typing); a viewer lives
  * while heartbeats come and expires LK_VIEWER_TTL_MS after the last one.
- * The event conversation.viewing reports changes of state only, so a
+ * The event console.viewing reports changes of state only, so a
  * heartbeat that changes nothing commits no event.  The table and not
  * memory holds viewers because several `loket serve --reuseport`
  * processes share them only through the database.
@@ -57,16 +57,16 @@ int lk_viewer_prepare(lk_viewer_op *op, const char *conv_id,
                       const char *state, bool may_confidential,
                       lk_invalid *why);
 /* Checks the conversation (LK_STORE_NOTFOUND when unknown or hidden),
- * writes the row (or deletes it), emits conversation.viewing when the
+ * writes the row (or deletes it), emits console.viewing when the
  * state changed. */
 int lk_viewer_apply(lk_tx *tx, void *arg);
 
 /* lk_write_fn (arg: unused): deletes up to LK_VIEWER_SWEEP_BATCH expired
- * viewers and reports each with conversation.viewing (state left, reason
+ * viewers and reports each with console.viewing (state left, reason
  * expired). */
 int lk_viewers_sweep_apply(lk_tx *tx, void *arg);
 
-/* The payload of conversation.viewing. */
+/* The payload of console.viewing. */
 void lk_viewer_event_json(lk_buf *b, const lk_viewer_row *v, const char *state,
                           const char *reason);
 /* A viewer as the API lists it. */

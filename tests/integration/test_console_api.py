@@ -58,7 +58,7 @@ class Base(LoketTestCase):
         while True:
             ev = sse.next_event(timeout)
             self.assertIsNotNone(ev)
-            if ev.get("event") == "conversation.viewing":
+            if ev.get("event") == "console.viewing":
                 return json.loads(ev["data"])
 
 
@@ -613,7 +613,7 @@ class SeveralProcesses(Base):
                              ("left", "expired"))
         time.sleep(6)  # a further sweep of each process has run
         rows = db_query(self.data, "SELECT COUNT(*) FROM events WHERE type ="
-                        " 'conversation.viewing' AND payload LIKE"
+                        " 'console.viewing' AND payload LIKE"
                         " '%\"expired\"%'")
         self.assertEqual(rows[0][0], 1)
 
