@@ -1285,7 +1285,7 @@
   /* Tells the server this staff member views (or types in, or left) the
    * open conversation (docs/console-api.md): on opening, every 10 s while
    * it stays open, and when typing starts or stops.  Colleagues' consoles
-   * hear it as conversation.viewing. */
+   * hear it as console.viewing. */
   var viewing = { id: null, state: null, timer: null, typingTimer: null };
 
   function viewerUrl(id) {
@@ -1316,9 +1316,12 @@
       .catch(function () {});
     clearInterval(viewing.timer);
     viewing.timer = setInterval(function () {
-      if (viewing.id && !document.hidden)
+      if (viewing.id && !document.hidden) {
         api("PUT", viewerUrl(viewing.id) + "/me", { state: viewing.state })
           .catch(function () {});
+        /* a colleague's renewals send no event: read them now and then */
+        loadViewers();
+      }
     }, 10000);
   }
 
@@ -1605,7 +1608,7 @@
       }
       debounce("agents", loadAgents, 500);
       break;
-    case "conversation.viewing":
+    case "console.viewing":
       onColleague(type, ev, d);
       break;
     default:
@@ -1622,7 +1625,7 @@
   var STREAM_TYPES = ["conversation.created", "conversation.updated",
     "conversation.assigned", "contact.added", "task.created", "task.updated",
     "chat.typing", "chat.read", "chat.ended", "agent.updated",
-    "conversation.viewing"];
+    "console.viewing"];
   var stream = null;
   var streamRetry = 1000;
 
