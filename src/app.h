@@ -69,6 +69,8 @@ typedef struct lk_app {
    * before publication; log-in links asked per client address. */
   bool participation_prescreen;
   struct lk_ratelimit *p_links_by_client;
+  /* Agent console viewing heartbeats per staff account (api/console.h). */
+  struct lk_ratelimit *viewer_heartbeats;
   /* The public event streams' shared listener (api/events_public.h). */
   struct lk_events_hub *public_events;
   atomic_bool shutting_down;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/console.h"
 #include "http/json.h"
 #include "http/problem.h"
 #include "store/search.h"
@@ -353,6 +354,11 @@ struct list_ctx {
   int64_t last_seq;
   const char *parties[INBOX_MAX];
   char party_ids[INBOX_MAX][LK_CONV_ID_LEN + 1];
+  /* each item's id and the offset of its closing brace, where the
+   * console's "unread" goes (api/console.h) */
+  const char *ids[INBOX_MAX];
+  char conv_ids[INBOX_MAX][LK_CONV_ID_LEN + 1];
+  size_t ends[INBOX_MAX];
 };
 
 static void list_one(const lk_conv_item *it, void *ud) {
@@ -366,6 +372,9 @@ static void list_one(const lk_conv_item *it, void *ud) {
   if (lc->n < INBOX_MAX) {
     memcpy(lc->party_ids[lc->n], it->row->party_id, LK_CONV_ID_LEN + 1);
     lc->parties[lc->n] = lc->party_ids[lc->n];
+    memcpy(lc->conv_ids[lc->n], it->row->id, LK_CONV_ID_LEN + 1);
+    lc->ids[lc->n] = lc->conv_ids[lc->n];
+    lc->ends[lc->n] = lc->b->len - 1;
   }
   lc->n++;
 }
@@ -440,6 +449,9 @@ static void conv_list(lk_req *req) {
     rc = lk_conv_log_reads(lk_req_app(req)->store, &caller,
                            "GET /api/v1/conversations", lc->parties,
                            lc->n < INBOX_MAX ? lc->n : INBOX_MAX);
+  if (rc >= 0)
+    rc = lk_console_unread_splice(req, &b, lc->ids, lc->ends,
+                                  lc->n < INBOX_MAX ? lc->n : INBOX_MAX);
   if (rc < 0) {
     free(lc);
     lk_buf_free(&b);

@@ -3,6 +3,7 @@
 #include "api/calamity.h"
 #include "api/channels.h"
 #include "api/chat.h"
+#include "api/console.h"
 #include "api/conversations.h"
 #include "api/facilitation.h"
 #include "api/figures.h"
@@ -21,6 +22,7 @@
 #include "http/static.h"
 #include "pages/actueel.h"
 #include "pages/actueel_subscriptions.h"
+#include "pages/agent.h"
 #include "pages/chat.h"
 #include "pages/contact.h"
 #include "pages/dashboard.h"
@@ -73,6 +75,8 @@ static int (*const areas[])(lk_router *r) = {
     lk_initiatives_routes,
     lk_api_initiatives_routes,
     lk_dashboard_routes,
+    lk_agent_page_routes,
+    lk_console_routes,
 };
 
 int lk_api_routes(lk_router *r) {

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "api/api.h"
+#include "api/console.h"
 #include "api/events_public.h"
 #include "api/figures.h"
 #include "channels/mail.h"
@@ -598,6 +599,7 @@ static void run_until_signal(lk_server *srv, lk_app *app, const sigset_t *set) {
     }
     lk_server_tick(srv);
     lk_assigner_kick(app->assigner);
+    lk_console_tick(app); /* expired viewers (api/console.h) */
     if (++ticks % SESSION_PURGE_EVERY_S == 0)
       (void)lk_session_purge_submit(app->store, &cfg);
   }
@@ -760,6 +762,8 @@ static const struct chat_limit {
      offsetof(lk_app, callback_by_phone)},
     {"LOKET_PARTICIPATION_LINK_LIMIT", 20, 3600000,
      offsetof(lk_app, p_links_by_client)},
+    /* The agent console's viewing heartbeats (docs/console-api.md). */
+    {"LOKET_VIEWER_LIMIT", 40, 60000, offsetof(lk_app, viewer_heartbeats)},
 };
 #define CHAT_LIMITS (sizeof(chat_limits) / sizeof(chat_limits[0]))
 

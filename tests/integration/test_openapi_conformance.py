@@ -61,7 +61,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from loketlib import (SOURCE_DIR, WEB_DIR, LoketTestCase,  # noqa: E402
                       SSEClient, Server, add_staff_user, create_token,
-                      db_query, db_write, insert_conversation, main)
+                      add_category, db_query, db_write, insert_conversation,
+                      main)
 import kischema  # noqa: E402
 
 METHODS = ("get", "put", "post", "delete", "patch", "options", "head",
@@ -1157,6 +1158,7 @@ class OpenAPIConformance(LoketTestCase):
         self.initiatives_scenario()
         self.mailboxes_scenario(team)
         self.facilitation_scenario()
+        self.console_scenario(conv, team)
 
     def conversations_scenario(self, conv):
         """Conversations, messages, notes, search and attachments: once
@@ -1852,6 +1854,88 @@ class OpenAPIConformance(LoketTestCase):
         self.call("GET", S, token=self.api, query={"year": "x"},
                   expect=400)
         self.generic_failures("GET", S)
+
+    def console_scenario(self, conv, team):
+        """The agent console's part: canned answers, read marks, counts
+        and viewers (docs/console-api.md)."""
+        A = "/api/v1/canned-answers"
+        if ("POST", A) not in self.ops:
+            return
+        new = {"title": "Paspoort ophalen", "shortcut": "paspoort",
+               "body": "Beste {{inwoner.naam}},\nUw paspoort ligt klaar.",
+               "scope": "everyone"}
+        r = self.call("POST", A, token=self.admin, body=new, expect=201)
+        aid = (r.obj or {}).get("id", str(uuid.uuid4()))
+        self.call("POST", A, token=self.admin, body=dict(
+            new, scope="team", teamId=team, title="Team"), expect=201)
+        self.minimal("POST", A, {"title": "Eigen groet", "shortcut": "groet",
+                                 "body": "Met vriendelijke groet,"},
+                     None, headers=self.admin_session)
+        self.call("POST", A, token=self.api, body={"title": "t", "body": "x"},
+                  expect=403)
+        self.call("POST", A, token=self.admin, body=dict(
+            new, body="{{inwoner.bsn}}"), expect=422)
+        self.generic_failures("POST", A, body=dict(new, title="Nog een"))
+        self.call("GET", A, token=self.api, query={"q": "pas"}, expect=200)
+        self.generic_failures("GET", A)
+        I = A + "/{id}"
+        self.call("GET", I, {"id": aid}, token=self.api, expect=200)
+        self.generic_failures("GET", I, {"id": aid})
+        self.call("PATCH", I, {"id": aid}, token=self.admin,
+                  body={"title": "Paspoort", "shortcut": None}, expect=200)
+        self.call("PATCH", I, {"id": aid}, token=self.admin,
+                  body={"title": "Oud"}, headers={"If-Match": '"1"'},
+                  expect=412)
+        self.call("PATCH", I, {"id": aid}, token=self.api,
+                  body={"title": "Niet van mij"}, expect=403)
+        self.generic_failures("PATCH", I, {"id": aid},
+                              body={"body": "Uw paspoort ligt klaar."})
+        R = I + "/render"
+        self.call("GET", R, {"id": aid}, query={"conversationId": conv},
+                  token=self.api, expect=200)
+        self.call("GET", R, {"id": aid}, query={
+            "conversationId": self.unknown(conv)}, token=self.api,
+            expect=404)
+        self.call("GET", R, {"id": aid}, token=self.api, expect=400)
+        self.generic_failures("GET", R, {"id": aid})
+        r = self.call("POST", A, token=self.admin, body=dict(
+            new, title="Weg"), expect=201)
+        gone = (r.obj or {}).get("id", str(uuid.uuid4()))
+        self.generic_failures("DELETE", I, {"id": gone})
+        self.call("DELETE", I, {"id": gone}, token=self.admin, expect=204)
+        C = "/api/v1/conversations/{id}"
+        self.call("POST", C + "/read", {"id": conv}, token=self.api,
+                  body={}, expect=200)
+        self.call("POST", C + "/read", {"id": conv}, token=self.api,
+                  expect=200)
+        self.generic_failures("POST", C + "/read", {"id": conv}, body={})
+        self.call("GET", "/api/v1/console/counts", token=self.api,
+                  expect=200)
+        self.call("GET", "/api/v1/console/counts",
+                  headers=self.admin_session, query={"cap": 50}, expect=200)
+        self.call("GET", "/api/v1/console/counts", token=self.api,
+                  query={"cap": 0}, expect=400)
+        self.generic_failures("GET", "/api/v1/console/counts")
+        V = C + "/viewers"
+        self.call("PUT", V + "/me", {"id": conv}, body={"state": "viewing"},
+                  headers=self.admin_session, expect=200)
+        self.call("PUT", V + "/me", {"id": conv}, body={"state": "typing"},
+                  token=self.admin, expect=403)
+        self.call("PUT", V + "/me", {"id": conv}, body={"state": "away"},
+                  headers=self.admin_session, expect=422,
+                  check_request=False)
+        self.generic_failures("PUT", V + "/me", {"id": conv},
+                              body={"state": "typing"})
+        self.call("GET", V, {"id": conv}, token=self.api, expect=200)
+        self.generic_failures("GET", V, {"id": conv})
+        self.call("DELETE", V + "/me", {"id": conv},
+                  headers=self.admin_session, expect=204)
+        self.generic_failures("DELETE", V + "/me", {"id": conv})
+        for name in ("Afval", "Paspoort"):
+            add_category(self.data, "oa-" + name)
+        self.call("GET", "/api/v1/categories", headers=self.admin_session,
+                  query={"q": "oa-"}, expect=200)
+        self.generic_failures("GET", "/api/v1/categories")
 
 
 if __name__ == "__main__":
