@@ -32,10 +32,10 @@ static void copy(char *dst, size_t size, const char *src) {
 static int proclog(lk_tx *tx, const char *account, const char *operation,
                    const char *what, const char *id, const char *request_id) {
   char resource[96], actor[LK_MX_ACTOR_MAX];
-  lk_proclog_entry e = {actor,    NULL, operation, "participatie", resource,
-                        NULL,     request_id};
+  lk_proclog_entry e = {actor,    NULL, operation, "participatie",
+                        resource, NULL, request_id};
 
-  snprintf(actor, sizeof(actor), "resident:%s", account);
+  snprintf(actor, sizeof(actor), "p:%s", account);
   snprintf(resource, sizeof(resource), "%s:%s", what, id);
   return lk_store_proclog_insert(tx, &e);
 }
@@ -50,7 +50,8 @@ static int may_act(lk_tx *tx, const char *account) {
   return rc;
 }
 
-/* ---- doe mee -------------------------------------------------------------- */
+/* ---- doe mee --------------------------------------------------------------
+ */
 
 int lk_help_join_prepare(lk_help_join_op *op, const char *account,
                          const char *initiative, bool leave,
@@ -83,11 +84,10 @@ int lk_help_join_apply(lk_tx *tx, void *arg) {
     if (rc == 0)
       rc = lk_store_mx_join(tx, op->initiative, op->account);
   }
-  snprintf(payload, sizeof(payload), "{\"initiative\":\"%s\"}",
-           op->initiative);
+  snprintf(payload, sizeof(payload), "{\"initiative\":\"%s\"}", op->initiative);
   if (rc == 0)
-    rc = lk_tx_emit(tx, op->leave ? "participation.left"
-                                  : "participation.joined",
+    rc = lk_tx_emit(tx,
+                    op->leave ? "participation.left" : "participation.joined",
                     op->initiative, payload);
   if (rc == 0)
     rc = proclog(tx, op->account, op->leave ? "delete" : "create", "join",
@@ -95,7 +95,8 @@ int lk_help_join_apply(lk_tx *tx, void *arg) {
   return rc;
 }
 
-/* ---- help needs ----------------------------------------------------------- */
+/* ---- help needs -----------------------------------------------------------
+ */
 
 int lk_help_need_prepare(lk_help_need_op *op, const char *account,
                          const char *initiative, const char *title,
@@ -122,7 +123,7 @@ int lk_help_need_prepare(lk_help_need_op *op, const char *account,
   copy(r->description, sizeof(r->description), description);
   r->capacity = (int)capacity;
   r->starts_at = starts_at;
-  snprintf(op->actor, sizeof(op->actor), "resident:%s", account);
+  snprintf(op->actor, sizeof(op->actor), "p:%s", account);
   copy(op->request_id, sizeof(op->request_id), request_id);
   return 0;
 }
@@ -134,8 +135,8 @@ int lk_help_need_apply(lk_tx *tx, void *arg) {
   int rc = may_act(tx, op->r.created_by);
 
   if (rc == 0)
-    rc = lk_store_mx_initiative_check(tx, op->r.initiative_id,
-                                      op->r.created_by, &organiser, &joinable);
+    rc = lk_store_mx_initiative_check(tx, op->r.initiative_id, op->r.created_by,
+                                      &organiser, &joinable);
   if (rc == 0 && !organiser)
     rc = LK_STORE_NOTFOUND; /* not theirs: as if unknown */
   if (rc != 0)
@@ -144,8 +145,8 @@ int lk_help_need_apply(lk_tx *tx, void *arg) {
   lk_uuid_new(op->r.id, op->r.created_at);
   rc = lk_store_mx_help_insert(tx, &op->r);
   snprintf(payload, sizeof(payload),
-           "{\"need\":\"%s\",\"initiative\":\"%s\",\"capacity\":%d}",
-           op->r.id, op->r.initiative_id, op->r.capacity);
+           "{\"need\":\"%s\",\"initiative\":\"%s\",\"capacity\":%d}", op->r.id,
+           op->r.initiative_id, op->r.capacity);
   if (rc == 0)
     rc = lk_tx_emit(tx, "help_need.created", op->r.id, payload);
   if (rc == 0)
@@ -197,8 +198,8 @@ int lk_help_signup_apply(lk_tx *tx, void *arg) {
            "{\"need\":\"%s\",\"initiative\":\"%s\",\"taken\":%d,"
            "\"capacity\":%d}",
            r.id, r.initiative_id, r.taken, r.capacity);
-  rc = lk_tx_emit(tx, op->withdraw ? "help_need.withdrawn"
-                                   : "help_need.signed_up",
+  rc = lk_tx_emit(tx,
+                  op->withdraw ? "help_need.withdrawn" : "help_need.signed_up",
                   r.id, payload);
   if (rc == 0)
     rc = proclog(tx, op->account, op->withdraw ? "delete" : "create",

@@ -76,8 +76,7 @@ static int place_points(const lk_mx_listing_row *a,
 
 /* -1 for disjoint windows; 20 times the share of the shorter window that
  * overlaps when both are closed; 10 when either end is open. */
-static int time_points(const lk_mx_listing_row *a,
-                       const lk_mx_listing_row *b) {
+static int time_points(const lk_mx_listing_row *a, const lk_mx_listing_row *b) {
   int64_t as = a->starts_at, ae = a->ends_at > 0 ? a->ends_at : INT64_MAX;
   int64_t bs = b->starts_at, be = b->ends_at > 0 ? b->ends_at : INT64_MAX;
   int64_t lo = as > bs ? as : bs, hi = ae < be ? ae : be;
@@ -148,8 +147,8 @@ static bool one_of(const char *s, const char *const *list) {
 }
 
 static const char *const kinds[] = {"offer", "need", NULL};
-static const char *const categories[] = {"tools", "skills", "space", "time",
-                                         "other", NULL};
+static const char *const categories[] = {"tools", "skills", "space",
+                                         "time",  "other",  NULL};
 
 static int place_prepare(lk_mx_listing_row *r, const lk_mx_listing_input *in,
                          lk_invalid *why) {
@@ -214,7 +213,7 @@ int lk_mx_listing_prepare(lk_mx_listing_op *op, const char *account,
   copy(r->state, sizeof(r->state), "open");
   r->starts_at = in->starts_at;
   r->ends_at = in->ends_at;
-  snprintf(op->actor, sizeof(op->actor), "resident:%s", account);
+  snprintf(op->actor, sizeof(op->actor), "p:%s", account);
   copy(op->base_url, sizeof(op->base_url), base_url);
   copy(op->request_id, sizeof(op->request_id), request_id);
   return 0;
@@ -223,8 +222,8 @@ int lk_mx_listing_prepare(lk_mx_listing_op *op, const char *account,
 static int proclog(lk_tx *tx, const char *actor, const char *operation,
                    const char *what, const char *id, const char *request_id) {
   char resource[80];
-  lk_proclog_entry e = {actor,    NULL, operation, "participatie", resource,
-                        NULL,     request_id};
+  lk_proclog_entry e = {actor,    NULL, operation, "participatie",
+                        resource, NULL, request_id};
 
   snprintf(resource, sizeof(resource), "%s:%s", what, id);
   return lk_store_proclog_insert(tx, &e);
@@ -401,14 +400,12 @@ int lk_mx_listing_apply(lk_tx *tx, void *arg) {
   if (rc == 0)
     rc = lk_tx_emit(tx, "listing.created", op->r.id, payload);
   if (rc == 0)
-    rc = proclog(tx, op->actor, "create", "listing", op->r.id,
-                 op->request_id);
+    rc = proclog(tx, op->actor, "create", "listing", op->r.id, op->request_id);
   return rc;
 }
 
-int lk_mx_close_prepare(lk_mx_close_op *op, const char *account,
-                        const char *id, const char *request_id,
-                        lk_invalid *why) {
+int lk_mx_close_prepare(lk_mx_close_op *op, const char *account, const char *id,
+                        const char *request_id, lk_invalid *why) {
   memset(op, 0, sizeof(*op));
   if (!id_ok(account) || !id_ok(id))
     return invalid(why, "id", "is not a listing id");
@@ -423,9 +420,9 @@ int lk_mx_close_apply(lk_tx *tx, void *arg) {
   char payload[120], actor[LK_MX_ACTOR_MAX];
   int rc = lk_store_mx_listing_close(tx, op->id, op->account, lk_tx_now(tx));
 
-  snprintf(payload, sizeof(payload), "{\"listing\":\"%s\",\"state\":\"closed\"}",
-           op->id);
-  snprintf(actor, sizeof(actor), "resident:%s", op->account);
+  snprintf(payload, sizeof(payload),
+           "{\"listing\":\"%s\",\"state\":\"closed\"}", op->id);
+  snprintf(actor, sizeof(actor), "p:%s", op->account);
   if (rc == 0)
     rc = lk_tx_emit(tx, "listing.closed", op->id, payload);
   if (rc == 0)
@@ -512,10 +509,10 @@ static int message_mail(lk_tx *tx, const lk_mx_message_op *op,
                 "de afzender gedeeld. Antwoord niet op deze e-mail.\n",
                 a.name, sender_name, t->title, op->base_url, t->id);
   snprintf(key, sizeof(key), "message:%s", op->m.id);
-  rc = lk_buf_ok(&text) ? queue_mail(tx, key, a.email,
-                                     "Nieuw bericht op het participatieplatform",
-                                     text.data)
-                        : LK_STORE_NOMEM;
+  rc = lk_buf_ok(&text)
+           ? queue_mail(tx, key, a.email,
+                        "Nieuw bericht op het participatieplatform", text.data)
+           : LK_STORE_NOMEM;
   lk_buf_free(&text);
   return rc;
 }
@@ -551,7 +548,7 @@ int lk_mx_message_apply(lk_tx *tx, void *arg) {
            t.id, op->m.id);
   if (rc == 0)
     rc = lk_tx_emit(tx, "message.sent", t.id, payload);
-  snprintf(actor, sizeof(actor), "resident:%s", op->account);
+  snprintf(actor, sizeof(actor), "p:%s", op->account);
   if (rc == 0)
     rc = proclog(tx, actor, "create", "message", op->m.id, op->request_id);
   return rc;

@@ -64,12 +64,12 @@ int lk_mx_score(const lk_mx_listing_row *a, const lk_mx_listing_row *b,
 /* ---- posting ------------------------------------------------------------ */
 
 typedef struct lk_mx_listing_input {
-  const char *kind;          /* "offer" or "need" */
-  const char *category;      /* tools skills space time other */
-  const char *theme;         /* required */
-  const char *neighbourhood; /* optional */
-  const char *organisation;  /* optional: posted on its behalf */
-  const char *lat, *lon;     /* optional decimal degrees, both or none */
+  const char *kind;           /* "offer" or "need" */
+  const char *category;       /* tools skills space time other */
+  const char *theme;          /* required */
+  const char *neighbourhood;  /* optional */
+  const char *organisation;   /* optional: posted on its behalf */
+  const char *lat, *lon;      /* optional decimal degrees, both or none */
   int64_t starts_at, ends_at; /* 0: open */
   const char *title, *body;
 } lk_mx_listing_input;
@@ -104,9 +104,8 @@ typedef struct lk_mx_close_op {
   char request_id[48];
 } lk_mx_close_op;
 
-int lk_mx_close_prepare(lk_mx_close_op *op, const char *account,
-                        const char *id, const char *request_id,
-                        lk_invalid *why);
+int lk_mx_close_prepare(lk_mx_close_op *op, const char *account, const char *id,
+                        const char *request_id, lk_invalid *why);
 /* lk_write_fn: closes the account's own open listing (else
  * LK_STORE_NOTFOUND). */
 int lk_mx_close_apply(lk_tx *tx, void *arg);

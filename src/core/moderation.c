@@ -8,9 +8,8 @@
 #include "core/text.h"
 #include "store/proclog.h"
 
-static const char *const types[] = {"initiative", "update",  "listing",
-                                    "help_need",  "message", "account",
-                                    NULL};
+static const char *const types[] = {
+    "initiative", "update", "listing", "help_need", "message", "account", NULL};
 
 static int invalid(lk_invalid *why, const char *field, const char *reason) {
   why->field = field;
@@ -38,17 +37,17 @@ bool lk_mod_type_ok(const char *type) {
 }
 
 int lk_mod_report_prepare(lk_mod_report_op *op, const char *reporter,
-                          const char *type, const char *id,
-                          const char *reason, const char *request_id,
-                          lk_invalid *why) {
+                          const char *type, const char *id, const char *reason,
+                          const char *request_id, lk_invalid *why) {
   lk_mx_report_row *r = &op->r;
 
   memset(op, 0, sizeof(*op));
   if (!id_ok(reporter))
     return invalid(why, "reporter", "is not an account");
   if (!lk_mod_type_ok(type))
-    return invalid(why, "type", "must be initiative, update, listing, "
-                                "help_need, message or account");
+    return invalid(why, "type",
+                   "must be initiative, update, listing, "
+                   "help_need, message or account");
   if (!id_ok(id))
     return invalid(why, "id", "is not an id");
   if (!lk_text_ok(reason, LK_MX_REASON_MAX, true))
@@ -82,11 +81,11 @@ int lk_mod_report_apply(lk_tx *tx, void *arg) {
            op->r.target_type, op->r.target_id);
   if (rc == 0)
     rc = lk_tx_emit(tx, "report.created", op->r.id, payload);
-  snprintf(actor, sizeof(actor), "resident:%s", op->r.reporter_id);
+  snprintf(actor, sizeof(actor), "p:%s", op->r.reporter_id);
   snprintf(resource, sizeof(resource), "report:%s", op->r.id);
   if (rc == 0) {
-    lk_proclog_entry e = {actor,    NULL, "create", "participatie", resource,
-                          NULL,     op->request_id};
+    lk_proclog_entry e = {actor,    NULL, "create",      "participatie",
+                          resource, NULL, op->request_id};
 
     rc = lk_store_proclog_insert(tx, &e);
   }
@@ -98,9 +97,8 @@ static bool action_is(const lk_mod_action_op *op, const char *a) {
 }
 
 int lk_mod_action_prepare(lk_mod_action_op *op, const char *actor,
-                          const char *action, const char *type,
-                          const char *id, const char *reason,
-                          lk_invalid *why) {
+                          const char *action, const char *type, const char *id,
+                          const char *reason, lk_invalid *why) {
   static const char *const actions[] = {"hide",  "restore", "dismiss",
                                         "block", "unblock", NULL};
   bool known = false;
@@ -113,8 +111,9 @@ int lk_mod_action_prepare(lk_mod_action_op *op, const char *actor,
   copy(op->action, sizeof(op->action), action);
   if (action_is(op, "hide") || action_is(op, "restore")) {
     if (!lk_mod_type_ok(type) || strcmp(type, "account") == 0)
-      return invalid(why, "type", "must be initiative, update, listing, "
-                                  "help_need or message");
+      return invalid(why, "type",
+                     "must be initiative, update, listing, "
+                     "help_need or message");
     copy(op->type, sizeof(op->type), type);
   }
   if (!id_ok(id))
@@ -176,8 +175,8 @@ int lk_mod_action_apply(lk_tx *tx, void *arg) {
     if (rc == 0)
       rc = lk_store_mx_block(tx, op->id, op->reason, op->actor);
     if (rc == 0) {
-      rc = lk_store_mx_reports_resolve(tx, "account", op->id, NULL,
-                                       "actioned", op->actor);
+      rc = lk_store_mx_reports_resolve(tx, "account", op->id, NULL, "actioned",
+                                       op->actor);
       if (rc >= 0)
         op->resolved = rc;
       rc = rc < 0 ? rc : 0;
@@ -205,9 +204,9 @@ int lk_mod_action_apply(lk_tx *tx, void *arg) {
     lk_buf_printf(&d, "{\"resolved\":%d,\"reason\":", op->resolved);
     lk_buf_json_str(&d, op->reason);
     lk_buf_putc(&d, '}');
-    rc = lk_buf_ok(&d) ? lk_store_audit(tx, op->actor, op->action, subject,
-                                        d.data)
-                       : LK_STORE_NOMEM;
+    rc = lk_buf_ok(&d)
+             ? lk_store_audit(tx, op->actor, op->action, subject, d.data)
+             : LK_STORE_NOMEM;
     lk_buf_free(&d);
   }
   return rc;

@@ -27,9 +27,8 @@ typedef struct lk_mod_report_op {
 /* Validates `type` ("type"), `id` ("id") and `reason` ("reason",
  * 1..1000).  Returns 0 or LK_EINVALID. */
 int lk_mod_report_prepare(lk_mod_report_op *op, const char *reporter,
-                          const char *type, const char *id,
-                          const char *reason, const char *request_id,
-                          lk_invalid *why);
+                          const char *type, const char *id, const char *reason,
+                          const char *request_id, lk_invalid *why);
 /* lk_write_fn: LK_STORE_NOTFOUND for a target that does not exist,
  * LK_STORE_CONFLICT when reported already by this reporter,
  * LK_MX_BLOCKED. */
@@ -49,9 +48,8 @@ typedef struct lk_mod_action_op {
  * dismiss (id of a report), block (id of an account, reason), unblock
  * (id).  Returns 0 or LK_EINVALID. */
 int lk_mod_action_prepare(lk_mod_action_op *op, const char *actor,
-                          const char *action, const char *type,
-                          const char *id, const char *reason,
-                          lk_invalid *why);
+                          const char *action, const char *type, const char *id,
+                          const char *reason, lk_invalid *why);
 /* lk_write_fn: LK_STORE_NOTFOUND for an unknown target or report (or an
  * account that is not blocked, for unblock), LK_STORE_CONFLICT when it
  * is so already (hidden, visible, blocked, a report resolved). */

@@ -56,8 +56,8 @@ int lk_store_mx_initiative_check(lk_tx *tx, const char *initiative,
 int lk_store_mx_join(lk_tx *tx, const char *initiative, const char *account);
 /* LK_STORE_NOTFOUND if it had not joined. */
 int lk_store_mx_leave(lk_tx *tx, const char *initiative, const char *account);
-int lk_store_mx_joined(lk_store *s, const char *initiative,
-                       const char *account, bool *out);
+int lk_store_mx_joined(lk_store *s, const char *initiative, const char *account,
+                       bool *out);
 
 /* ---- help needs -------------------------------------------------------- */
 
@@ -97,8 +97,8 @@ int lk_store_mx_help_signed(lk_store *s, const char *id, const char *account,
 
 typedef struct lk_mx_listing_row {
   char id[LK_MX_ID_MAX + 1];
-  char kind[8];      /* "offer" or "need" */
-  char category[8];  /* tools skills space time other */
+  char kind[8];     /* "offer" or "need" */
+  char category[8]; /* tools skills space time other */
   char account_id[LK_MX_ID_MAX + 1];
   char organisation_id[LK_MX_ID_MAX + 1]; /* "" if none */
   char theme_id[LK_MX_ID_MAX + 1];
@@ -141,8 +141,8 @@ int lk_store_mx_listing_mine(lk_store *s, const char *account, int limit,
 /* Match candidates for `r`: open, visible listings of the other kind by
  * other accounts with the same theme, then with the same neighbourhood,
  * the newest `per_query` of each (duplicates possible). */
-int lk_store_mx_candidates(lk_tx *tx, const lk_mx_listing_row *r,
-                           int per_query, lk_mx_listing_fn fn, void *ud);
+int lk_store_mx_candidates(lk_tx *tx, const lk_mx_listing_row *r, int per_query,
+                           lk_mx_listing_fn fn, void *ud);
 
 /* ---- matches ------------------------------------------------------------ */
 
