@@ -38,15 +38,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/paccount.h"
 #include "core/session.h" /* LK_CSRF_TOKEN_LEN */
 #include "http/server.h"
 #include "util/buf.h"
 
 #define LK_P_COOKIE "loket_bewoner"
-#define LK_P_ID_LEN 36    /* a UUID */
-#define LK_P_NAME_MAX 100 /* display name, bytes */
-#define LK_P_SESSION_IDLE_MS (7LL * 24 * 3600 * 1000)
-#define LK_P_SESSION_ABSOLUTE_MS (30LL * 24 * 3600 * 1000)
+#define LK_P_ID_LEN 36                            /* a UUID */
+#define LK_P_NAME_MAX 100                         /* display name, bytes */
+#define LK_P_SESSION_IDLE_MS LK_P_IDLE_MS         /* 7 days */
+#define LK_P_SESSION_ABSOLUTE_MS LK_P_ABSOLUTE_MS /* 30 days */
 /* Where a resident without a session is sent (with ?next=<path>). */
 #define LK_P_LOGIN_PATH "/initiatieven/inloggen"
 
@@ -54,7 +55,7 @@
 typedef struct lk_participant {
   char account_id[LK_P_ID_LEN + 1];
   char display_name[LK_P_NAME_MAX + 1];
-  bool confirmed;                 /* the e-mail address is proven */
+  bool confirmed;                   /* the e-mail address is proven */
   char csrf[LK_CSRF_TOKEN_LEN + 1]; /* for the `csrf` field of forms */
   char actor[48]; /* "p:<account_id>": audit and processing log */
 } lk_participant;
