@@ -14,7 +14,7 @@
 
 /* Reads of resident content are logged before they are answered. */
 static int log_read(lk_req *req, const char *resource) {
-  lk_proclog_entry e = {lk_req_actor(req), NULL, "read", "participatie",
+  lk_proclog_entry e = {lk_req_actor(req), NULL, "read",        "participatie",
                         resource,          NULL, lk_req_id(req)};
   int rc = lk_proclog_read(lk_req_app(req)->store, &e);
 
@@ -55,8 +55,7 @@ static void reports_list(lk_req *req) {
   if (strcmp(state, "open") != 0 && strcmp(state, "actioned") != 0 &&
       strcmp(state, "dismissed") != 0 && strcmp(state, "all") != 0) {
     lk_req_problem(req, 400, "invalid-parameter", "Invalid parameter",
-                   "state must be open, actioned, dismissed or all",
-                   "state");
+                   "state must be open, actioned, dismissed or all", "state");
     return;
   }
   if (after != NULL) {
@@ -129,7 +128,7 @@ static void action_done(lk_req *req, int status) {
   lk_buf_puts(&b, "{\"action\":");
   lk_buf_json_str(&b, op->action);
   lk_buf_puts(&b, ",\"type\":");
-  lk_buf_json_str(&b, op->type[0] != '\0' ? op->type
+  lk_buf_json_str(&b, op->type[0] != '\0'                  ? op->type
                       : strcmp(op->action, "dismiss") == 0 ? "report"
                                                            : "account");
   lk_buf_puts(&b, ",\"id\":");
@@ -139,8 +138,7 @@ static void action_done(lk_req *req, int status) {
 }
 
 static void actions_create(lk_req *req) {
-  static const char *const allowed[] = {"action", "type", "id", "reason",
-                                        NULL};
+  static const char *const allowed[] = {"action", "type", "id", "reason", NULL};
   const char *action, *type, *id, *reason;
   struct action_ctx *ctx;
   lk_invalid why;
@@ -229,8 +227,8 @@ static void listings_list(lk_req *req) {
   if (log_read(req, "listings") != 0)
     return;
   lk_buf_puts(&b, "{\"items\":[");
-  rc = lk_store_mx_listing_list(lk_req_app(req)->store, &f, limit,
-                                listing_one, &l);
+  rc = lk_store_mx_listing_list(lk_req_app(req)->store, &f, limit, listing_one,
+                                &l);
   lk_api_list_end(req, &b, rc, limit, l.last);
 }
 

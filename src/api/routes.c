@@ -8,6 +8,7 @@
 #include "api/ki/ki.h"
 #include "api/ki/klantcontacten.h"
 #include "api/mailboxes.h"
+#include "api/moderation.h"
 #include "api/notice_faqs.h"
 #include "api/notices.h"
 #include "api/outbox.h"
@@ -21,6 +22,7 @@
 #include "pages/actueel_subscriptions.h"
 #include "pages/chat.h"
 #include "pages/contact.h"
+#include "pages/matching.h"
 
 static const struct {
   const char *method;
@@ -63,6 +65,8 @@ static int (*const areas[])(lk_router *r) = {
     lk_contact_routes,
     lk_figures_routes,
     lk_mailboxes_routes,
+    lk_moderation_routes,
+    lk_matching_page_routes, /* before the pages' /initiatieven/{id} */
 };
 
 int lk_api_routes(lk_router *r) {

@@ -10,6 +10,7 @@
 #include "core/ids.h"
 #include "core/text.h"
 #include "store/outbox.h"
+#include "store/participation.h"
 #include "store/proclog.h"
 #include "util/buf.h"
 
@@ -369,6 +370,17 @@ static int suggest(lk_tx *tx, lk_mx_listing_op *op) {
   return rc;
 }
 
+/* The theme and neighbourhood must exist (0018's lists):
+ * LK_STORE_INVALID otherwise. */
+static int known_places(lk_tx *tx, const lk_mx_listing_row *r) {
+  lk_p_place_row p;
+  int rc = lk_store_p_theme_get(NULL, tx, r->theme_id, &p);
+
+  if (rc == 0 && r->neighbourhood_id[0] != '\0')
+    rc = lk_store_p_neighbourhood_get(NULL, tx, r->neighbourhood_id, &p);
+  return rc == LK_STORE_NOTFOUND ? LK_STORE_INVALID : rc;
+}
+
 int lk_mx_listing_apply(lk_tx *tx, void *arg) {
   lk_mx_listing_op *op = arg;
   lk_mx_account a;
@@ -379,6 +391,9 @@ int lk_mx_listing_apply(lk_tx *tx, void *arg) {
     return rc;
   if (a.blocked)
     return LK_MX_BLOCKED;
+  rc = known_places(tx, &op->r);
+  if (rc != 0)
+    return rc;
   if (op->r.organisation_id[0] != '\0') {
     bool member = false;
 

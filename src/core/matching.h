@@ -95,6 +95,7 @@ int lk_mx_listing_prepare(lk_mx_listing_op *op, const char *account,
 /* lk_write_fn: inserts the listing, its matches and their mails, the
  * event listing.created (and match.suggested per match) and a
  * processing-log row.  LK_MX_BLOCKED for a blocked account,
+ * LK_STORE_INVALID for an unknown theme or neighbourhood,
  * LK_STORE_NOTFOUND when the organisation is not the account's. */
 int lk_mx_listing_apply(lk_tx *tx, void *arg);
 
