@@ -11,6 +11,11 @@
 
 #define MIN_TIME_MS 946684800000LL
 
+/* lk_text_ok() that takes NULL (a field not given) as not ok. */
+static bool text_ok(const char *s, size_t max, bool multiline) {
+  return s != NULL && lk_text_ok(s, max, multiline);
+}
+
 static int invalid(lk_invalid *why, const char *field, const char *reason) {
   why->field = field;
   why->reason = reason;
@@ -108,10 +113,10 @@ int lk_help_need_prepare(lk_help_need_op *op, const char *account,
   memset(op, 0, sizeof(*op));
   if (!id_ok(account) || !id_ok(initiative))
     return invalid(why, "id", "is not an initiative id");
-  if (!lk_text_ok(title, LK_MX_TITLE_MAX, false))
+  if (!text_ok(title, LK_MX_TITLE_MAX, false))
     return invalid(why, "title", "must be 1 to 200 bytes of text on one line");
   if (description != NULL && description[0] != '\0' &&
-      !lk_text_ok(description, LK_MX_BODY_MAX, true))
+      !text_ok(description, LK_MX_BODY_MAX, true))
     return invalid(why, "description", "must be at most 4000 bytes of text");
   if (capacity < 1 || capacity > 1000)
     return invalid(why, "capacity", "must be from 1 to 1000");

@@ -16,6 +16,11 @@
 
 #define MIN_TIME_MS 946684800000LL /* 2000-01-01: earlier is a mistake */
 
+/* lk_text_ok() that takes NULL (a field not given) as not ok. */
+static bool text_ok(const char *s, size_t max, bool multiline) {
+  return s != NULL && lk_text_ok(s, max, multiline);
+}
+
 static int invalid(lk_invalid *why, const char *field, const char *reason) {
   why->field = field;
   why->reason = reason;
@@ -200,9 +205,9 @@ int lk_mx_listing_prepare(lk_mx_listing_op *op, const char *account,
     return invalid(why, "ends_at", "is not a time");
   if (in->starts_at != 0 && in->ends_at != 0 && in->ends_at <= in->starts_at)
     return invalid(why, "ends_at", "must be after starts_at");
-  if (!lk_text_ok(in->title, LK_MX_TITLE_MAX, false))
+  if (!text_ok(in->title, LK_MX_TITLE_MAX, false))
     return invalid(why, "title", "must be 1 to 200 bytes of text on one line");
-  if (!lk_text_ok(in->body, LK_MX_BODY_MAX, true))
+  if (!text_ok(in->body, LK_MX_BODY_MAX, true))
     return invalid(why, "body", "must be 1 to 4000 bytes of text");
   copy(r->kind, sizeof(r->kind), in->kind);
   copy(r->category, sizeof(r->category), in->category);
@@ -463,7 +468,7 @@ int lk_mx_message_prepare(lk_mx_message_op *op, const char *account,
   if ((listing == NULL) == (thread == NULL) ||
       !id_ok(listing != NULL ? listing : thread))
     return invalid(why, "id", "is not a listing or thread id");
-  if (!lk_text_ok(body, LK_MX_BODY_MAX, true))
+  if (!text_ok(body, LK_MX_BODY_MAX, true))
     return invalid(why, "body", "must be 1 to 4000 bytes of text");
   copy(op->account, sizeof(op->account), account);
   copy(op->listing, sizeof(op->listing), listing);

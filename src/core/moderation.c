@@ -11,6 +11,11 @@
 static const char *const types[] = {
     "initiative", "update", "listing", "help_need", "message", "account", NULL};
 
+/* lk_text_ok() that takes NULL (a field not given) as not ok. */
+static bool text_ok(const char *s, size_t max, bool multiline) {
+  return s != NULL && lk_text_ok(s, max, multiline);
+}
+
 static int invalid(lk_invalid *why, const char *field, const char *reason) {
   why->field = field;
   why->reason = reason;
@@ -50,7 +55,7 @@ int lk_mod_report_prepare(lk_mod_report_op *op, const char *reporter,
                    "help_need, message or account");
   if (!id_ok(id))
     return invalid(why, "id", "is not an id");
-  if (!lk_text_ok(reason, LK_MX_REASON_MAX, true))
+  if (!text_ok(reason, LK_MX_REASON_MAX, true))
     return invalid(why, "reason", "must be 1 to 1000 bytes of text");
   copy(r->reporter_id, sizeof(r->reporter_id), reporter);
   copy(r->target_type, sizeof(r->target_type), type);
@@ -119,7 +124,7 @@ int lk_mod_action_prepare(lk_mod_action_op *op, const char *actor,
   if (!id_ok(id))
     return invalid(why, "id", "is not an id");
   if (action_is(op, "hide") || action_is(op, "block")) {
-    if (!lk_text_ok(reason, LK_MX_REASON_MAX, true))
+    if (!text_ok(reason, LK_MX_REASON_MAX, true))
       return invalid(why, "reason", "must be 1 to 1000 bytes of text");
     copy(op->reason, sizeof(op->reason), reason);
   }
