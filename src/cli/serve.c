@@ -110,7 +110,7 @@ static const char usage[] =
     "  LOKET_CALLBACK_LIMIT (10), LOKET_CALLBACK_PHONE_LIMIT (per number\n"
     "  per week, 3)\n"
     "Participation posts (docs/matching.md): LOKET_PARTICIPATION_POST_LIMIT\n"
-    "  offers, needs, messages, reports ... per account and kind per hour (20)\n"
+    "  offers, needs, messages, reports: per account and kind per hour (20)\n"
     "\n"
     "Cross-posting notices to Mastodon (docs/notices.md):\n"
     "  --public-url URL         how residents reach Loket, e.g.\n"
