@@ -133,7 +133,7 @@ static void action_done(lk_req *req, int status) {
                                                            : "account");
   lk_buf_puts(&b, ",\"id\":");
   lk_buf_json_str(&b, op->id);
-  lk_buf_printf(&b, ",\"reports_resolved\":%d}\n", op->resolved);
+  lk_buf_printf(&b, ",\"reportsResolved\":%d}\n", op->resolved);
   lk_req_respond_buf(req, 200, "application/json", &b);
 }
 
@@ -200,15 +200,20 @@ static void listings_list(lk_req *req) {
   lk_mx_listing_filter f = {lk_req_query(req, "kind"),
                             lk_req_query(req, "theme"),
                             lk_req_query(req, "neighbourhood"), 0};
-  const char *before = lk_req_query(req, "before");
+  const char *before = lk_req_query(req, "after");
   lk_buf b = LK_BUF_INIT;
   struct listing_list l = {.b = &b};
   int limit, rc;
 
   if (lk_api_auth(req, "api") != 0 || lk_api_limit(req, 50, 100, &limit))
     return;
-  if (!filter_ok(f.kind) || !filter_ok(f.theme) ||
-      !filter_ok(f.neighbourhood)) {
+  if (f.kind != NULL && strcmp(f.kind, "offer") != 0 &&
+      strcmp(f.kind, "need") != 0) {
+    lk_req_problem(req, 400, "invalid-parameter", "Invalid parameter",
+                   "kind must be offer or need", "kind");
+    return;
+  }
+  if (!filter_ok(f.theme) || !filter_ok(f.neighbourhood)) {
     lk_req_problem(req, 400, "invalid-parameter", "Invalid parameter",
                    "kind, theme and neighbourhood are ids", NULL);
     return;
@@ -219,8 +224,8 @@ static void listings_list(lk_req *req) {
     f.before_seq = strtoll(before, &end, 10);
     if (before[0] == '\0' || *end != '\0' || f.before_seq <= 0) {
       lk_req_problem(req, 400, "invalid-parameter", "Invalid parameter",
-                     "before must be the next value of a previous page",
-                     "before");
+                     "after must be the next value of a previous page",
+                     "after");
       return;
     }
   }

@@ -7,7 +7,7 @@
  *   POST /api/v1/moderation/actions   {"action": "hide" | "restore" |
  *        "dismiss" | "block" | "unblock", "type", "id", "reason"}
  *        (supervisor or admin; audited)
- *   GET  /api/v1/listings?kind=&theme=&neighbourhood=&before=&limit=
+ *   GET  /api/v1/listings?kind=&theme=&neighbourhood=&after=&limit=
  *        open, visible offers and needs, newest first
  *   GET  /api/v1/listings/{id}      one, hidden or not
  */

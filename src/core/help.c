@@ -221,9 +221,9 @@ void lk_help_need_json(lk_buf *b, const lk_mx_help_row *r) {
   lk_buf_json_str(b, r->title);
   lk_buf_puts(b, ",\"description\":");
   lk_buf_json_str(b, r->description);
-  lk_buf_json_ms(b, "starts_at", r->starts_at);
+  lk_buf_json_ms(b, "startsAt", r->starts_at);
   lk_buf_printf(b, ",\"capacity\":%d,\"taken\":%d", r->capacity, r->taken);
-  lk_buf_json_ms(b, "created_at", r->created_at);
-  lk_buf_json_ms(b, "hidden_at", r->hidden_at);
+  lk_buf_json_ms(b, "createdAt", r->created_at);
+  lk_buf_json_ms(b, "hiddenAt", r->hidden_at);
   lk_buf_putc(b, '}');
 }

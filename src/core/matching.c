@@ -595,17 +595,17 @@ void lk_mx_listing_json(lk_buf *b, const lk_mx_listing_row *r) {
   if (r->has_point)
     lk_buf_printf(b, ",\"lat\":%.6f,\"lon\":%.6f", (double)r->lat_e6 / 1e6,
                   (double)r->lon_e6 / 1e6);
-  lk_buf_json_ms(b, "starts_at", r->starts_at);
-  lk_buf_json_ms(b, "ends_at", r->ends_at);
+  lk_buf_json_ms(b, "startsAt", r->starts_at);
+  lk_buf_json_ms(b, "endsAt", r->ends_at);
   lk_buf_puts(b, ",\"title\":");
   lk_buf_json_str(b, r->title);
   lk_buf_puts(b, ",\"body\":");
   lk_buf_json_str(b, r->body);
   lk_buf_puts(b, ",\"state\":");
   lk_buf_json_str(b, r->state);
-  lk_buf_json_ms(b, "created_at", r->created_at);
-  lk_buf_json_ms(b, "hidden_at", r->hidden_at);
-  lk_buf_puts(b, ",\"hidden_reason\":");
+  lk_buf_json_ms(b, "createdAt", r->created_at);
+  lk_buf_json_ms(b, "hiddenAt", r->hidden_at);
+  lk_buf_puts(b, ",\"hiddenReason\":");
   if (r->hidden_at != 0)
     lk_buf_json_str(b, r->hidden_reason);
   else

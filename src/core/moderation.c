@@ -197,7 +197,7 @@ int lk_mod_action_apply(lk_tx *tx, void *arg) {
     return rc;
   snprintf(payload, sizeof(payload),
            "{\"action\":\"%s\",\"type\":\"%s\",\"id\":\"%s\","
-           "\"reports_resolved\":%d}",
+           "\"reportsResolved\":%d}",
            op->action, op->type[0] != '\0' ? op->type : "account", op->id,
            op->resolved);
   rc = lk_tx_emit(tx, event, subject, payload);
@@ -230,9 +230,9 @@ void lk_mod_report_json(lk_buf *b, const lk_mx_report_row *r) {
   lk_buf_json_str(b, r->reason);
   lk_buf_puts(b, ",\"state\":");
   lk_buf_json_str(b, r->state);
-  lk_buf_json_ms(b, "created_at", r->created_at);
-  lk_buf_json_ms(b, "resolved_at", r->resolved_at);
-  lk_buf_puts(b, ",\"resolved_by\":");
+  lk_buf_json_ms(b, "createdAt", r->created_at);
+  lk_buf_json_ms(b, "resolvedAt", r->resolved_at);
+  lk_buf_puts(b, ",\"resolvedBy\":");
   if (r->resolved_by[0] != '\0')
     lk_buf_json_str(b, r->resolved_by);
   else

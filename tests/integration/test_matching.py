@@ -385,7 +385,7 @@ class Matching(LoketTestCase):
         r = self.srv.post_json("/api/v1/moderation/actions", act,
                                token=self.admin)
         self.assertEqual(r.status, 200, r.text)
-        self.assertEqual(r.json()["reports_resolved"], 1)
+        self.assertEqual(r.json()["reportsResolved"], 1)
         r = self.srv.post_json("/api/v1/moderation/actions", act,
                                token=self.admin)
         self.assertProblem(r, 409)
