@@ -65,6 +65,10 @@ typedef struct lk_app {
   struct lk_ratelimit *chat_mail_by_address; /* transcripts per address */
   struct lk_ratelimit *callback_by_client;
   struct lk_ratelimit *callback_by_phone;
+  /* Participation (docs/participation.md): staff prescreen initiatives
+   * before publication; log-in links asked per client address. */
+  bool participation_prescreen;
+  struct lk_ratelimit *p_links_by_client;
   /* The public event streams' shared listener (api/events_public.h). */
   struct lk_events_hub *public_events;
   /* Participation posts per account per hour (pages/matching.h). */

@@ -5,6 +5,7 @@
 #include "api/chat.h"
 #include "api/conversations.h"
 #include "api/figures.h"
+#include "api/initiatives.h"
 #include "api/ki/ki.h"
 #include "api/ki/klantcontacten.h"
 #include "api/mailboxes.h"
@@ -22,6 +23,7 @@
 #include "pages/actueel_subscriptions.h"
 #include "pages/chat.h"
 #include "pages/contact.h"
+#include "pages/initiatives.h"
 #include "pages/matching.h"
 
 static const struct {
@@ -67,6 +69,8 @@ static int (*const areas[])(lk_router *r) = {
     lk_mailboxes_routes,
     lk_moderation_routes,
     lk_matching_page_routes, /* before the pages' /initiatieven/{id} */
+    lk_initiatives_routes,
+    lk_api_initiatives_routes,
 };
 
 int lk_api_routes(lk_router *r) {

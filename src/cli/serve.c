@@ -144,6 +144,11 @@ static const char usage[] =
     "                           default 120)\n"
     "  --status-link-days DAYS  a status link lives this long after its last\n"
     "                           use (LOKET_STATUS_LINK_DAYS; default 90)\n"
+    "Participation (docs/participation.md):\n"
+    "  --participation-prescreen  staff approve initiatives before they are\n"
+    "                           published (LOKET_PARTICIPATION_PRESCREEN=1);\n"
+    "                           LOKET_PARTICIPATION_LINK_LIMIT: log-in links\n"
+    "                           per client address per hour (20)\n"
     "  -h, --help          show this help\n";
 
 /* Splits "host:port" or "[v6]:port". Returns 0 or -1. */
@@ -264,6 +269,7 @@ struct serve_opts {
   long kiosk_idle_s; /* resident contact pages */
   long status_link_days;
   bool reuseport;
+  bool participation_prescreen;
 };
 
 /* A boolean from the environment: 1/true/yes/on or 0/false/no/off. */
@@ -390,6 +396,7 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
       {"kiosk-idle", required_argument, NULL, 'k'},
       {"status-link-days", required_argument, NULL, 'D'},
       {"reuseport", no_argument, NULL, 'Q'},
+      {"participation-prescreen", no_argument, NULL, 1020},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   const char *listen = getenv("LOKET_LISTEN");
@@ -406,6 +413,10 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
     return LK_EXIT_USAGE;
   o->reuseport = false;
   if (env_bool("LOKET_REUSEPORT", &o->reuseport) != 0)
+    return LK_EXIT_USAGE;
+  o->participation_prescreen = false;
+  if (env_bool("LOKET_PARTICIPATION_PRESCREEN", &o->participation_prescreen) !=
+      0)
     return LK_EXIT_USAGE;
   opterr = 0;
   optind = 1;
@@ -507,6 +518,9 @@ static int parse_args(int argc, char **argv, struct serve_opts *o) {
       if (parse_positive("--outbox-attempts", optarg, 1000,
                          &o->outbox_attempts) != 0)
         return LK_EXIT_USAGE;
+      break;
+    case 1020:
+      o->participation_prescreen = true;
       break;
     case 1001:
       if (parse_positive("--mail-max-kib", optarg, 1024 * 1024,
@@ -748,6 +762,8 @@ static const struct chat_limit {
      offsetof(lk_app, callback_by_phone)},
     {"LOKET_PARTICIPATION_POST_LIMIT", 20, 3600000,
      offsetof(lk_app, participation_posts)},
+    {"LOKET_PARTICIPATION_LINK_LIMIT", 20, 3600000,
+     offsetof(lk_app, p_links_by_client)},
 };
 #define CHAT_LIMITS (sizeof(chat_limits) / sizeof(chat_limits[0]))
 
@@ -911,6 +927,7 @@ static int app_open(lk_app *app, const struct serve_opts *o,
   lk_metrics_register(lk_outbox_metrics, app->outbox);
   app->public_url = o->public_url != NULL ? o->public_url : "";
   app->callback_capacity = (int)o->callback_capacity;
+  app->participation_prescreen = o->participation_prescreen;
   rc = chat_limits_open(app);
   if (rc != 0) {
     app_close(app, *router);

@@ -136,8 +136,10 @@ int lk_pacc_link_apply(lk_tx *tx, void *arg) {
   lk_p_account_row a;
   lk_p_link_row l;
   char token[LK_PACC_TOKEN_MAX];
-  int rc = lk_store_p_account_by_key(NULL, tx, op->email_key, &a);
+  int rc;
 
+  op->created = op->sent = false; /* a retried write starts afresh */
+  rc = lk_store_p_account_by_key(NULL, tx, op->email_key, &a);
   if (rc == LK_STORE_NOTFOUND) {
     lk_proclog_entry e = {0};
 

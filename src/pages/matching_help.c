@@ -1,11 +1,14 @@
 /* matching_help.c - "Doe mee" and help needs on an initiative's page, and
  * the forms they post to (see matching.h). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/help.h"
+#include "core/initiative.h"
 #include "http/problem.h"
+#include "pages/initiatives.h"
 #include "pages/matching_internal.h"
 
 /* ---- the section on the initiative page ------------------------------------
@@ -148,6 +151,16 @@ void lk_matching_initiative_section(lk_buf *b, lk_req *req, const char *id,
   if (p != NULL && organiser)
     need_form(b, p, id);
   lk_buf_puts(b, "</section>\n");
+}
+
+/* The renderer of the initiative page's matching slot. */
+static void slot(lk_buf *b, lk_req *req, const lk_init_view *v) {
+  bool joinable =
+      lk_init_public(v->r) && (strcmp(v->r->status, "published") == 0 ||
+                               strcmp(v->r->status, "running") == 0);
+
+  lk_matching_initiative_section(b, req, v->r->id, v->viewer, v->organiser,
+                                 joinable);
 }
 
 /* ---- POST /initiatieven/{id}/doe-mee[/stoppen] -----------------------------
@@ -337,5 +350,7 @@ int lk_mxp_help_routes(lk_router *r) {
       {"POST", "/initiatieven/{id}/hulp", need_add, 0},
   };
 
+  if (lk_initiative_section(LK_INIT_SLOT_MATCHING, slot) != 0)
+    return -ENOMEM;
   return lk_api_add_routes(r, routes, sizeof(routes) / sizeof(routes[0]));
 }

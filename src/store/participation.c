@@ -936,7 +936,7 @@ int lk_store_initiative_image_insert(lk_tx *tx,
                                      const lk_initiative_image_row *r) {
   static const char sql[] =
       "INSERT INTO initiative_images (id, initiative_id, sha256, media_type,"
-      " size, alt, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+      " size, alt, created_at) VALUES (?1, ?2, ?3, ?4, ?6, ?5, ?7)";
   const char *texts[] = {r->id, r->initiative_id, r->sha256, r->media_type,
                          r->alt};
   int64_t nums[] = {r->size, r->created_at};

@@ -355,6 +355,38 @@ class Matching(LoketTestCase):
         self.assertEqual(late.post("/initiatieven/hulp/%s/aanmelden" % need,
                                    {}).status, 303)
 
+    def test_section_on_initiative_page(self):
+        org, b = Resident(self.srv, "Org"), Resident(self.srv, "Bert")
+        iid = initiative(self.srv, org)
+        r = org.post("/initiatieven/%s/hulp" % iid,
+                     {"titel": "Aanhanger zaterdag", "plaatsen": "1"})
+        self.assertEqual(r.status, 303, r.text)
+        need = db_query(self.srv.data, "SELECT id FROM p_help_needs")[0][0]
+        page = org.get("/initiatieven/" + iid).text
+        self.assertIn('id="doe-mee-kop"', page)
+        self.assertIn("Hulp vragen", page)  # the organiser's form
+        anon = self.srv.get("/initiatieven/" + iid).text
+        self.assertIn("Aanhanger zaterdag", anon)
+        self.assertIn("0 van 1 plaatsen bezet", anon)
+        self.assertNotIn('action="/initiatieven/%s/hulp"' % iid, anon)
+        self.assertEqual(b.post("/initiatieven/hulp/%s/aanmelden" % need,
+                                {}).status, 303)
+        self.assertEqual(b.post("/initiatieven/%s/doe-mee" % iid, {}).status,
+                         303)
+        page = b.get("/initiatieven/" + iid).text
+        self.assertIn("1 van 1 plaatsen bezet (vol)", page)
+        self.assertIn("Afmelden voor deze hulp", page)
+        self.assertIn("Niet meer meedoen", page)
+        r = self.srv.post_json("/api/v1/moderation/actions",
+                               {"action": "hide", "type": "help_need",
+                                "id": need, "reason": "Dubbel"},
+                               token=self.admin)
+        self.assertEqual(r.status, 200, r.text)
+        self.assertNotIn("Aanhanger zaterdag",
+                         self.srv.get("/initiatieven/" + iid).text)
+        self.assertEqual(b.post("/initiatieven/hulp/%s/afmelden" % need,
+                                {}).status, 404)
+
     # ---- moderation ------------------------------------------------------
 
     def test_report_hide_restore_block(self):
