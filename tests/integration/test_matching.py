@@ -511,6 +511,11 @@ class Matching(LoketTestCase):
         self.assertEqual(db_query(
             self.srv.data, "SELECT hidden_reason FROM initiative_updates"
             " WHERE id = ?", (upd,)), [("Onjuist",)])
+        # Gone from the public list, page and open-data export.
+        for path in ("/initiatieven", "/initiatieven/export.json",
+                     "/initiatieven/export.csv"):
+            self.assertNotIn(iid, self.srv.get(path).text, path)
+        self.assertEqual(self.srv.get("/initiatieven/" + iid).status, 404)
         # A hidden initiative takes nobody in.
         self.assertEqual(b.post("/initiatieven/%s/doe-mee" % iid, {}).status,
                          404)
