@@ -163,7 +163,7 @@ void lk_ip_map(lk_req *req) {
     lk_buf_printf(&b,
                   "<figure class=\"loket-map-figure\"><svg class=\"loket-map\" "
                   "xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" "
-                  "role=\"img\" aria-labelledby=\"kaart-titel\" "
+                  "role=\"group\" aria-labelledby=\"kaart-titel\" "
                   "aria-describedby=\"kaart-lijst-uitleg\"><title "
                   "id=\"kaart-titel\">Kaart met %d initiatieven; de lijst "
                   "onder de kaart noemt ze allemaal</title>"

@@ -1154,6 +1154,7 @@ class OpenAPIConformance(LoketTestCase):
         self.chat_scenario()
         self.channels_scenario()
         self.measure_scenario()
+        self.initiatives_scenario()
         self.mailboxes_scenario(team)
         self.matching_scenario()
 
@@ -1648,6 +1649,76 @@ class OpenAPIConformance(LoketTestCase):
         self.minimal("PUT", C, body, self.admin, params={"channel": "chat"})
         self.generic_failures("PUT", C, {"channel": "chat"}, body=body,
                               scoped=self.api, unknown_param="channel")
+
+    def initiatives_scenario(self):
+        """Participation: initiatives for staff and the neighbourhoods."""
+        L = "/api/v1/initiatives"
+        if ("GET", L) not in self.ops:
+            return
+        acc, now = str(uuid.uuid4()), 1764300000000
+        ids = [str(uuid.uuid4()) for _ in range(4)]
+        rows = [("INSERT INTO p_accounts (id, email, email_key, display_name,"
+                 " confirmed_at, created_at, updated_at) VALUES (?, ?, ?, ?,"
+                 " ?, ?, ?)", (acc, "oa@example.nl", "oa@example.nl", "Oa",
+                               now, now, now))]
+        for i, st in enumerate(["prescreening", "prescreening", "published",
+                                "published"]):
+            rows.append(("INSERT INTO initiatives (id, owner_id, title,"
+                         " summary, theme_id, neighbourhood_id, status,"
+                         " status_changed_at, published_at, created_at,"
+                         " updated_at) VALUES (?, ?, ?, 'Samen', 'groen',"
+                         " 'oost', ?, ?, ?, ?, ?)",
+                         (ids[i], acc, "Initiatief %d" % i, st, now,
+                          now if st == "published" else None, now, now)))
+            rows.append(("INSERT INTO initiative_organisers (initiative_id,"
+                         " account_id, role, created_at) VALUES (?, ?,"
+                         " 'owner', ?)", (ids[i], acc, now)))
+        db_write(self.data, rows)
+        self.call("GET", L, token=self.api, expect=200)
+        self.generic_failures("GET", L)
+        G = L + "/{id}"
+        self.call("GET", G, {"id": ids[2]}, token=self.api, expect=200)
+        self.generic_failures("GET", G, {"id": ids[2]})
+        P = L + "/{id}/prescreen"
+        self.call("POST", P, {"id": ids[0]}, token=self.api,
+                  body={"decision": "approve"}, expect=403)
+        self.call("POST", P, {"id": ids[0]}, token=self.admin,
+                  body={"decision": "refuse"}, expect=422)
+        self.call("POST", P, {"id": ids[0]}, token=self.admin,
+                  body={"decision": "refuse", "reason": "Graag een adres"},
+                  expect=200)
+        self.minimal("POST", P, {"decision": "approve", "reason": "Goed"},
+                     self.admin, params={"id": ids[1]})
+        self.call("POST", P, {"id": ids[1]}, token=self.admin,
+                  body={"decision": "approve"}, expect=409)
+        self.generic_failures("POST", P, {"id": ids[0]},
+                              body={"decision": "approve"}, scoped=self.api)
+        S = L + "/{id}/status"
+        self.call("POST", S, {"id": ids[2]}, token=self.admin,
+                  body={"action": "start"}, expect=200)
+        self.call("POST", S, {"id": ids[2]}, token=self.admin,
+                  body={"action": "stop"}, expect=422)
+        self.call("POST", S, {"id": ids[2]}, token=self.admin,
+                  body={"action": "start"}, expect=409)
+        self.minimal("POST", S, {"action": "complete", "reason": "Klaar"},
+                     self.admin, params={"id": ids[3]})
+        self.generic_failures("POST", S, {"id": ids[2]},
+                              body={"action": "complete"}, scoped=self.api)
+        N = "/api/v1/neighbourhoods"
+        self.call("GET", N, token=self.api, expect=200)
+        self.generic_failures("GET", N)
+        NI = N + "/{id}"
+        body = {"name": "Lunetten", "position": 11, "lat": 52.06,
+                "lon": 5.14}
+        self.call("PUT", NI, {"id": "lunetten"}, token=self.admin, body=body,
+                  expect=201)
+        self.call("PUT", NI, {"id": "lunetten"}, token=self.admin, body=body,
+                  expect=200)
+        self.call("PUT", NI, {"id": "lunetten"}, token=self.api, body=body,
+                  expect=403)
+        self.minimal("PUT", NI, body, self.admin, params={"id": "lunetten"})
+        self.generic_failures("PUT", NI, {"id": "lunetten"}, body=body,
+                              scoped=self.api, unknown_param="none")
 
     def measure_scenario(self):
         """Service norms, their live state and the figures."""
