@@ -384,22 +384,38 @@ static void listing_each(lk_stmt *st, void *ud) {
   free(r);
 }
 
+/* The filters that are not the one the index answers. */
+#define LISTING_REST                                                           \
+  " AND l.state = 'open' AND l.hidden_at IS NULL"                              \
+  " AND (?1 = '' OR l.kind = ?1) AND (?2 = '' OR l.theme_id = ?2)"             \
+  " AND (?3 = '' OR l.neighbourhood_id = ?3) AND l.seq < ?4"                   \
+  " ORDER BY l.seq DESC LIMIT ?5"
+
 int lk_store_mx_listing_list(lk_store *s, const lk_mx_listing_filter *f,
                              int limit, lk_mx_listing_fn fn, void *ud) {
-  /* Each filter has its partial index (0022); the planner takes the
-   * narrowest of the equalities given and walks it by seq. */
-  static const char sql[] =
-      "SELECT " LISTING_COLUMNS " FROM p_listings l"
-      " WHERE l.state = 'open' AND l.hidden_at IS NULL"
-      " AND (?1 = '' OR l.kind = ?1) AND (?2 = '' OR l.theme_id = ?2)"
-      " AND (?3 = '' OR l.neighbourhood_id = ?3) AND l.seq < ?4"
-      " ORDER BY l.seq DESC LIMIT ?5";
+  /* One statement per leading filter, each a range scan of its partial
+   * index (0022) by seq, newest first; the other filters are checked on
+   * the rows it yields. */
+  static const char by_theme[] =
+      "SELECT " LISTING_COLUMNS " FROM p_listings l WHERE l.theme_id = ?2"
+      " " LISTING_REST;
+  static const char by_place[] = "SELECT " LISTING_COLUMNS " FROM p_listings l"
+                                 " WHERE l.neighbourhood_id = ?3 " LISTING_REST;
+  static const char by_kind[] =
+      "SELECT " LISTING_COLUMNS " FROM p_listings l WHERE l.kind = ?1"
+      " " LISTING_REST;
+  static const char all[] =
+      "SELECT " LISTING_COLUMNS " FROM p_listings l WHERE 1 = 1 " LISTING_REST;
   const char *texts[] = {f->kind != NULL ? f->kind : "",
                          f->theme != NULL ? f->theme : "",
                          f->neighbourhood != NULL ? f->neighbourhood : ""};
   int64_t nums[] = {f->before_seq > 0 ? f->before_seq : INT64_MAX,
                     limit > 0 && limit <= 100 ? limit : 100};
   struct listing_list l = {fn, ud};
+  const char *sql = texts[1][0] != '\0'   ? by_theme
+                    : texts[2][0] != '\0' ? by_place
+                    : texts[0][0] != '\0' ? by_kind
+                                          : all;
 
   return lk_rows_read(s, sql, texts, 3, nums, 2, listing_each, &l);
 }
@@ -419,7 +435,7 @@ int lk_store_mx_candidates(lk_tx *tx, const lk_mx_listing_row *r, int per_query,
                            lk_mx_listing_fn fn, void *ud) {
   static const char by_theme[] =
       "SELECT " LISTING_COLUMNS " FROM p_listings l"
-      " WHERE l.theme_id = ?1 AND l.kind = ?2 AND l.state = 'open'"
+      " WHERE l.theme_id = ?1 AND l.state = 'open' AND l.kind = ?2"
       " AND l.hidden_at IS NULL AND l.account_id <> ?3"
       " ORDER BY l.seq DESC LIMIT ?4";
   static const char by_place[] =

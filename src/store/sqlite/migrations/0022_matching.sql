@@ -75,15 +75,17 @@ CREATE TABLE p_listings (
   hidden_at       BIGINT,
   hidden_reason   TEXT
 );
--- The public list (newest first, by kind) and the match candidates (the
+-- The public list (newest first, by one filter each: the others are
+-- checked on the rows the index yields) and the match candidates (the
 -- other kind, same theme or same neighbourhood, open and visible): each
--- a bounded range scan of one of these.
-CREATE INDEX p_listings_public ON p_listings (kind, seq)
+-- a bounded range scan of one of these partial indexes.
+CREATE INDEX p_listings_open ON p_listings (seq)
   WHERE state = 'open' AND hidden_at IS NULL;
-CREATE INDEX p_listings_theme ON p_listings (theme_id, kind, seq)
+CREATE INDEX p_listings_kind ON p_listings (kind, seq)
   WHERE state = 'open' AND hidden_at IS NULL;
-CREATE INDEX p_listings_neighbourhood ON p_listings
-  (neighbourhood_id, kind, seq)
+CREATE INDEX p_listings_theme ON p_listings (theme_id, seq)
+  WHERE state = 'open' AND hidden_at IS NULL;
+CREATE INDEX p_listings_neighbourhood ON p_listings (neighbourhood_id, seq)
   WHERE state = 'open' AND hidden_at IS NULL;
 CREATE INDEX p_listings_account ON p_listings (account_id, seq);
 
