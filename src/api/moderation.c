@@ -78,8 +78,60 @@ static void reports_list(lk_req *req) {
   lk_api_list_end(req, &b, rc, limit, l.last);
 }
 
+/* The reported content of our own types, for staff to judge: appends
+ * ,"content":{...} or ,"content":null (initiatives and updates are read
+ * through /api/v1/initiatives, accounts have no content). */
+static int report_content(lk_store *s, lk_buf *b, const lk_mx_report_row *r) {
+  const char *type = r->target_type;
+  int rc = 0;
+
+  lk_buf_puts(b, ",\"content\":");
+  if (strcmp(type, "listing") == 0) {
+    lk_mx_listing_row *l = malloc(sizeof(*l));
+
+    rc = l == NULL ? LK_STORE_NOMEM
+                   : lk_store_mx_listing_get(s, NULL, r->target_id, l);
+    if (rc == 0)
+      lk_mx_listing_json(b, l);
+    free(l);
+  } else if (strcmp(type, "help_need") == 0) {
+    lk_mx_help_row h;
+
+    rc = lk_store_mx_help_get(s, NULL, r->target_id, &h);
+    if (rc == 0)
+      lk_help_need_json(b, &h);
+  } else if (strcmp(type, "message") == 0) {
+    lk_mx_message_row *m = malloc(sizeof(*m));
+
+    rc = m == NULL ? LK_STORE_NOMEM
+                   : lk_store_mx_message_get(s, NULL, r->target_id, m);
+    if (rc == 0) {
+      lk_buf_puts(b, "{\"id\":");
+      lk_buf_json_str(b, m->id);
+      lk_buf_puts(b, ",\"thread\":");
+      lk_buf_json_str(b, m->thread_id);
+      lk_buf_puts(b, ",\"sender\":");
+      lk_buf_json_str(b, m->sender_id);
+      lk_buf_puts(b, ",\"body\":");
+      lk_buf_json_str(b, m->body);
+      lk_buf_json_ms(b, "createdAt", m->created_at);
+      lk_buf_json_ms(b, "hiddenAt", m->hidden_at);
+      lk_buf_putc(b, '}');
+    }
+    free(m);
+  } else {
+    rc = LK_STORE_NOTFOUND;
+  }
+  if (rc == LK_STORE_NOTFOUND) {
+    lk_buf_puts(b, "null");
+    rc = 0;
+  }
+  return rc;
+}
+
 static void reports_get(lk_req *req) {
   const char *id = lk_req_param(req, "id");
+  lk_store *s = lk_req_app(req)->store;
   lk_mx_report_row r;
   lk_buf b = LK_BUF_INIT;
   char resource[64];
@@ -91,7 +143,7 @@ static void reports_get(lk_req *req) {
     lk_req_not_found(req);
     return;
   }
-  rc = lk_store_mx_report_get(lk_req_app(req)->store, NULL, id, &r);
+  rc = lk_store_mx_report_get(s, NULL, id, &r);
   if (rc != 0) {
     lk_req_problem_store(req, rc);
     return;
@@ -100,7 +152,15 @@ static void reports_get(lk_req *req) {
   if (log_read(req, resource) != 0)
     return;
   lk_mod_report_json(&b, &r);
-  lk_buf_putc(&b, '\n');
+  if (b.len > 0 && b.data[b.len - 1] == '}')
+    b.len--; /* reopen the object: the content goes in as a member */
+  rc = report_content(s, &b, &r);
+  lk_buf_puts(&b, "}\n");
+  if (rc != 0 || !lk_buf_ok(&b)) {
+    lk_buf_free(&b);
+    lk_req_problem_store(req, rc != 0 ? rc : LK_STORE_NOMEM);
+    return;
+  }
   lk_req_respond_buf(req, 200, "application/json", &b);
 }
 

@@ -475,6 +475,12 @@ class Matching(LoketTestCase):
         r = a.post("/initiatieven/melden",
                    {"type": "message", "id": msg, "reden": "Beledigend"})
         self.assertEqual(r.status, 200)
+        rep = self.srv.get("/api/v1/moderation/reports",
+                           token=self.agent).json()["items"][0]
+        one = self.srv.get("/api/v1/moderation/reports/" + rep["id"],
+                           token=self.agent).json()
+        self.assertEqual((one["type"], one["content"]["body"]),
+                         ("message", "Scheldwoord"))
         r = self.srv.post_json("/api/v1/moderation/actions",
                                {"action": "hide", "type": "message",
                                 "id": msg, "reason": "Beledigend"},
