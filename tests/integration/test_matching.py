@@ -303,6 +303,32 @@ class Matching(LoketTestCase):
         self.assertEqual(b.post("/initiatieven/%s/doe-mee/stoppen" % iid,
                                 {}).status, 404)
 
+    def test_join_counter_under_concurrency(self):
+        org = Resident(self.srv, "Org")
+        iid = initiative(self.srv, org)
+        people = [Resident(self.srv, "J%d" % i) for i in range(16)]
+        for p in people:
+            p.token()
+        go = threading.Barrier(len(people))
+        statuses = []
+
+        def join(p):
+            go.wait()
+            statuses.append(p.post("/initiatieven/%s/doe-mee" % iid,
+                                   {}).status)
+
+        threads = [threading.Thread(target=join, args=(p,))
+                   for p in people]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        self.assertEqual(statuses, [303] * 16)
+        self.assertEqual(db_query(
+            self.srv.data, "SELECT participants_count, (SELECT count(*)"
+            " FROM p_joins WHERE initiative_id = ?1) FROM initiatives"
+            " WHERE id = ?1", (iid,)), [(16, 16)])
+
     def test_last_place_under_concurrency(self):
         org = Resident(self.srv, "Org")
         iid = initiative(self.srv, org)
