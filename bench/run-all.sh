@@ -59,6 +59,10 @@ OUT=build/bench-results/$(date -u +%Y%m%d-%H%M%S).txt
   bench/contact_post.sh
   echo
   "$BUILD_DIR/bench/contact_writes" --dir "$STORE_DIR"
+  # Participation: 100,000 initiatives, 2,000,000 followers (about 5 min
+  # to seed, kept in $STORE_DIR/initiatives-data).
+  echo
+  bench/initiatives.py --build "$BUILD_DIR" --data "$STORE_DIR/initiatives-data"
 } 2>&1 | tee "$OUT"
 echo
 echo "saved in $OUT"

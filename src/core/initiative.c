@@ -827,7 +827,10 @@ void lk_init_json(lk_buf *b, const lk_initiative_row *r, bool staff) {
   str_field(b, "website", r->website);
   lk_buf_puts(b, ",\"status\":");
   lk_buf_json_str(b, r->status);
-  str_field(b, "statusReason", r->status_reason);
+  /* Publicly only a stop's reason: a prescreening note is for the
+   * organisers and staff. */
+  str_field(b, "statusReason",
+            staff || is(r->status, "stopped") ? r->status_reason : "");
   lk_buf_json_ms(b, "statusChangedAt", r->status_changed_at);
   if (r->published_at != 0)
     lk_buf_json_ms(b, "publishedAt", r->published_at);

@@ -20,7 +20,9 @@
 
 #define MAP_W 640
 #define MAP_H 480
-#define MAP_MARGIN 24
+/* Room for the neighbourhoods' labels right of their points. */
+#define MAP_MARGIN_X 100
+#define MAP_MARGIN_Y 30
 #define MAP_POINTS 100
 #define METRES_PER_DEGREE 111320.0
 #define PI 3.14159265358979323846
@@ -106,7 +108,8 @@ static void fit(struct proj *pr, const struct map_ctx *c,
   pr->lat0 = lat0;
   pr->minx = minx;
   pr->miny = -miny; /* the northernmost latitude */
-  pr->scale = fmin((MAP_W - 2 * MAP_MARGIN) / w, (MAP_H - 2 * MAP_MARGIN) / h);
+  pr->scale =
+      fmin((MAP_W - 2 * MAP_MARGIN_X) / w, (MAP_H - 2 * MAP_MARGIN_Y) / h);
   pr->offx = (MAP_W - w * pr->scale) / 2;
   pr->offy = (MAP_H - h * pr->scale) / 2;
 }

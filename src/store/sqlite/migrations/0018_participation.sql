@@ -144,8 +144,9 @@ CREATE TABLE initiatives (
   created_at         BIGINT NOT NULL,
   updated_at         BIGINT NOT NULL
 );
--- The public list: visible ones newest first, by one filter each; the
--- other filters are checked on the rows the index yields.
+-- The public list: visible ones newest first, one index per combination
+-- of the filters (theme, neighbourhood, status), so a page reads only its
+-- own rows whatever the filters (store/participation.c).
 CREATE INDEX initiatives_public ON initiatives (published_at DESC, id DESC)
   WHERE published_at IS NOT NULL AND hidden_at IS NULL;
 CREATE INDEX initiatives_theme ON initiatives
@@ -156,6 +157,18 @@ CREATE INDEX initiatives_neighbourhood ON initiatives
   WHERE published_at IS NOT NULL AND hidden_at IS NULL;
 CREATE INDEX initiatives_status ON initiatives
   (status, published_at DESC, id DESC)
+  WHERE published_at IS NOT NULL AND hidden_at IS NULL;
+CREATE INDEX initiatives_theme_nbh ON initiatives
+  (theme_id, neighbourhood_id, published_at DESC, id DESC)
+  WHERE published_at IS NOT NULL AND hidden_at IS NULL;
+CREATE INDEX initiatives_theme_status ON initiatives
+  (theme_id, status, published_at DESC, id DESC)
+  WHERE published_at IS NOT NULL AND hidden_at IS NULL;
+CREATE INDEX initiatives_nbh_status ON initiatives
+  (neighbourhood_id, status, published_at DESC, id DESC)
+  WHERE published_at IS NOT NULL AND hidden_at IS NULL;
+CREATE INDEX initiatives_theme_nbh_status ON initiatives
+  (theme_id, neighbourhood_id, status, published_at DESC, id DESC)
   WHERE published_at IS NOT NULL AND hidden_at IS NULL;
 CREATE INDEX initiatives_owner ON initiatives (owner_id);
 CREATE INDEX initiatives_organisation ON initiatives (organisation_id);
