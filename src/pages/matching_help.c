@@ -140,7 +140,7 @@ void lk_matching_initiative_section(lk_buf *b, lk_req *req, const char *id,
     lk_buf_puts(b, "<p class=\"utrecht-paragraph\"><a class=\"utrecht-link\" "
                    "href=\"" LK_P_LOGIN_PATH "?next=/initiatieven/");
     lk_html_attr(b, id);
-    lk_buf_puts(b, "\">Log in</a> om mee te doen of te helpen.</p>\n");
+    lk_buf_puts(b, "\">Inloggen om mee te doen of te helpen</a></p>\n");
   }
   lk_buf_puts(b, "<h3 class=\"utrecht-heading-3\">Hulp gevraagd</h3>\n<ul "
                  "class=\"utrecht-unordered-list\" id=\"hulpvragen\">\n");

@@ -542,7 +542,7 @@ static void market_one(lk_req *req) {
     lk_buf_puts(&b, "<p class=\"utrecht-paragraph\"><a class=\"utrecht-link\" "
                     "href=\"" LK_P_LOGIN_PATH "?next=" BASE "/");
     lk_html_attr(&b, r->id);
-    lk_buf_puts(&b, "\">Log in</a> om te reageren.</p>\n");
+    lk_buf_puts(&b, "\">Inloggen om te reageren</a></p>\n");
   }
   if (!own)
     lk_mxp_report_link(&b, "listing", r->id);
