@@ -73,6 +73,8 @@ typedef struct lk_app {
   struct lk_ratelimit *viewer_heartbeats;
   /* The public event streams' shared listener (api/events_public.h). */
   struct lk_events_hub *public_events;
+  /* Participation posts per account per hour (pages/matching.h). */
+  struct lk_ratelimit *participation_posts;
   atomic_bool shutting_down;
 } lk_app;
 

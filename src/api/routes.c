@@ -11,6 +11,7 @@
 #include "api/ki/ki.h"
 #include "api/ki/klantcontacten.h"
 #include "api/mailboxes.h"
+#include "api/moderation.h"
 #include "api/notice_faqs.h"
 #include "api/notices.h"
 #include "api/outbox.h"
@@ -28,6 +29,7 @@
 #include "pages/dashboard.h"
 #include "pages/facilitation.h"
 #include "pages/initiatives.h"
+#include "pages/matching.h"
 
 static const struct {
   const char *method;
@@ -72,6 +74,8 @@ static int (*const areas[])(lk_router *r) = {
     lk_mailboxes_routes,
     lk_facilitation_routes,
     lk_facilitation_page_routes, /* before /initiatieven/{id} */
+    lk_moderation_routes,
+    lk_matching_page_routes, /* before the pages' /initiatieven/{id} */
     lk_initiatives_routes,
     lk_api_initiatives_routes,
     lk_dashboard_routes,

@@ -110,6 +110,8 @@ static const char usage[] =
     "  LOKET_CHAT_MAIL_ADDRESS_LIMIT (per e-mail address, 3),\n"
     "  LOKET_CALLBACK_LIMIT (10), LOKET_CALLBACK_PHONE_LIMIT (per number\n"
     "  per week, 3)\n"
+    "Participation posts (docs/matching.md): LOKET_PARTICIPATION_POST_LIMIT\n"
+    "  offers, needs, messages, reports: per account and kind per hour (20)\n"
     "\n"
     "Cross-posting notices to Mastodon (docs/notices.md):\n"
     "  --public-url URL         how residents reach Loket, e.g.\n"
@@ -760,6 +762,8 @@ static const struct chat_limit {
     {"LOKET_CALLBACK_LIMIT", 10, 3600000, offsetof(lk_app, callback_by_client)},
     {"LOKET_CALLBACK_PHONE_LIMIT", 3, 7 * 86400000LL,
      offsetof(lk_app, callback_by_phone)},
+    {"LOKET_PARTICIPATION_POST_LIMIT", 20, 3600000,
+     offsetof(lk_app, participation_posts)},
     {"LOKET_PARTICIPATION_LINK_LIMIT", 20, 3600000,
      offsetof(lk_app, p_links_by_client)},
     /* The agent console's viewing heartbeats (docs/console-api.md). */

@@ -1159,6 +1159,7 @@ class OpenAPIConformance(LoketTestCase):
         self.mailboxes_scenario(team)
         self.facilitation_scenario()
         self.console_scenario(conv, team)
+        self.matching_scenario()
 
     def conversations_scenario(self, conv):
         """Conversations, messages, notes, search and attachments: once
@@ -1510,6 +1511,64 @@ class OpenAPIConformance(LoketTestCase):
                   expect=200)
         self.call("GET", S, token=self.api, expect=403)
         self.generic_failures("GET", S)
+
+    def matching_scenario(self):
+        """Moderation queue, actions and offers and needs (the matching
+        part): rows seeded as the resident pages write them."""
+        R = "/api/v1/moderation/reports"
+        if ("GET", R) not in self.ops:
+            return
+        import sqlite3
+        accs = [str(uuid.uuid4()) for _ in range(2)]
+        lst = [str(uuid.uuid4()) for _ in range(2)]
+        reps = [str(uuid.uuid4()) for _ in range(2)]
+        db = sqlite3.connect(os.path.join(self.data, "loket.db"), timeout=10)
+        with db:
+            for i, a in enumerate(accs):
+                db.execute("INSERT INTO p_accounts (id, email, email_key,"
+                           " display_name, confirmed_at, created_at,"
+                           " updated_at) VALUES (?, ?, ?, 'B', 1, 1, 1)",
+                           (a, "m%d@example.nl" % i, "m%d@example.nl" % i))
+                db.execute("INSERT INTO p_listings (id, kind, category,"
+                           " account_id, theme_id, title, body, created_at)"
+                           " VALUES (?, ?, 'tools', ?, 'groen', 'Ladder',"
+                           " 'Te leen', 1)",
+                           (lst[i], ("offer", "need")[i], a))
+                db.execute("INSERT INTO p_reports (id, reporter_id,"
+                           " target_type, target_id, reason, created_at)"
+                           " VALUES (?, ?, 'listing', ?, 'Reclame', 1)",
+                           (reps[i], accs[1 - i], lst[i]))
+        db.close()
+        self.call("GET", R, token=self.api, expect=200)
+        self.generic_failures("GET", R)
+        self.call("GET", R + "/{id}", {"id": reps[0]}, token=self.api,
+                  expect=200)
+        self.generic_failures("GET", R + "/{id}", {"id": reps[0]})
+        L = "/api/v1/listings"
+        self.call("GET", L, token=self.api, query={"kind": "offer"},
+                  expect=200)
+        self.generic_failures("GET", L)
+        self.call("GET", L + "/{id}", {"id": lst[0]}, token=self.api,
+                  expect=200)
+        self.generic_failures("GET", L + "/{id}", {"id": lst[0]})
+        A = "/api/v1/moderation/actions"
+        hide = {"action": "hide", "type": "listing", "id": lst[0],
+                "reason": "Reclame"}
+        self.call("POST", A, token=self.admin, body=hide, expect=200)
+        self.call("POST", A, token=self.admin, body=hide, expect=409)
+        self.call("POST", A, token=self.admin, body=dict(
+            hide, id=str(uuid.uuid4())), expect=404)
+        self.call("POST", A, token=self.admin, body=dict(hide, reason=""),
+                  expect=422, check_request=False)
+        self.call("POST", A, token=self.admin, body={
+            "action": "dismiss", "id": reps[1]}, expect=200)
+        self.call("POST", A, token=self.admin, body={
+            "action": "block", "id": accs[0], "reason": "Spam"}, expect=200)
+        self.minimal("POST", A, {"action": "unblock", "id": accs[0]},
+                     self.admin)
+        self.generic_failures("POST", A, body={
+            "action": "restore", "type": "listing", "id": lst[0]},
+            scoped=self.api)
 
     def mailboxes_scenario(self, team):
         """Mailboxes as channels (the mailboxes part): two, so the list
