@@ -13,6 +13,7 @@
 #include "pages/contact_internal.h" /* lk_contact_upload */
 #include "pages/form.h"
 #include "pages/initiatives_internal.h"
+#include "pages/matching.h" /* lk_matching_post_limit */
 #include "util/clock.h"
 #include "util/html.h"
 
@@ -352,6 +353,10 @@ static void save(lk_req *req, const char *id) {
     lk_req_problem(req, 422, "invalid-field", "Invalid field", NULL, NULL);
     return;
   }
+  /* A new initiative counts against the posting limit; an edit does not. */
+  if (id == NULL &&
+      lk_matching_post_limit(req, "initiative", ctx->p.account_id) != 0)
+    return;
   lk_api_submit(req, &ctx->aw, lk_init_save_apply, &ctx->op, saved);
 }
 
@@ -668,6 +673,8 @@ static void news_submit(lk_req *req) {
     back_or_error(req, LK_EINVALID, id, &why, &ctx->p);
     return;
   }
+  if (lk_matching_post_limit(req, "update", ctx->p.account_id) != 0)
+    return;
   lk_api_submit(req, &ctx->aw, lk_init_post_apply, &ctx->op, posted);
 }
 

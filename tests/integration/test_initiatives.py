@@ -403,6 +403,26 @@ class Initiatives(LoketTestCase):
 
     # ---- follow and news ---------------------------------------------------
 
+    def test_posting_limit(self):
+        """New initiatives count against the per-account posting limit
+        (pages/matching.h); a refused one stores nothing."""
+        self.srv = self.start_server(
+            extra_args=["--public-url", "https://loket.example.nl"],
+            env={"LOKET_PARTICIPATION_POST_LIMIT": "2"})
+        a = self.login("veel@example.nl", "Veel")
+        for i in range(2):
+            self.create(a, titel="Initiatief %d" % i)
+        tok = a.csrf("/initiatieven/nieuw")
+        r = a.post("/initiatieven/nieuw", {
+            "csrf": tok, "titel": "Nog een", "samenvatting": "x",
+            "thema": "groen", "wijk": "oost"})
+        self.assertEqual(r.status, 429, r.text)
+        self.assertGreater(int(r.header("Retry-After")), 0)
+        self.assertEqual(db_query(self.srv.data, "SELECT count(*) FROM"
+                                  " initiatives")[0][0], 2)
+        # Someone else may still start one.
+        self.create(self.login("ander@example.nl", "Ander"))
+
     def test_follow_and_one_mail_per_follower(self):
         a = self.login("maker@example.nl", "Maker")
         f1 = self.login("f1@example.nl", "Volger Een")
