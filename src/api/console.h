@@ -11,8 +11,11 @@
 #include "http/server.h"
 #include "util/buf.h"
 
-/* Registers the routes.  Returns 0 or a negative errno. */
+/* Registers the routes (with those of lk_canned_routes).  Returns 0 or a
+ * negative errno. */
 int lk_console_routes(lk_router *r);
+/* /api/v1/canned-answers (api/canned.c). */
+int lk_canned_routes(lk_router *r);
 
 /* Adds "unread" to the `n` inbox items in `b` (taking it over and giving
  * back the new text): item i is about conversation ids[i] and ends with

@@ -106,6 +106,14 @@ int lk_canned_render(const char *body, const char *const values[LK_PH_COUNT],
   return lk_buf_ok(out) ? 0 : LK_STORE_NOMEM;
 }
 
+void lk_canned_fold(const char *in, char *out) {
+  size_t i;
+
+  for (i = 0; in[i] != '\0'; i++)
+    out[i] = in[i] >= 'A' && in[i] <= 'Z' ? (char)(in[i] + 32) : in[i];
+  out[i] = '\0';
+}
+
 void lk_canned_date(int64_t ms, char *out, size_t size) {
   static const char *const months[] = {
       "januari", "februari", "maart",     "april",   "mei",      "juni",

@@ -51,6 +51,10 @@ int lk_canned_scan(const char *body, unsigned *used, char *bad, size_t size);
 int lk_canned_render(const char *body, const char *const values[LK_PH_COUNT],
                      lk_buf *out, unsigned *empty);
 
+/* Copies `in` to `out` (as large) with ASCII letters lowered: the form
+ * of a list's q that the store matches (canned answers, categories). */
+void lk_canned_fold(const char *in, char *out);
+
 /* "28 november 2026": the Dutch civil date at `ms`. */
 void lk_canned_date(int64_t ms, char *out, size_t size);
 

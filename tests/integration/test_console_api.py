@@ -571,6 +571,35 @@ class Categories(Base):
                                400, "invalid-parameter")
 
 
+class ResidentUntouched(Base):
+    def test_viewing_a_chat_does_not_reach_the_resident(self):
+        """An agent opening or typing in a chat's console view is staff
+        business: the resident's stream (which reacts to every
+        conversation.* event of its chat) hears nothing of it."""
+        from test_chat import ChatStream, Resident
+        res = Resident(self.srv)
+        started = res.start(text="Hallo")
+        cid = db_query(self.data, "SELECT id FROM conversations WHERE"
+                       " reference = ?", (started["reference"],))[0][0]
+        stream = ChatStream(res)
+        self.addCleanup(stream.close)
+        self.assertEqual(stream.status, 200)
+        stream.wait_for("update")  # every connection starts with one
+        self.assertEqual(self.viewing(self.alice, cid).status, 200)
+        self.assertEqual(self.viewing(self.alice, cid, "typing").status, 200)
+        self.assertEqual(self.alice.request(
+            "DELETE", "/api/v1/conversations/%s/viewers/me" % cid).status, 204)
+        # Nothing arrives (the stream's next() times out on the socket).
+        with self.assertRaises((AssertionError, TimeoutError)):
+            stream.next(timeout=2)
+        # The stream is alive: a real change of the chat does reach it.
+        api_ok(self.srv.post_json("/api/v1/conversations/%s/messages" % cid,
+                                  {"direction": "outbound",
+                                   "content": "Goedemiddag"},
+                                  token=self.api), 201)
+        stream.wait_for("update")
+
+
 class SeveralProcesses(Base):
     """loket serve --reuseport: two processes on one data directory share
     viewers only through the database and the events table."""
