@@ -30,6 +30,7 @@ int lk_cli_migrate(int argc, char **argv) {
   lk_store *store;
   int from = 0;
   int to = 0;
+  int applied = 0;
   char *end;
   int opt;
   int rc;
@@ -68,12 +69,15 @@ int lk_cli_migrate(int argc, char **argv) {
       printf("schema version %d (newest %d)\n", from,
              lk_store_latest_version());
   } else {
-    rc = lk_store_migrate(store, (int)target, &from, &to);
+    rc = lk_store_migrate(store, (int)target, &from, &to, &applied);
     if (rc == LK_STORE_INVALID)
       fprintf(stderr, "loket: the schema is already past version %ld\n",
               target);
-    else if (rc == 0 && from == to)
+    else if (rc == 0 && applied == 0)
       printf("schema version %d is up to date\n", to);
+    else if (rc == 0 && from == to)
+      printf("schema version %d: %d late migration%s applied\n", to, applied,
+             applied == 1 ? "" : "s");
     else if (rc == 0)
       printf("schema migrated from version %d to %d\n", from, to);
   }

@@ -4,9 +4,16 @@
  * in as lk_db_migrations; applied ones are recorded in schema_migrations.
  * All pending migrations run inside one write, so a failing one leaves the
  * schema as it was.
+ *
+ * Pending means "not recorded", not "above the highest recorded": numbers
+ * are handed out to work in progress in advance, so a migration may land
+ * after a higher-numbered one has already been applied somewhere.  Such a
+ * late migration must therefore only add to the schema (new tables,
+ * columns, indexes), never depend on running before its successors.
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,7 +48,23 @@ struct migrate_op {
   int target;
   int from;
   int to;
+  int applied;
 };
+
+/* Whether migration `version` is recorded as applied. */
+static int recorded(lk_db *db, int version, bool *yes) {
+  lk_stmt *st =
+      lk_db_stmt(db, "SELECT 1 FROM schema_migrations WHERE version = ?1");
+  int rc;
+
+  if (st == NULL)
+    return LK_STORE_IO;
+  lk_stmt_int(st, 1, version);
+  rc = lk_stmt_step(st);
+  lk_stmt_done(st);
+  *yes = rc == LK_DB_ROW;
+  return rc == LK_DB_ROW || rc == LK_DB_DONE ? 0 : rc;
+}
 
 /* Runs inside the writer's transaction, so a failing migration leaves the
  * schema exactly as it was. */
@@ -65,9 +88,18 @@ static int migrate_apply(lk_tx *tx, void *arg) {
   if (op->target < op->from)
     return LK_STORE_INVALID;
   for (int i = 0; i < lk_db_nmigrations; i++) {
+    bool done = false;
+
     m = &lk_db_migrations[i];
-    if (m->version <= op->from || m->version > op->target)
+    if (m->version > op->target)
       continue;
+    if (m->version <= op->from) {
+      rc = recorded(tx->db, m->version, &done);
+      if (rc != 0)
+        return rc;
+      if (done)
+        continue;
+    }
     rc = lk_db_exec(tx->db, m->sql);
     if (rc != 0) {
       lk_log(LK_LOG_ERROR, "migration failed", "name", m->name, NULL);
@@ -82,7 +114,9 @@ static int migrate_apply(lk_tx *tx, void *arg) {
     rc = lk_stmt_run(st);
     if (rc != 0)
       return rc;
-    op->to = m->version;
+    if (m->version > op->to)
+      op->to = m->version;
+    op->applied++;
     lk_log(LK_LOG_INFO, "migration applied", "name", m->name, NULL);
   }
   return 0;
@@ -99,7 +133,8 @@ int lk_store_init_seq_apply(lk_tx *tx, void *arg) {
   return rc;
 }
 
-int lk_store_migrate(lk_store *s, int target, int *from, int *to) {
+int lk_store_migrate(lk_store *s, int target, int *from, int *to,
+                     int *applied) {
   struct migrate_op op = {.target = target};
   int rc;
 
@@ -115,6 +150,8 @@ int lk_store_migrate(lk_store *s, int target, int *from, int *to) {
       *from = op.from;
     if (to != NULL)
       *to = op.to;
+    if (applied != NULL)
+      *applied = op.applied;
   }
   return rc;
 }

@@ -193,7 +193,7 @@ int lk_store_open(const lk_store_options *opt, lk_store **out) {
   }
   s->writer_started = true;
   if (!opt->no_migrate) {
-    rc = lk_store_migrate(s, 0, NULL, NULL);
+    rc = lk_store_migrate(s, 0, NULL, NULL, NULL);
     if (rc != 0) {
       lk_store_close(s);
       return rc;

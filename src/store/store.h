@@ -100,9 +100,11 @@ void lk_store_stop(lk_store *s);
  * with NULL. */
 void lk_store_close(lk_store *s);
 
-/* Schema migrations.  `target` 0 means the newest.  Returns the versions
- * before and after in *from and *to (either may be NULL). */
-int lk_store_migrate(lk_store *s, int target, int *from, int *to);
+/* Schema migrations: applies every migration up to `target` (0: the
+ * newest) not yet recorded, also one numbered below the highest applied.
+ * Returns the highest versions before and after in *from and *to and how
+ * many ran in *applied (any may be NULL). */
+int lk_store_migrate(lk_store *s, int target, int *from, int *to, int *applied);
 int lk_store_schema_version(lk_store *s, int *version);
 int lk_store_latest_version(void);
 /* Writes a consistent copy of the database to `path`, a file that must

@@ -74,8 +74,10 @@ def mails(data, like):
 class Initiatives(LoketTestCase):
 
     def setUp(self):
+        # Some tests start dozens of initiatives from one account.
         self.srv = self.start_server(extra_args=[
-            "--public-url", "https://loket.example.nl"])
+            "--public-url", "https://loket.example.nl"],
+            env={"LOKET_PARTICIPATION_POST_LIMIT": "64"})
         _, self.admin = create_token(self.srv.data, "beheer", "admin")
 
     # ---- helpers -----------------------------------------------------------

@@ -302,7 +302,7 @@ static void test_migrate_step_by_step_keeps_data(void **state) {
   assert_int_equal(lk_store_schema_version(fx->store, &version), 0);
   assert_int_equal(version, 0);
 
-  assert_int_equal(lk_store_migrate(fx->store, 1, &from, &to), 0);
+  assert_int_equal(lk_store_migrate(fx->store, 1, &from, &to, NULL), 0);
   assert_int_equal(from, 0);
   assert_int_equal(to, 1);
   assert_int_equal(insert_token(fx->store, "tok_000000000000000a", "h1"), 0);
@@ -310,11 +310,11 @@ static void test_migrate_step_by_step_keeps_data(void **state) {
   /* Version 1 has no audit log yet. */
   assert_int_not_equal(lk_store_write(fx->store, audit_apply, NULL), 0);
   /* Migrating to where we are is a no-op. */
-  assert_int_equal(lk_store_migrate(fx->store, 1, &from, &to), 0);
+  assert_int_equal(lk_store_migrate(fx->store, 1, &from, &to, NULL), 0);
   assert_int_equal(from, 1);
   assert_int_equal(to, 1);
 
-  assert_int_equal(lk_store_migrate(fx->store, 0, &from, &to), 0);
+  assert_int_equal(lk_store_migrate(fx->store, 0, &from, &to, NULL), 0);
   assert_int_equal(from, 1);
   assert_int_equal(to, lk_store_latest_version());
   assert_int_equal(lk_store_schema_version(fx->store, &version), 0);
@@ -326,12 +326,12 @@ static void test_migrate_step_by_step_keeps_data(void **state) {
 
   /* No way down, and nothing past the newest. */
   from = to = -7;
-  assert_int_equal(lk_store_migrate(fx->store, 1, &from, &to),
+  assert_int_equal(lk_store_migrate(fx->store, 1, &from, &to, NULL),
                    LK_STORE_INVALID);
-  assert_int_equal(
-      lk_store_migrate(fx->store, lk_store_latest_version() + 1, &from, &to),
-      LK_STORE_INVALID);
-  assert_int_equal(lk_store_migrate(fx->store, -1, NULL, NULL),
+  assert_int_equal(lk_store_migrate(fx->store, lk_store_latest_version() + 1,
+                                    &from, &to, NULL),
+                   LK_STORE_INVALID);
+  assert_int_equal(lk_store_migrate(fx->store, -1, NULL, NULL, NULL),
                    LK_STORE_INVALID);
   assert_int_equal(from, -7);
   assert_int_equal(to, -7);
