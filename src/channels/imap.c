@@ -1,35 +1,38 @@
-/* imap.c - IMAP over libcurl (see imap.h). */
+/* imap.c - IMAP over a connection libcurl opened (see imap.h).
+ *
+ * libcurl connects and logs in (CURLOPT_CONNECT_ONLY); the commands are
+ * written and their responses read here.  A response is a line, and
+ * where the line ends in {n}, n bytes of literal and then the rest of the
+ * response: a mail's bytes are only ever read as a literal of known
+ * length, so no line in a mail can pass for a tagged response.
+ */
 #include "channels/imap.h"
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/mailbox.h"
+#include "util/clock.h"
 
-struct sink {
-  lk_buf *b;
-  size_t max; /* 0: no limit */
+#define RECV_CHUNK 65536
+#define LINE_MAX_BYTES ((size_t)8 << 20) /* a SEARCH of many UIDs */
+#define LITERAL_MAX ((size_t)1 << 31)
+#define WAIT_SLICE_MS 250 /* how often a wait looks at c->cancel */
+
+/* One command under way: an untagged response goes to `fn`; literals go
+ * to `lit` (at most `max` bytes each; `over` when cut) while it is not
+ * NULL, and are dropped when it is. */
+struct cmd {
+  int (*fn)(struct cmd *k, const char *text);
+  void *ud;
+  lk_buf *lit;
+  size_t max;
   bool over;
 };
-
-/* Keeps what the server sends, up to `max` bytes: past that it stops the
- * transfer (returning less than given makes libcurl abort), so a huge
- * mail never grows the buffer without bound. */
-static size_t to_buf(char *p, size_t size, size_t n, void *ud) {
-  struct sink *s = ud;
-  lk_buf *b = s->b;
-
-  if (s->max > 0 && b->len + size * n > s->max) {
-    lk_buf_append(b, p, s->max - b->len);
-    s->over = true;
-    return 0;
-  }
-  lk_buf_append(b, p, size * n);
-  return lk_buf_ok(b) ? size * n : 0;
-}
 
 int lk_imap_init(lk_imap *c, const char *host, int port, const char *tls,
                  const char *folder, const char *user,
@@ -40,12 +43,21 @@ int lk_imap_init(lk_imap *c, const char *host, int port, const char *tls,
   memset(c, 0, sizeof(*c));
   c->starttls = strcmp(tls, "starttls") == 0;
   c->timeout_ms = 60000;
-  n = snprintf(c->url, sizeof(c->url), "%s://%s:%d/%s",
-               imaps ? "imaps" : "imap", host, port, folder);
-  if (n < 0 || (size_t)n >= sizeof(c->url)) {
+  c->sock = -1;
+  n = snprintf(c->url, sizeof(c->url), "%s://%s:%d/", imaps ? "imaps" : "imap",
+               host, port);
+  if (n < 0 || (size_t)n >= sizeof(c->url) ||
+      strlen(folder) >= sizeof(c->folder)) {
     snprintf(err, errlen, "the IMAP host or folder is too long");
     return -1;
   }
+  for (const unsigned char *f = (const unsigned char *)folder; *f; f++) {
+    if (*f < 0x20 || *f == 0x7f) {
+      snprintf(err, errlen, "the IMAP folder has a control character");
+      return -1;
+    }
+  }
+  snprintf(c->folder, sizeof(c->folder), "%s", folder);
   snprintf(c->user, sizeof(c->user), "%s", user);
   /* Refused here too, for a row written before the API checked it. */
   if (strcmp(tls, "none") == 0 && !lk_mailbox_host_loopback(host)) {
@@ -68,111 +80,501 @@ int lk_imap_init(lk_imap *c, const char *host, int port, const char *tls,
   return 0;
 }
 
-void lk_imap_close(lk_imap *c) {
+static void disconnect(lk_imap *c) {
   if (c->curl != NULL)
     curl_easy_cleanup(c->curl);
   c->curl = NULL;
+  c->sock = -1;
+  lk_buf_free(&c->in);
+  c->pos = 0;
+}
+
+void lk_imap_close(lk_imap *c) {
+  disconnect(c);
   memset(c->password, 0, sizeof(c->password));
 }
 
-/* Runs one request on the kept handle: `url`, with `custom` as the IMAP
- * command when not NULL; what the server sends goes to `out`. */
-static int perform_max(lk_imap *c, const char *url, const char *custom,
-                       lk_buf *out, size_t max, char *err, size_t errlen) {
-  CURL *h = c->curl;
-  struct sink sink = {out, max, false};
-  CURLcode rc;
+static bool cancelled(const lk_imap *c) {
+  return c->cancel != NULL && atomic_load(c->cancel);
+}
 
-  if (h == NULL) {
-    h = c->curl = curl_easy_init();
-    if (h == NULL) {
-      snprintf(err, errlen, "out of memory");
+/* libcurl's progress callback while connecting: non-zero aborts. */
+static int on_progress(void *ud, curl_off_t a, curl_off_t b, curl_off_t d,
+                       curl_off_t e) {
+  (void)a;
+  (void)b;
+  (void)d;
+  (void)e;
+  return cancelled(ud) ? 1 : 0;
+}
+
+/* Waits at most `ms` for the socket to be readable (or writable).
+ * Returns > 0 ready, 0 not yet, < 0 error. */
+static int wait_sock(lk_imap *c, bool out, int64_t ms) {
+  struct pollfd pf = {(int)c->sock, out ? POLLOUT : POLLIN, 0};
+  int rc;
+
+  if (ms > WAIT_SLICE_MS)
+    ms = WAIT_SLICE_MS;
+  do
+    rc = poll(&pf, 1, (int)ms);
+  while (rc < 0 && errno == EINTR);
+  return rc;
+}
+
+static int send_all(lk_imap *c, const char *p, size_t len, char *err,
+                    size_t errlen) {
+  int64_t deadline = lk_clock_mono_ms() + c->timeout_ms;
+
+  while (len > 0) {
+    size_t n = 0;
+    CURLcode rc = curl_easy_send(c->curl, p, len, &n);
+
+    if (rc == CURLE_AGAIN) {
+      int64_t left = deadline - lk_clock_mono_ms();
+
+      if (left <= 0 || cancelled(c) || wait_sock(c, true, left) < 0) {
+        snprintf(err, errlen, "IMAP: the server does not take the command");
+        return -1;
+      }
+      continue;
+    }
+    if (rc != CURLE_OK) {
+      snprintf(err, errlen, "IMAP: %s", curl_easy_strerror(rc));
       return -1;
     }
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "imap,imaps");
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
-    curl_easy_setopt(h, CURLOPT_USERNAME, c->user);
-    curl_easy_setopt(h, CURLOPT_PASSWORD, c->password);
-    if (c->starttls)
-      curl_easy_setopt(h, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
-    if (c->insecure) {
-      curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
-      curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
-    }
-  }
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->timeout_ms);
-  curl_easy_setopt(h, CURLOPT_URL, url);
-  curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, custom);
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, to_buf);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
-  rc = curl_easy_perform(h);
-  if (rc != CURLE_OK) {
-    snprintf(err, errlen, "IMAP: %s", curl_easy_strerror(rc));
-    /* A failed connection is not kept: the next call starts afresh
-     * (after a cut-off transfer the server is mid-literal anyway). */
-    curl_easy_cleanup(h);
-    c->curl = NULL;
-    return sink.over ? LK_IMAP_TOO_BIG : -1;
+    p += n;
+    len -= n;
   }
   return 0;
 }
 
-static int perform(lk_imap *c, const char *url, const char *custom, lk_buf *out,
-                   char *err, size_t errlen) {
-  return perform_max(c, url, custom, out, 0, err, errlen);
+/* Adds what the server sent to c->in, waiting at most `ms` for it.
+ * Returns 1 when bytes came, 0 when none came in time (or the wait was
+ * cancelled), -1 with err. */
+static int fill(lk_imap *c, int64_t ms, char *err, size_t errlen) {
+  int64_t deadline = lk_clock_mono_ms() + ms;
+
+  if (c->pos == c->in.len) {
+    c->in.len = c->pos = 0;
+  } else if (c->pos > (RECV_CHUNK << 4)) {
+    memmove(c->in.data, c->in.data + c->pos, c->in.len - c->pos);
+    c->in.len -= c->pos;
+    c->pos = 0;
+  }
+  for (;;) {
+    size_t n = 0;
+    CURLcode rc;
+    int64_t left;
+
+    if (lk_buf_reserve(&c->in, RECV_CHUNK) != 0) {
+      snprintf(err, errlen, "out of memory");
+      return -1;
+    }
+    rc = curl_easy_recv(c->curl, c->in.data + c->in.len, RECV_CHUNK, &n);
+    if (rc == CURLE_OK && n == 0) {
+      snprintf(err, errlen, "IMAP: the server closed the connection");
+      return -1;
+    }
+    if (rc == CURLE_OK) {
+      c->in.len += n;
+      c->in.data[c->in.len] = '\0';
+      return 1;
+    }
+    if (rc != CURLE_AGAIN) {
+      snprintf(err, errlen, "IMAP: %s", curl_easy_strerror(rc));
+      return -1;
+    }
+    left = deadline - lk_clock_mono_ms();
+    if (left <= 0 || cancelled(c))
+      return 0;
+    if (wait_sock(c, false, left) < 0) {
+      snprintf(err, errlen, "IMAP: %s", strerror(errno));
+      return -1;
+    }
+  }
+}
+
+/* The length (with its LF) of the next line in c->in, read within `ms`.
+ * Returns 1, 0 when it did not come in time, -1 with err. */
+static int next_line(lk_imap *c, int64_t ms, size_t *len, char *err,
+                     size_t errlen) {
+  for (;;) {
+    size_t have = c->in.len - c->pos;
+    const char *s = c->in.data != NULL ? c->in.data + c->pos : NULL;
+    const char *nl = have > 0 ? memchr(s, '\n', have) : NULL;
+    int rc;
+
+    if (nl != NULL) {
+      *len = (size_t)(nl - s) + 1;
+      return 1;
+    }
+    if (have > LINE_MAX_BYTES) {
+      snprintf(err, errlen, "IMAP: a response line is too long");
+      return -1;
+    }
+    rc = fill(c, ms, err, errlen);
+    if (rc <= 0)
+      return rc;
+  }
+}
+
+/* True when the line `s` (`len` bytes, no CRLF) ends in a literal's
+ * announcement {n} (or {n+}); its size in *n. */
+static bool literal_at_end(const char *s, size_t len, size_t *n) {
+  size_t i, v = 0;
+
+  if (len < 3 || s[len - 1] != '}')
+    return false;
+  i = len - 1;
+  if (s[i - 1] == '+')
+    i--;
+  if (i == 0 || s[i - 1] < '0' || s[i - 1] > '9')
+    return false;
+  while (i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9')
+    i--;
+  if (i == 0 || s[i - 1] != '{')
+    return false;
+  for (size_t j = i; s[j] != '}' && s[j] != '+'; j++) {
+    v = v * 10 + (size_t)(s[j] - '0');
+    if (v > LITERAL_MAX)
+      return false;
+  }
+  *n = v;
+  return true;
+}
+
+/* Reads `n` literal bytes: the first ones, up to k->max, into k->lit
+ * when there is one; the rest is dropped. */
+static int read_literal(lk_imap *c, struct cmd *k, size_t n, char *err,
+                        size_t errlen) {
+  lk_buf *dst = k != NULL ? k->lit : NULL;
+
+  while (n > 0) {
+    size_t have = c->in.len - c->pos, take;
+
+    if (have == 0) {
+      int rc = fill(c, c->timeout_ms, err, errlen);
+
+      if (rc == 0)
+        snprintf(err, errlen, "IMAP: the server stopped sending");
+      if (rc <= 0)
+        return -1;
+      continue;
+    }
+    take = have < n ? have : n;
+    if (dst != NULL) {
+      size_t room = dst->len < k->max ? k->max - dst->len : 0;
+      size_t keep = take < room ? take : room;
+
+      lk_buf_append(dst, c->in.data + c->pos, keep);
+      if (keep < take)
+        k->over = true;
+      if (!lk_buf_ok(dst)) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+      }
+    }
+    c->pos += take;
+    n -= take;
+  }
+  return 0;
+}
+
+/* One response into `text` (without CRLF; a literal's bytes left out,
+ * its {n} kept), its literals as read_literal says.  Waits at most
+ * `first_ms` for it to begin.  Returns 1, 0 when none began in time, -1
+ * with err. */
+static int read_response(lk_imap *c, struct cmd *k, int64_t first_ms,
+                         lk_buf *text, char *err, size_t errlen) {
+  int64_t ms = first_ms;
+
+  lk_buf_reset(text);
+  for (;;) {
+    size_t n, l, lit;
+    const char *s;
+    int rc = next_line(c, ms, &n, err, errlen);
+
+    if (rc == 0 && ms == first_ms && text->len == 0)
+      return 0;
+    if (rc == 0)
+      snprintf(err, errlen, "IMAP: the server stopped answering");
+    if (rc <= 0)
+      return -1;
+    ms = c->timeout_ms;
+    s = c->in.data + c->pos;
+    l = n - 1;
+    if (l > 0 && s[l - 1] == '\r')
+      l--;
+    lk_buf_append(text, s, l);
+    c->pos += n;
+    if (lk_buf_reserve(text, 0) != 0) { /* data is never NULL */
+      snprintf(err, errlen, "out of memory");
+      return -1;
+    }
+    if (!literal_at_end(text->data, text->len, &lit))
+      return 1;
+    if (read_literal(c, k, lit, err, errlen) != 0)
+      return -1;
+  }
+}
+
+/* The server's words after "TAG NO " or "BAD ", for an error. */
+static void server_said(const char *what, const char *rest, char *err,
+                        size_t errlen) {
+  lk_buf b = LK_BUF_INIT;
+
+  /* Cleaned: only printable ASCII of the server's reply goes on. */
+  for (const char *p = rest; *p && b.len < 120; p++)
+    lk_buf_putc(&b, (*p >= 0x20 && *p < 0x7f) ? *p : '?');
+  snprintf(err, errlen, "IMAP: %s refused: %s", what,
+           b.data != NULL ? b.data : "");
+  lk_buf_free(&b);
+}
+
+/* Sends `line` (tag and CRLF added) and reads until its tagged
+ * response.  `what` names it in errors (never the line: it is not
+ * logged).  Returns 0 on OK, -1 with err. */
+static int command(lk_imap *c, const char *what, const char *line,
+                   struct cmd *k, char *err, size_t errlen) {
+  lk_buf out = LK_BUF_INIT, text = LK_BUF_INIT;
+  char tag[16];
+  size_t tl;
+  int rc;
+
+  tl = (size_t)snprintf(tag, sizeof(tag), "L%u ", ++c->tag);
+  lk_buf_puts(&out, tag);
+  lk_buf_puts(&out, line);
+  lk_buf_puts(&out, "\r\n");
+  if (!lk_buf_ok(&out)) {
+    lk_buf_free(&out);
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
+  rc = send_all(c, out.data, out.len, err, errlen);
+  lk_buf_free(&out);
+  while (rc == 0) {
+    rc = read_response(c, k, c->timeout_ms, &text, err, errlen);
+    if (rc == 0) {
+      snprintf(err, errlen, "IMAP: no answer to %s", what);
+      rc = -1;
+    }
+    if (rc < 0)
+      break;
+    rc = 0;
+    if (strncmp(text.data, tag, tl) == 0) {
+      if (strncmp(text.data + tl, "OK", 2) != 0) {
+        server_said(what, text.data + tl, err, errlen);
+        rc = -1;
+      }
+      break;
+    }
+    if (strncmp(text.data, "* ", 2) == 0 && k != NULL && k->fn != NULL)
+      rc = k->fn(k, text.data);
+    if (rc != 0)
+      snprintf(err, errlen, "out of memory");
+  }
+  lk_buf_free(&text);
+  return rc;
+}
+
+static int on_capability(struct cmd *k, const char *text) {
+  lk_imap *c = k->ud;
+
+  if (strncmp(text, "* CAPABILITY ", 13) == 0) {
+    const char *p = text + 12;
+
+    while ((p = strstr(p, " IDLE")) != NULL) {
+      p += 5;
+      if (*p == ' ' || *p == '\0')
+        c->can_idle = true;
+    }
+  }
+  return 0;
+}
+
+int lk_imap_open(lk_imap *c, char *err, size_t errlen) {
+  struct cmd k = {.fn = on_capability, .ud = c};
+  lk_buf sel = LK_BUF_INIT;
+  curl_socket_t s = CURL_SOCKET_BAD;
+  CURLcode rc;
+  CURL *h;
+
+  if (c->curl != NULL)
+    return 0;
+  h = curl_easy_init();
+  if (h == NULL) {
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
+  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "imap,imaps");
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+  curl_easy_setopt(h, CURLOPT_URL, c->url);
+  curl_easy_setopt(h, CURLOPT_USERNAME, c->user);
+  curl_easy_setopt(h, CURLOPT_PASSWORD, c->password);
+  curl_easy_setopt(h, CURLOPT_CONNECT_ONLY, 1L);
+  curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+  curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
+  if (c->starttls)
+    curl_easy_setopt(h, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+  if (c->insecure) {
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
+  rc = curl_easy_perform(h);
+  if (rc == CURLE_OK)
+    rc = curl_easy_getinfo(h, CURLINFO_ACTIVESOCKET, &s);
+  if (rc != CURLE_OK || s == CURL_SOCKET_BAD) {
+    snprintf(err, errlen, "IMAP: %s",
+             rc != CURLE_OK ? curl_easy_strerror(rc) : "no connection");
+    curl_easy_cleanup(h);
+    return -1;
+  }
+  c->curl = h;
+  c->sock = (long)s;
+  c->in.len = c->pos = 0;
+  c->can_idle = false;
+  /* SELECT "folder", quoted (RFC 3501 quoted string). */
+  lk_buf_puts(&sel, "SELECT \"");
+  for (const char *p = c->folder; *p; p++) {
+    if (*p == '"' || *p == '\\')
+      lk_buf_putc(&sel, '\\');
+    lk_buf_putc(&sel, *p);
+  }
+  lk_buf_putc(&sel, '"');
+  if (!lk_buf_ok(&sel)) {
+    snprintf(err, errlen, "out of memory");
+    goto fail;
+  }
+  if (command(c, "CAPABILITY", "CAPABILITY", &k, err, errlen) != 0 ||
+      command(c, "SELECT", sel.data, NULL, err, errlen) != 0)
+    goto fail;
+  lk_buf_free(&sel);
+  return 0;
+fail:
+  lk_buf_free(&sel);
+  disconnect(c);
+  return -1;
+}
+
+struct search {
+  uint32_t *uids;
+  int max, n;
+};
+
+static int on_search(struct cmd *k, const char *text) {
+  struct search *s = k->ud;
+  const char *p;
+
+  if (strncmp(text, "* SEARCH", 8) != 0)
+    return 0;
+  p = text + 8;
+  while (*p == ' ' && s->n < s->max) {
+    char *end;
+    unsigned long v;
+
+    p++;
+    v = strtoul(p, &end, 10);
+    if (end == p || v == 0 || v > UINT32_MAX)
+      break;
+    s->uids[s->n++] = (uint32_t)v;
+    p = end;
+  }
+  return 0;
+}
+
+/* A command whose literals (none are expected) are read and dropped. */
+static int simple(lk_imap *c, const char *what, const char *line, struct cmd *k,
+                  char *err, size_t errlen) {
+  int rc;
+
+  if (lk_imap_open(c, err, errlen) != 0)
+    return -1;
+  rc = command(c, what, line, k, err, errlen);
+  if (rc != 0)
+    disconnect(c); /* the next operation starts afresh */
+  return rc;
+}
+
+static int cmp_uid(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+  return x < y ? -1 : x > y;
 }
 
 int lk_imap_search_new(lk_imap *c, uint32_t *uids, int max, char *err,
                        size_t errlen) {
-  lk_buf b = LK_BUF_INIT;
-  const char *p;
-  int n = 0;
+  struct search s = {uids, max, 0};
+  struct cmd k = {.fn = on_search, .ud = &s};
 
-  if (perform(c, c->url, "UID SEARCH UNKEYWORD " LK_IMAP_KEYWORD, &b, err,
-              errlen) != 0) {
-    lk_buf_free(&b);
+  /* NOOP first: the server tells the session of mail that came since. */
+  if (simple(c, "NOOP", "NOOP", NULL, err, errlen) != 0 ||
+      simple(c, "SEARCH", "UID SEARCH UNKEYWORD " LK_IMAP_KEYWORD, &k, err,
+             errlen) != 0)
     return -1;
-  }
-  lk_buf_putc(&b, '\0');
-  if (!lk_buf_ok(&b)) {
-    snprintf(err, errlen, "out of memory");
-    lk_buf_free(&b);
-    return -1;
-  }
-  /* "* SEARCH 3 4 9\r\n" (possibly several lines). */
-  for (p = strstr(b.data, "* SEARCH"); p != NULL; p = strstr(p, "* SEARCH")) {
-    p += 8;
-    while (*p == ' ' && n < max) {
-      char *end;
-      unsigned long v;
+  qsort(uids, (size_t)s.n, sizeof(*uids), cmp_uid);
+  return s.n;
+}
 
-      p++;
-      v = strtoul(p, &end, 10);
-      if (end == p || v == 0 || v > UINT32_MAX)
-        break;
-      uids[n++] = (uint32_t)v;
-      p = end;
-    }
+struct fetch {
+  uint32_t uid;
+  lk_buf *out;
+  bool got;
+};
+
+/* "* 12 FETCH (UID 5 BODY[] {516}...)": the body of our UID ends the
+ * taking of literals; anything else (a flag change another client made)
+ * is not ours, and what it may have put into `out` goes. */
+static int on_fetch(struct cmd *k, const char *text) {
+  struct fetch *f = k->ud;
+  const char *u;
+  bool ours = false;
+
+  if (f->got)
+    return 0;
+  if (strstr(text, " FETCH (") != NULL && strstr(text, "BODY[] {") != NULL &&
+      (u = strstr(text, "UID ")) != NULL) {
+    char *end;
+    unsigned long v = strtoul(u + 4, &end, 10);
+
+    ours = end != u + 4 && v == f->uid;
   }
-  lk_buf_free(&b);
-  return n;
+  if (ours) {
+    f->got = true;
+    k->lit = NULL;
+  } else {
+    lk_buf_reset(f->out);
+    k->over = false;
+  }
+  return 0;
 }
 
 int lk_imap_fetch(lk_imap *c, uint32_t uid, lk_buf *out, char *err,
                   size_t errlen) {
-  char url[700];
+  struct fetch f = {uid, out, false};
+  struct cmd k = {.fn = on_fetch,
+                  .ud = &f,
+                  .lit = out,
+                  .max = c->fetch_max > 0 ? c->fetch_max : LK_IMAP_FETCH_MAX};
+  char line[64];
 
-  snprintf(url, sizeof(url), "%s;UID=%u", c->url, (unsigned)uid);
-  return perform_max(c, url, NULL, out,
-                     c->fetch_max > 0 ? c->fetch_max : LK_IMAP_FETCH_MAX, err,
-                     errlen);
+  snprintf(line, sizeof(line), "UID FETCH %u (BODY.PEEK[])", (unsigned)uid);
+  if (simple(c, "FETCH", line, &k, err, errlen) != 0)
+    return -1;
+  if (!f.got) {
+    lk_buf_reset(out);
+    snprintf(err, errlen, "IMAP: message %u is gone", (unsigned)uid);
+    return LK_IMAP_GONE;
+  }
+  return k.over ? LK_IMAP_TOO_BIG : 0;
 }
 
-int lk_imap_mark(lk_imap *c, const uint32_t *uids, int n, const char *flag,
+int lk_imap_mark(lk_imap *c, const uint32_t *uids, int n, const char *flags,
                  char *err, size_t errlen) {
   lk_buf cmd = LK_BUF_INIT;
-  lk_buf out = LK_BUF_INIT;
   int i = 0, rc = 0;
 
   while (i < n && rc == 0) {
@@ -196,16 +598,97 @@ int lk_imap_mark(lk_imap *c, const uint32_t *uids, int n, const char *flag,
       count++;
       i = j + 1;
     }
-    lk_buf_printf(&cmd, " +FLAGS.SILENT (%s)", flag);
+    lk_buf_printf(&cmd, " +FLAGS.SILENT (%s)", flags);
     if (!lk_buf_ok(&cmd)) {
       snprintf(err, errlen, "out of memory");
       rc = -1;
       break;
     }
-    lk_buf_reset(&out);
-    rc = perform(c, c->url, cmd.data, &out, err, errlen);
+    rc = simple(c, "STORE", cmd.data, NULL, err, errlen);
   }
   lk_buf_free(&cmd);
-  lk_buf_free(&out);
   return rc;
+}
+
+/* "* 7 EXISTS" */
+static bool is_exists(const char *text) {
+  const char *p = text + 2;
+
+  if (strncmp(text, "* ", 2) != 0 || *p < '0' || *p > '9')
+    return false;
+  while (*p >= '0' && *p <= '9')
+    p++;
+  return strcmp(p, " EXISTS") == 0;
+}
+
+int lk_imap_idle(lk_imap *c, int64_t max_ms, char *err, size_t errlen) {
+  lk_buf text = LK_BUF_INIT;
+  int64_t deadline = lk_clock_mono_ms() + max_ms;
+  char tag[16];
+  size_t tl;
+  bool go = false;
+  int got = 0, rc;
+
+  if (lk_imap_open(c, err, errlen) != 0)
+    return -1;
+  if (!c->can_idle) {
+    snprintf(err, errlen, "IMAP: the server offers no IDLE");
+    return -1;
+  }
+  tl = (size_t)snprintf(tag, sizeof(tag), "L%u ", ++c->tag);
+  lk_buf_puts(&text, tag);
+  lk_buf_puts(&text, "IDLE\r\n");
+  rc = lk_buf_ok(&text) ? send_all(c, text.data, text.len, err, errlen) : -1;
+  /* Until "+ idling"; then until EXISTS, the time, or a cancel. */
+  while (rc == 0) {
+    int64_t left = go ? deadline - lk_clock_mono_ms() : c->timeout_ms;
+
+    if (go && (left <= 0 || got || cancelled(c)))
+      break;
+    rc = read_response(c, NULL, left, &text, err, errlen);
+    if (rc == 0 && !go) {
+      snprintf(err, errlen, "IMAP: no answer to IDLE");
+      rc = -1;
+    }
+    if (rc < 0)
+      break;
+    rc = 0;
+    if (text.data == NULL)
+      continue;
+    if (strncmp(text.data, "+", 1) == 0) {
+      go = true;
+    } else if (strncmp(text.data, tag, tl) == 0) {
+      server_said("IDLE", text.data + tl, err, errlen);
+      rc = -1;
+    } else if (is_exists(text.data)) {
+      got = 1;
+    }
+  }
+  if (rc == 0)
+    rc = send_all(c, "DONE\r\n", 6, err, errlen);
+  while (rc == 0) {
+    rc = read_response(c, NULL, c->timeout_ms, &text, err, errlen);
+    if (rc == 0) {
+      snprintf(err, errlen, "IMAP: no answer to DONE");
+      rc = -1;
+    }
+    if (rc < 0)
+      break;
+    rc = 0;
+    if (is_exists(text.data))
+      got = 1;
+    if (strncmp(text.data, tag, tl) == 0) {
+      if (strncmp(text.data + tl, "OK", 2) != 0) {
+        server_said("IDLE", text.data + tl, err, errlen);
+        rc = -1;
+      }
+      break;
+    }
+  }
+  lk_buf_free(&text);
+  if (rc != 0) {
+    disconnect(c);
+    return -1;
+  }
+  return got;
 }

@@ -8,6 +8,7 @@
 #include "channels/mail_parse.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <gmime/gmime.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -658,8 +659,10 @@ int lk_mail_parse(const char *raw, size_t len, const lk_inmail_limits *limits,
   msg = g_mime_parser_construct_message(parser, NULL);
   g_object_unref(parser);
   g_object_unref(stream);
-  if (msg == NULL)
+  if (msg == NULL) {
+    fallback_id(m, raw, len); /* for the "unreadable" note */
     return -1;
+  }
 
   copy_id(m->message_id, g_mime_message_get_message_id(msg));
   if (m->message_id[0] == '\0')
@@ -726,7 +729,7 @@ int lk_mail_parse(const char *raw, size_t len, const lk_inmail_limits *limits,
   lk_buf_free(&w.html);
   g_object_unref(msg);
   m->text = lk_buf_steal(&t);
-  return m->text != NULL ? 0 : -1;
+  return m->text != NULL ? 0 : -ENOMEM;
 }
 
 void lk_inmail_free(lk_inmail *m) {

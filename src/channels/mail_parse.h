@@ -68,8 +68,10 @@ typedef struct lk_inmail_limits {
 void lk_mail_parse_init(void);
 
 /* Parses the `len` bytes of `raw` into `out` (`limits` may be NULL).
- * Returns 0, or -1 when it is no message at all; free with
- * lk_inmail_free() either way. */
+ * Returns 0; -1 when it is no message at all (a permanent failure:
+ * out->message_id is still set, from a hash of the bytes); or -ENOMEM
+ * (temporary: try again later).  Free with lk_inmail_free() either
+ * way. */
 int lk_mail_parse(const char *raw, size_t len, const lk_inmail_limits *limits,
                   lk_inmail *out);
 void lk_inmail_free(lk_inmail *m);

@@ -9,6 +9,7 @@ mails."""
 import email
 import email.policy
 import hashlib
+import imaplib
 import json
 import os
 import sys
@@ -18,9 +19,10 @@ import uuid
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mailserver  # noqa: E402
 from loketlib import (LoketTestCase, Server, create_token, db_query,  # noqa
-                      db_write, main, wait_until)
+                      db_write, main, metric, wait_until)
 
-BOXES = ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8"]
+BOXES = ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "w1", "w2", "w3",
+         "w4", "w5", "w6", "w7"]
 RESIDENTS = ["inwoner", "ander", "bewoner", "klant", "anna"]
 # A 1x1 PNG.
 PNG = bytes.fromhex(
@@ -52,7 +54,7 @@ class MailChannel(LoketTestCase):
 
     # ---- helpers ----------------------------------------------------------
 
-    def setup_loket(self, box, data=None, extra_args=None):
+    def setup_loket(self, box, data=None, extra_args=None, **fields):
         self.srv = self.start_server(data=data, extra_args=extra_args or ())
         _, self.admin = create_token(self.srv.data, "beheer", "api admin")
         pw = os.path.join(os.path.dirname(self.srv.data), "mail.pw")
@@ -74,10 +76,53 @@ class MailChannel(LoketTestCase):
             "imapUser": self.addr, "imapPasswordFile": pw,
             "smtpHost": "127.0.0.1", "smtpPort": self.ms.submission_port,
             "smtpTls": "none", "smtpUser": self.addr, "smtpPasswordFile": pw,
-            "pollSeconds": 1}, token=self.admin)
+            "pollSeconds": 1, **fields}, token=self.admin)
         self.assertEqual(r.status, 201, r.text)
         self.mailbox = r.json()
         return self.mailbox
+
+    def patch_mailbox(self, fields):
+        r = self.srv.request("PATCH", "/api/v1/mailboxes/" + self.mailbox["id"],
+                             body=json.dumps(fields).encode(),
+                             headers={"Content-Type": "application/json"},
+                             token=self.admin)
+        self.assertEqual(r.status, 200, r.text)
+
+    def imap(self, box):
+        imap = imaplib.IMAP4("127.0.0.1", self.ms.imap_port, timeout=10)
+        imap.login(self.ms.address(box), mailserver.PASSWORD)
+        imap.select("INBOX")
+        return imap
+
+    def flags(self, box):
+        """{Message-ID: set of flags} of `box`'s INBOX, read without
+        changing a flag."""
+        imap = self.imap(box)
+        try:
+            out = {}
+            typ, data = imap.fetch("1:*", "(FLAGS BODY.PEEK[HEADER.FIELDS"
+                                   " (MESSAGE-ID)])")
+            for item in data:
+                if not isinstance(item, tuple):
+                    continue
+                flags = imaplib.ParseFlags(item[0])
+                mid = email.message_from_bytes(item[1])["Message-ID"]
+                out[mid.strip().strip("<>")] = {f.decode() for f in flags}
+            return out
+        finally:
+            imap.logout()
+
+    def metric(self, name, **labels):
+        return metric(self.srv.metrics(), name, **labels) or 0
+
+    def inbound(self, msgid):
+        """(contact id, conversation id) rows of inbound mail `msgid`, in
+        whichever mailbox it came."""
+        return db_query(self.srv.data,
+                        "SELECT contact_id, c.conversation_id"
+                        " FROM mail_received r JOIN contacts c"
+                        " ON c.id = r.contact_id WHERE r.message_id = ?",
+                        (msgid,))
 
     def contact(self, msgid, timeout=20):
         """(contact id, conversation id) of the mail `msgid`, once in."""
@@ -519,6 +564,81 @@ class MailChannel(LoketTestCase):
                         " count(DISTINCT conversation_id) FROM contacts"
                         " WHERE channel = 'email'")
         self.assertEqual(rows[0], (N, N))
+
+
+    def test_9_flags_only_after_commit_and_temporary_errors(self):
+        # Two mails wait in the mailbox; a person has read A already.
+        a = "gelezen-%s@example.nl" % uuid.uuid4()
+        b = "bijlage-%s@example.nl" % uuid.uuid4()
+        self.ms.deliver("w1", mail("Anna <anna@example.nl>",
+                                   self.ms.address("w1"), "Gelezen",
+                                   "Al gelezen door een collega.", a))
+        self.ms.deliver("w1", (
+            "From: Anna <anna@example.nl>\r\nTo: %s\r\n"
+            "Subject: Foto\r\nMessage-ID: <%s>\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: multipart/mixed; boundary=XX\r\n\r\n"
+            "--XX\r\nContent-Type: text/plain\r\n\r\nZie de foto.\r\n"
+            "--XX\r\nContent-Type: image/png; name=f.png\r\n"
+            "Content-Disposition: attachment; filename=f.png\r\n"
+            "Content-Transfer-Encoding: base64\r\n\r\n%s\r\n--XX--\r\n"
+            % (self.ms.address("w1"), b,
+               __import__("base64").b64encode(PNG).decode())).encode())
+        wait_until(lambda: self.ms.count("w1") == 2, 15, what="2 mails")
+        imap = self.imap("w1")
+        typ, data = imap.search(None, "HEADER", "Message-ID", a)
+        imap.store(data[0], "+FLAGS", "\\Seen")
+        imap.logout()
+        self.assertEqual(self.flags("w1"), {a: {"\\Seen"}, b: set()})
+
+        # The disk under the attachments fails (a file where the blobs
+        # directory belongs): B must wait, unmarked, not become unreadable.
+        self.setup_loket("w1", enabled=False)
+        blobs = os.path.join(self.srv.data, "blobs")
+        if os.path.isdir(blobs):
+            os.rename(blobs, blobs + ".weg")
+        with open(blobs, "w") as f:
+            f.write("geen map\n")
+        self.patch_mailbox({"enabled": True})
+        self.contact(a)
+        wait_until(lambda: self.metric("loket_mail_deferred_total") >= 2, 20,
+                   what="B deferred twice (backoff, retry)")
+        self.assertEqual(db_query(self.srv.data, "SELECT id FROM contacts"
+                                  " WHERE external_id = ?", (b,)), [])
+        fl = self.flags("w1")
+        # A, read by a person, is taken in all the same and marked only
+        # now; B was fetched (PEEK) twice and is still unread, unmarked.
+        self.assertEqual(fl[a], {"\\Seen", "$LoketIngested"})
+        self.assertEqual(fl[b], set())
+        m = self.srv.metrics()
+        self.assertGreaterEqual(metric(m, "loket_mail_in_total",
+                                       outcome="created"), 1)
+        self.assertEqual(metric(m, "loket_mail_in_total",
+                                outcome="unreadable"), 0)
+
+        # The disk is back: B comes in once, with its attachment.
+        os.unlink(blobs)
+        if os.path.isdir(blobs + ".weg"):
+            os.rename(blobs + ".weg", blobs)
+        cid, conv = self.contact(b, timeout=30)
+        msg = [x for x in self.conversation(conv)["messages"]
+               if x["id"] == cid][0]
+        self.assertEqual(len(msg["attachments"]), 1, msg)
+        wait_until(lambda: self.flags("w1")[b] == {"\\Seen",
+                                                   "$LoketIngested"},
+                   10, what="B marked after its commit")
+        self.assertEqual(self.ingested(), 2)
+
+    def test_10_unparseable_mail_becomes_a_note(self):
+        # Bytes GMime cannot make a message of: permanent, so a note.
+        self.setup_loket("w2")
+        self.ms.put("w2", [b""])
+        wait_until(lambda: self.metric("loket_mail_in_total",
+                                       outcome="unreadable") == 1, 20,
+                   what="the unreadable note")
+        rows = db_query(self.srv.data, "SELECT content FROM contacts"
+                        " WHERE channel = 'email' AND kind = 'inbound'")
+        self.assertEqual(len(rows), 1)
+        self.assertIn("niet lezen", rows[0][0])
 
 
 if __name__ == "__main__":
