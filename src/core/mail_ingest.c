@@ -226,19 +226,32 @@ int lk_mail_ingest_apply(lk_tx *tx, void *arg) {
   lk_mail_ingest_op *op = arg;
   char contact[LK_CONV_ID_LEN + 1], conv[LK_CONV_ID_LEN + 1], kind[12];
   const char *ids[LK_CONV_MAX_ATTACHMENTS];
+  bool id_free;
   int rc;
 
   op->outcome = LK_MAIL_NONE;
   op->conv_id[0] = op->contact_id[0] = '\0';
-  rc = lk_store_mail_contact(tx, op->message_id, contact, conv, kind);
+  /* Taken in by this mailbox already (a fetch after a crash, or a second
+   * copy): nothing more.  Another mailbox's copy is that team's mail. */
+  rc = lk_store_mail_received(tx, op->mailbox_id, op->message_id, contact);
   if (rc == 0) {
     op->outcome = LK_MAIL_DUPLICATE;
-    copy(op->conv_id, sizeof(op->conv_id), conv);
     copy(op->contact_id, sizeof(op->contact_id), contact);
     return 0;
   }
   if (rc != LK_STORE_NOTFOUND)
     return rc;
+  /* A copy of a message Loket sent (Bcc to the mailbox, say). */
+  rc = lk_store_mail_contact(tx, op->message_id, contact, conv, kind);
+  if (rc == 0 && strcmp(kind, "outbound") == 0) {
+    op->outcome = LK_MAIL_DUPLICATE;
+    copy(op->conv_id, sizeof(op->conv_id), conv);
+    copy(op->contact_id, sizeof(op->contact_id), contact);
+    return 0;
+  }
+  if (rc != 0 && rc != LK_STORE_NOTFOUND)
+    return rc;
+  id_free = rc == LK_STORE_NOTFOUND;
   if (op->noise)
     return bounce(tx, op);
   rc = thread_of(tx, op, conv);
@@ -253,6 +266,11 @@ int lk_mail_ingest_apply(lk_tx *tx, void *arg) {
     return LK_EINVALID;
   }
   if (rc == 0)
+    rc = lk_store_mail_received_insert(tx, op->mailbox_id, op->message_id,
+                                       op->contact_id);
+  /* contacts.external_id is unique per channel: the first copy keeps it
+   * (the References of replies find the others through mail_received). */
+  if (rc == 0 && id_free)
     rc = lk_store_mail_contact_set_id(tx, op->contact_id, op->message_id);
   return rc;
 }

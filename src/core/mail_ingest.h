@@ -1,9 +1,11 @@
 /* mail_ingest.h - an incoming e-mail becomes part of a conversation, in
  * one write (docs/mail.md).
  *
- *   duplicate  its Message-ID is stored already (contacts.external_id,
- *              unique per channel): nothing is written.  This is what
- *              makes a fetch after a crash harmless.
+ *   duplicate  this mailbox took its Message-ID in already
+ *              (mail_received, per mailbox), or it is the Message-ID of
+ *              a message Loket sent: nothing is written.  This is what
+ *              makes a fetch after a crash harmless; the same mail sent
+ *              to two team addresses still reaches both teams.
  *   bounce     a delivery status notification that says "failed" for a
  *              Message-ID Loket sent: that outbound message's delivery
  *              becomes "failed" for the agent to see.

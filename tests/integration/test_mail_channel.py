@@ -12,6 +12,7 @@ import hashlib
 import imaplib
 import json
 import os
+import smtplib
 import sys
 import time
 import uuid
@@ -602,8 +603,7 @@ class MailChannel(LoketTestCase):
         self.contact(a)
         wait_until(lambda: self.metric("loket_mail_deferred_total") >= 2, 20,
                    what="B deferred twice (backoff, retry)")
-        self.assertEqual(db_query(self.srv.data, "SELECT id FROM contacts"
-                                  " WHERE external_id = ?", (b,)), [])
+        self.assertEqual(self.inbound(b), [])
         fl = self.flags("w1")
         # A, read by a person, is taken in all the same and marked only
         # now; B was fetched (PEEK) twice and is still unread, unmarked.
@@ -639,6 +639,50 @@ class MailChannel(LoketTestCase):
                         " WHERE channel = 'email' AND kind = 'inbound'")
         self.assertEqual(len(rows), 1)
         self.assertIn("niet lezen", rows[0][0])
+
+    def test_11_one_mail_to_two_team_mailboxes(self):
+        self.setup_loket("w4")
+        first = self.mailbox
+        r = self.srv.post_json("/api/v1/teams", {"name": "Belastingen",
+                                                 "active": True},
+                               token=self.admin)
+        self.assertEqual(r.status, 201, r.text)
+        team2 = r.json()["id"]
+        body = dict((k, v) for k, v in first.items() if k in (
+            "imapHost", "imapPort", "imapTls", "imapPasswordFile",
+            "smtpHost", "smtpPort", "smtpTls", "smtpPasswordFile",
+            "pollSeconds"))
+        a2 = self.ms.address("w5")
+        r = self.srv.post_json("/api/v1/mailboxes", dict(
+            body, teamId=team2, address=a2, imapUser=a2, smtpUser=a2,
+            fromName="Belastingen"), token=self.admin)
+        self.assertEqual(r.status, 201, r.text)
+        # One mail to both team addresses: two deliveries, one Message-ID.
+        mid = "twee-teams-%s@example.nl" % uuid.uuid4()
+        raw = mail("Anna <%s>" % self.ms.address("anna"),
+                   "%s, %s" % (self.addr, a2), "Aanslag en adres",
+                   "Voor beide afdelingen.", mid)
+        with smtplib.SMTP("127.0.0.1", self.ms.smtp_port, timeout=10) as s:
+            s.sendmail(self.ms.address("anna"), [self.addr, a2], raw)
+        # And a second copy of it in the first mailbox (fetched twice).
+        self.ms.put("w4", [raw])
+        wait_until(lambda: len(self.inbound(mid)) == 2, 20,
+                   what="the mail in both mailboxes")
+        time.sleep(2.5)  # more polls: the second copy adds nothing
+        rows = self.inbound(mid)
+        self.assertEqual(len(rows), 2, rows)
+        self.assertEqual(self.ingested(), 2)
+        teams = {self.conversation(conv)["teamId"] for _, conv in rows}
+        self.assertEqual(teams, {self.team, team2})
+        self.assertGreaterEqual(self.metric("loket_mail_in_total",
+                                            outcome="duplicate"), 1)
+        # The second team's reply threads under the resident's mail too.
+        conv2 = [conv for _, conv in rows
+                 if self.conversation(conv)["teamId"] == team2][0]
+        self.reply(conv2, "Wij kijken naar uw aanslag.")
+        got = self.ms.wait_for_mail("anna", 1)
+        self.assertEqual(got[-1]["In-Reply-To"].strip(), "<%s>" % mid)
+        self.assertEqual(got[-1]["From"].addresses[0].addr_spec, a2)
 
 
 if __name__ == "__main__":
