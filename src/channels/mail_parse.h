@@ -53,6 +53,9 @@ typedef struct lk_inmail {
   /* In-Reply-To first, then References from the newest. */
   char refs[LK_INMAIL_REFS_MAX][LK_INMAIL_ID_MAX + 1];
   int nrefs;
+  /* The From: domain is proven by the trusted server's
+   * Authentication-Results (see lk_mail_authres_proven). */
+  bool from_proven;
   const char *noise;                     /* NULL, or why it is noise */
   char bounced_id[LK_INMAIL_ID_MAX + 1]; /* of a failed DSN, or "" */
   lk_inmail_part parts[LK_INMAIL_ATTACH_MAX];
@@ -63,6 +66,9 @@ typedef struct lk_inmail {
 typedef struct lk_inmail_limits {
   size_t part_max;  /* one attachment; 0: 10 MiB */
   size_t total_max; /* all of them; 0: 25 MiB */
+  /* The authserv-id whose Authentication-Results are trusted; NULL or
+   * "": none, so from_proven stays false. */
+  const char *authserv_id;
 } lk_inmail_limits;
 
 void lk_mail_parse_init(void);
@@ -75,6 +81,16 @@ void lk_mail_parse_init(void);
 int lk_mail_parse(const char *raw, size_t len, const lk_inmail_limits *limits,
                   lk_inmail *out);
 void lk_inmail_free(lk_inmail *m);
+
+/* Whether the Authentication-Results value `value` (RFC 8601) is from
+ * `authserv_id` and proves the From: domain `from_domain`: dmarc=pass
+ * (with header.from, if given, aligned), or dkim=pass with header.d
+ * aligned, or spf=pass with smtp.mailfrom's domain aligned.  Aligned:
+ * the same domain or a parent domain of it (with a dot).  Only the
+ * first header of the trusted id counts (lk_mail_parse): the trusted
+ * server adds it on top and must remove any others claiming its id. */
+bool lk_mail_authres_proven(const char *value, const char *authserv_id,
+                            const char *from_domain);
 
 /* Appends `html` as plain text to `out` (exposed for tests). */
 void lk_mail_html_text(const char *html, lk_buf *out);

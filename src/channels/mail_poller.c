@@ -211,7 +211,8 @@ static int prepare_item(lk_mail_poller *p, struct box *bx,
     return -1;
   }
   atomic_fetch_add(&p->fetched, 1);
-  rc = lk_mail_parse(raw.data != NULL ? raw.data : "", raw.len, NULL, &m);
+  rc = lk_mail_parse(raw.data != NULL ? raw.data : "", raw.len,
+                     &(lk_inmail_limits){.authserv_id = mb->authserv_id}, &m);
   lk_buf_free(&raw);
   if (rc != 0 && rc != -1) {
     lk_inmail_free(&m);
@@ -260,6 +261,7 @@ static int prepare_item(lk_mail_poller *p, struct box *bx,
                     .nrefs = m.nrefs,
                     .from = m.from,
                     .from_name = m.from_name,
+                    .from_proven = m.from_proven,
                     .subject = m.subject,
                     .text = content != NULL ? content : m.text,
                     .noise = m.noise,

@@ -47,6 +47,7 @@ int lk_mail_ingest_prepare(lk_mail_ingest_op *op, const lk_mail_key *key,
     copy(op->subject, sizeof(op->subject), in->subject);
   op->text = strdup(in->text != NULL && in->text[0] != '\0' ? in->text
                                                             : "(geen tekst)");
+  op->from_proven = in->from_proven;
   op->noise = in->noise != NULL;
   copy(op->bounced_id, sizeof(op->bounced_id), in->bounced_id);
   op->atts = calloc(LK_CONV_MAX_ATTACHMENTS, sizeof(*op->atts));
@@ -198,6 +199,8 @@ static int create(lk_tx *tx, lk_mail_ingest_op *op, const char **ids) {
       .team_id = op->team_id,
       .from_name = op->from_name,
       .from_email = op->from_key[0] != '\0' ? op->from : NULL,
+      /* A From: is anyone's to write: only a proven one finds a party. */
+      .unproven = !op->from_proven,
       .attachments = ids,
       .nattachments = op->natts};
   lk_invalid why;

@@ -17,9 +17,13 @@
  *              conversation's party: the mail is added as an inbound
  *              message.  Anything else, a forged header included, is:
  *   created    a new conversation on channel "email" for the mailbox's
- *              team; the sender is linked to a party through a verified
- *              address (conversation.h), so a new subject from a known
- *              resident lands in that resident's history.
+ *              team.  Only when the From: is proven (from_proven: the
+ *              trusted server's Authentication-Results) is the sender
+ *              linked to a party through a verified address
+ *              (conversation.h), so that a new subject from a known
+ *              resident lands in that resident's history; an unproven
+ *              From: is the sender's word only (like a chat's address),
+ *              never linked: a new party gets it unverified.
  *
  *   refused    what the conversation core refuses (it should not happen:
  *              the channel cleans every text first): the apply returns
@@ -55,7 +59,10 @@ typedef struct lk_mail_in {
   int nrefs;
   const char *from;      /* address, may be "" */
   const char *from_name; /* may be "" */
-  const char *subject;   /* may be "" */
+  /* The mailbox's trusted server proved the From: domain (RFC 8601);
+   * else the address is only the sender's word. */
+  bool from_proven;
+  const char *subject; /* may be "" */
   const char *text;
   const char *noise;      /* NULL or why it is noise */
   const char *bounced_id; /* for a failed DSN, or "" */
@@ -72,6 +79,7 @@ typedef struct lk_mail_ingest_op {
   char from[LK_ADDRESS_MAX + 1];
   char from_key[LK_ADDRESS_KEY_MAX + 1]; /* "" if not an address */
   char from_name[LK_CONV_NAME_MAX + 1];
+  bool from_proven;
   char subject[LK_CONV_SUBJECT_MAX + 1];
   char *text; /* malloc'd copy */
   bool noise;

@@ -176,6 +176,12 @@ class MailChannel(LoketTestCase):
                              headers={"Content-Type": "application/json"},
                              token=self.admin)
         self.assertProblem(r, 422, field="/imapPasswordFile")
+        r = self.srv.request("PATCH", "/api/v1/mailboxes/" + mb["id"],
+                             body=b'{"trustedAuthservId": "mx; dmarc=pass"}',
+                             headers={"Content-Type": "application/json"},
+                             token=self.admin)
+        self.assertProblem(r, 422, field="/trustedAuthservId")
+        self.assertEqual(mb["trustedAuthservId"], "")
         # A password file is never one of Loket's own keys (its first
         # line would go to an admin-chosen host), nor a file others can
         # read or that belongs to someone else.
@@ -260,7 +266,7 @@ class MailChannel(LoketTestCase):
             self.srv.data, "SELECT * FROM mailboxes")))
 
     def test_2_thread_reply_and_forgery(self):
-        self.setup_loket("v1")
+        self.setup_loket("v1", trustedAuthservId="mx.zuidbroek.test")
         m1 = "vraag-%s@example.nl" % uuid.uuid4()
         self.ms.deliver(self.addr, mail(
             "Inge Inwoner <inwoner@example.nl>", self.addr,
@@ -324,8 +330,9 @@ class MailChannel(LoketTestCase):
             "In-Reply-To: <%s>\r\n" % forged))
         _, conv4 = self.contact(m4)
         self.assertNotEqual(conv4, conv)
-        # A known, verified address with a new subject: a new conversation
-        # in that resident's history.
+        # A known, verified address with a new subject, its From: proven
+        # by the trusted server (DMARC): a new conversation in that
+        # resident's history.
         party = c["party"]["id"]
         db_write(self.srv.data, [(
             "UPDATE digital_addresses SET verified_on = '2026-11-28'"
@@ -333,13 +340,39 @@ class MailChannel(LoketTestCase):
             (party,))])
         m5 = "nieuw-%s@example.nl" % uuid.uuid4()
         self.ms.deliver(self.addr, mail(
-            "inwoner@example.nl", self.addr, "Afvalpas kwijt", "Help.", m5))
+            "inwoner@example.nl", self.addr, "Afvalpas kwijt", "Help.", m5,
+            "Authentication-Results: mx.zuidbroek.test;\r\n"
+            "  spf=pass smtp.mailfrom=inwoner@example.nl;\r\n"
+            "  dkim=pass header.d=example.nl; dmarc=pass"
+            " header.from=example.nl\r\n"))
         _, conv5 = self.contact(m5)
         self.assertNotEqual(conv5, conv)
         self.assertEqual(self.conversation(conv5)["party"]["id"], party)
+        # Her address in a From: nobody proved (no Authentication-Results,
+        # another server's, a failed DMARC, a signature of another
+        # domain): the sender's word only, never her history.
+        forged = [
+            "",
+            "Authentication-Results: mx.elders.test; dmarc=pass\r\n",
+            "Authentication-Results: mx.zuidbroek.test; dmarc=fail\r\n",
+            "Authentication-Results: mx.zuidbroek.test; dkim=pass"
+            " header.d=oplichter.example\r\n",
+        ]
+        for i, extra in enumerate(forged):
+            m6 = "vervalst-%d-%s@example.nl" % (i, uuid.uuid4())
+            self.ms.deliver(self.addr, mail(
+                "Inge Inwoner <inwoner@example.nl>", self.addr,
+                "Nieuw IBAN", "Maak het geld voortaan over naar NL00.", m6,
+                extra))
+            _, conv6 = self.contact(m6)
+            c6 = self.conversation(conv6)
+            self.assertNotEqual(c6["party"]["id"], party, extra)
+            self.assertEqual(db_query(
+                self.srv.data, "SELECT verified_on FROM digital_addresses"
+                " WHERE party_id = ?", (c6["party"]["id"],)), [(None,)])
         # Every mail was taken in exactly once, and flagged on the server.
         time.sleep(1.5)
-        self.assertEqual(self.ingested(), 5)
+        self.assertEqual(self.ingested(), 5 + len(forged))
 
     def test_3_noise_and_bounce(self):
         self.setup_loket("v2")
