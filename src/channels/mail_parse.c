@@ -441,6 +441,44 @@ static bool from_proven(GMimeObject *msg, const char *authserv_id,
   return false;
 }
 
+/* The bounce addresses (local+lkb-TOKEN@domain, core/mail_token.h) a
+ * mail was delivered to, from the headers that name its envelope
+ * recipient (Delivered-To, X-Original-To) and its To:. */
+static void bounce_rcpts(lk_inmail *m, GMimeObject *msg) {
+  static const char *const names[] = {"Delivered-To", "X-Original-To",
+                                      "Envelope-To", "To"};
+  GMimeHeaderList *hl = g_mime_object_get_header_list(msg);
+  int count = hl != NULL ? g_mime_header_list_get_count(hl) : 0;
+
+  for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+    for (int i = 0; i < count && m->nbounce_rcpts < LK_INMAIL_BOUNCE_MAX; i++) {
+      GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
+      const char *name = g_mime_header_get_name(h);
+      const char *v = g_mime_header_get_raw_value(h);
+      const char *p = v;
+
+      if (name == NULL || v == NULL || strcasecmp(name, names[k]) != 0)
+        continue;
+      while ((p = strcasestr(p, "+lkb-")) != NULL &&
+             m->nbounce_rcpts < LK_INMAIL_BOUNCE_MAX) {
+        const char *a = p, *e = p;
+        size_t n;
+
+        while (a > v && strchr(" \t\r\n<>,;:\"()", a[-1]) == NULL)
+          a--;
+        while (*e != '\0' && strchr(" \t\r\n<>,;:\"()", *e) == NULL)
+          e++;
+        n = (size_t)(e - a);
+        if (n < sizeof(m->bounce_rcpts[0])) {
+          memcpy(m->bounce_rcpts[m->nbounce_rcpts], a, n);
+          m->bounce_rcpts[m->nbounce_rcpts++][n] = '\0';
+        }
+        p = e;
+      }
+    }
+  }
+}
+
 /* multipart/report (RFC 6522): delivery and disposition notifications. */
 static bool is_report(GMimeObject *msg) {
   GMimeObject *body = g_mime_message_get_mime_part(GMIME_MESSAGE(msg));
@@ -853,8 +891,11 @@ int lk_mail_parse(const char *raw, size_t len, const lk_inmail_limits *limits,
     walk(&w, body, 0);
   /* A report also says Auto-Submitted (RFC 3834): the content type
    * decides. */
-  if (m->noise != NULL && is_report(GMIME_OBJECT(msg)) && w.dsn_failed)
+  if (m->noise != NULL && is_report(GMIME_OBJECT(msg)) && w.dsn_failed) {
+    m->dsn_failed = true;
     memcpy(m->bounced_id, w.dsn_id, sizeof(m->bounced_id));
+    bounce_rcpts(m, GMIME_OBJECT(msg));
+  }
 
   if (w.have_plain && w.plain.len > 0) {
     lk_mail_clean_text(w.plain.data, w.plain.len, true, LK_INMAIL_TEXT_MAX, &t);

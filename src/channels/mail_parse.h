@@ -16,7 +16,8 @@
  *     (Auto-Submitted other than "no", X-Autoreply, X-Autorespond,
  *     Precedence bulk/junk/list, a null Return-Path, multipart/report);
  *     for a delivery status notification that says "failed", the
- *     Message-ID of the message that bounced.
+ *     Message-ID of the message that bounced and the bounce addresses
+ *     (VERP) it came to: only those prove it is a bounce of Loket's.
  *
  * lk_mail_parse_init() once before any thread parses.
  */
@@ -33,6 +34,7 @@
 #define LK_INMAIL_ATTACH_MAX 20
 #define LK_INMAIL_TEXT_MAX 65536
 #define LK_INMAIL_SUBJECT_MAX 200
+#define LK_INMAIL_BOUNCE_MAX 4
 
 typedef struct lk_inmail_part {
   char filename[256];
@@ -56,8 +58,14 @@ typedef struct lk_inmail {
   /* The From: domain is proven by the trusted server's
    * Authentication-Results (see lk_mail_authres_proven). */
   bool from_proven;
-  const char *noise;                     /* NULL, or why it is noise */
-  char bounced_id[LK_INMAIL_ID_MAX + 1]; /* of a failed DSN, or "" */
+  const char *noise; /* NULL, or why it is noise */
+  /* A delivery status notification that says "failed": */
+  bool dsn_failed;
+  char bounced_id[LK_INMAIL_ID_MAX + 1]; /* the returned Message-ID, "" */
+  /* the addresses it was delivered to that look like Loket's bounce
+   * addresses (core/mail_token.h; not verified here) */
+  char bounce_rcpts[LK_INMAIL_BOUNCE_MAX][255];
+  int nbounce_rcpts;
   lk_inmail_part parts[LK_INMAIL_ATTACH_MAX];
   int nparts;
   int dropped; /* attachments over the limits */

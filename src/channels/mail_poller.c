@@ -190,6 +190,7 @@ static int prepare_item(lk_mail_poller *p, struct box *bx,
   lk_buf raw = LK_BUF_INIT;
   lk_inmail m;
   const char *refs[LK_INMAIL_REFS_MAX];
+  const char *rcpts[LK_INMAIL_BOUNCE_MAX];
   lk_mail_in in;
   char *content;
   int refused = 0;
@@ -255,6 +256,8 @@ static int prepare_item(lk_mail_poller *p, struct box *bx,
   }
   for (int i = 0; i < m.nrefs; i++)
     refs[i] = m.refs[i];
+  for (int i = 0; i < m.nbounce_rcpts; i++)
+    rcpts[i] = m.bounce_rcpts[i];
   content = content_of(&m, 0);
   in = (lk_mail_in){.message_id = m.message_id,
                     .refs = refs,
@@ -265,7 +268,9 @@ static int prepare_item(lk_mail_poller *p, struct box *bx,
                     .subject = m.subject,
                     .text = content != NULL ? content : m.text,
                     .noise = m.noise,
-                    .bounced_id = m.bounced_id};
+                    .dsn_failed = m.dsn_failed,
+                    .bounce_rcpts = rcpts,
+                    .nbounce_rcpts = m.nbounce_rcpts};
   rc = lk_mail_ingest_prepare(&it->op, p->key, mb, &in);
   if (rc == 0 && content == NULL)
     rc = -ENOMEM; /* the note of lost attachments would be missing */

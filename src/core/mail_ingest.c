@@ -49,7 +49,11 @@ int lk_mail_ingest_prepare(lk_mail_ingest_op *op, const lk_mail_key *key,
                                                             : "(geen tekst)");
   op->from_proven = in->from_proven;
   op->noise = in->noise != NULL;
-  copy(op->bounced_id, sizeof(op->bounced_id), in->bounced_id);
+  for (int i = 0; in->dsn_failed && i < in->nbounce_rcpts; i++) {
+    if (lk_mail_bounce_contact(key, in->bounce_rcpts[i], op->bounce_contact))
+      break;
+    op->bounce_contact[0] = '\0';
+  }
   op->atts = calloc(LK_CONV_MAX_ATTACHMENTS, sizeof(*op->atts));
   if (op->text == NULL || op->atts == NULL)
     return -ENOMEM;
@@ -74,18 +78,20 @@ void lk_mail_ingest_free(lk_mail_ingest_op *op) {
   op->message = NULL;
 }
 
-/* A failed DSN for a message Loket sent: its delivery is "failed". */
+/* A failed DSN to the bounce address of a message Loket sent: its
+ * delivery is "failed". */
 static int bounce(lk_tx *tx, lk_mail_ingest_op *op) {
-  char contact[LK_CONV_ID_LEN + 1], conv[LK_CONV_ID_LEN + 1], kind[12];
+  char conv[LK_CONV_ID_LEN + 1];
+  const char *contact = op->bounce_contact;
   char payload[200];
   lk_conv_row c;
   int rc;
 
   op->outcome = LK_MAIL_IGNORED;
-  if (op->bounced_id[0] == '\0')
+  if (contact[0] == '\0')
     return 0;
-  rc = lk_store_mail_contact(tx, op->bounced_id, contact, conv, kind);
-  if (rc == LK_STORE_NOTFOUND || (rc == 0 && strcmp(kind, "outbound") != 0))
+  rc = lk_store_mail_outbound_conv(tx, contact, conv);
+  if (rc == LK_STORE_NOTFOUND)
     return 0;
   if (rc != 0)
     return rc;

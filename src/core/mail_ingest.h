@@ -6,9 +6,12 @@
  *              a message Loket sent: nothing is written.  This is what
  *              makes a fetch after a crash harmless; the same mail sent
  *              to two team addresses still reaches both teams.
- *   bounce     a delivery status notification that says "failed" for a
- *              Message-ID Loket sent: that outbound message's delivery
- *              becomes "failed" for the agent to see.
+ *   bounce     a delivery status notification that says "failed" and
+ *              came to the signed bounce address (VERP, mail_token.h)
+ *              of a message Loket sent: that outbound message's
+ *              delivery becomes "failed" for the agent to see.  A DSN
+ *              that only names a Message-ID proves nothing (a Message-ID
+ *              travels in every reply and forward): it is ignored.
  *   ignored    other noise (auto-replies, out-of-office, lists, reports):
  *              no conversation, and no reply is ever sent to it.
  *   joined     In-Reply-To or References names a Message-ID Loket sent
@@ -64,8 +67,12 @@ typedef struct lk_mail_in {
   bool from_proven;
   const char *subject; /* may be "" */
   const char *text;
-  const char *noise;      /* NULL or why it is noise */
-  const char *bounced_id; /* for a failed DSN, or "" */
+  const char *noise; /* NULL or why it is noise */
+  /* A failed delivery status notification, and the bounce addresses
+   * (core/mail_token.h) it was delivered to, not yet verified. */
+  bool dsn_failed;
+  const char *const *bounce_rcpts;
+  int nbounce_rcpts;
 } lk_mail_in;
 
 typedef struct lk_mail_ingest_op {
@@ -83,8 +90,8 @@ typedef struct lk_mail_ingest_op {
   char subject[LK_CONV_SUBJECT_MAX + 1];
   char *text; /* malloc'd copy */
   bool noise;
-  char bounced_id[256];
-  lk_attachment_op *atts; /* prepared, blobs stored */
+  char bounce_contact[LK_CONV_ID_LEN + 1]; /* verified, or "" */
+  lk_attachment_op *atts;                  /* prepared, blobs stored */
   int natts;
   /* results */
   enum lk_mail_outcome outcome;

@@ -331,3 +331,20 @@ int lk_store_mail_received_insert(lk_tx *tx, const char *mailbox_id,
 
   return lk_rows_write(tx, sql, texts, 3, &now, 1, false);
 }
+
+static void conv_row(lk_stmt *st, void *ud) {
+  lk_store_copy(ud, LK_CONV_ID_LEN + 1, lk_stmt_col_text(st, 0));
+}
+
+int lk_store_mail_outbound_conv(lk_tx *tx, const char *contact_id,
+                                char conv_id[LK_CONV_ID_LEN + 1]) {
+  static const char sql[] = "SELECT conversation_id FROM contacts WHERE id = ?1"
+                            " AND kind = 'outbound' AND channel = 'email'"
+                            " AND conversation_id IS NOT NULL";
+  int n =
+      lk_rows(lk_tx_db(tx), sql, &contact_id, 1, NULL, 0, conv_row, conv_id);
+
+  if (n < 0)
+    return n;
+  return n == 0 ? LK_STORE_NOTFOUND : 0;
+}

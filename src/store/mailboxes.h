@@ -84,6 +84,10 @@ int lk_store_mail_received(lk_tx *tx, const char *mailbox_id,
 int lk_store_mail_received_insert(lk_tx *tx, const char *mailbox_id,
                                   const char *message_id,
                                   const char *contact_id);
+/* The conversation of outbound e-mail contact `contact_id`;
+ * LK_STORE_NOTFOUND when it is no such contact. */
+int lk_store_mail_outbound_conv(lk_tx *tx, const char *contact_id,
+                                char conv_id[LK_CONV_ID_LEN + 1]);
 /* Sets the Message-ID of contact `id`.  LK_STORE_CONFLICT when another
  * e-mail contact has it. */
 int lk_store_mail_contact_set_id(lk_tx *tx, const char *id,

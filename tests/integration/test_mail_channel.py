@@ -408,6 +408,46 @@ class MailChannel(LoketTestCase):
         self.assertEqual(msg["delivery"], "failed")
         self.assertEqual(self.ingested(), 1)
         self.assertIn('outcome="bounce"} 1', self.srv.get("/metrics").text)
+        # It came back to the signed return path (VERP), not the mailbox.
+        dsn = [m for m in self.ms.messages(self.box)
+               if "+lkb-" in str(m.get("Delivered-To", ""))]
+        self.assertEqual(len(dsn), 1, [m["Delivered-To"] for m in
+                                       self.ms.messages(self.box)])
+
+        # Someone who knows the Message-ID of a sent reply (it is in every
+        # answer and forward) writes a "bounce" for it: to the mailbox
+        # itself, or to a bounce address with a made-up token.  Neither
+        # marks anything.
+        m2 = "echt2-%s@example.nl" % uuid.uuid4()
+        self.ms.deliver(self.addr, mail(
+            "Bea <bewoner@example.nl>", self.addr, "Vraag", "Hoe?", m2))
+        _, conv2 = self.contact(m2)
+        out2 = self.reply(conv2, "Zo.")
+        sent = self.ms.wait_for_mail("bewoner", 1)[-1]
+        wait_until(lambda: self.delivery(out2["id"]) == "sent", 20,
+                   what="the second reply sent")
+        local, domain = self.addr.split("@")
+        ignored = self.metric("loket_mail_in_total", outcome="ignored")
+        fake = local + "+lkb-" + "a" * 39 + "@" + domain
+        for to in (self.addr, fake):
+            self.ms.deliver(to, (
+                "From: MAILER-DAEMON@example.nl\r\nTo: %s\r\n"
+                "Subject: Undelivered Mail\r\nMessage-ID: <%s>\r\n"
+                "Auto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n"
+                "Content-Type: multipart/report; report-type=delivery-status;"
+                " boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\n"
+                "failed\r\n--B\r\nContent-Type: message/delivery-status\r\n"
+                "\r\nReporting-MTA: dns; x\r\n\r\nFinal-Recipient: rfc822;"
+                " bewoner@example.nl\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+                "\r\n--B\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+                "Message-ID: %s\r\n\r\n--B--\r\n" % (
+                    to, uuid.uuid4(), sent["Message-ID"])).encode(),
+                mail_from="")
+        wait_until(lambda: self.metric("loket_mail_in_total",
+                                       outcome="ignored") >= ignored + 2,
+                   20, what="two forged bounces looked at")
+        self.assertEqual(self.delivery(out2["id"]), "sent")
+        self.assertIn('outcome="bounce"} 1', self.srv.get("/metrics").text)
 
     def test_4_attachments_and_charsets(self):
         self.setup_loket("v3")

@@ -2,6 +2,7 @@
  * tokens) and the attachments and Message-ID of channels/mail_compose.h. */
 #include "lk_test.h"
 
+#include <ctype.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -295,6 +296,27 @@ static void test_tokens(void **state) {
   assert_false(lk_mail_token_verify(&k1, id, conv));
   assert_false(lk_mail_token_contact("a@b.nl", contact));
   assert_int_equal(lk_mail_token_message_id(&k1, conv, cid, "x", id, 20), -1);
+
+  /* Bounce addresses (VERP). */
+  assert_int_equal(lk_mail_bounce_address(&k1, cid, "vragen+post@gemeente.nl",
+                                          id, sizeof(id)),
+                   0);
+  assert_true(lk_mail_address_ok(id));
+  assert_int_equal(strncmp(id, "vragen+lkb-", 11), 0);
+  assert_int_equal(strlen(id), strlen("vragen+lkb-@gemeente.nl") + 39);
+  contact[0] = '\0';
+  assert_true(lk_mail_bounce_contact(&k1, id, contact));
+  assert_string_equal(contact, cid);
+  for (char *p = id; *p; p++) /* a server may change the case */
+    *p = (char)toupper((unsigned char)*p);
+  assert_true(lk_mail_bounce_contact(&k1, id, contact));
+  assert_false(lk_mail_bounce_contact(&k2, id, contact)); /* another key */
+  id[11 + 30] = id[11 + 30] == 'A' ? 'B' : 'A';           /* forged */
+  assert_false(lk_mail_bounce_contact(&k1, id, contact));
+  assert_false(lk_mail_bounce_contact(&k1, "x+lkb-abc@y.nl", contact));
+  assert_false(lk_mail_bounce_contact(&k1, "vragen@gemeente.nl", contact));
+  assert_int_equal(lk_mail_bounce_address(&k1, "nope", "a@b.nl", id, 100), -1);
+  assert_int_equal(lk_mail_bounce_address(&k1, cid, "a@b.nl", id, 20), -1);
 }
 
 /* mail.key is made whole or not at all; an empty or short one (a crash
