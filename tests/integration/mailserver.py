@@ -245,6 +245,14 @@ service stats {{
         with open(self.path("dovecot.conf"), "w") as f:
             f.write(conf)
 
+    def kick(self, user):
+        """Ends every IMAP session of `user` (doveadm kick), as a server
+        restart or a network cut would."""
+        subprocess.run([DOVEADM, "-c", self.path("dovecot.conf"), "kick",
+                        self.address(user)], stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       timeout=20, check=True)
+
     def _start_dovecot(self, timeout):
         # The master forks away; its output goes to the log, not a pipe
         # this process would wait on.

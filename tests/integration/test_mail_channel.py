@@ -757,6 +757,70 @@ class MailChannel(LoketTestCase):
         self.assertEqual(got[-1]["In-Reply-To"].strip(), "<%s>" % mid)
         self.assertEqual(got[-1]["From"].addresses[0].addr_spec, a2)
 
+    def test_12_idle_brings_mail_in_at_once(self):
+        # Polling only once an hour: what comes in quickly came by IDLE.
+        self.setup_loket("w3", pollSeconds=3600)
+        wait_until(lambda: self.metric("loket_mail_poll_errors_total") == 0
+                   and "loket_mail_idle_wakeups_total" in
+                   self.srv.get("/metrics").text, 10, what="metrics")
+        time.sleep(1.5)  # the first pass is done, the watcher in IDLE
+        for i in range(2):
+            mid = "idle-%d-%s@example.nl" % (i, uuid.uuid4())
+            t0 = time.monotonic()
+            self.ms.deliver(self.addr, mail(
+                "Anna <anna@example.nl>", self.addr, "Snel %d" % i,
+                "Komt dit meteen binnen?", mid))
+            self.contact(mid, timeout=10)
+            took = time.monotonic() - t0
+            print("IDLE: mail %d in after %.2f s" % (i, took))
+            self.assertLess(took, 2.5)
+        self.assertGreaterEqual(
+            self.metric("loket_mail_idle_wakeups_total"), 2)
+        # The server ends the sessions: the watcher reconnects (1 s
+        # backoff) and the next mail comes in without waiting an hour.
+        self.ms.kick(self.box)
+        wait_until(lambda: "mail: mailbox not watched" in
+                   self.srv.log_text(), 10, what="the watcher's loss")
+        mid = "na-herstart-%s@example.nl" % uuid.uuid4()
+        self.ms.deliver(self.addr, mail(
+            "Anna <anna@example.nl>", self.addr, "Na herstart",
+            "En nu?", mid))
+        self.contact(mid, timeout=15)
+        self.assertEqual(self.ingested(), 3)
+        # No credential in what Loket logged about it.
+        log = self.srv.log_text()
+        self.assertIn("mail: mailbox not watched", log)
+        self.assertNotIn(mailserver.PASSWORD, log)
+
+    def test_13_more_than_64_mailboxes(self):
+        # 65 enabled mailboxes whose server is not there (a closed port),
+        # then a real one: the 66th in the list is read like the first.
+        dead = mailserver.free_port()
+        self.setup_loket("w7", imapPort=dead)
+        body = dict((k, v) for k, v in self.mailbox.items() if k in (
+            "teamId", "imapHost", "imapPort", "imapTls", "imapPasswordFile",
+            "smtpHost", "smtpPort", "smtpTls", "smtpPasswordFile",
+            "pollSeconds"))
+        for i in range(64):
+            a = "dood%d@example.nl" % i
+            r = self.srv.post_json("/api/v1/mailboxes", dict(
+                body, address=a, imapUser=a, smtpUser=a), token=self.admin)
+            self.assertEqual(r.status, 201, r.text)
+        real = self.ms.address("w6")
+        r = self.srv.post_json("/api/v1/mailboxes", dict(
+            body, address=real, imapUser=real, smtpUser=real,
+            imapPort=self.ms.imap_port), token=self.admin)
+        self.assertEqual(r.status, 201, r.text)
+        r = self.srv.get("/api/v1/mailboxes?limit=100", token=self.admin)
+        self.assertEqual(r.status, 200, r.text)
+        items = r.json()["items"]
+        self.assertEqual(len(items), 66)
+        self.assertEqual(items[-1]["address"], real)  # last in id order
+        mid = "zesenzestig-%s@example.nl" % uuid.uuid4()
+        self.ms.deliver(real, mail("Anna <anna@example.nl>", real,
+                                   "Nummer 66", "Ook ik word gelezen.", mid))
+        self.contact(mid, timeout=20)
+
 
 if __name__ == "__main__":
     main()
