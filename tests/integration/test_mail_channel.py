@@ -24,7 +24,7 @@ from loketlib import (LoketTestCase, Server, create_token, db_query,  # noqa
 
 BOXES = ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "w1", "w2", "w3",
          "w4", "w5", "w6", "w7"]
-RESIDENTS = ["inwoner", "ander", "bewoner", "klant", "anna"]
+RESIDENTS = ["inwoner", "ander", "bewoner", "klant", "anna", "bram"]
 # A 1x1 PNG.
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -732,11 +732,11 @@ class MailChannel(LoketTestCase):
         self.assertEqual(r.status, 201, r.text)
         # One mail to both team addresses: two deliveries, one Message-ID.
         mid = "twee-teams-%s@example.nl" % uuid.uuid4()
-        raw = mail("Anna <%s>" % self.ms.address("anna"),
+        raw = mail("Bram <%s>" % self.ms.address("bram"),
                    "%s, %s" % (self.addr, a2), "Aanslag en adres",
                    "Voor beide afdelingen.", mid)
         with smtplib.SMTP("127.0.0.1", self.ms.smtp_port, timeout=10) as s:
-            s.sendmail(self.ms.address("anna"), [self.addr, a2], raw)
+            s.sendmail(self.ms.address("bram"), [self.addr, a2], raw)
         # And a second copy of it in the first mailbox (fetched twice).
         self.ms.put("w4", [raw])
         wait_until(lambda: len(self.inbound(mid)) == 2, 20,
@@ -753,7 +753,7 @@ class MailChannel(LoketTestCase):
         conv2 = [conv for _, conv in rows
                  if self.conversation(conv)["teamId"] == team2][0]
         self.reply(conv2, "Wij kijken naar uw aanslag.")
-        got = self.ms.wait_for_mail("anna", 1)
+        got = self.ms.wait_for_mail("bram", 1)
         self.assertEqual(got[-1]["In-Reply-To"].strip(), "<%s>" % mid)
         self.assertEqual(got[-1]["From"].addresses[0].addr_spec, a2)
 
