@@ -23,13 +23,14 @@
 #define LITERAL_MAX ((size_t)1 << 31)
 #define WAIT_SLICE_MS 250 /* how often a wait looks at c->cancel */
 
-/* One command under way: an untagged response goes to `fn`; literals go
- * to `lit` (at most `max` bytes each; `over` when cut) while it is not
- * NULL, and are dropped when it is. */
+/* One command under way: an untagged response goes to `fn` once read
+ * whole.  A literal goes where `lit_for` says, given the response up to
+ * the literal's {n} (at most `max` bytes; `over` when cut), or is read
+ * and dropped (no lit_for, or it says NULL). */
 struct cmd {
   int (*fn)(struct cmd *k, const char *text);
+  lk_buf *(*lit_for)(struct cmd *k, const char *text);
   void *ud;
-  lk_buf *lit;
   size_t max;
   bool over;
 };
@@ -244,12 +245,10 @@ static bool literal_at_end(const char *s, size_t len, size_t *n) {
   return true;
 }
 
-/* Reads `n` literal bytes: the first ones, up to k->max, into k->lit
+/* Reads `n` literal bytes: the first ones, up to k->max, into `dst`
  * when there is one; the rest is dropped. */
-static int read_literal(lk_imap *c, struct cmd *k, size_t n, char *err,
-                        size_t errlen) {
-  lk_buf *dst = k != NULL ? k->lit : NULL;
-
+static int read_literal(lk_imap *c, struct cmd *k, lk_buf *dst, size_t n,
+                        char *err, size_t errlen) {
   while (n > 0) {
     size_t have = c->in.len - c->pos, take;
 
@@ -314,7 +313,10 @@ static int read_response(lk_imap *c, struct cmd *k, int64_t first_ms,
     }
     if (!literal_at_end(text->data, text->len, &lit))
       return 1;
-    if (read_literal(c, k, lit, err, errlen) != 0)
+    if (read_literal(c, k,
+                     k != NULL && k->lit_for != NULL ? k->lit_for(k, text->data)
+                                                     : NULL,
+                     lit, err, errlen) != 0)
       return -1;
   }
 }
@@ -519,57 +521,200 @@ int lk_imap_search_new(lk_imap *c, uint32_t *uids, int max, char *err,
   return s.n;
 }
 
-struct fetch {
-  uint32_t uid;
-  lk_buf *out;
-  bool got;
-};
+/* The UID set of `uids` (ascending) from index *i on, at most `max`
+ * runs, appended to `b` ("3:7,9"); *i moves past them. */
+static void uid_set(lk_buf *b, const uint32_t *uids, int n, int *i, int max) {
+  int count = 0;
 
-/* "* 12 FETCH (UID 5 BODY[] {516}...)": the body of our UID ends the
- * taking of literals; anything else (a flag change another client made)
- * is not ours, and what it may have put into `out` goes. */
-static int on_fetch(struct cmd *k, const char *text) {
-  struct fetch *f = k->ud;
-  const char *u;
-  bool ours = false;
+  while (*i < n && count < max) {
+    int j = *i;
 
-  if (f->got)
-    return 0;
-  if (strstr(text, " FETCH (") != NULL && strstr(text, "BODY[] {") != NULL &&
-      (u = strstr(text, "UID ")) != NULL) {
-    char *end;
-    unsigned long v = strtoul(u + 4, &end, 10);
-
-    ours = end != u + 4 && v == f->uid;
+    while (j + 1 < n && uids[j + 1] == uids[j] + 1)
+      j++;
+    if (count > 0)
+      lk_buf_putc(b, ',');
+    if (j > *i)
+      lk_buf_printf(b, "%u:%u", (unsigned)uids[*i], (unsigned)uids[j]);
+    else
+      lk_buf_printf(b, "%u", (unsigned)uids[*i]);
+    count++;
+    *i = j + 1;
   }
-  if (ours) {
-    f->got = true;
-    k->lit = NULL;
-  } else {
-    lk_buf_reset(f->out);
-    k->over = false;
+}
+
+/* The index of `uid` in `uids` (ascending), or -1. */
+static int index_of(const uint32_t *uids, int n, uint32_t uid) {
+  int lo = 0, hi = n - 1;
+
+  while (lo <= hi) {
+    int mid = lo + (hi - lo) / 2;
+
+    if (uids[mid] == uid)
+      return mid;
+    if (uids[mid] < uid)
+      lo = mid + 1;
+    else
+      hi = mid - 1;
+  }
+  return -1;
+}
+
+/* The number after "UID " in a FETCH response, or 0. */
+static uint32_t uid_in(const char *text) {
+  const char *u = strstr(text, " FETCH (");
+
+  for (u = u != NULL ? u : ""; (u = strstr(u, "UID ")) != NULL; u += 4) {
+    char *end;
+    unsigned long v;
+
+    if (u[-1] != '(' && u[-1] != ' ')
+      continue;
+    v = strtoul(u + 4, &end, 10);
+    if (end != u + 4 && v > 0 && v <= UINT32_MAX)
+      return (uint32_t)v;
   }
   return 0;
 }
 
+struct fetch {
+  const uint32_t *uids;
+  int n;
+  lk_buf *outs;
+  int *status;
+  lk_buf scratch; /* a body whose UID comes after it */
+  int cur;        /* where the body of this response went: index, -1 none,
+                     -2 scratch */
+};
+
+/* Before a literal: is it the BODY[] of one of our UIDs? */
+static lk_buf *fetch_lit(struct cmd *k, const char *text) {
+  struct fetch *f = k->ud;
+  const char *brace = strrchr(text, '{');
+  uint32_t uid;
+  int i;
+
+  f->cur = -1;
+  k->over = false;
+  if (strstr(text, " FETCH (") == NULL || brace == NULL || brace - text < 7 ||
+      strncmp(brace - 7, "BODY[] ", 7) != 0)
+    return NULL;
+  uid = uid_in(text);
+  i = uid != 0 ? index_of(f->uids, f->n, uid) : -1;
+  if (uid != 0 && i < 0)
+    return NULL; /* not one we asked for */
+  if (i >= 0) {
+    f->cur = i;
+    lk_buf_reset(&f->outs[i]);
+    return &f->outs[i];
+  }
+  f->cur = -2;
+  lk_buf_reset(&f->scratch);
+  return &f->scratch;
+}
+
+/* A whole FETCH response: whose body it was, and whether it was cut. */
+static int fetch_done(struct cmd *k, const char *text) {
+  struct fetch *f = k->ud;
+  int i = f->cur;
+
+  f->cur = -1;
+  if (i == -2) {
+    uint32_t uid = uid_in(text);
+    lk_buf t;
+
+    i = uid != 0 ? index_of(f->uids, f->n, uid) : -1;
+    if (i < 0)
+      return 0;
+    t = f->outs[i];
+    f->outs[i] = f->scratch;
+    f->scratch = t;
+  }
+  if (i >= 0)
+    f->status[i] = k->over ? LK_IMAP_TOO_BIG : 0;
+  return 0;
+}
+
+int lk_imap_fetch_many(lk_imap *c, const uint32_t *uids, int n, lk_buf *outs,
+                       int *status, char *err, size_t errlen) {
+  struct fetch f = {uids, n, outs, status, LK_BUF_INIT, -1};
+  struct cmd k = {.fn = fetch_done,
+                  .lit_for = fetch_lit,
+                  .ud = &f,
+                  .max = c->fetch_max > 0 ? c->fetch_max : LK_IMAP_FETCH_MAX};
+  lk_buf line = LK_BUF_INIT;
+  int i = 0, rc;
+
+  for (int j = 0; j < n; j++)
+    status[j] = LK_IMAP_GONE; /* until its body comes */
+  lk_buf_puts(&line, "UID FETCH ");
+  uid_set(&line, uids, n, &i, n);
+  lk_buf_puts(&line, " (BODY.PEEK[])");
+  if (!lk_buf_ok(&line)) {
+    lk_buf_free(&line);
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
+  rc = simple(c, "FETCH", line.data, &k, err, errlen);
+  lk_buf_free(&line);
+  lk_buf_free(&f.scratch);
+  return rc;
+}
+
 int lk_imap_fetch(lk_imap *c, uint32_t uid, lk_buf *out, char *err,
                   size_t errlen) {
-  struct fetch f = {uid, out, false};
-  struct cmd k = {.fn = on_fetch,
-                  .ud = &f,
-                  .lit = out,
-                  .max = c->fetch_max > 0 ? c->fetch_max : LK_IMAP_FETCH_MAX};
-  char line[64];
+  int status;
 
-  snprintf(line, sizeof(line), "UID FETCH %u (BODY.PEEK[])", (unsigned)uid);
-  if (simple(c, "FETCH", line, &k, err, errlen) != 0)
+  if (lk_imap_fetch_many(c, &uid, 1, out, &status, err, errlen) != 0)
     return -1;
-  if (!f.got) {
+  if (status == LK_IMAP_GONE) {
     lk_buf_reset(out);
     snprintf(err, errlen, "IMAP: message %u is gone", (unsigned)uid);
-    return LK_IMAP_GONE;
   }
-  return k.over ? LK_IMAP_TOO_BIG : 0;
+  return status;
+}
+
+struct sizes {
+  const uint32_t *uids;
+  int n;
+  size_t *sizes;
+};
+
+static int on_size(struct cmd *k, const char *text) {
+  struct sizes *z = k->ud;
+  const char *p = strstr(text, "RFC822.SIZE ");
+  uint32_t uid = uid_in(text);
+  int i = uid != 0 ? index_of(z->uids, z->n, uid) : -1;
+
+  if (p != NULL && i >= 0) {
+    char *end;
+    unsigned long long v = strtoull(p + 12, &end, 10);
+
+    if (end != p + 12)
+      z->sizes[i] = (size_t)v;
+  }
+  return 0;
+}
+
+int lk_imap_sizes(lk_imap *c, const uint32_t *uids, int n, size_t *sizes,
+                  char *err, size_t errlen) {
+  struct sizes z = {uids, n, sizes};
+  struct cmd k = {.fn = on_size, .ud = &z};
+  lk_buf line = LK_BUF_INIT;
+  int i = 0, rc;
+
+  for (int j = 0; j < n; j++)
+    sizes[j] = SIZE_MAX; /* gone, unless the server says */
+  lk_buf_puts(&line, "UID FETCH ");
+  uid_set(&line, uids, n, &i, n);
+  lk_buf_puts(&line, " (RFC822.SIZE)");
+  if (!lk_buf_ok(&line)) {
+    lk_buf_free(&line);
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
+  rc = simple(c, "FETCH", line.data, &k, err, errlen);
+  lk_buf_free(&line);
+  return rc;
 }
 
 int lk_imap_mark(lk_imap *c, const uint32_t *uids, int n, const char *flags,
@@ -578,26 +723,11 @@ int lk_imap_mark(lk_imap *c, const uint32_t *uids, int n, const char *flags,
   int i = 0, rc = 0;
 
   while (i < n && rc == 0) {
-    int count = 0;
-
     lk_buf_reset(&cmd);
     lk_buf_puts(&cmd, "UID STORE ");
     /* Runs of consecutive UIDs as ranges; a few hundred per command keep
      * the line short. */
-    while (i < n && count < 400) {
-      int j = i;
-
-      while (j + 1 < n && uids[j + 1] == uids[j] + 1)
-        j++;
-      if (count > 0)
-        lk_buf_putc(&cmd, ',');
-      if (j > i)
-        lk_buf_printf(&cmd, "%u:%u", (unsigned)uids[i], (unsigned)uids[j]);
-      else
-        lk_buf_printf(&cmd, "%u", (unsigned)uids[i]);
-      count++;
-      i = j + 1;
-    }
+    uid_set(&cmd, uids, n, &i, 400);
     lk_buf_printf(&cmd, " +FLAGS.SILENT (%s)", flags);
     if (!lk_buf_ok(&cmd)) {
       snprintf(err, errlen, "out of memory");

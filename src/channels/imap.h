@@ -81,6 +81,16 @@ int lk_imap_search_new(lk_imap *c, uint32_t *uids, int max, char *err,
  * so the connection stays usable. */
 int lk_imap_fetch(lk_imap *c, uint32_t uid, lk_buf *out, char *err,
                   size_t errlen);
+/* The `n` messages `uids` (ascending) in one command: message uids[i]
+ * into outs[i] (reset first), with status[i] 0, LK_IMAP_TOO_BIG (cut at
+ * fetch_max, as lk_imap_fetch) or LK_IMAP_GONE.  The caller bounds the
+ * memory: see lk_imap_sizes.  Returns 0, or -1 with err. */
+int lk_imap_fetch_many(lk_imap *c, const uint32_t *uids, int n, lk_buf *outs,
+                       int *status, char *err, size_t errlen);
+/* The RFC822.SIZE of the `n` messages `uids` (ascending) into sizes[i];
+ * SIZE_MAX for one that is gone.  Returns 0, or -1 with err. */
+int lk_imap_sizes(lk_imap *c, const uint32_t *uids, int n, size_t *sizes,
+                  char *err, size_t errlen);
 /* Adds `flags` (e.g. LK_IMAP_DONE_FLAGS) to the `n` messages `uids`
  * (ascending), a few hundred per command.  Returns 0, or -1 with err. */
 int lk_imap_mark(lk_imap *c, const uint32_t *uids, int n, const char *flags,

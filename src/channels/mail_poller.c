@@ -28,6 +28,7 @@
 
 #define LIST_PAGE 100
 #define SEARCH_MAX 5000
+#define GROUP_BYTES ((size_t)8 << 20)    /* fetched in one command */
 #define IDLE_MS_DEFAULT (25 * 60 * 1000) /* re-IDLE before servers' 29 min */
 
 /* The IDLE connection of one mailbox, on a thread of its own (the
@@ -180,14 +181,15 @@ static void defer(lk_mail_poller *p, struct item *it, bool *temporary,
   snprintf(err, errlen, "%s", why);
 }
 
-/* Fetches, parses and prepares message `uid`.  Returns 0, or -1 when the
- * connection failed.  A temporary failure (memory, disk) sets it->skip
- * and *temporary with err; only a mail that can never be parsed becomes
- * an "unreadable" note. */
-static int prepare_item(lk_mail_poller *p, struct box *bx,
-                        const lk_mailbox_row *mb, struct item *it,
-                        bool *temporary, char *err, size_t errlen) {
-  lk_buf raw = LK_BUF_INIT;
+/* Parses and prepares message `uid`, fetched into `raw` with `fetched`
+ * (0, LK_IMAP_TOO_BIG or LK_IMAP_GONE from lk_imap_fetch_many).  A
+ * temporary failure (memory, disk) sets it->skip and *temporary with
+ * err; only a mail that can never be parsed becomes an "unreadable"
+ * note. */
+static void prepare_item(lk_mail_poller *p, struct box *bx,
+                         const lk_mailbox_row *mb, struct item *it, lk_buf *raw,
+                         int fetched, bool *temporary, char *err,
+                         size_t errlen) {
   lk_inmail m;
   const char *refs[LK_INMAIL_REFS_MAX];
   const char *rcpts[LK_INMAIL_BOUNCE_MAX];
@@ -197,28 +199,27 @@ static int prepare_item(lk_mail_poller *p, struct box *bx,
   bool big = false;
   int rc;
 
-  rc = lk_imap_fetch(&bx->imap, it->uid, &raw, err, errlen);
-  if (rc == LK_IMAP_GONE) { /* deleted by someone since the SEARCH */
-    lk_buf_free(&raw);
+  if (fetched == LK_IMAP_GONE) { /* deleted by someone since the SEARCH */
     it->skip = true;
-    return 0;
+    return;
   }
-  if (rc == LK_IMAP_TOO_BIG && too_big(&raw)) {
-    rc = 0;
-    big = true;
+  if (fetched == LK_IMAP_TOO_BIG && !too_big(raw)) {
+    /* Not even its header in fetch_max bytes: only the note. */
+    lk_buf_reset(raw);
+    lk_buf_printf(raw,
+                  "Subject: (te grote e-mail)\r\n"
+                  "Message-ID: <te-groot-%u.%s@loket.invalid>\r\n\r\n",
+                  (unsigned)it->uid, mb->id);
   }
-  if (rc != 0) {
-    lk_buf_free(&raw);
-    return -1;
-  }
+  big = fetched == LK_IMAP_TOO_BIG;
   atomic_fetch_add(&p->fetched, 1);
-  rc = lk_mail_parse(raw.data != NULL ? raw.data : "", raw.len,
+  rc = lk_mail_parse(raw->data != NULL ? raw->data : "", raw->len,
                      &(lk_inmail_limits){.authserv_id = mb->authserv_id}, &m);
-  lk_buf_free(&raw);
+  lk_buf_free(raw);
   if (rc != 0 && rc != -1) {
     lk_inmail_free(&m);
     defer(p, it, temporary, err, errlen, "out of memory while parsing a mail");
-    return 0;
+    return;
   }
   if (rc == 0 && big) {
     /* Its header only: a conversation that says so, so that an agent
@@ -235,7 +236,7 @@ static int prepare_item(lk_mail_poller *p, struct box *bx,
       lk_buf_free(&note);
       lk_inmail_free(&m);
       defer(p, it, temporary, err, errlen, "out of memory");
-      return 0;
+      return;
     }
     free(m.text);
     m.text = lk_buf_steal(&note);
@@ -252,7 +253,7 @@ static int prepare_item(lk_mail_poller *p, struct box *bx,
     lk_inmail_free(&m);
     if (rc == -ENOMEM)
       defer(p, it, temporary, err, errlen, "out of memory");
-    return 0;
+    return;
   }
   for (int i = 0; i < m.nrefs; i++)
     refs[i] = m.refs[i];
@@ -296,7 +297,7 @@ static int prepare_item(lk_mail_poller *p, struct box *bx,
       free(content);
       lk_inmail_free(&m);
       defer(p, it, temporary, err, errlen, why_s);
-      return 0;
+      return;
     }
     if (lk_mail_ingest_attach(&it->op, &a) != 0)
       refused++; /* over the number a message may have */
@@ -320,7 +321,7 @@ static int prepare_item(lk_mail_poller *p, struct box *bx,
     it->refused = true; /* an unusable Message-ID: marked, logged */
     it->skip = true;
   }
-  return 0;
+  return;
 }
 
 static void count(lk_mail_poller *p, const struct item *it) {
@@ -353,37 +354,70 @@ static int run_batch(lk_mail_poller *p, struct box *bx,
                      char *err, size_t errlen) {
   struct item *items = calloc((size_t)n, sizeof(*items));
   uint32_t *done = calloc((size_t)n, sizeof(*done));
+  lk_buf *raws = calloc((size_t)n, sizeof(*raws));
+  int *status = calloc((size_t)n, sizeof(*status));
+  size_t *sizes = calloc((size_t)n, sizeof(*sizes));
+  size_t max = bx->imap.fetch_max > 0 ? bx->imap.fetch_max : LK_IMAP_FETCH_MAX;
   bool temporary = false;
   int ndone = 0, rc = 0;
 
-  if (items == NULL || done == NULL) {
+  if (items == NULL || done == NULL || raws == NULL || status == NULL ||
+      sizes == NULL) {
     free(items);
     free(done);
+    free(raws);
+    free(status);
+    free(sizes);
     snprintf(err, errlen, "out of memory");
     return -1;
   }
-  for (int i = 0; i < n && rc == 0; i++) {
+  for (int i = 0; i < n; i++) {
     items[i].p = p;
     items[i].uid = uids[i];
-    rc = prepare_item(p, bx, mb, &items[i], &temporary, err, errlen);
-    if (rc != 0 || items[i].skip)
-      continue;
-    items[i].w.apply = item_apply;
-    items[i].w.done = write_done;
-    items[i].w.arg = &items[i];
-    pthread_mutex_lock(&p->mu);
-    p->pending++;
-    pthread_mutex_unlock(&p->mu);
-    if (lk_store_submit(p->store, &items[i].w) != 0) {
-      pthread_mutex_lock(&p->mu);
-      p->pending--;
-      pthread_mutex_unlock(&p->mu);
-      items[i].w.apply = NULL;
+  }
+  /* Sizes first; then the messages in commands of at most GROUP_BYTES
+   * (one larger than fetch_max alone, cut off), each group parsed and
+   * its writes submitted before the next is fetched. */
+  rc = lk_imap_sizes(&bx->imap, uids, n, sizes, err, errlen);
+  for (int i = 0, j; rc == 0 && i < n; i = j) {
+    size_t total = sizes[i];
+
+    j = i + 1;
+    if (sizes[i] == SIZE_MAX) { /* gone since the SEARCH */
       items[i].skip = true;
-      snprintf(err, errlen, "the store is closed");
-      rc = -1;
+      continue;
+    }
+    while (sizes[i] <= max && j < n && sizes[j] <= max &&
+           total + sizes[j] <= GROUP_BYTES) /* SIZE_MAX > max: stops */
+      total += sizes[j++];
+    rc = lk_imap_fetch_many(&bx->imap, uids + i, j - i, raws + i, status + i,
+                            err, errlen);
+    for (int k = i; rc == 0 && k < j; k++) {
+      struct item *it = &items[k];
+
+      prepare_item(p, bx, mb, it, &raws[k], status[k], &temporary, err, errlen);
+      lk_buf_free(&raws[k]);
+      if (it->skip)
+        continue;
+      it->w.apply = item_apply;
+      it->w.done = write_done;
+      it->w.arg = it;
+      pthread_mutex_lock(&p->mu);
+      p->pending++;
+      pthread_mutex_unlock(&p->mu);
+      if (lk_store_submit(p->store, &it->w) != 0) {
+        pthread_mutex_lock(&p->mu);
+        p->pending--;
+        pthread_mutex_unlock(&p->mu);
+        it->w.apply = NULL;
+        it->skip = true;
+        snprintf(err, errlen, "the store is closed");
+        rc = -1;
+      }
     }
   }
+  for (int i = 0; i < n; i++)
+    lk_buf_free(&raws[i]);
   pthread_mutex_lock(&p->mu);
   while (p->pending > 0)
     pthread_cond_wait(&p->cv, &p->mu);
@@ -432,6 +466,9 @@ static int run_batch(lk_mail_poller *p, struct box *bx,
   }
   free(items);
   free(done);
+  free(raws);
+  free(status);
+  free(sizes);
   return rc == 0 && temporary ? -1 : rc;
 }
 
