@@ -39,8 +39,7 @@ struct watcher {
   lk_mailbox_row row;
   pthread_t thread;
   atomic_bool stop;
-  atomic_bool wake;    /* a new mail: search now */
-  atomic_bool no_idle; /* the server offers no IDLE: polling only */
+  atomic_bool wake; /* a new mail: search now */
 };
 
 struct box {
@@ -558,7 +557,6 @@ static void *watch(void *arg) {
     if (rc == 0)
       rc = lk_imap_open(&c, err, sizeof(err));
     if (rc == 0 && !c.can_idle) {
-      atomic_store(&w->no_idle, true);
       lk_log(LK_LOG_INFO, "mail: the server offers no IDLE; polling", "mailbox",
              mb->id, NULL);
       lk_imap_close(&c);
@@ -611,7 +609,6 @@ static void watcher_start(lk_mail_poller *p, struct box *bx,
   w->row = *mb;
   atomic_init(&w->stop, false);
   atomic_init(&w->wake, false);
-  atomic_init(&w->no_idle, false);
   if (pthread_create(&w->thread, NULL, watch, w) != 0) {
     free(w);
     return;

@@ -248,12 +248,20 @@ class MailChannel(LoketTestCase):
         self.assertEqual(r.status, 200, r.text)
         mb = r.json()
         # A wrong password file: the poller says so without the secret.
+        # (The file is read at each connection: a change of the mailbox
+        # makes the poller and the watcher connect afresh.)
         with open(mb["imapPasswordFile"], "w") as f:
             f.write("fout-wachtwoord\n")
+        before = self.srv.log_text().count("mailbox not read")
+        r = self.srv.request("PATCH", "/api/v1/mailboxes/" + mb["id"],
+                             body=b'{"pollSeconds": 2}',
+                             headers={"Content-Type": "application/json"},
+                             token=self.admin)
+        self.assertEqual(r.status, 200, r.text)
         self.ms.put(self.box, [mail("inwoner@example.nl", self.addr, "x",
                                     "y", "pw-%s@example.nl" % uuid.uuid4())])
-        wait_until(lambda: "mailbox not read" in self.srv.log_text(), 20,
-                   what="a failed login logged")
+        wait_until(lambda: self.srv.log_text().count("mailbox not read") >
+                   before, 20, what="a failed login logged")
         log = self.srv.log_text()
         self.assertNotIn("fout-wachtwoord", log)
         self.assertNotIn(mailserver.PASSWORD, log)
