@@ -120,8 +120,12 @@ def _alive(pid):
 
 
 class MailServer:
-    def __init__(self, users=("inwoner",), domain="example.nl"):
+    def __init__(self, users=("inwoner",), domain="example.nl",
+                 imap_capability=None):
+        """imap_capability: what Dovecot lists after login instead of its
+        own CAPABILITY (e.g. one without IDLE)."""
         self.domain = domain
+        self.imap_capability = imap_capability
         self.users = list(users)
         self.dir = None
         self.smtp_port = None
@@ -242,6 +246,8 @@ service stats {{
   }}
 }}
 """.format(d=self.dir, uid=nobody.pw_uid, imap=self.imap_port)
+        if self.imap_capability:
+            conf += "imap_capability = %s\n" % self.imap_capability
         with open(self.path("dovecot.conf"), "w") as f:
             f.write(conf)
 

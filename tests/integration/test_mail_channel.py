@@ -829,6 +829,28 @@ class MailChannel(LoketTestCase):
                                    "Nummer 66", "Ook ik word gelezen.", mid))
         self.contact(mid, timeout=20)
 
+    def test_14_server_without_idle_is_polled(self):
+        # A second Dovecot whose CAPABILITY lacks IDLE: no watcher, the
+        # mailbox is polled (every second here) and the mail comes in.
+        ms2 = mailserver.MailServer(
+            users=["zonder"], imap_capability="IMAP4rev1 SASL-IR "
+            "LOGIN-REFERRALS ID ENABLE LITERAL+ UIDPLUS").start()
+        self.addCleanup(ms2.stop)
+        own = self.ms
+        self.ms = ms2
+        try:
+            self.setup_loket("zonder")
+            wait_until(lambda: "the server offers no IDLE; polling" in
+                       self.srv.log_text(), 15, what="the fall-back logged")
+            mid = "zonder-idle-%s@example.nl" % uuid.uuid4()
+            ms2.deliver(self.addr, mail("Anna <anna@example.nl>", self.addr,
+                                        "Gepold", "Zonder IDLE.", mid))
+            self.contact(mid, timeout=15)
+            self.assertEqual(self.metric("loket_mail_idle_wakeups_total"),
+                             0)
+        finally:
+            self.ms = own
+
 
 if __name__ == "__main__":
     main()
