@@ -88,11 +88,12 @@ static void written(lk_req *req, int status) {
 /* Reads the body into `in`; answers and returns -1 on a bad one. */
 static int body_in(lk_req *req, json_t *body, lk_mailbox_in *in) {
   static const char *const allowed[] = {
-      "teamId",   "address",          "fromName",    "imapHost",
-      "imapPort", "imapTls",          "imapUser",    "imapPasswordFile",
-      "folder",   "smtpHost",         "smtpPort",    "smtpTls",
-      "smtpUser", "smtpPasswordFile", "pollSeconds", "enabled",
-      NULL};
+      "teamId",   "address",           "fromName",
+      "imapHost", "imapPort",          "imapTls",
+      "imapUser", "imapPasswordFile",  "folder",
+      "smtpHost", "smtpPort",          "smtpTls",
+      "smtpUser", "smtpPasswordFile",  "pollSeconds",
+      "enabled",  "trustedAuthservId", NULL};
   long long imap_port = -1, smtp_port = -1, poll = -1;
   bool present, enabled = false;
 
@@ -118,7 +119,9 @@ static int body_in(lk_req *req, json_t *body, lk_mailbox_in *in) {
                      &in->smtp_password_file) != 0 ||
       lk_json_int(req, body, "pollSeconds", false, LK_MAILBOX_POLL_MIN,
                   LK_MAILBOX_POLL_MAX, &poll, &present) != 0 ||
-      lk_json_bool(req, body, "enabled", &enabled, &present) != 0)
+      lk_json_bool(req, body, "enabled", &enabled, &present) != 0 ||
+      lk_json_string(req, body, "trustedAuthservId", false, &in->authserv_id) !=
+          0)
     return -1;
   in->imap_port = (long)imap_port;
   in->smtp_port = (long)smtp_port;

@@ -64,8 +64,9 @@ int lk_mailer_deliver(lk_mailer *m, lk_mail *mail, char *detail,
     snprintf(detail, detail_len, "the message cannot be composed");
     return LK_SMTP_PERMANENT;
   }
-  rc = lk_smtp_send(&m->smtp, m->from, mail->to, msg.data, msg.len, detail,
-                    detail_len);
+  rc = lk_smtp_send(&m->smtp,
+                    mail->return_path != NULL ? mail->return_path : m->from,
+                    mail->to, msg.data, msg.len, detail, detail_len);
   if (rc == LK_SMTP_SENT) {
     /* The Message-ID is what a bounce or a reply will refer to. */
     snprintf(detail, detail_len, "%s", message_id);

@@ -47,6 +47,8 @@ typedef struct lk_mail {
   const char *message_id;
   const lk_mail_attachment *attachments; /* or NULL */
   size_t nattachments;
+  /* The envelope sender (where bounces go), or NULL for `from`. */
+  const char *return_path;
 } lk_mail;
 
 /* Appends the message to `out` and its Message-ID (with the angle

@@ -8,10 +8,12 @@
 #include "channels/mail_parse.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <gmime/gmime.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util/utf8.h"
 
@@ -297,6 +299,184 @@ static void header_word(GMimeObject *o, const char *name, char *out,
   while (*v != '\0' && *v != ';' && *v != ' ' && n + 1 < size)
     out[n++] = (char)tolower((unsigned char)*v++);
   out[n] = '\0';
+}
+
+/* ---- Authentication-Results (RFC 8601) ------------------------------ */
+
+/* `d` (a domain, any case) is `from` or a parent domain of it, and has a
+ * dot: relaxed alignment without a public-suffix list, erring on the
+ * side of "not aligned". */
+static bool aligned(const char *d, size_t dn, const char *from) {
+  size_t fn = strlen(from);
+
+  if (dn == 0 || memchr(d, '.', dn) == NULL || dn > fn)
+    return false;
+  if (strncasecmp(from + fn - dn, d, dn) != 0)
+    return false;
+  return dn == fn || from[fn - dn - 1] == '.';
+}
+
+/* The value of property `name` ("header.d") in the resinfo `r` (`n`
+ * bytes): its start and length, or NULL. */
+static const char *prop(const char *r, size_t n, const char *name,
+                        size_t *len) {
+  size_t nl = strlen(name);
+
+  for (size_t i = 0; i + nl < n; i++) {
+    if ((i == 0 || r[i - 1] == ' ') && strncasecmp(r + i, name, nl) == 0 &&
+        r[i + nl] == '=') {
+      const char *v = r + i + nl + 1;
+      size_t k = 0;
+
+      while (v + k < r + n && v[k] != ' ')
+        k++;
+      if (k >= 2 && v[0] == '"' && v[k - 1] == '"') {
+        v++;
+        k -= 2;
+      }
+      *len = k;
+      return v;
+    }
+  }
+  return NULL;
+}
+
+bool lk_mail_authres_proven(const char *value, const char *authserv_id,
+                            const char *from_domain) {
+  char buf[2048];
+  size_t n = 0, i = 0, id_len;
+  int depth = 0;
+  bool proven = false;
+
+  if (value == NULL || authserv_id == NULL || authserv_id[0] == '\0' ||
+      from_domain == NULL || from_domain[0] == '\0')
+    return false;
+  /* Comments out, white space (folding included) as one space. */
+  for (const char *p = value; *p != '\0' && n + 1 < sizeof(buf); p++) {
+    if (*p == '(')
+      depth++;
+    else if (*p == ')' && depth > 0)
+      depth--;
+    else if (depth > 0)
+      continue;
+    else if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') {
+      if (n > 0 && buf[n - 1] != ' ')
+        buf[n++] = ' ';
+    } else
+      buf[n++] = *p;
+  }
+  buf[n] = '\0';
+  /* authserv-id [version] ";" */
+  while (buf[i] == ' ')
+    i++;
+  id_len = strcspn(buf + i, " ;");
+  if (id_len != strlen(authserv_id) ||
+      strncasecmp(buf + i, authserv_id, id_len) != 0)
+    return false;
+  i += strcspn(buf + i, ";");
+  while (buf[i] == ';' && !proven) {
+    const char *r = buf + ++i;
+    size_t rn = strcspn(r, ";"), dl = 0;
+    const char *d;
+
+    while (rn > 0 && *r == ' ') {
+      r++;
+      rn--;
+    }
+    i = (size_t)(r - buf) + rn;
+    if (strncasecmp(r, "dmarc=pass", 10) == 0 && (r[10] == ' ' || rn == 10)) {
+      d = prop(r, rn, "header.from", &dl);
+      proven = d == NULL || aligned(d, dl, from_domain);
+    } else if (strncasecmp(r, "dkim=pass", 9) == 0 &&
+               (r[9] == ' ' || rn == 9)) {
+      d = prop(r, rn, "header.d", &dl);
+      proven = d != NULL && aligned(d, dl, from_domain);
+    } else if (strncasecmp(r, "spf=pass", 8) == 0 && (r[8] == ' ' || rn == 8)) {
+      d = prop(r, rn, "smtp.mailfrom", &dl);
+      if (d != NULL && memchr(d, '@', dl) != NULL) {
+        const char *at = memchr(d, '@', dl);
+
+        dl -= (size_t)(at + 1 - d);
+        d = at + 1;
+      }
+      proven = d != NULL && aligned(d, dl, from_domain);
+    }
+  }
+  return proven;
+}
+
+/* Whether the sender's From: domain is proven by the FIRST
+ * Authentication-Results header of `authserv_id` (the one the trusted
+ * server put on top; it must remove any that claim its id). */
+static bool from_proven(GMimeObject *msg, const char *authserv_id,
+                        const char *from) {
+  GMimeHeaderList *hl = g_mime_object_get_header_list(msg);
+  const char *at = strrchr(from, '@');
+  char id[256];
+  int count;
+
+  if (hl == NULL || at == NULL || authserv_id == NULL || authserv_id[0] == '\0')
+    return false;
+  count = g_mime_header_list_get_count(hl);
+  for (int i = 0; i < count; i++) {
+    GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
+    const char *name = g_mime_header_get_name(h);
+    const char *v = g_mime_header_get_raw_value(h);
+    size_t k = 0;
+
+    if (name == NULL || v == NULL ||
+        strcasecmp(name, "Authentication-Results") != 0)
+      continue;
+    while (*v == ' ' || *v == '\t' || *v == '\r' || *v == '\n')
+      v++;
+    while (v[k] != '\0' && strchr(" \t\r\n;(", v[k]) == NULL &&
+           k + 1 < sizeof(id))
+      k++;
+    memcpy(id, v, k);
+    id[k] = '\0';
+    if (strcasecmp(id, authserv_id) != 0)
+      continue;
+    return lk_mail_authres_proven(v, authserv_id, at + 1);
+  }
+  return false;
+}
+
+/* The bounce addresses (local+lkb-TOKEN@domain, core/mail_token.h) a
+ * mail was delivered to, from the headers that name its envelope
+ * recipient (Delivered-To, X-Original-To) and its To:. */
+static void bounce_rcpts(lk_inmail *m, GMimeObject *msg) {
+  static const char *const names[] = {"Delivered-To", "X-Original-To",
+                                      "Envelope-To", "To"};
+  GMimeHeaderList *hl = g_mime_object_get_header_list(msg);
+  int count = hl != NULL ? g_mime_header_list_get_count(hl) : 0;
+
+  for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+    for (int i = 0; i < count && m->nbounce_rcpts < LK_INMAIL_BOUNCE_MAX; i++) {
+      GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
+      const char *name = g_mime_header_get_name(h);
+      const char *v = g_mime_header_get_raw_value(h);
+      const char *p = v;
+
+      if (name == NULL || v == NULL || strcasecmp(name, names[k]) != 0)
+        continue;
+      while ((p = strcasestr(p, "+lkb-")) != NULL &&
+             m->nbounce_rcpts < LK_INMAIL_BOUNCE_MAX) {
+        const char *a = p, *e = p;
+        size_t n;
+
+        while (a > v && strchr(" \t\r\n<>,;:\"()", a[-1]) == NULL)
+          a--;
+        while (*e != '\0' && strchr(" \t\r\n<>,;:\"()", *e) == NULL)
+          e++;
+        n = (size_t)(e - a);
+        if (n < sizeof(m->bounce_rcpts[0])) {
+          memcpy(m->bounce_rcpts[m->nbounce_rcpts], a, n);
+          m->bounce_rcpts[m->nbounce_rcpts++][n] = '\0';
+        }
+        p = e;
+      }
+    }
+  }
 }
 
 /* multipart/report (RFC 6522): delivery and disposition notifications. */
@@ -638,7 +818,7 @@ static void fallback_id(lk_inmail *m, const char *raw, size_t len) {
 
 int lk_mail_parse(const char *raw, size_t len, const lk_inmail_limits *limits,
                   lk_inmail *m) {
-  lk_inmail_limits lim = {PART_MAX_DEFAULT, TOTAL_MAX_DEFAULT};
+  lk_inmail_limits lim = {PART_MAX_DEFAULT, TOTAL_MAX_DEFAULT, NULL};
   struct walk w = {0};
   GMimeStream *stream;
   GMimeParser *parser;
@@ -658,8 +838,10 @@ int lk_mail_parse(const char *raw, size_t len, const lk_inmail_limits *limits,
   msg = g_mime_parser_construct_message(parser, NULL);
   g_object_unref(parser);
   g_object_unref(stream);
-  if (msg == NULL)
+  if (msg == NULL) {
+    fallback_id(m, raw, len); /* for the "unreadable" note */
     return -1;
+  }
 
   copy_id(m->message_id, g_mime_message_get_message_id(msg));
   if (m->message_id[0] == '\0')
@@ -698,6 +880,9 @@ int lk_mail_parse(const char *raw, size_t len, const lk_inmail_limits *limits,
     lk_buf_reset(&t);
   }
   m->noise = noise_of(GMIME_OBJECT(msg));
+  if (m->from[0] != '\0' && limits != NULL)
+    m->from_proven =
+        from_proven(GMIME_OBJECT(msg), limits->authserv_id, m->from);
 
   w.m = m;
   w.lim = &lim;
@@ -706,8 +891,11 @@ int lk_mail_parse(const char *raw, size_t len, const lk_inmail_limits *limits,
     walk(&w, body, 0);
   /* A report also says Auto-Submitted (RFC 3834): the content type
    * decides. */
-  if (m->noise != NULL && is_report(GMIME_OBJECT(msg)) && w.dsn_failed)
+  if (m->noise != NULL && is_report(GMIME_OBJECT(msg)) && w.dsn_failed) {
+    m->dsn_failed = true;
     memcpy(m->bounced_id, w.dsn_id, sizeof(m->bounced_id));
+    bounce_rcpts(m, GMIME_OBJECT(msg));
+  }
 
   if (w.have_plain && w.plain.len > 0) {
     lk_mail_clean_text(w.plain.data, w.plain.len, true, LK_INMAIL_TEXT_MAX, &t);
@@ -726,7 +914,7 @@ int lk_mail_parse(const char *raw, size_t len, const lk_inmail_limits *limits,
   lk_buf_free(&w.html);
   g_object_unref(msg);
   m->text = lk_buf_steal(&t);
-  return m->text != NULL ? 0 : -1;
+  return m->text != NULL ? 0 : -ENOMEM;
 }
 
 void lk_inmail_free(lk_inmail *m) {

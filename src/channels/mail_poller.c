@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "channels/imap.h"
 #include "channels/mail_parse.h"
@@ -25,8 +26,21 @@
 #include "util/clock.h"
 #include "util/log.h"
 
-#define MAILBOXES_MAX 64
+#define LIST_PAGE 100
 #define SEARCH_MAX 5000
+#define GROUP_BYTES ((size_t)8 << 20)    /* fetched in one command */
+#define IDLE_MS_DEFAULT (25 * 60 * 1000) /* re-IDLE before servers' 29 min */
+
+/* The IDLE connection of one mailbox, on a thread of its own (the
+ * poller's thread only searches and fetches): on EXISTS it wakes the
+ * poller, which then searches that mailbox at once. */
+struct watcher {
+  lk_mail_poller *p;
+  lk_mailbox_row row;
+  pthread_t thread;
+  atomic_bool stop;
+  atomic_bool wake; /* a new mail: search now */
+};
 
 struct box {
   char id[LK_CONV_ID_LEN + 1];
@@ -36,13 +50,16 @@ struct box {
   bool open;
   bool seen; /* listed in this pass */
   lk_imap imap;
+  struct watcher *watcher; /* NULL: none (yet) */
 };
 
 struct item {
   lk_write w;
   lk_mail_poller *p;
   uint32_t uid;
-  bool unreadable;
+  bool skip;       /* not written: gone, refused or a temporary failure */
+  bool refused;    /* never to be filed: marked, logged, not written */
+  bool unreadable; /* no message: written as a conversation with a note */
   int status;
   lk_mail_ingest_op op;
 };
@@ -57,13 +74,15 @@ struct lk_mail_poller {
   pthread_cond_t cv;
   bool stop;
   int pending; /* writes of the batch not yet done */
-  struct box boxes[MAILBOXES_MAX];
-  int nboxes;
-  lk_mailbox_row rows[MAILBOXES_MAX];
-  int nrows;
+  bool woken;  /* a watcher saw new mail */
+  struct box **boxes;
+  int nboxes, capboxes;
+  lk_mailbox_row *rows;
+  int nrows, caprows;
+  bool rows_oom;
   uint32_t uids[SEARCH_MAX];
   _Atomic uint64_t fetched, created, joined, duplicates, ignored, bounces,
-      unreadable, errors;
+      unreadable, errors, deferred, wakeups;
 };
 
 lk_mail_poller *lk_mail_poller_new(lk_store *store, const lk_mail_key *key,
@@ -82,6 +101,8 @@ lk_mail_poller *lk_mail_poller_new(lk_store *store, const lk_mail_key *key,
     p->opt.backoff_min_ms = 1000;
   if (p->opt.backoff_max_ms <= 0)
     p->opt.backoff_max_ms = 300000;
+  if (p->opt.idle_ms <= 0)
+    p->opt.idle_ms = IDLE_MS_DEFAULT;
   pthread_mutex_init(&p->mu, NULL);
   pthread_cond_init(&p->cv, NULL);
   return p;
@@ -149,32 +170,56 @@ static bool too_big(lk_buf *raw) {
   return true;
 }
 
-/* Fetches, parses and prepares message `uid`.  Returns 0 (the item may be
- * marked unreadable), or -1 when the connection failed. */
-static int prepare_item(lk_mail_poller *p, struct box *bx,
-                        const lk_mailbox_row *mb, struct item *it, char *err,
-                        size_t errlen) {
-  lk_buf raw = LK_BUF_INIT;
+/* A temporary failure of message `uid`: it is left without the keyword
+ * for the next pass; the batch ends in a backoff. */
+static void defer(lk_mail_poller *p, struct item *it, bool *temporary,
+                  char *err, size_t errlen, const char *why) {
+  it->skip = true;
+  *temporary = true;
+  atomic_fetch_add(&p->deferred, 1);
+  snprintf(err, errlen, "%s", why);
+}
+
+/* Parses and prepares message `uid`, fetched into `raw` with `fetched`
+ * (0, LK_IMAP_TOO_BIG or LK_IMAP_GONE from lk_imap_fetch_many).  A
+ * temporary failure (memory, disk) sets it->skip and *temporary with
+ * err; only a mail that can never be parsed becomes an "unreadable"
+ * note. */
+static void prepare_item(lk_mail_poller *p, struct box *bx,
+                         const lk_mailbox_row *mb, struct item *it, lk_buf *raw,
+                         int fetched, bool *temporary, char *err,
+                         size_t errlen) {
   lk_inmail m;
   const char *refs[LK_INMAIL_REFS_MAX];
+  const char *rcpts[LK_INMAIL_BOUNCE_MAX];
   lk_mail_in in;
   char *content;
   int refused = 0;
   bool big = false;
   int rc;
 
-  rc = lk_imap_fetch(&bx->imap, it->uid, &raw, err, errlen);
-  if (rc == LK_IMAP_TOO_BIG && too_big(&raw)) {
-    rc = 0;
-    big = true;
+  if (fetched == LK_IMAP_GONE) { /* deleted by someone since the SEARCH */
+    it->skip = true;
+    return;
   }
-  if (rc != 0) {
-    lk_buf_free(&raw);
-    return -1;
+  if (fetched == LK_IMAP_TOO_BIG && !too_big(raw)) {
+    /* Not even its header in fetch_max bytes: only the note. */
+    lk_buf_reset(raw);
+    lk_buf_printf(raw,
+                  "Subject: (te grote e-mail)\r\n"
+                  "Message-ID: <te-groot-%u.%s@loket.invalid>\r\n\r\n",
+                  (unsigned)it->uid, mb->id);
   }
+  big = fetched == LK_IMAP_TOO_BIG;
   atomic_fetch_add(&p->fetched, 1);
-  rc = lk_mail_parse(raw.data != NULL ? raw.data : "", raw.len, NULL, &m);
-  lk_buf_free(&raw);
+  rc = lk_mail_parse(raw->data != NULL ? raw->data : "", raw->len,
+                     &(lk_inmail_limits){.authserv_id = mb->authserv_id}, &m);
+  lk_buf_free(raw);
+  if (rc != 0 && rc != -1) {
+    lk_inmail_free(&m);
+    defer(p, it, temporary, err, errlen, "out of memory while parsing a mail");
+    return;
+  }
   if (rc == 0 && big) {
     /* Its header only: a conversation that says so, so that an agent
      * knows and the mailbox is not blocked by it (it gets the keyword). */
@@ -189,57 +234,93 @@ static int prepare_item(lk_mail_poller *p, struct box *bx,
     if (!lk_buf_ok(&note)) {
       lk_buf_free(&note);
       lk_inmail_free(&m);
-      snprintf(err, errlen, "out of memory");
-      return -1;
+      defer(p, it, temporary, err, errlen, "out of memory");
+      return;
     }
     free(m.text);
     m.text = lk_buf_steal(&note);
   }
-  if (rc != 0) {
-    lk_inmail_free(&m);
+  if (rc == -1) {
+    /* No message at all, now or ever: a conversation with a note, under
+     * the hash of its bytes, so that an agent looks in the mailbox. */
     it->unreadable = true;
-    return 0;
+    in = (lk_mail_in){.message_id = m.message_id,
+                      .subject = "(onleesbare e-mail)",
+                      .text = "[Loket kon deze e-mail niet lezen; lees hem "
+                              "in de mailbox zelf.]"};
+    rc = lk_mail_ingest_prepare(&it->op, p->key, mb, &in);
+    lk_inmail_free(&m);
+    if (rc == -ENOMEM)
+      defer(p, it, temporary, err, errlen, "out of memory");
+    return;
   }
   for (int i = 0; i < m.nrefs; i++)
     refs[i] = m.refs[i];
+  for (int i = 0; i < m.nbounce_rcpts; i++)
+    rcpts[i] = m.bounce_rcpts[i];
   content = content_of(&m, 0);
   in = (lk_mail_in){.message_id = m.message_id,
                     .refs = refs,
                     .nrefs = m.nrefs,
                     .from = m.from,
                     .from_name = m.from_name,
+                    .from_proven = m.from_proven,
                     .subject = m.subject,
                     .text = content != NULL ? content : m.text,
                     .noise = m.noise,
-                    .bounced_id = m.bounced_id};
+                    .dsn_failed = m.dsn_failed,
+                    .bounce_rcpts = rcpts,
+                    .nbounce_rcpts = m.nbounce_rcpts};
   rc = lk_mail_ingest_prepare(&it->op, p->key, mb, &in);
+  if (rc == 0 && content == NULL)
+    rc = -ENOMEM; /* the note of lost attachments would be missing */
   for (int i = 0; rc == 0 && m.noise == NULL && i < m.nparts; i++) {
     lk_attachment_op a;
     lk_invalid why;
+    int brc;
 
     if (lk_attachment_prepare(&a, &it->op.caller, m.parts[i].media_type,
                               m.parts[i].filename, m.parts[i].data,
-                              m.parts[i].len, &why) != 0 ||
-        lk_attachment_store_blob(lk_store_dir(p->store), &a, m.parts[i].data,
-                                 m.parts[i].len) != 0 ||
-        lk_mail_ingest_attach(&it->op, &a) != 0) {
-      refused++;
+                              m.parts[i].len, &why) != 0) {
+      refused++; /* the upload rules: permanent */
       continue;
     }
+    brc = lk_attachment_store_blob(lk_store_dir(p->store), &a, m.parts[i].data,
+                                   m.parts[i].len);
+    if (brc != 0) { /* the disk: temporary, the whole mail waits */
+      char why_s[160];
+
+      snprintf(why_s, sizeof(why_s), "an attachment cannot be stored: %s",
+               strerror(-brc));
+      lk_mail_ingest_free(&it->op);
+      free(content);
+      lk_inmail_free(&m);
+      defer(p, it, temporary, err, errlen, why_s);
+      return;
+    }
+    if (lk_mail_ingest_attach(&it->op, &a) != 0)
+      refused++; /* over the number a message may have */
   }
   if (rc == 0 && refused > 0) {
     char *with_note = content_of(&m, refused);
 
-    if (with_note != NULL) {
+    if (with_note == NULL) {
+      rc = -ENOMEM;
+    } else {
       free(it->op.text);
       it->op.text = with_note;
     }
   }
   free(content);
   lk_inmail_free(&m);
-  if (rc != 0)
-    it->unreadable = true;
-  return 0;
+  if (rc == -ENOMEM) {
+    lk_mail_ingest_free(&it->op);
+    defer(p, it, temporary, err, errlen, "out of memory");
+  } else if (rc != 0) {
+    it->refused = true; /* an unusable Message-ID: marked, logged */
+    it->skip = true;
+  }
+  return;
 }
 
 static void count(lk_mail_poller *p, const struct item *it) {
@@ -264,85 +345,130 @@ static void count(lk_mail_poller *p, const struct item *it) {
   }
 }
 
-/* One batch of `n` UIDs.  Returns 0 or -1 with err. */
+/* One batch of `n` UIDs.  Returns 0 or -1 with err: a connection
+ * failure, or a temporary failure of some message (memory, disk, a
+ * write), which is then left for the next pass after a backoff. */
 static int run_batch(lk_mail_poller *p, struct box *bx,
                      const lk_mailbox_row *mb, const uint32_t *uids, int n,
                      char *err, size_t errlen) {
   struct item *items = calloc((size_t)n, sizeof(*items));
   uint32_t *done = calloc((size_t)n, sizeof(*done));
+  lk_buf *raws = calloc((size_t)n, sizeof(*raws));
+  int *status = calloc((size_t)n, sizeof(*status));
+  size_t *sizes = calloc((size_t)n, sizeof(*sizes));
+  size_t max = bx->imap.fetch_max > 0 ? bx->imap.fetch_max : LK_IMAP_FETCH_MAX;
+  bool temporary = false;
   int ndone = 0, rc = 0;
 
-  if (items == NULL || done == NULL) {
+  if (items == NULL || done == NULL || raws == NULL || status == NULL ||
+      sizes == NULL) {
     free(items);
     free(done);
+    free(raws);
+    free(status);
+    free(sizes);
     snprintf(err, errlen, "out of memory");
     return -1;
   }
-  for (int i = 0; i < n && rc == 0; i++) {
+  for (int i = 0; i < n; i++) {
     items[i].p = p;
     items[i].uid = uids[i];
-    rc = prepare_item(p, bx, mb, &items[i], err, errlen);
-    if (rc != 0)
-      break;
-    if (items[i].unreadable)
+  }
+  /* Sizes first; then the messages in commands of at most GROUP_BYTES
+   * (one larger than fetch_max alone, cut off), each group parsed and
+   * its writes submitted before the next is fetched. */
+  rc = lk_imap_sizes(&bx->imap, uids, n, sizes, err, errlen);
+  for (int i = 0, j; rc == 0 && i < n; i = j) {
+    size_t total = sizes[i];
+
+    j = i + 1;
+    if (sizes[i] == SIZE_MAX) { /* gone since the SEARCH */
+      items[i].skip = true;
       continue;
-    items[i].w.apply = item_apply;
-    items[i].w.done = write_done;
-    items[i].w.arg = &items[i];
-    pthread_mutex_lock(&p->mu);
-    p->pending++;
-    pthread_mutex_unlock(&p->mu);
-    if (lk_store_submit(p->store, &items[i].w) != 0) {
+    }
+    while (sizes[i] <= max && j < n && sizes[j] <= max &&
+           total + sizes[j] <= GROUP_BYTES) /* SIZE_MAX > max: stops */
+      total += sizes[j++];
+    rc = lk_imap_fetch_many(&bx->imap, uids + i, j - i, raws + i, status + i,
+                            err, errlen);
+    for (int k = i; rc == 0 && k < j; k++) {
+      struct item *it = &items[k];
+
+      prepare_item(p, bx, mb, it, &raws[k], status[k], &temporary, err, errlen);
+      lk_buf_free(&raws[k]);
+      if (it->skip)
+        continue;
+      it->w.apply = item_apply;
+      it->w.done = write_done;
+      it->w.arg = it;
       pthread_mutex_lock(&p->mu);
-      p->pending--;
+      p->pending++;
       pthread_mutex_unlock(&p->mu);
-      items[i].status = LK_STORE_CLOSED;
-      snprintf(err, errlen, "the store is closed");
-      rc = -1;
-      break;
+      if (lk_store_submit(p->store, &it->w) != 0) {
+        pthread_mutex_lock(&p->mu);
+        p->pending--;
+        pthread_mutex_unlock(&p->mu);
+        it->w.apply = NULL;
+        it->skip = true;
+        snprintf(err, errlen, "the store is closed");
+        rc = -1;
+      }
     }
   }
+  for (int i = 0; i < n; i++)
+    lk_buf_free(&raws[i]);
   pthread_mutex_lock(&p->mu);
   while (p->pending > 0)
     pthread_cond_wait(&p->cv, &p->mu);
   pthread_mutex_unlock(&p->mu);
 
-  /* Only what committed (or could never be read) is marked. */
+  /* Only what committed (or can never be filed) is marked.  A write that
+   * failed for any other reason than the core's refusal (the disk is
+   * full, an I/O error, out of memory) leaves the mail for later. */
   for (int i = 0; i < n; i++) {
-    if (items[i].uid == 0)
+    struct item *it = &items[i];
+
+    if (it->uid == 0)
       continue;
-    if (items[i].w.apply != NULL && items[i].status == LK_EINVALID &&
-        items[i].op.outcome == LK_MAIL_REFUSED)
-      items[i].unreadable = true;
-    if (items[i].unreadable) {
+    if (it->w.apply != NULL && it->status == LK_EINVALID &&
+        it->op.outcome == LK_MAIL_REFUSED)
+      it->refused = true;
+    if (it->refused) {
       atomic_fetch_add(&p->unreadable, 1);
       lk_log(LK_LOG_WARN,
-             "mail: a message that cannot be parsed or filed is left "
-             "on the server",
+             "mail: a message that cannot be filed is left on the server",
              "mailbox", mb->id, NULL);
-      done[ndone++] = items[i].uid;
-    } else if (items[i].w.apply != NULL && items[i].status == 0) {
-      count(p, &items[i]);
-      done[ndone++] = items[i].uid;
-    } else if (items[i].w.apply != NULL && rc == 0) {
-      snprintf(err, errlen, "a write failed: %s",
-               lk_store_strerror(items[i].status));
-      rc = -1;
+      done[ndone++] = it->uid;
+    } else if (it->w.apply != NULL && it->status == 0) {
+      if (it->unreadable && it->op.outcome == LK_MAIL_CREATED)
+        atomic_fetch_add(&p->unreadable, 1);
+      else
+        count(p, it);
+      done[ndone++] = it->uid;
+    } else if (it->w.apply != NULL) {
+      atomic_fetch_add(&p->deferred, 1);
+      if (!temporary && rc == 0)
+        snprintf(err, errlen, "a write failed: %s",
+                 lk_store_strerror(it->status));
+      temporary = true;
     }
-    lk_mail_ingest_free(&items[i].op);
+    lk_mail_ingest_free(&it->op);
   }
   if (ndone > 0) {
-    char spare[128];
+    char spare[256];
 
-    /* After a failed write its reason is kept; the mark still runs. */
-    if (lk_imap_mark(&bx->imap, done, ndone, LK_IMAP_KEYWORD,
-                     rc == 0 ? err : spare,
-                     rc == 0 ? errlen : sizeof(spare)) != 0)
+    /* After a failure its reason is kept; the mark still runs. */
+    if (lk_imap_mark(&bx->imap, done, ndone, LK_IMAP_DONE_FLAGS,
+                     rc == 0 && !temporary ? err : spare,
+                     rc == 0 && !temporary ? errlen : sizeof(spare)) != 0)
       rc = -1;
   }
   free(items);
   free(done);
-  return rc;
+  free(raws);
+  free(status);
+  free(sizes);
+  return rc == 0 && temporary ? -1 : rc;
 }
 
 /* Searches and takes in one mailbox.  Returns 1 when more messages wait,
@@ -363,12 +489,6 @@ static int poll_box(lk_mail_poller *p, struct box *bx, const lk_mailbox_row *mb,
   n = lk_imap_search_new(&bx->imap, p->uids, SEARCH_MAX, err, errlen);
   if (n < 0)
     return -1;
-  /* libcurl's fetch is BODY[], which sets \Seen on each message: one flag
-   * change per FETCH, which costs Dovecot (Maildir) 2-3 ms each.  Set for
-   * all of them in a few commands first, the fetches change nothing.  The
-   * keyword, not \Seen, says a message is taken in. */
-  if (n > 0 && lk_imap_mark(&bx->imap, p->uids, n, "\\Seen", err, errlen) != 0)
-    return -1;
   while (off < n) {
     int k = n - off < p->opt.batch ? n - off : p->opt.batch;
     bool stopping;
@@ -385,6 +505,117 @@ static int poll_box(lk_mail_poller *p, struct box *bx, const lk_mailbox_row *mb,
   return n == SEARCH_MAX ? 1 : 0;
 }
 
+/* Sleeps `ms` in short steps, so that a stop is seen.  False when
+ * stopped. */
+static bool nap(struct watcher *w, int64_t ms) {
+  int64_t end = lk_clock_mono_ms() + ms;
+
+  while (!atomic_load(&w->stop)) {
+    int64_t left = end - lk_clock_mono_ms();
+    struct timespec ts = {0, 100 * 1000000L};
+
+    if (left <= 0)
+      return true;
+    if (left < 100)
+      ts.tv_nsec = (long)left * 1000000L;
+    nanosleep(&ts, NULL);
+  }
+  return false;
+}
+
+static void wake(struct watcher *w) {
+  lk_mail_poller *p = w->p;
+
+  atomic_store(&w->wake, true);
+  atomic_fetch_add(&p->wakeups, 1);
+  pthread_mutex_lock(&p->mu);
+  p->woken = true;
+  pthread_cond_broadcast(&p->cv);
+  pthread_mutex_unlock(&p->mu);
+}
+
+/* The watcher's thread: LOGIN, SELECT, IDLE until EXISTS (wake the
+ * poller) or idle_ms (IDLE again); a failure reconnects after 1 s,
+ * doubling to backoff_max_ms.  Without IDLE in the server's CAPABILITY
+ * it ends: the mailbox is polled only. */
+static void *watch(void *arg) {
+  struct watcher *w = arg;
+  lk_mail_poller *p = w->p;
+  const lk_mailbox_row *mb = &w->row;
+  int64_t backoff = 0;
+  bool first = true;
+
+  while (!atomic_load(&w->stop)) {
+    char err[256] = "";
+    lk_imap c;
+    int rc =
+        lk_imap_init(&c, mb->imap_host, mb->imap_port, mb->imap_tls, mb->folder,
+                     mb->imap_user, mb->imap_password_file, err, sizeof(err));
+
+    c.insecure = p->opt.insecure;
+    c.cancel = &w->stop;
+    if (rc == 0)
+      rc = lk_imap_open(&c, err, sizeof(err));
+    if (rc == 0 && !c.can_idle) {
+      lk_log(LK_LOG_INFO, "mail: the server offers no IDLE; polling", "mailbox",
+             mb->id, NULL);
+      lk_imap_close(&c);
+      break;
+    }
+    if (rc == 0) {
+      /* Mail that came while nobody watched is searched for now. */
+      if (!first)
+        wake(w);
+      first = false;
+      backoff = 0;
+      while (!atomic_load(&w->stop)) {
+        rc = lk_imap_idle(&c, p->opt.idle_ms, err, sizeof(err));
+        if (rc < 0)
+          break;
+        if (rc == 1)
+          wake(w);
+      }
+    }
+    lk_imap_close(&c);
+    if (atomic_load(&w->stop))
+      break;
+    lk_log(LK_LOG_WARN, "mail: mailbox not watched", "mailbox", mb->id, "error",
+           err, NULL);
+    backoff = backoff == 0 ? p->opt.backoff_min_ms : backoff * 2;
+    if (backoff > p->opt.backoff_max_ms)
+      backoff = p->opt.backoff_max_ms;
+    if (!nap(w, backoff))
+      break;
+  }
+  return NULL;
+}
+
+static void watcher_stop(struct box *bx) {
+  if (bx->watcher == NULL)
+    return;
+  atomic_store(&bx->watcher->stop, true);
+  pthread_join(bx->watcher->thread, NULL);
+  free(bx->watcher);
+  bx->watcher = NULL;
+}
+
+static void watcher_start(lk_mail_poller *p, struct box *bx,
+                          const lk_mailbox_row *mb) {
+  struct watcher *w = calloc(1, sizeof(*w));
+
+  if (w == NULL)
+    return; /* polling still takes the mail in */
+  w->p = p;
+  w->row = *mb;
+  atomic_init(&w->stop, false);
+  atomic_init(&w->wake, false);
+  if (pthread_create(&w->thread, NULL, watch, w) != 0) {
+    free(w);
+    return;
+  }
+  bx->watcher = w;
+}
+
 static void close_box(struct box *bx) {
   if (bx->open)
     lk_imap_close(&bx->imap);
@@ -394,21 +625,65 @@ static void close_box(struct box *bx) {
 static void list_row(const lk_mailbox_row *m, void *ud) {
   lk_mail_poller *p = ud;
 
-  if (p->nrows < MAILBOXES_MAX)
-    p->rows[p->nrows++] = *m;
+  if (p->nrows == p->caprows) {
+    int cap = p->caprows > 0 ? p->caprows * 2 : LIST_PAGE;
+    lk_mailbox_row *r = realloc(p->rows, (size_t)cap * sizeof(*r));
+
+    if (r == NULL) {
+      p->rows_oom = true;
+      return;
+    }
+    p->rows = r;
+    p->caprows = cap;
+  }
+  p->rows[p->nrows++] = *m;
+}
+
+/* Every enabled mailbox, a page at a time: there is no limit on their
+ * number.  Returns 0, or -1 when the list is incomplete. */
+static int list_all(lk_mail_poller *p) {
+  char after[LK_CONV_ID_LEN + 1] = "";
+
+  p->nrows = 0;
+  p->rows_oom = false;
+  for (;;) {
+    int before = p->nrows;
+    int n =
+        lk_store_mailbox_list(p->store, after, LIST_PAGE, true, list_row, p);
+
+    if (n < 0 || p->rows_oom)
+      return -1;
+    if (n < LIST_PAGE)
+      return 0;
+    if (p->nrows == before)
+      return -1;
+    snprintf(after, sizeof(after), "%s", p->rows[p->nrows - 1].id);
+  }
 }
 
 static struct box *box_for(lk_mail_poller *p, const lk_mailbox_row *m) {
+  struct box *bx;
+
   for (int i = 0; i < p->nboxes; i++) {
-    if (strcmp(p->boxes[i].id, m->id) == 0)
-      return &p->boxes[i];
+    if (strcmp(p->boxes[i]->id, m->id) == 0)
+      return p->boxes[i];
   }
-  if (p->nboxes == MAILBOXES_MAX)
+  if (p->nboxes == p->capboxes) {
+    int cap = p->capboxes > 0 ? p->capboxes * 2 : 16;
+    struct box **b = realloc(p->boxes, (size_t)cap * sizeof(*b));
+
+    if (b == NULL)
+      return NULL;
+    p->boxes = b;
+    p->capboxes = cap;
+  }
+  bx = calloc(1, sizeof(*bx));
+  if (bx == NULL)
     return NULL;
-  memset(&p->boxes[p->nboxes], 0, sizeof(p->boxes[0]));
-  snprintf(p->boxes[p->nboxes].id, sizeof(p->boxes[0].id), "%s", m->id);
-  p->boxes[p->nboxes].version = m->version;
-  return &p->boxes[p->nboxes++];
+  snprintf(bx->id, sizeof(bx->id), "%s", m->id);
+  bx->version = m->version;
+  p->boxes[p->nboxes++] = bx;
+  return bx;
 }
 
 /* One look at every mailbox; returns when the next one is due. */
@@ -417,25 +692,32 @@ static int64_t pass(lk_mail_poller *p) {
   int64_t next = now + 1000; /* the list is read again within a second */
   char err[256];
 
-  p->nrows = 0;
-  if (lk_store_mailbox_list(p->store, "", MAILBOXES_MAX, true, list_row, p) < 0)
+  if (list_all(p) != 0) {
+    lk_log(LK_LOG_WARN, "mail: the list of mailboxes cannot be read", NULL);
     return next;
+  }
   for (int i = 0; i < p->nboxes; i++)
-    p->boxes[i].seen = false;
+    p->boxes[i]->seen = false;
   for (int i = 0; i < p->nrows; i++) {
     const lk_mailbox_row *mb = &p->rows[i];
     struct box *bx = box_for(p, mb);
     int rc;
 
     if (bx == NULL)
-      continue;
+      continue; /* out of memory: the next pass tries again */
     bx->seen = true;
     if (bx->version != mb->version) { /* changed: connect afresh */
       close_box(bx);
+      watcher_stop(bx);
       bx->version = mb->version;
       bx->due_at = 0;
       bx->backoff_ms = 0;
     }
+    if (bx->watcher == NULL && !p->opt.no_idle)
+      watcher_start(p, bx, mb);
+    if (bx->watcher != NULL && atomic_exchange(&bx->watcher->wake, false) &&
+        bx->backoff_ms == 0)
+      bx->due_at = 0;
     if (bx->due_at > now)
       continue;
     err[0] = '\0';
@@ -458,13 +740,17 @@ static int64_t pass(lk_mail_poller *p) {
   }
   /* Mailboxes gone or disabled: their connections close. */
   for (int i = 0; i < p->nboxes;) {
-    if (!p->boxes[i].seen) {
-      close_box(&p->boxes[i]);
+    struct box *bx = p->boxes[i];
+
+    if (!bx->seen) {
+      close_box(bx);
+      watcher_stop(bx);
+      free(bx);
       p->boxes[i] = p->boxes[--p->nboxes];
       continue;
     }
-    if (p->boxes[i].due_at < next)
-      next = p->boxes[i].due_at;
+    if (bx->due_at < next)
+      next = bx->due_at;
     i++;
   }
   return next;
@@ -484,7 +770,7 @@ static void *run(void *arg) {
       break;
     }
     wait = next - lk_clock_mono_ms();
-    if (wait > 0) {
+    if (wait > 0 && !p->woken) {
       clock_gettime(CLOCK_REALTIME, &ts);
       ts.tv_sec += (time_t)(wait / 1000);
       ts.tv_nsec += (long)(wait % 1000) * 1000000L;
@@ -494,14 +780,19 @@ static void *run(void *arg) {
       }
       pthread_cond_timedwait(&p->cv, &p->mu, &ts);
     }
+    p->woken = false;
     if (p->stop) {
       pthread_mutex_unlock(&p->mu);
       break;
     }
     pthread_mutex_unlock(&p->mu);
   }
-  for (int i = 0; i < p->nboxes; i++)
-    close_box(&p->boxes[i]);
+  for (int i = 0; i < p->nboxes; i++) {
+    close_box(p->boxes[i]);
+    watcher_stop(p->boxes[i]);
+    free(p->boxes[i]);
+  }
+  p->nboxes = 0;
   return NULL;
 }
 
@@ -529,6 +820,8 @@ void lk_mail_poller_free(lk_mail_poller *p) {
   if (p == NULL)
     return;
   lk_mail_poller_stop(p);
+  free(p->boxes);
+  free(p->rows);
   pthread_mutex_destroy(&p->mu);
   pthread_cond_destroy(&p->cv);
   free(p);
@@ -543,6 +836,8 @@ void lk_mail_poller_stats_get(lk_mail_poller *p, lk_mail_poller_stats *out) {
   out->bounces = atomic_load(&p->bounces);
   out->unreadable = atomic_load(&p->unreadable);
   out->errors = atomic_load(&p->errors);
+  out->deferred = atomic_load(&p->deferred);
+  out->wakeups = atomic_load(&p->wakeups);
 }
 
 void lk_mail_poller_metrics(lk_buf *b, void *ud) {
@@ -561,10 +856,19 @@ void lk_mail_poller_metrics(lk_buf *b, void *ud) {
                 "# HELP loket_mail_poll_errors_total Mailbox passes that "
                 "failed (connection, login, write).\n"
                 "# TYPE loket_mail_poll_errors_total counter\n"
-                "loket_mail_poll_errors_total %llu\n",
+                "loket_mail_poll_errors_total %llu\n"
+                "# HELP loket_mail_deferred_total Mails left for a later "
+                "pass after a temporary failure (memory, disk, a write).\n"
+                "# TYPE loket_mail_deferred_total counter\n"
+                "loket_mail_deferred_total %llu\n"
+                "# HELP loket_mail_idle_wakeups_total New mail announced "
+                "by IMAP IDLE.\n"
+                "# TYPE loket_mail_idle_wakeups_total counter\n"
+                "loket_mail_idle_wakeups_total %llu\n",
                 (unsigned long long)st.created, (unsigned long long)st.joined,
                 (unsigned long long)st.duplicates,
                 (unsigned long long)st.ignored, (unsigned long long)st.bounces,
                 (unsigned long long)st.unreadable,
-                (unsigned long long)st.errors);
+                (unsigned long long)st.errors, (unsigned long long)st.deferred,
+                (unsigned long long)st.wakeups);
 }

@@ -109,7 +109,7 @@ static lk_outbox_result send_payload(lk_mailbox_sender *ms, json_t *j,
   lk_mail mail = {0};
   lk_buf refbuf = LK_BUF_INIT;
   lk_buf html = LK_BUF_INIT;
-  char url[300], err[200], irt[300];
+  char url[300], err[200], irt[300], rpath[320];
   const char *why;
   size_t i, nas = 0;
   json_t *v;
@@ -169,6 +169,11 @@ static lk_outbox_result send_payload(lk_mailbox_sender *ms, json_t *j,
   mail.subject = json_string_value(json_object_get(j, "subject"));
   mail.text = json_string_value(json_object_get(j, "text"));
   mail.message_id = json_string_value(json_object_get(j, "messageId"));
+  v = json_object_get(j, "contact");
+  if (ms->key != NULL && json_is_string(v) &&
+      lk_mail_bounce_address(ms->key, json_string_value(v), mb.address, rpath,
+                             sizeof(rpath)) == 0)
+    mail.return_path = rpath;
   if (mail.text != NULL) {
     text_html(&html, mail.text);
     mail.html = lk_buf_ok(&html) ? html.data : NULL;

@@ -17,11 +17,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/mail_token.h"
 #include "core/outbox.h"
 #include "store/store.h"
 
 typedef struct lk_mailbox_sender {
   lk_store *store;
+  /* Signs the envelope sender (core/mail_token.h, VERP), so that only a
+   * real bounce can mark a message failed; NULL: the mailbox address. */
+  const lk_mail_key *key;
   bool insecure;      /* skip certificate checks (tests only) */
   int max_attempts;   /* as the outbox's options: 0 for 12 */
   int64_t max_age_ms; /* 0 for 24 h */

@@ -643,6 +643,7 @@ static int mail_channel_open(lk_app *app, const struct serve_opts *o) {
   lk_mailbox_init(o->data);
   lk_mail_outbound_init(&mail_state.mail_key);
   mail_state.mailbox_sender.store = app->store;
+  mail_state.mailbox_sender.key = &mail_state.mail_key; /* VERP bounces */
   mail_state.mailbox_sender.max_attempts = (int)o->outbox_attempts;
   if (lk_outbox_register(app->outbox, LK_MAIL_OUTBOX_KIND, lk_mailbox_send_fn,
                          &mail_state.mailbox_sender) != 0) {

@@ -47,8 +47,13 @@ int lk_mail_ingest_prepare(lk_mail_ingest_op *op, const lk_mail_key *key,
     copy(op->subject, sizeof(op->subject), in->subject);
   op->text = strdup(in->text != NULL && in->text[0] != '\0' ? in->text
                                                             : "(geen tekst)");
+  op->from_proven = in->from_proven;
   op->noise = in->noise != NULL;
-  copy(op->bounced_id, sizeof(op->bounced_id), in->bounced_id);
+  for (int i = 0; in->dsn_failed && i < in->nbounce_rcpts; i++) {
+    if (lk_mail_bounce_contact(key, in->bounce_rcpts[i], op->bounce_contact))
+      break;
+    op->bounce_contact[0] = '\0';
+  }
   op->atts = calloc(LK_CONV_MAX_ATTACHMENTS, sizeof(*op->atts));
   if (op->text == NULL || op->atts == NULL)
     return -ENOMEM;
@@ -73,18 +78,20 @@ void lk_mail_ingest_free(lk_mail_ingest_op *op) {
   op->message = NULL;
 }
 
-/* A failed DSN for a message Loket sent: its delivery is "failed". */
+/* A failed DSN to the bounce address of a message Loket sent: its
+ * delivery is "failed". */
 static int bounce(lk_tx *tx, lk_mail_ingest_op *op) {
-  char contact[LK_CONV_ID_LEN + 1], conv[LK_CONV_ID_LEN + 1], kind[12];
+  char conv[LK_CONV_ID_LEN + 1];
+  const char *contact = op->bounce_contact;
   char payload[200];
   lk_conv_row c;
   int rc;
 
   op->outcome = LK_MAIL_IGNORED;
-  if (op->bounced_id[0] == '\0')
+  if (contact[0] == '\0')
     return 0;
-  rc = lk_store_mail_contact(tx, op->bounced_id, contact, conv, kind);
-  if (rc == LK_STORE_NOTFOUND || (rc == 0 && strcmp(kind, "outbound") != 0))
+  rc = lk_store_mail_outbound_conv(tx, contact, conv);
+  if (rc == LK_STORE_NOTFOUND)
     return 0;
   if (rc != 0)
     return rc;
@@ -198,6 +205,8 @@ static int create(lk_tx *tx, lk_mail_ingest_op *op, const char **ids) {
       .team_id = op->team_id,
       .from_name = op->from_name,
       .from_email = op->from_key[0] != '\0' ? op->from : NULL,
+      /* A From: is anyone's to write: only a proven one finds a party. */
+      .unproven = !op->from_proven,
       .attachments = ids,
       .nattachments = op->natts};
   lk_invalid why;
@@ -226,19 +235,32 @@ int lk_mail_ingest_apply(lk_tx *tx, void *arg) {
   lk_mail_ingest_op *op = arg;
   char contact[LK_CONV_ID_LEN + 1], conv[LK_CONV_ID_LEN + 1], kind[12];
   const char *ids[LK_CONV_MAX_ATTACHMENTS];
+  bool id_free;
   int rc;
 
   op->outcome = LK_MAIL_NONE;
   op->conv_id[0] = op->contact_id[0] = '\0';
-  rc = lk_store_mail_contact(tx, op->message_id, contact, conv, kind);
+  /* Taken in by this mailbox already (a fetch after a crash, or a second
+   * copy): nothing more.  Another mailbox's copy is that team's mail. */
+  rc = lk_store_mail_received(tx, op->mailbox_id, op->message_id, contact);
   if (rc == 0) {
     op->outcome = LK_MAIL_DUPLICATE;
-    copy(op->conv_id, sizeof(op->conv_id), conv);
     copy(op->contact_id, sizeof(op->contact_id), contact);
     return 0;
   }
   if (rc != LK_STORE_NOTFOUND)
     return rc;
+  /* A copy of a message Loket sent (Bcc to the mailbox, say). */
+  rc = lk_store_mail_contact(tx, op->message_id, contact, conv, kind);
+  if (rc == 0 && strcmp(kind, "outbound") == 0) {
+    op->outcome = LK_MAIL_DUPLICATE;
+    copy(op->conv_id, sizeof(op->conv_id), conv);
+    copy(op->contact_id, sizeof(op->contact_id), contact);
+    return 0;
+  }
+  if (rc != 0 && rc != LK_STORE_NOTFOUND)
+    return rc;
+  id_free = rc == LK_STORE_NOTFOUND;
   if (op->noise)
     return bounce(tx, op);
   rc = thread_of(tx, op, conv);
@@ -253,6 +275,11 @@ int lk_mail_ingest_apply(lk_tx *tx, void *arg) {
     return LK_EINVALID;
   }
   if (rc == 0)
+    rc = lk_store_mail_received_insert(tx, op->mailbox_id, op->message_id,
+                                       op->contact_id);
+  /* contacts.external_id is unique per channel: the first copy keeps it
+   * (the References of replies find the others through mail_received). */
+  if (rc == 0 && id_free)
     rc = lk_store_mail_contact_set_id(tx, op->contact_id, op->message_id);
   return rc;
 }

@@ -1,12 +1,17 @@
 /* mail_ingest.h - an incoming e-mail becomes part of a conversation, in
  * one write (docs/mail.md).
  *
- *   duplicate  its Message-ID is stored already (contacts.external_id,
- *              unique per channel): nothing is written.  This is what
- *              makes a fetch after a crash harmless.
- *   bounce     a delivery status notification that says "failed" for a
- *              Message-ID Loket sent: that outbound message's delivery
- *              becomes "failed" for the agent to see.
+ *   duplicate  this mailbox took its Message-ID in already
+ *              (mail_received, per mailbox), or it is the Message-ID of
+ *              a message Loket sent: nothing is written.  This is what
+ *              makes a fetch after a crash harmless; the same mail sent
+ *              to two team addresses still reaches both teams.
+ *   bounce     a delivery status notification that says "failed" and
+ *              came to the signed bounce address (VERP, mail_token.h)
+ *              of a message Loket sent: that outbound message's
+ *              delivery becomes "failed" for the agent to see.  A DSN
+ *              that only names a Message-ID proves nothing (a Message-ID
+ *              travels in every reply and forward): it is ignored.
  *   ignored    other noise (auto-replies, out-of-office, lists, reports):
  *              no conversation, and no reply is ever sent to it.
  *   joined     In-Reply-To or References names a Message-ID Loket sent
@@ -15,9 +20,13 @@
  *              conversation's party: the mail is added as an inbound
  *              message.  Anything else, a forged header included, is:
  *   created    a new conversation on channel "email" for the mailbox's
- *              team; the sender is linked to a party through a verified
- *              address (conversation.h), so a new subject from a known
- *              resident lands in that resident's history.
+ *              team.  Only when the From: is proven (from_proven: the
+ *              trusted server's Authentication-Results) is the sender
+ *              linked to a party through a verified address
+ *              (conversation.h), so that a new subject from a known
+ *              resident lands in that resident's history; an unproven
+ *              From: is the sender's word only (like a chat's address),
+ *              never linked: a new party gets it unverified.
  *
  *   refused    what the conversation core refuses (it should not happen:
  *              the channel cleans every text first): the apply returns
@@ -53,10 +62,17 @@ typedef struct lk_mail_in {
   int nrefs;
   const char *from;      /* address, may be "" */
   const char *from_name; /* may be "" */
-  const char *subject;   /* may be "" */
+  /* The mailbox's trusted server proved the From: domain (RFC 8601);
+   * else the address is only the sender's word. */
+  bool from_proven;
+  const char *subject; /* may be "" */
   const char *text;
-  const char *noise;      /* NULL or why it is noise */
-  const char *bounced_id; /* for a failed DSN, or "" */
+  const char *noise; /* NULL or why it is noise */
+  /* A failed delivery status notification, and the bounce addresses
+   * (core/mail_token.h) it was delivered to, not yet verified. */
+  bool dsn_failed;
+  const char *const *bounce_rcpts;
+  int nbounce_rcpts;
 } lk_mail_in;
 
 typedef struct lk_mail_ingest_op {
@@ -70,11 +86,12 @@ typedef struct lk_mail_ingest_op {
   char from[LK_ADDRESS_MAX + 1];
   char from_key[LK_ADDRESS_KEY_MAX + 1]; /* "" if not an address */
   char from_name[LK_CONV_NAME_MAX + 1];
+  bool from_proven;
   char subject[LK_CONV_SUBJECT_MAX + 1];
   char *text; /* malloc'd copy */
   bool noise;
-  char bounced_id[256];
-  lk_attachment_op *atts; /* prepared, blobs stored */
+  char bounce_contact[LK_CONV_ID_LEN + 1]; /* verified, or "" */
+  lk_attachment_op *atts;                  /* prepared, blobs stored */
   int natts;
   /* results */
   enum lk_mail_outcome outcome;

@@ -51,4 +51,23 @@ bool lk_mail_token_contact(const char *message_id, char contact_id[37]);
 bool lk_mail_token_verify(const lk_mail_key *key, const char *message_id,
                           const char *conv_id);
 
+/* The envelope sender (Return-Path) of outbound contact `contact_id`
+ * through mailbox `address` (VERP):
+ *
+ *   local+lkb-TOKEN@domain
+ *
+ * TOKEN: 39 base32 letters of the contact's 16 bytes and 8 bytes of
+ * HMAC-SHA-256 (key, "loket-mail-bounce", those bytes).  A delivery
+ * status notification goes to the envelope sender, so it arrives in the
+ * mailbox (plus-addressing) addressed to this; only Loket can make one,
+ * and it never appears in the headers a reply or a forward carries (as a
+ * Message-ID does).  Returns 0, or -1 when it does not fit. */
+int lk_mail_bounce_address(const lk_mail_key *key, const char *contact_id,
+                           const char *address, char *out, size_t size);
+/* If `address` is a bounce address whose TOKEN verifies, the contact id
+ * into `contact_id` and true (case-insensitive: mail servers may change
+ * the case of a local part). */
+bool lk_mail_bounce_contact(const lk_mail_key *key, const char *address,
+                            char contact_id[37]);
+
 #endif

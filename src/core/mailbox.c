@@ -1,6 +1,7 @@
 /* mailbox.c - mailboxes as channels (see mailbox.h). */
 #include "core/mailbox.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -35,6 +36,7 @@ enum {
   SET_SMTP_PW = 1u << 13,
   SET_POLL = 1u << 14,
   SET_ENABLED = 1u << 15,
+  SET_AUTHSERV = 1u << 16,
 };
 
 static int invalid(lk_invalid *why, const char *field, const char *reason) {
@@ -95,6 +97,19 @@ static bool folder_ok(const char *s) {
     return false;
   for (size_t i = 0; i < n; i++) {
     if (s[i] <= ' ' || s[i] > '~' || strchr("\"\\%*?#;/", s[i]) != NULL)
+      return false;
+  }
+  return true;
+}
+
+/* An RFC 8601 authserv-id as mail servers set it: a host name. */
+static bool authserv_ok(const char *s) {
+  size_t n = strlen(s);
+
+  if (n > 200)
+    return false;
+  for (size_t i = 0; i < n; i++) {
+    if (!isalnum((unsigned char)s[i]) && strchr(".-_", s[i]) == NULL)
       return false;
   }
   return true;
@@ -228,6 +243,15 @@ static int check(lk_mailbox_op *op, const lk_mailbox_in *in, lk_invalid *why) {
     g->enabled = in->enabled != 0;
     op->set |= SET_ENABLED;
   }
+  if (in->authserv_id != NULL) {
+    if (!authserv_ok(in->authserv_id))
+      return invalid(why, "/trustedAuthservId",
+                     "must be empty or the authserv-id (a host name: "
+                     "letters, digits, dots, hyphens) of the mail server "
+                     "whose Authentication-Results are trusted");
+    copy(g->authserv_id, sizeof(g->authserv_id), in->authserv_id);
+    op->set |= SET_AUTHSERV;
+  }
   return 0;
 }
 
@@ -306,6 +330,7 @@ static void merge(lk_mailbox_op *op, lk_mailbox_row *m) {
   TAKE(SET_SMTP_TLS, smtp_tls);
   TAKE(SET_SMTP_USER, smtp_user);
   TAKE(SET_SMTP_PW, smtp_password_file);
+  TAKE(SET_AUTHSERV, authserv_id);
 #undef TAKE
   if (s & SET_IMAP_PORT)
     m->imap_port = g->imap_port;
@@ -420,6 +445,8 @@ void lk_mailbox_json(lk_buf *b, const lk_mailbox_row *m) {
   lk_buf_json_str(b, m->smtp_user);
   lk_buf_puts(b, ",\"smtpPasswordFile\":");
   lk_buf_json_str(b, m->smtp_password_file);
+  lk_buf_puts(b, ",\"trustedAuthservId\":");
+  lk_buf_json_str(b, m->authserv_id);
   lk_buf_printf(b,
                 ",\"pollSeconds\":%d,\"enabled\":%s,\"version\":%lld,"
                 "\"createdAt\":%lld,\"updatedAt\":%lld}",

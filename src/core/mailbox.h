@@ -36,7 +36,8 @@ typedef struct lk_mailbox_in {
   const char *smtp_user;
   const char *smtp_password_file;
   long poll_seconds;
-  int enabled; /* -1 not given, 0, 1 */
+  int enabled;             /* -1 not given, 0, 1 */
+  const char *authserv_id; /* trustedAuthservId; "" trusts none */
 } lk_mailbox_in;
 
 typedef struct lk_mailbox_op {

@@ -10,7 +10,7 @@
   "id, team_id, address, from_name, imap_host, imap_port, imap_tls,"           \
   " imap_user, imap_password_file, folder, smtp_host, smtp_port, smtp_tls,"    \
   " smtp_user, smtp_password_file, poll_seconds, enabled, version,"            \
-  " created_at, updated_at"
+  " created_at, updated_at, trusted_authserv_id"
 
 static void mb_row(lk_stmt *st, void *ud) {
   lk_mailbox_row *m = ud;
@@ -37,6 +37,8 @@ static void mb_row(lk_stmt *st, void *ud) {
   m->version = lk_stmt_col_int(st, 17);
   m->created_at = lk_stmt_col_int(st, 18);
   m->updated_at = lk_stmt_col_int(st, 19);
+  lk_store_copy(m->authserv_id, sizeof(m->authserv_id),
+                lk_stmt_col_text(st, 20));
 }
 
 /* The texts and numbers of a row in the order of MB_COLUMNS. */
@@ -44,7 +46,8 @@ static void mb_row(lk_stmt *st, void *ud) {
   {                                                                            \
     (m)->id, (m)->team_id, (m)->address, (m)->from_name, (m)->imap_host,       \
         (m)->imap_tls, (m)->imap_user, (m)->imap_password_file, (m)->folder,   \
-        (m)->smtp_host, (m)->smtp_tls, (m)->smtp_user, (m)->smtp_password_file \
+        (m)->smtp_host, (m)->smtp_tls, (m)->smtp_user,                         \
+        (m)->smtp_password_file, (m)->authserv_id                              \
   }
 #define MB_NUMS(m)                                                             \
   {                                                                            \
@@ -56,14 +59,14 @@ int lk_store_mailbox_insert(lk_tx *tx, const lk_mailbox_row *m) {
   static const char sql[] =
       "INSERT INTO mailboxes (id, team_id, address, from_name, imap_host,"
       " imap_tls, imap_user, imap_password_file, folder, smtp_host, smtp_tls,"
-      " smtp_user, smtp_password_file, imap_port, smtp_port, poll_seconds,"
-      " enabled, version, created_at, updated_at)"
+      " smtp_user, smtp_password_file, trusted_authserv_id, imap_port,"
+      " smtp_port, poll_seconds, enabled, version, created_at, updated_at)"
       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-      " ?15, ?16, ?17, ?18, ?19, ?20)";
+      " ?15, ?16, ?17, ?18, ?19, ?20, ?21)";
   const char *texts[] = MB_TEXTS(m);
   int64_t nums[] = MB_NUMS(m);
 
-  return lk_rows_write(tx, sql, texts, 13, nums, 7, false);
+  return lk_rows_write(tx, sql, texts, 14, nums, 7, false);
 }
 
 int lk_store_mailbox_update(lk_tx *tx, const lk_mailbox_row *m) {
@@ -72,12 +75,13 @@ int lk_store_mailbox_update(lk_tx *tx, const lk_mailbox_row *m) {
       " imap_host = ?5, imap_tls = ?6, imap_user = ?7,"
       " imap_password_file = ?8, folder = ?9, smtp_host = ?10,"
       " smtp_tls = ?11, smtp_user = ?12, smtp_password_file = ?13,"
-      " imap_port = ?14, smtp_port = ?15, poll_seconds = ?16, enabled = ?17,"
-      " version = ?18, updated_at = ?20 WHERE id = ?1";
+      " trusted_authserv_id = ?14, imap_port = ?15, smtp_port = ?16,"
+      " poll_seconds = ?17, enabled = ?18, version = ?19, updated_at = ?21"
+      " WHERE id = ?1";
   const char *texts[] = MB_TEXTS(m);
   int64_t nums[] = MB_NUMS(m);
 
-  return lk_rows_write(tx, sql, texts, 13, nums, 7, true);
+  return lk_rows_write(tx, sql, texts, 14, nums, 7, true);
 }
 
 int lk_store_mailbox_get_tx(lk_tx *tx, const char *id, lk_mailbox_row *out) {
@@ -204,6 +208,12 @@ static void contact_row(lk_stmt *st, void *ud) {
   lk_store_copy(c->kind, 12, lk_stmt_col_text(st, 2));
 }
 
+static void received_row(lk_stmt *st, void *ud) {
+  struct contact_ctx *c = ud;
+
+  lk_store_copy(c->contact_id, LK_CONV_ID_LEN + 1, lk_stmt_col_text(st, 0));
+}
+
 int lk_store_mail_contact(lk_tx *tx, const char *external_id,
                           char contact_id[LK_CONV_ID_LEN + 1],
                           char conv_id[LK_CONV_ID_LEN + 1], char kind[12]) {
@@ -247,10 +257,13 @@ static void ids_row(lk_stmt *st, void *ud) {
 int lk_store_mail_conv_ids(lk_tx *tx, const char *conv_id, int limit,
                            lk_mail_id_fn fn, void *ud) {
   static const char sql[] =
-      "SELECT external_id, kind FROM (SELECT external_id, kind, occurred_at,"
-      " seq FROM contacts WHERE conversation_id = ?1 AND channel = 'email'"
-      " AND external_id IS NOT NULL ORDER BY occurred_at DESC, seq DESC"
-      " LIMIT ?2) ORDER BY occurred_at, seq";
+      "SELECT mid, kind FROM (SELECT COALESCE(c.external_id, r.message_id)"
+      " AS mid, c.kind, c.occurred_at, c.seq FROM contacts c"
+      " LEFT JOIN mail_received r ON r.contact_id = c.id"
+      " WHERE c.conversation_id = ?1 AND c.channel = 'email'"
+      " AND COALESCE(c.external_id, r.message_id) IS NOT NULL"
+      " ORDER BY c.occurred_at DESC, c.seq DESC LIMIT ?2)"
+      " ORDER BY occurred_at, seq";
   struct ids_ctx c = {fn, ud};
   int64_t lim = limit;
 
@@ -291,4 +304,47 @@ int lk_store_party_email(lk_tx *tx, const char *party_id, char *address,
   struct email_ctx c = {address, address_size, key, key_size};
 
   return lk_row_get(NULL, tx, sql, party_id, email_row, &c);
+}
+
+int lk_store_mail_received(lk_tx *tx, const char *mailbox_id,
+                           const char *message_id,
+                           char contact_id[LK_CONV_ID_LEN + 1]) {
+  static const char sql[] = "SELECT contact_id FROM mail_received"
+                            " WHERE mailbox_id = ?1 AND message_id = ?2";
+  const char *texts[] = {mailbox_id, message_id};
+  struct contact_ctx c = {contact_id, NULL, NULL};
+  int n = lk_rows(lk_tx_db(tx), sql, texts, 2, NULL, 0, received_row, &c);
+
+  if (n < 0)
+    return n;
+  return n == 0 ? LK_STORE_NOTFOUND : 0;
+}
+
+int lk_store_mail_received_insert(lk_tx *tx, const char *mailbox_id,
+                                  const char *message_id,
+                                  const char *contact_id) {
+  static const char sql[] =
+      "INSERT INTO mail_received (mailbox_id, message_id, contact_id,"
+      " created_at) VALUES (?1, ?2, ?3, ?4)";
+  const char *texts[] = {mailbox_id, message_id, contact_id};
+  int64_t now = lk_tx_now(tx);
+
+  return lk_rows_write(tx, sql, texts, 3, &now, 1, false);
+}
+
+static void conv_row(lk_stmt *st, void *ud) {
+  lk_store_copy(ud, LK_CONV_ID_LEN + 1, lk_stmt_col_text(st, 0));
+}
+
+int lk_store_mail_outbound_conv(lk_tx *tx, const char *contact_id,
+                                char conv_id[LK_CONV_ID_LEN + 1]) {
+  static const char sql[] = "SELECT conversation_id FROM contacts WHERE id = ?1"
+                            " AND kind = 'outbound' AND channel = 'email'"
+                            " AND conversation_id IS NOT NULL";
+  int n =
+      lk_rows(lk_tx_db(tx), sql, &contact_id, 1, NULL, 0, conv_row, conv_id);
+
+  if (n < 0)
+    return n;
+  return n == 0 ? LK_STORE_NOTFOUND : 0;
 }

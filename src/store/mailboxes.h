@@ -36,6 +36,8 @@ typedef struct lk_mailbox_row {
   char smtp_user[LK_MAILBOX_TEXT_MAX + 1];
   char smtp_password_file[LK_MAILBOX_PATH_MAX + 1];
   int poll_seconds;
+  /* RFC 8601 authserv-id whose Authentication-Results are trusted; "" */
+  char authserv_id[LK_MAILBOX_TEXT_MAX + 1];
   bool enabled;
   int64_t version;
   int64_t created_at;
@@ -71,6 +73,21 @@ int lk_store_mailbox_of_team(lk_tx *tx, const char *team_id,
 int lk_store_mail_contact(lk_tx *tx, const char *external_id,
                           char contact_id[LK_CONV_ID_LEN + 1],
                           char conv_id[LK_CONV_ID_LEN + 1], char kind[12]);
+/* The contact that mail `message_id` became in mailbox `mailbox_id`
+ * (migration 0026): LK_STORE_NOTFOUND when this mailbox has not taken
+ * it in. */
+int lk_store_mail_received(lk_tx *tx, const char *mailbox_id,
+                           const char *message_id,
+                           char contact_id[LK_CONV_ID_LEN + 1]);
+/* Records that mailbox `mailbox_id` took mail `message_id` in as
+ * `contact_id`.  LK_STORE_CONFLICT when it had already. */
+int lk_store_mail_received_insert(lk_tx *tx, const char *mailbox_id,
+                                  const char *message_id,
+                                  const char *contact_id);
+/* The conversation of outbound e-mail contact `contact_id`;
+ * LK_STORE_NOTFOUND when it is no such contact. */
+int lk_store_mail_outbound_conv(lk_tx *tx, const char *contact_id,
+                                char conv_id[LK_CONV_ID_LEN + 1]);
 /* Sets the Message-ID of contact `id`.  LK_STORE_CONFLICT when another
  * e-mail contact has it. */
 int lk_store_mail_contact_set_id(lk_tx *tx, const char *id,

@@ -120,8 +120,12 @@ def _alive(pid):
 
 
 class MailServer:
-    def __init__(self, users=("inwoner",), domain="example.nl"):
+    def __init__(self, users=("inwoner",), domain="example.nl",
+                 imap_capability=None):
+        """imap_capability: what Dovecot lists after login instead of its
+        own CAPABILITY (e.g. one without IDLE)."""
         self.domain = domain
+        self.imap_capability = imap_capability
         self.users = list(users)
         self.dir = None
         self.smtp_port = None
@@ -242,8 +246,18 @@ service stats {{
   }}
 }}
 """.format(d=self.dir, uid=nobody.pw_uid, imap=self.imap_port)
+        if self.imap_capability:
+            conf += "imap_capability = %s\n" % self.imap_capability
         with open(self.path("dovecot.conf"), "w") as f:
             f.write(conf)
+
+    def kick(self, user):
+        """Ends every IMAP session of `user` (doveadm kick), as a server
+        restart or a network cut would."""
+        subprocess.run([DOVEADM, "-c", self.path("dovecot.conf"), "kick",
+                        self.address(user)], stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       timeout=20, check=True)
 
     def _start_dovecot(self, timeout):
         # The master forks away; its output goes to the log, not a pipe

@@ -9,8 +9,10 @@ mails."""
 import email
 import email.policy
 import hashlib
+import imaplib
 import json
 import os
+import smtplib
 import sys
 import time
 import uuid
@@ -18,10 +20,11 @@ import uuid
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mailserver  # noqa: E402
 from loketlib import (LoketTestCase, Server, create_token, db_query,  # noqa
-                      db_write, main, wait_until)
+                      db_write, main, metric, wait_until)
 
-BOXES = ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8"]
-RESIDENTS = ["inwoner", "ander", "bewoner", "klant", "anna"]
+BOXES = ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "w1", "w2", "w3",
+         "w4", "w5", "w6", "w7"]
+RESIDENTS = ["inwoner", "ander", "bewoner", "klant", "anna", "bram"]
 # A 1x1 PNG.
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -52,7 +55,7 @@ class MailChannel(LoketTestCase):
 
     # ---- helpers ----------------------------------------------------------
 
-    def setup_loket(self, box, data=None, extra_args=None):
+    def setup_loket(self, box, data=None, extra_args=None, **fields):
         self.srv = self.start_server(data=data, extra_args=extra_args or ())
         _, self.admin = create_token(self.srv.data, "beheer", "api admin")
         pw = os.path.join(os.path.dirname(self.srv.data), "mail.pw")
@@ -74,10 +77,53 @@ class MailChannel(LoketTestCase):
             "imapUser": self.addr, "imapPasswordFile": pw,
             "smtpHost": "127.0.0.1", "smtpPort": self.ms.submission_port,
             "smtpTls": "none", "smtpUser": self.addr, "smtpPasswordFile": pw,
-            "pollSeconds": 1}, token=self.admin)
+            "pollSeconds": 1, **fields}, token=self.admin)
         self.assertEqual(r.status, 201, r.text)
         self.mailbox = r.json()
         return self.mailbox
+
+    def patch_mailbox(self, fields):
+        r = self.srv.request("PATCH", "/api/v1/mailboxes/" + self.mailbox["id"],
+                             body=json.dumps(fields).encode(),
+                             headers={"Content-Type": "application/json"},
+                             token=self.admin)
+        self.assertEqual(r.status, 200, r.text)
+
+    def imap(self, box):
+        imap = imaplib.IMAP4("127.0.0.1", self.ms.imap_port, timeout=10)
+        imap.login(self.ms.address(box), mailserver.PASSWORD)
+        imap.select("INBOX")
+        return imap
+
+    def flags(self, box):
+        """{Message-ID: set of flags} of `box`'s INBOX, read without
+        changing a flag."""
+        imap = self.imap(box)
+        try:
+            out = {}
+            typ, data = imap.fetch("1:*", "(FLAGS BODY.PEEK[HEADER.FIELDS"
+                                   " (MESSAGE-ID)])")
+            for item in data:
+                if not isinstance(item, tuple):
+                    continue
+                flags = imaplib.ParseFlags(item[0])
+                mid = email.message_from_bytes(item[1])["Message-ID"]
+                out[mid.strip().strip("<>")] = {f.decode() for f in flags}
+            return out
+        finally:
+            imap.logout()
+
+    def metric(self, name, **labels):
+        return metric(self.srv.metrics(), name, **labels) or 0
+
+    def inbound(self, msgid):
+        """(contact id, conversation id) rows of inbound mail `msgid`, in
+        whichever mailbox it came."""
+        return db_query(self.srv.data,
+                        "SELECT contact_id, c.conversation_id"
+                        " FROM mail_received r JOIN contacts c"
+                        " ON c.id = r.contact_id WHERE r.message_id = ?",
+                        (msgid,))
 
     def contact(self, msgid, timeout=20):
         """(contact id, conversation id) of the mail `msgid`, once in."""
@@ -130,6 +176,12 @@ class MailChannel(LoketTestCase):
                              headers={"Content-Type": "application/json"},
                              token=self.admin)
         self.assertProblem(r, 422, field="/imapPasswordFile")
+        r = self.srv.request("PATCH", "/api/v1/mailboxes/" + mb["id"],
+                             body=b'{"trustedAuthservId": "mx; dmarc=pass"}',
+                             headers={"Content-Type": "application/json"},
+                             token=self.admin)
+        self.assertProblem(r, 422, field="/trustedAuthservId")
+        self.assertEqual(mb["trustedAuthservId"], "")
         # A password file is never one of Loket's own keys (its first
         # line would go to an admin-chosen host), nor a file others can
         # read or that belongs to someone else.
@@ -196,12 +248,20 @@ class MailChannel(LoketTestCase):
         self.assertEqual(r.status, 200, r.text)
         mb = r.json()
         # A wrong password file: the poller says so without the secret.
+        # (The file is read at each connection: a change of the mailbox
+        # makes the poller and the watcher connect afresh.)
         with open(mb["imapPasswordFile"], "w") as f:
             f.write("fout-wachtwoord\n")
+        before = self.srv.log_text().count("mailbox not read")
+        r = self.srv.request("PATCH", "/api/v1/mailboxes/" + mb["id"],
+                             body=b'{"pollSeconds": 2}',
+                             headers={"Content-Type": "application/json"},
+                             token=self.admin)
+        self.assertEqual(r.status, 200, r.text)
         self.ms.put(self.box, [mail("inwoner@example.nl", self.addr, "x",
                                     "y", "pw-%s@example.nl" % uuid.uuid4())])
-        wait_until(lambda: "mailbox not read" in self.srv.log_text(), 20,
-                   what="a failed login logged")
+        wait_until(lambda: self.srv.log_text().count("mailbox not read") >
+                   before, 20, what="a failed login logged")
         log = self.srv.log_text()
         self.assertNotIn("fout-wachtwoord", log)
         self.assertNotIn(mailserver.PASSWORD, log)
@@ -214,7 +274,7 @@ class MailChannel(LoketTestCase):
             self.srv.data, "SELECT * FROM mailboxes")))
 
     def test_2_thread_reply_and_forgery(self):
-        self.setup_loket("v1")
+        self.setup_loket("v1", trustedAuthservId="mx.zuidbroek.test")
         m1 = "vraag-%s@example.nl" % uuid.uuid4()
         self.ms.deliver(self.addr, mail(
             "Inge Inwoner <inwoner@example.nl>", self.addr,
@@ -278,8 +338,9 @@ class MailChannel(LoketTestCase):
             "In-Reply-To: <%s>\r\n" % forged))
         _, conv4 = self.contact(m4)
         self.assertNotEqual(conv4, conv)
-        # A known, verified address with a new subject: a new conversation
-        # in that resident's history.
+        # A known, verified address with a new subject, its From: proven
+        # by the trusted server (DMARC): a new conversation in that
+        # resident's history.
         party = c["party"]["id"]
         db_write(self.srv.data, [(
             "UPDATE digital_addresses SET verified_on = '2026-11-28'"
@@ -287,13 +348,39 @@ class MailChannel(LoketTestCase):
             (party,))])
         m5 = "nieuw-%s@example.nl" % uuid.uuid4()
         self.ms.deliver(self.addr, mail(
-            "inwoner@example.nl", self.addr, "Afvalpas kwijt", "Help.", m5))
+            "inwoner@example.nl", self.addr, "Afvalpas kwijt", "Help.", m5,
+            "Authentication-Results: mx.zuidbroek.test;\r\n"
+            "  spf=pass smtp.mailfrom=inwoner@example.nl;\r\n"
+            "  dkim=pass header.d=example.nl; dmarc=pass"
+            " header.from=example.nl\r\n"))
         _, conv5 = self.contact(m5)
         self.assertNotEqual(conv5, conv)
         self.assertEqual(self.conversation(conv5)["party"]["id"], party)
+        # Her address in a From: nobody proved (no Authentication-Results,
+        # another server's, a failed DMARC, a signature of another
+        # domain): the sender's word only, never her history.
+        forged = [
+            "",
+            "Authentication-Results: mx.elders.test; dmarc=pass\r\n",
+            "Authentication-Results: mx.zuidbroek.test; dmarc=fail\r\n",
+            "Authentication-Results: mx.zuidbroek.test; dkim=pass"
+            " header.d=oplichter.example\r\n",
+        ]
+        for i, extra in enumerate(forged):
+            m6 = "vervalst-%d-%s@example.nl" % (i, uuid.uuid4())
+            self.ms.deliver(self.addr, mail(
+                "Inge Inwoner <inwoner@example.nl>", self.addr,
+                "Nieuw IBAN", "Maak het geld voortaan over naar NL00.", m6,
+                extra))
+            _, conv6 = self.contact(m6)
+            c6 = self.conversation(conv6)
+            self.assertNotEqual(c6["party"]["id"], party, extra)
+            self.assertEqual(db_query(
+                self.srv.data, "SELECT verified_on FROM digital_addresses"
+                " WHERE party_id = ?", (c6["party"]["id"],)), [(None,)])
         # Every mail was taken in exactly once, and flagged on the server.
         time.sleep(1.5)
-        self.assertEqual(self.ingested(), 5)
+        self.assertEqual(self.ingested(), 5 + len(forged))
 
     def test_3_noise_and_bounce(self):
         self.setup_loket("v2")
@@ -328,6 +415,46 @@ class MailChannel(LoketTestCase):
                if m["id"] == out["id"]][0]
         self.assertEqual(msg["delivery"], "failed")
         self.assertEqual(self.ingested(), 1)
+        self.assertIn('outcome="bounce"} 1', self.srv.get("/metrics").text)
+        # It came back to the signed return path (VERP), not the mailbox.
+        dsn = [m for m in self.ms.messages(self.box)
+               if "+lkb-" in str(m.get("Delivered-To", ""))]
+        self.assertEqual(len(dsn), 1, [m["Delivered-To"] for m in
+                                       self.ms.messages(self.box)])
+
+        # Someone who knows the Message-ID of a sent reply (it is in every
+        # answer and forward) writes a "bounce" for it: to the mailbox
+        # itself, or to a bounce address with a made-up token.  Neither
+        # marks anything.
+        m2 = "echt2-%s@example.nl" % uuid.uuid4()
+        self.ms.deliver(self.addr, mail(
+            "Bea <bewoner@example.nl>", self.addr, "Vraag", "Hoe?", m2))
+        _, conv2 = self.contact(m2)
+        out2 = self.reply(conv2, "Zo.")
+        sent = self.ms.wait_for_mail("bewoner", 1)[-1]
+        wait_until(lambda: self.delivery(out2["id"]) == "sent", 20,
+                   what="the second reply sent")
+        local, domain = self.addr.split("@")
+        ignored = self.metric("loket_mail_in_total", outcome="ignored")
+        fake = local + "+lkb-" + "a" * 39 + "@" + domain
+        for to in (self.addr, fake):
+            self.ms.deliver(to, (
+                "From: MAILER-DAEMON@example.nl\r\nTo: %s\r\n"
+                "Subject: Undelivered Mail\r\nMessage-ID: <%s>\r\n"
+                "Auto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n"
+                "Content-Type: multipart/report; report-type=delivery-status;"
+                " boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\n"
+                "failed\r\n--B\r\nContent-Type: message/delivery-status\r\n"
+                "\r\nReporting-MTA: dns; x\r\n\r\nFinal-Recipient: rfc822;"
+                " bewoner@example.nl\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+                "\r\n--B\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+                "Message-ID: %s\r\n\r\n--B--\r\n" % (
+                    to, uuid.uuid4(), sent["Message-ID"])).encode(),
+                mail_from="")
+        wait_until(lambda: self.metric("loket_mail_in_total",
+                                       outcome="ignored") >= ignored + 2,
+                   20, what="two forged bounces looked at")
+        self.assertEqual(self.delivery(out2["id"]), "sent")
         self.assertIn('outcome="bounce"} 1', self.srv.get("/metrics").text)
 
     def test_4_attachments_and_charsets(self):
@@ -519,6 +646,210 @@ class MailChannel(LoketTestCase):
                         " count(DISTINCT conversation_id) FROM contacts"
                         " WHERE channel = 'email'")
         self.assertEqual(rows[0], (N, N))
+
+
+    def test_9_flags_only_after_commit_and_temporary_errors(self):
+        # Two mails wait in the mailbox; a person has read A already.
+        a = "gelezen-%s@example.nl" % uuid.uuid4()
+        b = "bijlage-%s@example.nl" % uuid.uuid4()
+        self.ms.deliver("w1", mail("Anna <anna@example.nl>",
+                                   self.ms.address("w1"), "Gelezen",
+                                   "Al gelezen door een collega.", a))
+        self.ms.deliver("w1", (
+            "From: Anna <anna@example.nl>\r\nTo: %s\r\n"
+            "Subject: Foto\r\nMessage-ID: <%s>\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: multipart/mixed; boundary=XX\r\n\r\n"
+            "--XX\r\nContent-Type: text/plain\r\n\r\nZie de foto.\r\n"
+            "--XX\r\nContent-Type: image/png; name=f.png\r\n"
+            "Content-Disposition: attachment; filename=f.png\r\n"
+            "Content-Transfer-Encoding: base64\r\n\r\n%s\r\n--XX--\r\n"
+            % (self.ms.address("w1"), b,
+               __import__("base64").b64encode(PNG).decode())).encode())
+        wait_until(lambda: self.ms.count("w1") == 2, 15, what="2 mails")
+        imap = self.imap("w1")
+        typ, data = imap.search(None, "HEADER", "Message-ID", a)
+        imap.store(data[0], "+FLAGS", "\\Seen")
+        imap.logout()
+        self.assertEqual(self.flags("w1"), {a: {"\\Seen"}, b: set()})
+
+        # The disk under the attachments fails (a file where the blobs
+        # directory belongs): B must wait, unmarked, not become unreadable.
+        self.setup_loket("w1", enabled=False)
+        blobs = os.path.join(self.srv.data, "blobs")
+        if os.path.isdir(blobs):
+            os.rename(blobs, blobs + ".weg")
+        with open(blobs, "w") as f:
+            f.write("geen map\n")
+        self.patch_mailbox({"enabled": True})
+        self.contact(a)
+        wait_until(lambda: self.metric("loket_mail_deferred_total") >= 2, 20,
+                   what="B deferred twice (backoff, retry)")
+        self.assertEqual(self.inbound(b), [])
+        fl = self.flags("w1")
+        # A, read by a person, is taken in all the same and marked only
+        # now; B was fetched (PEEK) twice and is still unread, unmarked.
+        self.assertEqual(fl[a], {"\\Seen", "$LoketIngested"})
+        self.assertEqual(fl[b], set())
+        m = self.srv.metrics()
+        self.assertGreaterEqual(metric(m, "loket_mail_in_total",
+                                       outcome="created"), 1)
+        self.assertEqual(metric(m, "loket_mail_in_total",
+                                outcome="unreadable"), 0)
+
+        # The disk is back: B comes in once, with its attachment.
+        os.unlink(blobs)
+        if os.path.isdir(blobs + ".weg"):
+            os.rename(blobs + ".weg", blobs)
+        cid, conv = self.contact(b, timeout=30)
+        msg = [x for x in self.conversation(conv)["messages"]
+               if x["id"] == cid][0]
+        self.assertEqual(len(msg["attachments"]), 1, msg)
+        wait_until(lambda: self.flags("w1")[b] == {"\\Seen",
+                                                   "$LoketIngested"},
+                   10, what="B marked after its commit")
+        self.assertEqual(self.ingested(), 2)
+
+    def test_10_unparseable_mail_becomes_a_note(self):
+        # Bytes GMime cannot make a message of: permanent, so a note.
+        self.setup_loket("w2")
+        self.ms.put("w2", [b""])
+        wait_until(lambda: self.metric("loket_mail_in_total",
+                                       outcome="unreadable") == 1, 20,
+                   what="the unreadable note")
+        rows = db_query(self.srv.data, "SELECT content FROM contacts"
+                        " WHERE channel = 'email' AND kind = 'inbound'")
+        self.assertEqual(len(rows), 1)
+        self.assertIn("niet lezen", rows[0][0])
+
+    def test_11_one_mail_to_two_team_mailboxes(self):
+        self.setup_loket("w4")
+        first = self.mailbox
+        r = self.srv.post_json("/api/v1/teams", {"name": "Belastingen",
+                                                 "active": True},
+                               token=self.admin)
+        self.assertEqual(r.status, 201, r.text)
+        team2 = r.json()["id"]
+        body = dict((k, v) for k, v in first.items() if k in (
+            "imapHost", "imapPort", "imapTls", "imapPasswordFile",
+            "smtpHost", "smtpPort", "smtpTls", "smtpPasswordFile",
+            "pollSeconds"))
+        a2 = self.ms.address("w5")
+        r = self.srv.post_json("/api/v1/mailboxes", dict(
+            body, teamId=team2, address=a2, imapUser=a2, smtpUser=a2,
+            fromName="Belastingen"), token=self.admin)
+        self.assertEqual(r.status, 201, r.text)
+        # One mail to both team addresses: two deliveries, one Message-ID.
+        mid = "twee-teams-%s@example.nl" % uuid.uuid4()
+        raw = mail("Bram <%s>" % self.ms.address("bram"),
+                   "%s, %s" % (self.addr, a2), "Aanslag en adres",
+                   "Voor beide afdelingen.", mid)
+        with smtplib.SMTP("127.0.0.1", self.ms.smtp_port, timeout=10) as s:
+            s.sendmail(self.ms.address("bram"), [self.addr, a2], raw)
+        # And a second copy of it in the first mailbox (fetched twice).
+        self.ms.put("w4", [raw])
+        wait_until(lambda: len(self.inbound(mid)) == 2, 20,
+                   what="the mail in both mailboxes")
+        time.sleep(2.5)  # more polls: the second copy adds nothing
+        rows = self.inbound(mid)
+        self.assertEqual(len(rows), 2, rows)
+        self.assertEqual(self.ingested(), 2)
+        teams = {self.conversation(conv)["teamId"] for _, conv in rows}
+        self.assertEqual(teams, {self.team, team2})
+        self.assertGreaterEqual(self.metric("loket_mail_in_total",
+                                            outcome="duplicate"), 1)
+        # The second team's reply threads under the resident's mail too.
+        conv2 = [conv for _, conv in rows
+                 if self.conversation(conv)["teamId"] == team2][0]
+        self.reply(conv2, "Wij kijken naar uw aanslag.")
+        got = self.ms.wait_for_mail("bram", 1)
+        self.assertEqual(got[-1]["In-Reply-To"].strip(), "<%s>" % mid)
+        self.assertEqual(got[-1]["From"].addresses[0].addr_spec, a2)
+
+    def test_12_idle_brings_mail_in_at_once(self):
+        # Polling only once an hour: what comes in quickly came by IDLE.
+        self.setup_loket("w3", pollSeconds=3600)
+        wait_until(lambda: self.metric("loket_mail_poll_errors_total") == 0
+                   and "loket_mail_idle_wakeups_total" in
+                   self.srv.get("/metrics").text, 10, what="metrics")
+        time.sleep(1.5)  # the first pass is done, the watcher in IDLE
+        for i in range(2):
+            mid = "idle-%d-%s@example.nl" % (i, uuid.uuid4())
+            t0 = time.monotonic()
+            self.ms.deliver(self.addr, mail(
+                "Anna <anna@example.nl>", self.addr, "Snel %d" % i,
+                "Komt dit meteen binnen?", mid))
+            self.contact(mid, timeout=10)
+            took = time.monotonic() - t0
+            print("IDLE: mail %d in after %.2f s" % (i, took))
+            self.assertLess(took, 2.5)
+        self.assertGreaterEqual(
+            self.metric("loket_mail_idle_wakeups_total"), 2)
+        # The server ends the sessions: the watcher reconnects (1 s
+        # backoff) and the next mail comes in without waiting an hour.
+        self.ms.kick(self.box)
+        wait_until(lambda: "mail: mailbox not watched" in
+                   self.srv.log_text(), 10, what="the watcher's loss")
+        mid = "na-herstart-%s@example.nl" % uuid.uuid4()
+        self.ms.deliver(self.addr, mail(
+            "Anna <anna@example.nl>", self.addr, "Na herstart",
+            "En nu?", mid))
+        self.contact(mid, timeout=15)
+        self.assertEqual(self.ingested(), 3)
+        # No credential in what Loket logged about it.
+        log = self.srv.log_text()
+        self.assertIn("mail: mailbox not watched", log)
+        self.assertNotIn(mailserver.PASSWORD, log)
+
+    def test_13_more_than_64_mailboxes(self):
+        # 65 enabled mailboxes whose server is not there (a closed port),
+        # then a real one: the 66th in the list is read like the first.
+        dead = mailserver.free_port()
+        self.setup_loket("w7", imapPort=dead)
+        body = dict((k, v) for k, v in self.mailbox.items() if k in (
+            "teamId", "imapHost", "imapPort", "imapTls", "imapPasswordFile",
+            "smtpHost", "smtpPort", "smtpTls", "smtpPasswordFile",
+            "pollSeconds"))
+        for i in range(64):
+            a = "dood%d@example.nl" % i
+            r = self.srv.post_json("/api/v1/mailboxes", dict(
+                body, address=a, imapUser=a, smtpUser=a), token=self.admin)
+            self.assertEqual(r.status, 201, r.text)
+        real = self.ms.address("w6")
+        r = self.srv.post_json("/api/v1/mailboxes", dict(
+            body, address=real, imapUser=real, smtpUser=real,
+            imapPort=self.ms.imap_port), token=self.admin)
+        self.assertEqual(r.status, 201, r.text)
+        r = self.srv.get("/api/v1/mailboxes?limit=100", token=self.admin)
+        self.assertEqual(r.status, 200, r.text)
+        items = r.json()["items"]
+        self.assertEqual(len(items), 66)
+        self.assertEqual(items[-1]["address"], real)  # last in id order
+        mid = "zesenzestig-%s@example.nl" % uuid.uuid4()
+        self.ms.deliver(real, mail("Anna <anna@example.nl>", real,
+                                   "Nummer 66", "Ook ik word gelezen.", mid))
+        self.contact(mid, timeout=20)
+
+    def test_14_server_without_idle_is_polled(self):
+        # A second Dovecot whose CAPABILITY lacks IDLE: no watcher, the
+        # mailbox is polled (every second here) and the mail comes in.
+        ms2 = mailserver.MailServer(
+            users=["zonder"], imap_capability="IMAP4rev1 SASL-IR "
+            "LOGIN-REFERRALS ID ENABLE LITERAL+ UIDPLUS").start()
+        self.addCleanup(ms2.stop)
+        own = self.ms
+        self.ms = ms2
+        try:
+            self.setup_loket("zonder")
+            wait_until(lambda: "the server offers no IDLE; polling" in
+                       self.srv.log_text(), 15, what="the fall-back logged")
+            mid = "zonder-idle-%s@example.nl" % uuid.uuid4()
+            ms2.deliver(self.addr, mail("Anna <anna@example.nl>", self.addr,
+                                        "Gepold", "Zonder IDLE.", mid))
+            self.contact(mid, timeout=15)
+            self.assertEqual(self.metric("loket_mail_idle_wakeups_total"),
+                             0)
+        finally:
+            self.ms = own
 
 
 if __name__ == "__main__":

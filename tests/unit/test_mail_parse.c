@@ -2,6 +2,7 @@
  * tokens) and the attachments and Message-ID of channels/mail_compose.h. */
 #include "lk_test.h"
 
+#include <ctype.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -196,6 +197,68 @@ static void test_dsn(void **state) {
   lk_inmail_free(&m);
 }
 
+static void test_authres(void **state) {
+  const char *id = "mx.zuidbroek.test";
+  lk_inmail m;
+  lk_inmail_limits lim = {0, 0, "mx.zuidbroek.test"};
+  const char *mail =
+      "Authentication-Results: mx.zuidbroek.test; dmarc=fail\r\n"
+      "Authentication-Results: mx.zuidbroek.test; dmarc=pass\r\n"
+      "From: anna@example.nl\r\nMessage-ID: <a@b>\r\n\r\nhoi\r\n";
+  const char *other =
+      "Authentication-Results: mx.elders.test; dmarc=fail\r\n"
+      "Authentication-Results: MX.Zuidbroek.test (comment; x=y);\r\n"
+      "  dkim=pass header.d=example.nl header.s=s1\r\n"
+      "From: anna@example.nl\r\nMessage-ID: <a@b>\r\n\r\nhoi\r\n";
+
+  (void)state;
+  assert_true(lk_mail_authres_proven(
+      "mx.zuidbroek.test; dmarc=pass header.from=example.nl", id,
+      "example.nl"));
+  assert_true(lk_mail_authres_proven(
+      "mx.zuidbroek.test 1; spf=pass smtp.mailfrom=bounce@Example.NL; "
+      "dkim=fail",
+      id, "example.nl"));
+  assert_true(lk_mail_authres_proven(
+      "mx.zuidbroek.test; dkim=pass (good) header.d=example.nl", id,
+      "post.example.nl"));
+  /* Another server, a failure, a domain not aligned, nothing at all. */
+  assert_false(
+      lk_mail_authres_proven("mx.elders.test; dmarc=pass", id, "example.nl"));
+  assert_false(lk_mail_authres_proven("mx.zuidbroek.test.evil; dmarc=pass", id,
+                                      "example.nl"));
+  assert_false(lk_mail_authres_proven("mx.zuidbroek.test; dmarc=fail", id,
+                                      "example.nl"));
+  assert_false(lk_mail_authres_proven(
+      "mx.zuidbroek.test; dkim=pass header.d=evil.example", id, "example.nl"));
+  assert_false(lk_mail_authres_proven(
+      "mx.zuidbroek.test; dkim=pass header.d=nl", id, "example.nl"));
+  assert_false(lk_mail_authres_proven(
+      "mx.zuidbroek.test; dkim=pass header.d=xexample.nl", id, "example.nl"));
+  assert_false(lk_mail_authres_proven(
+      "mx.zuidbroek.test; dmarc=pass header.from=evil.example", id,
+      "example.nl"));
+  assert_false(lk_mail_authres_proven(
+      "mx.zuidbroek.test; spf=pass smtp.mailfrom=x@evil.example", id,
+      "example.nl"));
+  assert_false(
+      lk_mail_authres_proven("mx.zuidbroek.test; none", id, "example.nl"));
+  assert_false(lk_mail_authres_proven("mx.zuidbroek.test; x=y (dmarc=pass)", id,
+                                      "example.nl"));
+  assert_false(lk_mail_authres_proven("mx.zuidbroek.test; dmarc=pass", "",
+                                      "example.nl"));
+  /* In a mail: only the first header of the trusted id counts. */
+  assert_int_equal(lk_mail_parse(mail, strlen(mail), &lim, &m), 0);
+  assert_false(m.from_proven);
+  lk_inmail_free(&m);
+  assert_int_equal(lk_mail_parse(other, strlen(other), &lim, &m), 0);
+  assert_true(m.from_proven);
+  lk_inmail_free(&m);
+  assert_int_equal(lk_mail_parse(other, strlen(other), NULL, &m), 0);
+  assert_false(m.from_proven);
+  lk_inmail_free(&m);
+}
+
 static void test_clean_text(void **state) {
   lk_buf b = LK_BUF_INIT;
 
@@ -233,6 +296,27 @@ static void test_tokens(void **state) {
   assert_false(lk_mail_token_verify(&k1, id, conv));
   assert_false(lk_mail_token_contact("a@b.nl", contact));
   assert_int_equal(lk_mail_token_message_id(&k1, conv, cid, "x", id, 20), -1);
+
+  /* Bounce addresses (VERP). */
+  assert_int_equal(lk_mail_bounce_address(&k1, cid, "vragen+post@gemeente.nl",
+                                          id, sizeof(id)),
+                   0);
+  assert_true(lk_mail_address_ok(id));
+  assert_int_equal(strncmp(id, "vragen+lkb-", 11), 0);
+  assert_int_equal(strlen(id), strlen("vragen+lkb-@gemeente.nl") + 39);
+  contact[0] = '\0';
+  assert_true(lk_mail_bounce_contact(&k1, id, contact));
+  assert_string_equal(contact, cid);
+  for (char *p = id; *p; p++) /* a server may change the case */
+    *p = (char)toupper((unsigned char)*p);
+  assert_true(lk_mail_bounce_contact(&k1, id, contact));
+  assert_false(lk_mail_bounce_contact(&k2, id, contact)); /* another key */
+  id[11 + 30] = id[11 + 30] == 'A' ? 'B' : 'A';           /* forged */
+  assert_false(lk_mail_bounce_contact(&k1, id, contact));
+  assert_false(lk_mail_bounce_contact(&k1, "x+lkb-abc@y.nl", contact));
+  assert_false(lk_mail_bounce_contact(&k1, "vragen@gemeente.nl", contact));
+  assert_int_equal(lk_mail_bounce_address(&k1, "nope", "a@b.nl", id, 100), -1);
+  assert_int_equal(lk_mail_bounce_address(&k1, cid, "a@b.nl", id, 20), -1);
 }
 
 /* mail.key is made whole or not at all; an empty or short one (a crash
@@ -310,6 +394,7 @@ int main(void) {
       cmocka_unit_test(test_attachments_and_limits),
       cmocka_unit_test(test_noise),
       cmocka_unit_test(test_dsn),
+      cmocka_unit_test(test_authres),
       cmocka_unit_test(test_clean_text),
       cmocka_unit_test(test_tokens),
       cmocka_unit_test(test_mail_key_file),
