@@ -59,6 +59,11 @@
   var ui = {};
   var timers = {};
   var typingSent = 0;
+  /* Which load of the inbox and of the open conversation is the latest:
+   * loads overlap (an event during a reload starts another one) and their
+   * answers can come back in any order, so only the latest one is shown;
+   * an older answer would hide what arrived in between. */
+  var loads = { inbox: 0, conv: 0 };
 
   /* ---- small helpers ---------------------------------------------------- */
 
@@ -456,14 +461,17 @@
       q: ui.search.value.trim(), limit: 50,
       cursor: more ? inbox.next : ""
     };
+    var n = ++loads.inbox;
     return api("GET", "/api/v1/conversations" + q(params)).then(function (r) {
+      if (n !== loads.inbox) return;
       inbox.items = more ? inbox.items.concat(r.items) : r.items;
       inbox.next = r.next;
       (r.items || []).forEach(function (it) {
         if (typeof it.unread === "boolean")
           inbox.unread[it.id] = it.unread ? 1 : 0;
         /* what is open on the screen is read (its mark is on its way) */
-        if (it.id === cur.id && !ui.layout.hidden) inbox.unread[it.id] = 0;
+        if (it.id === cur.id && !ui.layout.hidden && !document.hidden)
+          inbox.unread[it.id] = 0;
       });
       renderInbox();
     }, function (err) { showError(null, err); });
@@ -917,14 +925,30 @@
     });
   }
 
+  /* The open conversation counts as read only while the agent can see
+   * it: in a hidden tab new messages stay unread until it shows again. */
+  function readNow() {
+    var c = cur.conv;
+    if (!c || document.hidden || ui.layout.hidden) return;
+    seen[c.id] = Math.max(seen[c.id] || 0, c.lastMessageAt || 0);
+    saveSeen();
+    if (inbox.unread[c.id]) inbox.unread[c.id] = 0;
+    markRead(c.id);
+  }
+
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden && cur.conv) {
+      readNow();
+      renderInbox();
+    }
+  });
+
   function loadConversation(id, quiet) {
+    var n = ++loads.conv;
     return fullConversation(id).then(function (c) {
-      if (cur.id !== id) return null;
+      if (cur.id !== id || n !== loads.conv) return null;
       cur.conv = c;
-      seen[id] = Math.max(seen[id] || 0, c.lastMessageAt || 0);
-      saveSeen();
-      if (inbox.unread[id]) inbox.unread[id] = 0;
-      markRead(id);
+      readNow();
       renderConversation();
       renderInbox();
       if (!quiet) colleagueSignal("viewing");
@@ -941,14 +965,14 @@
         api("GET", "/api/v1/parties/" + encodeURIComponent(party) +
             "/timeline?limit=100")
       ]).then(function (r) {
-        if (cur.id !== id) return;
+        if (cur.id !== id || n !== loads.conv) return;
         cur.card = r[0];
         cur.timeline = r[1].items || [];
         renderCard();
         renderTimeline();
       });
     }, function (err) {
-      if (cur.id !== id) return;
+      if (cur.id !== id || n !== loads.conv) return;
       ui.convHead.textContent = "Gesprek niet gevonden";
       ui.convBody.hidden = true;
       showError(ui.convError, err);
@@ -1647,10 +1671,20 @@
       document.body.classList.add("loket-console--offline");
       if (stream.readyState === EventSource.CLOSED) {
         stream = null;
-        setTimeout(connect, streamRetry);
+        setTimeout(reconnect, streamRetry);
         streamRetry = Math.min(streamRetry * 2, 30000);
       }
     };
+  }
+
+  /* A refused stream is most often a session that ended (log-out
+   * elsewhere, expiry): EventSource does not tell why, so ask the session
+   * first; api() sends a 401 to /login, anything else retries. */
+  function reconnect() {
+    if (leaving) return;
+    api("GET", "/api/v1/session").then(connect, function (err) {
+      if (err && err.status !== 401 && !leaving) connect();
+    });
   }
 
   /* ---- start ------------------------------------------------------------- */
