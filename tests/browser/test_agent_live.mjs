@@ -6,6 +6,7 @@
 //   between must stay on the screen.
 // - The tab is hidden when a resident writes: the conversation stays
 //   unread (on the server too) until the agent looks at it again.
+// - The inbox filters by category.
 // - The session ends elsewhere (log-out in another tab): the console,
 //   idle in the inbox, goes to /login instead of retrying for ever.
 //
@@ -23,7 +24,7 @@ const { test, before, after } = await import("node:test");
 const assert = (await import("node:assert/strict")).default;
 
 const LIVE = { timeout: 10000 };
-let srv, api, admin, browser, ctx, page, conv;
+let srv, api, admin, browser, ctx, page, conv, world;
 const problems = [];
 
 before(async () => {
@@ -31,7 +32,7 @@ before(async () => {
   srv = await new h.Loket().start();
   api = srv.token("api events");
   admin = srv.token("admin");
-  await a.seed(srv, admin);
+  world = await a.seed(srv, admin);
   browser = await h.launchBrowser();
   ctx = await browser.newContext({ locale: "nl-NL",
     viewport: { width: 1400, height: 900 } });
@@ -143,6 +144,26 @@ test("a message to a hidden tab stays unread until the agent looks",
       await new Promise((r) => setTimeout(r, 100));
     assert.equal(await serverUnread(), false);
   });
+
+test("the inbox filters by category", async () => {
+  const afval = await a.conversation(srv, api, { subject: "Container vol",
+    content: "Al twee weken.", categories: [world.categoryId],
+    from: { name: "Piet Smit", email: "piet@example.nl" } });
+  await page.goto(srv.base + "/agent#/");
+  await page.waitForSelector(`#inbox-lijst a[data-conv='${afval.id}']`,
+    LIVE);
+  await page.waitForSelector(`#inbox-lijst a[data-conv='${conv.id}']`,
+    LIVE);
+  await page.selectOption("#filter-categorie", world.categoryId);
+  await page.waitForSelector(`#inbox-lijst a[data-conv='${conv.id}']`,
+    { state: "detached", ...LIVE });
+  const shown = await page.$$eval("#inbox-lijst a[data-conv]",
+    (els) => els.map((e) => e.getAttribute("data-conv")));
+  assert.deepEqual(shown, [afval.id]);
+  await page.selectOption("#filter-categorie", "");
+  await page.waitForSelector(`#inbox-lijst a[data-conv='${conv.id}']`,
+    LIVE);
+});
 
 test("a session ended elsewhere sends the console to the log-in page",
   async () => {

@@ -400,6 +400,9 @@
     ui.fTeam = select("teamId", [["", "Alle"]], "");
     ui.fTeam.id = "filter-team";
     form.appendChild(field("Team", ui.fTeam));
+    ui.fCategory = select("categoryId", [["", "Alle"]], "");
+    ui.fCategory.id = "filter-categorie";
+    form.appendChild(field("Categorie", ui.fCategory));
     ui.fAssignee = select("assigneeId", [["", "Iedereen"], ["me", "Mij"],
       ["none", "Niemand"]], "");
     ui.fAssignee.id = "filter-behandelaar";
@@ -415,7 +418,8 @@
       e.preventDefault();
       loadInbox();
     });
-    [ui.fStatus, ui.fChannel, ui.fTeam, ui.fAssignee, ui.fUnread].forEach(
+    [ui.fStatus, ui.fChannel, ui.fTeam, ui.fCategory, ui.fAssignee,
+     ui.fUnread].forEach(
       function (c) { c.addEventListener("change", function () {
         loadInbox();
       }); });
@@ -447,6 +451,13 @@
       ui.fTeam.appendChild(el("option", { value: t.id, text: t.name }));
     });
     ui.fTeam.value = v;
+    v = ui.fCategory.value;
+    clear(ui.fCategory).appendChild(el("option", { value: "",
+      text: "Alle" }));
+    data.categories.forEach(function (c) {
+      ui.fCategory.appendChild(el("option", { value: c.id, text: c.name }));
+    });
+    ui.fCategory.value = v;
   }
 
   function isUnread(it) {
@@ -457,11 +468,14 @@
   function loadInbox(more) {
     var params = {
       status: ui.fStatus.value, channel: ui.fChannel.value,
-      teamId: ui.fTeam.value, assigneeId: ui.fAssignee.value,
+      teamId: ui.fTeam.value, categoryId: ui.fCategory.value,
+      assigneeId: ui.fAssignee.value,
       q: ui.search.value.trim(), limit: 50,
       cursor: more ? inbox.next : ""
     };
-    var n = ++loads.inbox;
+    /* "Meer laden" adds to the list a refresh made, so it does not
+     * start a new one; a refresh started later drops its answer. */
+    var n = more ? loads.inbox : ++loads.inbox;
     return api("GET", "/api/v1/conversations" + q(params)).then(function (r) {
       if (n !== loads.inbox) return;
       inbox.items = more ? inbox.items.concat(r.items) : r.items;
@@ -1192,6 +1206,11 @@
     ui.cbEmpty = el("p", { className: "utrecht-paragraph loket-muted",
       text: "Er staat niemand in de wachtrij.", hidden: true });
     sec.appendChild(ui.cbEmpty);
+    ui.cbMore = el("p", { id: "terugbel-meer", className: "utrecht-paragraph " +
+      "loket-muted", text: "Er staan meer verzoeken in de wachtrij, met " +
+      "latere tijdvakken; ze verschijnen hier zodra deze zijn afgehandeld.",
+      hidden: true });
+    sec.appendChild(ui.cbMore);
     root.appendChild(sec);
     ui.callbacks = sec;
   }
@@ -1199,7 +1218,7 @@
   function loadCallbacks() {
     return api("GET", "/api/v1/callbacks?status=open&limit=100").then(
       function (r) {
-        renderCallbacks(r.items || []);
+        renderCallbacks(r.items || [], !!r.next);
       }, function (err) { showError(ui.cbError, err); });
   }
 
@@ -1234,13 +1253,20 @@
     return box;
   }
 
-  function renderCallbacks(items) {
+  /* The queue shows the first 100 by slot, the most urgent; when there
+   * are more the count says so. */
+  function callbackCount(items, more) {
+    document.getElementById("terugbel-aantal").textContent =
+      items.length ? "(" + items.length + (more ? "+" : "") + ")" : "";
+  }
+
+  function renderCallbacks(items, more) {
     var focusedId = document.activeElement &&
       document.activeElement.getAttribute("data-callback");
     clear(ui.cbList);
     ui.cbEmpty.hidden = items.length > 0;
-    document.getElementById("terugbel-aantal").textContent =
-      items.length ? "(" + items.length + ")" : "";
+    ui.cbMore.hidden = !more;
+    callbackCount(items, more);
     items.forEach(function (cb) {
       var li = el("li", { className: "loket-callback", id: "terugbel-" +
         cb.id });
@@ -1699,8 +1725,7 @@
   function loadCallbackCount() {
     return api("GET", "/api/v1/callbacks?status=open&limit=100").then(
       function (r) {
-        document.getElementById("terugbel-aantal").textContent =
-          r.items.length ? "(" + r.items.length + ")" : "";
+        callbackCount(r.items || [], !!r.next);
       }, function () {});
   }
 
