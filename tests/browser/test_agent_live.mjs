@@ -167,7 +167,7 @@ test("the inbox filters by category", async () => {
 
 test("a session ended elsewhere sends the console to the log-in page",
   async () => {
-    await page.goto(srv.base + "/agent#/");
+    await page.goto(srv.base + "/agent#/terugbellen");
     await page.waitForSelector("#console:not([hidden])");
     await page.waitForFunction(() => !document.body.classList.contains(
       "loket-console--offline"), null, LIVE);
@@ -177,6 +177,14 @@ test("a session ended elsewhere sends the console to the log-in page",
     await other.click("button:has-text('Uitloggen')");
     await other.waitForURL(/\/login$/);
     await page.waitForURL(/\/login\?next=/, { timeout: 20000 });
+    // Logging in again comes back to the same view.
+    assert.equal(new URL(page.url()).searchParams.get("next"),
+      "/agent#/terugbellen");
+    await page.fill("#email", a.AGENT.email);
+    await page.fill("#wachtwoord", a.PASSWORD);
+    await page.click("button:has-text('Inloggen')");
+    await page.waitForURL(/\/agent#\/terugbellen$/);
+    await page.waitForSelector("#terugbellen:not([hidden])", LIVE);
   });
 
 test("no console errors or CSP violations", () => {

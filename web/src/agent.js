@@ -204,7 +204,10 @@
       return Promise.reject(new ApiError(0, { detail: "afgemeld" }));
     return fetch(path, opts).then(function (r) {
       if (r.status === 401 && path.indexOf("/api/v1/") === 0) {
-        location.href = "/login?next=/agent";
+        /* back to the same view after logging in again */
+        var view = /^#\/(gesprek\/[0-9a-fA-F-]{36}|terugbellen)$/
+          .test(location.hash) ? location.hash : "";
+        location.href = "/login?next=" + encodeURIComponent("/agent" + view);
         throw new ApiError(401, null);
       }
       if (r.status === 204) return null;
