@@ -165,6 +165,28 @@ test("the inbox filters by category", async () => {
     LIVE);
 });
 
+test("what \"Meer laden\" loaded stays after a live update", async () => {
+  for (let i = 0; i < 55; i++)
+    await a.conversation(srv, api, { subject: `Vraag ${i}`, content: "?",
+      from: { name: `Inwoner ${i}`, email: `inwoner${i}@example.nl` } });
+  await page.goto(srv.base + "/agent#/");
+  await page.waitForSelector("#inbox-meer:not([hidden])", LIVE);
+  const count = () => page.$$eval("#inbox-lijst a[data-conv]",
+    (els) => els.length);
+  assert.equal(await count(), 50);
+  await page.click("#inbox-meer");
+  await page.waitForFunction(() => document.querySelectorAll(
+    "#inbox-lijst a[data-conv]").length > 50, null, LIVE);
+  const loaded = await count();
+  // The event's refresh of the inbox, answered and drawn.
+  const refreshed = page.waitForResponse((r) =>
+    /\/api\/v1\/conversations\?/.test(r.url()), LIVE);
+  await inbound("Nog een vraag");
+  await (await refreshed).finished();
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(await count(), loaded);
+});
+
 test("a session ended elsewhere sends the console to the log-in page",
   async () => {
     await page.goto(srv.base + "/agent#/terugbellen");

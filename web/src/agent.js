@@ -476,6 +476,10 @@
       q: ui.search.value.trim(), limit: 50,
       cursor: more ? inbox.next : ""
     };
+    /* A refresh (after an event) reads as many as the agent has loaded
+     * with "Meer laden", up to the API's 100, so they stay on screen. */
+    if (!more)
+      params.limit = Math.min(100, Math.max(50, inbox.items.length));
     /* "Meer laden" adds to the list a refresh made, so it does not
      * start a new one; a refresh started later drops its answer. */
     var n = more ? loads.inbox : ++loads.inbox;
