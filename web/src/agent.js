@@ -59,6 +59,11 @@
   var ui = {};
   var timers = {};
   var typingSent = 0;
+  /* Which load of the inbox and of the open conversation is the latest:
+   * loads overlap (an event during a reload starts another one) and their
+   * answers can come back in any order, so only the latest one is shown;
+   * an older answer would hide what arrived in between. */
+  var loads = { inbox: 0, conv: 0 };
 
   /* ---- small helpers ---------------------------------------------------- */
 
@@ -199,7 +204,10 @@
       return Promise.reject(new ApiError(0, { detail: "afgemeld" }));
     return fetch(path, opts).then(function (r) {
       if (r.status === 401 && path.indexOf("/api/v1/") === 0) {
-        location.href = "/login?next=/agent";
+        /* back to the same view after logging in again */
+        var view = /^#\/(gesprek\/[0-9a-fA-F-]{36}|terugbellen)$/
+          .test(location.hash) ? location.hash : "";
+        location.href = "/login?next=" + encodeURIComponent("/agent" + view);
         throw new ApiError(401, null);
       }
       if (r.status === 204) return null;
@@ -395,6 +403,9 @@
     ui.fTeam = select("teamId", [["", "Alle"]], "");
     ui.fTeam.id = "filter-team";
     form.appendChild(field("Team", ui.fTeam));
+    ui.fCategory = select("categoryId", [["", "Alle"]], "");
+    ui.fCategory.id = "filter-categorie";
+    form.appendChild(field("Categorie", ui.fCategory));
     ui.fAssignee = select("assigneeId", [["", "Iedereen"], ["me", "Mij"],
       ["none", "Niemand"]], "");
     ui.fAssignee.id = "filter-behandelaar";
@@ -410,7 +421,8 @@
       e.preventDefault();
       loadInbox();
     });
-    [ui.fStatus, ui.fChannel, ui.fTeam, ui.fAssignee, ui.fUnread].forEach(
+    [ui.fStatus, ui.fChannel, ui.fTeam, ui.fCategory, ui.fAssignee,
+     ui.fUnread].forEach(
       function (c) { c.addEventListener("change", function () {
         loadInbox();
       }); });
@@ -442,6 +454,13 @@
       ui.fTeam.appendChild(el("option", { value: t.id, text: t.name }));
     });
     ui.fTeam.value = v;
+    v = ui.fCategory.value;
+    clear(ui.fCategory).appendChild(el("option", { value: "",
+      text: "Alle" }));
+    data.categories.forEach(function (c) {
+      ui.fCategory.appendChild(el("option", { value: c.id, text: c.name }));
+    });
+    ui.fCategory.value = v;
   }
 
   function isUnread(it) {
@@ -452,18 +471,28 @@
   function loadInbox(more) {
     var params = {
       status: ui.fStatus.value, channel: ui.fChannel.value,
-      teamId: ui.fTeam.value, assigneeId: ui.fAssignee.value,
+      teamId: ui.fTeam.value, categoryId: ui.fCategory.value,
+      assigneeId: ui.fAssignee.value,
       q: ui.search.value.trim(), limit: 50,
       cursor: more ? inbox.next : ""
     };
+    /* A refresh (after an event) reads as many as the agent has loaded
+     * with "Meer laden", up to the API's 100, so they stay on screen. */
+    if (!more)
+      params.limit = Math.min(100, Math.max(50, inbox.items.length));
+    /* "Meer laden" adds to the list a refresh made, so it does not
+     * start a new one; a refresh started later drops its answer. */
+    var n = more ? loads.inbox : ++loads.inbox;
     return api("GET", "/api/v1/conversations" + q(params)).then(function (r) {
+      if (n !== loads.inbox) return;
       inbox.items = more ? inbox.items.concat(r.items) : r.items;
       inbox.next = r.next;
       (r.items || []).forEach(function (it) {
         if (typeof it.unread === "boolean")
           inbox.unread[it.id] = it.unread ? 1 : 0;
         /* what is open on the screen is read (its mark is on its way) */
-        if (it.id === cur.id && !ui.layout.hidden) inbox.unread[it.id] = 0;
+        if (it.id === cur.id && !ui.layout.hidden && !document.hidden)
+          inbox.unread[it.id] = 0;
       });
       renderInbox();
     }, function (err) { showError(null, err); });
@@ -917,14 +946,30 @@
     });
   }
 
+  /* The open conversation counts as read only while the agent can see
+   * it: in a hidden tab new messages stay unread until it shows again. */
+  function readNow() {
+    var c = cur.conv;
+    if (!c || document.hidden || ui.layout.hidden) return;
+    seen[c.id] = Math.max(seen[c.id] || 0, c.lastMessageAt || 0);
+    saveSeen();
+    if (inbox.unread[c.id]) inbox.unread[c.id] = 0;
+    markRead(c.id);
+  }
+
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden && cur.conv) {
+      readNow();
+      renderInbox();
+    }
+  });
+
   function loadConversation(id, quiet) {
+    var n = ++loads.conv;
     return fullConversation(id).then(function (c) {
-      if (cur.id !== id) return null;
+      if (cur.id !== id || n !== loads.conv) return null;
       cur.conv = c;
-      seen[id] = Math.max(seen[id] || 0, c.lastMessageAt || 0);
-      saveSeen();
-      if (inbox.unread[id]) inbox.unread[id] = 0;
-      markRead(id);
+      readNow();
       renderConversation();
       renderInbox();
       if (!quiet) colleagueSignal("viewing");
@@ -941,14 +986,14 @@
         api("GET", "/api/v1/parties/" + encodeURIComponent(party) +
             "/timeline?limit=100")
       ]).then(function (r) {
-        if (cur.id !== id) return;
+        if (cur.id !== id || n !== loads.conv) return;
         cur.card = r[0];
         cur.timeline = r[1].items || [];
         renderCard();
         renderTimeline();
       });
     }, function (err) {
-      if (cur.id !== id) return;
+      if (cur.id !== id || n !== loads.conv) return;
       ui.convHead.textContent = "Gesprek niet gevonden";
       ui.convBody.hidden = true;
       showError(ui.convError, err);
@@ -1168,6 +1213,11 @@
     ui.cbEmpty = el("p", { className: "utrecht-paragraph loket-muted",
       text: "Er staat niemand in de wachtrij.", hidden: true });
     sec.appendChild(ui.cbEmpty);
+    ui.cbMore = el("p", { id: "terugbel-meer", className: "utrecht-paragraph " +
+      "loket-muted", text: "Er staan meer verzoeken in de wachtrij, met " +
+      "latere tijdvakken; ze verschijnen hier zodra deze zijn afgehandeld.",
+      hidden: true });
+    sec.appendChild(ui.cbMore);
     root.appendChild(sec);
     ui.callbacks = sec;
   }
@@ -1175,7 +1225,7 @@
   function loadCallbacks() {
     return api("GET", "/api/v1/callbacks?status=open&limit=100").then(
       function (r) {
-        renderCallbacks(r.items || []);
+        renderCallbacks(r.items || [], !!r.next);
       }, function (err) { showError(ui.cbError, err); });
   }
 
@@ -1210,13 +1260,20 @@
     return box;
   }
 
-  function renderCallbacks(items) {
+  /* The queue shows the first 100 by slot, the most urgent; when there
+   * are more the count says so. */
+  function callbackCount(items, more) {
+    document.getElementById("terugbel-aantal").textContent =
+      items.length ? "(" + items.length + (more ? "+" : "") + ")" : "";
+  }
+
+  function renderCallbacks(items, more) {
     var focusedId = document.activeElement &&
       document.activeElement.getAttribute("data-callback");
     clear(ui.cbList);
     ui.cbEmpty.hidden = items.length > 0;
-    document.getElementById("terugbel-aantal").textContent =
-      items.length ? "(" + items.length + ")" : "";
+    ui.cbMore.hidden = !more;
+    callbackCount(items, more);
     items.forEach(function (cb) {
       var li = el("li", { className: "loket-callback", id: "terugbel-" +
         cb.id });
@@ -1647,10 +1704,20 @@
       document.body.classList.add("loket-console--offline");
       if (stream.readyState === EventSource.CLOSED) {
         stream = null;
-        setTimeout(connect, streamRetry);
+        setTimeout(reconnect, streamRetry);
         streamRetry = Math.min(streamRetry * 2, 30000);
       }
     };
+  }
+
+  /* A refused stream is most often a session that ended (log-out
+   * elsewhere, expiry): EventSource does not tell why, so ask the session
+   * first; api() sends a 401 to /login, anything else retries. */
+  function reconnect() {
+    if (leaving) return;
+    api("GET", "/api/v1/session").then(connect, function (err) {
+      if (err && err.status !== 401 && !leaving) connect();
+    });
   }
 
   /* ---- start ------------------------------------------------------------- */
@@ -1665,8 +1732,7 @@
   function loadCallbackCount() {
     return api("GET", "/api/v1/callbacks?status=open&limit=100").then(
       function (r) {
-        document.getElementById("terugbel-aantal").textContent =
-          r.items.length ? "(" + r.items.length + ")" : "";
+        callbackCount(r.items || [], !!r.next);
       }, function () {});
   }
 
