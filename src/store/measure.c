@@ -521,10 +521,11 @@ int lk_store_measure_days_set(lk_tx *tx, int64_t through) {
 
 /* The keys (channel, team) come from the all-time rows by their own index
  * (0024): every key with hourly rows has one, so each key costs one range
- * of the hourly primary key instead of a scan of the whole table. */
+ * of the hourly primary key instead of a scan of the whole table (CROSS
+ * JOIN keeps that order whatever the planner's statistics say). */
 #define DAY_KEYS                                                               \
   " FROM (SELECT channel AS kc, team_id AS kt FROM measure_counts"             \
-  " WHERE hour = 0) JOIN "
+  " WHERE hour = 0) CROSS JOIN "
 
 int lk_store_measure_day_rollup(lk_tx *tx, int64_t day, int64_t next) {
   static const char counts[] =
