@@ -708,6 +708,10 @@ static int write_deltas(lk_tx *tx, lk_measure *m, struct deltas *ds) {
   int64_t through, first = 0, last = 0;
   int rc;
 
+  /* Nothing counted (a write without measured events, or a migration
+   * run before the tables exist): no statement at all. */
+  if (ds->n == 0 && ds->nh == 0)
+    return 0;
   /* Read per batch, not cached: a rebuild by another process resets it. */
   rc = lk_store_measure_days_through(tx, &through);
   if (rc != 0)
