@@ -319,9 +319,11 @@ static const struct {
                       {true, false, false},  {true, false, true},
                       {true, true, false},   {true, true, true}};
 
-/* Each hourly row (not all time) also adds to its day: the daily rollups
- * of migration 0024, kept in the scratch sums under the key -day (hours
- * are positive, so the two cannot meet). */
+/* A day's daily rows (migration 0024) are summed from its hourly rows
+ * once it is over (0028: the first batch that counts in a later day).  An
+ * hourly row of a day already rolled up (a reopening taking back its
+ * resolution) also adds to its day, kept in the scratch sums under the key
+ * -day (hours are positive, so the two cannot meet). */
 #define DAY_ROLLUPS 4
 
 struct lk_measure {
@@ -703,12 +705,25 @@ static struct hdelta *find_hdelta(struct deltas *ds, int64_t hour,
  * ROLLUPS + DAY_ROLLUPS times its size) and empties it. */
 static int write_deltas(lk_tx *tx, lk_measure *m, struct deltas *ds) {
   struct deltas *roll = &m->rollup;
-  int rc = 0;
+  int64_t through, first = 0, last = 0;
+  int rc;
 
+  /* Nothing counted (a write without measured events, or a migration
+   * run before the tables exist): no statement at all. */
+  if (ds->n == 0 && ds->nh == 0)
+    return 0;
+  /* Read per batch, not cached: a rebuild by another process resets it. */
+  rc = lk_store_measure_days_through(tx, &through);
+  if (rc != 0)
+    return rc;
   deltas_reset(roll);
   for (int i = 0; i < ds->n; i++) {
     struct delta *d = &ds->d[i];
-    int64_t day = -day_of_hour(m, d->hour);
+    int64_t day = day_of_hour(m, d->hour);
+
+    first = first == 0 || day < first ? day : first;
+    last = day > last ? day : last;
+    day = day < through ? -day : 0; /* 0: no daily row (yet) */
 
     for (int k = 0; k < ROLLUPS; k++) {
       struct delta *r = find_delta(roll, rollups[k].all_time ? 0 : d->hour,
@@ -717,7 +732,7 @@ static int write_deltas(lk_tx *tx, lk_measure *m, struct deltas *ds) {
 
       for (int j = 0; r != NULL && j < LK_CNT_COUNT; j++)
         r->v[j] += d->v[j];
-      if (rollups[k].all_time)
+      if (rollups[k].all_time || day == 0)
         continue;
       r = find_delta(roll, day, rollups[k].all_channels ? "*" : d->channel,
                      rollups[k].all_teams ? "*" : d->team);
@@ -727,7 +742,9 @@ static int write_deltas(lk_tx *tx, lk_measure *m, struct deltas *ds) {
   }
   for (int i = 0; i < ds->nh; i++) {
     struct hdelta *h = &ds->h[i];
-    int64_t day = -day_of_hour(m, h->hour);
+    int64_t day = day_of_hour(m, h->hour);
+
+    day = day < through ? -day : 0;
 
     /* Histograms have no all-time rows: nothing reads them. */
     for (int k = 0; k < ROLLUPS && !rollups[k].all_time; k++) {
@@ -737,7 +754,7 @@ static int write_deltas(lk_tx *tx, lk_measure *m, struct deltas *ds) {
 
       if (r != NULL)
         r->n += h->n;
-      r = find_hdelta(roll, day, ch, team, h->clock, h->bin);
+      r = day == 0 ? NULL : find_hdelta(roll, day, ch, team, h->clock, h->bin);
       if (r != NULL)
         r->n += h->n;
     }
@@ -762,6 +779,18 @@ static int write_deltas(lk_tx *tx, lk_measure *m, struct deltas *ds) {
     else if (r->n != 0)
       rc = lk_store_measure_hist(tx, r->hour, r->channel, r->team,
                                  clock_metric[r->clock], r->bin, r->n);
+  }
+  /* The days before the newest one this batch counted in are over: their
+   * daily rows are summed from their hourly rows, once.  (Hours counted
+   * are those of the events, in time order; a batch with a later day
+   * closes the days before it.) */
+  if (rc == 0 && last > through) {
+    for (int64_t day = through > 0 ? through : first; rc == 0 && day < last;
+         day = lk_measure_day(day + 26 * LK_HOUR_MS))
+      rc = lk_store_measure_day_rollup(tx, day,
+                                       lk_measure_day(day + 26 * LK_HOUR_MS));
+    if (rc == 0)
+      rc = lk_store_measure_days_set(tx, last);
   }
   deltas_reset(ds);
   return rc;

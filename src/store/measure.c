@@ -496,6 +496,56 @@ int lk_store_measure_hist_day(lk_tx *tx, int64_t day, const char *channel,
   return hist_one(tx, sql, day, channel, team, metric, bin, dn);
 }
 
+/* ---- daily rollups (migration 0028) ---------------------------------- */
+
+static void int_col0(lk_stmt *st, void *ud) {
+  *(int64_t *)ud = lk_stmt_col_int(st, 0);
+}
+
+int lk_store_measure_days_through(lk_tx *tx, int64_t *through) {
+  static const char sql[] = "SELECT through FROM measure_days WHERE id = 1";
+
+  *through = 0;
+  int n = lk_rows(lk_tx_db(tx), sql, NULL, 0, NULL, 0, int_col0, through);
+
+  return n < 0 ? n : 0;
+}
+
+int lk_store_measure_days_set(lk_tx *tx, int64_t through) {
+  static const char sql[] =
+      "INSERT INTO measure_days (id, through) VALUES (1, ?1)"
+      " ON CONFLICT (id) DO UPDATE SET through = excluded.through";
+
+  return lk_rows_write(tx, sql, NULL, 0, &through, 1, false);
+}
+
+/* The keys (channel, team) come from the all-time rows by their own index
+ * (0024): every key with hourly rows has one, so each key costs one range
+ * of the hourly primary key instead of a scan of the whole table (CROSS
+ * JOIN keeps that order whatever the planner's statistics say). */
+#define DAY_KEYS                                                               \
+  " FROM (SELECT channel AS kc, team_id AS kt FROM measure_counts"             \
+  " WHERE hour = 0) CROSS JOIN "
+
+int lk_store_measure_day_rollup(lk_tx *tx, int64_t day, int64_t next) {
+  static const char counts[] =
+      "INSERT OR REPLACE INTO measure_counts_day (day, channel, "
+      "team_id, " COUNTER_COLUMNS
+      ") SELECT ?1, channel, team_id, " COUNTER_SUMS DAY_KEYS
+      "measure_counts ON channel = kc AND team_id = kt"
+      " AND hour >= ?1 AND hour < ?2 GROUP BY channel, team_id";
+  static const char hists[] =
+      "INSERT OR REPLACE INTO measure_hist_day"
+      " (day, channel, team_id, metric, bin, n)"
+      " SELECT ?1, channel, team_id, metric, bin, SUM(n)" DAY_KEYS
+      "measure_hist ON channel = kc AND team_id = kt"
+      " AND hour >= ?1 AND hour < ?2 GROUP BY channel, team_id, metric, bin";
+  const int64_t nums[] = {day, next};
+  int rc = lk_rows_write(tx, counts, NULL, 0, nums, 2, false);
+
+  return rc == 0 ? lk_rows_write(tx, hists, NULL, 0, nums, 2, false) : rc;
+}
+
 static void magent_row(lk_stmt *st, void *ud) {
   lk_magent *a = ud;
 
@@ -547,11 +597,11 @@ int lk_store_measure_occupancy_day(lk_tx *tx, int64_t day, const char *agent_id,
 
 int lk_store_measure_clear(lk_tx *tx) {
   static const char *const tables[] = {
-      "DELETE FROM measure_conv",         "DELETE FROM measure_task",
-      "DELETE FROM measure_counts",       "DELETE FROM measure_hist",
-      "DELETE FROM measure_agent",        "DELETE FROM measure_occupancy",
-      "DELETE FROM measure_counts_day",   "DELETE FROM measure_hist_day",
-      "DELETE FROM measure_occupancy_day"};
+      "DELETE FROM measure_conv",          "DELETE FROM measure_task",
+      "DELETE FROM measure_counts",        "DELETE FROM measure_hist",
+      "DELETE FROM measure_agent",         "DELETE FROM measure_occupancy",
+      "DELETE FROM measure_counts_day",    "DELETE FROM measure_hist_day",
+      "DELETE FROM measure_occupancy_day", "DELETE FROM measure_days"};
   int rc = 0;
 
   for (size_t i = 0; rc == 0 && i < sizeof(tables) / sizeof(tables[0]); i++)
@@ -627,8 +677,17 @@ int lk_store_measure_replay(lk_tx *tx, lk_tx_event_fn fn, void *ud,
 #define RANGE_WHERE                                                            \
   " WHERE channel = ?1 AND team_id = ?2 AND hour >= ?3 AND hour < ?4"          \
   " AND hour > 0"
+/* By day: the daily rows of the days rolled up (before `through`, 0028),
+ * then the hourly rows of the days after it, which the caller adds up into
+ * their day.  One statement: one snapshot. */
+#define DAYS_THROUGH                                                           \
+  "COALESCE((SELECT through FROM measure_days WHERE id = 1), 0)"
 #define DAY_WHERE                                                              \
-  " WHERE channel = ?1 AND team_id = ?2 AND day >= ?3 AND day < ?4"
+  " WHERE channel = ?1 AND team_id = ?2 AND day >= ?3"                         \
+  " AND day < MIN(?4, " DAYS_THROUGH ")"
+#define HOURS_OF_DAYS                                                          \
+  " WHERE channel = ?1 AND team_id = ?2 AND hour >= MAX(?3, " DAYS_THROUGH     \
+  ") AND hour < ?4 AND hour > 0"
 
 static const char *opt(const char *s) {
   return s != NULL && s[0] != '\0' ? s : NULL;
@@ -666,7 +725,8 @@ int lk_store_measure_counts(lk_store *s, const lk_mquery *q, lk_mcount_fn fn,
       " ORDER BY hour";
   static const char days[] =
       "SELECT day, " COUNTER_COLUMNS " FROM measure_counts_day" DAY_WHERE
-      " ORDER BY day";
+      " UNION ALL SELECT hour, " COUNTER_COLUMNS
+      " FROM measure_counts" HOURS_OF_DAYS " ORDER BY 1";
   const char *texts[] = {all(q->channel), all(q->team_id)};
   const int64_t nums[] = {q->from, q->to};
   struct count_cb c = {fn, NULL, ud};
@@ -694,8 +754,9 @@ int lk_store_measure_hists(lk_store *s, const lk_mquery *q, lk_mhist_fn fn,
       "SELECT hour, metric, bin, n"
       " FROM measure_hist" RANGE_WHERE " ORDER BY hour, metric, bin";
   static const char days[] =
-      "SELECT day, metric, bin, n"
-      " FROM measure_hist_day" DAY_WHERE " ORDER BY day, metric, bin";
+      "SELECT day, metric, bin, n FROM measure_hist_day" DAY_WHERE
+      " UNION ALL SELECT hour, metric, bin, n"
+      " FROM measure_hist" HOURS_OF_DAYS " ORDER BY 1, 2, 3";
   const char *texts[] = {all(q->channel), all(q->team_id)};
   const int64_t nums[] = {q->from, q->to};
   struct hist_cb c = {fn, ud};

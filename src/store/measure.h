@@ -152,12 +152,21 @@ int lk_store_measure_hist(lk_tx *tx, int64_t hour, const char *channel,
                           const char *team, const char *metric, int bin,
                           int64_t dn);
 /* The same into the daily rollups (migration 0024): `day` is the local
- * midnight (Amsterdam, Unix ms) of the day. */
+ * midnight (Amsterdam, Unix ms) of the day.  Only for a day already rolled
+ * up (before lk_store_measure_days_through()). */
 int lk_store_measure_add_day(lk_tx *tx, int64_t day, const char *channel,
                              const char *team, const int64_t *delta);
 int lk_store_measure_hist_day(lk_tx *tx, int64_t day, const char *channel,
                               const char *team, const char *metric, int bin,
                               int64_t dn);
+
+/* Daily rows are written once a day is over (migration 0028): `through`
+ * is the local midnight before which every day is rolled up (0: none). */
+int lk_store_measure_days_through(lk_tx *tx, int64_t *through);
+int lk_store_measure_days_set(lk_tx *tx, int64_t through);
+/* Writes the daily rows of the day [day, next) as the sums of its hourly
+ * counter and histogram rows, replacing any there were. */
+int lk_store_measure_day_rollup(lk_tx *tx, int64_t day, int64_t next);
 
 typedef struct lk_magent {
   char presence[16];
@@ -186,7 +195,9 @@ int lk_store_measure_replay(lk_tx *tx, lk_tx_event_fn fn, void *ud,
 /* A figures query: hours [from, to), optional channel and team ("" or
  * NULL: all; read from the "*" rollup rows).  With `days`, the daily
  * rollups instead: from and to are local midnights, and the callbacks
- * get each day's midnight where they get the hour otherwise. */
+ * get each day's midnight where they get the hour otherwise, but for the
+ * days not yet rolled up (the day in progress), whose hourly rows they
+ * get: the caller adds each into the day it falls in. */
 typedef struct lk_mquery {
   int64_t from;
   int64_t to;

@@ -587,6 +587,18 @@ static void test_live_list_and_renorm(void **state) {
   assert_int_equal(s.due, 0);
 }
 
+static int days_through_apply(lk_tx *tx, void *arg) {
+  return lk_store_measure_days_through(tx, arg);
+}
+
+/* The local midnight before which the daily rows are written. */
+static int64_t days_through(mfx *fx) {
+  int64_t through = -1;
+
+  assert_int_equal(lk_store_write(fx->store, days_through_apply, &through), 0);
+  return through;
+}
+
 /* The same events replayed from scratch give the same figures and
  * state. */
 static void test_rebuild_equals_live(void **state) {
@@ -613,6 +625,11 @@ static void test_rebuild_equals_live(void **state) {
   message(fx, at(2026, 11, 12, 9, 0), b, "outbound");
   set_status(fx, at(2026, 11, 12, 9, 5), b, "resolved");
   set_status(fx, at(2026, 11, 12, 9, 10), b, "open");
+  /* Reopened two days later: the resolution is taken back from the 11th,
+   * whose daily rows were written on the 12th (0028). */
+  set_status(fx, at(2026, 11, 13, 9, 0), a, "open");
+  set_status(fx, at(2026, 11, 13, 10, 0), a, "resolved");
+  assert_int_equal(days_through(fx), at(2026, 11, 13, 0, 0));
   sa = state_of(fx, a);
   sb = state_of(fx, b);
   before = figures(fx, NULL);
@@ -632,6 +649,7 @@ static void test_rebuild_equals_live(void **state) {
     assert_memory_equal(&sb, &rb, sizeof(sb));
   }
   /* The figures are not empty: the test compares something. */
+  assert_int_equal(days_through(fx), at(2026, 11, 13, 0, 0));
   assert_non_null(strstr(before, "\"resolution\":{\"count\":1"));
   free(before);
   free(after);
