@@ -771,7 +771,9 @@ void lk_outbox_stop(lk_outbox *ob) {
       ob->lanes[i].started = false;
     }
   }
+  pthread_mutex_lock(&ob->lock); /* lk_outbox_register reads it */
   ob->started = false;
+  pthread_mutex_unlock(&ob->lock);
 }
 
 void lk_outbox_free(lk_outbox *ob) {

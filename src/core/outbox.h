@@ -26,6 +26,20 @@
  * Delivery is at least once: a process that dies after a send and before
  * recording it sends again, so senders pass the row's key on to the other
  * side as an idempotency key where it has one.  See docs/outbox.md.
+ *
+ * Order.  The lanes read and write the store, are called by the bus and
+ * call the senders until lk_outbox_stop() has joined them, so:
+ *
+ *   lk_store_open, lk_bus_create     (and every sender's ud)
+ *     lk_outbox_new, lk_outbox_register..., lk_outbox_start
+ *     ...
+ *     lk_outbox_stop or lk_outbox_free
+ *   lk_store_stop / lk_store_close, lk_bus_destroy   (and the senders)
+ *
+ * Nothing else stops the lanes: a store closed, or a sender freed, before
+ * the outbox stopped is used after it is freed.  Tests keep the outbox
+ * where their teardown can free it first, since a failed assertion leaves
+ * the test before its own lk_outbox_free.
  */
 #ifndef LK_CORE_OUTBOX_H
 #define LK_CORE_OUTBOX_H
@@ -88,10 +102,12 @@ typedef struct lk_outbox_kind_options {
 
 /* Makes an outbox on `store` that listens on `bus` (may be NULL: then
  * only the tick and lk_outbox_kick wake it); `opt` may be NULL.  Nothing
- * runs until lk_outbox_start().  NULL when out of memory. */
+ * runs until lk_outbox_start().  Both must outlive lk_outbox_free() (see
+ * Order above).  NULL when out of memory. */
 lk_outbox *lk_outbox_new(lk_store *store, lk_bus *bus,
                          const lk_outbox_options *opt);
-/* Sends rows of `kind` with fn(ud, ...).  Before or after start.  Returns
+/* Sends rows of `kind` with fn(ud, ...); `ud` must stay valid until
+ * lk_outbox_stop() returns.  Before or after start.  Returns
  * 0, -EEXIST for a kind registered already, -ENOSPC beyond
  * LK_OUTBOX_KINDS_MAX, -EINVAL for a bad kind. */
 int lk_outbox_register(lk_outbox *ob, const char *kind, lk_outbox_send_fn fn,
@@ -107,10 +123,13 @@ void lk_outbox_kick(lk_outbox *ob);
 /* Lets the sends under way finish and records them (a sender still busy
  * after stop_grace_ms ends its transfer when lk_outbox_stopping() says
  * so; its row is then given back uncounted), gives back the rest of the
- * rows claimed and joins the threads.  Call before lk_store_stop().  Safe
- * to call twice. */
+ * rows claimed and joins the threads: when it returns, no thread of the
+ * outbox runs and none touches the store, the bus or a sender again.
+ * Call before lk_store_stop(), lk_store_close() and lk_bus_destroy().
+ * Safe to call twice. */
 void lk_outbox_stop(lk_outbox *ob);
-/* lk_outbox_stop(), then frees.  Safe with NULL. */
+/* lk_outbox_stop(), stops listening on the bus, then frees.  Safe with
+ * NULL.  Before lk_store_close() and lk_bus_destroy(). */
 void lk_outbox_free(lk_outbox *ob);
 /* True once lk_outbox_stop() began stop_grace_ms ago: a sender still
  * busy should abort its transfer (the row is then given back, its attempt
