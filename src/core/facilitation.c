@@ -964,6 +964,16 @@ int lk_registration_apply(lk_tx *tx, void *arg) {
     return LK_STORE_NOTFOUND;
   if (op->m.ends_at <= now)
     return LK_FAC_EPAST;
+  /* A sign-up needs the initiative still published or running and not
+   * hidden (the page checked, but it may have stopped since); leaving is
+   * always possible. */
+  if (!op->unregister) {
+    char nb[LK_FAC_REF_MAX + 1];
+
+    rc = lk_store_fac_initiative_tx(tx, op->m.initiative_id, NULL, nb);
+    if (rc != 0)
+      return rc;
+  }
   if (op->unregister)
     rc = lk_store_meeting_unregister(tx, op->meeting_id, op->account, now);
   else

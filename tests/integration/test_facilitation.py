@@ -663,6 +663,31 @@ class Facilitation(LoketTestCase):
         r = self.srv.get("/initiatieven/bijeenkomsten/%s/agenda.ics" % mid)
         self.assertEqual(r.status, 404)
 
+    def test_no_sign_up_after_the_initiative_stopped(self):
+        aid, cookie = self.account("Organisator")
+        iid = self.initiative(aid)
+        mid = self.meeting(iid, cookie, plaatsen="5")
+        _, early = self.account("Vroeg")
+        _, late = self.account("Laat")
+        r = self.register(mid, early)
+        self.assertIn("melding=aangemeld", r.header("Location"))
+        path = "/initiatieven/bijeenkomsten/" + mid
+        tok = self.csrf(path, late)  # the page was open before the stop
+        r = self.api("POST", "/initiatives/%s/status" % iid,
+                     {"action": "stop", "reason": "Geen grond meer"})
+        self.assertEqual(r.status, 200, r.text)
+        r = self.form(path + "/aanmelden", {}, late, tok)
+        self.assertEqual(r.status, 404, r.text)
+        self.assertEqual(db_query(
+            self.data, "SELECT registered FROM meetings WHERE id = ?",
+            (mid,))[0][0], 1)
+        # Leaving stays possible.
+        r = self.register(mid, early, "afmelden")
+        self.assertIn("melding=afgemeld", r.header("Location"))
+        self.assertEqual(db_query(
+            self.data, "SELECT registered FROM meetings WHERE id = ?",
+            (mid,))[0][0], 0)
+
     def test_history_append_only(self):
         aid, cookie = self.account()
         iid = self.initiative(aid)
