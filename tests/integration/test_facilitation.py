@@ -10,8 +10,10 @@ Accounts, sessions and initiatives belong to the participation core
 (migration 0018); the tests write those rows straight into the database
 as that core would, and drive everything of facilitation over HTTP."""
 import base64
+import csv
 import datetime
 import hashlib
+import io
 import json
 import re
 import secrets
@@ -687,6 +689,19 @@ class Facilitation(LoketTestCase):
         self.assertEqual(db_query(
             self.data, "SELECT registered FROM meetings WHERE id = ?",
             (mid,))[0][0], 0)
+
+    def test_csv_export_neutralises_formulas(self):
+        aid, _ = self.account()
+        iid = self.initiative(aid, title="=1+2")
+        db_write(self.data, [("UPDATE initiatives SET summary = ? WHERE"
+                              " id = ?", ("\t=HYPERLINK(\"http://x\")\nmeer",
+                                          iid))])
+        r = self.srv.get("/initiatieven/export.csv")
+        self.assertEqual(r.status, 200)
+        row = [x for x in csv.reader(io.StringIO(r.text, newline=""))
+               if x and x[0] == iid][0]
+        self.assertEqual(row[1], "'=1+2")
+        self.assertEqual(row[2], "'\t=HYPERLINK(\"http://x\")\nmeer")
 
     def test_history_append_only(self):
         aid, cookie = self.account()
