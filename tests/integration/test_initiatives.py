@@ -149,6 +149,26 @@ class Initiatives(LoketTestCase):
         self.assertEqual(r.status, 404, r.text)
         self.assertNotIn("loket_bewoner", b.cookies)
 
+    def test_coorganiser_lookups_are_rate_limited(self):
+        # Adding a co-organiser reveals whether an address has an account:
+        # an owner cannot probe addresses without bound.
+        self.srv = self.start_server(
+            extra_args=["--public-url", "https://loket.example.nl"],
+            env={"LOKET_PARTICIPATION_LINK_LIMIT": "3"})
+        owner = self.login("eigenaar@example.nl", "Eigenaar")
+        iid = self.create(owner)
+        path = "/initiatieven/%s/organisatoren" % iid
+        for i in range(3):
+            tok = owner.csrf("/initiatieven/" + iid)
+            r = owner.post(path, {"csrf": tok,
+                                  "email": "probe%d@example.nl" % i})
+            self.assertEqual(r.status, 422, r.text)
+        tok = owner.csrf("/initiatieven/" + iid)
+        r = owner.post(path, {"csrf": tok, "email": "probe9@example.nl"})
+        self.assertEqual(r.status, 429, r.text)
+        self.assertTrue(r.header("Retry-After"))
+        self.assertNotIn("geen account", r.text)
+
     def test_register_confirm_and_login_by_link(self):
         b = self.login("anna@example.nl", "Anna")
         r = b.get("/initiatieven/mijn")
