@@ -721,7 +721,10 @@ static int grant(lk_tx *tx, lk_fac_step_op *op, lk_fac_request_row *r) {
     rc = lk_store_room_get_tx(tx, r->room_id, &room);
     if (rc != 0)
       return rc;
-    if (!lk_fac_room_open(&room, r->starts_at, r->ends_at))
+    /* A request left undecided until its time has passed books no room
+     * in the past. */
+    if (r->starts_at <= now ||
+        !lk_fac_room_open(&room, r->starts_at, r->ends_at))
       return LK_FAC_ECLOSED;
     lk_uuid_new(r->booking_id, now);
     return lk_store_room_book(tx, r->booking_id, r->room_id, r->id,

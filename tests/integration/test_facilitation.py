@@ -703,6 +703,26 @@ class Facilitation(LoketTestCase):
         self.assertEqual(row[1], "'=1+2")
         self.assertEqual(row[2], "'\t=HYPERLINK(\"http://x\")\nmeer")
 
+    def test_no_room_granted_in_the_past(self):
+        room = self.room()
+        aid, cookie = self.account()
+        iid = self.initiative(aid)
+        rid = self.ask_ok(iid, cookie, soort="room", doel="Vergadering",
+                          zaal=room["id"], datum=next_weekday(10, 2)
+                          .isoformat(), van="19:00", tot="21:00",
+                          personen="10")
+        # Left undecided until its evening (four weeks ago) has passed.
+        four_weeks = 28 * 86400000
+        db_write(self.data, [("UPDATE facilitation_requests SET starts_at ="
+                              " starts_at - ?1, ends_at = ends_at - ?1"
+                              " WHERE id = ?2", (four_weeks, rid))])
+        r = self.decide(rid, {"outcome": "granted"})
+        self.assertProblem(r, 409, "room-closed")
+        self.assertEqual(db_query(self.data, "SELECT COUNT(*) FROM"
+                                  " room_bookings")[0][0], 0)
+        r = self.decide(rid, {"outcome": "declined", "reason": "Voorbij"})
+        self.assertEqual(r.status, 200, r.text)
+
     def test_history_append_only(self):
         aid, cookie = self.account()
         iid = self.initiative(aid)
