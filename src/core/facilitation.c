@@ -721,7 +721,10 @@ static int grant(lk_tx *tx, lk_fac_step_op *op, lk_fac_request_row *r) {
     rc = lk_store_room_get_tx(tx, r->room_id, &room);
     if (rc != 0)
       return rc;
-    if (!lk_fac_room_open(&room, r->starts_at, r->ends_at))
+    /* A request left undecided until its time has passed books no room
+     * in the past. */
+    if (r->starts_at <= now ||
+        !lk_fac_room_open(&room, r->starts_at, r->ends_at))
       return LK_FAC_ECLOSED;
     lk_uuid_new(r->booking_id, now);
     return lk_store_room_book(tx, r->booking_id, r->room_id, r->id,
@@ -964,6 +967,16 @@ int lk_registration_apply(lk_tx *tx, void *arg) {
     return LK_STORE_NOTFOUND;
   if (op->m.ends_at <= now)
     return LK_FAC_EPAST;
+  /* A sign-up needs the initiative still published or running and not
+   * hidden (the page checked, but it may have stopped since); leaving is
+   * always possible. */
+  if (!op->unregister) {
+    char nb[LK_FAC_REF_MAX + 1];
+
+    rc = lk_store_fac_initiative_tx(tx, op->m.initiative_id, NULL, nb);
+    if (rc != 0)
+      return rc;
+  }
   if (op->unregister)
     rc = lk_store_meeting_unregister(tx, op->meeting_id, op->account, now);
   else

@@ -324,13 +324,14 @@ static void summary_html(lk_req *req) {
 }
 
 /* A CSV field: quoted when it holds a separator, quote or line break;
- * a leading = + - @ is prefixed with ' so spreadsheets do not run it. */
+ * a leading = + - @ tab CR or LF is prefixed with ' so spreadsheets do
+ * not run it. */
 static void csv_field(lk_buf *b, const char *s) {
   bool quote = strpbrk(s, ",\";\r\n") != NULL;
 
   if (quote)
     lk_buf_putc(b, '"');
-  if (strchr("=+-@", s[0]) != NULL && s[0] != '\0')
+  if (s[0] != '\0' && strchr("=+-@\t\r\n", s[0]) != NULL)
     lk_buf_putc(b, '\'');
   for (const char *p = s; *p != '\0'; p++) {
     if (*p == '"')

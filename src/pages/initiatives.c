@@ -728,10 +728,11 @@ struct export_ctx {
 };
 
 static void csv_field(lk_buf *b, const char *s) {
-  /* RFC 4180 quoting; a leading = + - @ is prefixed with ' so that a
-   * spreadsheet does not run it as a formula. */
+  /* RFC 4180 quoting; a leading = + - @ (or tab, CR, LF, which a
+   * spreadsheet skips before such a sign: a summary may start with them)
+   * is prefixed with ' so that a spreadsheet does not run a formula. */
   lk_buf_putc(b, '"');
-  if (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@')
+  if (s[0] != '\0' && strchr("=+-@\t\r\n", s[0]) != NULL)
     lk_buf_putc(b, '\'');
   for (; *s != '\0'; s++) {
     if (*s == '"')

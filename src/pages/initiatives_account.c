@@ -12,6 +12,7 @@
 #include "http/problem.h"
 #include "pages/form.h"
 #include "pages/initiatives_internal.h"
+#include "util/clock.h"
 #include "util/html.h"
 
 #define FORM_PATH "/initiatieven"
@@ -228,7 +229,9 @@ static void link_page(lk_req *req) {
     return;
   }
   rc = lk_store_p_link_get(lk_req_app(req)->store, NULL, digest, &l);
-  if (rc == LK_STORE_NOTFOUND || (rc == 0 && l.used_at != 0)) {
+  /* An expired link says so now, not only after its button is pressed. */
+  if (rc == LK_STORE_NOTFOUND ||
+      (rc == 0 && (l.used_at != 0 || l.expires_at <= lk_clock_real_ms()))) {
     link_invalid(req);
     return;
   }

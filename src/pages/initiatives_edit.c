@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/session.h" /* lk_api_retry_seconds */
 #include "core/ids.h"
+#include "core/ratelimit.h"
 #include "http/problem.h"
 #include "pages/contact_internal.h" /* lk_contact_upload */
 #include "pages/form.h"
@@ -747,6 +749,26 @@ static void coorg_submit(lk_req *req) {
       0) {
     back_or_error(req, LK_EINVALID, id, &why, &ctx->p);
     return;
+  }
+  /* The answer tells whether an address has a confirmed account: bound
+   * such look-ups per account, with the budget of link requests. */
+  if (lk_req_app(req)->p_links_by_client != NULL) {
+    char key[sizeof(ctx->p.account_id) + 8];
+    int64_t retry;
+
+    snprintf(key, sizeof(key), "coorg:%s", ctx->p.account_id);
+    retry = lk_ratelimit_hit(lk_req_app(req)->p_links_by_client, key, NULL);
+    if (retry > 0) {
+      char secs[24];
+
+      snprintf(secs, sizeof(secs), "%ld", lk_api_retry_seconds(retry));
+      lk_req_add_header(req, "Retry-After", secs);
+      lk_ip_message(req, 429, "Te veel aanvragen",
+                    "U heeft te vaak een mede-organisator toegevoegd. "
+                    "Probeer het later opnieuw.",
+                    &ctx->p);
+      return;
+    }
   }
   lk_api_submit(req, &ctx->aw, lk_init_coorg_apply, &ctx->op, coorg_done);
 }

@@ -10,8 +10,10 @@ Accounts, sessions and initiatives belong to the participation core
 (migration 0018); the tests write those rows straight into the database
 as that core would, and drive everything of facilitation over HTTP."""
 import base64
+import csv
 import datetime
 import hashlib
+import io
 import json
 import re
 import secrets
@@ -662,6 +664,64 @@ class Facilitation(LoketTestCase):
                               " WHERE id = ?", (iid,))])
         r = self.srv.get("/initiatieven/bijeenkomsten/%s/agenda.ics" % mid)
         self.assertEqual(r.status, 404)
+
+    def test_no_sign_up_after_the_initiative_stopped(self):
+        aid, cookie = self.account("Organisator")
+        iid = self.initiative(aid)
+        mid = self.meeting(iid, cookie, plaatsen="5")
+        _, early = self.account("Vroeg")
+        _, late = self.account("Laat")
+        r = self.register(mid, early)
+        self.assertIn("melding=aangemeld", r.header("Location"))
+        path = "/initiatieven/bijeenkomsten/" + mid
+        tok = self.csrf(path, late)  # the page was open before the stop
+        r = self.api("POST", "/initiatives/%s/status" % iid,
+                     {"action": "stop", "reason": "Geen grond meer"})
+        self.assertEqual(r.status, 200, r.text)
+        r = self.form(path + "/aanmelden", {}, late, tok)
+        self.assertEqual(r.status, 404, r.text)
+        self.assertEqual(db_query(
+            self.data, "SELECT registered FROM meetings WHERE id = ?",
+            (mid,))[0][0], 1)
+        # Leaving stays possible.
+        r = self.register(mid, early, "afmelden")
+        self.assertIn("melding=afgemeld", r.header("Location"))
+        self.assertEqual(db_query(
+            self.data, "SELECT registered FROM meetings WHERE id = ?",
+            (mid,))[0][0], 0)
+
+    def test_csv_export_neutralises_formulas(self):
+        aid, _ = self.account()
+        iid = self.initiative(aid, title="=1+2")
+        db_write(self.data, [("UPDATE initiatives SET summary = ? WHERE"
+                              " id = ?", ("\t=HYPERLINK(\"http://x\")\nmeer",
+                                          iid))])
+        r = self.srv.get("/initiatieven/export.csv")
+        self.assertEqual(r.status, 200)
+        row = [x for x in csv.reader(io.StringIO(r.text, newline=""))
+               if x and x[0] == iid][0]
+        self.assertEqual(row[1], "'=1+2")
+        self.assertEqual(row[2], "'\t=HYPERLINK(\"http://x\")\nmeer")
+
+    def test_no_room_granted_in_the_past(self):
+        room = self.room()
+        aid, cookie = self.account()
+        iid = self.initiative(aid)
+        rid = self.ask_ok(iid, cookie, soort="room", doel="Vergadering",
+                          zaal=room["id"], datum=next_weekday(10, 2)
+                          .isoformat(), van="19:00", tot="21:00",
+                          personen="10")
+        # Left undecided until its evening (four weeks ago) has passed.
+        four_weeks = 28 * 86400000
+        db_write(self.data, [("UPDATE facilitation_requests SET starts_at ="
+                              " starts_at - ?1, ends_at = ends_at - ?1"
+                              " WHERE id = ?2", (four_weeks, rid))])
+        r = self.decide(rid, {"outcome": "granted"})
+        self.assertProblem(r, 409, "room-closed")
+        self.assertEqual(db_query(self.data, "SELECT COUNT(*) FROM"
+                                  " room_bookings")[0][0], 0)
+        r = self.decide(rid, {"outcome": "declined", "reason": "Voorbij"})
+        self.assertEqual(r.status, 200, r.text)
 
     def test_history_append_only(self):
         aid, cookie = self.account()

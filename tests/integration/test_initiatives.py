@@ -8,6 +8,7 @@ import json
 import os
 import re
 import sys
+import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -131,6 +132,44 @@ class Initiatives(LoketTestCase):
                         " initiatives WHERE id = ?", (iid,))[0]
 
     # ---- accounts ----------------------------------------------------------
+
+    def test_expired_link_is_refused_on_sight(self):
+        b = Browser(self.srv)
+        tok = b.csrf("/initiatieven/registreren")
+        r = b.post("/initiatieven/registreren",
+                   {"csrf": tok, "email": "laat@example.nl", "naam": "Laat"})
+        self.assertEqual(r.status, 200, r.text)
+        token = re.search(r"token=(lkp_[\w-]+)",
+                          mails(self.srv.data, "p-link:%")[-1][1]["text"])
+        db_write(self.srv.data, [("UPDATE p_links SET expires_at = ?",
+                                  (int(time.time() * 1000) - 1000,))])
+        r = b.get("/initiatieven/link?token=" + token.group(1))
+        self.assertEqual(r.status, 404, r.text)
+        self.assertIn("verlopen", r.text)
+        self.assertNotIn('method="post"', r.text)
+        r = b.post("/initiatieven/link", {"token": token.group(1)})
+        self.assertEqual(r.status, 404, r.text)
+        self.assertNotIn("loket_bewoner", b.cookies)
+
+    def test_coorganiser_lookups_are_rate_limited(self):
+        # Adding a co-organiser reveals whether an address has an account:
+        # an owner cannot probe addresses without bound.
+        self.srv = self.start_server(
+            extra_args=["--public-url", "https://loket.example.nl"],
+            env={"LOKET_PARTICIPATION_LINK_LIMIT": "3"})
+        owner = self.login("eigenaar@example.nl", "Eigenaar")
+        iid = self.create(owner)
+        path = "/initiatieven/%s/organisatoren" % iid
+        for i in range(3):
+            tok = owner.csrf("/initiatieven/" + iid)
+            r = owner.post(path, {"csrf": tok,
+                                  "email": "probe%d@example.nl" % i})
+            self.assertEqual(r.status, 422, r.text)
+        tok = owner.csrf("/initiatieven/" + iid)
+        r = owner.post(path, {"csrf": tok, "email": "probe9@example.nl"})
+        self.assertEqual(r.status, 429, r.text)
+        self.assertTrue(r.header("Retry-After"))
+        self.assertNotIn("geen account", r.text)
 
     def test_register_confirm_and_login_by_link(self):
         b = self.login("anna@example.nl", "Anna")
