@@ -11,7 +11,8 @@ import urllib.parse
 import uuid
 
 from loketlib import (LoketTestCase, RawClient, add_staff_user, create_token,
-                      db_query, main, parse_sse_block, wait_until)
+                      db_query, main, parse_sse_block, run_cli,
+                      wait_until)
 
 EVIL = ('<script>alert(1)</script><img src=x onerror=alert(2)>'
         '<svg onload=alert(3)></svg><a href="javascript:alert(4)">x</a>"\'&')
@@ -632,6 +633,19 @@ class Expiry(Base):
         rows = db_query(self.data, "SELECT payload FROM outbox")
         self.assertEqual(len(rows), 1)
         self.assertIn("Antwoord", json.loads(rows[0][0])["text"])
+        # The end went through the figures' hook as any resolution: a
+        # rebuild from the events arrives at the same rows.
+        self.srv.stop()
+        tables = ["measure_conv", "measure_counts", "measure_hist",
+                  "measure_counts_day"]
+        live = {t: sorted(db_query(self.data, "SELECT * FROM " + t))
+                for t in tables}
+        self.assertTrue(live["measure_conv"])
+        p = run_cli("figures", "rebuild", data=self.data)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        for t in tables:
+            self.assertEqual(live[t], sorted(db_query(
+                self.data, "SELECT * FROM " + t)), t)
 
 
 class Callback(Base):
