@@ -838,7 +838,13 @@ static void expiry_done(int status, void *arg) {
 }
 
 void lk_chat_tick(lk_app *app) {
+  int64_t now = lk_clock_real_ms();
+
   if (atomic_load(&expiry.pending))
+    return;
+  /* One small read; a write only when some chat is due. */
+  if (lk_store_chat_idle_any(app->store, now - app->chat_abandon_ms,
+                             now - app->chat_idle_ms) != 1)
     return;
   atomic_store(&expiry.pending, true);
   expiry.op = (lk_chat_expire_op){.abandon_ms = app->chat_abandon_ms,

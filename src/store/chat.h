@@ -69,6 +69,9 @@ int lk_store_chat_end(lk_tx *tx, const char *conversation_id,
 int lk_store_chat_idle(
     lk_tx *tx, int64_t waiting_before, int64_t answered_before, int limit,
     void (*fn)(const char *conversation_id, bool answered, void *ud), void *ud);
+/* 1 if lk_store_chat_idle() would find a chat (on a reader), else 0. */
+int lk_store_chat_idle_any(lk_store *s, int64_t waiting_before,
+                           int64_t answered_before);
 /* Records a sign of life of the resident at the transaction's time. */
 int lk_store_chat_seen(lk_tx *tx, const char *conversation_id);
 /* Ends the session as `reason` ("abandoned", "inactive"). */
