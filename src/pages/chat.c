@@ -838,9 +838,14 @@ static void expiry_done(int status, void *arg) {
 }
 
 void lk_chat_tick(lk_app *app) {
+  static int64_t first_tick; /* the main thread's only */
   int64_t now = lk_clock_real_ms();
 
-  if (atomic_load(&expiry.pending))
+  if (first_tick == 0)
+    first_tick = now;
+  /* A restart closed every stream: the residents' scripts reconnect
+   * within seconds, so the first period after the start ends nothing. */
+  if (now - first_tick < app->chat_abandon_ms || atomic_load(&expiry.pending))
     return;
   /* One small read; a write only when some chat is due. */
   if (lk_store_chat_idle_any(app->store, now - app->chat_abandon_ms,
