@@ -65,6 +65,9 @@ typedef struct lk_app {
   struct lk_ratelimit *chat_mail_by_address; /* transcripts per address */
   struct lk_ratelimit *callback_by_client;
   struct lk_ratelimit *callback_by_phone;
+  /* Chats the resident left end after this long (docs/chat.md). */
+  int64_t chat_abandon_ms; /* waiting, no stream, no message */
+  int64_t chat_idle_ms;    /* answered, resident gone */
   /* Participation (docs/participation.md): staff prescreen initiatives
    * before publication; log-in links asked per client address. */
   bool participation_prescreen;

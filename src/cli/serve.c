@@ -40,6 +40,7 @@
 #include "http/server.h"
 #include "pages/actueel_subscriptions.h"
 #include "pages/calamity.h"
+#include "pages/chat.h"
 #include "util/clock.h"
 #include "util/fdlimit.h"
 #include "util/log.h"
@@ -110,6 +111,9 @@ static const char usage[] =
     "  LOKET_CHAT_MAIL_ADDRESS_LIMIT (per e-mail address, 3),\n"
     "  LOKET_CALLBACK_LIMIT (10), LOKET_CALLBACK_PHONE_LIMIT (per number\n"
     "  per week, 3)\n"
+    "  LOKET_CHAT_ABANDON_SECONDS (180): a waiting chat without stream or\n"
+    "  message ends as abandoned; LOKET_CHAT_IDLE_SECONDS (1800): an answered\n"
+    "  one whose resident went away ends\n"
     "Participation posts (docs/matching.md): LOKET_PARTICIPATION_POST_LIMIT\n"
     "  offers, needs, messages, reports: per account and kind per hour (20)\n"
     "\n"
@@ -602,6 +606,7 @@ static void run_until_signal(lk_server *srv, lk_app *app, const sigset_t *set) {
     lk_server_tick(srv);
     lk_assigner_kick(app->assigner);
     lk_console_tick(app); /* expired viewers (api/console.h) */
+    lk_chat_tick(app);    /* chats the resident left (pages/chat.h) */
     if (++ticks % SESSION_PURGE_EVERY_S == 0)
       (void)lk_session_purge_submit(app->store, &cfg);
   }
@@ -777,6 +782,13 @@ static lk_ratelimit **chat_limit_of(lk_app *app, size_t i) {
 }
 
 static int chat_limits_open(lk_app *app) {
+  long abandon_s = 180, idle_s = 1800; /* docs/chat.md */
+
+  if (env_positive("LOKET_CHAT_ABANDON_SECONDS", 86400, &abandon_s) ||
+      env_positive("LOKET_CHAT_IDLE_SECONDS", 86400, &idle_s))
+    return LK_EXIT_USAGE;
+  app->chat_abandon_ms = abandon_s * 1000LL;
+  app->chat_idle_ms = idle_s * 1000LL;
   for (size_t i = 0; i < CHAT_LIMITS; i++) {
     long max = chat_limits[i].max;
 

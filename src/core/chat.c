@@ -318,6 +318,98 @@ int lk_chat_end_apply(lk_tx *tx, void *arg) {
   return rc;
 }
 
+/* ---- chats the resident left ---------------------------------------- */
+
+struct expire_list {
+  char ids[LK_CHAT_EXPIRE_MAX][LK_CHAT_ID];
+  bool answered[LK_CHAT_EXPIRE_MAX];
+  int n;
+};
+
+static void expire_one(const char *conversation_id, bool answered, void *ud) {
+  struct expire_list *l = ud;
+
+  if (l->n < LK_CHAT_EXPIRE_MAX) {
+    snprintf(l->ids[l->n], sizeof(l->ids[0]), "%s", conversation_id);
+    l->answered[l->n++] = answered;
+  }
+}
+
+/* Ends one chat the resident left: the note for staff, the conversation
+ * resolved through the ordinary update (audit, conversation.updated, the
+ * figures' hook), the session ended and chat.ended for both streams. */
+static int expire_chat(lk_tx *tx, const char *conv_id, bool answered) {
+  static const char *const notes[] = {
+      "Chat beëindigd: de inwoner heeft de chat verlaten voordat een "
+      "medewerker antwoordde (niet meer verbonden en geen bericht).",
+      "Chat beëindigd: de inwoner reageerde niet meer en is niet meer "
+      "verbonden."};
+  const char *reason = answered ? "inactive" : "abandoned";
+  lk_conv_caller caller = {.actor = LK_CHAT_EXPIRE_ACTOR,
+                           .may_confidential = true};
+  lk_conv_message_in in = {.kind = "note", .content = notes[answered]};
+  lk_conv_update_in up = {.status = "resolved"};
+  lk_conv_message_op *note = calloc(1, sizeof(*note));
+  lk_conv_update_op *upd = calloc(1, sizeof(*upd));
+  lk_invalid why = {0};
+  lk_chat_row chat;
+  lk_buf b = LK_BUF_INIT;
+  int rc = note != NULL && upd != NULL ? 0 : LK_STORE_NOMEM;
+
+  if (rc == 0)
+    rc = lk_store_chat_by_conv(NULL, tx, conv_id, &chat);
+  if (rc == 0)
+    rc = lk_conv_message_prepare(note, &caller, conv_id, &in, &why);
+  if (rc == 0)
+    rc = lk_conv_message_apply(tx, note);
+  if (rc == 0)
+    rc =
+        lk_conv_update_prepare(upd, &caller, conv_id, &up, lk_tx_now(tx), &why);
+  if (rc == 0)
+    rc = lk_conv_update_apply(tx, upd);
+  if (rc == 0)
+    rc = lk_store_chat_expire(tx, conv_id, reason);
+  free(note);
+  free(upd);
+  if (rc != 0)
+    return rc;
+  lk_buf_puts(&b, "{\"conversationId\":");
+  lk_buf_json_str(&b, conv_id);
+  lk_buf_printf(&b, ",\"by\":\"loket\",\"reason\":\"%s\"%s}", reason,
+                chat.confidential ? ",\"confidential\":true" : "");
+  return emit(tx, "chat.ended", conv_id, &b);
+}
+
+int lk_chat_expire_apply(lk_tx *tx, void *arg) {
+  lk_chat_expire_op *op = arg;
+  int64_t now = lk_tx_now(tx);
+  struct expire_list *l = calloc(1, sizeof(*l));
+  int rc;
+
+  if (l == NULL)
+    return LK_STORE_NOMEM;
+  rc = lk_store_chat_idle(tx, now - op->abandon_ms, now - op->idle_ms,
+                          LK_CHAT_EXPIRE_MAX, expire_one, l);
+  op->more = rc == LK_CHAT_EXPIRE_MAX;
+  rc = rc < 0 ? rc : 0;
+  for (int i = 0; rc == 0 && i < l->n; i++) {
+    /* A connected resident may read without writing: the open stream is
+     * the sign of life, and its close starts the count again. */
+    if (op->live != NULL && op->live(l->ids[i], op->ud)) {
+      rc = lk_store_chat_seen(tx, l->ids[i]);
+      op->kept++;
+      continue;
+    }
+    rc = expire_chat(tx, l->ids[i], l->answered[i]);
+    if (rc == 0 && l->answered[i])
+      op->inactive++;
+    else if (rc == 0)
+      op->abandoned++;
+  }
+  free(l);
+  return rc;
+}
+
 /* ---- slots ---------------------------------------------------------- */
 
 /* The whole slot lies in opening hours. */

@@ -101,6 +101,32 @@ int lk_chat_end_prepare(lk_chat_signal_op *op, const char *email,
  * the outbox (kind "mail", once per chat). */
 int lk_chat_end_apply(lk_tx *tx, void *arg);
 
+/* ---- chats the resident left ---------------------------------------- */
+
+#define LK_CHAT_EXPIRE_ACTOR "loket:chat"
+#define LK_CHAT_EXPIRE_MAX 50 /* chats looked at per tick */
+
+typedef struct lk_chat_expire_op {
+  int64_t abandon_ms; /* a waiting chat without a sign of life this long */
+  int64_t idle_ms;    /* an answered one */
+  /* True while the resident of `conversation_id` has a stream open (the
+   * resident pages' table of streams); called in the writer. */
+  bool (*live)(const char *conversation_id, void *ud);
+  void *ud;
+  /* out */
+  int abandoned, inactive, kept;
+  bool more; /* LK_CHAT_EXPIRE_MAX found: run again soon */
+} lk_chat_expire_op;
+
+/* lk_write_fn, at the transaction's time (the store's clock): a chat
+ * whose resident has a stream open gets a sign of life and stays; any
+ * other one found by lk_store_chat_idle() ends: a note in the
+ * conversation, the conversation resolved (conversation.updated), the
+ * session ended with its reason and chat.ended {"reason": "abandoned" |
+ * "inactive"}.  A transcript the resident asks for afterwards still
+ * goes out (lk_chat_end_apply). */
+int lk_chat_expire_apply(lk_tx *tx, void *arg);
+
 /* ---- slots ---------------------------------------------------------- */
 
 typedef struct lk_chat_slot {

@@ -40,6 +40,7 @@
 #include "pages/layout.h"
 #include "util/clock.h"
 #include "util/html.h"
+#include "util/log.h"
 
 #define COOKIE_PATH "/contact"
 #define STATUS_MAX 200 /* messages per status answer */
@@ -774,9 +775,96 @@ static long stream_read(void *ud, char *buf, size_t max) {
                      max);
 }
 
+/* ---- chats the resident left ---------------------------------------- */
+
+/* True while a stream of the chat is open: the resident is connected. */
+static bool chat_live(const char *conversation_id, void *ud) {
+  bool uuid = uuid_id(conversation_id);
+  chat_stream *t;
+  bool live = false;
+
+  (void)ud;
+  pthread_mutex_lock(&streams_lock);
+  t = uuid ? buckets[uuid_hash(conversation_id)] : odd_head;
+  for (; t != NULL && !live; t = t->hnext)
+    live = strcmp(t->conv_id, conversation_id) == 0 && !atomic_load(&t->closed);
+  pthread_mutex_unlock(&streams_lock);
+  return live;
+}
+
+/* The close of a stream is the resident's last sign of life: the time to
+ * abandonment counts from it, so a resident who reconnects within it
+ * resumes the chat.  One small write per closed stream. */
+typedef struct seen_write {
+  lk_write w;
+  char conv_id[UUID_LEN + 1];
+} seen_write;
+
+static int seen_apply(lk_tx *tx, void *arg) {
+  return lk_store_chat_seen(tx, ((seen_write *)arg)->conv_id);
+}
+
+static void seen_done(int status, void *arg) {
+  (void)status;
+  free(arg);
+}
+
+static void stream_seen(lk_app *app, const char *conv_id) {
+  seen_write *sw = calloc(1, sizeof(*sw));
+
+  if (sw == NULL)
+    return; /* the tick then finds it sooner: no worse than before */
+  snprintf(sw->conv_id, sizeof(sw->conv_id), "%s", conv_id);
+  sw->w = (lk_write){.apply = seen_apply, .done = seen_done, .arg = sw};
+  if (lk_store_submit(app->store, &sw->w) != 0)
+    free(sw);
+}
+
+static struct {
+  lk_write w;
+  lk_chat_expire_op op;
+  atomic_bool pending;
+} expiry;
+
+static void expiry_done(int status, void *arg) {
+  lk_chat_expire_op *op = arg;
+
+  if (status != 0)
+    lk_log(LK_LOG_WARN, "chat expiry failed", "error",
+           lk_store_strerror(status), NULL);
+  else if (op->abandoned + op->inactive > 0)
+    lk_log(LK_LOG_INFO, "chats ended", "reason", "resident left", NULL);
+  atomic_store(&expiry.pending, false);
+}
+
+void lk_chat_tick(lk_app *app) {
+  static int64_t first_tick; /* the main thread's only */
+  int64_t now = lk_clock_real_ms();
+
+  if (first_tick == 0)
+    first_tick = now;
+  /* A restart closed every stream: the residents' scripts reconnect
+   * within seconds, so the first period after the start ends nothing. */
+  if (now - first_tick < app->chat_abandon_ms || atomic_load(&expiry.pending))
+    return;
+  /* One small read; a write only when some chat is due. */
+  if (lk_store_chat_idle_any(app->store, now - app->chat_abandon_ms,
+                             now - app->chat_idle_ms) != 1)
+    return;
+  atomic_store(&expiry.pending, true);
+  expiry.op = (lk_chat_expire_op){.abandon_ms = app->chat_abandon_ms,
+                                  .idle_ms = app->chat_idle_ms,
+                                  .live = chat_live};
+  expiry.w = (lk_write){
+      .apply = lk_chat_expire_apply, .done = expiry_done, .arg = &expiry.op};
+  if (lk_store_submit(app->store, &expiry.w) != 0)
+    atomic_store(&expiry.pending, false);
+}
+
 static void stream_free(void *ud) {
   chat_stream *s = ud;
 
+  stream_seen(s->app, s->conv_id);
   streams_remove(s);
   hub_leave(s->app->bus);
   lk_buf_free(&s->out.pending);

@@ -12,6 +12,12 @@
 
 #define LK_CHAT_COOKIE "loket_chat"
 
+struct lk_app;
+
 int lk_chat_page_routes(lk_router *r);
+/* From the server's once-a-second tick: ends, in one bounded write at a
+ * time, the chats whose resident left (core/chat.h lk_chat_expire_apply,
+ * with this module's table of open streams as the sign of life). */
+void lk_chat_tick(struct lk_app *app);
 
 #endif

@@ -96,6 +96,79 @@ int lk_store_chat_end(lk_tx *tx, const char *conversation_id,
       t, 2, n, 1, true);
 }
 
+struct idle_ctx {
+  void (*fn)(const char *conversation_id, bool answered, void *ud);
+  void *ud;
+};
+
+static void idle_any(lk_stmt *st, void *ud) {
+  (void)st;
+  *(int64_t *)ud = 1;
+}
+
+static void idle_row(lk_stmt *st, void *ud) {
+  struct idle_ctx *c = ud;
+
+  c->fn(lk_stmt_col_text(st, 0), lk_stmt_col_int(st, 1) != 0, c->ud);
+}
+
+/* Few chats are open at once (the partial index chat_sessions_open), so
+ * the per-chat look-up of the last inbound message stays small. */
+static const char idle_sql[] =
+    "SELECT id, answered FROM (SELECT v.id AS id, s.created_at AS at,"
+    "  (v.assignee_id IS NOT NULL OR v.first_response_at IS NOT NULL)"
+    "   AS answered,"
+    "  MAX(s.created_at, COALESCE(s.resident_seen_at, 0),"
+    "   COALESCE((SELECT MAX(k.occurred_at) FROM contacts k"
+    "    WHERE k.conversation_id = v.id AND k.kind = 'inbound'), 0))"
+    "   AS seen, v.last_message_at AS last"
+    " FROM chat_sessions s JOIN conversations v"
+    "  ON v.id = s.conversation_id"
+    " WHERE s.ended_at IS NULL AND v.status <> 'resolved')"
+    " WHERE (answered = 0 AND seen < ?1)"
+    "  OR (answered = 1 AND MAX(seen, last) < ?2)"
+    " ORDER BY at LIMIT ?3";
+
+int lk_store_chat_idle_any(lk_store *s, int64_t waiting_before,
+                           int64_t answered_before) {
+  int64_t n[] = {waiting_before, answered_before, 1}, v = 0;
+  int rc = lk_rows_read(s, idle_sql, NULL, 0, n, 3, idle_any, &v);
+
+  return rc < 0 ? rc : v != 0;
+}
+
+int lk_store_chat_idle(lk_tx *tx, int64_t waiting_before,
+                       int64_t answered_before, int limit,
+                       void (*fn)(const char *conversation_id, bool answered,
+                                  void *ud),
+                       void *ud) {
+  int64_t n[] = {waiting_before, answered_before, limit};
+  struct idle_ctx c = {fn, ud};
+
+  return lk_rows(lk_tx_db(tx), idle_sql, NULL, 0, n, 3, idle_row, &c);
+}
+
+int lk_store_chat_seen(lk_tx *tx, const char *conversation_id) {
+  int64_t n[] = {lk_tx_now(tx)};
+
+  return lk_rows_write(tx,
+                       "UPDATE chat_sessions SET resident_seen_at = ?2"
+                       " WHERE conversation_id = ?1 AND ended_at IS NULL",
+                       &conversation_id, 1, n, 1, false);
+}
+
+int lk_store_chat_expire(lk_tx *tx, const char *conversation_id,
+                         const char *reason) {
+  const char *t[] = {conversation_id, reason};
+  int64_t n[] = {lk_tx_now(tx)};
+
+  return lk_rows_write(tx,
+                       "UPDATE chat_sessions SET ended_at = ?3,"
+                       " end_reason = ?2"
+                       " WHERE conversation_id = ?1 AND ended_at IS NULL",
+                       t, 2, n, 1, true);
+}
+
 static void one_int(lk_stmt *st, void *ud) {
   *(int64_t *)ud = lk_stmt_col_int(st, 0);
 }

@@ -60,6 +60,23 @@ int lk_store_chat_read(lk_tx *tx, const char *conversation_id, bool agent,
  * goes.  LK_STORE_NOTFOUND if unknown. */
 int lk_store_chat_end(lk_tx *tx, const char *conversation_id,
                       const char *transcript_to);
+/* Chats not ended, of a conversation not resolved, whose resident showed
+ * no sign of life (start, a message, the close of a stream) since
+ * `waiting_before` (a chat no agent took or answered) or since
+ * `answered_before` (one taken or answered; a later message of either
+ * side counts too).  Oldest first, at most `limit`; calls `fn` per chat
+ * and returns their number or a store code. */
+int lk_store_chat_idle(
+    lk_tx *tx, int64_t waiting_before, int64_t answered_before, int limit,
+    void (*fn)(const char *conversation_id, bool answered, void *ud), void *ud);
+/* 1 if lk_store_chat_idle() would find a chat (on a reader), else 0. */
+int lk_store_chat_idle_any(lk_store *s, int64_t waiting_before,
+                           int64_t answered_before);
+/* Records a sign of life of the resident at the transaction's time. */
+int lk_store_chat_seen(lk_tx *tx, const char *conversation_id);
+/* Ends the session as `reason` ("abandoned", "inactive"). */
+int lk_store_chat_expire(lk_tx *tx, const char *conversation_id,
+                         const char *reason);
 /* The place of conversation `c` in its assignment queue (1 = next), the
  * order lk_store_queue_head() takes them in; 0 if it is not queued. */
 int lk_store_chat_position(lk_store *s, const lk_chat_row *c, int *pos);

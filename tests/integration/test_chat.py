@@ -11,7 +11,8 @@ import urllib.parse
 import uuid
 
 from loketlib import (LoketTestCase, RawClient, add_staff_user, create_token,
-                      db_query, main, parse_sse_block, wait_until)
+                      db_query, main, parse_sse_block, run_cli,
+                      wait_until)
 
 EVIL = ('<script>alert(1)</script><img src=x onerror=alert(2)>'
         '<svg onload=alert(3)></svg><a href="javascript:alert(4)">x</a>"\'&')
@@ -523,6 +524,128 @@ class Chat(Base):
         self.assertIn("HttpOnly", cookie)
         self.assertIn("SameSite=Strict", cookie)
         self.assertIn("Path=/contact", cookie)
+
+
+class Expiry(Base):
+    """Chats the resident left (docs/chat.md): short times through the
+    environment; the server's once-a-second tick ends them."""
+    env = dict(WIDE, LOKET_CHAT_ABANDON_SECONDS="2",
+               LOKET_CHAT_IDLE_SECONDS="4")
+
+    def chats(self):
+        r = self.srv.request("GET", "/api/v1/chats?limit=100", token=self.api)
+        self.assertEqual(r.status, 200, r)
+        return [c["conversationId"] for c in r.json()["items"]]
+
+    def session(self, conv):
+        return db_query(self.data, "SELECT ended_at IS NOT NULL, end_reason"
+                        " FROM chat_sessions WHERE conversation_id = ?",
+                        (conv,))[0]
+
+    def test_left_while_waiting_is_abandoned_and_never_assigned(self):
+        gone, back, stays = (Resident(self.srv) for _ in range(3))
+        c_gone = self.conv_of(gone.start("Ik ga zo weg")["reference"])
+        c_back = self.conv_of(back.start("Ik kom terug")["reference"])
+        c_stays = self.conv_of(stays.start("Ik blijf")["reference"])
+        self.assertEqual(stays.status()["position"], 3)
+        # `back` drops its stream and reconnects within the time; `stays`
+        # keeps one open; `gone` never connects.
+        s_stays = ChatStream(stays)
+        s_stays.wait_for("update")
+        s_back = ChatStream(back)
+        s_back.wait_for("update")
+        s_back.close()
+        time.sleep(1.0)
+        s_back = ChatStream(back)
+        s_back.wait_for("update")
+        # The abandonment moves the queue: the waiting ones hear it.
+        s_stays.wait_for("queue", timeout=8)
+        wait_until(lambda: self.session(c_gone)[0] == 1, timeout=8)
+        self.assertEqual(self.session(c_gone), (1, "abandoned"))
+        self.assertEqual(db_query(
+            self.data, "SELECT status, assignee_id FROM conversations"
+            " WHERE id = ?", (c_gone,))[0], ("resolved", None))
+        notes = db_query(self.data, "SELECT content FROM contacts"
+                         " WHERE conversation_id = ? AND kind = 'note'",
+                         (c_gone,))
+        self.assertEqual(len(notes), 1)
+        self.assertIn("verlaten", notes[0][0])
+        self.assertEqual(stays.status()["position"], 2)
+        self.assertEqual(back.status()["position"], 1)
+        self.assertNotIn(c_gone, self.chats())
+        # The staff stream had its events.
+        types = [r[0] for r in db_query(
+            self.data, "SELECT type FROM events WHERE subject = ?", (c_gone,))]
+        self.assertIn("chat.ended", types)
+        self.assertIn("conversation.updated", types)
+        # Connected residents keep their chats well past the time, one
+        # of them after a drop and a reconnection.
+        time.sleep(2.5)
+        self.assertEqual(self.session(c_back), (0, None))
+        self.assertEqual(self.session(c_stays), (0, None))
+        self.assertEqual(set(self.chats()), {c_back, c_stays})
+        r = back.send("Nog steeds hier")
+        self.assertEqual(r.status, 201, r)
+        # An agent comes: the live ones are assigned, the abandoned never.
+        self.agent("available")
+        wait_until(lambda: db_query(
+            self.data, "SELECT COUNT(*) FROM conversations WHERE id IN"
+            " (?, ?) AND assignee_id IS NOT NULL", (c_back, c_stays)
+        )[0][0] == 2, timeout=8)
+        self.assertEqual(db_query(
+            self.data, "SELECT assignee_id FROM conversations WHERE id = ?",
+            (c_gone,))[0][0], None)
+        # The resident who left comes back: the chat has ended, and a new
+        # one can start (the page offers it and the call-back form).
+        st = gone.status()
+        self.assertEqual(st["state"], "ended")
+        self.assertIsNone(st["position"])
+        self.assertEqual(gone.send("Hallo?").status, 409)
+        r = gone.get("/contact/chat")
+        self.assertEqual(r.status, 200, r)
+        self.assertIn('data-going="nee"', r.text)
+        new = self.conv_of(gone.start("Opnieuw")["reference"])
+        self.assertNotEqual(new, c_gone)
+        self.assertEqual(gone.status()["state"], "waiting")
+        s_stays.close()
+        s_back.close()
+
+    def test_answered_chat_the_resident_left_is_ended(self):
+        res = Resident(self.srv)
+        conv = self.conv_of(res.start("Vraag", email="a@example.nl")
+                            ["reference"])
+        a = self.agent()
+        self.claim(conv, a)
+        self.answer(conv, "Antwoord")
+        # Assigned and answered: the abandonment time does not apply.
+        time.sleep(3)
+        self.assertEqual(self.session(conv), (0, None))
+        wait_until(lambda: self.session(conv)[0] == 1, timeout=8)
+        self.assertEqual(self.session(conv), (1, "inactive"))
+        self.assertEqual(db_query(
+            self.data, "SELECT status FROM conversations WHERE id = ?",
+            (conv,))[0][0], "resolved")
+        self.assertEqual(res.status()["state"], "ended")
+        # The transcript can still be asked for, once.
+        r = res.post("/contact/chat/einde", {"email": "inwoner@example.nl"})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json(), {"transcript": "queued"})
+        rows = db_query(self.data, "SELECT payload FROM outbox")
+        self.assertEqual(len(rows), 1)
+        self.assertIn("Antwoord", json.loads(rows[0][0])["text"])
+        # The end went through the figures' hook as any resolution: a
+        # rebuild from the events arrives at the same rows.
+        self.srv.stop()
+        tables = ["measure_conv", "measure_counts", "measure_hist",
+                  "measure_counts_day"]
+        live = {t: sorted(db_query(self.data, "SELECT * FROM " + t))
+                for t in tables}
+        self.assertTrue(live["measure_conv"])
+        p = run_cli("figures", "rebuild", data=self.data)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        for t in tables:
+            self.assertEqual(live[t], sorted(db_query(
+                self.data, "SELECT * FROM " + t)), t)
 
 
 class Callback(Base):

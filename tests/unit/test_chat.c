@@ -1,9 +1,12 @@
-/* test_chat.c - the rules of live chat and call-me-back without a store:
- * which callback slots exist, and what the prepare functions refuse. */
+/* test_chat.c - the rules of live chat and call-me-back: which callback
+ * slots exist, what the prepare functions refuse, and (with a store on a
+ * fixed clock) when chats the resident left end. */
 #include "lk_test.h"
 
 #include "core/chat.h"
 #include "util/clock.h"
+
+#include <string.h>
 
 #define MIN 60000LL
 
@@ -150,6 +153,90 @@ static void test_end_prepare(void **state) {
   assert_string_equal(op.email, "a@example.nl");
 }
 
+/* ---- chats the resident left, on a fixed clock ---------------------- */
+
+static const char *live_id; /* the chat whose resident has a stream */
+
+static bool live(const char *conversation_id, void *ud) {
+  (void)ud;
+  return live_id != NULL && strcmp(conversation_id, live_id) == 0;
+}
+
+static void start(lk_store *s, char conv[LK_CHAT_ID]) {
+  lk_chat_start_op *op = calloc(1, sizeof(*op));
+  lk_invalid why = {0};
+
+  assert_non_null(op);
+  assert_int_equal(
+      lk_chat_start_prepare(op, "req-1", "Inwoner", NULL, "Vraag", &why), 0);
+  assert_int_equal(lk_store_write(s, lk_chat_start_apply, op), 0);
+  snprintf(conv, LK_CHAT_ID, "%s", op->conv.conv.id);
+  free(op);
+}
+
+static lk_chat_expire_op expire(lk_store *s) {
+  lk_chat_expire_op op = {
+      .abandon_ms = 3 * MIN, .idle_ms = 30 * MIN, .live = live};
+
+  assert_int_equal(lk_store_write(s, lk_chat_expire_apply, &op), 0);
+  return op;
+}
+
+static void ended(lk_store *s, const char *conv, bool yes) {
+  lk_chat_row c;
+
+  assert_int_equal(lk_store_chat_by_conv(s, NULL, conv, &c), 0);
+  assert_int_equal(c.ended_at != 0, yes);
+  if (yes)
+    assert_string_equal(c.status, "resolved");
+}
+
+static void test_expiry(void **state) {
+  lk_test_dir dir;
+  lk_clock clock;
+  lk_store_options opt = {.group_commit = true};
+  lk_store *s = NULL;
+  char gone[LK_CHAT_ID], here[LK_CHAT_ID];
+  lk_chat_expire_op op;
+
+  (void)state;
+  lk_test_dir_make(&dir);
+  lk_clock_fixed(&clock, monday_8());
+  opt.dir = dir.path;
+  opt.clock = &clock;
+  assert_int_equal(lk_store_open(&opt, &s), 0);
+  start(s, gone);
+  start(s, here);
+  live_id = here;
+  /* Within the time nothing happens. */
+  lk_clock_set(&clock, monday_8() + 3 * MIN - 1);
+  op = expire(s);
+  assert_int_equal(op.abandoned + op.kept, 0);
+  /* Past it: the one without a stream ends, the connected one stays and
+   * gets a sign of life. */
+  lk_clock_set(&clock, monday_8() + 3 * MIN + 1);
+  op = expire(s);
+  assert_int_equal(op.abandoned, 1);
+  assert_int_equal(op.kept, 1);
+  ended(s, gone, true);
+  ended(s, here, false);
+  /* Its resident leaves: the time counts from the last sign of life. */
+  live_id = NULL;
+  lk_clock_set(&clock, monday_8() + 6 * MIN);
+  op = expire(s);
+  assert_int_equal(op.abandoned, 0);
+  lk_clock_set(&clock, monday_8() + 6 * MIN + 2);
+  op = expire(s);
+  assert_int_equal(op.abandoned, 1);
+  ended(s, here, true);
+  /* Ended chats are not looked at again. */
+  lk_clock_set(&clock, monday_8() + 600 * MIN);
+  op = expire(s);
+  assert_int_equal(op.abandoned + op.inactive + op.kept, 0);
+  lk_store_close(s);
+  lk_test_dir_remove(&dir);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_slots),
@@ -158,6 +245,7 @@ int main(void) {
       cmocka_unit_test(test_callback_prepare),
       cmocka_unit_test(test_outcome_prepare),
       cmocka_unit_test(test_end_prepare),
+      cmocka_unit_test(test_expiry),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);
