@@ -606,7 +606,8 @@ class Expiry(Base):
         self.assertIn('data-going="nee"', r.text)
         new = self.conv_of(gone.start("Opnieuw")["reference"])
         self.assertNotEqual(new, c_gone)
-        self.assertEqual(gone.status()["state"], "waiting")
+        # The agent may have room for it already.
+        self.assertIn(gone.status()["state"], ("waiting", "joined"))
         s_stays.close()
         s_back.close()
 

@@ -815,6 +815,9 @@ class MailChannel(LoketTestCase):
                 body, address=a, imapUser=a, smtpUser=a), token=self.admin)
             self.assertEqual(r.status, 201, r.text)
         real = self.ms.address("w6")
+        # Ids are UUIDv7: a later millisecond puts this one last in id
+        # order (two ids of one millisecond are ordered at random).
+        time.sleep(0.01)
         r = self.srv.post_json("/api/v1/mailboxes", dict(
             body, address=real, imapUser=real, smtpUser=real,
             imapPort=self.ms.imap_port), token=self.admin)
